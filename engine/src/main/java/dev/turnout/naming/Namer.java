@@ -1,0 +1,28 @@
+package dev.turnout.naming;
+
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+
+/**
+ * Resolves the paths under its mount point. {@link #lookup(Path)} gets the path with the mount prefix
+ * already removed ({@code /users/rest} for {@code /#/io.l5d.fs/users/rest}) and answers at once from
+ * its current state, never blocking: {@code Neg} when it knows no such name, a tree of {@link Name}s
+ * otherwise.
+ *
+ * <p>A namer whose answers can change (files appearing, endpoints moving) reports it through {@link
+ * #generation()} and {@link #onChange(Runnable)}, so callers can drop cached bindings.
+ */
+public interface Namer {
+
+  NameTree<Name> lookup(Path path);
+
+  /** Increases every time an answer of {@link #lookup(Path)} may have changed. */
+  default long generation() {
+    return 0;
+  }
+
+  /** Runs {@code listener} after each change of {@link #generation()}; closing stops it. */
+  default AutoCloseable onChange(Runnable listener) {
+    return () -> {};
+  }
+}

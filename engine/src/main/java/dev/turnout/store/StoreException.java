@@ -1,0 +1,64 @@
+package dev.turnout.store;
+
+/** Why a store operation was refused; each subclass maps to one HTTP status. Nothing was written. */
+public class StoreException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreException(String message) {
+    super(message);
+  }
+
+  public StoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** The namespace does not exist (404). */
+  public static final class NotFound extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFound(String namespace) {
+      super("namespace '" + namespace + "' does not exist");
+    }
+  }
+
+  /** The namespace already exists (409). */
+  public static final class AlreadyExists extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public AlreadyExists(String namespace) {
+      super("namespace '" + namespace + "' already exists");
+    }
+  }
+
+  /** {@code If-Match} named a version that is no longer current (412). */
+  public static final class Conflict extends StoreException {
+    private static final long serialVersionUID = 1L;
+    private final DtabVersion current;
+
+    public Conflict(String namespace, String expected, DtabVersion current) {
+      super(
+          "namespace '"
+              + namespace
+              + "' is at version "
+              + current.version()
+              + " (etag "
+              + current.etag()
+              + "), not etag "
+              + expected);
+      this.current = current;
+    }
+
+    public DtabVersion current() {
+      return current;
+    }
+  }
+
+  /** Bad input: a malformed dtab, a bad namespace name (400). */
+  public static final class Invalid extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public Invalid(String message) {
+      super(message);
+    }
+  }
+}
