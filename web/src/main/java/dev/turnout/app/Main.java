@@ -37,6 +37,7 @@ public final class Main implements Callable<Integer> {
   boolean demo;
 
   public static void main(String[] args) {
+    Demo.allowHostHeader();
     System.exit(commandLine().execute(args));
   }
 
