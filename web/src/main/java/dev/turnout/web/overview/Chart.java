@@ -27,8 +27,17 @@ public record Chart(int width, int height, String maxLabel, List<Line> lines, Li
   /** A series: its destination, colour and SVG {@code points}. */
   public record Line(String client, String colour, String points) {}
 
-  /** A commit: its x position and label, such as {@code v3}. */
-  public record Marker(int x, String label) {}
+  /** A commit: its x position and label, such as {@code v3}, and where the label goes. */
+  public record Marker(int x, String label) {
+    /** Near the right edge the label sits left of the line, so it stays inside the chart. */
+    public int labelX() {
+      return x > WIDTH - 40 ? x - 3 : x + 3;
+    }
+
+    public String labelAnchor() {
+      return x > WIDTH - 40 ? "end" : "start";
+    }
+  }
 
   /** A destination's samples and colour. */
   record Series(String client, String colour, List<TrafficView.Sample> samples) {}
