@@ -63,7 +63,12 @@ final class Database implements AutoCloseable {
           .load()
           .migrate();
     } catch (FlywayException e) {
-      throw new StoreException("cannot open the store at " + url + ": " + rootMessage(e), e);
+      String why = rootMessage(e);
+      String hint =
+          why.contains("locked")
+              ? " (is another Turnout process using this data directory?)"
+              : "";
+      throw new StoreException("cannot open the store at " + url + ": " + why + hint, e);
     }
   }
 

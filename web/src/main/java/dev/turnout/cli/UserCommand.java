@@ -121,7 +121,7 @@ public final class UserCommand implements Callable<Integer> {
       err.println("turnout: " + e.getMessage());
       return BAD_INPUT;
     } catch (StoreException | java.io.UncheckedIOException e) {
-      err.println("turnout: cannot open the store in " + data + ": " + e.getMessage());
+      err.println("turnout: " + e.getMessage());
       return FAILED;
     } finally {
       Arrays.fill(password, '\0');

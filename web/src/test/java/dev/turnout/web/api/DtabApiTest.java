@@ -36,7 +36,8 @@ class DtabApiTest {
   void namerctlSequenceWorks() throws Exception {
     HttpResponse<String> created =
         api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /#/io.l5d.fs;");
-    HttpResponse<String> list = api.get("/api/1/dtabs");
+    HttpResponse<String> list =
+        api.send(api.request("/api/1/dtabs").header("Accept", "application/json").GET());
     HttpResponse<String> got =
         api.send(api.request("/api/1/dtabs/default").header("Accept", "application/json").GET());
     HttpResponse<String> put =
@@ -45,6 +46,12 @@ class DtabApiTest {
                 .header("Content-Type", "application/dtab")
                 .header("If-Match", got.headers().firstValue("ETag").orElseThrow())
                 .PUT(HttpRequest.BodyPublishers.ofString("/svc => /#/io.l5d.fs/v2;")));
+    HttpResponse<String> jsonPut =
+        api.send(
+            api.asOperator("/api/1/dtabs/default")
+                .header("Content-Type", "application/json")
+                .header("If-Match", put.headers().firstValue("ETag").orElseThrow())
+                .PUT(HttpRequest.BodyPublishers.ofString("[{\"prefix\":\"/svc\",\"dst\":\"/#/io.l5d.fs/v3\"}]")));
     HttpResponse<String> deleted =
         api.send(api.asOperator("/api/1/dtabs/default").DELETE());
     HttpResponse<String> gone = api.get("/api/1/dtabs/default");
@@ -60,6 +67,8 @@ class DtabApiTest {
     assertThat(got.body()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/#/io.l5d.fs\"}]");
     assertThat(put.statusCode()).isEqualTo(204);
     assertThat(put.headers().firstValue("ETag")).contains("AAAAAAAAAAI=");
+    assertThat(jsonPut.statusCode()).isEqualTo(204);
+    assertThat(jsonPut.headers().firstValue("ETag")).contains("AAAAAAAAAAM=");
     assertThat(deleted.statusCode()).isEqualTo(204);
     assertThat(gone.statusCode()).isEqualTo(404);
   }
