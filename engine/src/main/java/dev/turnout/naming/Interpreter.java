@@ -1,0 +1,191 @@
+package dev.turnout.naming;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Turns a name into a tree of bound names, as Finagle's default interpreter and {@code Namer.bind} do.
+ *
+ * <p><b>Lookup</b> (one step): the dtab first; only when it answers exactly Neg are the namers asked,
+ * in configuration order, each whose mount prefix starts the path (a namer answering Neg passes to the
+ * next), and last the system namer for {@code /$}. So {@code /#/io.l5d.fs/a => /#/io.l5d.fs/b} redirects
+ * even a concrete name.
+ *
+ * <p><b>Binding</b> repeats lookup until every leaf is bound: an Alt takes its first member that does
+ * not bind to Neg (a Fail stops it, an Empty is kept); a Union keeps the branches that bind to neither
+ * Neg nor Fail, with their weights (one survivor replaces the union; a failing branch is ignored when
+ * another succeeds). The result has no Alt nodes. Rewriting deeper than {@link #MAX_DEPTH} levels fails
+ * with {@code Max recursion level: 100 reached in Namer lookup}.
+ */
+public final class Interpreter {
+  public static final int MAX_DEPTH = 100;
+
+  /** A namer and the path it is mounted at, such as {@code /#/io.l5d.fs}. */
+  public record Mount(Path prefix, Namer namer) {}
+
+  private final List<Mount> mounts;
+
+  public Interpreter(List<Mount> mounts) {
+    List<Mount> all = new ArrayList<>(mounts);
+    all.add(new Mount(SystemNamer.PREFIX, new SystemNamer()));
+    this.mounts = List.copyOf(all);
+  }
+
+  /** The configured namers, then the system namer. */
+  public List<Mount> mounts() {
+    return mounts;
+  }
+
+  /** Sum of the namers' generations: it changes whenever any namer's answers may have changed. */
+  public long generation() {
+    long g = 0;
+    for (Mount m : mounts) {
+      g += m.namer().generation();
+    }
+    return g;
+  }
+
+  /** Runs {@code listener} after any namer changes; closing stops it. */
+  public AutoCloseable onChange(Runnable listener) {
+    List<AutoCloseable> subs = new ArrayList<>();
+    for (Mount m : mounts) {
+      subs.add(m.namer().onChange(listener));
+    }
+    return () -> {
+      for (AutoCloseable s : subs) {
+        s.close();
+      }
+    };
+  }
+
+  /** One lookup step for {@code path}: the dtab, or when it has nothing, the namers. */
+  public NameTree<Name> lookup(Dtab dtab, Path path) {
+    NameTree<Path> viaDtab = dtab.lookup(path);
+    if (!(viaDtab instanceof NameTree.Neg<Path>)) {
+      return viaDtab.map(Name.Unbound::new);
+    }
+    return lookupNamers(path);
+  }
+
+  /** The namers' answer for {@code path}, ignoring any dtab. */
+  public NameTree<Name> lookupNamers(Path path) {
+    for (Mount m : mounts) {
+      if (path.startsWith(m.prefix())) {
+        NameTree<Name> answer = m.namer().lookup(path.drop(m.prefix().size()));
+        if (!(answer instanceof NameTree.Neg<Name>)) {
+          return answer;
+        }
+      }
+    }
+    return NameTree.neg();
+  }
+
+  /** Binds {@code path} through {@code dtab} and the namers. @throws BindingException */
+  public NameTree<BoundName> bind(Dtab dtab, Path path) {
+    return bind(dtab, path, b -> true);
+  }
+
+  /**
+   * Binds like {@link #bind(Dtab, Path)}, except that an Alt also passes over a member whose bound
+   * names are all unusable (say, every endpoint refusing connections), as if it were Neg. When no member
+   * is usable the first non-Neg one is kept, so traffic still has somewhere to go.
+   */
+  public NameTree<BoundName> bind(Dtab dtab, Path path, Predicate<BoundName> usable) {
+    return new Binding(dtab, usable).bind(NameTree.leaf(new Name.Unbound(path)), 0);
+  }
+
+  private final class Binding {
+    private final Dtab dtab;
+    private final Predicate<BoundName> usable;
+
+    Binding(Dtab dtab, Predicate<BoundName> usable) {
+      this.dtab = dtab;
+      this.usable = usable;
+    }
+
+    NameTree<BoundName> bind(NameTree<Name> tree, int depth) {
+      if (depth > MAX_DEPTH) {
+        throw new BindingException("Max recursion level: " + MAX_DEPTH + " reached in Namer lookup");
+      }
+      if (tree instanceof NameTree.Leaf<Name> leaf) {
+        Name name = leaf.value();
+        if (name instanceof Name.Resolved r) {
+          return NameTree.leaf(r.bound());
+        }
+        return bind(lookup(dtab, ((Name.Unbound) name).path()), depth + 1);
+      } else if (tree instanceof NameTree.Alt<Name> alt) {
+        return bindAlt(alt, depth);
+      } else if (tree instanceof NameTree.Union<Name> union) {
+        return bindUnion(union, depth);
+      } else if (tree instanceof NameTree.Fail<Name>) {
+        return NameTree.fail();
+      } else if (tree instanceof NameTree.Empty<Name>) {
+        return NameTree.empty();
+      }
+      return NameTree.neg();
+    }
+
+    private NameTree<BoundName> bindAlt(NameTree.Alt<Name> alt, int depth) {
+      NameTree<BoundName> firstFound = null;
+      for (NameTree<Name> member : alt.trees()) {
+        NameTree<BoundName> r = bind(member, depth);
+        if (r instanceof NameTree.Neg<BoundName>) {
+          continue;
+        }
+        if (r instanceof NameTree.Fail<BoundName>) {
+          return firstFound != null ? firstFound : r;
+        }
+        if (hasUsableLeaf(r)) {
+          return r;
+        }
+        if (firstFound == null) {
+          firstFound = r;
+        }
+      }
+      return firstFound != null ? firstFound : NameTree.neg();
+    }
+
+    private NameTree<BoundName> bindUnion(NameTree.Union<Name> union, int depth) {
+      List<NameTree.Weighted<BoundName>> kept = new ArrayList<>(union.trees().size());
+      BindingException failure = null;
+      for (NameTree.Weighted<Name> branch : union.trees()) {
+        NameTree<BoundName> r;
+        try {
+          r = bind(branch.tree(), depth);
+        } catch (BindingException e) {
+          failure = e;
+          continue;
+        }
+        if (!(r instanceof NameTree.Neg<BoundName>) && !(r instanceof NameTree.Fail<BoundName>)) {
+          kept.add(new NameTree.Weighted<>(branch.weight(), r));
+        }
+      }
+      if (kept.isEmpty()) {
+        if (failure != null) {
+          throw failure;
+        }
+        return NameTree.neg();
+      }
+      return kept.size() == 1 ? kept.get(0).tree() : new NameTree.Union<>(kept);
+    }
+
+    /** Empty counts as usable: it is a real answer ("no endpoints") that stops an Alt. */
+    private boolean hasUsableLeaf(NameTree<BoundName> tree) {
+      if (tree instanceof NameTree.Leaf<BoundName> leaf) {
+        return usable.test(leaf.value());
+      } else if (tree instanceof NameTree.Union<BoundName> union) {
+        for (NameTree.Weighted<BoundName> w : union.trees()) {
+          if (hasUsableLeaf(w.tree())) {
+            return true;
+          }
+        }
+        return false;
+      }
+      return true;
+    }
+  }
+}
