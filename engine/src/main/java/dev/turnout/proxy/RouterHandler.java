@@ -11,6 +11,7 @@ import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import java.util.Optional;
@@ -88,8 +89,12 @@ final class RouterHandler implements HttpHandler {
     if (!snapshot.mirrors().isEmpty()) {
       mirror.maybeMirror(exchange, router, snapshot, local, named.service(), requestId);
     }
-    new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), named.rewrittenPath(), requestId)
-        .start(chosen.get());
+    ProxiedRequest proxied =
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), named.rewrittenPath(), requestId);
+    BoundName first = chosen.get();
+    // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
+    // SameThreadExecutor runs the request right here on the IO thread.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
   }
 
   private static String unroutable(Identification id, RoutingSnapshot snapshot, Dtab local, String why) {
