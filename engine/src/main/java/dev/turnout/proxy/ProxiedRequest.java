@@ -109,6 +109,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   /** Starts the request: the stats, the timeout, then the first attempt. */
   void start(BoundName first) {
     serviceStats.start();
+    router.retryBudget().deposit();
     exchange.addExchangeCompleteListener(
         (ex, next) -> {
           completed();

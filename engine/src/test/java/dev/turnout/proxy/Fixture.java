@@ -42,8 +42,15 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(RouterConfig config, Function<RouterConfig, DtabSource> source) {
-    proxy =
-        ProxyServer.start(List.of(config), new Interpreter(List.of()), source, metrics, nanos::get);
+    this(config, source, new Interpreter(List.of()));
+  }
+
+  Fixture(RouterConfig config, Interpreter interpreter) {
+    this(config, r -> DtabSource.fixed(r.dtab()), interpreter);
+  }
+
+  Fixture(RouterConfig config, Function<RouterConfig, DtabSource> source, Interpreter interpreter) {
+    proxy = ProxyServer.start(List.of(config), interpreter, source, metrics, nanos::get);
   }
 
   static RouterConfig router(String dtab) {
