@@ -7,6 +7,7 @@ import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -56,7 +57,9 @@ public final class ProxyServer {
             .setWorkerThreads(2)
             .setSocketOption(Options.TCP_NODELAY, true)
             .setServerOption(Options.TCP_NODELAY, true)
-            .setServerOption(Options.BACKLOG, 1024);
+            .setServerOption(Options.BACKLOG, 1024)
+            // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE);
     List<Router> built = new ArrayList<>();
     List<DtabSource> sources = new ArrayList<>();
     List<GracefulShutdownHandler> drains = new ArrayList<>();

@@ -44,7 +44,7 @@ final class Backend implements AutoCloseable {
           ex.getRequestHeaders().forEach(h -> lastHeaders.put(h.getHeaderName().toString().toLowerCase(), String.join(",", h)));
           handler.handleRequest(ex);
         };
-    server = Undertow.builder().setIoThreads(1).setWorkerThreads(4).addHttpListener(onPort, "127.0.0.1", counting).build();
+    server = Undertow.builder().setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE).setIoThreads(1).setWorkerThreads(4).addHttpListener(onPort, "127.0.0.1", counting).build();
     server.start();
     port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
   }
