@@ -1,0 +1,11 @@
+package dev.turnout.app;
+
+import picocli.CommandLine;
+
+/** The subcommands under {@code turnout}: {@code dtab} (check, fmt, bind, delegate) and {@code user}. */
+final class Subcommands {
+  private Subcommands() {}
+
+  static void addTo(CommandLine root) {
+  }
+}
