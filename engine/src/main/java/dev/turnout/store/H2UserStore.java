@@ -23,7 +23,7 @@ public final class H2UserStore implements UserStore {
   /** The user {@link #ensureAdmin} creates. */
   public static final String ADMIN = "admin";
 
-  private static final String ADMIN_PASSWORD_ENV = "TURNOUT_ADMIN_PASSWORD";
+  public static final String ADMIN_PASSWORD_ENV = "TURNOUT_ADMIN_PASSWORD";
 
   private final Database db;
   private final Clock clock;
