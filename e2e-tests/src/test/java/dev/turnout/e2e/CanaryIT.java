@@ -47,7 +47,7 @@ class CanaryIT extends DashboardTest {
     assertThat(toCanary).isBetween(25.0, 35.0);
 
     page.navigate(editorUrl() + "/history");
-    assertThat(page.getByRole(AriaRole.TABLE).locator("tbody tr")).hasCount(2);
+    assertThat(page.locator("table.history > tbody > tr")).hasCount(2);
     Screens.shot(page, "07-history");
     page.onceDialog(dialog -> dialog.accept());
     page.locator("tr[data-version='1']")

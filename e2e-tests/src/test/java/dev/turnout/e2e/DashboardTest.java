@@ -15,14 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class DashboardTest {
-  @TempDir Path dir;
-
   Turnout turnout;
   Chromium chromium;
   Page page;
 
   @BeforeAll
-  void startTurnout() {
+  void startTurnout(@TempDir Path dir) {
     turnout = Turnout.start(dir);
     chromium = Chromium.launch();
   }

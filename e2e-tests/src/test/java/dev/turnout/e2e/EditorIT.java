@@ -59,7 +59,7 @@ class EditorIT extends DashboardTest {
 
     button("Rebase my draft onto version 2").click();
     assertThat(page.getByText(Pattern.compile("now on top of version 2"))).isVisible();
-    assertThat(dtab()).hasValue(Pattern.compile("(?s)# scripted.*users-v2.*/svc/web => /#/io.l5d.fs/web;"));
+    assertThat(dtab()).hasValue(Pattern.compile("# scripted.*users-v2.*/svc/web => /#/io.l5d.fs/web;", Pattern.DOTALL));
     button("Commit").click();
 
     assertThat(page.getByText("Committed version 3.")).isVisible();

@@ -18,7 +18,7 @@ import dev.turnout.store.H2UserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
 import dev.turnout.web.api.DtabApi;
-import dev.turnout.web.editor.DtabOnlyPreview;
+import dev.turnout.web.editor.InterpreterPreview;
 import dev.turnout.web.metrics.MetricsRoutes;
 import io.javalin.Javalin;
 import java.io.PrintStream;
@@ -178,7 +178,8 @@ public final class TurnoutServer implements AutoCloseable {
                   Dashboard.register(
                       c,
                       new DashboardServices(
-                          store, users, metrics.view(), new DtabOnlyPreview(), Clock.systemUTC())));
+                          store, users, metrics.view(),
+                          new InterpreterPreview(interpreter, this::routerDtab), Clock.systemUTC())));
             });
     resources.addAll(adminParts);
     admin.start(adminConfig.ip(), adminConfig.port());
@@ -188,6 +189,16 @@ public final class TurnoutServer implements AutoCloseable {
       RunningProxy.Listener first = proxy.listeners().get(0);
       demo.startTraffic(first.host(), first.port(), out);
     }
+  }
+
+  /** The router's own dtab that follows namespace {@code ns} in routing, so the preview adds it too. */
+  private dev.turnout.dtab.Dtab routerDtab(String ns) {
+    for (RouterConfig r : config.routers()) {
+      if (r.interpreter().usesStore() && ns.equals(r.interpreter().namespace()) && r.dtab() != null) {
+        return dev.turnout.dtab.Dtab.read(r.dtab());
+      }
+    }
+    return dev.turnout.dtab.Dtab.EMPTY;
   }
 
   /** The store answers and the proxy is open. */
