@@ -59,6 +59,7 @@ class EditorIT extends DashboardTest {
 
     button("Rebase my draft onto version 2").click();
     assertThat(page.getByText(Pattern.compile("now on top of version 2"))).isVisible();
+    assertThat(page.getByLabel("Comment")).hasValue("route web by name");
     assertThat(dtab()).hasValue(Pattern.compile("# scripted.*users-v2.*/svc/web => /#/io.l5d.fs/web;", Pattern.DOTALL));
     button("Commit").click();
 

@@ -1,5 +1,6 @@
 package dev.turnout.web;
 
+import dev.turnout.store.Namespaces;
 import dev.turnout.store.StoreException;
 import dev.turnout.web.auth.Auth;
 import dev.turnout.web.editor.EditorScreen;
@@ -55,7 +56,7 @@ public final class Dashboard {
     EditorScreen.register(
         config, services.store(), services.traffic(), services.preview(), pages);
     HistoryScreen.register(config, services.store(), pages);
-    config.routes.get(Routes.DTABS, ctx -> ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER));
+    config.routes.get(Routes.DTABS, Dashboard::openNamespace);
     config.routes.exception(Refusal.class, (e, ctx) -> notice(ctx, pages, e.status(), e.getMessage()));
     config.routes.exception(
         StoreException.Invalid.class, (e, ctx) -> notice(ctx, pages, 400, e.getMessage()));
@@ -74,6 +75,16 @@ public final class Dashboard {
           notice(ctx, pages, 500, "Something went wrong and nothing was changed: " + e);
         });
     return overview;
+  }
+
+  /** {@code /dtabs?ns=NAME} opens that namespace's editor; without a name, the overview lists them. */
+  private static void openNamespace(Context ctx) {
+    String ns = ctx.queryParam("ns");
+    if (ns == null || ns.isBlank()) {
+      ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER);
+    } else {
+      ctx.redirect(Routes.editor(Namespaces.check(ns.strip())), HttpStatus.SEE_OTHER);
+    }
   }
 
   private static void notice(Context ctx, Pages pages, int status, String message) {

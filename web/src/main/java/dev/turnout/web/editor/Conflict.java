@@ -17,6 +17,7 @@ public record Conflict(
     String at,
     List<DentryDiff.Line> theirChange,
     String draftText,
+    String draftComment,
     String baseText) {
 
   public Conflict {

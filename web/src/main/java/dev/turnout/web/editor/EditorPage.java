@@ -4,7 +4,7 @@ import dev.turnout.web.Chrome;
 import java.util.Optional;
 
 /**
- * The editor of one namespace: the draft, the version it started from ({@code baseVersion} 0 and an
+ * The editor of one namespace: the draft, the version it started from and the commit comment typed so far ({@code baseVersion} 0 and an
  * empty {@code baseEtag} for a namespace that does not exist yet), a notice to show, and the conflict to
  * resolve when someone else committed after the draft started.
  */
@@ -13,5 +13,6 @@ public record EditorPage(
     Draft draft,
     long baseVersion,
     String baseEtag,
+    String comment,
     String notice,
     Optional<Conflict> conflict) {}

@@ -214,7 +214,7 @@ public final class EditorScreen {
     }
     Conflict c = new Conflict(
         ns, baseVersion, theirs.version(), theirs.etag(), theirs.author(), theirs.comment(),
-        TIME.format(theirs.createdAt()), change, text, baseText);
+        TIME.format(theirs.createdAt()), change, text, param(ctx, "comment"), baseText);
     ctx.status(HttpStatus.CONFLICT);
     if (Pages.isHtmx(ctx)) {
       ctx.header("HX-Retarget", "#conflict");
@@ -244,7 +244,7 @@ public final class EditorScreen {
     Chrome chrome = new Chrome("Dtab " + ns, Auth.signedIn(ctx), store.namespaces(), ns);
     return new EditorPage(
         chrome, draft, base.map(DtabVersion::version).orElse(0L),
-        base.map(DtabVersion::etag).orElse(""), notice, c);
+        base.map(DtabVersion::etag).orElse(""), param(ctx, "comment"), notice, c);
   }
 
   /** Answers an edit with every part of the editor that depends on the draft, text included or not. */

@@ -27,8 +27,15 @@ public record Chart(int width, int height, String maxLabel, List<Line> lines, Li
   /** A series: its destination, colour and SVG {@code points}. */
   public record Line(String client, String colour, String points) {}
 
-  /** A commit: its x position and label, such as {@code v3}, and where the label goes. */
-  public record Marker(int x, String label) {
+  /**
+   * A commit: its x position and label, such as {@code v3}, and the label's row, so that commits close
+   * together (a change and its quick rollback) stack their labels instead of overprinting them.
+   */
+  public record Marker(int x, String label, int row) {
+    public int labelY() {
+      return 14 + 11 * row;
+    }
+
     /** Near the right edge the label sits left of the line, so it stays inside the chart. */
     public int labelX() {
       return x > WIDTH - 40 ? x - 3 : x + 3;
@@ -39,7 +46,7 @@ public record Chart(int width, int height, String maxLabel, List<Line> lines, Li
     }
   }
 
-  /** A destination's samples and colour. */
+  /** A destination's samples, oldest first, ending with the live figure, and its colour. */
   record Series(String client, String colour, List<TrafficView.Sample> samples) {}
 
   /** A commit time and its version. */
@@ -67,11 +74,21 @@ public record Chart(int width, int height, String maxLabel, List<Line> lines, Li
       }
       lines.add(new Line(s.client(), s.colour(), points.toString().strip()));
     }
-    List<Marker> markers = new ArrayList<>();
+    List<Commit> inWindow = new ArrayList<>();
     for (Commit c : commits) {
       if (!c.at().isBefore(start) && !c.at().isAfter(now)) {
-        markers.add(new Marker((int) Math.round(x(start, c.at())), "v" + c.version()));
+        inWindow.add(c);
       }
+    }
+    inWindow.sort(java.util.Comparator.comparing(Commit::at));
+    List<Marker> markers = new ArrayList<>();
+    int lastX = Integer.MIN_VALUE / 2;
+    int row = 0;
+    for (Commit c : inWindow) {
+      int x = (int) Math.round(x(start, c.at()));
+      row = x - lastX < 24 ? (row + 1) % 3 : 0;
+      markers.add(new Marker(x, "v" + c.version(), row));
+      lastX = x;
     }
     return new Chart(WIDTH, HEIGHT, String.format(Locale.ROOT, "%.0f rps", max), lines, markers);
   }

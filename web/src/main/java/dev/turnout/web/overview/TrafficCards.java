@@ -47,8 +47,11 @@ final class TrafficCards {
           double share = 100 * c.share();
           clients.add(new OverviewPage.ClientRow(
               c.client(), String.format(Locale.ROOT, "%.0f%%", share), share, figures(c.stats()), colour));
-          series.add(new Chart.Series(
-              c.client(), colour, traffic.history(r.router(), s.service(), c.client(), 10)));
+          List<TrafficView.Sample> samples =
+              new ArrayList<>(traffic.history(r.router(), s.service(), c.client(), 10));
+          samples.add(new TrafficView.Sample(
+              now, c.stats().requestsPerSecond(), c.stats().successRate(), c.stats().p50Millis(), c.stats().p99Millis()));
+          series.add(new Chart.Series(c.client(), colour, samples));
         }
         services.add(new OverviewPage.ServiceCard(
             s.service(), figures(s.stats()), clients, Chart.draw(now, series, commits)));
