@@ -24,8 +24,12 @@ public record Chart(int width, int height, String maxLabel, List<Line> lines, Li
     markers = List.copyOf(markers);
   }
 
-  /** A series: its destination, colour and SVG {@code points}. */
-  public record Line(String client, String colour, String points) {}
+  /** A series: its destination, colour, SVG {@code points}, and its latest point, drawn as a dot. */
+  public record Line(String client, String colour, String points, double lastX, double lastY) {
+    public boolean hasPoints() {
+      return !points.isEmpty();
+    }
+  }
 
   /**
    * A commit: its x position and label, such as {@code v3}, and the label's row, so that commits close
@@ -64,15 +68,17 @@ public record Chart(int width, int height, String maxLabel, List<Line> lines, Li
     List<Line> lines = new ArrayList<>();
     for (Series s : series) {
       StringBuilder points = new StringBuilder();
+      double lastX = 0;
+      double lastY = 0;
       for (TrafficView.Sample p : s.samples()) {
         if (p.at().isBefore(start)) {
           continue;
         }
-        double x = x(start, p.at());
-        double y = TOP + plotHeight * (1 - p.requestsPerSecond() / max);
-        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        lastX = x(start, p.at());
+        lastY = TOP + plotHeight * (1 - p.requestsPerSecond() / max);
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", lastX, lastY));
       }
-      lines.add(new Line(s.client(), s.colour(), points.toString().strip()));
+      lines.add(new Line(s.client(), s.colour(), points.toString().strip(), lastX, lastY));
     }
     List<Commit> inWindow = new ArrayList<>();
     for (Commit c : commits) {
