@@ -164,7 +164,7 @@ final class DtabParser {
     do {
       labels.add(label());
     } while (accept('/'));
-    return new Path(labels);
+    return Path.trusted(labels);
   }
 
   private static boolean startsLabel(int c) {
@@ -172,7 +172,17 @@ final class DtabParser {
   }
 
   private String label() {
-    StringBuilder bytes = new StringBuilder();
+    int start = pos;
+    while (pos < in.length() && Path.isLabelChar(in.charAt(pos))) {
+      pos++;
+    }
+    if (peek() != '\\') {
+      if (pos == start) {
+        throw error("label char", found());
+      }
+      return in.substring(start, pos);
+    }
+    StringBuilder bytes = new StringBuilder(in.substring(start, pos));
     do {
       int c = peek();
       if (c != END && Path.isLabelChar(c)) {

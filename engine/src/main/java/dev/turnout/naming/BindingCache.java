@@ -67,7 +67,8 @@ public final class BindingCache {
    */
   public NameTree<BoundName> bind(Object dtabVersion, Dtab dtab, Path path) {
     Key key = new Key(Objects.requireNonNull(dtabVersion), path, interpreter.generation());
-    return cache.get(key, k -> interpreter.bind(dtab, path));
+    NameTree<BoundName> hit = cache.getIfPresent(key);
+    return hit != null ? hit : cache.get(key, k -> interpreter.bind(dtab, path));
   }
 
   /** Hits, misses, evictions and load times since creation. */
