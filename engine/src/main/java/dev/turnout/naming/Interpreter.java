@@ -115,6 +115,70 @@ public final class Interpreter {
     return DelegateTree.delegate(this, dtab, path);
   }
 
+  /**
+   * The endpoints of a logical name, as Finagle's {@code Namer.resolve} and namerd's {@code
+   * /api/1/resolve} give them: bind, evaluate the tree (an Alt takes its first member, a Union joins its
+   * branches), then merge the endpoint sets of the names found. No name is {@link Addr.Neg}; {@code $} is
+   * a bound empty set; a binding error is {@link Addr.Failed} with its message.
+   */
+  public Addr resolve(Dtab dtab, Path path) {
+    try {
+      return merge(bind(dtab, path));
+    } catch (BindingException e) {
+      return new Addr.Failed(e.getMessage());
+    }
+  }
+
+  /**
+   * The endpoints of a bound id such as {@code /#/io.l5d.fs/users}, as namerd's {@code /api/1/addr}
+   * gives them: the namers' answer for the id (no dtab), merged as {@link #resolve} does.
+   */
+  public Addr addr(Path id) {
+    try {
+      return merge(bind(Dtab.EMPTY, NameTree.leaf(id)));
+    } catch (BindingException e) {
+      return new Addr.Failed(e.getMessage());
+    }
+  }
+
+  /** One name's set as it is; several: any bound set wins (joined), else all Neg is Neg, and so on. */
+  static Addr merge(NameTree<BoundName> tree) {
+    java.util.Optional<java.util.Set<BoundName>> names = tree.eval();
+    if (names.isEmpty()) {
+      return new Addr.Neg();
+    }
+    if (names.get().isEmpty()) {
+      return new Addr.Bound(List.of());
+    }
+    if (names.get().size() == 1) {
+      return names.get().iterator().next().addr().get();
+    }
+    List<Address> all = new ArrayList<>();
+    boolean bound = false;
+    boolean allNeg = true;
+    boolean allFailed = true;
+    String firstFailure = null;
+    for (BoundName b : names.get()) {
+      Addr a = b.addr().get();
+      if (a instanceof Addr.Bound ab) {
+        bound = true;
+        all.addAll(ab.addresses());
+      }
+      allNeg &= a instanceof Addr.Neg;
+      allFailed &= a instanceof Addr.Failed;
+      if (a instanceof Addr.Failed f && firstFailure == null) {
+        firstFailure = f.message();
+      }
+    }
+    if (bound) {
+      return new Addr.Bound(all);
+    }
+    if (allNeg) {
+      return new Addr.Neg();
+    }
+    return allFailed ? new Addr.Failed(firstFailure) : new Addr.Pending();
+  }
+
   /** Address metadata key holding the weight of the union branch a bound name was reached through. */
   public static final String WEIGHT_META_KEY = "namer_nametree_weight";
 
