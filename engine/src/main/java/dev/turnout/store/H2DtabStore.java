@@ -252,7 +252,7 @@ public final class H2DtabStore implements DtabStore {
    * operator deleted, is left alone: a restart does not undo a decision made through the API. Every
    * entry is validated before anything is written.
    *
-   * @return the versions created, by namespace name
+   * @return the versions created, in namespace-name order
    */
   public List<DtabVersion> seed(Map<String, String> dtabs) {
     Map<String, String> sorted = new TreeMap<>(dtabs);
