@@ -47,7 +47,7 @@ public final class FsNamer implements Namer, Closeable {
   public static final Path DEFAULT_PREFIX = Path.of("#", "io.l5d.fs");
 
   private static final Logger LOG = LoggerFactory.getLogger(FsNamer.class);
-  private static final Duration DEFAULT_POLL = Duration.ofMillis(200);
+  public static final Duration DEFAULT_POLL = Duration.ofMillis(200);
   /** A file this recently modified is re-read on every scan, as a timestamp may not show a quick edit. */
   private static final long FRESH_MILLIS = 2_000;
 

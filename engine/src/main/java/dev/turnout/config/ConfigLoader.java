@@ -1,0 +1,537 @@
+package dev.turnout.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.turnout.dtab.DtabParseException;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the YAML configuration, the useful subset of a Linkerd 1 {@code linkerd.yml} (and namerd's
+ * {@code io.l5d.inMemory} storage). Keys Turnout implements are validated, and a bad value is a {@link
+ * ConfigException} that starts with its YAML path ({@code routers[0].servers[0].port: must be
+ * 1-65535}). Keys it does not implement (telemetry, usage, unknown kinds) become warnings naming the
+ * key, and are otherwise ignored, so an existing Linkerd config starts as it is.
+ */
+public final class ConfigLoader {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final java.nio.file.Path baseDir;
+  private final java.nio.file.Path dataDir;
+  private final Set<String> warnings = new LinkedHashSet<>();
+
+  private ConfigLoader(java.nio.file.Path baseDir, java.nio.file.Path dataDir) {
+    this.baseDir = baseDir;
+    this.dataDir = dataDir;
+  }
+
+  /** The configuration used when no file is given: one HTTP router on 127.0.0.1:4140, admin on 9990. */
+  public static TurnoutConfig defaults(java.nio.file.Path dataDir) {
+    return new ConfigLoader(java.nio.file.Path.of("."), dataDir).build(MissingNode.getInstance());
+  }
+
+  /** Reads {@code file}; relative paths in it (namer {@code rootDir}) are taken from the file's folder. */
+  public static TurnoutConfig load(java.nio.file.Path file, java.nio.file.Path dataDir) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+    }
+    java.nio.file.Path dir = file.toAbsolutePath().getParent();
+    return parse(text, dir == null ? java.nio.file.Path.of(".") : dir, dataDir);
+  }
+
+  /** Parses YAML text; relative paths resolve against {@code baseDir}. */
+  public static TurnoutConfig parse(String yaml, java.nio.file.Path baseDir, java.nio.file.Path dataDir) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new ConfigException("config is not valid YAML" + where + ": " + e.getOriginalMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = MissingNode.getInstance();
+    } else if (!root.isObject()) {
+      throw new ConfigException("config: must be a mapping of keys (admin, namers, routers, storage)");
+    }
+    return new ConfigLoader(baseDir, dataDir).build(root);
+  }
+
+  private TurnoutConfig build(JsonNode root) {
+    Node top = new Node("", root);
+    top.only("admin", "namers", "routers", "storage", "telemetry", "usage", "interfaces", "namerd");
+    for (String ignored : List.of("telemetry", "usage", "interfaces", "namerd")) {
+      if (top.has(ignored)) {
+        warn(ignored, "not implemented by Turnout");
+      }
+    }
+    AdminConfig admin = admin(top.get("admin"));
+    List<NamerConfig> namers = new ArrayList<>();
+    Node namersNode = top.get("namers");
+    for (int i = 0; i < namersNode.size(); i++) {
+      namer(namersNode.at(i)).ifPresent(namers::add);
+    }
+    List<RouterConfig> routers = new ArrayList<>();
+    Node routersNode = top.get("routers");
+    if (routersNode.isMissing()) {
+      routers.add(router(new Node("routers[0]", MissingNode.getInstance()), 0));
+    } else {
+      if (routersNode.size() == 0) {
+        throw new ConfigException("routers: must list at least one router");
+      }
+      for (int i = 0; i < routersNode.size(); i++) {
+        routers.add(router(routersNode.at(i), i));
+      }
+    }
+    checkUnique(routers);
+    return new TurnoutConfig(admin, namers, routers, storage(top.get("storage")), List.copyOf(warnings));
+  }
+
+  private AdminConfig admin(Node n) {
+    n.only("ip", "port", "httpInterfaceWhitelist", "shutdownGraceMs", "socketOptions", "tls", "workerThreads");
+    return new AdminConfig(n.text("ip", "127.0.0.1"), n.port("port", 9990));
+  }
+
+  private Optional<NamerConfig> namer(Node n) {
+    String kind = n.requiredText("kind");
+    if (!kind.equals("io.l5d.fs")) {
+      warn(n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
+      return Optional.empty();
+    }
+    n.only("kind", "rootDir", "prefix", "experimental", "transformers");
+    Path prefix = Path.of("#").concat(n.path("prefix", Path.of(kind)));
+    String root = n.requiredText("rootDir");
+    java.nio.file.Path dir = baseDir.resolve(root).normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigException(n.path + ".rootDir: " + dir + " is not a directory");
+    }
+    return Optional.of(new NamerConfig(kind, prefix, dir));
+  }
+
+  private RouterConfig router(Node n, int index) {
+    n.only(
+        "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
+        "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives",
+        "bindingCache", "originator", "announcers", "maxHeadersKB", "maxInitialLineKB",
+        "maxRequestKB", "maxResponseKB", "streamingEnabled", "compressionLevel", "timeoutMs",
+        "tracePropagator", "httpAccessLog", "loggers", "addForwardedHeader");
+    String protocol = n.text("protocol", "http");
+    if (!protocol.equals("http")) {
+      throw new ConfigException(n.path + ".protocol: only http is supported, not " + protocol);
+    }
+    String label = n.text("label", protocol);
+    String dtab = n.text("dtab", "");
+    try {
+      Dtab.read(dtab);
+    } catch (DtabParseException e) {
+      throw new ConfigException(n.path + ".dtab: " + e.located());
+    }
+    Path dstPrefix = n.path("dstPrefix", Path.of("svc"));
+    List<IdentifierConfig> identifiers = new ArrayList<>();
+    Node id = n.get("identifier");
+    if (id.isMissing()) {
+      identifiers.add(new IdentifierConfig("io.l5d.header.token", "Host", dstPrefix, 0, false, false, null));
+    } else if (id.node.isArray()) {
+      for (int i = 0; i < id.size(); i++) {
+        identifier(id.at(i), dstPrefix).ifPresent(identifiers::add);
+      }
+    } else {
+      identifier(id, dstPrefix).ifPresent(identifiers::add);
+    }
+    if (identifiers.isEmpty()) {
+      throw new ConfigException(n.path + ".identifier: no identifier Turnout implements is configured");
+    }
+    InterpreterConfig interpreter = interpreter(n.get("interpreter"));
+    List<ServerConfig> servers = new ArrayList<>();
+    Node serversNode = n.get("servers");
+    if (serversNode.isMissing() || serversNode.size() == 0) {
+      servers.add(new ServerConfig("127.0.0.1", 4140 + index, false));
+    } else {
+      for (int i = 0; i < serversNode.size(); i++) {
+        Node s = serversNode.at(i);
+        s.only("ip", "port", "clearContext", "maxConcurrentRequests", "tls", "timeoutMs", "announce");
+        servers.add(new ServerConfig(s.text("ip", "127.0.0.1"), s.port("port", 4140), s.bool("clearContext", false)));
+      }
+    }
+    return new RouterConfig(
+        label,
+        protocol,
+        dtab,
+        identifiers,
+        dstPrefix,
+        interpreter,
+        servers,
+        client(n.get("client")),
+        service(n.get("service")),
+        n.millis("bindingTimeoutMs", Duration.ofSeconds(10)),
+        n.millis("requestTimeoutMs", Duration.ofSeconds(10)),
+        n.positiveInt("maxCallDepth", 1000),
+        n.bool("skipUnavailableAlternatives", true));
+  }
+
+  private Optional<IdentifierConfig> identifier(Node n, Path dstPrefix) {
+    String kind = n.requiredText("kind");
+    n.only("kind", "header", "prefix", "segments", "consume", "httpUriInDst", "path");
+    Path prefix = n.path("prefix", dstPrefix);
+    switch (kind) {
+      case "io.l5d.header.token":
+        return Optional.of(new IdentifierConfig(kind, n.text("header", "Host"), prefix, 0, false, false, null));
+      case "io.l5d.header":
+        return Optional.of(new IdentifierConfig(kind, n.text("header", "l5d-name"), prefix, 0, false, false, null));
+      case "io.l5d.methodAndHost":
+        return Optional.of(
+            new IdentifierConfig(kind, null, prefix, 0, false, n.bool("httpUriInDst", false), null));
+      case "io.l5d.path":
+        return Optional.of(
+            new IdentifierConfig(kind, null, prefix, n.positiveInt("segments", 1), n.bool("consume", false), false, null));
+      case "io.l5d.static":
+        return Optional.of(new IdentifierConfig(kind, null, prefix, 0, false, false, n.requiredPath("path")));
+      default:
+        warn(n.path + ".kind", "identifier kind " + kind + " is not implemented by Turnout");
+        return Optional.empty();
+    }
+  }
+
+  private InterpreterConfig interpreter(Node n) {
+    if (n.isMissing()) {
+      return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
+    }
+    String kind = n.requiredText("kind");
+    switch (kind) {
+      case "default":
+        n.only("kind", "transformers");
+        return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
+      case "io.l5d.namerd":
+      case "io.l5d.namerd.http":
+      case "io.l5d.mesh":
+      case "turnout.store":
+        n.only("kind", "namespace", "dst", "root", "retry", "transformers", "experimental", "tls");
+        String ns = n.text("namespace", "default");
+        if (!ns.matches("[A-Za-z0-9_.-]{1,64}")) {
+          throw new ConfigException(n.path + ".namespace: must match [A-Za-z0-9_.-]{1,64}, not '" + ns + "'");
+        }
+        if (n.has("dst")) {
+          warn(n.path + ".dst", "Turnout serves namespaces from its own store; dst is ignored");
+        }
+        return new InterpreterConfig(InterpreterConfig.STORE, ns);
+      default:
+        throw new ConfigException(
+            n.path + ".kind: interpreter kind must be default, io.l5d.namerd or turnout.store, not " + kind);
+    }
+  }
+
+  private ClientConfig client(Node n) {
+    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs", "hostConnectionPool", "requestAttemptTimeoutMs",
+        "kind", "tls", "retries", "clientSession", "socketOptions");
+    Node fa = n.get("failureAccrual");
+    fa.only("kind", "failures", "successRate", "requests", "backoff", "window");
+    String faKind = fa.text("kind", "io.l5d.consecutiveFailures");
+    if (!List.of("io.l5d.consecutiveFailures", "io.l5d.successRate", "none").contains(faKind)) {
+      throw new ConfigException(
+          fa.path + ".kind: must be io.l5d.consecutiveFailures, io.l5d.successRate or none, not " + faKind);
+    }
+    Node backoff = fa.get("backoff");
+    backoff.only("kind", "minMs", "maxMs", "ms");
+    Duration min = backoff.millis("minMs", Duration.ofSeconds(5));
+    Duration max = backoff.millis("maxMs", Duration.ofMinutes(5));
+    if (max.compareTo(min) < 0) {
+      throw new ConfigException(backoff.path + ".maxMs: must not be less than minMs");
+    }
+    double rate = fa.number("successRate", 0.8);
+    if (rate <= 0 || rate > 1) {
+      throw new ConfigException(fa.path + ".successRate: must be in (0, 1]");
+    }
+    FailureAccrualConfig accrual =
+        new FailureAccrualConfig(faKind, fa.positiveInt("failures", 5), rate, fa.positiveInt("requests", 20), min, max);
+    Node lb = n.get("loadBalancer");
+    lb.only("kind", "decayTimeMs", "maxEffort", "enableProbation");
+    String lbKind = lb.text("kind", "ewma");
+    if (!List.of("ewma", "p2c", "roundRobin").contains(lbKind)) {
+      if (List.of("aperture", "heap").contains(lbKind)) {
+        warn(lb.path + ".kind", lbKind + " is not implemented by Turnout; using ewma");
+        lbKind = "ewma";
+      } else {
+        throw new ConfigException(lb.path + ".kind: must be ewma, p2c or roundRobin, not " + lbKind);
+      }
+    }
+    return new ClientConfig(accrual, lbKind, n.millis("connectTimeoutMs", Duration.ofSeconds(1)));
+  }
+
+  private ServiceConfig service(Node n) {
+    n.only("responseClassifier", "retries", "totalTimeoutMs", "kind");
+    Node rc = n.get("responseClassifier");
+    rc.only("kind");
+    String classifier = rc.text("kind", "io.l5d.http.nonRetryable5XX");
+    if (!List.of(
+            "io.l5d.http.nonRetryable5XX",
+            "io.l5d.http.retryableRead5XX",
+            "io.l5d.http.retryableIdempotent5XX",
+            "io.l5d.http.allSuccessful")
+        .contains(classifier)) {
+      throw new ConfigException(rc.path + ".kind: unknown response classifier " + classifier);
+    }
+    Node budget = n.get("retries").get("budget");
+    n.get("retries").only("budget", "backoff");
+    budget.only("percentCanRetry", "minRetriesPerSec", "ttlSecs");
+    double pct = budget.number("percentCanRetry", 0.2);
+    if (pct < 0 || pct > 1000) {
+      throw new ConfigException(budget.path + ".percentCanRetry: must be between 0 and 1000");
+    }
+    int ttl = budget.nonNegativeInt("ttlSecs", 10);
+    if (ttl < 1 || ttl > 60) {
+      throw new ConfigException(budget.path + ".ttlSecs: must be 1-60");
+    }
+    return new ServiceConfig(classifier, pct, budget.nonNegativeInt("minRetriesPerSec", 10), Duration.ofSeconds(ttl));
+  }
+
+  private StorageConfig storage(Node n) {
+    n.only("kind", "path", "jdbcUrl", "namespaces", "experimental");
+    String kind = n.text("kind", "h2");
+    java.nio.file.Path dir = dataDir;
+    Optional<String> url = Optional.empty();
+    Map<String, String> seeds = new LinkedHashMap<>();
+    switch (kind) {
+      case "h2":
+        if (n.has("path")) {
+          dir = baseDir.resolve(n.requiredText("path")).normalize();
+        }
+        if (n.has("jdbcUrl")) {
+          String u = n.requiredText("jdbcUrl");
+          if (!u.startsWith("jdbc:")) {
+            throw new ConfigException(n.path + ".jdbcUrl: must start with jdbc:");
+          }
+          url = Optional.of(u);
+        }
+        break;
+      case "io.l5d.inMemory":
+        break;
+      default:
+        warn(n.path + ".kind", "storage kind " + kind + " is not implemented by Turnout; using the embedded H2 store");
+    }
+    Node ns = n.get("namespaces");
+    if (!ns.isMissing()) {
+      if (!ns.node.isObject()) {
+        throw new ConfigException(ns.path + ": must map namespace names to dtab text");
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = ns.node.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String where = ns.path + "." + e.getKey();
+        if (!e.getKey().matches("[A-Za-z0-9_.-]{1,64}")) {
+          throw new ConfigException(where + ": namespace names must match [A-Za-z0-9_.-]{1,64}");
+        }
+        if (!e.getValue().isTextual()) {
+          throw new ConfigException(where + ": must be dtab text");
+        }
+        try {
+          Dtab.read(e.getValue().asText());
+        } catch (DtabParseException ex) {
+          throw new ConfigException(where + ": " + ex.located());
+        }
+        seeds.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    return new StorageConfig(url, dir, seeds);
+  }
+
+  private static void checkUnique(List<RouterConfig> routers) {
+    Set<String> labels = new LinkedHashSet<>();
+    Set<String> sockets = new LinkedHashSet<>();
+    for (int i = 0; i < routers.size(); i++) {
+      RouterConfig r = routers.get(i);
+      if (!labels.add(r.label())) {
+        throw new ConfigException("routers[" + i + "].label: '" + r.label() + "' is used by another router");
+      }
+      for (int j = 0; j < r.servers().size(); j++) {
+        ServerConfig s = r.servers().get(j);
+        if (s.port() != 0 && !sockets.add(s.ip() + ":" + s.port())) {
+          throw new ConfigException(
+              "routers[" + i + "].servers[" + j + "].port: " + s.ip() + ":" + s.port() + " is used twice");
+        }
+      }
+    }
+  }
+
+  private void warn(String key, String why) {
+    warnings.add(key + ": " + why + " (ignored)");
+  }
+
+  /** A YAML node with its path, for precise messages. A missing child is a missing node, never null. */
+  private final class Node {
+    final String path;
+    final JsonNode node;
+
+    Node(String path, JsonNode node) {
+      this.path = path;
+      this.node = node == null ? MissingNode.getInstance() : node;
+    }
+
+    boolean isMissing() {
+      return node.isMissingNode() || node.isNull();
+    }
+
+    boolean has(String key) {
+      return node.isObject() && node.has(key) && !node.get(key).isNull();
+    }
+
+    Node get(String key) {
+      String p = path.isEmpty() ? key : path + "." + key;
+      if (!isMissing() && !node.isObject()) {
+        throw new ConfigException(path + ": must be a mapping");
+      }
+      return new Node(p, isMissing() ? null : node.get(key));
+    }
+
+    int size() {
+      if (isMissing()) {
+        return 0;
+      }
+      if (!node.isArray()) {
+        throw new ConfigException(path + ": must be a list");
+      }
+      return node.size();
+    }
+
+    Node at(int i) {
+      return new Node(path + "[" + i + "]", node.get(i));
+    }
+
+    /** Warns once about each key not in {@code known}. */
+    void only(String... known) {
+      if (isMissing()) {
+        return;
+      }
+      if (!node.isObject()) {
+        throw new ConfigException(path + ": must be a mapping");
+      }
+      Set<String> ok = Set.of(known);
+      Iterator<String> names = node.fieldNames();
+      while (names.hasNext()) {
+        String name = names.next();
+        if (!ok.contains(name)) {
+          warn(path.isEmpty() ? name : path + "." + name, "unknown key");
+        }
+      }
+    }
+
+    String text(String key, String dflt) {
+      Node c = get(key);
+      if (c.isMissing()) {
+        return dflt;
+      }
+      if (!c.node.isValueNode()) {
+        throw new ConfigException(c.path + ": must be a single value");
+      }
+      return c.node.asText();
+    }
+
+    String requiredText(String key) {
+      String v = text(key, null);
+      if (v == null || v.isBlank()) {
+        throw new ConfigException(get(key).path + ": is required");
+      }
+      return v;
+    }
+
+    boolean bool(String key, boolean dflt) {
+      Node c = get(key);
+      if (c.isMissing()) {
+        return dflt;
+      }
+      if (!c.node.isBoolean()) {
+        throw new ConfigException(c.path + ": must be true or false");
+      }
+      return c.node.booleanValue();
+    }
+
+    double number(String key, double dflt) {
+      Node c = get(key);
+      if (c.isMissing()) {
+        return dflt;
+      }
+      if (!c.node.isNumber()) {
+        throw new ConfigException(c.path + ": must be a number");
+      }
+      return c.node.doubleValue();
+    }
+
+    long integer(String key, long dflt) {
+      Node c = get(key);
+      if (c.isMissing()) {
+        return dflt;
+      }
+      if (!c.node.isIntegralNumber() || !c.node.canConvertToLong()) {
+        throw new ConfigException(c.path + ": must be a whole number");
+      }
+      return c.node.longValue();
+    }
+
+    int port(String key, int dflt) {
+      long v = integer(key, dflt);
+      if (v < 0 || v > 65535) {
+        throw new ConfigException(get(key).path + ": must be 1-65535 (or 0 for any free port)");
+      }
+      return (int) v;
+    }
+
+    int positiveInt(String key, int dflt) {
+      long v = integer(key, dflt);
+      if (v < 1 || v > Integer.MAX_VALUE) {
+        throw new ConfigException(get(key).path + ": must be a positive whole number");
+      }
+      return (int) v;
+    }
+
+    int nonNegativeInt(String key, int dflt) {
+      long v = integer(key, dflt);
+      if (v < 0 || v > Integer.MAX_VALUE) {
+        throw new ConfigException(get(key).path + ": must be zero or more");
+      }
+      return (int) v;
+    }
+
+    Duration millis(String key, Duration dflt) {
+      long v = integer(key, dflt.toMillis());
+      if (v < 1) {
+        throw new ConfigException(get(key).path + ": must be at least 1 ms");
+      }
+      return Duration.ofMillis(v);
+    }
+
+    Path path(String key, Path dflt) {
+      String v = text(key, null);
+      if (v == null) {
+        return dflt;
+      }
+      try {
+        return Path.read(v);
+      } catch (DtabParseException e) {
+        throw new ConfigException(get(key).path + ": not a path: " + e.getMessage());
+      }
+    }
+
+    Path requiredPath(String key) {
+      requiredText(key);
+      return path(key, null);
+    }
+  }
+}

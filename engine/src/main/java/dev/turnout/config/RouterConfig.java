@@ -1,0 +1,48 @@
+package dev.turnout.config;
+
+import dev.turnout.dtab.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One router: the servers it listens on, how it names requests, the dtab it routes by and how it talks
+ * to backends. {@code dtab} is the router's own base dtab text (directive comments kept); with a store
+ * interpreter the store namespace's dtab comes first and this text follows it.
+ */
+public record RouterConfig(
+    String label,
+    String protocol,
+    String dtab,
+    List<IdentifierConfig> identifiers,
+    Path dstPrefix,
+    InterpreterConfig interpreter,
+    List<ServerConfig> servers,
+    ClientConfig client,
+    ServiceConfig service,
+    Duration bindingTimeout,
+    Duration requestTimeout,
+    int maxCallDepth,
+    boolean skipUnavailableAlternatives) {
+
+  public RouterConfig {
+    identifiers = List.copyOf(identifiers);
+    servers = List.copyOf(servers);
+  }
+
+  /** The same router listening on {@code port} instead of its first server's port. */
+  public RouterConfig withFirstServerPort(int port) {
+    List<ServerConfig> changed = new java.util.ArrayList<>(servers);
+    ServerConfig first = changed.get(0);
+    changed.set(0, new ServerConfig(first.ip(), port, first.clearContext()));
+    return new RouterConfig(
+        label, protocol, dtab, identifiers, dstPrefix, interpreter, changed, client, service,
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
+  }
+
+  /** The same router with {@code text} as its own dtab. */
+  public RouterConfig withDtab(String text) {
+    return new RouterConfig(
+        label, protocol, text, identifiers, dstPrefix, interpreter, servers, client, service,
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
+  }
+}

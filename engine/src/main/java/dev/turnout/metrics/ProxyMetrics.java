@@ -1,0 +1,373 @@
+package dev.turnout.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * All of the proxy's traffic figures, per router, service name, bound client and endpoint, plus the
+ * mirrored (shadow) traffic kept apart. The proxy writes to {@link TrafficStats} nodes found here once
+ * per request; readers get them three ways: {@link #view()} for the dashboard, {@link #registry()}
+ * (Micrometer's Prometheus registry, whose meters read the same nodes) for {@code /metrics}, and {@link
+ * #flat()} for {@code /admin/metrics.json} in Linkerd's flat naming.
+ *
+ * <p>Time comes from an injected nano clock (windows) and wall clock (history stamps). {@link #start()}
+ * closes a latency interval every 10 seconds on a daemon thread; tests call {@link #tick()} instead.
+ */
+public final class ProxyMetrics implements AutoCloseable {
+  private final LongSupplier nanos;
+  private final Clock clock;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, RouterNode> routers = new ConcurrentHashMap<>();
+  private ScheduledExecutorService ticker;
+
+  private record RouterInfo(Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {}
+
+  private final class RouterNode {
+    final String label;
+    volatile RouterInfo info = new RouterInfo(Optional::empty, () -> 0);
+    final Map<String, ServiceNode> services = new ConcurrentHashMap<>();
+    final Map<String, ClientNode> clients = new ConcurrentHashMap<>();
+    final Map<String, ServiceNode> shadows = new ConcurrentHashMap<>();
+    final LongAdder shadowDropped = new LongAdder();
+
+    RouterNode(String label) {
+      this.label = label;
+      Gauge.builder("turnout_router_dtab_version", this, n -> n.info.dtabVersion().getAsLong())
+          .description("The dtab version the router routes by (0: config file dtab)")
+          .tags("router", label)
+          .register(registry);
+      FunctionCounter.builder("turnout_shadow_dropped", shadowDropped, LongAdder::sum)
+          .description("Mirrored requests dropped because the shadow queue was full")
+          .tags("router", label)
+          .register(registry);
+    }
+  }
+
+  private final class ServiceNode {
+    final TrafficStats stats;
+    final Map<String, TrafficStats> clients = new ConcurrentHashMap<>();
+    final String router;
+    final String service;
+    final String prefix;
+
+    ServiceNode(String router, String service, String prefix) {
+      this.router = router;
+      this.service = service;
+      this.prefix = prefix;
+      this.stats = stats(prefix + "service", Tags.of("router", router, "service", service));
+    }
+  }
+
+  private final class ClientNode {
+    final TrafficStats stats;
+    final Map<String, TrafficStats> endpoints = new ConcurrentHashMap<>();
+    final Map<String, Supplier<Boolean>> ejected = new ConcurrentHashMap<>();
+
+    ClientNode(String router, String client) {
+      this.stats = stats("client", Tags.of("router", router, "client", client));
+    }
+  }
+
+  public ProxyMetrics() {
+    this(System::nanoTime, Clock.systemUTC());
+  }
+
+  public ProxyMetrics(LongSupplier nanos, Clock clock) {
+    this.nanos = nanos;
+    this.clock = clock;
+  }
+
+  /** The Prometheus registry, for {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Declares a router, with where to read its store namespace and dtab version from. */
+  public void router(String label, Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {
+    routerNode(label).info = new RouterInfo(namespace, dtabVersion);
+  }
+
+  /** Figures of {@code service} ({@code /svc/users}) on {@code router}. */
+  public TrafficStats service(String router, String service) {
+    return serviceNode(router, service, false).stats;
+  }
+
+  /** Figures of the traffic {@code service} sent to bound client {@code client}. */
+  public TrafficStats serviceClient(String router, String service, String client) {
+    ServiceNode s = serviceNode(router, service, false);
+    TrafficStats t = s.clients.get(client);
+    if (t != null) {
+      return t;
+    }
+    return s.clients.computeIfAbsent(
+        client, c -> stats("service_client", Tags.of("router", router, "service", service, "client", c)));
+  }
+
+  /** Figures of bound client {@code client} over all services. */
+  public TrafficStats client(String router, String client) {
+    return clientNode(router, client).stats;
+  }
+
+  /**
+   * Figures of one endpoint of a client; {@code ejected} tells the dashboard whether failure accrual
+   * has it out of rotation.
+   */
+  public TrafficStats endpoint(String router, String client, String endpoint, Supplier<Boolean> ejected) {
+    ClientNode c = clientNode(router, client);
+    TrafficStats t = c.endpoints.get(endpoint);
+    if (t != null) {
+      return t;
+    }
+    c.ejected.putIfAbsent(endpoint, ejected);
+    return c.endpoints.computeIfAbsent(
+        endpoint, e -> stats("endpoint", Tags.of("router", router, "client", client, "endpoint", e)));
+  }
+
+  /** Figures of requests mirrored from {@code service}, apart from real traffic. */
+  public TrafficStats shadow(String router, String service) {
+    return serviceNode(router, service, true).stats;
+  }
+
+  /** A mirrored request was dropped because too many were in flight. */
+  public void shadowDropped(String router) {
+    routerNode(router).shadowDropped.increment();
+  }
+
+  public long shadowDroppedCount(String router) {
+    return routerNode(router).shadowDropped.sum();
+  }
+
+  /** The dashboard's read model. */
+  public TrafficView view() {
+    return new View();
+  }
+
+  /** Closes a 10-second latency interval on every node and records a history sample. */
+  public void tick() {
+    Instant at = clock.instant();
+    for (RouterNode r : routers.values()) {
+      for (ServiceNode s : r.services.values()) {
+        s.stats.tick(at);
+        s.clients.values().forEach(t -> t.tick(at));
+      }
+      for (ServiceNode s : r.shadows.values()) {
+        s.stats.tick(at);
+      }
+      for (ClientNode c : r.clients.values()) {
+        c.stats.tick(at);
+        c.endpoints.values().forEach(t -> t.tick(at));
+      }
+    }
+  }
+
+  /** Starts closing intervals every 10 seconds on a daemon thread. */
+  public synchronized void start() {
+    if (ticker == null) {
+      ticker =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "turnout-metrics");
+                t.setDaemon(true);
+                return t;
+              });
+      ticker.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (ticker != null) {
+      ticker.shutdownNow();
+      ticker = null;
+    }
+  }
+
+  /**
+   * Every figure under Linkerd 1's flat names, such as {@code rt/web/service/svc/users/requests},
+   * {@code rt/web/client/#/io.l5d.fs/users/request_latency_ms.p99}, {@code
+   * rt/web/client/#/io.l5d.fs/users/endpoint/127.0.0.1:8080/success}, {@code rt/web/dtab/version}.
+   */
+  public Map<String, Number> flat() {
+    Map<String, Number> out = new TreeMap<>();
+    for (RouterNode r : routers.values()) {
+      String rt = "rt/" + r.label + "/";
+      out.put(rt + "dtab/version", r.info.dtabVersion().getAsLong());
+      out.put(rt + "shadow/dropped", r.shadowDropped.sum());
+      for (ServiceNode s : r.services.values()) {
+        String base = rt + "service/" + strip(s.service) + "/";
+        flat(out, base, s.stats);
+        s.clients.forEach((c, t) -> flat(out, base + "client/" + strip(c) + "/", t));
+      }
+      for (ServiceNode s : r.shadows.values()) {
+        flat(out, rt + "shadow/" + strip(s.service) + "/", s.stats);
+      }
+      r.clients.forEach(
+          (c, n) -> {
+            String base = rt + "client/" + strip(c) + "/";
+            flat(out, base, n.stats);
+            n.endpoints.forEach((e, t) -> flat(out, base + "endpoint/" + e + "/", t));
+          });
+    }
+    return out;
+  }
+
+  private static void flat(Map<String, Number> out, String base, TrafficStats t) {
+    out.put(base + "requests", t.requests());
+    out.put(base + "success", t.successes());
+    out.put(base + "failures", t.failures());
+    t.failuresByClass().forEach((k, v) -> out.put(base + "failures/" + k, v));
+    out.put(base + "retries", t.retries());
+    out.put(base + "pending", t.inFlight());
+    TrafficStats.Percentiles p = t.latency();
+    out.put(base + "request_latency_ms.p50", p.p50());
+    out.put(base + "request_latency_ms.p90", p.p90());
+    out.put(base + "request_latency_ms.p99", p.p99());
+    out.put(base + "request_latency_ms.p9990", p.p999());
+    out.put(base + "success_rate.10s", nanToZero(t.successRate(10)));
+    out.put(base + "success_rate.1m", nanToZero(t.successRate(60)));
+    out.put(base + "request_rate.10s", t.requestRate(10));
+    out.put(base + "request_rate.1m", t.requestRate(60));
+  }
+
+  private static double nanToZero(double d) {
+    return Double.isNaN(d) ? 0 : d;
+  }
+
+  private static String strip(String path) {
+    return path.startsWith("/") ? path.substring(1) : path;
+  }
+
+  private RouterNode routerNode(String label) {
+    RouterNode r = routers.get(label);
+    return r != null ? r : routers.computeIfAbsent(label, RouterNode::new);
+  }
+
+  private ServiceNode serviceNode(String router, String service, boolean shadow) {
+    RouterNode r = routerNode(router);
+    Map<String, ServiceNode> map = shadow ? r.shadows : r.services;
+    ServiceNode s = map.get(service);
+    return s != null
+        ? s
+        : map.computeIfAbsent(service, k -> new ServiceNode(router, k, shadow ? "shadow_" : ""));
+  }
+
+  private ClientNode clientNode(String router, String client) {
+    RouterNode r = routerNode(router);
+    ClientNode c = r.clients.get(client);
+    return c != null ? c : r.clients.computeIfAbsent(client, k -> new ClientNode(router, k));
+  }
+
+  /** A stats node whose figures are also Prometheus meters named {@code turnout_<scope>_...}. */
+  private TrafficStats stats(String scope, Tags tags) {
+    String p = "turnout_" + scope + "_";
+    TrafficStats[] holder = new TrafficStats[1];
+    TrafficStats t =
+        new TrafficStats(
+            nanos,
+            (failureClass, counter) ->
+                FunctionCounter.builder(p + "failures_by_class", counter, LongAdder::sum)
+                    .tags(tags.and("class", failureClass))
+                    .register(registry));
+    holder[0] = t;
+    FunctionCounter.builder(p + "requests", t, TrafficStats::requests).tags(tags).register(registry);
+    FunctionCounter.builder(p + "successes", t, TrafficStats::successes).tags(tags).register(registry);
+    FunctionCounter.builder(p + "failures", t, TrafficStats::failures).tags(tags).register(registry);
+    FunctionCounter.builder(p + "retries", t, TrafficStats::retries).tags(tags).register(registry);
+    Gauge.builder(p + "in_flight", t, TrafficStats::inFlight).tags(tags).register(registry);
+    for (double q : new double[] {0.5, 0.9, 0.99, 0.999}) {
+      Gauge.builder(p + "latency_ms", t, s -> quantile(s.latency(), q))
+          .tags(tags.and("quantile", Double.toString(q)))
+          .register(registry);
+    }
+    for (int w : new int[] {10, 60}) {
+      String window = w == 10 ? "10s" : "1m";
+      Gauge.builder(p + "success_rate", t, s -> s.successRate(w))
+          .tags(tags.and("window", window))
+          .register(registry);
+      Gauge.builder(p + "request_rate", t, s -> s.requestRate(w))
+          .tags(tags.and("window", window))
+          .register(registry);
+    }
+    return t;
+  }
+
+  private static double quantile(TrafficStats.Percentiles p, double q) {
+    if (q == 0.5) {
+      return p.p50();
+    } else if (q == 0.9) {
+      return p.p90();
+    } else if (q == 0.99) {
+      return p.p99();
+    }
+    return p.p999();
+  }
+
+  private final class View implements TrafficView {
+    @Override
+    public List<RouterTraffic> routers() {
+      List<RouterTraffic> out = new ArrayList<>();
+      for (RouterNode r : routers.values()) {
+        List<ServiceTraffic> services = new ArrayList<>();
+        for (ServiceNode s : r.services.values()) {
+          long total = s.stats.requests();
+          List<ClientTraffic> clients = new ArrayList<>();
+          s.clients.forEach(
+              (c, t) -> {
+                ClientNode cn = r.clients.get(c);
+                List<EndpointTraffic> eps = new ArrayList<>();
+                if (cn != null) {
+                  cn.endpoints.forEach(
+                      (e, et) ->
+                          eps.add(
+                              new EndpointTraffic(
+                                  e, et.view(), cn.ejected.getOrDefault(e, () -> false).get())));
+                  eps.sort(Comparator.comparing(EndpointTraffic::endpoint));
+                }
+                double share = total == 0 ? 0 : t.requests() / (double) total;
+                clients.add(new ClientTraffic(c, t.view(), share, eps));
+              });
+          clients.sort(Comparator.comparing(ClientTraffic::client));
+          services.add(new ServiceTraffic(s.service, s.stats.view(), clients));
+        }
+        services.sort(Comparator.comparing(ServiceTraffic::service));
+        out.add(
+            new RouterTraffic(
+                r.label, r.info.namespace().get().orElse(null), r.info.dtabVersion().getAsLong(), services));
+      }
+      out.sort(Comparator.comparing(RouterTraffic::router));
+      return out;
+    }
+
+    @Override
+    public List<Sample> history(String router, String service, String client, int minutes) {
+      RouterNode r = routers.get(router);
+      if (r == null) {
+        return List.of();
+      }
+      ServiceNode s = r.services.get(service);
+      if (s == null) {
+        return List.of();
+      }
+      TrafficStats t = client == null ? s.stats : s.clients.get(client);
+      return t == null ? List.of() : t.history(minutes);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.turnout.metrics;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The figures of one thing that takes requests (a service, a client, an endpoint): counters, requests in
+ * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock:
+ * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} (wait-free). Every
+ * 10 seconds {@link #tick(Instant)} closes the latency interval, fixes its percentiles and appends a
+ * {@link TrafficView.Sample} to a 10-minute history.
+ */
+public final class TrafficStats {
+  static final int HISTORY = 60;
+  private static final int REQUESTS = 0;
+  private static final int SUCCESSES = 1;
+
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder successes = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder inFlight = new LongAdder();
+  private final Map<String, LongAdder> failuresByClass = new ConcurrentHashMap<>();
+  private final RollingCounter window;
+  private final Recorder recorder = new Recorder(TimeUnit.HOURS.toMicros(1), 2);
+  private Histogram interval;
+  private volatile Percentiles last = Percentiles.NONE;
+  private final TrafficView.Sample[] history = new TrafficView.Sample[HISTORY];
+  private int historyNext;
+  private int historySize;
+  private final FailureClassListener onNewClass;
+
+  /** Latency percentiles in milliseconds over the last closed interval. */
+  public record Percentiles(double p50, double p90, double p99, double p999) {
+    static final Percentiles NONE = new Percentiles(0, 0, 0, 0);
+  }
+
+  interface FailureClassListener {
+    void added(String failureClass, LongAdder counter);
+  }
+
+  TrafficStats(LongSupplier nanos, FailureClassListener onNewClass) {
+    this.window = new RollingCounter(60, 2, nanos);
+    this.onNewClass = onNewClass;
+  }
+
+  /** A request started. */
+  public void start() {
+    inFlight.increment();
+  }
+
+  /** A request finished: success or failure of {@code failureClass}, and its latency. */
+  public void finish(boolean success, String failureClass, long latencyNanos) {
+    inFlight.decrement();
+    requests.increment();
+    window.add(REQUESTS, 1);
+    if (success) {
+      successes.increment();
+      window.add(SUCCESSES, 1);
+    } else {
+      failures.increment();
+      LongAdder byClass = failuresByClass.get(failureClass);
+      if (byClass == null) {
+        byClass = failuresByClass.computeIfAbsent(failureClass, k -> new LongAdder());
+        onNewClass.added(failureClass, byClass);
+      }
+      byClass.increment();
+    }
+    recorder.recordValue(Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000)));
+  }
+
+  public void retried() {
+    retries.increment();
+  }
+
+  public long requests() {
+    return requests.sum();
+  }
+
+  public long successes() {
+    return successes.sum();
+  }
+
+  public long failures() {
+    return failures.sum();
+  }
+
+  public long retries() {
+    return retries.sum();
+  }
+
+  public long inFlight() {
+    return Math.max(0, inFlight.sum());
+  }
+
+  public Map<String, Long> failuresByClass() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    failuresByClass.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** Requests per second over the last {@code seconds} seconds. */
+  public double requestRate(int seconds) {
+    return window.sum(REQUESTS, seconds) / (double) seconds;
+  }
+
+  /** Share of successful requests over the last {@code seconds} seconds; NaN with none. */
+  public double successRate(int seconds) {
+    long r = window.sum(REQUESTS, seconds);
+    return r == 0 ? Double.NaN : window.sum(SUCCESSES, seconds) / (double) r;
+  }
+
+  public Percentiles latency() {
+    return last;
+  }
+
+  /** Closes the current 10-second interval. Called by one thread only. */
+  synchronized void tick(Instant at) {
+    interval = recorder.getIntervalHistogram(interval);
+    Percentiles p =
+        interval.getTotalCount() == 0
+            ? Percentiles.NONE
+            : new Percentiles(
+                interval.getValueAtPercentile(50) / 1000.0,
+                interval.getValueAtPercentile(90) / 1000.0,
+                interval.getValueAtPercentile(99) / 1000.0,
+                interval.getValueAtPercentile(99.9) / 1000.0);
+    last = p;
+    history[historyNext] =
+        new TrafficView.Sample(at, requestRate(10), successRate(10), p.p50(), p.p99());
+    historyNext = (historyNext + 1) % HISTORY;
+    historySize = Math.min(HISTORY, historySize + 1);
+  }
+
+  /** Samples of the last {@code minutes} minutes, oldest first. */
+  synchronized List<TrafficView.Sample> history(int minutes) {
+    int n = Math.min(historySize, Math.max(0, minutes) * 6);
+    List<TrafficView.Sample> out = new ArrayList<>(n);
+    for (int i = n; i > 0; i--) {
+      out.add(history[Math.floorMod(historyNext - i, HISTORY)]);
+    }
+    return out;
+  }
+
+  TrafficView.Stats view() {
+    Percentiles p = last;
+    return new TrafficView.Stats(
+        requestRate(10), successRate(10), p.p50(), p.p99(), requests(), failures(), inFlight());
+  }
+}

@@ -1,0 +1,35 @@
+package dev.turnout.proxy;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turnout's own error responses (interfaces.md section 5): the status, an {@code l5d-err} header holding
+ * the URL-encoded message (cut to fit a header) and the message as a plain-text body. A response that has
+ * already started cannot be replaced, so then the client connection is closed instead.
+ */
+final class Errors {
+  static final HttpString L5D_ERR = new HttpString("l5d-err");
+  private static final int MAX_HEADER = 4096;
+
+  private Errors() {}
+
+  static void send(HttpServerExchange exchange, int status, String message) {
+    if (exchange.isResponseStarted()) {
+      org.xnio.IoUtils.safeClose(exchange.getConnection());
+      return;
+    }
+    exchange.getResponseHeaders().clear();
+    exchange.setStatusCode(status);
+    String encoded = URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20");
+    if (encoded.length() > MAX_HEADER) {
+      encoded = encoded.substring(0, MAX_HEADER);
+    }
+    exchange.getResponseHeaders().put(L5D_ERR, encoded);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+    exchange.getResponseSender().send(message + "\n", StandardCharsets.UTF_8);
+  }
+}

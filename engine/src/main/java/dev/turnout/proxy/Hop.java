@@ -1,0 +1,58 @@
+package dev.turnout.proxy;
+
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.util.Set;
+
+/**
+ * Hop-by-hop headers (RFC 9110 section 7.6.1): they describe one connection, so a proxy drops them, and
+ * also any header the {@code Connection} header names. {@code Transfer-Encoding} is dropped too: each
+ * side frames the body itself (Content-Length when known, otherwise chunked).
+ */
+final class Hop {
+  private static final Set<HttpString> HOP =
+      Set.of(
+          Headers.CONNECTION,
+          new HttpString("Keep-Alive"),
+          new HttpString("Proxy-Connection"),
+          Headers.TE,
+          Headers.TRAILER,
+          Headers.TRANSFER_ENCODING,
+          Headers.UPGRADE);
+
+  private Hop() {}
+
+  /** Copies end-to-end headers from {@code from} to {@code to}, skipping {@code skip} as well. */
+  static void copy(HeaderMap from, HeaderMap to, Set<HttpString> skip) {
+    String connection = from.getFirst(Headers.CONNECTION);
+    long f = from.fastIterateNonEmpty();
+    while (f != -1L) {
+      HeaderValues values = from.fiCurrent(f);
+      HttpString name = values.getHeaderName();
+      if (!HOP.contains(name) && !skip.contains(name) && !namedIn(connection, name)) {
+        to.putAll(name, values);
+      }
+      f = from.fiNextNonEmpty(f);
+    }
+  }
+
+  private static boolean namedIn(String connection, HttpString name) {
+    if (connection == null || connection.isEmpty()) {
+      return false;
+    }
+    int start = 0;
+    int len = connection.length();
+    while (start < len) {
+      int comma = connection.indexOf(',', start);
+      int end = comma < 0 ? len : comma;
+      String token = connection.substring(start, end).trim();
+      if (!token.isEmpty() && name.equalToString(token)) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
+  }
+}

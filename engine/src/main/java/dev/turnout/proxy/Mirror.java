@@ -1,0 +1,172 @@
+package dev.turnout.proxy;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.metrics.TrafficStats;
+import dev.turnout.naming.BoundName;
+import dev.turnout.routing.Client;
+import dev.turnout.routing.Endpoint;
+import dev.turnout.routing.MirrorRule;
+import dev.turnout.routing.Router;
+import dev.turnout.routing.RoutingSnapshot;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.UndertowClient;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+
+/**
+ * Dark traffic: a sampled share of a service's requests copied to a shadow destination, as the
+ * snapshot's {@code #@mirror} rules say. The copy goes out on its own connection, after the real
+ * request has been handed on, and its answer is thrown away when its head arrives; nothing the shadow
+ * does can touch the real request. At most {@link #MAX_IN_FLIGHT} copies are out at once per process;
+ * beyond that a copy is dropped and counted. Only requests without a body are copied (a streamed body
+ * is read once, by the real request). Shadow figures are kept apart from real traffic.
+ */
+final class Mirror {
+  static final int MAX_IN_FLIGHT = 256;
+
+  private final ProxyMetrics metrics;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  Mirror(ProxyMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  void maybeMirror(
+      HttpServerExchange exchange, Router router, RoutingSnapshot snapshot, Dtab local, Path service, String requestId) {
+    List<MirrorRule> rules = snapshot.mirrors();
+    for (MirrorRule rule : rules) {
+      if (rule.covers(service) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
+        if (RouterHandler.hasBody(exchange)) {
+          return;
+        }
+        if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+          inFlight.decrementAndGet();
+          metrics.shadowDropped(router.label());
+          return;
+        }
+        send(exchange, router, snapshot, local, service, rule.destination(), requestId);
+        return;
+      }
+    }
+  }
+
+  private void send(
+      HttpServerExchange exchange,
+      Router router,
+      RoutingSnapshot snapshot,
+      Dtab local,
+      Path service,
+      Path destination,
+      String requestId) {
+    TrafficStats stats = metrics.shadow(router.label(), service.show());
+    stats.start();
+    long start = router.nanos();
+    Optional<BoundName> bound;
+    try {
+      bound = Router.choose(router.bind(snapshot, local, destination));
+    } catch (RuntimeException e) {
+      bound = Optional.empty();
+    }
+    Optional<Endpoint> endpoint = bound.flatMap(b -> router.client(b).pick(List.of()));
+    if (endpoint.isEmpty()) {
+      done(stats, false, "unroutable", start, router);
+      return;
+    }
+    Client client = router.client(bound.get());
+    ClientRequest request = new ClientRequest();
+    request.setMethod(exchange.getRequestMethod());
+    String q = exchange.getQueryString();
+    request.setPath(q == null || q.isEmpty() ? exchange.getRequestPath() : exchange.getRequestPath() + "?" + q);
+    Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB));
+    request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, service.show());
+    request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, client.id().show());
+    request.getRequestHeaders().put(L5dHeaders.REQID, requestId);
+    request.getRequestHeaders().put(Headers.CONNECTION, "close");
+    long timeoutMillis = Math.max(1, router.config().requestTimeout().toMillis());
+    // Every callback of this copy runs on the same IO thread, so a plain flag makes "done" happen once.
+    boolean[] over = {false};
+    java.util.function.BiConsumer<Boolean, String> finish =
+        (ok, why) -> {
+          if (!over[0]) {
+            over[0] = true;
+            done(stats, ok, why, start, router);
+          }
+        };
+    UndertowClient.getInstance()
+        .connect(
+            new ClientCallback<ClientConnection>() {
+              @Override
+              public void completed(ClientConnection conn) {
+                XnioExecutor.Key timer =
+                    conn.getIoThread()
+                        .executeAfter(
+                            () -> {
+                              IoUtils.safeClose(conn);
+                              finish.accept(false, "timeout");
+                            },
+                            timeoutMillis,
+                            TimeUnit.MILLISECONDS);
+                conn.sendRequest(
+                    request,
+                    new ClientCallback<ClientExchange>() {
+                      @Override
+                      public void completed(ClientExchange ex) {
+                        ex.setResponseListener(
+                            new ClientCallback<>() {
+                              @Override
+                              public void completed(ClientExchange r) {
+                                timer.remove();
+                                IoUtils.safeClose(conn);
+                                int status = r.getResponse().getResponseCode();
+                                finish.accept(status < 500, Integer.toString(status));
+                              }
+
+                              @Override
+                              public void failed(IOException e) {
+                                timer.remove();
+                                IoUtils.safeClose(conn);
+                                finish.accept(false, "reset");
+                              }
+                            });
+                        ProxiedRequest.finishWrites(ex.getRequestChannel());
+                      }
+
+                      @Override
+                      public void failed(IOException e) {
+                        timer.remove();
+                        IoUtils.safeClose(conn);
+                        finish.accept(false, "reset");
+                      }
+                    });
+              }
+
+              @Override
+              public void failed(IOException e) {
+                finish.accept(false, "connect");
+              }
+            },
+            Pools.uri(endpoint.get()),
+            exchange.getIoThread(),
+            exchange.getConnection().getByteBufferPool(),
+            Pools.CLIENT_OPTIONS);
+  }
+
+  private void done(TrafficStats stats, boolean ok, String why, long start, Router router) {
+    inFlight.decrementAndGet();
+    stats.finish(ok, ok ? "" : why, router.nanos() - start);
+  }
+}

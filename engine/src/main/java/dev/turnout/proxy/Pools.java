@@ -1,0 +1,93 @@
+package dev.turnout.proxy;
+
+import dev.turnout.routing.Endpoint;
+import io.undertow.client.UndertowClient;
+import io.undertow.server.handlers.proxy.ConnectionPoolManager;
+import io.undertow.server.handlers.proxy.ProxyConnectionPool;
+import java.net.URI;
+import java.util.concurrent.ConcurrentHashMap;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+
+/**
+ * Keep-alive connection pools, one per endpoint {@code host:port}, shared by every router of the process.
+ * Undertow's pool keeps connections per IO thread, so an exchange always gets a connection owned by its
+ * own thread and nothing is locked. Whether an endpoint is healthy is Turnout's failure accrual's
+ * business, not the pool's: the pool is told to treat every endpoint as available.
+ */
+final class Pools implements AutoCloseable {
+  private static final ConnectionPoolManager MANAGER =
+      new ConnectionPoolManager() {
+        @Override
+        public int getProblemServerRetry() {
+          return -1;
+        }
+
+        @Override
+        public boolean isAvailable() {
+          return true;
+        }
+
+        @Override
+        public boolean handleError() {
+          return true;
+        }
+
+        @Override
+        public boolean clearError() {
+          return true;
+        }
+
+        @Override
+        public int getMaxConnections() {
+          return 1024;
+        }
+
+        @Override
+        public int getMaxCachedConnections() {
+          return 1024;
+        }
+
+        @Override
+        public int getSMaxConnections() {
+          return 64;
+        }
+
+        @Override
+        public long getTtl() {
+          return 60_000;
+        }
+
+        @Override
+        public int getMaxQueueSize() {
+          return 4096;
+        }
+      };
+
+  static final OptionMap CLIENT_OPTIONS = OptionMap.builder().set(Options.TCP_NODELAY, true).getMap();
+
+  private final ConcurrentHashMap<String, ProxyConnectionPool> pools = new ConcurrentHashMap<>();
+
+  ProxyConnectionPool of(Endpoint endpoint) {
+    String key = endpoint.key();
+    ProxyConnectionPool p = pools.get(key);
+    if (p != null) {
+      return p;
+    }
+    return pools.computeIfAbsent(
+        key,
+        k ->
+            new ProxyConnectionPool(
+                MANAGER, uri(endpoint), UndertowClient.getInstance(), CLIENT_OPTIONS));
+  }
+
+  static URI uri(Endpoint endpoint) {
+    return URI.create("http://" + endpoint.key());
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(ProxyConnectionPool::close);
+    pools.clear();
+  }
+}

@@ -1,0 +1,475 @@
+package dev.turnout.proxy;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.metrics.TrafficStats;
+import dev.turnout.naming.BindingException;
+import dev.turnout.naming.BoundName;
+import dev.turnout.routing.Client;
+import dev.turnout.routing.Endpoint;
+import dev.turnout.routing.ResponseClass;
+import dev.turnout.routing.Router;
+import dev.turnout.routing.RoutingSnapshot;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.ClientResponse;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.proxy.ProxyCallback;
+import io.undertow.server.handlers.proxy.ProxyConnection;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Transfer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.xnio.ChannelExceptionHandler;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * One request on its way through the proxy, from the chosen bound name to the last byte of the
+ * response. Every step runs on the exchange's IO thread (pool callbacks, client callbacks and the
+ * timeout all do), so its fields need no locking.
+ *
+ * <p>An <b>attempt</b> picks an endpoint of the client, takes a pooled connection, sends the request
+ * head and streams the body. A failed connection ejects the endpoint and tries again, re-binding so that
+ * failover to another alternative can happen within this very request. A response the classifier calls
+ * retryable is discarded and the request sent again when the request had no body and the router's retry
+ * budget allows. Otherwise the response head is copied (hop-by-hop headers dropped) and its body
+ * streamed to the caller; neither body is ever held whole in memory.
+ */
+final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
+  private static final int MAX_ATTEMPTS = 4;
+  private static final Set<HttpString> NOT_FORWARDED =
+      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, L5dHeaders.VIA);
+
+  private final HttpServerExchange exchange;
+  private final Router router;
+  private final Pools pools;
+  private final ProxyMetrics metrics;
+  private final RoutingSnapshot snapshot;
+  private final Dtab local;
+  private final Path service;
+  private final Optional<String> rewrittenPath;
+  private final String requestId;
+  private final boolean hasBody;
+  private final TrafficStats serviceStats;
+  private final long startNanos;
+
+  private BoundName bound;
+  private Client client;
+  private TrafficStats clientStats;
+  private TrafficStats serviceClientStats;
+  private final List<Endpoint> tried = new ArrayList<>(2);
+  private int attempts;
+  private Endpoint endpoint;
+  private TrafficStats endpointStats;
+  private long attemptStart;
+  private ClientConnection connection;
+  private boolean finished;
+  private XnioExecutor.Key timeout;
+  private ResponseClass outcome = ResponseClass.SUCCESS;
+  private String failureClass = "";
+
+  ProxiedRequest(
+      HttpServerExchange exchange,
+      Router router,
+      Pools pools,
+      ProxyMetrics metrics,
+      RoutingSnapshot snapshot,
+      Dtab local,
+      Path service,
+      Optional<String> rewrittenPath,
+      String requestId) {
+    this.exchange = exchange;
+    this.router = router;
+    this.pools = pools;
+    this.metrics = metrics;
+    this.snapshot = snapshot;
+    this.local = local;
+    this.service = service;
+    this.rewrittenPath = rewrittenPath;
+    this.requestId = requestId;
+    this.hasBody = RouterHandler.hasBody(exchange);
+    this.serviceStats = metrics.service(router.label(), service.show());
+    this.startNanos = router.nanos();
+  }
+
+  /** Starts the request: the stats, the timeout, then the first attempt. */
+  void start(BoundName first) {
+    serviceStats.start();
+    router.retryBudget().deposit();
+    exchange.addExchangeCompleteListener(
+        (ex, next) -> {
+          completed();
+          next.proceed();
+        });
+    long timeoutMillis = router.config().requestTimeout().toMillis();
+    if (timeoutMillis > 0) {
+      timeout = exchange.getIoThread().executeAfter(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    use(first);
+    attempt();
+  }
+
+  private void use(BoundName name) {
+    bound = name;
+    client = router.client(name);
+    String id = name.id().show();
+    clientStats = metrics.client(router.label(), id);
+    serviceClientStats = metrics.serviceClient(router.label(), service.show(), id);
+  }
+
+  private void attempt() {
+    if (finished) {
+      return;
+    }
+    attempts++;
+    Optional<Endpoint> picked = client.pick(tried);
+    if (picked.isEmpty()) {
+      fail(502, "connect", "No hosts are available for " + bound.id().show() + " (service " + service.show() + ")");
+      return;
+    }
+    endpoint = picked.get();
+    tried.add(endpoint);
+    endpointStats =
+        metrics.endpoint(router.label(), client.id().show(), endpoint.key(), endpointEjected(endpoint));
+    attemptStart = router.nanos();
+    router.attemptStarted(endpoint);
+    endpointStats.start();
+    clientStats.start();
+    serviceClientStats.start();
+    pools.of(endpoint).connect(null, exchange, this, -1, TimeUnit.MILLISECONDS, false);
+  }
+
+  private static java.util.function.Supplier<Boolean> endpointEjected(Endpoint e) {
+    return () -> !e.accrual().usable();
+  }
+
+  /** Ends the current attempt's bookkeeping. */
+  private void attemptDone(ResponseClass cls, String why) {
+    long latency = router.nanos() - attemptStart;
+    router.attemptFinished(endpoint);
+    boolean ok = cls.isSuccess();
+    endpointStats.finish(ok, why, latency);
+    clientStats.finish(ok, why, latency);
+    serviceClientStats.finish(ok, why, latency);
+  }
+
+  // ---- connection from the pool
+
+  @Override
+  public void completed(HttpServerExchange ex, ProxyConnection pooled) {
+    if (finished) {
+      return;
+    }
+    connection = pooled.getConnection();
+    send(connection);
+  }
+
+  @Override
+  public void failed(HttpServerExchange ex) {
+    if (finished) {
+      return;
+    }
+    router.connectFailed(endpoint);
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+    retryElsewhere("connection refused by " + endpoint.key());
+  }
+
+  @Override
+  public void queuedRequestFailed(HttpServerExchange ex) {
+    if (finished) {
+      return;
+    }
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+    retryElsewhere("no connection to " + endpoint.key() + " available");
+  }
+
+  @Override
+  public void couldNotResolveBackend(HttpServerExchange ex) {
+    failed(ex);
+  }
+
+  /**
+   * After a failed connection: another endpoint, or, when the bound tree now prefers another
+   * alternative (this client's endpoints are all out), the new one. Nothing was sent, so this is safe.
+   */
+  private void retryElsewhere(String why) {
+    if (attempts >= MAX_ATTEMPTS || !(router.retryBudget().tryWithdraw() || attempts < 2)) {
+      fail(502, "connect", why + " (service " + service.show() + ", client " + bound.id().show() + ")");
+      return;
+    }
+    serviceStats.retried();
+    rebind();
+    attempt();
+  }
+
+  private void rebind() {
+    try {
+      NameTree<BoundName> tree = router.bind(snapshot, local, service);
+      Optional<BoundName> next = Router.choose(tree);
+      if (next.isPresent() && !next.get().id().equals(bound.id())) {
+        tried.clear();
+        use(next.get());
+      }
+    } catch (BindingException e) {
+      // keep the current client: the retry goes to another of its endpoints
+    }
+  }
+
+  // ---- the request
+
+  private void send(ClientConnection conn) {
+    ClientRequest request = new ClientRequest();
+    request.setMethod(exchange.getRequestMethod());
+    request.setPath(targetPath());
+    Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_FORWARDED);
+    var h = request.getRequestHeaders();
+    if (exchange.isUpgrade() || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
+      h.put(Headers.CONNECTION, "Upgrade");
+      h.put(Headers.UPGRADE, exchange.getRequestHeaders().getFirst(Headers.UPGRADE));
+    }
+    if (hasBody && !h.contains(Headers.CONTENT_LENGTH)) {
+      h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+    }
+    String via = exchange.getRequestHeaders().getFirst(L5dHeaders.VIA);
+    h.put(L5dHeaders.VIA, via == null ? L5dHeaders.VIA_VALUE : via + ", " + L5dHeaders.VIA_VALUE);
+    h.put(L5dHeaders.DST_SERVICE, service.show());
+    h.put(L5dHeaders.DST_CLIENT, bound.id().show());
+    if (!bound.residual().isEmpty()) {
+      h.put(L5dHeaders.DST_RESIDUAL, bound.residual().show());
+    }
+    h.put(L5dHeaders.REQID, requestId);
+    if (!local.isEmpty()) {
+      h.put(L5dHeaders.CTX_DTAB, local.show());
+    }
+    conn.sendRequest(
+        request,
+        new ClientCallback<>() {
+          @Override
+          public void completed(ClientExchange result) {
+            result.setResponseListener(new ResponseHandler(conn));
+            StreamSinkChannel sink = result.getRequestChannel();
+            if (hasBody && !exchange.isRequestComplete()) {
+              Transfer.initiateTransfer(
+                  exchange.getRequestChannel(),
+                  sink,
+                  ChannelListeners.closingChannelListener(),
+                  ProxiedRequest::finishWrites,
+                  (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> broken(conn, e),
+                  (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> broken(conn, e),
+                  exchange.getConnection().getByteBufferPool());
+            } else {
+              finishWrites(sink);
+            }
+          }
+
+          @Override
+          public void failed(IOException e) {
+            broken(conn, e);
+          }
+        });
+  }
+
+  /** The request path to send: a consumed path when the identifier rewrote it, plus the query. */
+  private String targetPath() {
+    String path = rewrittenPath.orElseGet(exchange::getRequestPath);
+    String q = exchange.getQueryString();
+    return q == null || q.isEmpty() ? path : path + "?" + q;
+  }
+
+  /** Ends a body written to {@code sink}, flushing what is left asynchronously. */
+  static void finishWrites(StreamSinkChannel sink) {
+    try {
+      sink.shutdownWrites();
+      if (!sink.flush()) {
+        sink.getWriteSetter()
+            .set(
+                ChannelListeners.flushingChannelListener(
+                    c -> {
+                      c.suspendWrites();
+                      c.getWriteSetter().set(null);
+                    },
+                    ChannelListeners.closingChannelExceptionHandler()));
+        sink.resumeWrites();
+      }
+    } catch (IOException e) {
+      IoUtils.safeClose(sink);
+    }
+  }
+
+  /** The backend connection broke before or while answering. */
+  private void broken(ClientConnection conn, IOException e) {
+    IoUtils.safeClose(conn);
+    if (finished) {
+      return;
+    }
+    if (exchange.isResponseStarted()) {
+      finished = true;
+      outcome = ResponseClass.FAILURE;
+      failureClass = "reset";
+      IoUtils.safeClose(exchange.getConnection());
+      return;
+    }
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
+    router.recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router.nanos() - attemptStart);
+    if (!hasBody && attempts < MAX_ATTEMPTS && router.retryBudget().tryWithdraw()) {
+      serviceStats.retried();
+      rebind();
+      attempt();
+      return;
+    }
+    fail(502, "reset", "connection to " + endpoint.key() + " failed: " + e.getMessage());
+  }
+
+  // ---- the response
+
+  private final class ResponseHandler implements ClientCallback<ClientExchange> {
+    private final ClientConnection conn;
+
+    ResponseHandler(ClientConnection conn) {
+      this.conn = conn;
+    }
+
+    @Override
+    public void completed(ClientExchange result) {
+      if (finished) {
+        IoUtils.safeClose(conn);
+        return;
+      }
+      ClientResponse response = result.getResponse();
+      int status = response.getResponseCode();
+      ResponseClass cls = router.classifier().classify(exchange.getRequestMethod().toString(), status);
+      String why = cls.isSuccess() ? "" : Integer.toString(status);
+      attemptDone(cls, why);
+      router.recordOutcome(endpoint, cls, router.nanos() - attemptStart);
+      if (cls == ResponseClass.RETRYABLE_FAILURE
+          && !hasBody
+          && attempts < MAX_ATTEMPTS
+          && router.retryBudget().tryWithdraw()) {
+        IoUtils.safeClose(conn);
+        serviceStats.retried();
+        attempt();
+        return;
+      }
+      finished = true;
+      outcome = cls;
+      failureClass = why;
+      exchange.setStatusCode(status);
+      Hop.copy(response.getResponseHeaders(), exchange.getResponseHeaders(), Set.of());
+      exchange.getResponseHeaders().put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
+      if (cls == ResponseClass.RETRYABLE_FAILURE) {
+        exchange.getResponseHeaders().put(L5dHeaders.RETRYABLE, "true");
+      }
+      if (status == 101) {
+        upgrade(result);
+      }
+      Transfer.initiateTransfer(
+          result.getResponseChannel(),
+          exchange.getResponseChannel(),
+          ChannelListeners.closingChannelListener(),
+          ProxiedRequest::finishWrites,
+          (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> closeBoth(conn),
+          (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> closeBoth(conn),
+          exchange.getConnection().getByteBufferPool());
+    }
+
+    @Override
+    public void failed(IOException e) {
+      broken(conn, e);
+    }
+  }
+
+  private void closeBoth(ClientConnection conn) {
+    IoUtils.safeClose(conn);
+    IoUtils.safeClose(exchange.getConnection());
+  }
+
+  /** A 101 answer: once both sides have switched, bytes flow each way until either closes. */
+  private void upgrade(ClientExchange result) {
+    exchange.getResponseHeaders().put(Headers.CONNECTION, "Upgrade");
+    String upgrade = result.getResponse().getResponseHeaders().getFirst(Headers.UPGRADE);
+    if (upgrade != null) {
+      exchange.getResponseHeaders().put(Headers.UPGRADE, upgrade);
+    }
+    exchange.upgradeChannel(
+        (StreamConnection caller, HttpServerExchange ex) -> {
+          StreamConnection backend = null;
+          try {
+            backend = result.getConnection().performUpgrade();
+            pipe(backend, caller, result);
+            pipe(caller, backend, result);
+          } catch (IOException e) {
+            IoUtils.safeClose(caller, backend);
+          }
+        });
+  }
+
+  private static void pipe(StreamConnection from, StreamConnection to, ClientExchange result) {
+    ChannelExceptionHandler<java.nio.channels.Channel> close = (c, e) -> IoUtils.safeClose(from, to);
+    Transfer.initiateTransfer(
+        from.getSourceChannel(),
+        to.getSinkChannel(),
+        ChannelListeners.closingChannelListener(),
+        ChannelListeners.writeShutdownChannelListener(
+            ChannelListeners.<StreamSinkChannel>flushingChannelListener(
+                ChannelListeners.closingChannelListener(),
+                ChannelListeners.closingChannelExceptionHandler()),
+            ChannelListeners.closingChannelExceptionHandler()),
+        close,
+        close,
+        result.getConnection().getBufferPool());
+  }
+
+  // ---- endings
+
+  private void timedOut() {
+    timeout = null;
+    if (finished) {
+      return;
+    }
+    if (connection != null) {
+      IoUtils.safeClose(connection);
+    }
+    if (endpoint != null) {
+      attemptDone(ResponseClass.FAILURE, "timeout");
+    }
+    fail(
+        503,
+        "timeout",
+        "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
+            + service.show());
+  }
+
+  private void fail(int status, String why, String message) {
+    finished = true;
+    outcome = ResponseClass.FAILURE;
+    failureClass = why;
+    Errors.send(exchange, status, message);
+  }
+
+  /** The exchange is over: cancel the timer and count the request once. */
+  private void completed() {
+    if (timeout != null) {
+      timeout.remove();
+    }
+    if (!finished) {
+      finished = true;
+      outcome = ResponseClass.FAILURE;
+      failureClass = "cancelled";
+    }
+    serviceStats.finish(outcome.isSuccess(), failureClass, router.nanos() - startNanos);
+  }
+}

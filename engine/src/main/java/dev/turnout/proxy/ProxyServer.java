@@ -1,0 +1,97 @@
+package dev.turnout.proxy;
+
+import dev.turnout.config.RouterConfig;
+import dev.turnout.config.ServerConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.Router;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.xnio.Options;
+
+/**
+ * Starts Turnout's data plane: one Undertow server with a listener per configured router server, each
+ * running its router's chain ({@link RouterHandler}). All work happens on the IO threads; backend
+ * connections are pooled per endpoint and shared by the routers.
+ *
+ * <pre>{@code
+ * RunningProxy proxy = ProxyServer.start(config.routers(), interpreter,
+ *     r -> DtabSource.fixed(r.dtab()), metrics);
+ * int port = proxy.port("web");
+ * }</pre>
+ */
+public final class ProxyServer {
+  private ProxyServer() {}
+
+  public static RunningProxy start(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics) {
+    return start(routers, interpreter, baseDtabs, metrics, System::nanoTime);
+  }
+
+  /** As above, with the clock used for failure accrual, balancing and windows. */
+  public static RunningProxy start(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      LongSupplier nanos) {
+    if (routers.isEmpty()) {
+      throw new IllegalArgumentException("at least one router is needed");
+    }
+    Pools pools = new Pools();
+    Mirror mirror = new Mirror(metrics);
+    int io = Math.max(2, Runtime.getRuntime().availableProcessors());
+    Undertow.Builder builder =
+        Undertow.builder()
+            .setIoThreads(io)
+            .setWorkerThreads(2)
+            .setSocketOption(Options.TCP_NODELAY, true)
+            .setServerOption(Options.TCP_NODELAY, true)
+            .setServerOption(Options.BACKLOG, 1024)
+            // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE);
+    List<Router> built = new ArrayList<>();
+    List<DtabSource> sources = new ArrayList<>();
+    List<GracefulShutdownHandler> drains = new ArrayList<>();
+    List<String> listenerRouters = new ArrayList<>();
+    for (RouterConfig rc : routers) {
+      DtabSource source = baseDtabs.apply(rc);
+      sources.add(source);
+      Router router = new Router(rc, interpreter, source, nanos);
+      built.add(router);
+      metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
+      for (ServerConfig sc : rc.servers()) {
+        GracefulShutdownHandler drain =
+            new GracefulShutdownHandler(new RouterHandler(router, sc.clearContext(), pools, metrics, mirror));
+        drains.add(drain);
+        builder.addHttpListener(sc.port(), sc.ip(), drain);
+        listenerRouters.add(rc.label());
+      }
+    }
+    Undertow undertow = builder.build();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      pools.close();
+      sources.forEach(DtabSource::close);
+      throw new IllegalStateException("the proxy could not start: " + e.getMessage(), e);
+    }
+    List<RunningProxy.Listener> listeners = new ArrayList<>();
+    List<Undertow.ListenerInfo> infos = undertow.getListenerInfo();
+    for (int i = 0; i < infos.size(); i++) {
+      InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
+      listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
+    }
+    return new RunningProxy(undertow, listeners, built, drains, sources, pools);
+  }
+}

@@ -1,0 +1,150 @@
+package dev.turnout.proxy;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.BindingException;
+import dev.turnout.naming.BoundName;
+import dev.turnout.routing.Identification;
+import dev.turnout.routing.RequestHead;
+import dev.turnout.routing.Router;
+import dev.turnout.routing.RoutingSnapshot;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The proxy chain of one router's server, in order: request id, loop protection ({@code Via}), the
+ * request's local dtab ({@code l5d-ctx-dtab} then {@code l5d-dtab}, or none with {@code clearContext}),
+ * identification, binding under the routing snapshot in force, the choice of a union branch, mirroring,
+ * then forwarding. Runs on the IO thread and never blocks: binding reads namer state already in memory.
+ */
+final class RouterHandler implements HttpHandler {
+  private final Router router;
+  private final boolean clearContext;
+  private final Pools pools;
+  private final ProxyMetrics metrics;
+  private final Mirror mirror;
+
+  RouterHandler(Router router, boolean clearContext, Pools pools, ProxyMetrics metrics, Mirror mirror) {
+    this.router = router;
+    this.clearContext = clearContext;
+    this.pools = pools;
+    this.metrics = metrics;
+    this.mirror = mirror;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    if (hops(exchange) >= router.config().maxCallDepth()) {
+      Errors.send(exchange, 400, "Maximum number of proxy hops (" + router.config().maxCallDepth() + ") exceeded: a routing loop?");
+      return;
+    }
+    Dtab local;
+    if (clearContext) {
+      exchange.getRequestHeaders().remove(L5dHeaders.DTAB);
+      exchange.getRequestHeaders().remove(L5dHeaders.CTX_DTAB);
+      local = Dtab.EMPTY;
+    } else {
+      try {
+        local = headerDtab(exchange, L5dHeaders.CTX_DTAB.toString()).concat(headerDtab(exchange, L5dHeaders.DTAB.toString()));
+      } catch (IllegalArgumentException e) {
+        Errors.send(exchange, 400, e.getMessage());
+        return;
+      }
+    }
+    RequestHead head =
+        new RequestHead(
+            exchange.getRequestMethod().toString(),
+            exchange.getRequestPath(),
+            exchange.getQueryString(),
+            exchange.getProtocol().toString(),
+            name -> exchange.getRequestHeaders().getFirst(name));
+    Optional<Identification> id = router.identify(head);
+    if (id.isEmpty()) {
+      Errors.send(exchange, 400, "Unable to identify request: no service name for " + exchange.getRequestMethod() + " " + exchange.getRequestPath());
+      return;
+    }
+    RoutingSnapshot snapshot = router.source().current();
+    Identification named = id.get();
+    NameTree<BoundName> tree;
+    try {
+      tree = router.bind(snapshot, local, named.service());
+    } catch (BindingException e) {
+      Errors.send(exchange, 502, unroutable(named, snapshot, local, e.getMessage()));
+      return;
+    }
+    Optional<BoundName> chosen = Router.choose(tree);
+    if (chosen.isEmpty()) {
+      metrics.service(router.label(), named.service().show()).start();
+      metrics.service(router.label(), named.service().show()).finish(false, "unroutable", 0);
+      Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + tree));
+      return;
+    }
+    if (!snapshot.mirrors().isEmpty()) {
+      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), requestId);
+    }
+    ProxiedRequest proxied =
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), named.rewrittenPath(), requestId);
+    BoundName first = chosen.get();
+    // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
+    // SameThreadExecutor runs the request right here on the IO thread.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
+  }
+
+  private static String unroutable(Identification id, RoutingSnapshot snapshot, Dtab local, String why) {
+    return "Unable to route request! service: " + id.service().show()
+        + "; why: " + why
+        + "; dtab: " + snapshot.dtab().show()
+        + "; base dtab: " + snapshot.dtab().show()
+        + "; override dtab: " + local.show();
+  }
+
+  private static Dtab headerDtab(HttpServerExchange exchange, String name) {
+    HeaderValues values = exchange.getRequestHeaders().get(name);
+    if (values == null || values.isEmpty()) {
+      return Dtab.EMPTY;
+    }
+    Dtab out = Dtab.EMPTY;
+    for (String v : values) {
+      try {
+        out = out.concat(Dtab.read(v));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Invalid " + name + " header: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** The number of proxies the request has passed, counted from its {@code Via} entries. */
+  private static int hops(HttpServerExchange exchange) {
+    HeaderValues via = exchange.getRequestHeaders().get(L5dHeaders.VIA);
+    if (via == null) {
+      return 0;
+    }
+    int n = 0;
+    for (String v : via) {
+      for (int i = 0; i < v.length(); i++) {
+        if (v.charAt(i) == ',') {
+          n++;
+        }
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /** True when the request carries a body: a non-zero Content-Length or any Transfer-Encoding. */
+  static boolean hasBody(HttpServerExchange exchange) {
+    if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String length = exchange.getRequestHeaders().getFirst(Headers.CONTENT_LENGTH);
+    return length != null && !length.trim().equals("0");
+  }
+}

@@ -1,0 +1,91 @@
+package dev.turnout.proxy;
+
+import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.Router;
+import io.undertow.Undertow;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A started proxy: the ports it listens on, its routers, and {@link #close()} that drains. Closing stops
+ * accepting new requests, waits (at most the drain bound) for requests in flight to finish, then stops
+ * the servers and closes the backend connection pools.
+ */
+public final class RunningProxy implements AutoCloseable {
+  /** A bound listener: the router it serves and its actual address (the port is real even for 0). */
+  public record Listener(String router, String host, int port) {}
+
+  private final Undertow undertow;
+  private final List<Listener> listeners;
+  private final List<Router> routers;
+  private final List<GracefulShutdownHandler> drains;
+  private final List<DtabSource> sources;
+  private final Pools pools;
+  private boolean closed;
+
+  RunningProxy(
+      Undertow undertow,
+      List<Listener> listeners,
+      List<Router> routers,
+      List<GracefulShutdownHandler> drains,
+      List<DtabSource> sources,
+      Pools pools) {
+    this.undertow = undertow;
+    this.listeners = List.copyOf(listeners);
+    this.routers = List.copyOf(routers);
+    this.drains = List.copyOf(drains);
+    this.sources = List.copyOf(sources);
+    this.pools = pools;
+  }
+
+  public List<Listener> listeners() {
+    return listeners;
+  }
+
+  /** The first port of router {@code label}. @throws IllegalArgumentException for an unknown router */
+  public int port(String label) {
+    for (Listener l : listeners) {
+      if (l.router().equals(label)) {
+        return l.port();
+      }
+    }
+    throw new IllegalArgumentException("no router " + label);
+  }
+
+  public List<Router> routers() {
+    return routers;
+  }
+
+  public Optional<Router> router(String label) {
+    return routers.stream().filter(r -> r.label().equals(label)).findFirst();
+  }
+
+  /** Drains for at most 10 seconds, then stops. */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+
+  public synchronized void close(Duration drain) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    drains.forEach(GracefulShutdownHandler::shutdown);
+    long deadline = System.nanoTime() + drain.toNanos();
+    for (GracefulShutdownHandler d : drains) {
+      long left = Math.max(0, deadline - System.nanoTime()) / 1_000_000;
+      try {
+        d.awaitShutdown(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    undertow.stop();
+    pools.close();
+    sources.forEach(DtabSource::close);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.turnout.routing;
+
+import dev.turnout.config.FailureAccrualConfig;
+import dev.turnout.naming.Address;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * One backend {@code host:port} of a client, with what balancing needs: requests in flight, a peak
+ * EWMA of latency (Finagle's {@code PeakEwma}: a slower response raises it at once, faster ones lower it
+ * with a 10 s time constant) and its failure accrual. Its weight comes from the address it was last
+ * seen with.
+ */
+public final class Endpoint {
+  private static final double DECAY_NANOS = 10e9;
+
+  private final String host;
+  private final int port;
+  private volatile double weight;
+  private final FailureAccrual accrual;
+  private final LongSupplier nanos;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToLongBits(0));
+  private volatile long ewmaStamp;
+
+  Endpoint(Address address, FailureAccrualConfig accrual, LongSupplier nanos) {
+    this.host = address.host();
+    this.port = address.port();
+    this.weight = address.weight();
+    this.accrual = new FailureAccrual(accrual, nanos);
+    this.nanos = nanos;
+    this.ewmaStamp = nanos.getAsLong();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code host:port}. */
+  public String key() {
+    return key(host, port);
+  }
+
+  static String key(String host, int port) {
+    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+  }
+
+  public double weight() {
+    return weight;
+  }
+
+  void weight(double w) {
+    weight = w;
+  }
+
+  public FailureAccrual accrual() {
+    return accrual;
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  void started() {
+    inFlight.incrementAndGet();
+  }
+
+  void finished() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Feeds a measured latency into the peak EWMA. */
+  void latency(long latencyNanos) {
+    long now = nanos.getAsLong();
+    long last = ewmaStamp;
+    ewmaStamp = now;
+    double sample = latencyNanos;
+    long bits;
+    double next;
+    do {
+      bits = ewmaBits.get();
+      double prev = Double.longBitsToDouble(bits);
+      if (sample > prev) {
+        next = sample;
+      } else {
+        double w = Math.exp(-Math.max(0, now - last) / DECAY_NANOS);
+        next = prev * w + sample * (1 - w);
+      }
+    } while (!ewmaBits.compareAndSet(bits, Double.doubleToLongBits(next)));
+  }
+
+  /** Peak-EWMA load: latency estimate times (in flight + 1), per unit of weight. */
+  double ewmaCost() {
+    double ewma = Double.longBitsToDouble(ewmaBits.get());
+    double w = weight <= 0 ? 1e-9 : weight;
+    return (ewma + 1) * (inFlight.get() + 1) / w;
+  }
+
+  /** Least-loaded cost: in flight per unit of weight. */
+  double loadCost() {
+    double w = weight <= 0 ? 1e-9 : weight;
+    return (inFlight.get() + 1) / w;
+  }
+
+  @Override
+  public String toString() {
+    return key();
+  }
+}

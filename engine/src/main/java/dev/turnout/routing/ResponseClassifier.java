@@ -1,0 +1,50 @@
+package dev.turnout.routing;
+
+import java.util.Set;
+
+/**
+ * Linkerd 1's HTTP response classifiers. A 5xx is a failure for all but {@code allSuccessful}; whether it
+ * may be retried depends on the method: {@code retryableRead5XX} retries GET, HEAD, OPTIONS and TRACE,
+ * {@code retryableIdempotent5XX} also PUT and DELETE, {@code nonRetryable5XX} never. A connection that
+ * could not be made sent nothing, so it is always retryable ({@link #CONNECT_FAILED}).
+ */
+public enum ResponseClassifier {
+  NON_RETRYABLE_5XX("io.l5d.http.nonRetryable5XX", Set.of()),
+  RETRYABLE_READ_5XX("io.l5d.http.retryableRead5XX", Set.of("GET", "HEAD", "OPTIONS", "TRACE")),
+  RETRYABLE_IDEMPOTENT_5XX(
+      "io.l5d.http.retryableIdempotent5XX",
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE")),
+  ALL_SUCCESSFUL("io.l5d.http.allSuccessful", Set.of());
+
+  /** The class of an attempt whose connection could not be opened. */
+  public static final ResponseClass CONNECT_FAILED = ResponseClass.RETRYABLE_FAILURE;
+
+  private final String kind;
+  private final Set<String> retryableMethods;
+
+  ResponseClassifier(String kind, Set<String> retryableMethods) {
+    this.kind = kind;
+    this.retryableMethods = retryableMethods;
+  }
+
+  public String kind() {
+    return kind;
+  }
+
+  /** The classifier named {@code kind}, as the config writes it. @throws IllegalArgumentException */
+  public static ResponseClassifier of(String kind) {
+    for (ResponseClassifier c : values()) {
+      if (c.kind.equals(kind) || c.kind.equals("io.l5d.http." + kind) || c.kind.equals("io.l5d." + kind)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown response classifier " + kind);
+  }
+
+  public ResponseClass classify(String method, int status) {
+    if (this == ALL_SUCCESSFUL || status < 500) {
+      return ResponseClass.SUCCESS;
+    }
+    return retryableMethods.contains(method) ? ResponseClass.RETRYABLE_FAILURE : ResponseClass.FAILURE;
+  }
+}

@@ -1,0 +1,215 @@
+package dev.turnout.routing;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.turnout.config.IdentifierConfig;
+import dev.turnout.config.RouterConfig;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import dev.turnout.naming.BoundName;
+import dev.turnout.naming.Interpreter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * One configured router's routing decisions, free of any HTTP server: identification, the bound tree
+ * for a service name under the base dtab in force plus a request's local dtab, the choice of a union
+ * branch, the clients and their balancers, the response classifier and the retry budget.
+ *
+ * <p><b>Bound trees are cached</b> per routing snapshot and interpreter generation (a new dtab version
+ * or a namer change starts a fresh cache), keyed by local dtab and service name, bounded in size. With
+ * {@code skipUnavailableAlternatives} (the default) binding passes over an alternative whose clients have
+ * no usable endpoint, so {@code /#/io.l5d.fs/east | /#/io.l5d.fs/west} routes to west while east's
+ * endpoints refuse connections or are ejected. An entry is therefore also dropped when any endpoint
+ * enters or leaves rotation, and when an ejected endpoint it passed over becomes due for probing.
+ */
+public final class Router {
+  private final RouterConfig config;
+  private final Interpreter interpreter;
+  private final DtabSource source;
+  private final LongSupplier nanos;
+  private final Identifier identifier;
+  private final ResponseClassifier classifier;
+  private final RetryBudget retryBudget;
+  private final ConcurrentHashMap<Path, Client> clients = new ConcurrentHashMap<>();
+  private final AtomicLong health = new AtomicLong();
+  private volatile Bindings bindings;
+
+  private record Key(Dtab local, Path service) {}
+
+  private record Bound(NameTree<BoundName> tree, long health, long validUntil) {}
+
+  /** The bound-tree cache of one snapshot and interpreter generation. */
+  private record Bindings(RoutingSnapshot snapshot, long generation, Cache<Key, Bound> cache) {}
+
+  public Router(RouterConfig config, Interpreter interpreter, DtabSource source, LongSupplier nanos) {
+    this.config = config;
+    this.interpreter = interpreter;
+    this.source = source;
+    this.nanos = nanos;
+    List<Identifier> ids = new ArrayList<>();
+    for (IdentifierConfig ic : config.identifiers()) {
+      ids.add(Identifier.of(ic, config.dstPrefix()));
+    }
+    if (ids.isEmpty()) {
+      ids.add(Identifier.headerToken(config.dstPrefix(), "Host"));
+    }
+    this.identifier = Identifier.firstOf(ids);
+    this.classifier = ResponseClassifier.of(config.service().responseClassifier());
+    this.retryBudget =
+        new RetryBudget(
+            config.service().percentCanRetry(),
+            config.service().minRetriesPerSec(),
+            config.service().retryTtl(),
+            nanos);
+  }
+
+  public String label() {
+    return config.label();
+  }
+
+  public RouterConfig config() {
+    return config;
+  }
+
+  public DtabSource source() {
+    return source;
+  }
+
+  public ResponseClassifier classifier() {
+    return classifier;
+  }
+
+  public RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
+  public long nanos() {
+    return nanos.getAsLong();
+  }
+
+  public Optional<Identification> identify(RequestHead request) {
+    return identifier.identify(request);
+  }
+
+  /**
+   * The bound tree for {@code service} under {@code snapshot}'s dtab followed by {@code local}.
+   *
+   * @throws dev.turnout.naming.BindingException when binding cannot finish
+   */
+  public NameTree<BoundName> bind(RoutingSnapshot snapshot, Dtab local, Path service) {
+    Bindings b = bindings;
+    long generation = interpreter.generation();
+    if (b == null || b.snapshot() != snapshot || b.generation() != generation) {
+      b = new Bindings(snapshot, generation, Caffeine.newBuilder().maximumSize(10_000).build());
+      bindings = b;
+    }
+    Key key = new Key(local, service);
+    Bound cached = b.cache().getIfPresent(key);
+    long now = nanos.getAsLong();
+    if (cached != null && cached.health() == health.get() && now < cached.validUntil()) {
+      return cached.tree();
+    }
+    Bound fresh = bindNow(snapshot.dtab().concat(local), service);
+    b.cache().put(key, fresh);
+    return fresh.tree();
+  }
+
+  private Bound bindNow(Dtab dtab, Path service) {
+    long healthBefore = health.get();
+    if (!config.skipUnavailableAlternatives()) {
+      return new Bound(interpreter.bind(dtab, service), healthBefore, Long.MAX_VALUE);
+    }
+    long[] revival = {Long.MAX_VALUE};
+    NameTree<BoundName> tree =
+        interpreter.bind(
+            dtab,
+            service,
+            name -> {
+              Client c = client(name);
+              revival[0] = Math.min(revival[0], c.nextRevival());
+              return c.usable();
+            });
+    return new Bound(tree, healthBefore, revival[0]);
+  }
+
+  /**
+   * One leaf of a bound tree for one request: a union picks a branch at random in proportion to the
+   * weights (uniformly if they sum to 0), nested unions pick again. Empty when the choice lands on
+   * Neg, Fail or Empty: that request has no destination.
+   */
+  public static Optional<BoundName> choose(NameTree<BoundName> tree) {
+    while (true) {
+      if (tree instanceof NameTree.Leaf<BoundName> leaf) {
+        return Optional.of(leaf.value());
+      }
+      if (!(tree instanceof NameTree.Union<BoundName> union) || union.trees().isEmpty()) {
+        return Optional.empty();
+      }
+      List<NameTree.Weighted<BoundName>> branches = union.trees();
+      double total = 0;
+      for (NameTree.Weighted<BoundName> w : branches) {
+        total += Math.max(0, w.weight());
+      }
+      ThreadLocalRandom rnd = ThreadLocalRandom.current();
+      NameTree<BoundName> next = branches.get(branches.size() - 1).tree();
+      if (total <= 0) {
+        next = branches.get(rnd.nextInt(branches.size())).tree();
+      } else {
+        double x = rnd.nextDouble(total);
+        for (NameTree.Weighted<BoundName> w : branches) {
+          x -= Math.max(0, w.weight());
+          if (x < 0) {
+            next = w.tree();
+            break;
+          }
+        }
+      }
+      tree = next;
+    }
+  }
+
+  /** The client of a bound name (one per bound id), created on first use. */
+  public Client client(BoundName name) {
+    Client c = clients.get(name.id());
+    if (c != null) {
+      return c;
+    }
+    return clients.computeIfAbsent(name.id(), id -> new Client(name, config.client(), nanos));
+  }
+
+  /** Every client used so far. */
+  public List<Client> clients() {
+    return List.copyOf(clients.values());
+  }
+
+  /** Records an attempt's outcome on its endpoint, for balancing and failure accrual. */
+  public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos) {
+    endpoint.latency(latencyNanos);
+    if (endpoint.accrual().record(outcome.isSuccess())) {
+      health.incrementAndGet();
+    }
+  }
+
+  /** A connection to {@code endpoint} could not be made: it leaves rotation at once. */
+  public void connectFailed(Endpoint endpoint) {
+    if (endpoint.accrual().connectFailed()) {
+      health.incrementAndGet();
+    }
+  }
+
+  /** Marks the start and end of an attempt on an endpoint (its load, for balancing). */
+  public void attemptStarted(Endpoint endpoint) {
+    endpoint.started();
+  }
+
+  public void attemptFinished(Endpoint endpoint) {
+    endpoint.finished();
+  }
+}

@@ -1,0 +1,116 @@
+package dev.turnout.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.turnout.dtab.Path;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir java.nio.file.Path dir;
+
+  private TurnoutConfig parse(String yaml) {
+    return ConfigLoader.parse(yaml, dir, dir.resolve("data"));
+  }
+
+  @Test
+  void aLinkerdConfigWithFsNamerAndInetStartsAsItIs() throws Exception {
+    Files.createDirectories(dir.resolve("disco"));
+
+    TurnoutConfig config =
+        parse(
+            """
+            admin: {ip: 127.0.0.1, port: 9990}
+            namers:
+            - kind: io.l5d.fs
+              rootDir: disco
+            routers:
+            - protocol: http
+              label: web
+              dtab: |
+                /svc => /#/io.l5d.fs;
+                /svc/legacy => /$/inet/127.0.0.1/8080;
+              servers: [{ip: 127.0.0.1, port: 4140, clearContext: true}]
+            telemetry:
+            - kind: io.l5d.prometheus
+            usage: {enabled: false}
+            """);
+
+    assertThat(config.namers()).singleElement().satisfies(n -> {
+      assertThat(n.prefix()).isEqualTo(Path.read("/#/io.l5d.fs"));
+      assertThat(n.rootDir()).isEqualTo(dir.resolve("disco"));
+    });
+    RouterConfig web = config.routers().get(0);
+    assertThat(web.label()).isEqualTo("web");
+    assertThat(web.servers().get(0).clearContext()).isTrue();
+    assertThat(web.identifiers().get(0).kind()).isEqualTo("io.l5d.header.token");
+    assertThat(web.identifiers().get(0).header()).isEqualTo("Host");
+    assertThat(web.dstPrefix()).isEqualTo(Path.read("/svc"));
+    assertThat(config.warnings()).containsExactly(
+        "telemetry: not implemented by Turnout (ignored)", "usage: not implemented by Turnout (ignored)");
+  }
+
+  @Test
+  void badPortNamesItsYamlPath() {
+    assertThatThrownBy(() -> parse("routers:\n- protocol: http\n  servers: [{port: 70000}]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("routers[0].servers[0].port: must be 1-65535");
+  }
+
+  @Test
+  void malformedDtabNamesLineAndColumn() {
+    assertThatThrownBy(() -> parse("routers:\n- protocol: http\n  dtab: /svc => \n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("routers[0].dtab: 1:")
+        .hasMessageContaining("simple expected but end of input found");
+  }
+
+  @Test
+  void unknownKeysAreWarnedOnceAndIgnored() {
+    TurnoutConfig config = parse("routers:\n- protocol: http\n  frobnicate: 1\n  frobnicate2: 2\n");
+
+    assertThat(config.warnings())
+        .containsExactly("routers[0].frobnicate: unknown key (ignored)", "routers[0].frobnicate2: unknown key (ignored)");
+  }
+
+  @Test
+  void namerdInterpreterRoutesFromTheStoreNamespace() {
+    RouterConfig r =
+        parse("routers:\n- protocol: http\n  interpreter: {kind: io.l5d.namerd, namespace: prod}\n").routers().get(0);
+
+    assertThat(r.interpreter()).isEqualTo(new InterpreterConfig(InterpreterConfig.STORE, "prod"));
+  }
+
+  @Test
+  void inMemoryNamespacesSeedTheStore() {
+    TurnoutConfig config =
+        parse("storage:\n  kind: io.l5d.inMemory\n  namespaces:\n    default: /svc => /#/io.l5d.fs;\n");
+
+    assertThat(config.storage().seeds()).containsEntry("default", "/svc => /#/io.l5d.fs;");
+  }
+
+  @Test
+  void noFileMeansOneRouterOnTheLinkerdPorts() {
+    TurnoutConfig config = ConfigLoader.defaults(dir);
+
+    assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 9990));
+    assertThat(config.routers()).singleElement().satisfies(r -> assertThat(r.servers().get(0).port()).isEqualTo(4140));
+  }
+
+  @Test
+  void invalidYamlSaysWhere() {
+    assertThatThrownBy(() -> parse("routers: [\n  - {a: 1\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config is not valid YAML at line");
+  }
+
+  @Test
+  void missingRootDirIsAnError() {
+    assertThatThrownBy(() -> parse("namers:\n- kind: io.l5d.fs\n  rootDir: nowhere\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("namers[0].rootDir:")
+        .hasMessageContaining("is not a directory");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.turnout.proxy;
+
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A real Undertow backend on a free port of 127.0.0.1 for proxy tests; counts its requests. */
+final class Backend implements AutoCloseable {
+  final String name;
+  final AtomicInteger hits = new AtomicInteger();
+  final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+  volatile String lastUri = "";
+  private Undertow server;
+  private final HttpHandler handler;
+  private int port;
+
+  private Backend(String name, HttpHandler handler) {
+    this.name = name;
+    this.handler = handler;
+  }
+
+  /** A backend answering 200 with its name as the body. */
+  static Backend named(String name) {
+    return start(name, ex -> ex.getResponseSender().send(name, StandardCharsets.UTF_8));
+  }
+
+  static Backend start(String name, HttpHandler handler) {
+    Backend b = new Backend(name, handler);
+    b.listen(0);
+    return b;
+  }
+
+  private void listen(int onPort) {
+    HttpHandler counting =
+        ex -> {
+          hits.incrementAndGet();
+          lastUri = ex.getRequestURI() + (ex.getQueryString().isEmpty() ? "" : "?" + ex.getQueryString());
+          lastHeaders.clear();
+          ex.getRequestHeaders().forEach(h -> lastHeaders.put(h.getHeaderName().toString().toLowerCase(), String.join(",", h)));
+          handler.handleRequest(ex);
+        };
+    server = Undertow.builder().setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE).setIoThreads(1).setWorkerThreads(4).addHttpListener(onPort, "127.0.0.1", counting).build();
+    server.start();
+    port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Stops listening: connections to the port are then refused. */
+  void stop() {
+    server.stop();
+  }
+
+  /** Listens again on the same port. */
+  void restart() {
+    listen(port);
+  }
+
+  static void respond(HttpServerExchange ex, int status, String body) {
+    ex.setStatusCode(status);
+    ex.getResponseSender().send(body, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.turnout.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.metrics.TrafficView;
+import dev.turnout.routing.StoreDtabSource;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LiveReloadTest {
+  private final Backend v1 = Backend.named("v1");
+  private final Backend v2 = Backend.named("v2");
+  private final MemoryDtabStore store = new MemoryDtabStore();
+  private Fixture fx;
+
+  @AfterEach
+  void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+    v1.close();
+    v2.close();
+  }
+
+  private Fixture proxyOnStore() {
+    return new Fixture(Fixture.router("/svc/other => /$/nil;"), r -> new StoreDtabSource(store, "default", r.dtab()));
+  }
+
+  @Test
+  void committedDtabRoutesTheNextRequestWithin100Millis() {
+    store.create("default", "/svc/users => /$/inet/127.0.0.1/" + v1.port() + ";", "ops", "v1");
+    fx = proxyOnStore();
+    assertThat(fx.get("users", "/").body()).isEqualTo("v1");
+
+    store.update("default", "/svc/users => /$/inet/127.0.0.1/" + v2.port() + ";", Optional.empty(), "ops", "shift");
+    long committed = System.nanoTime();
+    Fixture.await(() -> fx.get("users", "/").body().equals("v2"), Duration.ofMillis(100));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - committed)).isLessThan(Duration.ofMillis(100));
+    assertThat(fx.get("users", "/").body()).isEqualTo("v2");
+  }
+
+  @Test
+  void metricsSayWhichDtabVersionIsInForce() {
+    store.create("default", "/svc/users => /$/inet/127.0.0.1/" + v1.port() + ";", "ops", "v1");
+    fx = proxyOnStore();
+    store.update("default", "/svc/users => /$/inet/127.0.0.1/" + v2.port() + ";", Optional.empty(), "ops", "v2");
+
+    TrafficView.RouterTraffic web = fx.metrics.view().routers().get(0);
+
+    assertThat(web.dtabVersion()).isEqualTo(2);
+    assertThat(web.namespace()).isEqualTo("default");
+    assertThat(fx.metrics.flat()).containsEntry("rt/web/dtab/version", 2L);
+  }
+
+  @Test
+  void routerOwnDtabFollowsTheStoreDtab() {
+    store.create("default", "/svc/users => /$/inet/127.0.0.1/" + v1.port() + ";", "ops", "v1");
+    fx = new Fixture(Fixture.router("/svc/users => /$/inet/127.0.0.1/" + v2.port() + ";"),
+        r -> new StoreDtabSource(store, "default", r.dtab()));
+
+    assertThat(fx.get("users", "/").body()).isEqualTo("v2");
+  }
+}

@@ -1,0 +1,86 @@
+package dev.turnout.app;
+
+import dev.turnout.config.ConfigException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar turnout.jar [flags]} runs Turnout: the proxy, the store and the dashboard in one
+ * process. Subcommands check and test dtabs ({@code dtab}) and manage users ({@code user}). A bad flag or
+ * config prints what is wrong and exits 2 without starting anything; SIGTERM drains and exits 0.
+ */
+@Command(
+    name = "turnout",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Dtab-driven HTTP routing proxy, dtab store and operator dashboard.",
+    subcommands = {})
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--proxy-port", paramLabel = "PORT", description = "Port of the first router's first server (default 4140; 0 = any free port).")
+  Integer proxyPort;
+
+  @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of the admin server: dashboard, /api/1, metrics (default 9990; 0 = any free port).")
+  Integer adminPort;
+
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "./data", description = "Data directory of the embedded store (default ./data).")
+  Path data;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config (a Linkerd 1 linkerd.yml subset).")
+  Path config;
+
+  @Option(names = "--demo", description = "Also start demo backends, a demo dtab and light steady traffic.")
+  boolean demo;
+
+  public static void main(String[] args) {
+    // Undertow and XNIO log through JBoss Logging; send it to SLF4J so one config quiets them all.
+    System.setProperty("org.jboss.logging.provider", "slf4j");
+    Demo.allowHostHeader();
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with every subcommand, as {@code main} runs it. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    Subcommands.addTo(cl);
+    return cl;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    for (Integer p : new Integer[] {proxyPort, adminPort}) {
+      if (p != null && (p < 0 || p > 65535)) {
+        System.err.println("turnout: ports must be 0-65535, not " + p);
+        return 2;
+      }
+    }
+    TurnoutServer server;
+    try {
+      server = TurnoutServer.start(new TurnoutServer.Options(config, data, proxyPort, adminPort, demo), System.out);
+    } catch (ConfigException | TurnoutServer.StartupException e) {
+      System.err.println("turnout: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable stop = () -> {
+      server.close();
+      stopped.countDown();
+    };
+    Signals.onTerminate(stop);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "turnout-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"turnout " + (v == null ? "development build" : v)};
+    }
+  }
+}

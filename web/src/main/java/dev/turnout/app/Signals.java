@@ -1,0 +1,28 @@
+package dev.turnout.app;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIGTERM handling: drain, then exit 0 (a plain shutdown hook would exit 143). Uses {@code
+ * sun.misc.Signal} from the jdk.unsupported module, present in every OpenJDK; where it is missing the
+ * shutdown hook still drains.
+ */
+final class Signals {
+  private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
+  private Signals() {}
+
+  static void onTerminate(Runnable drain) {
+    try {
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("TERM"),
+          sig -> {
+            drain.run();
+            System.exit(0);
+          });
+    } catch (IllegalArgumentException | LinkageError e) {
+      log.debug("no SIGTERM handler ({}); relying on the shutdown hook", e.toString());
+    }
+  }
+}

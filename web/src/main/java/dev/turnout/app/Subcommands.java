@@ -1,0 +1,13 @@
+package dev.turnout.app;
+
+import dev.turnout.cli.UserCommand;
+import picocli.CommandLine;
+
+/** The subcommands under {@code turnout}: {@code dtab} (check, fmt, bind, delegate) and {@code user}. */
+final class Subcommands {
+  private Subcommands() {}
+
+  static void addTo(CommandLine root) {
+    root.addSubcommand("user", new UserCommand());
+  }
+}

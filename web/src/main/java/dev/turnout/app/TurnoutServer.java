@@ -1,0 +1,233 @@
+package dev.turnout.app;
+
+import dev.turnout.config.AdminConfig;
+import dev.turnout.config.ConfigLoader;
+import dev.turnout.config.NamerConfig;
+import dev.turnout.config.RouterConfig;
+import dev.turnout.config.StorageConfig;
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.FsNamer;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.proxy.ProxyServer;
+import dev.turnout.proxy.RunningProxy;
+import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.StoreDtabSource;
+import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.H2UserStore;
+import dev.turnout.web.Dashboard;
+import dev.turnout.web.DashboardServices;
+import dev.turnout.web.api.DtabApi;
+import dev.turnout.web.editor.DtabOnlyPreview;
+import dev.turnout.web.metrics.MetricsRoutes;
+import io.javalin.Javalin;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Turnout: the store, the namers, the routers' proxy servers and the admin server, built
+ * from a config and the command-line flags, and closed in reverse order. Flags win over the config:
+ * {@code --proxy-port} moves the first router's first server, {@code --admin-port} the admin server.
+ */
+public final class TurnoutServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TurnoutServer.class);
+
+  /** What the command line asked for; null fields mean "as the config says". */
+  public record Options(Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo) {}
+
+  /** Turnout could not start; the message says why, for the operator. */
+  public static final class StartupException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** How long SIGTERM waits for in-flight requests. */
+  static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final boolean demoWanted;
+  private TurnoutConfig config;
+  private H2DtabStore store;
+  private RunningProxy proxy;
+  private Javalin admin;
+
+  private TurnoutServer(TurnoutConfig config, boolean demo) {
+    this.config = config;
+    this.demoWanted = demo;
+  }
+
+  /** Starts everything, printing one line per bound port to {@code out}. */
+  public static TurnoutServer start(Options options, PrintStream out) {
+    TurnoutConfig config = configure(options);
+    for (String warning : config.warnings()) {
+      out.println("turnout: warning: " + warning);
+    }
+    TurnoutServer server = new TurnoutServer(config, options.demo());
+    try {
+      server.startAll(out);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e instanceof StartupException ? e : new StartupException(describe(e), e);
+    }
+    return server;
+  }
+
+  private static String describe(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getMessage() == null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  static TurnoutConfig configure(Options options) {
+    Path data = options.data() == null ? Path.of("data") : options.data();
+    TurnoutConfig base =
+        options.config() == null ? ConfigLoader.defaults(data) : ConfigLoader.load(options.config(), data);
+    List<RouterConfig> routers = new ArrayList<>(base.routers());
+    if (options.proxyPort() != null) {
+      routers.set(0, routers.get(0).withFirstServerPort(options.proxyPort()));
+    }
+    AdminConfig admin = base.admin();
+    if (options.adminPort() != null) {
+      admin = new AdminConfig(admin.ip(), options.adminPort());
+    }
+    return new TurnoutConfig(admin, base.namers(), routers, base.storage(), base.warnings());
+  }
+
+  private void startAll(PrintStream out) {
+    StorageConfig storage = config.storage();
+    store = storage.jdbcUrl().map(H2DtabStore::open).orElseGet(() -> H2DtabStore.openFile(storage.dataDir()));
+    resources.add(store);
+    store.seed(storage.seeds());
+    H2UserStore users = store.userStore();
+    String envPassword = System.getenv(H2UserStore.ADMIN_PASSWORD_ENV);
+    if (!isLoopback(config.admin().ip())
+        && !users.hasAnyPassword()
+        && (envPassword == null || envPassword.isEmpty())) {
+      throw new StartupException(
+          "refusing to serve the admin port on "
+              + config.admin().ip()
+              + " with no password set: set "
+              + H2UserStore.ADMIN_PASSWORD_ENV
+              + " or add a user with 'turnout user add'",
+          null);
+    }
+    users.ensureAdmin(envPassword, out);
+
+    Demo demo = null;
+    if (demoWanted) {
+      demo = Demo.startBackends(storage.dataDir());
+      resources.add(demo);
+      config = demo.configure(config);
+      store.seed(Map.of(Demo.NAMESPACE, Demo.DTAB));
+    }
+
+    List<Interpreter.Mount> mounts = new ArrayList<>();
+    for (NamerConfig n : config.namers()) {
+      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
+      resources.add(namer);
+      mounts.add(new Interpreter.Mount(n.prefix(), namer));
+    }
+    Interpreter interpreter = new Interpreter(mounts);
+
+    ProxyMetrics metrics = new ProxyMetrics();
+    metrics.start();
+    resources.add(metrics);
+    proxy =
+        ProxyServer.start(
+            config.routers(),
+            interpreter,
+            r ->
+                r.interpreter().usesStore()
+                    ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
+                    : DtabSource.fixed(r.dtab()),
+            metrics);
+    resources.add(() -> proxy.close(DRAIN));
+    for (RunningProxy.Listener l : proxy.listeners()) {
+      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
+    }
+
+    AdminConfig adminConfig = config.admin();
+    List<AutoCloseable> adminParts = new ArrayList<>();
+    admin =
+        Javalin.create(
+            c -> {
+              c.startup.showJavalinBanner = false;
+              c.jetty.host = adminConfig.ip();
+              c.jetty.port = adminConfig.port();
+              c.routes.get("/health", ctx -> {
+                boolean ok = isServing();
+                ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
+              });
+              DtabApi.register(c, store, users);
+              MetricsRoutes.register(c, metrics);
+              adminParts.add(
+                  Dashboard.register(
+                      c,
+                      new DashboardServices(
+                          store, users, metrics.view(), new DtabOnlyPreview(), Clock.systemUTC())));
+            });
+    resources.addAll(adminParts);
+    admin.start(adminConfig.ip(), adminConfig.port());
+    resources.add(admin::stop);
+    out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
+    if (demo != null) {
+      RunningProxy.Listener first = proxy.listeners().get(0);
+      demo.startTraffic(first.host(), first.port(), out);
+    }
+  }
+
+  /** The store answers and the proxy is open. */
+  private boolean isServing() {
+    try {
+      store.namespaces();
+      return !proxy.listeners().isEmpty();
+    } catch (RuntimeException e) {
+      log.warn("health check: store not answering: {}", e.toString());
+      return false;
+    }
+  }
+
+  /** The proxy's listeners, as bound. */
+  public List<RunningProxy.Listener> proxyListeners() {
+    return proxy.listeners();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  static boolean isLoopback(String ip) {
+    try {
+      return InetAddress.getByName(ip).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded), then closes the store. */
+  @Override
+  public synchronized void close() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+    resources.clear();
+  }
+}

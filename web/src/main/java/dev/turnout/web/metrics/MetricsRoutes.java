@@ -1,0 +1,36 @@
+package dev.turnout.web.metrics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.turnout.metrics.ProxyMetrics;
+import io.javalin.config.JavalinConfig;
+
+/**
+ * The admin server's metrics endpoints: {@value #PROMETHEUS} in Prometheus text format from the proxy's
+ * Micrometer registry, and {@value #JSON} as one flat JSON object in Linkerd 1's naming ({@code
+ * rt/<router>/service/<svc>/requests}, ...). {@code ?pretty} indents the JSON.
+ */
+public final class MetricsRoutes {
+  public static final String PROMETHEUS = "/metrics";
+  public static final String JSON = "/admin/metrics.json";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private MetricsRoutes() {}
+
+  public static void register(JavalinConfig config, ProxyMetrics metrics) {
+    config.routes.get(
+        PROMETHEUS,
+        ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape()));
+    config.routes.get(
+        JSON,
+        ctx ->
+            ctx.contentType("application/json")
+                .result(json(metrics, ctx.queryParam("pretty") != null)));
+  }
+
+  static String json(ProxyMetrics metrics, boolean pretty) throws JsonProcessingException {
+    return (pretty ? PRETTY : MAPPER).writeValueAsString(metrics.flat());
+  }
+}
