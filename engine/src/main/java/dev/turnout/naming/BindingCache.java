@@ -1,7 +1,7 @@
 package dev.turnout.naming;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.turnout.dtab.Dtab;
@@ -26,10 +26,36 @@ public final class BindingCache {
 
   public static final Duration DEFAULT_IDLE_TTL = Duration.ofMinutes(10);
 
-  private record Key(Object dtabVersion, Path path, long generation) {}
+  /** Identity is (version, path, generation); the dtab rides along only for loading. */
+  private static final class Key {
+    final Object dtabVersion;
+    final Path path;
+    final long generation;
+    final Dtab dtab;
+
+    Key(Object dtabVersion, Path path, long generation, Dtab dtab) {
+      this.dtabVersion = dtabVersion;
+      this.path = path;
+      this.generation = generation;
+      this.dtab = dtab;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && generation == k.generation
+          && path.equals(k.path)
+          && dtabVersion.equals(k.dtabVersion);
+    }
+
+    @Override
+    public int hashCode() {
+      return (dtabVersion.hashCode() * 31 + path.hashCode()) * 31 + Long.hashCode(generation);
+    }
+  }
 
   private final Interpreter interpreter;
-  private final Cache<Key, NameTree<BoundName>> cache;
+  private final LoadingCache<Key, NameTree<BoundName>> cache;
 
   /** A cache of {@link #DEFAULT_MAXIMUM_SIZE} entries dropped after 10 idle minutes. */
   public BindingCache(Interpreter interpreter) {
@@ -55,7 +81,7 @@ public final class BindingCache {
             .expireAfterAccess(idleTtl)
             .ticker(Objects.requireNonNull(ticker))
             .recordStats()
-            .build();
+            .build(k -> interpreter.bind(k.dtab, k.path));
   }
 
   /**
@@ -66,9 +92,7 @@ public final class BindingCache {
    * @throws BindingException when binding fails (nothing is cached then)
    */
   public NameTree<BoundName> bind(Object dtabVersion, Dtab dtab, Path path) {
-    Key key = new Key(Objects.requireNonNull(dtabVersion), path, interpreter.generation());
-    NameTree<BoundName> hit = cache.getIfPresent(key);
-    return hit != null ? hit : cache.get(key, k -> interpreter.bind(dtab, path));
+    return cache.get(new Key(Objects.requireNonNull(dtabVersion), path, interpreter.generation(), dtab));
   }
 
   /** Hits, misses, evictions and load times since creation. */
