@@ -18,10 +18,16 @@ import java.util.function.Predicate;
  * even a concrete name.
  *
  * <p><b>Binding</b> repeats lookup until every leaf is bound: an Alt takes its first member that does
- * not bind to Neg (a Fail stops it, an Empty is kept); a Union keeps the branches that bind to neither
- * Neg nor Fail, with their weights (one survivor replaces the union; a failing branch is ignored when
- * another succeeds). The result has no Alt nodes. Rewriting deeper than {@link #MAX_DEPTH} levels fails
- * with {@code Max recursion level: 100 reached in Namer lookup}.
+ * not bind to Neg (a Fail stops it, an Empty is kept, an error propagates); a Union binds every branch
+ * and keeps those that bound to neither Neg nor Fail, with their weights (one survivor replaces the
+ * union). A branch that failed to bind is ignored when any other branch bound, even to Neg; when none
+ * did, the union fails with the first error. A bound name reached through a union branch carries that
+ * branch's weight in its endpoint metadata under {@link #WEIGHT_META_KEY}. The result has no Alt nodes
+ * and is simplified. Each lookup adds one level; past {@link #MAX_DEPTH} binding fails with {@code Max
+ * recursion level: 100 reached in Namer lookup} (99 dentry rewrites and a namer lookup still bind).
+ *
+ * <p>Binding is a snapshot of the namers' current answers: when {@link #generation()} changes (a file
+ * appears, a namer's state moves), bind again; endpoint sets inside bound names stay live by themselves.
  */
 public final class Interpreter {
   public static final int MAX_DEPTH = 100;
