@@ -17,6 +17,7 @@ public final class Endpoint {
 
   private final String host;
   private final int port;
+  private final String key;
   private volatile double weight;
   private final FailureAccrual accrual;
   private final LongSupplier nanos;
@@ -27,6 +28,7 @@ public final class Endpoint {
   Endpoint(Address address, FailureAccrualConfig accrual, LongSupplier nanos) {
     this.host = address.host();
     this.port = address.port();
+    this.key = key(host, port);
     this.weight = address.weight();
     this.accrual = new FailureAccrual(accrual, nanos);
     this.nanos = nanos;
@@ -43,7 +45,7 @@ public final class Endpoint {
 
   /** {@code host:port}. */
   public String key() {
-    return key(host, port);
+    return key;
   }
 
   static String key(String host, int port) {
