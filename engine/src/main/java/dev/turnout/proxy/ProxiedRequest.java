@@ -50,8 +50,13 @@ import org.xnio.channels.StreamSinkChannel;
  */
 final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private static final int MAX_ATTEMPTS = 4;
+  /**
+   * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
+   * {@code Via} (extended), and {@code Expect} (the caller's 100-continue is answered by this server
+   * as the body is first read).
+   */
   private static final Set<HttpString> NOT_FORWARDED =
-      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, L5dHeaders.VIA);
+      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, L5dHeaders.VIA, Headers.EXPECT);
 
   private final HttpServerExchange exchange;
   private final Router router;

@@ -96,17 +96,20 @@ public final class Endpoint {
     } while (!ewmaBits.compareAndSet(bits, Double.doubleToLongBits(next)));
   }
 
-  /** Peak-EWMA load: latency estimate times (in flight + 1), per unit of weight. */
+  /** Peak-EWMA load: latency estimate times (in flight + 1), per unit of weight; 0 until measured. */
   double ewmaCost() {
     double ewma = Double.longBitsToDouble(ewmaBits.get());
     double w = weight <= 0 ? 1e-9 : weight;
-    return (ewma + 1) * (inFlight.get() + 1) / w;
+    return ewma * (inFlight.get() + 1) / w;
   }
 
-  /** Least-loaded cost: in flight per unit of weight. */
+  /**
+   * Least-loaded cost: in flight per unit of weight. Idle endpoints tie at 0, so traffic at low load
+   * follows the weighted random choice of candidates.
+   */
   double loadCost() {
     double w = weight <= 0 ? 1e-9 : weight;
-    return (inFlight.get() + 1) / w;
+    return inFlight.get() / w;
   }
 
   @Override
