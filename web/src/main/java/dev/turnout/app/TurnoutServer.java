@@ -92,14 +92,6 @@ public final class TurnoutServer implements AutoCloseable {
     admin.start(adminConfig.ip(), adminConfig.port());
     resources.add(admin::stop);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
-    dev.turnout.metrics.ProxyMetrics metrics = new dev.turnout.metrics.ProxyMetrics();
-    metrics.start();
-    dev.turnout.proxy.RunningProxy proxy = dev.turnout.proxy.ProxyServer.start(config.routers(),
-        new dev.turnout.naming.Interpreter(List.of()), r -> dev.turnout.routing.DtabSource.fixed(r.dtab()), metrics);
-    resources.add(proxy);
-    for (var l : proxy.listeners()) {
-      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
-    }
   }
 
   public int adminPort() {
