@@ -38,6 +38,9 @@ final class Evaluation<T> {
       }
       return (Evaluation<T>) NEG;
     } else if (tree instanceof NameTree.Union<T> union) {
+      if (union.trees().size() == 1) {
+        return eval(union.trees().get(0).tree());
+      }
       Set<T> all = null;
       for (NameTree.Weighted<T> branch : union.trees()) {
         Evaluation<T> r = eval(branch.tree());

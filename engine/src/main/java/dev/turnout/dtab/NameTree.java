@@ -174,8 +174,9 @@ public sealed interface NameTree<T>
 
   /**
    * Removes what cannot matter, without flattening: an Alt drops Neg members and everything after the
-   * first Fail; a Union drops Neg and Fail branches; a node left with no member is Neg, with one member
-   * is that member (a lone union branch loses its weight).
+   * first Fail; a Union of two or more drops Neg and Fail branches; a node left with no member is Neg,
+   * with one member is that member (a lone union branch loses its weight, and a lone {@code !} stays
+   * Fail). The result is a fixpoint: simplifying it again changes nothing.
    */
   default NameTree<T> simplify() {
     if (this instanceof Alt<T> a) {
@@ -195,6 +196,10 @@ public sealed interface NameTree<T>
       }
       return kept.size() == 1 ? kept.get(0) : new Alt<>(kept);
     } else if (this instanceof Union<T> u) {
+      if (u.trees().size() == 1) {
+        // a lone branch stands for itself, Fail included (Finagle: Union(Weighted(_, t)) => t)
+        return u.trees().get(0).tree().simplify();
+      }
       List<Weighted<T>> kept = new ArrayList<>(u.trees().size());
       for (Weighted<T> w : u.trees()) {
         NameTree<T> s = w.tree().simplify();

@@ -4,7 +4,9 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -90,13 +92,34 @@ public final class Interpreter {
   }
 
   /**
+   * Binds every leaf of {@code tree} as {@link #bind(Dtab, Path)} binds one path (the tree counts as
+   * depth 0, as Finagle's {@code Namer.bind} takes it).
+   *
+   * @throws BindingException
+   */
+  public NameTree<BoundName> bind(Dtab dtab, NameTree<Path> tree) {
+    return new Binding(dtab, b -> true).bind(tree.map(Name.Unbound::new), 0, NO_WEIGHT);
+  }
+
+  /**
    * Binds like {@link #bind(Dtab, Path)}, except that an Alt also passes over a member whose bound
    * names are all unusable (say, every endpoint refusing connections), as if it were Neg. When no member
    * is usable the first non-Neg one is kept, so traffic still has somewhere to go.
    */
   public NameTree<BoundName> bind(Dtab dtab, Path path, Predicate<BoundName> usable) {
-    return new Binding(dtab, usable).bind(NameTree.leaf(new Name.Unbound(path)), 0);
+    return new Binding(dtab, usable).bind(NameTree.leaf(new Name.Unbound(path)), 0, NO_WEIGHT);
   }
+
+  /** The delegation tree of {@code path}: every alternative expanded, for "why does it route there". */
+  public DelegateTree delegate(Dtab dtab, Path path) {
+    return DelegateTree.delegate(this, dtab, path);
+  }
+
+  /** Address metadata key holding the weight of the union branch a bound name was reached through. */
+  public static final String WEIGHT_META_KEY = "namer_nametree_weight";
+
+  /** No enclosing union branch, so no weight to record. */
+  private static final double NO_WEIGHT = Double.NaN;
 
   private final class Binding {
     private final Dtab dtab;
@@ -107,19 +130,30 @@ public final class Interpreter {
       this.usable = usable;
     }
 
-    NameTree<BoundName> bind(NameTree<Name> tree, int depth) {
+    /**
+     * Finagle's {@code Namer.bind}: the depth grows by one per lookup, and {@code weight} is the weight
+     * of the innermost union branch above, recorded in the bound name's address metadata.
+     */
+    NameTree<BoundName> bind(NameTree<Name> tree, int depth, double weight) {
       if (depth > MAX_DEPTH) {
-        throw new BindingException("Max recursion level: " + MAX_DEPTH + " reached in Namer lookup");
+        throw BindingException.maxDepth();
       }
       if (tree instanceof NameTree.Leaf<Name> leaf) {
         Name name = leaf.value();
         if (name instanceof Name.Resolved r) {
-          return NameTree.leaf(r.bound());
+          return NameTree.leaf(withWeight(r.bound(), weight));
         }
-        return bind(lookup(dtab, ((Name.Unbound) name).path()), depth + 1);
+        return bind(lookup(dtab, ((Name.Unbound) name).path()), depth + 1, weight);
       } else if (tree instanceof NameTree.Alt<Name> alt) {
-        return bindAlt(alt, depth);
+        if (alt.trees().size() == 1) {
+          return bind(alt.trees().get(0), depth, weight);
+        }
+        return bindAlt(alt, depth, weight);
       } else if (tree instanceof NameTree.Union<Name> union) {
+        if (union.trees().size() == 1) {
+          NameTree.Weighted<Name> only = union.trees().get(0);
+          return bind(only.tree(), depth, only.weight());
+        }
         return bindUnion(union, depth);
       } else if (tree instanceof NameTree.Fail<Name>) {
         return NameTree.fail();
@@ -129,10 +163,11 @@ public final class Interpreter {
       return NameTree.neg();
     }
 
-    private NameTree<BoundName> bindAlt(NameTree.Alt<Name> alt, int depth) {
+    /** The first member that binds to something other than Neg; a Fail stops the search. */
+    private NameTree<BoundName> bindAlt(NameTree.Alt<Name> alt, int depth, double weight) {
       NameTree<BoundName> firstFound = null;
       for (NameTree<Name> member : alt.trees()) {
-        NameTree<BoundName> r = bind(member, depth);
+        NameTree<BoundName> r = bind(member, depth, weight);
         if (r instanceof NameTree.Neg<BoundName>) {
           continue;
         }
@@ -149,28 +184,27 @@ public final class Interpreter {
       return firstFound != null ? firstFound : NameTree.neg();
     }
 
+    /**
+     * Every branch is bound; the branches that bound (to anything, Neg included) form a union that is
+     * then simplified, so Neg and Fail branches drop out. A branch that failed to bind is ignored when
+     * any other bound; when none did, the first failure is the union's.
+     */
     private NameTree<BoundName> bindUnion(NameTree.Union<Name> union, int depth) {
-      List<NameTree.Weighted<BoundName>> kept = new ArrayList<>(union.trees().size());
+      List<NameTree.Weighted<BoundName>> bound = new ArrayList<>(union.trees().size());
       BindingException failure = null;
       for (NameTree.Weighted<Name> branch : union.trees()) {
-        NameTree<BoundName> r;
         try {
-          r = bind(branch.tree(), depth);
+          bound.add(new NameTree.Weighted<>(branch.weight(), bind(branch.tree(), depth, branch.weight())));
         } catch (BindingException e) {
-          failure = e;
-          continue;
-        }
-        if (!(r instanceof NameTree.Neg<BoundName>) && !(r instanceof NameTree.Fail<BoundName>)) {
-          kept.add(new NameTree.Weighted<>(branch.weight(), r));
+          if (failure == null) {
+            failure = e;
+          }
         }
       }
-      if (kept.isEmpty()) {
-        if (failure != null) {
-          throw failure;
-        }
-        return NameTree.neg();
+      if (bound.isEmpty()) {
+        throw failure;
       }
-      return kept.size() == 1 ? kept.get(0).tree() : new NameTree.Union<>(kept);
+      return new NameTree.Union<>(bound).simplify();
     }
 
     /** Empty counts as usable: it is a real answer ("no endpoints") that stops an Alt. */
@@ -187,5 +221,25 @@ public final class Interpreter {
       }
       return true;
     }
+  }
+
+  /** {@code bound} with {@code weight} added to the metadata of its endpoint set, read live. */
+  private static BoundName withWeight(BoundName bound, double weight) {
+    if (Double.isNaN(weight)) {
+      return bound;
+    }
+    Var<Addr> weighted =
+        bound
+            .addr()
+            .map(
+                a -> {
+                  if (a instanceof Addr.Bound b) {
+                    Map<String, Object> meta = new HashMap<>(b.meta());
+                    meta.put(WEIGHT_META_KEY, weight);
+                    return new Addr.Bound(b.addresses(), meta);
+                  }
+                  return a;
+                });
+    return new BoundName(bound.id(), bound.residual(), weighted);
   }
 }

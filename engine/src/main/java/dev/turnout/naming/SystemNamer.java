@@ -8,12 +8,14 @@ import java.util.List;
  * The names under {@code /$} that need no configuration, as Finagle's global namer has them:
  *
  * <ul>
- *   <li>{@code /$/inet/<host>/<port>[/rest]} and {@code /$/fixedinet/...}: that one endpoint;
+ *   <li>{@code /$/inet/<host>/<port>[/rest]} and {@code /$/fixedinet/...}: that one endpoint, id {@code
+ *       /$/inet/<host>/<port>}, residual {@code /rest};
  *   <li>{@code /$/inet/<port>[/rest]}: the endpoint on localhost;
  *   <li>{@code /$/fail[/...]}: Fail; {@code /$/nil[/...]}: Empty.
  * </ul>
  *
- * Any other {@code /$/<name>} names a namer class Turnout does not have, which is an error naming it.
+ * Any other {@code /$/<name>} (including {@code /$/inet/x/y} without a port) names a namer class
+ * Turnout does not have: Finagle's {@code ClassNotFoundException}, reported as Linkerd words it.
  */
 final class SystemNamer implements Namer {
   static final Path PREFIX = Path.of("$");
@@ -31,40 +33,54 @@ final class SystemNamer implements Namer {
         return NameTree.empty();
       case "inet":
       case "fixedinet":
-        return inet(kind, path.drop(1));
+        NameTree<Name> bound = inetLeaf(Path.of("$", kind), path.drop(1));
+        if (bound != null) {
+          return bound;
+        }
+        throw unknown(kind, path);
       default:
-        throw new BindingException(
-            "unknown namer /$/" + kind + " (ClassNotFoundException: " + kind + ")");
+        throw unknown(kind, path);
     }
   }
 
-  private static NameTree<Name> inet(String kind, Path rest) {
-    if (rest.size() >= 2 && isPort(rest.labelText(1))) {
-      return bound(kind, rest.labelText(0), rest.take(2), rest.drop(2));
-    }
-    if (rest.size() >= 1 && isPort(rest.labelText(0))) {
-      return bound(kind, "localhost", rest.take(1), rest.drop(1));
-    }
-    return NameTree.neg();
+  private static BindingException unknown(String kind, Path path) {
+    return new BindingException(
+        "ClassNotFoundException",
+        kind,
+        "Unknown namer: " + kind + " for path: " + PREFIX.concat(path).show());
   }
 
-  private static NameTree<Name> bound(String kind, String host, Path hostPort, Path residual) {
+  /**
+   * The bound leaf for {@code <host>/<port>[/rest]} or {@code <port>[/rest]} (localhost), its id
+   * {@code idPrefix} followed by host and port; null when {@code rest} has no port where one must be.
+   */
+  static NameTree<Name> inetLeaf(Path idPrefix, Path rest) {
+    if (rest.size() >= 2 && isInteger(rest.labelText(1))) {
+      return bound(idPrefix, rest.labelText(0), rest.take(2), rest.drop(2));
+    }
+    if (rest.size() >= 1 && isInteger(rest.labelText(0))) {
+      return bound(idPrefix, "localhost", rest.take(1), rest.drop(1));
+    }
+    return null;
+  }
+
+  private static NameTree<Name> bound(Path idPrefix, String host, Path hostPort, Path residual) {
     int port = Integer.parseInt(hostPort.labelText(hostPort.size() - 1));
-    Path id = Path.of("$", kind).concat(hostPort);
-    Addr addr = new Addr.Bound(List.of(new Address(host, port)));
+    Path id = idPrefix.concat(hostPort);
+    Addr addr =
+        port >= 1 && port <= 65535
+            ? new Addr.Bound(List.of(new Address(host, port)))
+            : new Addr.Failed("port out of range:" + port);
     return NameTree.leaf(new Name.Resolved(new BoundName(id, residual, new Var<>(addr))));
   }
 
-  private static boolean isPort(String s) {
-    if (s.isEmpty() || s.length() > 5) {
+  /** What Scala's {@code toInt} accepts: an optional sign and decimal digits that fit an int. */
+  static boolean isInteger(String s) {
+    try {
+      Integer.parseInt(s);
+      return true;
+    } catch (NumberFormatException e) {
       return false;
     }
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-        return false;
-      }
-    }
-    int port = Integer.parseInt(s);
-    return port >= 1 && port <= 65535;
   }
 }

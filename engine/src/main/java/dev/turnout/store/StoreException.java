@@ -60,5 +60,10 @@ public class StoreException extends RuntimeException {
     public Invalid(String message) {
       super(message);
     }
+
+    /** Bad input whose cause says more, e.g. the {@code DtabParseException} with its position. */
+    public Invalid(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 }

@@ -37,6 +37,8 @@ public final class Main implements Callable<Integer> {
   boolean demo;
 
   public static void main(String[] args) {
+    // Undertow and XNIO log through JBoss Logging; send it to SLF4J so one config quiets them all.
+    System.setProperty("org.jboss.logging.provider", "slf4j");
     Demo.allowHostHeader();
     System.exit(commandLine().execute(args));
   }

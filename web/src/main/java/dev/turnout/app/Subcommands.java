@@ -1,5 +1,6 @@
 package dev.turnout.app;
 
+import dev.turnout.cli.UserCommand;
 import picocli.CommandLine;
 
 /** The subcommands under {@code turnout}: {@code dtab} (check, fmt, bind, delegate) and {@code user}. */
@@ -7,5 +8,6 @@ final class Subcommands {
   private Subcommands() {}
 
   static void addTo(CommandLine root) {
+    root.addSubcommand("user", new UserCommand());
   }
 }

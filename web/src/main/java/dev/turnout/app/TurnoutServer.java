@@ -2,15 +2,34 @@ package dev.turnout.app;
 
 import dev.turnout.config.AdminConfig;
 import dev.turnout.config.ConfigLoader;
+import dev.turnout.config.NamerConfig;
 import dev.turnout.config.RouterConfig;
+import dev.turnout.config.StorageConfig;
 import dev.turnout.config.TurnoutConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.FsNamer;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.proxy.ProxyServer;
+import dev.turnout.proxy.RunningProxy;
+import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.StoreDtabSource;
+import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.H2UserStore;
+import dev.turnout.web.Dashboard;
+import dev.turnout.web.DashboardServices;
+import dev.turnout.web.api.DtabApi;
+import dev.turnout.web.editor.DtabOnlyPreview;
+import dev.turnout.web.metrics.MetricsRoutes;
 import io.javalin.Javalin;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +53,19 @@ public final class TurnoutServer implements AutoCloseable {
     }
   }
 
+  /** How long SIGTERM waits for in-flight requests. */
+  static final Duration DRAIN = Duration.ofSeconds(10);
+
   private final List<AutoCloseable> resources = new ArrayList<>();
-  private final TurnoutConfig config;
+  private final boolean demoWanted;
+  private TurnoutConfig config;
+  private H2DtabStore store;
+  private RunningProxy proxy;
   private Javalin admin;
 
-  private TurnoutServer(TurnoutConfig config) {
+  private TurnoutServer(TurnoutConfig config, boolean demo) {
     this.config = config;
+    this.demoWanted = demo;
   }
 
   /** Starts everything, printing one line per bound port to {@code out}. */
@@ -48,7 +74,7 @@ public final class TurnoutServer implements AutoCloseable {
     for (String warning : config.warnings()) {
       out.println("turnout: warning: " + warning);
     }
-    TurnoutServer server = new TurnoutServer(config);
+    TurnoutServer server = new TurnoutServer(config, options.demo());
     try {
       server.startAll(out);
     } catch (RuntimeException e) {
@@ -82,16 +108,102 @@ public final class TurnoutServer implements AutoCloseable {
   }
 
   private void startAll(PrintStream out) {
+    StorageConfig storage = config.storage();
+    store = storage.jdbcUrl().map(H2DtabStore::open).orElseGet(() -> H2DtabStore.openFile(storage.dataDir()));
+    resources.add(store);
+    store.seed(storage.seeds());
+    H2UserStore users = store.userStore();
+    String envPassword = System.getenv(H2UserStore.ADMIN_PASSWORD_ENV);
+    if (!isLoopback(config.admin().ip())
+        && !users.hasAnyPassword()
+        && (envPassword == null || envPassword.isEmpty())) {
+      throw new StartupException(
+          "refusing to serve the admin port on "
+              + config.admin().ip()
+              + " with no password set: set "
+              + H2UserStore.ADMIN_PASSWORD_ENV
+              + " or add a user with 'turnout user add'",
+          null);
+    }
+    users.ensureAdmin(envPassword, out);
+
+    Demo demo = null;
+    if (demoWanted) {
+      demo = Demo.startBackends(storage.dataDir());
+      resources.add(demo);
+      config = demo.configure(config);
+      store.seed(Map.of(Demo.NAMESPACE, Demo.DTAB));
+    }
+
+    List<Interpreter.Mount> mounts = new ArrayList<>();
+    for (NamerConfig n : config.namers()) {
+      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
+      resources.add(namer);
+      mounts.add(new Interpreter.Mount(n.prefix(), namer));
+    }
+    Interpreter interpreter = new Interpreter(mounts);
+
+    ProxyMetrics metrics = new ProxyMetrics();
+    metrics.start();
+    resources.add(metrics);
+    proxy =
+        ProxyServer.start(
+            config.routers(),
+            interpreter,
+            r ->
+                r.interpreter().usesStore()
+                    ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
+                    : DtabSource.fixed(r.dtab()),
+            metrics);
+    resources.add(() -> proxy.close(DRAIN));
+    for (RunningProxy.Listener l : proxy.listeners()) {
+      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
+    }
+
     AdminConfig adminConfig = config.admin();
+    List<AutoCloseable> adminParts = new ArrayList<>();
     admin =
         Javalin.create(
             c -> {
               c.startup.showJavalinBanner = false;
-              c.routes.get("/health", ctx -> ctx.result("ok"));
+              c.jetty.host = adminConfig.ip();
+              c.jetty.port = adminConfig.port();
+              c.routes.get("/health", ctx -> {
+                boolean ok = isServing();
+                ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
+              });
+              DtabApi.register(c, store, users);
+              MetricsRoutes.register(c, metrics);
+              adminParts.add(
+                  Dashboard.register(
+                      c,
+                      new DashboardServices(
+                          store, users, metrics.view(), new DtabOnlyPreview(), Clock.systemUTC())));
             });
+    resources.addAll(adminParts);
     admin.start(adminConfig.ip(), adminConfig.port());
     resources.add(admin::stop);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
+    if (demo != null) {
+      RunningProxy.Listener first = proxy.listeners().get(0);
+      demo.startTraffic(first.host(), first.port(), out);
+    }
+  }
+
+  /** The store answers and the proxy is open. */
+  private boolean isServing() {
+    try {
+      store.namespaces();
+      return !proxy.listeners().isEmpty();
+    } catch (RuntimeException e) {
+      log.warn("health check: store not answering: {}", e.toString());
+      return false;
+    }
+  }
+
+  /** The proxy's listeners, as bound. */
+  public List<RunningProxy.Listener> proxyListeners() {
+    return proxy.listeners();
   }
 
   public int adminPort() {

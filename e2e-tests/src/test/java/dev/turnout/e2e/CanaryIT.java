@@ -1,0 +1,64 @@
+package dev.turnout.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CanaryIT extends DashboardTest {
+
+  private Locator button(String name) {
+    return page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
+  }
+
+  @Test
+  void aCanarySlidToThirtyPercentTakesThirtyPercentOfTrafficAndOneClickRollsItBack() {
+    signInAsOperator();
+    assertThat(turnout.percentTo(turnout.users, "users", 20)).isEqualTo(100.0);
+    page.navigate(editorUrl());
+
+    Locator usersDentry = page.locator("li.dentry").filter(new Locator.FilterOptions().setHasText("/svc/users"));
+    usersDentry.getByText("Start a canary").click();
+    page.getByLabel("New destination for /svc/users").fill("/#/io.l5d.fs/users-v2");
+    usersDentry.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Create canary")).click();
+    Locator canary = page.getByLabel("Weight of /#/io.l5d.fs/users-v2");
+    assertThat(canary).hasValue("0");
+    canary.fill("30");
+    assertThat(page.getByLabel("Weight of /#/io.l5d.fs/users", new Page.GetByLabelOptions().setExact(true))).hasValue("70");
+    page.getByLabel("Path", new Page.GetByLabelOptions().setExact(true)).fill("/svc/users");
+
+    Locator draftTree = page.getByTestId("draft-tree");
+    assertThat(draftTree).containsText("(weight: 0.70)");
+    assertThat(draftTree).containsText("(weight: 0.30)");
+    assertThat(page.getByLabel("Dtab", new Page.GetByLabelOptions().setExact(true)))
+        .hasValue(java.util.regex.Pattern.compile("0\\.70\\*/#/io\\.l5d\\.fs/users & 0\\.30\\*/#/io\\.l5d\\.fs/users-v2"));
+    Screens.shot(page, "06-editor-canary-preview");
+    page.getByLabel("Comment").fill("canary users-v2 at 30%");
+    button("Commit").click();
+    assertThat(page.getByText("Committed version 2.")).isVisible();
+
+    Await.until("the canary takes traffic", Duration.ofSeconds(10),
+        () -> turnout.percentTo(turnout.usersV2, "users", 10) > 0);
+    double toCanary = turnout.percentTo(turnout.usersV2, "users", 600);
+    assertThat(toCanary).isBetween(25.0, 35.0);
+
+    page.navigate(editorUrl() + "/history");
+    assertThat(page.getByRole(AriaRole.TABLE).locator("tbody tr")).hasCount(2);
+    Screens.shot(page, "07-history");
+    page.onceDialog(dialog -> dialog.accept());
+    page.locator("tr[data-version='1']")
+        .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Roll back to this version"))
+        .click();
+    assertThat(page.getByText("Rolled back: version 3 is now in force.", new Page.GetByTextOptions().setExact(false))).isVisible();
+
+    Await.until("all traffic is back on users", Duration.ofSeconds(10),
+        () -> turnout.percentTo(turnout.users, "users", 20) == 100.0);
+    page.navigate(turnout.admin() + "/");
+    assertThat(page.getByTestId("dtab-version")).hasText("v3");
+    Screens.shot(page, "08-overview-after-rollback");
+  }
+}

@@ -1,0 +1,61 @@
+package dev.turnout.e2e;
+
+import com.microsoft.playwright.Page;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every browser test class shares: one Turnout and one Chromium for the class, a fresh page (and
+ * so a fresh session) for each test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DashboardTest {
+  @TempDir Path dir;
+
+  Turnout turnout;
+  Chromium chromium;
+  Page page;
+
+  @BeforeAll
+  void startTurnout() {
+    turnout = Turnout.start(dir);
+    chromium = Chromium.launch();
+  }
+
+  @BeforeEach
+  void openPage() {
+    page = Screens.open(chromium.browser, 1280);
+  }
+
+  @AfterEach
+  void closePage() {
+    page.context().close();
+  }
+
+  @AfterAll
+  void stop() {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (turnout != null) {
+      turnout.close();
+    }
+  }
+
+  void signInAsOperator() {
+    Screens.signIn(page, turnout.admin(), Turnout.OPERATOR, Turnout.PASSWORD);
+  }
+
+  void signInAsViewer() {
+    Screens.signIn(page, turnout.admin(), Turnout.VIEWER, Turnout.PASSWORD);
+  }
+
+  String editorUrl() {
+    return turnout.admin() + "/dtabs/" + Turnout.NAMESPACE;
+  }
+}

@@ -1,0 +1,229 @@
+package dev.turnout.naming;
+
+import dev.turnout.dtab.Dentry;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import dev.turnout.dtab.Prefix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a name was delegated, step by step: the "why does it route there" view of the admin playground and
+ * namerd's {@code /api/1/delegate}. Every node carries the {@link #path()} it stands for and the {@link
+ * #dentry()} that produced it ({@link #NOP} at the root, which JSON leaves out).
+ *
+ * <p>Unlike binding, delegation expands <b>every</b> alternative of an Alt and every branch of a Union,
+ * so the tree shows the fallbacks too; a namer error becomes an {@link Exception} node instead of failing
+ * the whole answer, and going deeper than {@link Interpreter#MAX_DEPTH} lookups ends that branch in an
+ * Exception node saying {@code Max recursion level reached.}
+ *
+ * <p>Example: with {@code /svc => /#/io.l5d.fs} and a file {@code users}, {@code /svc/users} delegates to
+ * {@code Delegate(/svc/users, Leaf(/#/io.l5d.fs/users))}: the root names the input, its child was
+ * produced by {@code /svc=>/#/io.l5d.fs} and binds to the file's endpoints.
+ */
+public sealed interface DelegateTree
+    permits DelegateTree.Delegate,
+        DelegateTree.Alt,
+        DelegateTree.Union,
+        DelegateTree.Leaf,
+        DelegateTree.Neg,
+        DelegateTree.Fail,
+        DelegateTree.Empty,
+        DelegateTree.Exception,
+        DelegateTree.Transformation {
+
+  /** The dentry of a node no dentry produced (the root); its prefix is no valid path, as Linkerd's. */
+  Dentry NOP = new Dentry(new Prefix(List.of(new Prefix.Label("/"))), NameTree.neg());
+
+  /** The name this node stands for. */
+  Path path();
+
+  /** The rule that produced this node, or {@link #NOP}. */
+  Dentry dentry();
+
+  /** One step: {@code path} was rewritten, and {@code tree} is what it became. */
+  record Delegate(Path path, Dentry dentry, DelegateTree tree) implements DelegateTree {
+    public Delegate {
+      Objects.requireNonNull(tree);
+    }
+  }
+
+  /** Alternatives, all expanded, in the order binding tries them. */
+  record Alt(Path path, Dentry dentry, List<DelegateTree> trees) implements DelegateTree {
+    public Alt {
+      trees = List.copyOf(trees);
+    }
+  }
+
+  /** Simultaneous branches with their weights. */
+  record Union(Path path, Dentry dentry, List<Weighted> trees) implements DelegateTree {
+    public Union {
+      trees = List.copyOf(trees);
+    }
+  }
+
+  /** A union branch. */
+  record Weighted(double weight, DelegateTree tree) {}
+
+  /** A namer bound the name. */
+  record Leaf(Path path, Dentry dentry, BoundName bound) implements DelegateTree {}
+
+  /** Nothing matched (namers included), or an explicit {@code ~} (then the path is empty). */
+  record Neg(Path path, Dentry dentry) implements DelegateTree {}
+
+  /** An explicit failure, {@code !} or {@code /$/fail}. */
+  record Fail(Path path, Dentry dentry) implements DelegateTree {}
+
+  /** An explicit {@code $} or {@code /$/nil}: exists, no endpoints. */
+  record Empty(Path path, Dentry dentry) implements DelegateTree {}
+
+  /** A lookup failed (an unknown namer, the depth limit); the message says why. */
+  record Exception(Path path, Dentry dentry, String message) implements DelegateTree {}
+
+  /** A transformer rewrote the bound name {@code bound} into {@code tree}. */
+  record Transformation(Path path, String name, BoundName bound, DelegateTree tree)
+      implements DelegateTree {
+    @Override
+    public Dentry dentry() {
+      return NOP;
+    }
+  }
+
+  /** How the admin UI colours a node. */
+  enum Outcome {
+    /** Routes somewhere. */
+    SUCCESS,
+    /** Nothing here; an Alt goes on to its next member. */
+    NEG,
+    /** Stops with an error (Fail, an Exception) or with no endpoints (Empty). */
+    FAIL
+  }
+
+  /**
+   * The node's class as Linkerd's delegator colours it: an Alt takes its first non-Neg member's class;
+   * a Union fails if any branch fails, else succeeds if any succeeds, else is Neg; a Leaf is Neg when
+   * its endpoint set is Neg and a success otherwise; Exception and Fail fail. Empty (no endpoints, a
+   * 502 for traffic, yet it stops an Alt) counts as a failure.
+   */
+  default Outcome outcome() {
+    DelegateTree t = this;
+    if (t instanceof Delegate d) {
+      return d.tree().outcome();
+    } else if (t instanceof Transformation x) {
+      return x.tree().outcome();
+    } else if (t instanceof Alt a) {
+      for (DelegateTree member : a.trees()) {
+        Outcome o = member.outcome();
+        if (o != Outcome.NEG) {
+          return o;
+        }
+      }
+      return Outcome.NEG;
+    } else if (t instanceof Union u) {
+      boolean success = false;
+      for (Weighted w : u.trees()) {
+        Outcome o = w.tree().outcome();
+        if (o == Outcome.FAIL) {
+          return Outcome.FAIL;
+        }
+        success |= o == Outcome.SUCCESS;
+      }
+      return success ? Outcome.SUCCESS : Outcome.NEG;
+    } else if (t instanceof Leaf l) {
+      return l.bound().addr().get() instanceof Addr.Neg ? Outcome.NEG : Outcome.SUCCESS;
+    } else if (t instanceof Neg) {
+      return Outcome.NEG;
+    }
+    return Outcome.FAIL;
+  }
+
+  /**
+   * Of an Alt's members, the index of the primary one (the first that is not Neg, which binding would
+   * pick), or -1 when every member is Neg. The UI shows that branch in colour and the others grey.
+   */
+  static int primaryIndex(Alt alt) {
+    for (int i = 0; i < alt.trees().size(); i++) {
+      if (alt.trees().get(i).outcome() != Outcome.NEG) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** This node with {@code dentry} in place of its own (a Transformation keeps none). */
+  default DelegateTree withDentry(Dentry dentry) {
+    DelegateTree t = this;
+    if (t instanceof Delegate d) {
+      return new Delegate(d.path(), dentry, d.tree());
+    } else if (t instanceof Alt a) {
+      return new Alt(a.path(), dentry, a.trees());
+    } else if (t instanceof Union u) {
+      return new Union(u.path(), dentry, u.trees());
+    } else if (t instanceof Leaf l) {
+      return new Leaf(l.path(), dentry, l.bound());
+    } else if (t instanceof Neg) {
+      return new Neg(t.path(), dentry);
+    } else if (t instanceof Fail) {
+      return new Fail(t.path(), dentry);
+    } else if (t instanceof Empty) {
+      return new Empty(t.path(), dentry);
+    } else if (t instanceof Exception e) {
+      return new Exception(e.path(), dentry, e.message());
+    }
+    return t;
+  }
+
+  /**
+   * Linkerd's simplification: a one-member Alt or Union becomes a Delegate, an empty one Neg; an Alt
+   * member that is an Alt of the same path is spliced into its parent; a Delegate whose child (not Neg,
+   * Fail or Empty) has the same path collapses into the child, which takes the Delegate's dentry.
+   */
+  default DelegateTree simplified() {
+    DelegateTree t = this;
+    if (t instanceof Delegate d) {
+      DelegateTree child = d.tree().simplified();
+      boolean terminal = child instanceof Neg || child instanceof Fail || child instanceof Empty;
+      if (!terminal && child.path().equals(d.path())) {
+        return child.withDentry(d.dentry());
+      }
+      return new Delegate(d.path(), d.dentry(), child);
+    } else if (t instanceof Alt a) {
+      if (a.trees().isEmpty()) {
+        return new Neg(a.path(), a.dentry());
+      }
+      if (a.trees().size() == 1) {
+        return new Delegate(a.path(), a.dentry(), a.trees().get(0)).simplified();
+      }
+      List<DelegateTree> members = new ArrayList<>(a.trees().size());
+      for (DelegateTree member : a.trees()) {
+        DelegateTree s = member.simplified();
+        if (s instanceof Alt inner && inner.path().equals(a.path())) {
+          members.addAll(inner.trees());
+        } else {
+          members.add(s);
+        }
+      }
+      return new Alt(a.path(), a.dentry(), members);
+    } else if (t instanceof Union u) {
+      if (u.trees().isEmpty()) {
+        return new Neg(u.path(), u.dentry());
+      }
+      if (u.trees().size() == 1) {
+        return new Delegate(u.path(), u.dentry(), u.trees().get(0).tree()).simplified();
+      }
+      List<Weighted> branches = new ArrayList<>(u.trees().size());
+      for (Weighted w : u.trees()) {
+        branches.add(new Weighted(w.weight(), w.tree().simplified()));
+      }
+      return new Union(u.path(), u.dentry(), branches);
+    }
+    return t;
+  }
+
+  /** Delegates {@code path} through {@code dtab} and the interpreter's namers, then simplifies. */
+  static DelegateTree delegate(Interpreter interpreter, Dtab dtab, Path path) {
+    return new Delegation(interpreter, dtab).lookup(NOP, path, 0).simplified();
+  }
+}

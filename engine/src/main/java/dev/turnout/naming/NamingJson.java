@@ -1,0 +1,256 @@
+package dev.turnout.naming;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turnout.dtab.Dentry;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON that namerd and Linkerd's admin write for naming results, shared by the CLI, the HTTP API and
+ * the dashboard:
+ *
+ * <ul>
+ *   <li>{@link #delegateTree}: {@code /api/1/delegate} and {@code delegator.json}: {@code {"type":
+ *       "delegate", "path": "/svc/users", "dentry": {"prefix": "/svc", "dst": "/#/io.l5d.fs"},
+ *       "delegate": {...}}}; types {@code delegate alt union leaf neg fail empty exception
+ *       transformation}; the root's no-op dentry is left out.
+ *   <li>{@link #boundTree}: {@code /api/1/bind}: the same without paths and dentries, {@code
+ *       {"type":"leaf","bound":{"addr":{...},"id":"/#/io.l5d.fs/users","path":"/rest"}}}, {@code
+ *       {"type":"union","union":[{"weight":0.9,"tree":{...}}]}}, {@code {"type":"neg"}}.
+ *   <li>{@link #addr}: {@code {"type":"bound","addrs":[{"ip":"127.0.0.1","port":8080,"meta":{}}],
+ *       "meta":{}}}, {@code {"type":"neg"}}, {@code {"type":"failed","cause":"..."}}, {@code
+ *       {"type":"pending"}}.
+ * </ul>
+ */
+public final class NamingJson {
+  /** Metadata key of an endpoint's load-balancing weight, as Finagle names it. */
+  public static final String ENDPOINT_WEIGHT_KEY = "endpoint_addr_weight";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
+
+  private NamingJson() {}
+
+  /** Compact JSON text of {@code node}. */
+  public static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  /** Indented JSON text of {@code node}, for people. */
+  public static String writePretty(JsonNode node) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  /** The delegation tree as namerd's {@code /api/1/delegate} answers it. */
+  public static ObjectNode delegateTree(DelegateTree tree) {
+    ObjectNode o = NODES.objectNode();
+    if (tree instanceof DelegateTree.Transformation x) {
+      o.put("type", "transformation");
+      o.put("path", x.path().show());
+      o.put("name", x.name());
+      o.set("bound", bound(x.bound()));
+      o.set("tree", delegateTree(x.tree()));
+      return o;
+    }
+    o.put("type", type(tree));
+    o.put("path", nodePath(tree));
+    if (!tree.dentry().equals(DelegateTree.NOP)) {
+      o.set("dentry", dentry(tree.dentry()));
+    }
+    if (tree instanceof DelegateTree.Delegate d) {
+      o.set("delegate", delegateTree(d.tree()));
+    } else if (tree instanceof DelegateTree.Alt a) {
+      ArrayNode alt = o.putArray("alt");
+      a.trees().forEach(t -> alt.add(delegateTree(t)));
+    } else if (tree instanceof DelegateTree.Union u) {
+      ArrayNode union = o.putArray("union");
+      for (DelegateTree.Weighted w : u.trees()) {
+        ObjectNode branch = union.addObject();
+        branch.put("weight", w.weight());
+        branch.set("tree", delegateTree(w.tree()));
+      }
+    } else if (tree instanceof DelegateTree.Leaf l) {
+      o.set("bound", bound(l.bound()));
+    } else if (tree instanceof DelegateTree.Exception e) {
+      o.put("message", e.message());
+    }
+    return o;
+  }
+
+  private static String type(DelegateTree tree) {
+    if (tree instanceof DelegateTree.Delegate) {
+      return "delegate";
+    } else if (tree instanceof DelegateTree.Alt) {
+      return "alt";
+    } else if (tree instanceof DelegateTree.Union) {
+      return "union";
+    } else if (tree instanceof DelegateTree.Leaf) {
+      return "leaf";
+    } else if (tree instanceof DelegateTree.Neg) {
+      return "neg";
+    } else if (tree instanceof DelegateTree.Fail) {
+      return "fail";
+    } else if (tree instanceof DelegateTree.Empty) {
+      return "empty";
+    } else if (tree instanceof DelegateTree.Exception) {
+      return "exception";
+    }
+    return "transformation";
+  }
+
+  /** A Neg with no name prints {@code ~}; a Fail prints its {@code /$/fail...} path, else {@code !}. */
+  private static String nodePath(DelegateTree tree) {
+    Path p = tree.path();
+    if (tree instanceof DelegateTree.Neg) {
+      return p.isEmpty() ? "~" : p.show();
+    }
+    if (tree instanceof DelegateTree.Fail) {
+      return p.size() >= 2 && p.label(0).equals("$") && p.label(1).equals("fail") ? p.show() : "!";
+    }
+    return p.show();
+  }
+
+  /** {@code {"prefix": "/svc", "dst": "/#/io.l5d.fs"}}. */
+  public static ObjectNode dentry(Dentry d) {
+    ObjectNode o = NODES.objectNode();
+    o.put("prefix", d.prefix().show());
+    o.put("dst", d.dst().show());
+    return o;
+  }
+
+  /** A bound tree as namerd's {@code /api/1/bind} answers it. */
+  public static ObjectNode boundTree(NameTree<BoundName> tree) {
+    ObjectNode o = NODES.objectNode();
+    if (tree instanceof NameTree.Leaf<BoundName> l) {
+      o.put("type", "leaf");
+      o.set("bound", bound(l.value()));
+    } else if (tree instanceof NameTree.Union<BoundName> u) {
+      o.put("type", "union");
+      ArrayNode union = o.putArray("union");
+      for (NameTree.Weighted<BoundName> w : u.trees()) {
+        ObjectNode branch = union.addObject();
+        branch.put("weight", w.weight());
+        branch.set("tree", boundTree(w.tree()));
+      }
+    } else if (tree instanceof NameTree.Alt<BoundName> a) {
+      o.put("type", "alt");
+      ArrayNode alt = o.putArray("alt");
+      a.trees().forEach(t -> alt.add(boundTree(t)));
+    } else if (tree instanceof NameTree.Neg<BoundName>) {
+      o.put("type", "neg");
+    } else if (tree instanceof NameTree.Fail<BoundName>) {
+      o.put("type", "fail");
+    } else {
+      o.put("type", "empty");
+    }
+    return o;
+  }
+
+  /** {@code {"addr": {...}, "id": "/#/io.l5d.fs/users", "path": "/rest"}}: path is the residual. */
+  public static ObjectNode bound(BoundName b) {
+    ObjectNode o = NODES.objectNode();
+    o.set("addr", addr(b.addr().get()));
+    o.put("id", b.id().show());
+    o.put("path", b.residual().show());
+    return o;
+  }
+
+  /** An endpoint set as namerd's {@code /api/1/addr} answers it. */
+  public static ObjectNode addr(Addr addr) {
+    ObjectNode o = NODES.objectNode();
+    if (addr instanceof Addr.Bound b) {
+      o.put("type", "bound");
+      ArrayNode addrs = o.putArray("addrs");
+      for (Address a : b.addresses()) {
+        ObjectNode one = addrs.addObject();
+        one.put("ip", ip(a.host()));
+        one.put("port", a.port());
+        ObjectNode meta = one.putObject("meta");
+        if (a.weight() != 1.0) {
+          meta.put(ENDPOINT_WEIGHT_KEY, a.weight());
+        }
+        new TreeMap<>(a.meta()).forEach(meta::put);
+      }
+      o.set("meta", MAPPER.valueToTree(new TreeMap<String, Object>(b.meta())));
+    } else if (addr instanceof Addr.Failed f) {
+      o.put("type", "failed");
+      o.put("cause", f.message());
+    } else if (addr instanceof Addr.Neg) {
+      o.put("type", "neg");
+    } else {
+      o.put("type", "pending");
+    }
+    return o;
+  }
+
+  /**
+   * The address as Linkerd prints it: an IP literal in its usual form ({@code 127.1} is {@code
+   * 127.0.0.1}), {@code localhost} as the loopback address; other host names as written (no lookup is
+   * made here, so writing JSON never waits on DNS).
+   */
+  static String ip(String host) {
+    if (host.equals("localhost")) {
+      return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+    if (IPV4ISH.matcher(host).matches()) {
+      String v4 = ipv4(host);
+      return v4 != null ? v4 : host;
+    }
+    if (host.indexOf(':') >= 0) {
+      try {
+        return InetAddress.getByName(host).getHostAddress();
+      } catch (UnknownHostException | SecurityException e) {
+        return host;
+      }
+    }
+    return host;
+  }
+
+  /** The dotted quad of a 1- to 4-part IPv4 literal ({@code 127.1} is {@code 127.0.0.1}), or null. */
+  private static String ipv4(String host) {
+    String[] parts = host.split("\\.", -1);
+    if (parts.length > 4) {
+      return null;
+    }
+    long[] v = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i].isEmpty() || parts[i].length() > 10) {
+        return null;
+      }
+      v[i] = Long.parseLong(parts[i]);
+    }
+    long last = v[v.length - 1];
+    int lead = v.length - 1;
+    long lastMax = 1L << (8 * (4 - lead));
+    if (last >= lastMax) {
+      return null;
+    }
+    long value = 0;
+    for (int i = 0; i < lead; i++) {
+      if (v[i] > 255) {
+        return null;
+      }
+      value |= v[i] << (8 * (3 - i));
+    }
+    value |= last;
+    return (value >> 24 & 255) + "." + (value >> 16 & 255) + "." + (value >> 8 & 255) + "." + (value & 255);
+  }
+}

@@ -1,0 +1,392 @@
+package dev.turnout.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.turnout.dtab.Dtab;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The dtab store in an embedded H2 database (see {@link Database} for durability).
+ *
+ * <p>Each namespace has a history of versions numbered 1, 2, 3... A version keeps the text as written,
+ * its canonical form, who wrote it, why, and when; a deletion is a version too (empty text, {@code
+ * deleted}). Numbers continue after a delete and re-create, so an ETag ({@link ETags}) is never reused
+ * within a namespace. Rows are only ever inserted.
+ *
+ * <p>Writes are serialised in this process by a lock and, for other processes sharing the database,
+ * by a row lock on the namespace ({@code SELECT ... FOR UPDATE}) backed by the primary key on
+ * (namespace, version): of writers racing with the same {@code If-Match}, one commits and the others
+ * get {@link StoreException.Conflict}. Subscribers hear each change after it has committed, before the
+ * write returns (see {@link Subscribers}).
+ *
+ * <pre>{@code
+ * try (H2DtabStore store = H2DtabStore.openFile(Path.of("data"))) {
+ *   DtabVersion v1 = store.create("default", "/svc => /#/io.l5d.fs;", "admin", "first routes");
+ *   store.update("default", "/svc => /$/inet/127.0.0.1/8080;", Optional.of(v1.etag()), "admin", "");
+ * }
+ * }</pre>
+ */
+public final class H2DtabStore implements DtabStore {
+
+  /** The largest dtab text accepted, in UTF-8 bytes (1 MiB). */
+  public static final int MAX_DTAB_BYTES = DtabText.MAX_BYTES;
+
+  static final int MAX_AUTHOR = 256;
+  static final int MAX_COMMENT = 4096;
+
+  /** Who {@link #seed} records as the author of the namespaces it creates. */
+  public static final String SEED_AUTHOR = "config";
+
+  private final Database db;
+  private final Clock clock;
+  private final H2UserStore users;
+  private final ReentrantLock writes = new ReentrantLock();
+  private final Subscribers subscribers = new Subscribers();
+  private final Cache<VersionKey, DtabVersion> parsed =
+      Caffeine.newBuilder().maximumSize(1024).build();
+
+  private record VersionKey(String namespace, long version) {}
+
+  private H2DtabStore(Database db, Clock clock, int passwordIterations) {
+    this.db = db;
+    this.clock = clock;
+    this.users = new H2UserStore(db, clock, passwordIterations);
+  }
+
+  /** Opens the store at an H2 JDBC URL, e.g. {@code jdbc:h2:file:/var/lib/turnout/turnout}. */
+  public static H2DtabStore open(String jdbcUrl) {
+    return builder(jdbcUrl).open();
+  }
+
+  /** Opens (creating if needed) the store in {@code dataDir}: the file {@code <dataDir>/turnout.mv.db}. */
+  public static H2DtabStore openFile(Path dataDir) {
+    return builder(fileUrl(dataDir)).open();
+  }
+
+  /** The JDBC URL of the store kept in {@code dataDir}, creating the directory. */
+  public static String fileUrl(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+    }
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("turnout");
+  }
+
+  public static Builder builder(String jdbcUrl) {
+    return new Builder(jdbcUrl);
+  }
+
+  /** Settings for {@link #open()}; each setter rejects a bad value at once. */
+  public static final class Builder {
+    private final String jdbcUrl;
+    private Clock clock = Clock.systemUTC();
+    private int passwordIterations = PasswordHasher.DEFAULT_ITERATIONS;
+
+    private Builder(String jdbcUrl) {
+      if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:h2:")) {
+        throw new IllegalArgumentException("the store needs an H2 JDBC URL (jdbc:h2:...), not " + jdbcUrl);
+      }
+      this.jdbcUrl = jdbcUrl;
+    }
+
+    /** Where created-at times come from (default: the UTC system clock). */
+    public Builder clock(Clock clock) {
+      if (clock == null) {
+        throw new IllegalArgumentException("clock must not be null");
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * PBKDF2 iterations for new password hashes (default 210,000, OWASP's figure for
+     * PBKDF2-HMAC-SHA256). Tests lower it to stay fast; existing hashes keep their own count.
+     */
+    public Builder passwordIterations(int iterations) {
+      if (iterations < 1) {
+        throw new IllegalArgumentException("passwordIterations must be >= 1, not " + iterations);
+      }
+      this.passwordIterations = iterations;
+      return this;
+    }
+
+    /** Opens the database, migrating its schema to the latest version. */
+    public H2DtabStore open() {
+      return new H2DtabStore(Database.open(jdbcUrl), clock, passwordIterations);
+    }
+  }
+
+  /** The users kept in the same database. */
+  public H2UserStore userStore() {
+    return users;
+  }
+
+  // ---- reads ----
+
+  @Override
+  public List<String> namespaces() {
+    List<String> names = new ArrayList<>(db.read(VersionTable::liveNamespaces));
+    names.sort(null);
+    return List.copyOf(names);
+  }
+
+  @Override
+  public Optional<DtabVersion> current(String namespace) {
+    Namespaces.check(namespace);
+    return db.read(c -> VersionTable.current(c, namespace));
+  }
+
+  @Override
+  public List<DtabVersion> versions(String namespace) {
+    Namespaces.check(namespace);
+    return db.read(c -> VersionTable.history(c, namespace));
+  }
+
+  @Override
+  public Optional<DtabVersion> version(String namespace, long version) {
+    Namespaces.check(namespace);
+    DtabVersion cached = parsed.getIfPresent(new VersionKey(namespace, version));
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<DtabVersion> found = db.read(c -> VersionTable.find(c, namespace, version));
+    found.ifPresent(v -> parsed.put(new VersionKey(namespace, version), v));
+    return found;
+  }
+
+  // ---- writes ----
+
+  @Override
+  public DtabVersion create(String namespace, String dtabText, String author, String comment) {
+    Write w = new Write(namespace, author, comment);
+    DtabText.check(dtabText);
+    return commit(
+        w,
+        (c, state) -> {
+          if (state.exists()) {
+            throw new StoreException.AlreadyExists(namespace);
+          }
+          return dtabText;
+        });
+  }
+
+  @Override
+  public DtabVersion update(
+      String namespace, String dtabText, Optional<String> ifMatch, String author, String comment) {
+    Write w = new Write(namespace, author, comment);
+    DtabText.check(dtabText);
+    return commit(
+        w,
+        (c, state) -> {
+          state.checkIfMatch(ifMatch);
+          return dtabText;
+        });
+  }
+
+  @Override
+  public DtabVersion delete(
+      String namespace, Optional<String> ifMatch, String author, String comment) {
+    Write w = new Write(namespace, author, comment);
+    return commit(
+        w,
+        (c, state) -> {
+          if (!state.exists()) {
+            throw new StoreException.NotFound(namespace);
+          }
+          state.checkIfMatch(ifMatch);
+          return null;
+        });
+  }
+
+  @Override
+  public DtabVersion rollback(
+      String namespace, long version, Optional<String> ifMatch, String author, String comment) {
+    String why =
+        comment == null || comment.isBlank() ? "rollback to version " + version : comment;
+    Write w = new Write(namespace, author, why);
+    return commit(
+        w,
+        (c, state) -> {
+          if (state.latest().isEmpty()) {
+            throw new StoreException.NotFound(namespace);
+          }
+          DtabVersion target =
+              VersionTable.find(c, namespace, version)
+                  .orElseThrow(
+                      () ->
+                          new StoreException.Invalid(
+                              "namespace '" + namespace + "' has no version " + version));
+          if (target.deleted()) {
+            throw new StoreException.Invalid(
+                "version "
+                    + version
+                    + " of '"
+                    + namespace
+                    + "' records a deletion; it has no dtab to roll back to");
+          }
+          state.checkIfMatch(ifMatch);
+          return target.text();
+        });
+  }
+
+  /**
+   * Creates each namespace of {@code dtabs} (name to dtab text) that has never existed, as namerd's
+   * {@code io.l5d.inMemory namespaces:} config does at start-up. A namespace that exists, or that an
+   * operator deleted, is left alone: a restart does not undo a decision made through the API. Every
+   * entry is validated before anything is written.
+   *
+   * @return the versions created, in namespace-name order
+   */
+  public List<DtabVersion> seed(Map<String, String> dtabs) {
+    Map<String, String> sorted = new TreeMap<>(dtabs);
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      Namespaces.check(e.getKey());
+      DtabText.check(e.getValue());
+    }
+    List<DtabVersion> created = new ArrayList<>();
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      Write w = new Write(e.getKey(), SEED_AUTHOR, "seeded from the config file");
+      Optional<DtabVersion> v =
+          commitIf(
+              w,
+              (c, state) -> e.getValue(),
+              state -> state.latest().isEmpty());
+      v.ifPresent(created::add);
+    }
+    return List.copyOf(created);
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<StoreEvent> listener) {
+    return subscribers.add(listener);
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  // ---- the write path ----
+
+  /** A write's validated who and why. */
+  private record Write(String namespace, String author, String comment) {
+    Write {
+      Namespaces.check(namespace);
+      if (author == null || author.isBlank()) {
+        throw new StoreException.Invalid("a write needs an author");
+      }
+      if (author.length() > MAX_AUTHOR) {
+        throw new StoreException.Invalid("author is longer than " + MAX_AUTHOR + " characters");
+      }
+      comment = comment == null ? "" : comment;
+      if (comment.length() > MAX_COMMENT) {
+        throw new StoreException.Invalid("comment is longer than " + MAX_COMMENT + " characters");
+      }
+    }
+  }
+
+  /** The namespace as a write finds it, with its row locked. */
+  private record State(String namespace, Optional<Long> latest, boolean exists, Connection c) {
+    DtabVersion currentVersion() throws SQLException {
+      return VersionTable.current(c, namespace).orElseThrow();
+    }
+
+    void checkIfMatch(Optional<String> ifMatch) throws SQLException {
+      if (ifMatch.isEmpty()) {
+        return;
+      }
+      if (!exists) {
+        throw new StoreException.NotFound(namespace);
+      }
+      DtabVersion current = currentVersion();
+      Optional<Long> wanted = ETags.version(ifMatch.get());
+      if (wanted.isEmpty() || wanted.get() != current.version()) {
+        throw new StoreException.Conflict(namespace, ifMatch.get(), current);
+      }
+    }
+  }
+
+  /** Decides a write from the namespace's state: the new text, or null for a deletion. */
+  @FunctionalInterface
+  private interface Decision {
+    String decide(Connection c, State state) throws SQLException;
+  }
+
+  private DtabVersion commit(Write w, Decision decision) {
+    return commitIf(w, decision, state -> true).orElseThrow();
+  }
+
+  /**
+   * Commits one new version of {@code w.namespace()} in one transaction, if {@code proceed} says so,
+   * and tells subscribers after the commit.
+   */
+  private Optional<DtabVersion> commitIf(
+      Write w, Decision decision, Predicate<State> proceed) {
+    StoreEvent event;
+    writes.lock();
+    try {
+      event =
+          db.transaction(
+              c -> {
+                State state = lockNamespace(c, w.namespace());
+                if (!proceed.test(state)) {
+                  return null;
+                }
+                String text = decision.decide(c, state);
+                long next = state.latest().orElse(0L) + 1;
+                boolean deleting = text == null;
+                Dtab dtab = deleting ? Dtab.EMPTY : Dtab.read(text);
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                VersionTable.writeNamespace(c, w.namespace(), state.latest().isPresent(), next, deleting);
+                DtabVersion v =
+                    new DtabVersion(
+                        w.namespace(),
+                        next,
+                        ETags.of(next),
+                        deleting ? "" : text,
+                        dtab,
+                        w.author(),
+                        w.comment(),
+                        now,
+                        deleting);
+                VersionTable.insert(c, v);
+                StoreEvent.Kind kind =
+                    deleting
+                        ? StoreEvent.Kind.DELETED
+                        : state.exists() ? StoreEvent.Kind.UPDATED : StoreEvent.Kind.CREATED;
+                return new StoreEvent(w.namespace(), v, kind);
+              });
+      if (event != null) {
+        parsed.put(new VersionKey(event.namespace(), event.version().version()), event.version());
+        subscribers.enqueue(event);
+      }
+    } finally {
+      writes.unlock();
+    }
+    subscribers.deliver();
+    return Optional.ofNullable(event).map(StoreEvent::version);
+  }
+
+  private static State lockNamespace(Connection c, String namespace) throws SQLException {
+    return VersionTable.lock(c, namespace)
+        .map(row -> new State(namespace, Optional.of(row.latest()), !row.deleted(), c))
+        .orElseGet(() -> new State(namespace, Optional.empty(), false, c));
+  }
+}

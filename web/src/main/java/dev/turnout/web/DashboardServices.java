@@ -1,0 +1,21 @@
+package dev.turnout.web;
+
+import dev.turnout.metrics.TrafficView;
+import dev.turnout.store.DtabStore;
+import dev.turnout.store.UserStore;
+import dev.turnout.web.editor.PreviewService;
+import java.time.Clock;
+
+/**
+ * What the dashboard runs on: the dtab store, the users, the live traffic view, the binding used for
+ * previews, and the clock (the overview's chart window and session expiry).
+ */
+public record DashboardServices(
+    DtabStore store, UserStore users, TrafficView traffic, PreviewService preview, Clock clock) {
+
+  public DashboardServices {
+    if (store == null || users == null || traffic == null || preview == null || clock == null) {
+      throw new IllegalArgumentException("the dashboard needs a store, users, traffic, a preview and a clock");
+    }
+  }
+}

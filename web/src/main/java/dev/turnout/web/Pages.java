@@ -1,0 +1,48 @@
+package dev.turnout.web;
+
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.http.Context;
+
+/**
+ * Renders the jte templates compiled from {@code templates/} at build time (package {@code
+ * dev.turnout.web.templates}). Each template takes one record. STYLE 8: one URL answers an htmx request
+ * ({@code HX-Request}) with the partial and a plain request with the whole page, which includes that
+ * same partial, and says so with {@code Vary: HX-Request}.
+ */
+public final class Pages {
+  static final String TEMPLATE_PACKAGE = "dev.turnout.web.templates";
+
+  private final TemplateEngine engine;
+
+  Pages(TemplateEngine engine) {
+    this.engine = engine;
+  }
+
+  static Pages precompiled() {
+    return new Pages(
+        TemplateEngine.createPrecompiled(null, ContentType.Html, null, TEMPLATE_PACKAGE));
+  }
+
+  /** The HTML of {@code template} (a path such as {@code overview/page.jte}) rendered for {@code model}. */
+  public String render(String template, Object model) {
+    StringOutput out = new StringOutput();
+    engine.render(template, model, out);
+    return out.toString();
+  }
+
+  /** Answers with {@code partial} for htmx and {@code full} otherwise. */
+  public void answer(Context ctx, String full, String partial, Object model) {
+    ctx.header("Vary", "HX-Request");
+    ctx.html(render(isHtmx(ctx) ? partial : full, model));
+  }
+
+  public void html(Context ctx, String template, Object model) {
+    ctx.html(render(template, model));
+  }
+
+  public static boolean isHtmx(Context ctx) {
+    return "true".equals(ctx.header("HX-Request"));
+  }
+}

@@ -1,0 +1,46 @@
+package dev.turnout.web;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The dashboard's URLs and the DOM ids that handlers and templates both name, kept in one place so a
+ * template's {@code hx-post} and the handler that answers it cannot drift apart.
+ */
+public final class Routes {
+  public static final String OVERVIEW = "/";
+  public static final String SIGN_IN = "/login";
+  public static final String SIGN_OUT = "/logout";
+  public static final String LIVE = "/overview/live";
+  public static final String TRAFFIC = "/overview/traffic";
+  public static final String DTABS = "/dtabs";
+  public static final String NAMESPACE = "/dtabs/{ns}";
+  public static final String CHECK = "/dtabs/{ns}/check";
+  public static final String WEIGHT = "/dtabs/{ns}/weight";
+  public static final String CANARY = "/dtabs/{ns}/canary";
+  public static final String MIRRORS = "/dtabs/{ns}/mirrors";
+  public static final String COMMIT = "/dtabs/{ns}/commit";
+  public static final String REBASE = "/dtabs/{ns}/rebase";
+  public static final String HISTORY = "/dtabs/{ns}/history";
+  public static final String ROLLBACK = "/dtabs/{ns}/rollback";
+
+  /** The name of the form field and of the header that carry the CSRF token. */
+  public static final String CSRF_FIELD = "_csrf";
+
+  public static final String CSRF_HEADER = "X-CSRF-Token";
+
+  private Routes() {}
+
+  /** {@code route} with its {@code {ns}} filled in, encoded for a URL. */
+  public static String of(String route, String namespace) {
+    return route.replace("{ns}", URLEncoder.encode(namespace, StandardCharsets.UTF_8));
+  }
+
+  public static String editor(String namespace) {
+    return of(NAMESPACE, namespace);
+  }
+
+  public static String history(String namespace) {
+    return of(HISTORY, namespace);
+  }
+}

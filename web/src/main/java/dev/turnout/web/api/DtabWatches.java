@@ -1,0 +1,83 @@
+package dev.turnout.web.api;
+
+import dev.turnout.store.DtabStore;
+import dev.turnout.store.StoreEvent;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+
+/**
+ * namerd's {@code ?watch=true}: a chunked answer that stays open and carries one value a line, the
+ * current one first and then one per change. Each stream holds its request thread; it ends when the
+ * client goes away (noticed at the next write) or the server stops ({@link #closeAll}).
+ */
+final class DtabWatches {
+  /** Put in a stream's queue to end it. */
+  private static final StoreEvent STOP = new StoreEvent("", null, StoreEvent.Kind.DELETED);
+
+  private final DtabStore store;
+  private final Set<BlockingQueue<StoreEvent>> open = ConcurrentHashMap.newKeySet();
+
+  DtabWatches(DtabStore store) {
+    this.store = store;
+  }
+
+  /** One line to write, and what makes it new: a line whose key equals the last one's is dropped. */
+  record Line(String key, String text) {}
+
+  /**
+   * Streams a value derived from the store: {@code render} is called first with null and then with
+   * every change, and its line is written unless its key repeats the last one written. An empty
+   * answer writes nothing.
+   */
+  void stream(Context ctx, String contentType, Function<StoreEvent, Optional<Line>> render)
+      throws IOException {
+    BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
+    open.add(events);
+    try (AutoCloseable ignored = store.subscribe(events::add)) {
+      ctx.status(200);
+      ctx.res().setContentType(contentType);
+      ctx.res().setHeader("Cache-Control", "no-cache");
+      OutputStream out = ctx.res().getOutputStream();
+      String last = null;
+      StoreEvent event = null;
+      while (true) {
+        Optional<Line> line = render.apply(event);
+        if (line.isPresent() && !line.get().key().equals(last)) {
+          out.write((line.get().text() + "\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          last = line.get().key();
+        } else if (event == null) {
+          // commit the headers at once, so the client knows the stream is open
+          out.flush();
+        }
+        event = events.take();
+        if (event == STOP) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the client went away; nothing to tell anyone
+    } catch (Exception e) {
+      throw new IOException("watch stream failed", e);
+    } finally {
+      open.remove(events);
+    }
+  }
+
+  /** Ends every open stream (the server is stopping). */
+  void closeAll() {
+    for (BlockingQueue<StoreEvent> q : open) {
+      q.add(STOP);
+    }
+  }
+}

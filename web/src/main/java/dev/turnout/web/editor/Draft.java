@@ -1,0 +1,68 @@
+package dev.turnout.web.editor;
+
+import dev.turnout.web.auth.SignedIn;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the editor knows about a draft, rendered by the editor's partials: whether the text parses (and
+ * if not, the parser's message and where), its dentries with the sliders of their unions, its
+ * dark-traffic rules, the preview of one path, the diff against the version in force, and the projected
+ * share of recent traffic per destination.
+ */
+public record Draft(
+    String namespace,
+    SignedIn who,
+    String text,
+    Validation validation,
+    List<DentryRow> dentries,
+    List<MirrorRule> mirrors,
+    String mirrorMessage,
+    Preview preview,
+    List<DentryDiff.Line> diff,
+    long currentVersion,
+    List<ShareRow> projection,
+    List<String> serviceNames) {
+
+  public Draft {
+    dentries = List.copyOf(dentries);
+    mirrors = List.copyOf(mirrors);
+    diff = List.copyOf(diff);
+    projection = List.copyOf(projection);
+    serviceNames = List.copyOf(serviceNames);
+  }
+
+  public boolean valid() {
+    return validation.valid();
+  }
+
+  /** The parse result: valid, or the parser's message with its 1-based line and column. */
+  public record Validation(boolean valid, String message, int line, int column, String sourceLine) {
+    static Validation ok() {
+      return new Validation(true, "", 0, 0, "");
+    }
+
+    /** Spaces up to the error's column, to put a caret under it. */
+    public String caretPad() {
+      return " ".repeat(Math.max(0, column - 1));
+    }
+  }
+
+  /** A dentry of the draft, with the sliders of the unions in its destination. */
+  public record DentryRow(int index, String prefix, String dst, List<UnionControl> unions) {
+    public DentryRow {
+      unions = List.copyOf(unions);
+    }
+  }
+
+  /** The trees of one path under the draft and under the version in force, or why there are none. */
+  public record Preview(
+      String path, Optional<TreeView> draft, Optional<TreeView> current, String message) {
+    static Preview none(String path, String message) {
+      return new Preview(path, Optional.empty(), Optional.empty(), message);
+    }
+  }
+
+  /** A destination's share of recent traffic now (measured) and under the draft (projected), in %. */
+  public record ShareRow(String destination, double currentPercent, double draftPercent) {}
+}

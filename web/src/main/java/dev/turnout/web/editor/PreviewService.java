@@ -1,0 +1,17 @@
+package dev.turnout.web.editor;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
+
+/**
+ * Binds a path under a draft dtab without committing it: the same binding code as routing, so the
+ * preview never has its own idea of where traffic goes (ARCHITECTURE: "Preview").
+ */
+public interface PreviewService {
+
+  /**
+   * The delegation tree of {@code path} in {@code namespace} when its dtab is {@code dtab} (replacing,
+   * not extending, the stored one). Errors become {@link DelegationNode.Kind#EXCEPTION} nodes.
+   */
+  DelegationNode delegate(String namespace, Dtab dtab, Path path);
+}

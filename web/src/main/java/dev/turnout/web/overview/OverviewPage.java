@@ -1,0 +1,38 @@
+package dev.turnout.web.overview;
+
+import dev.turnout.web.Chrome;
+import java.util.List;
+
+/**
+ * The overview: every router, the namespace whose dtab it follows and the version in force, and per
+ * service name its destinations with their share, success rate, request rate and latency, and a chart
+ * of the last 10 minutes.
+ */
+public record OverviewPage(Chrome chrome, Traffic traffic) {
+
+  /** The live part of the page, re-rendered every second and pushed over SSE. */
+  public record Traffic(List<RouterCard> routers, String asOf) {
+    public Traffic {
+      routers = List.copyOf(routers);
+    }
+  }
+
+  public record RouterCard(String router, String namespace, long dtabVersion, List<ServiceCard> services) {
+    public RouterCard {
+      services = List.copyOf(services);
+    }
+  }
+
+  /** A service name, its totals, its destinations and its chart. */
+  public record ServiceCard(String service, Figures totals, List<ClientRow> clients, Chart chart) {
+    public ServiceCard {
+      clients = List.copyOf(clients);
+    }
+  }
+
+  /** A destination of a service, and the colour of its line in the chart. */
+  public record ClientRow(String client, String share, double sharePercent, Figures figures, String colour) {}
+
+  /** Figures as shown: success rate, request rate, p50 and p99; {@code low} below 95% success. */
+  public record Figures(String success, String rate, String p50, String p99, boolean low) {}
+}

@@ -1,0 +1,93 @@
+package dev.turnout.web.overview;
+
+import dev.turnout.metrics.TrafficView;
+import dev.turnout.store.DtabStore;
+import dev.turnout.store.DtabVersion;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns the live traffic view and the store's recent commits into the overview's cards. */
+final class TrafficCards {
+  /** Below this success rate a route stands out. */
+  static final double LOW_SUCCESS = 0.95;
+
+  private static final String[] COLOURS = {
+    "#2563eb", "#d97706", "#059669", "#9333ea", "#dc2626", "#0891b2", "#65a30d", "#db2777"
+  };
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+  private final TrafficView traffic;
+  private final DtabStore store;
+  private final Clock clock;
+
+  TrafficCards(TrafficView traffic, DtabStore store, Clock clock) {
+    this.traffic = traffic;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  OverviewPage.Traffic now() {
+    Instant now = clock.instant();
+    List<OverviewPage.RouterCard> routers = new ArrayList<>();
+    for (TrafficView.RouterTraffic r : traffic.routers()) {
+      List<Chart.Commit> commits = commits(r.namespace(), now);
+      List<OverviewPage.ServiceCard> services = new ArrayList<>();
+      for (TrafficView.ServiceTraffic s : r.services()) {
+        List<OverviewPage.ClientRow> clients = new ArrayList<>();
+        List<Chart.Series> series = new ArrayList<>();
+        for (int i = 0; i < s.clients().size(); i++) {
+          TrafficView.ClientTraffic c = s.clients().get(i);
+          String colour = COLOURS[i % COLOURS.length];
+          double share = 100 * c.share();
+          clients.add(new OverviewPage.ClientRow(
+              c.client(), String.format(Locale.ROOT, "%.0f%%", share), share, figures(c.stats()), colour));
+          series.add(new Chart.Series(
+              c.client(), colour, traffic.history(r.router(), s.service(), c.client(), 10)));
+        }
+        services.add(new OverviewPage.ServiceCard(
+            s.service(), figures(s.stats()), clients, Chart.draw(now, series, commits)));
+      }
+      routers.add(new OverviewPage.RouterCard(
+          r.router(), r.namespace() == null ? "" : r.namespace(), r.dtabVersion(), services));
+    }
+    return new OverviewPage.Traffic(routers, TIME.format(now));
+  }
+
+  private List<Chart.Commit> commits(String namespace, Instant now) {
+    List<Chart.Commit> out = new ArrayList<>();
+    if (namespace == null) {
+      return out;
+    }
+    Instant start = now.minus(Chart.WINDOW);
+    for (DtabVersion v : store.versions(namespace)) {
+      if (v.createdAt().isBefore(start)) {
+        break;
+      }
+      out.add(new Chart.Commit(v.createdAt(), v.version()));
+    }
+    return out;
+  }
+
+  static OverviewPage.Figures figures(TrafficView.Stats s) {
+    boolean none = Double.isNaN(s.successRate());
+    return new OverviewPage.Figures(
+        none ? "–" : String.format(Locale.ROOT, "%.1f%%", 100 * s.successRate()),
+        String.format(Locale.ROOT, "%.1f/s", s.requestsPerSecond()),
+        millis(s.p50Millis()),
+        millis(s.p99Millis()),
+        !none && s.successRate() < LOW_SUCCESS);
+  }
+
+  private static String millis(double ms) {
+    if (Double.isNaN(ms)) {
+      return "–";
+    }
+    return ms < 10 ? String.format(Locale.ROOT, "%.1f ms", ms) : String.format(Locale.ROOT, "%.0f ms", ms);
+  }
+}

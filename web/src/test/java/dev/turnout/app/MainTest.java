@@ -1,0 +1,83 @@
+package dev.turnout.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+  @TempDir Path dir;
+
+  private record Run(int exit, String out, String err) {}
+
+  private Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void unknownFlagExitsTwoAndSaysWhich() {
+    Run r = run("--frobnicate");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown option: '--frobnicate'");
+  }
+
+  @Test
+  void badConfigExitsTwoNamingTheYamlPath() throws Exception {
+    Path config = dir.resolve("bad.yml");
+    Files.writeString(config, "routers:\n- protocol: http\n  servers: [{port: 99999}]\n");
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = run("--config", config.toString(), "--data", dir.resolve("data").toString()).exit();
+    } finally {
+      System.setErr(oldErr);
+    }
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("turnout: routers[0].servers[0].port: must be 1-65535");
+  }
+
+  @Test
+  void portZeroPrintsTheBoundPortsAndServesHealth() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TurnoutServer.Options options = new TurnoutServer.Options(null, dir.resolve("data"), 0, 0, false);
+
+    try (TurnoutServer server =
+        TurnoutServer.start(options, new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      String printed = out.toString(StandardCharsets.UTF_8);
+      Matcher admin = Pattern.compile("turnout: admin listening on 127\\.0\\.0\\.1:(\\d+)").matcher(printed);
+      assertThat(admin.find()).as(printed).isTrue();
+      assertThat(printed).containsPattern("turnout: proxy listening on 127\\.0\\.0\\.1:\\d+");
+      HttpResponse<String> health =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.group(1) + "/health")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    }
+  }
+}

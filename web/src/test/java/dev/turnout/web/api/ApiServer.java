@@ -1,0 +1,90 @@
+package dev.turnout.web.api;
+
+import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.Role;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+
+/** A real Javalin on a free loopback port with only the dtab API, over a real H2 store in a temp dir. */
+final class ApiServer implements AutoCloseable {
+  static final String OPERATOR = "ops";
+  static final String OPERATOR_PASSWORD = "ops-password";
+  static final String VIEWER = "viewer";
+  static final String VIEWER_PASSWORD = "viewer-password";
+
+  final H2DtabStore store;
+  final Javalin app;
+  final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ApiServer(Path dataDir) {
+    this(dataDir, "127.0.0.1");
+  }
+
+  ApiServer(Path dataDir, String host) {
+    store = H2DtabStore.builder(H2DtabStore.fileUrl(dataDir)).passwordIterations(2).open();
+    store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
+    store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
+    app =
+        Javalin.create(
+                config -> {
+                  config.startup.showJavalinBanner = false;
+                  config.jetty.host = host;
+                  config.jetty.port = 0;
+                  DtabApi.register(config, store, store.userStore());
+                })
+            .start();
+    this.host = host;
+  }
+
+  private final String host;
+
+  URI uri(String pathAndQuery) {
+    return URI.create("http://" + host + ":" + app.port() + pathAndQuery);
+  }
+
+  static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  HttpRequest.Builder request(String pathAndQuery) {
+    return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
+  }
+
+  /** A request with the operator's credentials. */
+  HttpRequest.Builder asOperator(String pathAndQuery) {
+    return request(pathAndQuery).header("Authorization", basic(OPERATOR, OPERATOR_PASSWORD));
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return send(request(pathAndQuery).GET());
+  }
+
+  /** A write as the operator with a body of the given content type. */
+  HttpResponse<String> write(String method, String path, String contentType, String body)
+      throws Exception {
+    return send(
+        asOperator(path)
+            .header("Content-Type", contentType)
+            .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    store.close();
+  }
+}

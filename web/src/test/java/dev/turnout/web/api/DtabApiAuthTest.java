@@ -1,0 +1,135 @@
+package dev.turnout.web.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DtabApiAuthTest {
+  @TempDir Path dir;
+
+  private static HttpRequest.Builder dtabPut(ApiServer api, String path) {
+    return api.request(path)
+        .header("Content-Type", "application/dtab")
+        .PUT(HttpRequest.BodyPublishers.ofString("/a=>/b"));
+  }
+
+  @Test
+  void writeWithoutCredentialsIsUnauthorizedWithChallenge() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      HttpResponse<String> r = api.send(dtabPut(api, "/api/1/dtabs/default"));
+
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(h -> assertThat(h).startsWith("Basic realm=\"turnout\""));
+      assertThat(api.store.namespaces()).isEmpty();
+    }
+  }
+
+  @Test
+  void writeWithWrongPasswordIsUnauthorized() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      HttpResponse<String> r =
+          api.send(
+              dtabPut(api, "/api/1/dtabs/default")
+                  .header("Authorization", ApiServer.basic(ApiServer.OPERATOR, "wrong")));
+      HttpResponse<String> garbage =
+          api.send(dtabPut(api, "/api/1/dtabs/default").header("Authorization", "Basic !!!"));
+
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(garbage.statusCode()).isEqualTo(401);
+      assertThat(api.store.namespaces()).isEmpty();
+    }
+  }
+
+  @Test
+  void viewerMayNotWrite() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/one");
+      String viewer = ApiServer.basic(ApiServer.VIEWER, ApiServer.VIEWER_PASSWORD);
+
+      HttpResponse<String> put = api.send(dtabPut(api, "/api/1/dtabs/default").header("Authorization", viewer));
+      HttpResponse<String> delete =
+          api.send(api.request("/api/1/dtabs/default").header("Authorization", viewer).DELETE());
+      HttpResponse<String> rollback =
+          api.send(
+              api.request("/api/1/dtabs/default/rollback")
+                  .header("Authorization", viewer)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"version\":1}")));
+
+      assertThat(put.statusCode()).isEqualTo(403);
+      assertThat(delete.statusCode()).isEqualTo(403);
+      assertThat(rollback.statusCode()).isEqualTo(403);
+      assertThat(api.store.versions("default")).hasSize(1);
+    }
+  }
+
+  @Test
+  void writeRecordsTheAuthenticatedOperator() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/one");
+
+      assertThat(api.store.current("default").orElseThrow().author()).isEqualTo(ApiServer.OPERATOR);
+    }
+  }
+
+  @Test
+  void readsFromLoopbackNeedNoLogin() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/one");
+
+      assertThat(api.get("/api/1/dtabs").statusCode()).isEqualTo(200);
+      assertThat(api.get("/api/1/dtabs/default").statusCode()).isEqualTo(200);
+      assertThat(api.get("/api/1/dtabs/default/versions").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void readsFromAnotherAddressNeedALogin() throws Exception {
+    Optional<String> address = nonLoopbackAddress();
+    assumeTrue(address.isPresent(), "this host has no non-loopback IPv4 address");
+    try (ApiServer api = new ApiServer(dir, address.get())) {
+      HttpResponse<String> anonymous = api.get("/api/1/dtabs");
+      HttpResponse<String> viewer =
+          api.send(
+              api.request("/api/1/dtabs")
+                  .header("Authorization", ApiServer.basic(ApiServer.VIEWER, ApiServer.VIEWER_PASSWORD))
+                  .GET());
+
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(viewer.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void loopbackIsRecognisedForBothFamilies() {
+    assertThat(ApiAuth.isLoopback("127.0.0.1")).isTrue();
+    assertThat(ApiAuth.isLoopback("0:0:0:0:0:0:0:1")).isTrue();
+    assertThat(ApiAuth.isLoopback("[::1]")).isTrue();
+    assertThat(ApiAuth.isLoopback("192.0.2.7")).isFalse();
+    assertThat(ApiAuth.isLoopback("localhost")).isFalse();
+  }
+
+  private static Optional<String> nonLoopbackAddress() throws Exception {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+        if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+          return Optional.of(a.getHostAddress());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,142 @@
+package dev.turnout.web.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ?watch=true} streams: the current value first, then each change once. */
+class DtabWatchTest {
+  @TempDir Path dir;
+  private ApiServer api;
+
+  @BeforeEach
+  void start() {
+    api = new ApiServer(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  /** The lines of a streaming answer as they arrive, read on another thread. */
+  private static final class Lines implements AutoCloseable {
+    final HttpResponse<Stream<String>> response;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Thread reader;
+
+    Lines(ApiServer api, HttpRequest.Builder request) throws Exception {
+      response =
+          api.client
+              .sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines())
+              .get(10, TimeUnit.SECONDS);
+      reader = new Thread(this::readAll, "watch-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void readAll() {
+      try {
+        response.body().forEach(lines::add);
+      } catch (java.io.UncheckedIOException e) {
+        // the stream was closed, by the test or by the server stopping
+      }
+    }
+
+    /** The next line, waiting at most ten seconds for it. */
+    String next() throws InterruptedException {
+      String line = lines.poll(10, TimeUnit.SECONDS);
+      assertThat(line).as("a line within 10 s").isNotNull();
+      return line;
+    }
+
+    @Override
+    public void close() {
+      response.body().close();
+    }
+  }
+
+  private static HttpRequest.Builder watch(ApiServer api, String path) {
+    return HttpRequest.newBuilder(api.uri(path)).GET();
+  }
+
+  @Test
+  void namespaceWatchStreamsCurrentThenEachNewVersionOnce() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
+
+    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"))) {
+      assertThat(lines.response.statusCode()).isEqualTo(200);
+      assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/one\"}]");
+
+      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
+      api.write("PUT", "/api/1/dtabs/other", "application/dtab", "/svc => /elsewhere;");
+      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two; # same dentries");
+      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /three;");
+
+      assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/two\"}]");
+      assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/two\"}]");
+      assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/three\"}]");
+    }
+  }
+
+  @Test
+  void namespaceWatchWithDtabAcceptStreamsOneLinePerVersion() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "# routes\n/svc => /one;\n/x => /y;\n");
+
+    try (Lines lines =
+        new Lines(api, watch(api, "/api/1/dtabs/default?watch=true").header("Accept", "application/dtab"))) {
+      assertThat(lines.next()).isEqualTo("/svc=>/one;/x=>/y");
+      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
+
+      assertThat(lines.next()).isEqualTo("/svc=>/two");
+    }
+  }
+
+  @Test
+  void watchOfAbsentNamespaceWaitsForItsCreation() throws Exception {
+    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs/later?watch=true"))) {
+      api.write("POST", "/api/1/dtabs/later", "application/dtab", "/a=>/b");
+
+      assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/a\",\"dst\":\"/b\"}]");
+    }
+  }
+
+  @Test
+  void listWatchStreamsEachDifferentListOnce() throws Exception {
+    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs?watch=true"))) {
+      assertThat(lines.next()).isEqualTo("[]");
+
+      api.write("POST", "/api/1/dtabs/b", "application/dtab", "/a=>/b");
+      api.write("PUT", "/api/1/dtabs/b", "application/dtab", "/a=>/c");
+      api.write("POST", "/api/1/dtabs/a", "application/dtab", "/a=>/b");
+      api.send(api.asOperator("/api/1/dtabs/b").DELETE());
+
+      assertThat(lines.next()).isEqualTo("[\"b\"]");
+      assertThat(lines.next()).isEqualTo("[\"a\",\"b\"]");
+      assertThat(lines.next()).isEqualTo("[\"a\"]");
+    }
+  }
+
+  @Test
+  void stoppingTheServerEndsOpenStreams() throws Exception {
+    Lines lines = new Lines(api, watch(api, "/api/1/dtabs?watch=true"));
+    assertThat(lines.next()).isEqualTo("[]");
+
+    api.app.stop();
+
+    lines.reader.join(TimeUnit.SECONDS.toMillis(20));
+    assertThat(lines.reader.isAlive()).isFalse();
+    assertThat(Optional.ofNullable(lines.lines.poll())).isEmpty();
+  }
+}
