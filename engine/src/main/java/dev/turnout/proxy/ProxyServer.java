@@ -50,7 +50,7 @@ public final class ProxyServer {
     }
     Pools pools = new Pools();
     Mirror mirror = new Mirror(metrics);
-    int io = Math.max(2, Runtime.getRuntime().availableProcessors());
+    int io = Integer.getInteger("turnout.proxy.ioThreads", Math.max(2, Runtime.getRuntime().availableProcessors()));
     Undertow.Builder builder =
         Undertow.builder()
             .setIoThreads(io)

@@ -1,12 +1,11 @@
 package dev.turnout.proxy;
 
 import dev.turnout.dtab.Dtab;
-import dev.turnout.dtab.NameTree;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
-import dev.turnout.naming.BoundName;
 import dev.turnout.routing.Identification;
 import dev.turnout.routing.RequestHead;
+import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.server.HttpHandler;
@@ -52,7 +51,7 @@ final class RouterHandler implements HttpHandler {
       local = Dtab.EMPTY;
     } else {
       try {
-        local = headerDtab(exchange, L5dHeaders.CTX_DTAB.toString()).concat(headerDtab(exchange, L5dHeaders.DTAB.toString()));
+        local = headerDtab(exchange, L5dHeaders.CTX_DTAB).concat(headerDtab(exchange, L5dHeaders.DTAB));
       } catch (IllegalArgumentException e) {
         Errors.send(exchange, 400, e.getMessage());
         return;
@@ -72,26 +71,27 @@ final class RouterHandler implements HttpHandler {
     }
     RoutingSnapshot snapshot = router.source().current();
     Identification named = id.get();
-    NameTree<BoundName> tree;
+    Route route;
     try {
-      tree = router.bind(snapshot, local, named.service());
+      route = router.bind(snapshot, local, named.service());
     } catch (BindingException e) {
       Errors.send(exchange, 502, unroutable(named, snapshot, local, e.getMessage()));
       return;
     }
-    Optional<BoundName> chosen = Router.choose(tree);
+    Optional<Route.Target> chosen = Router.choose(route.targets());
     if (chosen.isEmpty()) {
-      metrics.service(router.label(), named.service().show()).start();
-      metrics.service(router.label(), named.service().show()).finish(false, "unroutable", 0);
-      Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + tree));
+      var stats = metrics.service(router.label(), route.service());
+      stats.start();
+      stats.finish(false, "unroutable", 0);
+      Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + route.bound()));
       return;
     }
     if (!snapshot.mirrors().isEmpty()) {
       mirror.maybeMirror(exchange, router, snapshot, local, named.service(), requestId);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), named.rewrittenPath(), requestId);
-    BoundName first = chosen.get();
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId);
+    Route.Target first = chosen.get();
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
@@ -105,9 +105,12 @@ final class RouterHandler implements HttpHandler {
         + "; override dtab: " + local.show();
   }
 
-  private static Dtab headerDtab(HttpServerExchange exchange, String name) {
+  private static Dtab headerDtab(HttpServerExchange exchange, io.undertow.util.HttpString name) {
     HeaderValues values = exchange.getRequestHeaders().get(name);
     if (values == null || values.isEmpty()) {
+      return Dtab.EMPTY;
+    }
+    if (values.size() == 1 && values.getFirst().isBlank()) {
       return Dtab.EMPTY;
     }
     Dtab out = Dtab.EMPTY;
