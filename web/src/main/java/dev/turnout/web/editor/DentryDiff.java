@@ -2,59 +2,56 @@ package dev.turnout.web.editor;
 
 import dev.turnout.dtab.Dentry;
 import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.DtabDiff;
+import dev.turnout.routing.MirrorRule;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * What changed between two dtab texts, dentry by dentry, plus their dark-traffic directives. Dentries
- * are paired by prefix, the k-th occurrence of a prefix with its k-th occurrence; a pair whose
- * destinations differ is a change, an unpaired one an addition or a removal. Layout and comments do not
- * count.
+ * What changed between two dtab texts as the dashboard shows it: the dentry-level {@link DtabDiff}
+ * (added, removed, changed, moved) and then the dark-traffic directives added or removed, which live in
+ * comments and so are invisible to the dtab itself. Layout and other comments do not count.
  */
 public final class DentryDiff {
+  /** The prefix column of a line about a {@code #@mirror} directive. */
+  static final String DARK_TRAFFIC = "dark traffic";
+
   private DentryDiff() {}
 
-  /** One line of a diff: what happened to which prefix, and its destination before and after. */
+  /** One line of a diff: what happened ({@link DtabDiff.Change#kind()}), to which prefix, before and after. */
   public record Line(String change, String prefix, String before, String after) {}
 
+  /** @throws dev.turnout.dtab.DtabParseException when either text is not a dtab */
   public static List<Line> between(String fromText, String toText) {
-    Dtab from = Dtab.read(fromText);
-    Dtab to = Dtab.read(toText);
-    Map<String, List<Dentry>> unmatched = new LinkedHashMap<>();
-    for (Dentry d : from.dentries()) {
-      unmatched.computeIfAbsent(d.prefix().show(), k -> new ArrayList<>()).add(d);
-    }
     List<Line> out = new ArrayList<>();
-    for (Dentry d : to.dentries()) {
-      List<Dentry> olds = unmatched.get(d.prefix().show());
-      if (olds == null || olds.isEmpty()) {
-        out.add(new Line("added", d.prefix().show(), "", d.dst().show()));
-        continue;
-      }
-      Dentry old = olds.remove(0);
-      if (!old.dst().equals(d.dst())) {
-        out.add(new Line("changed", d.prefix().show(), old.dst().show(), d.dst().show()));
-      }
-    }
-    for (List<Dentry> olds : unmatched.values()) {
-      for (Dentry d : olds) {
-        out.add(new Line("removed", d.prefix().show(), d.dst().show(), ""));
+    for (DtabDiff.Change c : DtabDiff.between(Dtab.read(fromText), Dtab.read(toText)).changes()) {
+      if (c instanceof DtabDiff.Added a) {
+        out.add(new Line(c.kind(), prefix(a.dentry()), "", a.dentry().dst().show()));
+      } else if (c instanceof DtabDiff.Removed r) {
+        out.add(new Line(c.kind(), prefix(r.dentry()), r.dentry().dst().show(), ""));
+      } else if (c instanceof DtabDiff.Changed ch) {
+        out.add(new Line(c.kind(), prefix(ch.to()), ch.from().dst().show(), ch.to().dst().show()));
+      } else if (c instanceof DtabDiff.Moved m) {
+        out.add(new Line(c.kind(), prefix(m.dentry()),
+            "dentry " + (m.fromIndex() + 1), "dentry " + (m.toIndex() + 1) + ": " + m.dentry().dst().show()));
       }
     }
-    List<MirrorRule> mirrorsBefore = MirrorRules.read(fromText);
-    List<MirrorRule> mirrorsAfter = MirrorRules.read(toText);
-    for (MirrorRule r : mirrorsAfter) {
-      if (!mirrorsBefore.contains(r)) {
-        out.add(new Line("added", "dark traffic", "", r.show()));
+    List<MirrorRule> before = MirrorRules.readLenient(fromText);
+    List<MirrorRule> after = MirrorRules.readLenient(toText);
+    for (MirrorRule r : after) {
+      if (!before.contains(r)) {
+        out.add(new Line("added", DARK_TRAFFIC, "", r.show()));
       }
     }
-    for (MirrorRule r : mirrorsBefore) {
-      if (!mirrorsAfter.contains(r)) {
-        out.add(new Line("removed", "dark traffic", r.show(), ""));
+    for (MirrorRule r : before) {
+      if (!after.contains(r)) {
+        out.add(new Line("removed", DARK_TRAFFIC, r.show(), ""));
       }
     }
     return List.copyOf(out);
+  }
+
+  private static String prefix(Dentry d) {
+    return d.prefix().show();
   }
 }

@@ -1,5 +1,6 @@
 package dev.turnout.web.editor;
 
+import dev.turnout.routing.MirrorRule;
 import dev.turnout.web.auth.SignedIn;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,11 @@ public record Draft(
     serviceNames = List.copyOf(serviceNames);
   }
 
+  /** A rule's percentage as the form shows it. */
+  public static String percent(MirrorRule rule) {
+    return MirrorRules.percent(rule);
+  }
+
   public boolean valid() {
     return validation.valid();
   }
@@ -40,6 +46,11 @@ public record Draft(
   public record Validation(boolean valid, String message, int line, int column, String sourceLine) {
     static Validation ok() {
       return new Validation(true, "", 0, 0, "");
+    }
+
+    /** A malformed {@code #@mirror} line, which the proxy would refuse to load. */
+    static Validation badDirective(String message, int line, String sourceLine) {
+      return new Validation(false, message, line, 1, sourceLine);
     }
 
     /** Spaces up to the error's column, to put a caret under it. */

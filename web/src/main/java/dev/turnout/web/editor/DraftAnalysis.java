@@ -5,6 +5,8 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabParseException;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.TrafficView;
+import dev.turnout.routing.MirrorRule;
+import dev.turnout.routing.MirrorRuleException;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.web.auth.SignedIn;
 import java.util.ArrayList;
@@ -38,15 +40,21 @@ final class DraftAnalysis {
     long currentVersion = current.map(DtabVersion::version).orElse(0L);
     List<String> services = serviceNames(namespace);
     Dtab dtab;
+    List<MirrorRule> mirrors;
     try {
       dtab = Dtab.read(text);
+      mirrors = MirrorRule.parseAll(text);
     } catch (DtabParseException e) {
       Draft.Validation invalid =
           new Draft.Validation(false, e.getMessage(), e.line(), e.column(), lineOf(text, e.line()));
-      return new Draft(
-          namespace, who, text, invalid, List.of(), MirrorRules.read(text), mirrorMessage,
-          Draft.Preview.none(previewPath, "Fix the dtab to see the preview."), List.of(),
-          currentVersion, List.of(), services);
+      return invalid(namespace, who, text, invalid, previewPath, mirrorMessage, currentVersion, services);
+    } catch (MirrorRuleException e) {
+      Draft.Validation invalid =
+          Draft.Validation.badDirective(
+              "dark-traffic directive: " + e.getMessage().replaceFirst("^line \\d+: ", ""),
+              e.line(),
+              lineOf(text, e.line()));
+      return invalid(namespace, who, text, invalid, previewPath, mirrorMessage, currentVersion, services);
     }
     List<UnionControl> unions = Unions.find(dtab);
     List<Draft.DentryRow> rows = new ArrayList<>();
@@ -68,13 +76,28 @@ final class DraftAnalysis {
         text,
         Draft.Validation.ok(),
         rows,
-        MirrorRules.read(text),
+        mirrors,
         mirrorMessage,
         previewOf(namespace, dtab, currentDtab, previewPath),
         diff(currentText, text),
         currentVersion,
         projection(namespace, dtab),
         services);
+  }
+
+  private static Draft invalid(
+      String namespace,
+      SignedIn who,
+      String text,
+      Draft.Validation validation,
+      String previewPath,
+      String mirrorMessage,
+      long currentVersion,
+      List<String> services) {
+    return new Draft(
+        namespace, who, text, validation, List.of(), MirrorRules.readLenient(text), mirrorMessage,
+        Draft.Preview.none(previewPath, "Fix the dtab to see the preview."), List.of(),
+        currentVersion, List.of(), services);
   }
 
   private Draft.Preview previewOf(String namespace, Dtab draft, Dtab current, String pathText) {

@@ -4,6 +4,7 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabParseException;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.TrafficView;
+import dev.turnout.routing.MirrorRule;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.store.StoreException;
@@ -149,11 +150,14 @@ public final class EditorScreen {
         if (service.isEmpty() || destination.isEmpty()) {
           throw new IllegalArgumentException("a dark-traffic rule needs a service prefix and a destination");
         }
-        int p;
+        double p;
         try {
-          p = Integer.parseInt(percent.replace("%", "").strip());
+          p = Double.parseDouble(percent.replace("%", "").strip());
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("the percentage of " + service + " must be a whole number 0-100");
+          throw new IllegalArgumentException("the percentage of " + service + " must be a number from 0 to 100, such as 10");
+        }
+        if (!(p > 0) || p > 100) {
+          throw new IllegalArgumentException("the percentage of " + service + " must be more than 0 and at most 100; remove the rule to stop mirroring");
         }
         rules.add(new MirrorRule(Path.read(service), Path.read(destination), p));
       }

@@ -1,39 +1,26 @@
 package dev.turnout.web.editor;
 
-import dev.turnout.dtab.Path;
+import dev.turnout.routing.MirrorRule;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Reads and writes the {@code #@mirror} directive lines of a dtab text. Writing replaces the old
- * directives where the first of them stood (at the top when there were none) and touches no other line.
+ * Rewrites the {@code #@mirror} directive lines of a dtab text (read by the proxy's {@link
+ * MirrorRule#parseAll}). Writing replaces the old directives where the first of them stood (at the top
+ * when there were none) and touches no other line.
  */
 final class MirrorRules {
-  static final String DIRECTIVE = "#@mirror";
-
-  private static final Pattern LINE =
-      Pattern.compile("^\\s*#@mirror\\s+(\\S+)\\s*=>\\s*(\\S+)\\s+(\\d{1,3})\\s*%\\s*$");
+  private static final String DIRECTIVE = "#@mirror";
 
   private MirrorRules() {}
 
-  /** The well-formed directives of {@code text}, in order; a malformed one is skipped. */
-  static List<MirrorRule> read(String text) {
-    List<MirrorRule> out = new ArrayList<>();
-    for (String line : text.split("\n", -1)) {
-      Matcher m = LINE.matcher(line);
-      if (m.matches()) {
-        try {
-          out.add(
-              new MirrorRule(
-                  Path.read(m.group(1)), Path.read(m.group(2)), Integer.parseInt(m.group(3))));
-        } catch (IllegalArgumentException malformed) {
-          // a directive the proxy would not read either; the editor shows the raw line in the text
-        }
-      }
+  /** The directives of {@code text}, or none when one of them is malformed (validation reports that). */
+  static List<MirrorRule> readLenient(String text) {
+    try {
+      return MirrorRule.parseAll(text);
+    } catch (IllegalArgumentException malformed) {
+      return List.of();
     }
-    return List.copyOf(out);
   }
 
   /** {@code text} with its directives replaced by {@code rules}. */
@@ -55,5 +42,11 @@ final class MirrorRules {
     }
     lines.addAll(at, directives);
     return String.join("\n", lines);
+  }
+
+  /** A percentage as the form shows it: {@code 10}, or {@code 2.5}. */
+  static String percent(MirrorRule r) {
+    double p = r.percent();
+    return p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
   }
 }

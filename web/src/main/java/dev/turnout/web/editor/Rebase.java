@@ -4,6 +4,7 @@ import dev.turnout.dtab.Dentry;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
+import dev.turnout.routing.MirrorRule;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ final class Rebase {
   static String onto(String baseText, String draftText, String theirText) {
     String out = theirText;
     for (DentryDiff.Line line : DentryDiff.between(baseText, draftText)) {
-      if (line.prefix().equals("dark traffic")) {
+      if (line.prefix().equals(DentryDiff.DARK_TRAFFIC)) {
         continue;
       }
       int at = lastWithPrefix(out, line.prefix());
@@ -30,12 +31,15 @@ final class Rebase {
         case "added":
           out = append(out, line.prefix(), line.after());
           break;
-        default:
+        case "removed":
           out = at >= 0 ? remove(out, at) : out;
+          break;
+        default:
+          // a move: their order stands, the draft's reordering is not replayed
       }
     }
-    List<MirrorRule> baseMirrors = MirrorRules.read(baseText);
-    List<MirrorRule> draftMirrors = MirrorRules.read(draftText);
+    List<MirrorRule> baseMirrors = MirrorRules.readLenient(baseText);
+    List<MirrorRule> draftMirrors = MirrorRules.readLenient(draftText);
     if (!baseMirrors.equals(draftMirrors)) {
       out = MirrorRules.write(out, draftMirrors);
     }

@@ -4,18 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
+import dev.turnout.routing.MirrorRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MirrorRulesTest {
-
-  @Test
-  void readsDirectiveLines() {
-    String text = "#@mirror /svc/users => /#/io.l5d.fs/users-shadow 10%\n/svc => /#/io.l5d.fs;\n";
-
-    assertThat(MirrorRules.read(text))
-        .containsExactly(new MirrorRule(Path.read("/svc/users"), Path.read("/#/io.l5d.fs/users-shadow"), 10));
-  }
 
   @Test
   void writingReplacesTheDirectivesWhereTheyStoodAndKeepsTheDtab() {
@@ -25,6 +18,7 @@ class MirrorRulesTest {
 
     assertThat(out).isEqualTo("# routes\n#@mirror /svc/users => /s 20%\n/svc => /#/io.l5d.fs;\n");
     assertThat(Dtab.read(out).size()).isEqualTo(1);
+    assertThat(MirrorRule.parseAll(out)).containsExactly(new MirrorRule(Path.read("/svc/users"), Path.read("/s"), 20));
   }
 
   @Test
@@ -32,5 +26,10 @@ class MirrorRulesTest {
     String out = MirrorRules.write("#@mirror /svc/a => /b 5%\n/svc => /c;", List.of());
 
     assertThat(out).isEqualTo("/svc => /c;");
+  }
+
+  @Test
+  void aMalformedDirectiveReadsLenientlyAsNone() {
+    assertThat(MirrorRules.readLenient("#@mirror /svc/a => /b lots\n/svc => /c;")).isEmpty();
   }
 }
