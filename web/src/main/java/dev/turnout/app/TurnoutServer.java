@@ -18,7 +18,10 @@ import dev.turnout.store.H2UserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
 import dev.turnout.web.api.DtabApi;
-import dev.turnout.web.editor.DtabOnlyPreview;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.store.DtabVersion;
+import dev.turnout.web.api.NamingRoutes;
+import dev.turnout.web.editor.InterpreterPreview;
 import dev.turnout.web.metrics.MetricsRoutes;
 import io.javalin.Javalin;
 import java.io.PrintStream;
@@ -173,12 +176,17 @@ public final class TurnoutServer implements AutoCloseable {
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
               });
               DtabApi.register(c, store, users);
+              NamingRoutes.register(c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter);
               MetricsRoutes.register(c, metrics);
               adminParts.add(
                   Dashboard.register(
                       c,
                       new DashboardServices(
-                          store, users, metrics.view(), new DtabOnlyPreview(), Clock.systemUTC())));
+                          store,
+                          users,
+                          metrics.view(),
+                          new InterpreterPreview(interpreter, this::routerDtabFollowing),
+                          Clock.systemUTC())));
             });
     resources.addAll(adminParts);
     admin.start(adminConfig.ip(), adminConfig.port());
@@ -188,6 +196,19 @@ public final class TurnoutServer implements AutoCloseable {
       RunningProxy.Listener first = proxy.listeners().get(0);
       demo.startTraffic(first.host(), first.port(), out);
     }
+  }
+
+  /**
+   * The dtab a router following {@code namespace} puts after the namespace's own (its {@code dtab:}
+   * key), so a preview binds exactly as that router will; empty when no router follows it.
+   */
+  private Dtab routerDtabFollowing(String namespace) {
+    for (RouterConfig r : config.routers()) {
+      if (r.interpreter().usesStore() && namespace.equals(r.interpreter().namespace())) {
+        return Dtab.read(r.dtab());
+      }
+    }
+    return Dtab.EMPTY;
   }
 
   /** The store answers and the proxy is open. */
