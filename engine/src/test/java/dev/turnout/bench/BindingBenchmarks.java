@@ -25,8 +25,15 @@ import org.openjdk.jmh.annotations.State;
 /**
  * What the proxy pays per request for routing: parsing a 50-dentry dtab (done once per dtab version),
  * binding {@code /svc/users} through it uncached (three rewrites and a weighted union, then two namer
- * lookups), and the same binding served from a {@link BindingCache}. Run with the command in the
- * engine's README section of the report: {@code org.openjdk.jmh.Main BindingBenchmarks}.
+ * lookups), and the same binding served from a {@link BindingCache}. Run from the repository root:
+ *
+ * <pre>
+ * mvn -q -pl engine test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
+ *   "-Dexec.args=-cp %classpath org.openjdk.jmh.Main BindingBenchmarks -f 1 -wi 3 -i 5 -w 1s -r 1s"
+ * </pre>
+ *
+ * ({@code exec:exec} rather than {@code exec:java}: JMH forks a JVM, which needs the real classpath.)
+ * Targets on a 2-core machine: parse under 50 µs, uncached bind under 5 µs, cached under 100 ns.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
