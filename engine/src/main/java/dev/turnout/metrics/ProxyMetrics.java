@@ -278,7 +278,6 @@ public final class ProxyMetrics implements AutoCloseable {
   /** A stats node whose figures are also Prometheus meters named {@code turnout_<scope>_...}. */
   private TrafficStats stats(String scope, Tags tags) {
     String p = "turnout_" + scope + "_";
-    TrafficStats[] holder = new TrafficStats[1];
     TrafficStats t =
         new TrafficStats(
             nanos,
@@ -286,7 +285,6 @@ public final class ProxyMetrics implements AutoCloseable {
                 FunctionCounter.builder(p + "failures_by_class", counter, LongAdder::sum)
                     .tags(tags.and("class", failureClass))
                     .register(registry));
-    holder[0] = t;
     FunctionCounter.builder(p + "requests", t, TrafficStats::requests).tags(tags).register(registry);
     FunctionCounter.builder(p + "successes", t, TrafficStats::successes).tags(tags).register(registry);
     FunctionCounter.builder(p + "failures", t, TrafficStats::failures).tags(tags).register(registry);

@@ -100,7 +100,7 @@ final class RouterHandler implements HttpHandler {
   private static String unroutable(Identification id, RoutingSnapshot snapshot, Dtab local, String why) {
     return "Unable to route request! service: " + id.service().show()
         + "; why: " + why
-        + "; dtab: " + snapshot.dtab().show()
+        + "; dtab: " + snapshot.dtab().concat(local).show()
         + "; base dtab: " + snapshot.dtab().show()
         + "; override dtab: " + local.show();
   }
