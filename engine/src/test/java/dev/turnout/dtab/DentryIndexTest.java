@@ -4,17 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /** Once a dtab indexes its dentries, lookup answers exactly as the plain last-to-first scan does. */
 class DentryIndexTest {
 
-  @Property(tries = 300)
-  void anIndexedLookupEqualsTheScan(@ForAll("dtabs") Dtab dtab, @ForAll("paths") List<Path> paths) {
+  @Test
+  void anIndexedLookupEqualsTheScan() {
+    Generated.forEachSeed(300, g -> {
+      List<String> labels = List.of("a", "b", "c");
+      List<Dentry> dentries = new ArrayList<>();
+      int n = g.between(DentryIndex.WORTH_IT, 30);
+      for (int i = 0; i < n; i++) {
+        dentries.add(new Dentry(g.prefix(labels), NameTree.leaf(Path.of("d" + g.between(0, 99)))));
+      }
+      Dtab dtab = new Dtab(dentries);
+      List<Path> paths = new ArrayList<>();
+      int m = g.between(1, 10);
+      for (int i = 0; i < m; i++) {
+        List<String> path = new ArrayList<>();
+        int len = g.between(0, 4);
+        for (int j = 0; j < len; j++) {
+          path.add(g.pick(List.of("a", "b", "c", "z")));
+        }
+        paths.add(new Path(path));
+      }
+      assertIndexedEqualsScan(dtab, paths);
+    });
+  }
+
+  private static void assertIndexedEqualsScan(Dtab dtab, List<Path> paths) {
     for (int i = 0; i < Dtab.INDEX_AFTER_LOOKUPS + 1; i++) {
       dtab.lookup(Path.EMPTY);
     }
@@ -38,23 +57,5 @@ class DentryIndexTest {
       return NameTree.neg();
     }
     return matches.size() == 1 ? matches.get(0) : new NameTree.Alt<>(matches);
-  }
-
-  @Provide
-  Arbitrary<Dtab> dtabs() {
-    Arbitrary<Prefix.Elem> elem =
-        Arbitraries.oneOf(
-            Arbitraries.of("a", "b", "c").map(Prefix.Label::new),
-            Arbitraries.just(Prefix.AnyElem.ANY));
-    Arbitrary<Prefix> prefix = elem.list().ofMaxSize(3).map(Prefix::new);
-    Arbitrary<Dentry> dentry =
-        prefix.flatMap(
-            p -> Arbitraries.integers().between(0, 99).map(i -> new Dentry(p, NameTree.leaf(Path.of("d" + i)))));
-    return dentry.list().ofMinSize(DentryIndex.WORTH_IT).ofMaxSize(30).map(Dtab::new);
-  }
-
-  @Provide
-  Arbitrary<List<Path>> paths() {
-    return Arbitraries.of("a", "b", "c", "z").list().ofMaxSize(4).map(Path::new).list().ofMinSize(1).ofMaxSize(10);
   }
 }
