@@ -5,6 +5,7 @@ import dev.turnout.dtab.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +31,7 @@ final class RewritingNamers {
 
   private static final Pattern METHOD = Pattern.compile("[A-Z]+");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:_-]+");
+  private static final Path RINET = Path.of("$", "io.buoyant.rinet");
 
   /** The answer of the namer {@code kind} for {@code path}, or empty when there is no such namer. */
   static Optional<NameTree<Name>> lookup(String kind, Path path) {
@@ -39,37 +41,67 @@ final class RewritingNamers {
     Optional<Path> rewritten;
     switch (kind) {
       case "io.buoyant.http.anyMethod":
-        rewritten = path.size() >= 1 && METHOD.matcher(text(path, 0)).matches() ? Optional.of(path.drop(1)) : Optional.empty();
+        rewritten = when(path.size() >= 1 && isMethod(text(path, 0)), () -> path.drop(1));
         break;
       case "io.buoyant.http.anyMethodPfx":
-        rewritten = path.size() >= 2 && METHOD.matcher(text(path, 1)).matches() ? Optional.of(path.take(1).concat(path.drop(2))) : Optional.empty();
+        rewritten = when(path.size() >= 2 && isMethod(text(path, 1)), () -> dropSecond(path));
         break;
       case "io.buoyant.http.anyHost":
-        rewritten = path.size() >= 1 && isHost(text(path, 0)) ? Optional.of(path.drop(1)) : Optional.empty();
+        rewritten = when(path.size() >= 1 && isHost(text(path, 0)), () -> path.drop(1));
         break;
       case "io.buoyant.http.anyHostPfx":
-        rewritten = path.size() >= 2 && isHost(text(path, 1)) ? Optional.of(path.take(1).concat(path.drop(2))) : Optional.empty();
+        rewritten = when(path.size() >= 2 && isHost(text(path, 1)), () -> dropSecond(path));
         break;
       case "io.buoyant.http.subdomainOf":
-        rewritten = path.size() >= 2 ? subdomain(text(path, 0), text(path, 1)).map(sub -> Path.utf8(sub).concat(path.drop(2))) : Optional.empty();
+        rewritten =
+            path.size() < 2
+                ? Optional.empty()
+                : subdomain(text(path, 0), text(path, 1))
+                    .map(sub -> Path.utf8(sub).concat(path.drop(2)));
         break;
       case "io.buoyant.http.subdomainOfPfx":
-        rewritten = path.size() >= 3 ? subdomain(text(path, 0), text(path, 2)).map(sub -> path.drop(1).take(1).concat(Path.utf8(sub)).concat(path.drop(3))) : Optional.empty();
+        rewritten =
+            path.size() < 3
+                ? Optional.empty()
+                : subdomain(text(path, 0), text(path, 2))
+                    .map(sub -> path.drop(1).take(1).concat(Path.utf8(sub)).concat(path.drop(3)));
         break;
       case "io.buoyant.http.domainToPath":
-        rewritten = path.size() >= 1 && isHost(text(path, 0)) ? Optional.of(reversed(text(path, 0)).concat(path.drop(1))) : Optional.empty();
+        rewritten =
+            when(
+                path.size() >= 1 && isHost(text(path, 0)),
+                () -> reversed(text(path, 0)).concat(path.drop(1)));
         break;
       case "io.buoyant.http.domainToPathPfx":
-        rewritten = path.size() >= 2 && isHost(text(path, 1)) ? Optional.of(path.take(1).concat(reversed(text(path, 1))).concat(path.drop(2))) : Optional.empty();
+        rewritten =
+            when(
+                path.size() >= 2 && isHost(text(path, 1)),
+                () -> path.take(1).concat(reversed(text(path, 1))).concat(path.drop(2)));
         break;
       case "io.buoyant.hostportPfx":
       case "io.buoyant.porthostPfx":
-        rewritten = path.size() >= 2 ? hostPort(kind.equals("io.buoyant.hostportPfx"), path) : Optional.empty();
+        boolean hostFirst = kind.equals("io.buoyant.hostportPfx");
+        rewritten = path.size() >= 2 ? hostPort(hostFirst, path) : Optional.empty();
         break;
       default:
         return Optional.empty();
     }
-    return Optional.of(rewritten.<NameTree<Name>>map(p -> NameTree.leaf(new Name.Unbound(p))).orElse(NameTree.neg()));
+    NameTree<Name> tree =
+        rewritten.<NameTree<Name>>map(p -> NameTree.leaf(new Name.Unbound(p))).orElse(NameTree.neg());
+    return Optional.of(tree);
+  }
+
+  private static Optional<Path> when(boolean fits, Supplier<Path> rewrite) {
+    return fits ? Optional.of(rewrite.get()) : Optional.empty();
+  }
+
+  /** {@code /pfx/x/rest} without {@code x}. */
+  private static Path dropSecond(Path path) {
+    return path.take(1).concat(path.drop(2));
+  }
+
+  private static boolean isMethod(String s) {
+    return METHOD.matcher(s).matches();
   }
 
   private static String text(Path path, int i) {
@@ -97,7 +129,10 @@ final class RewritingNamers {
     List<String> labels = new ArrayList<>(parts.length);
     for (int i = parts.length - 1; i >= 0; i--) {
       if (parts[i].isEmpty()) {
-        throw new BindingException("IllegalArgumentException", "requirement failed", "requirement failed: empty label in " + host);
+        throw new BindingException(
+            "IllegalArgumentException",
+            "requirement failed",
+            "requirement failed: empty label in " + host);
       }
       labels.add(parts[i]);
     }
@@ -114,7 +149,8 @@ final class RewritingNamers {
     if (port <= 0 || port >= 65536) {
       return Optional.empty();
     }
-    Path pair = hostFirst ? Path.utf8(hp[0], Integer.toString(port)) : Path.utf8(Integer.toString(port), hp[0]);
+    String portText = Integer.toString(port);
+    Path pair = hostFirst ? Path.utf8(hp[0], portText) : Path.utf8(portText, hp[0]);
     return Optional.of(path.take(1).concat(pair).concat(path.drop(2)));
   }
 
@@ -126,13 +162,16 @@ final class RewritingNamers {
     String port = text(path, 0);
     if (!SystemNamer.isInteger(port)) {
       throw new BindingException(
-          "IllegalArgumentException", "bad port: " + port, "io.buoyant.rinet: bad port " + port + " in " + path.show());
+          "IllegalArgumentException",
+          "bad port: " + port,
+          "io.buoyant.rinet: bad port " + port + " in " + path.show());
     }
     Path swapped = path.drop(1).take(1).concat(path.take(1)).concat(path.drop(2));
-    NameTree<Name> leaf = SystemNamer.inetLeaf(Path.read("/$/io.buoyant.rinet"), swapped);
+    NameTree<Name> leaf = SystemNamer.inetLeaf(RINET, swapped);
     if (leaf instanceof NameTree.Leaf<Name> l && l.value() instanceof Name.Resolved r) {
       BoundName b = r.bound();
-      return NameTree.leaf(new Name.Resolved(new BoundName(Path.read("/$/io.buoyant.rinet").concat(path.take(2)), b.residual(), b.addr())));
+      BoundName asWritten = new BoundName(RINET.concat(path.take(2)), b.residual(), b.addr());
+      return NameTree.leaf(new Name.Resolved(asWritten));
     }
     return NameTree.neg();
   }
