@@ -33,7 +33,6 @@ import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
-import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
@@ -71,6 +70,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private final boolean hasBody;
   private final TrafficStats serviceStats;
   private final long startNanos;
+  private final Deadlines deadlines;
 
   private Route.Target target;
   private Client client;
@@ -83,7 +83,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private long attemptStart;
   private ClientConnection connection;
   private boolean finished;
-  private XnioExecutor.Key timeout;
+  private Deadlines.Entry deadline;
   private ResponseClass outcome = ResponseClass.SUCCESS;
   private String failureClass = "";
 
@@ -97,7 +97,8 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       Path service,
       String serviceName,
       Optional<String> rewrittenPath,
-      String requestId) {
+      String requestId,
+      Deadlines deadlines) {
     this.exchange = exchange;
     this.router = router;
     this.pools = pools;
@@ -111,6 +112,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     this.hasBody = RouterHandler.hasBody(exchange);
     this.serviceStats = metrics.service(router.label(), serviceName);
     this.startNanos = router.nanos();
+    this.deadlines = deadlines;
   }
 
   /** Starts the request: the stats, the timeout, then the first attempt. */
@@ -122,9 +124,8 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
           completed();
           next.proceed();
         });
-    long timeoutMillis = router.config().requestTimeout().toMillis();
-    if (timeoutMillis > 0) {
-      timeout = exchange.getIoThread().executeAfter(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+    if (deadlines != null) {
+      deadline = deadlines.add(this, exchange.getIoThread());
     }
     use(first);
     attempt();
@@ -440,8 +441,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   // ---- endings
 
-  private void timedOut() {
-    timeout = null;
+  /** The router's request timeout has passed (called by {@link Deadlines} on the IO thread). */
+  void timedOut() {
+    deadline = null;
     if (finished) {
       return;
     }
@@ -467,8 +469,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   /** The exchange is over: cancel the timer and count the request once. */
   private void completed() {
-    if (timeout != null) {
-      timeout.remove();
+    if (deadline != null) {
+      deadline.request = null;
+      deadline = null;
     }
     if (!finished) {
       finished = true;

@@ -28,6 +28,7 @@ final class RouterHandler implements HttpHandler {
   private final Pools pools;
   private final ProxyMetrics metrics;
   private final Mirror mirror;
+  private final Deadlines deadlines;
 
   RouterHandler(Router router, boolean clearContext, Pools pools, ProxyMetrics metrics, Mirror mirror) {
     this.router = router;
@@ -35,6 +36,15 @@ final class RouterHandler implements HttpHandler {
     this.pools = pools;
     this.metrics = metrics;
     this.mirror = mirror;
+    long timeout = router.config().requestTimeout().toNanos();
+    this.deadlines = timeout > 0 ? new Deadlines(timeout, System::nanoTime) : null;
+  }
+
+  /** Stops the timeout sweeps. */
+  void close() {
+    if (deadlines != null) {
+      deadlines.close();
+    }
   }
 
   @Override
@@ -90,7 +100,7 @@ final class RouterHandler implements HttpHandler {
       mirror.maybeMirror(exchange, router, snapshot, local, named.service(), requestId);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId);
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId, deadlines);
     Route.Target first = chosen.get();
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.

@@ -72,4 +72,16 @@ class ProxyMetricsTest {
     assertThat(t.failuresByClass()).containsEntry("timeout", 1L).containsEntry("502", 1L);
     assertThat(metrics.registry().scrape()).contains("turnout_service_failures_by_class_total{class=\"timeout\"");
   }
+
+  @Test
+  void serviceNamesBeyondTheCapAreCountedTogether() {
+    for (int i = 0; i < ProxyMetrics.MAX_SERVICES + 50; i++) {
+      TrafficStats t = metrics.service("web", "/svc/random-" + i);
+      t.start();
+      t.finish(true, "", 1);
+    }
+
+    assertThat(metrics.view().routers().get(0).services()).hasSize(ProxyMetrics.MAX_SERVICES + 1);
+    assertThat(metrics.service("web", "/svc/another").requests()).isEqualTo(50);
+  }
 }
