@@ -12,12 +12,26 @@ import java.util.List;
  * <p>Example: with {@code /svc => /#/io.l5d.fs; /svc/users => /#/io.l5d.fs/users-v2}, the name {@code
  * /svc/users/api} looks up to {@code /#/io.l5d.fs/users-v2/api | /#/io.l5d.fs/users/api}.
  */
-public record Dtab(List<Dentry> dentries) {
+public final class Dtab {
 
   public static final Dtab EMPTY = new Dtab(List.of());
 
-  public Dtab {
-    dentries = List.copyOf(dentries);
+  /** Lookups a dtab serves before it indexes its dentries: per-request dtabs stay on the plain scan. */
+  static final int INDEX_AFTER_LOOKUPS = 8;
+
+  private final List<Dentry> dentries;
+  /** Counts lookups until the index is built; racy on purpose, as any count past the limit will do. */
+  private int lookups;
+
+  private volatile DentryIndex index;
+
+  public Dtab(List<Dentry> dentries) {
+    this.dentries = List.copyOf(dentries);
+  }
+
+  /** The dentries, first to last (the last is tried first). */
+  public List<Dentry> dentries() {
+    return dentries;
   }
 
   /**
@@ -59,21 +73,46 @@ public record Dtab(List<Dentry> dentries) {
    */
   public NameTree<Path> lookup(Path path) {
     List<NameTree<Path>> matches = null;
-    for (int i = dentries.size() - 1; i >= 0; i--) {
-      Dentry d = dentries.get(i);
-      if (d.prefix().matches(path)) {
-        Path rest = path.drop(d.prefix().size());
-        NameTree<Path> dst = rest.isEmpty() ? d.dst() : d.dst().map(p -> p.concat(rest));
-        if (matches == null) {
-          matches = new ArrayList<>(2);
-        }
-        matches.add(dst);
+    DentryIndex idx = index();
+    if (idx != null) {
+      for (int i : idx.candidates(path)) {
+        matches = match(dentries.get(i), path, matches);
+      }
+    } else {
+      for (int i = dentries.size() - 1; i >= 0; i--) {
+        matches = match(dentries.get(i), path, matches);
       }
     }
     if (matches == null) {
       return NameTree.neg();
     }
     return matches.size() == 1 ? matches.get(0) : new NameTree.Alt<>(matches);
+  }
+
+  /** {@code matches} with {@code d}'s rewrite of {@code path} added when its prefix matches. */
+  private static List<NameTree<Path>> match(Dentry d, Path path, List<NameTree<Path>> matches) {
+    if (!d.prefix().matches(path)) {
+      return matches;
+    }
+    Path rest = path.drop(d.prefix().size());
+    NameTree<Path> dst = rest.isEmpty() ? d.dst() : d.dst().map(p -> p.concat(rest));
+    List<NameTree<Path>> out = matches != null ? matches : new ArrayList<>(2);
+    out.add(dst);
+    return out;
+  }
+
+  /** The index once this dtab has proved to be reused, else null. */
+  private DentryIndex index() {
+    DentryIndex idx = index;
+    if (idx != null || dentries.size() < DentryIndex.WORTH_IT) {
+      return idx;
+    }
+    if (++lookups < INDEX_AFTER_LOOKUPS) {
+      return null;
+    }
+    idx = DentryIndex.of(dentries);
+    index = idx;
+    return idx;
   }
 
   /** The canonical text: dentries as {@code prefix=>tree} joined by {@code ;}. */
@@ -95,6 +134,16 @@ public record Dtab(List<Dentry> dentries) {
       out.append(d.prefix().show()).append(" => ").append(d.dst().show()).append(";\n");
     }
     return out.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof Dtab d && dentries.equals(d.dentries));
+  }
+
+  @Override
+  public int hashCode() {
+    return dentries.hashCode();
   }
 
   @Override

@@ -164,7 +164,7 @@ final class DtabParser {
     do {
       labels.add(label());
     } while (accept('/'));
-    return new Path(labels);
+    return Path.trusted(labels);
   }
 
   private static boolean startsLabel(int c) {
@@ -172,7 +172,17 @@ final class DtabParser {
   }
 
   private String label() {
-    StringBuilder bytes = new StringBuilder();
+    int start = pos;
+    while (pos < in.length() && Path.isLabelChar(in.charAt(pos))) {
+      pos++;
+    }
+    if (peek() != '\\') {
+      if (pos == start) {
+        throw error("label char", found());
+      }
+      return in.substring(start, pos);
+    }
+    StringBuilder bytes = new StringBuilder(in.substring(start, pos));
     do {
       int c = peek();
       if (c != END && Path.isLabelChar(c)) {
@@ -202,33 +212,54 @@ final class DtabParser {
   }
 
   private NameTree<Path> tree() {
-    List<NameTree<Path>> alts = new ArrayList<>(1);
+    NameTree<Path> first = union();
+    skipSpace();
+    if (!accept('|')) {
+      return first;
+    }
+    List<NameTree<Path>> alts = new ArrayList<>(4);
+    alts.add(first);
     do {
       alts.add(union());
       skipSpace();
     } while (accept('|'));
-    return alts.size() == 1 ? alts.get(0) : new NameTree.Alt<>(alts);
+    return new NameTree.Alt<>(alts);
   }
 
+  /** A lone weighted term is its tree, weight dropped, so no Weighted is built for it. */
   private NameTree<Path> union() {
-    List<NameTree.Weighted<Path>> branches = new ArrayList<>(1);
+    skipSpace();
+    double weight = weight();
+    NameTree<Path> first = simple();
+    skipSpace();
+    if (!accept('&')) {
+      return first;
+    }
+    List<NameTree.Weighted<Path>> branches = new ArrayList<>(4);
+    branches.add(new NameTree.Weighted<>(weight, first));
     do {
       branches.add(weighted());
       skipSpace();
     } while (accept('&'));
-    return branches.size() == 1 ? branches.get(0).tree() : new NameTree.Union<>(branches);
+    return new NameTree.Union<>(branches);
   }
 
   private NameTree.Weighted<Path> weighted() {
     skipSpace();
-    double weight = NameTree.DEFAULT_WEIGHT;
-    if (isNumberChar(peek())) {
-      weight = number();
-      skipSpace();
-      expect('*');
-      skipSpace();
-    }
+    double weight = weight();
     return new NameTree.Weighted<>(weight, simple());
+  }
+
+  /** {@code [ number '*' ]}: the weight written before a term, or the default. */
+  private double weight() {
+    if (!isNumberChar(peek())) {
+      return NameTree.DEFAULT_WEIGHT;
+    }
+    double weight = number();
+    skipSpace();
+    expect('*');
+    skipSpace();
+    return weight;
   }
 
   private static boolean isNumberChar(int c) {

@@ -1,9 +1,12 @@
 package dev.turnout.dtab;
 
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-/** {@link NameTree#eval()}: an evaluation ends in a set of names, in Neg, or in Fail. */
+/**
+ * {@link NameTree#eval()}: an evaluation ends in a set of names (in tree order), in Neg, or in Fail.
+ */
 final class Evaluation<T> {
   private static final Evaluation<?> NEG = new Evaluation<>(null, false);
   private static final Evaluation<?> FAIL = new Evaluation<>(null, true);
@@ -51,7 +54,9 @@ final class Evaluation<T> {
           all.addAll(r.names);
         }
       }
-      return all == null ? (Evaluation<T>) NEG : new Evaluation<>(Set.copyOf(all), false);
+      return all == null
+          ? (Evaluation<T>) NEG
+          : new Evaluation<>(Collections.unmodifiableSet(all), false);
     }
     return (Evaluation<T>) NEG;
   }

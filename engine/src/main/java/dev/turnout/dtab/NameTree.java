@@ -21,9 +21,10 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>Nested nodes are never flattened: {@code /a & (/b & /c)} is a union whose second branch is a
- * union. {@link #show()} prints Finagle's canonical text, parenthesising only where needed and writing a
- * weight ({@code %.2f*}) only when it is not 1, so {@code read(t.show())} equals {@code t} for any tree
- * whose weights have at most two decimals and whose Alt and Union nodes have two or more members.
+ * union. {@link #show()} prints Finagle's canonical text, parenthesising only where needed, writing a
+ * weight ({@code %.2f*}) only when it is not 1, and printing a one-member Alt or Union as its member,
+ * so {@code read(t.show())} equals {@code t} for any tree whose weights have at most two decimals and
+ * whose Alt and Union nodes have two or more members.
  *
  * @param <T> the leaf type: {@link Path} in a dtab, a bound name after binding
  */

@@ -3,6 +3,7 @@ package dev.turnout.dtab;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -18,17 +19,42 @@ import java.util.List;
  * # $ % -}) prints as is, any other label prints entirely as {@code \xHH} per byte, so {@code
  * Path.read(p.show())} equals {@code p}.
  */
-public record Path(List<String> labels) implements Comparable<Path> {
+public final class Path implements Comparable<Path> {
 
   /** The empty path, {@code /}. */
-  public static final Path EMPTY = new Path(List.of());
+  public static final Path EMPTY = new Path(new String[0]);
 
-  public Path {
-    labels = List.copyOf(labels);
-    for (String label : labels) {
+  private final List<String> labels;
+  /** Cached: paths are hashed on every binding-cache lookup. */
+  private int hash;
+
+  /**
+   * A path of these labels, each a non-empty byte string (one char per byte).
+   *
+   * @throws IllegalArgumentException for an empty label or a char above {@code U+00FF}
+   */
+  public Path(List<String> labels) {
+    this.labels = List.copyOf(labels);
+    for (String label : this.labels) {
       checkLabel(label);
     }
   }
+
+  /** Trusted: {@code labels} are valid and the array is not shared. */
+  private Path(String[] labels) {
+    this.labels = Collections.unmodifiableList(Arrays.asList(labels));
+  }
+
+  /** For the parser, whose labels are valid by construction. */
+  static Path trusted(List<String> labels) {
+    return labels.isEmpty() ? EMPTY : new Path(labels.toArray(new String[0]));
+  }
+
+  /** The labels, as byte strings (one char per byte). */
+  public List<String> labels() {
+    return labels;
+  }
+
 
   /** A path of labels given as byte strings (one char per byte). */
   public static Path of(String... labels) {
@@ -114,10 +140,15 @@ public record Path(List<String> labels) implements Comparable<Path> {
     if (n <= 0) {
       return this;
     }
-    if (n >= labels.size()) {
+    int size = labels.size();
+    if (n >= size) {
       return EMPTY;
     }
-    return new Path(labels.subList(n, labels.size()));
+    String[] rest = new String[size - n];
+    for (int i = n; i < size; i++) {
+      rest[i - n] = labels.get(i);
+    }
+    return new Path(rest);
   }
 
   /** The first {@code n} labels of this path. */
@@ -125,7 +156,14 @@ public record Path(List<String> labels) implements Comparable<Path> {
     if (n >= labels.size()) {
       return this;
     }
-    return new Path(labels.subList(0, Math.max(n, 0)));
+    if (n <= 0) {
+      return EMPTY;
+    }
+    String[] first = new String[n];
+    for (int i = 0; i < n; i++) {
+      first[i] = labels.get(i);
+    }
+    return new Path(first);
   }
 
   /** This path followed by {@code suffix}. */
@@ -136,9 +174,15 @@ public record Path(List<String> labels) implements Comparable<Path> {
     if (isEmpty()) {
       return suffix;
     }
-    List<String> all = new ArrayList<>(labels.size() + suffix.labels.size());
-    all.addAll(labels);
-    all.addAll(suffix.labels);
+    int a = labels.size();
+    int b = suffix.labels.size();
+    String[] all = new String[a + b];
+    for (int i = 0; i < a; i++) {
+      all[i] = labels.get(i);
+    }
+    for (int i = 0; i < b; i++) {
+      all[a + i] = suffix.labels.get(i);
+    }
     return new Path(all);
   }
 
@@ -180,6 +224,21 @@ public record Path(List<String> labels) implements Comparable<Path> {
       }
     }
     return Integer.compare(labels.size(), other.labels.size());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof Path p && hashCode() == p.hashCode() && labels.equals(p.labels));
+  }
+
+  @Override
+  public int hashCode() {
+    int h = hash;
+    if (h == 0) {
+      h = labels.hashCode();
+      hash = h == 0 ? 1 : h;
+    }
+    return hash;
   }
 
   @Override

@@ -32,6 +32,13 @@ import java.util.function.Supplier;
  * closes a latency interval every 10 seconds on a daemon thread; tests call {@link #tick()} instead.
  */
 public final class ProxyMetrics implements AutoCloseable {
+  /**
+   * Service names tracked per router; further names (say, random Host headers) are counted together
+   * under {@link #OTHER}, so callers cannot make the metrics grow without bound.
+   */
+  public static final int MAX_SERVICES = 1000;
+
+  public static final String OTHER = "/other";
   private final LongSupplier nanos;
   private final Clock clock;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -264,9 +271,11 @@ public final class ProxyMetrics implements AutoCloseable {
     RouterNode r = routerNode(router);
     Map<String, ServiceNode> map = shadow ? r.shadows : r.services;
     ServiceNode s = map.get(service);
-    return s != null
-        ? s
-        : map.computeIfAbsent(service, k -> new ServiceNode(router, k, shadow ? "shadow_" : ""));
+    if (s != null) {
+      return s;
+    }
+    String key = map.size() < MAX_SERVICES ? service : OTHER;
+    return map.computeIfAbsent(key, k -> new ServiceNode(router, k, shadow ? "shadow_" : ""));
   }
 
   private ClientNode clientNode(String router, String client) {
@@ -278,7 +287,6 @@ public final class ProxyMetrics implements AutoCloseable {
   /** A stats node whose figures are also Prometheus meters named {@code turnout_<scope>_...}. */
   private TrafficStats stats(String scope, Tags tags) {
     String p = "turnout_" + scope + "_";
-    TrafficStats[] holder = new TrafficStats[1];
     TrafficStats t =
         new TrafficStats(
             nanos,
@@ -286,7 +294,6 @@ public final class ProxyMetrics implements AutoCloseable {
                 FunctionCounter.builder(p + "failures_by_class", counter, LongAdder::sum)
                     .tags(tags.and("class", failureClass))
                     .register(registry));
-    holder[0] = t;
     FunctionCounter.builder(p + "requests", t, TrafficStats::requests).tags(tags).register(registry);
     FunctionCounter.builder(p + "successes", t, TrafficStats::successes).tags(tags).register(registry);
     FunctionCounter.builder(p + "failures", t, TrafficStats::failures).tags(tags).register(registry);

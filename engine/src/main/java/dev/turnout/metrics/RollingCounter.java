@@ -36,6 +36,20 @@ public final class RollingCounter {
   }
 
   public void add(int seriesIndex, long delta) {
+    counts.addAndGet(slot() * series + seriesIndex, delta);
+  }
+
+  /** Adds one to {@code first} and, when {@code alsoSecond}, one to {@code second}: one clock read. */
+  public void increment(int first, int second, boolean alsoSecond) {
+    int base = slot() * series;
+    counts.incrementAndGet(base + first);
+    if (alsoSecond) {
+      counts.incrementAndGet(base + second);
+    }
+  }
+
+  /** The current second's slot, cleared first if it last held an older second. */
+  private int slot() {
     long second = Math.floorDiv(nanos.getAsLong(), 1_000_000_000L);
     int slot = (int) Math.floorMod(second, (long) seconds);
     long stamp = stamps.get(slot);
@@ -44,7 +58,7 @@ public final class RollingCounter {
         counts.set(slot * series + s, 0);
       }
     }
-    counts.addAndGet(slot * series + seriesIndex, delta);
+    return slot;
   }
 
   /** The sum of a series over the last {@code window} whole seconds plus the current one. */

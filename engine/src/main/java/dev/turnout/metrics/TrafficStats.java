@@ -61,10 +61,9 @@ public final class TrafficStats {
   public void finish(boolean success, String failureClass, long latencyNanos) {
     inFlight.decrement();
     requests.increment();
-    window.add(REQUESTS, 1);
+    window.increment(REQUESTS, SUCCESSES, success);
     if (success) {
       successes.increment();
-      window.add(SUCCESSES, 1);
     } else {
       failures.increment();
       LongAdder byClass = failuresByClass.get(failureClass);

@@ -18,10 +18,16 @@ import java.util.function.Predicate;
  * even a concrete name.
  *
  * <p><b>Binding</b> repeats lookup until every leaf is bound: an Alt takes its first member that does
- * not bind to Neg (a Fail stops it, an Empty is kept); a Union keeps the branches that bind to neither
- * Neg nor Fail, with their weights (one survivor replaces the union; a failing branch is ignored when
- * another succeeds). The result has no Alt nodes. Rewriting deeper than {@link #MAX_DEPTH} levels fails
- * with {@code Max recursion level: 100 reached in Namer lookup}.
+ * not bind to Neg (a Fail stops it, an Empty is kept, an error propagates); a Union binds every branch
+ * and keeps those that bound to neither Neg nor Fail, with their weights (one survivor replaces the
+ * union). A branch that failed to bind is ignored when any other branch bound, even to Neg; when none
+ * did, the union fails with the first error. A bound name reached through a union branch carries that
+ * branch's weight in its endpoint metadata under {@link #WEIGHT_META_KEY}. The result has no Alt nodes
+ * and is simplified. Each lookup adds one level; past {@link #MAX_DEPTH} binding fails with {@code Max
+ * recursion level: 100 reached in Namer lookup} (99 dentry rewrites and a namer lookup still bind).
+ *
+ * <p>Binding is a snapshot of the namers' current answers: when {@link #generation()} changes (a file
+ * appears, a namer's state moves), bind again; endpoint sets inside bound names stay live by themselves.
  */
 public final class Interpreter {
   public static final int MAX_DEPTH = 100;
@@ -113,6 +119,70 @@ public final class Interpreter {
   /** The delegation tree of {@code path}: every alternative expanded, for "why does it route there". */
   public DelegateTree delegate(Dtab dtab, Path path) {
     return DelegateTree.delegate(this, dtab, path);
+  }
+
+  /**
+   * The endpoints of a logical name, as Finagle's {@code Namer.resolve} and namerd's {@code
+   * /api/1/resolve} give them: bind, evaluate the tree (an Alt takes its first member, a Union joins its
+   * branches), then merge the endpoint sets of the names found. No name is {@link Addr.Neg}; {@code $} is
+   * a bound empty set; a binding error is {@link Addr.Failed} with its message.
+   */
+  public Addr resolve(Dtab dtab, Path path) {
+    try {
+      return merge(bind(dtab, path));
+    } catch (BindingException e) {
+      return new Addr.Failed(e.getMessage());
+    }
+  }
+
+  /**
+   * The endpoints of a bound id such as {@code /#/io.l5d.fs/users}, as namerd's {@code /api/1/addr}
+   * gives them: the namers' answer for the id (no dtab), merged as {@link #resolve} does.
+   */
+  public Addr addr(Path id) {
+    try {
+      return merge(bind(Dtab.EMPTY, NameTree.leaf(id)));
+    } catch (BindingException e) {
+      return new Addr.Failed(e.getMessage());
+    }
+  }
+
+  /** One name's set as it is; several: any bound set wins (joined), else all Neg is Neg, and so on. */
+  static Addr merge(NameTree<BoundName> tree) {
+    java.util.Optional<java.util.Set<BoundName>> names = tree.eval();
+    if (names.isEmpty()) {
+      return new Addr.Neg();
+    }
+    if (names.get().isEmpty()) {
+      return new Addr.Bound(List.of());
+    }
+    if (names.get().size() == 1) {
+      return names.get().iterator().next().addr().get();
+    }
+    List<Address> all = new ArrayList<>();
+    boolean bound = false;
+    boolean allNeg = true;
+    boolean allFailed = true;
+    String firstFailure = null;
+    for (BoundName b : names.get()) {
+      Addr a = b.addr().get();
+      if (a instanceof Addr.Bound ab) {
+        bound = true;
+        all.addAll(ab.addresses());
+      }
+      allNeg &= a instanceof Addr.Neg;
+      allFailed &= a instanceof Addr.Failed;
+      if (a instanceof Addr.Failed f && firstFailure == null) {
+        firstFailure = f.message();
+      }
+    }
+    if (bound) {
+      return new Addr.Bound(all);
+    }
+    if (allNeg) {
+      return new Addr.Neg();
+    }
+    return allFailed ? new Addr.Failed(firstFailure) : new Addr.Pending();
   }
 
   /** Address metadata key holding the weight of the union branch a bound name was reached through. */

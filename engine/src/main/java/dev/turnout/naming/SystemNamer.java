@@ -14,8 +14,10 @@ import java.util.List;
  *   <li>{@code /$/fail[/...]}: Fail; {@code /$/nil[/...]}: Empty.
  * </ul>
  *
- * Any other {@code /$/<name>} (including {@code /$/inet/x/y} without a port) names a namer class
- * Turnout does not have: Finagle's {@code ClassNotFoundException}, reported as Linkerd words it.
+ * Linkerd's rewriting namers ({@code /$/io.buoyant.http.anyMethodPfx} and kin, {@link
+ * RewritingNamers}) work too. Any other {@code /$/<name>} (including {@code /$/inet/x/y} without a
+ * port) names a namer class Turnout does not have: Finagle's {@code ClassNotFoundException}, reported as
+ * Linkerd words it.
  */
 final class SystemNamer implements Namer {
   static final Path PREFIX = Path.of("$");
@@ -39,7 +41,7 @@ final class SystemNamer implements Namer {
         }
         throw unknown(kind, path);
       default:
-        throw unknown(kind, path);
+        return RewritingNamers.lookup(kind, path.drop(1)).orElseThrow(() -> unknown(kind, path));
     }
   }
 

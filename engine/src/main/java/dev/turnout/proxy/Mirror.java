@@ -4,10 +4,9 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
-import dev.turnout.naming.BoundName;
-import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.MirrorRule;
+import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.client.ClientCallback;
@@ -75,25 +74,25 @@ final class Mirror {
     TrafficStats stats = metrics.shadow(router.label(), service.show());
     stats.start();
     long start = router.nanos();
-    Optional<BoundName> bound;
+    Optional<Route.Target> target;
     try {
-      bound = Router.choose(router.bind(snapshot, local, destination));
+      target = Router.choose(router.bind(snapshot, local, destination).targets());
     } catch (RuntimeException e) {
-      bound = Optional.empty();
+      target = Optional.empty();
     }
-    Optional<Endpoint> endpoint = bound.flatMap(b -> router.client(b).pick(List.of()));
+    Optional<Endpoint> endpoint = target.flatMap(t -> t.client().pick(List.of()));
     if (endpoint.isEmpty()) {
       done(stats, false, "unroutable", start, router);
       return;
     }
-    Client client = router.client(bound.get());
+    Route.Target shadow = target.get();
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
     String q = exchange.getQueryString();
     request.setPath(q == null || q.isEmpty() ? exchange.getRequestPath() : exchange.getRequestPath() + "?" + q);
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB));
     request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, service.show());
-    request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, client.id().show());
+    request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, shadow.id());
     request.getRequestHeaders().put(L5dHeaders.REQID, requestId);
     request.getRequestHeaders().put(Headers.CONNECTION, "close");
     long timeoutMillis = Math.max(1, router.config().requestTimeout().toMillis());

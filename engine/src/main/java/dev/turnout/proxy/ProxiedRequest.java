@@ -1,15 +1,14 @@
 package dev.turnout.proxy;
 
 import dev.turnout.dtab.Dtab;
-import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.BindingException;
-import dev.turnout.naming.BoundName;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.ResponseClass;
+import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.client.ClientCallback;
@@ -34,7 +33,6 @@ import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
-import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
@@ -51,8 +49,13 @@ import org.xnio.channels.StreamSinkChannel;
  */
 final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private static final int MAX_ATTEMPTS = 4;
+  /**
+   * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
+   * {@code Via} (extended), and {@code Expect} (the caller's 100-continue is answered by this server
+   * as the body is first read).
+   */
   private static final Set<HttpString> NOT_FORWARDED =
-      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, L5dHeaders.VIA);
+      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, L5dHeaders.VIA, Headers.EXPECT);
 
   private final HttpServerExchange exchange;
   private final Router router;
@@ -61,13 +64,15 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private final RoutingSnapshot snapshot;
   private final Dtab local;
   private final Path service;
+  private final String serviceName;
   private final Optional<String> rewrittenPath;
   private final String requestId;
   private final boolean hasBody;
   private final TrafficStats serviceStats;
   private final long startNanos;
+  private final Deadlines deadlines;
 
-  private BoundName bound;
+  private Route.Target target;
   private Client client;
   private TrafficStats clientStats;
   private TrafficStats serviceClientStats;
@@ -78,7 +83,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private long attemptStart;
   private ClientConnection connection;
   private boolean finished;
-  private XnioExecutor.Key timeout;
+  private Deadlines.Entry deadline;
   private ResponseClass outcome = ResponseClass.SUCCESS;
   private String failureClass = "";
 
@@ -90,8 +95,10 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       RoutingSnapshot snapshot,
       Dtab local,
       Path service,
+      String serviceName,
       Optional<String> rewrittenPath,
-      String requestId) {
+      String requestId,
+      Deadlines deadlines) {
     this.exchange = exchange;
     this.router = router;
     this.pools = pools;
@@ -99,15 +106,17 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     this.snapshot = snapshot;
     this.local = local;
     this.service = service;
+    this.serviceName = serviceName;
     this.rewrittenPath = rewrittenPath;
     this.requestId = requestId;
     this.hasBody = RouterHandler.hasBody(exchange);
-    this.serviceStats = metrics.service(router.label(), service.show());
+    this.serviceStats = metrics.service(router.label(), serviceName);
     this.startNanos = router.nanos();
+    this.deadlines = deadlines;
   }
 
   /** Starts the request: the stats, the timeout, then the first attempt. */
-  void start(BoundName first) {
+  void start(Route.Target first) {
     serviceStats.start();
     router.retryBudget().deposit();
     exchange.addExchangeCompleteListener(
@@ -115,20 +124,18 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
           completed();
           next.proceed();
         });
-    long timeoutMillis = router.config().requestTimeout().toMillis();
-    if (timeoutMillis > 0) {
-      timeout = exchange.getIoThread().executeAfter(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+    if (deadlines != null) {
+      deadline = deadlines.add(this, exchange.getIoThread());
     }
     use(first);
     attempt();
   }
 
-  private void use(BoundName name) {
-    bound = name;
-    client = router.client(name);
-    String id = name.id().show();
-    clientStats = metrics.client(router.label(), id);
-    serviceClientStats = metrics.serviceClient(router.label(), service.show(), id);
+  private void use(Route.Target next) {
+    target = next;
+    client = next.client();
+    clientStats = metrics.client(router.label(), next.id());
+    serviceClientStats = metrics.serviceClient(router.label(), serviceName, next.id());
   }
 
   private void attempt() {
@@ -138,13 +145,13 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     attempts++;
     Optional<Endpoint> picked = client.pick(tried);
     if (picked.isEmpty()) {
-      fail(502, "connect", "No hosts are available for " + bound.id().show() + " (service " + service.show() + ")");
+      fail(502, "connect", "No hosts are available for " + target.id() + " (service " + serviceName + ")");
       return;
     }
     endpoint = picked.get();
     tried.add(endpoint);
     endpointStats =
-        metrics.endpoint(router.label(), client.id().show(), endpoint.key(), endpointEjected(endpoint));
+        metrics.endpoint(router.label(), target.id(), endpoint.key(), endpointEjected(endpoint));
     attemptStart = router.nanos();
     router.attemptStarted(endpoint);
     endpointStats.start();
@@ -208,7 +215,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
    */
   private void retryElsewhere(String why) {
     if (attempts >= MAX_ATTEMPTS || !(router.retryBudget().tryWithdraw() || attempts < 2)) {
-      fail(502, "connect", why + " (service " + service.show() + ", client " + bound.id().show() + ")");
+      fail(502, "connect", why + " (service " + serviceName + ", client " + target.id() + ")");
       return;
     }
     serviceStats.retried();
@@ -218,9 +225,8 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   private void rebind() {
     try {
-      NameTree<BoundName> tree = router.bind(snapshot, local, service);
-      Optional<BoundName> next = Router.choose(tree);
-      if (next.isPresent() && !next.get().id().equals(bound.id())) {
+      Optional<Route.Target> next = Router.choose(router.bind(snapshot, local, service).targets());
+      if (next.isPresent() && next.get().client() != client) {
         tried.clear();
         use(next.get());
       }
@@ -246,10 +252,10 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     }
     String via = exchange.getRequestHeaders().getFirst(L5dHeaders.VIA);
     h.put(L5dHeaders.VIA, via == null ? L5dHeaders.VIA_VALUE : via + ", " + L5dHeaders.VIA_VALUE);
-    h.put(L5dHeaders.DST_SERVICE, service.show());
-    h.put(L5dHeaders.DST_CLIENT, bound.id().show());
-    if (!bound.residual().isEmpty()) {
-      h.put(L5dHeaders.DST_RESIDUAL, bound.residual().show());
+    h.put(L5dHeaders.DST_SERVICE, serviceName);
+    h.put(L5dHeaders.DST_CLIENT, target.id());
+    if (!target.residual().isEmpty()) {
+      h.put(L5dHeaders.DST_RESIDUAL, target.residual());
     }
     h.put(L5dHeaders.REQID, requestId);
     if (!local.isEmpty()) {
@@ -435,8 +441,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   // ---- endings
 
-  private void timedOut() {
-    timeout = null;
+  /** The router's request timeout has passed (called by {@link Deadlines} on the IO thread). */
+  void timedOut() {
+    deadline = null;
     if (finished) {
       return;
     }
@@ -450,7 +457,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
         503,
         "timeout",
         "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
-            + service.show());
+            + serviceName);
   }
 
   private void fail(int status, String why, String message) {
@@ -462,8 +469,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   /** The exchange is over: cancel the timer and count the request once. */
   private void completed() {
-    if (timeout != null) {
-      timeout.remove();
+    if (deadline != null) {
+      deadline.request = null;
+      deadline = null;
     }
     if (!finished) {
       finished = true;

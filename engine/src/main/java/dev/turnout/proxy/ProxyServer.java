@@ -50,7 +50,7 @@ public final class ProxyServer {
     }
     Pools pools = new Pools();
     Mirror mirror = new Mirror(metrics);
-    int io = Math.max(2, Runtime.getRuntime().availableProcessors());
+    int io = Integer.getInteger("turnout.proxy.ioThreads", Math.max(2, Runtime.getRuntime().availableProcessors()));
     Undertow.Builder builder =
         Undertow.builder()
             .setIoThreads(io)
@@ -64,6 +64,7 @@ public final class ProxyServer {
     List<DtabSource> sources = new ArrayList<>();
     List<GracefulShutdownHandler> drains = new ArrayList<>();
     List<String> listenerRouters = new ArrayList<>();
+    List<RouterHandler> handlers = new ArrayList<>();
     for (RouterConfig rc : routers) {
       DtabSource source = baseDtabs.apply(rc);
       sources.add(source);
@@ -71,8 +72,9 @@ public final class ProxyServer {
       built.add(router);
       metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
       for (ServerConfig sc : rc.servers()) {
-        GracefulShutdownHandler drain =
-            new GracefulShutdownHandler(new RouterHandler(router, sc.clearContext(), pools, metrics, mirror));
+        RouterHandler handler = new RouterHandler(router, sc.clearContext(), pools, metrics, mirror);
+        handlers.add(handler);
+        GracefulShutdownHandler drain = new GracefulShutdownHandler(handler);
         drains.add(drain);
         builder.addHttpListener(sc.port(), sc.ip(), drain);
         listenerRouters.add(rc.label());
@@ -92,6 +94,6 @@ public final class ProxyServer {
       InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
       listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
     }
-    return new RunningProxy(undertow, listeners, built, drains, sources, pools);
+    return new RunningProxy(undertow, listeners, built, drains, handlers, sources, pools);
   }
 }

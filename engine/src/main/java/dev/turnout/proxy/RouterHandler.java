@@ -1,12 +1,11 @@
 package dev.turnout.proxy;
 
 import dev.turnout.dtab.Dtab;
-import dev.turnout.dtab.NameTree;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
-import dev.turnout.naming.BoundName;
 import dev.turnout.routing.Identification;
 import dev.turnout.routing.RequestHead;
+import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.server.HttpHandler;
@@ -29,6 +28,7 @@ final class RouterHandler implements HttpHandler {
   private final Pools pools;
   private final ProxyMetrics metrics;
   private final Mirror mirror;
+  private final Deadlines deadlines;
 
   RouterHandler(Router router, boolean clearContext, Pools pools, ProxyMetrics metrics, Mirror mirror) {
     this.router = router;
@@ -36,6 +36,15 @@ final class RouterHandler implements HttpHandler {
     this.pools = pools;
     this.metrics = metrics;
     this.mirror = mirror;
+    long timeout = router.config().requestTimeout().toNanos();
+    this.deadlines = timeout > 0 ? new Deadlines(timeout, System::nanoTime) : null;
+  }
+
+  /** Stops the timeout sweeps. */
+  void close() {
+    if (deadlines != null) {
+      deadlines.close();
+    }
   }
 
   @Override
@@ -52,7 +61,7 @@ final class RouterHandler implements HttpHandler {
       local = Dtab.EMPTY;
     } else {
       try {
-        local = headerDtab(exchange, L5dHeaders.CTX_DTAB.toString()).concat(headerDtab(exchange, L5dHeaders.DTAB.toString()));
+        local = headerDtab(exchange, L5dHeaders.CTX_DTAB).concat(headerDtab(exchange, L5dHeaders.DTAB));
       } catch (IllegalArgumentException e) {
         Errors.send(exchange, 400, e.getMessage());
         return;
@@ -72,26 +81,27 @@ final class RouterHandler implements HttpHandler {
     }
     RoutingSnapshot snapshot = router.source().current();
     Identification named = id.get();
-    NameTree<BoundName> tree;
+    Route route;
     try {
-      tree = router.bind(snapshot, local, named.service());
+      route = router.bind(snapshot, local, named.service());
     } catch (BindingException e) {
       Errors.send(exchange, 502, unroutable(named, snapshot, local, e.getMessage()));
       return;
     }
-    Optional<BoundName> chosen = Router.choose(tree);
+    Optional<Route.Target> chosen = Router.choose(route.targets());
     if (chosen.isEmpty()) {
-      metrics.service(router.label(), named.service().show()).start();
-      metrics.service(router.label(), named.service().show()).finish(false, "unroutable", 0);
-      Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + tree));
+      var stats = metrics.service(router.label(), route.service());
+      stats.start();
+      stats.finish(false, "unroutable", 0);
+      Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + route.bound()));
       return;
     }
     if (!snapshot.mirrors().isEmpty()) {
       mirror.maybeMirror(exchange, router, snapshot, local, named.service(), requestId);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), named.rewrittenPath(), requestId);
-    BoundName first = chosen.get();
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId, deadlines);
+    Route.Target first = chosen.get();
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
@@ -100,14 +110,17 @@ final class RouterHandler implements HttpHandler {
   private static String unroutable(Identification id, RoutingSnapshot snapshot, Dtab local, String why) {
     return "Unable to route request! service: " + id.service().show()
         + "; why: " + why
-        + "; dtab: " + snapshot.dtab().show()
+        + "; dtab: " + snapshot.dtab().concat(local).show()
         + "; base dtab: " + snapshot.dtab().show()
         + "; override dtab: " + local.show();
   }
 
-  private static Dtab headerDtab(HttpServerExchange exchange, String name) {
+  private static Dtab headerDtab(HttpServerExchange exchange, io.undertow.util.HttpString name) {
     HeaderValues values = exchange.getRequestHeaders().get(name);
     if (values == null || values.isEmpty()) {
+      return Dtab.EMPTY;
+    }
+    if (values.size() == 1 && values.getFirst().isBlank()) {
       return Dtab.EMPTY;
     }
     Dtab out = Dtab.EMPTY;

@@ -21,6 +21,7 @@ public final class RunningProxy implements AutoCloseable {
   private final List<Listener> listeners;
   private final List<Router> routers;
   private final List<GracefulShutdownHandler> drains;
+  private final List<RouterHandler> handlers;
   private final List<DtabSource> sources;
   private final Pools pools;
   private boolean closed;
@@ -30,12 +31,14 @@ public final class RunningProxy implements AutoCloseable {
       List<Listener> listeners,
       List<Router> routers,
       List<GracefulShutdownHandler> drains,
+      List<RouterHandler> handlers,
       List<DtabSource> sources,
       Pools pools) {
     this.undertow = undertow;
     this.listeners = List.copyOf(listeners);
     this.routers = List.copyOf(routers);
     this.drains = List.copyOf(drains);
+    this.handlers = List.copyOf(handlers);
     this.sources = List.copyOf(sources);
     this.pools = pools;
   }
@@ -84,6 +87,7 @@ public final class RunningProxy implements AutoCloseable {
         break;
       }
     }
+    handlers.forEach(RouterHandler::close);
     undertow.stop();
     pools.close();
     sources.forEach(DtabSource::close);

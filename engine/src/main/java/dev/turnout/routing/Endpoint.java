@@ -17,6 +17,7 @@ public final class Endpoint {
 
   private final String host;
   private final int port;
+  private final String key;
   private volatile double weight;
   private final FailureAccrual accrual;
   private final LongSupplier nanos;
@@ -27,6 +28,7 @@ public final class Endpoint {
   Endpoint(Address address, FailureAccrualConfig accrual, LongSupplier nanos) {
     this.host = address.host();
     this.port = address.port();
+    this.key = key(host, port);
     this.weight = address.weight();
     this.accrual = new FailureAccrual(accrual, nanos);
     this.nanos = nanos;
@@ -43,7 +45,7 @@ public final class Endpoint {
 
   /** {@code host:port}. */
   public String key() {
-    return key(host, port);
+    return key;
   }
 
   static String key(String host, int port) {
@@ -94,17 +96,20 @@ public final class Endpoint {
     } while (!ewmaBits.compareAndSet(bits, Double.doubleToLongBits(next)));
   }
 
-  /** Peak-EWMA load: latency estimate times (in flight + 1), per unit of weight. */
+  /** Peak-EWMA load: latency estimate times (in flight + 1), per unit of weight; 0 until measured. */
   double ewmaCost() {
     double ewma = Double.longBitsToDouble(ewmaBits.get());
     double w = weight <= 0 ? 1e-9 : weight;
-    return (ewma + 1) * (inFlight.get() + 1) / w;
+    return ewma * (inFlight.get() + 1) / w;
   }
 
-  /** Least-loaded cost: in flight per unit of weight. */
+  /**
+   * Least-loaded cost: in flight per unit of weight. Idle endpoints tie at 0, so traffic at low load
+   * follows the weighted random choice of candidates.
+   */
   double loadCost() {
     double w = weight <= 0 ? 1e-9 : weight;
-    return (inFlight.get() + 1) / w;
+    return inFlight.get() / w;
   }
 
   @Override

@@ -13,6 +13,9 @@ import java.util.Optional;
 @FunctionalInterface
 public interface Identifier {
 
+  /** How many distinct header values an identifier remembers the names of. */
+  int REMEMBERED = 10_000;
+
   Optional<Identification> identify(RequestHead request);
 
   /** The identifier a config entry describes; {@code dstPrefix} is used when it names no prefix. */
@@ -49,9 +52,29 @@ public interface Identifier {
     };
   }
 
-  /** The header's value as one label: {@code Host: users} gives {@code /svc/users}. */
+  /**
+   * The header's value as one label: {@code Host: users} gives {@code /svc/users}. The few distinct
+   * values a router sees are remembered (up to {@link #REMEMBERED} of them), so a request usually
+   * builds no path at all.
+   */
   static Identifier headerToken(Path prefix, String header) {
-    return r -> r.headerValue(header).map(v -> named(prefix.concat(Path.utf8(v))));
+    java.util.concurrent.ConcurrentHashMap<String, Optional<Identification>> seen =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    return r -> {
+      Optional<String> value = r.headerValue(header);
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<Identification> known = seen.get(value.get());
+      if (known != null) {
+        return known;
+      }
+      Optional<Identification> id = Optional.of(named(prefix.concat(Path.utf8(value.get()))));
+      if (seen.size() < REMEMBERED) {
+        seen.put(value.get(), id);
+      }
+      return id;
+    };
   }
 
   /** The header's value read as a path: {@code l5d-name: /a/b} gives {@code /svc/a/b}. */

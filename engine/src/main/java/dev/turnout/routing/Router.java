@@ -43,7 +43,7 @@ public final class Router {
 
   private record Key(Dtab local, Path service) {}
 
-  private record Bound(NameTree<BoundName> tree, long health, long validUntil) {}
+  private record Bound(Route route, long health, long validUntil) {}
 
   /** The bound-tree cache of one snapshot and interpreter generation. */
   private record Bindings(RoutingSnapshot snapshot, long generation, Cache<Key, Bound> cache) {}
@@ -103,7 +103,7 @@ public final class Router {
    *
    * @throws dev.turnout.naming.BindingException when binding cannot finish
    */
-  public NameTree<BoundName> bind(RoutingSnapshot snapshot, Dtab local, Path service) {
+  public Route bind(RoutingSnapshot snapshot, Dtab local, Path service) {
     Bindings b = bindings;
     long generation = interpreter.generation();
     if (b == null || b.snapshot() != snapshot || b.generation() != generation) {
@@ -114,17 +114,26 @@ public final class Router {
     Bound cached = b.cache().getIfPresent(key);
     long now = nanos.getAsLong();
     if (cached != null && cached.health() == health.get() && now < cached.validUntil()) {
-      return cached.tree();
+      return cached.route();
     }
     Bound fresh = bindNow(snapshot.dtab().concat(local), service);
     b.cache().put(key, fresh);
-    return fresh.tree();
+    return fresh.route();
+  }
+
+  private Route route(Path service, NameTree<BoundName> tree) {
+    NameTree<Route.Target> targets =
+        tree.map(
+            n ->
+                new Route.Target(
+                    n, n.id().show(), n.residual().isEmpty() ? "" : n.residual().show(), client(n)));
+    return new Route(service.show(), tree, targets);
   }
 
   private Bound bindNow(Dtab dtab, Path service) {
     long healthBefore = health.get();
     if (!config.skipUnavailableAlternatives()) {
-      return new Bound(interpreter.bind(dtab, service), healthBefore, Long.MAX_VALUE);
+      return new Bound(route(service, interpreter.bind(dtab, service)), healthBefore, Long.MAX_VALUE);
     }
     long[] revival = {Long.MAX_VALUE};
     NameTree<BoundName> tree =
@@ -136,7 +145,7 @@ public final class Router {
               revival[0] = Math.min(revival[0], c.nextRevival());
               return c.usable();
             });
-    return new Bound(tree, healthBefore, revival[0]);
+    return new Bound(route(service, tree), healthBefore, revival[0]);
   }
 
   /**
@@ -144,26 +153,26 @@ public final class Router {
    * weights (uniformly if they sum to 0), nested unions pick again. Empty when the choice lands on
    * Neg, Fail or Empty: that request has no destination.
    */
-  public static Optional<BoundName> choose(NameTree<BoundName> tree) {
+  public static <T> Optional<T> choose(NameTree<T> tree) {
     while (true) {
-      if (tree instanceof NameTree.Leaf<BoundName> leaf) {
+      if (tree instanceof NameTree.Leaf<T> leaf) {
         return Optional.of(leaf.value());
       }
-      if (!(tree instanceof NameTree.Union<BoundName> union) || union.trees().isEmpty()) {
+      if (!(tree instanceof NameTree.Union<T> union) || union.trees().isEmpty()) {
         return Optional.empty();
       }
-      List<NameTree.Weighted<BoundName>> branches = union.trees();
+      List<NameTree.Weighted<T>> branches = union.trees();
       double total = 0;
-      for (NameTree.Weighted<BoundName> w : branches) {
+      for (NameTree.Weighted<T> w : branches) {
         total += Math.max(0, w.weight());
       }
       ThreadLocalRandom rnd = ThreadLocalRandom.current();
-      NameTree<BoundName> next = branches.get(branches.size() - 1).tree();
+      NameTree<T> next = branches.get(branches.size() - 1).tree();
       if (total <= 0) {
         next = branches.get(rnd.nextInt(branches.size())).tree();
       } else {
         double x = rnd.nextDouble(total);
-        for (NameTree.Weighted<BoundName> w : branches) {
+        for (NameTree.Weighted<T> w : branches) {
           x -= Math.max(0, w.weight());
           if (x < 0) {
             next = w.tree();

@@ -3,19 +3,14 @@ package dev.turnout.store;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.turnout.dtab.Dtab;
-import dev.turnout.dtab.DtabParseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +45,7 @@ import java.util.function.Predicate;
 public final class H2DtabStore implements DtabStore {
 
   /** The largest dtab text accepted, in UTF-8 bytes (1 MiB). */
-  public static final int MAX_DTAB_BYTES = 1 << 20;
+  public static final int MAX_DTAB_BYTES = DtabText.MAX_BYTES;
 
   static final int MAX_AUTHOR = 256;
   static final int MAX_COMMENT = 4096;
@@ -147,19 +142,7 @@ public final class H2DtabStore implements DtabStore {
 
   @Override
   public List<String> namespaces() {
-    List<String> names =
-        db.read(
-            c -> {
-              List<String> out = new ArrayList<>();
-              try (PreparedStatement st =
-                      c.prepareStatement("SELECT name FROM namespace WHERE NOT deleted");
-                  ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                  out.add(rs.getString(1));
-                }
-              }
-              return out;
-            });
+    List<String> names = new ArrayList<>(db.read(VersionTable::liveNamespaces));
     names.sort(null);
     return List.copyOf(names);
   }
@@ -167,27 +150,13 @@ public final class H2DtabStore implements DtabStore {
   @Override
   public Optional<DtabVersion> current(String namespace) {
     Namespaces.check(namespace);
-    return db.read(c -> currentIn(c, namespace));
+    return db.read(c -> VersionTable.current(c, namespace));
   }
 
   @Override
   public List<DtabVersion> versions(String namespace) {
     Namespaces.check(namespace);
-    return db.read(
-        c -> {
-          List<DtabVersion> out = new ArrayList<>();
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "SELECT * FROM dtab_version WHERE namespace = ? ORDER BY version DESC")) {
-            st.setString(1, namespace);
-            try (ResultSet rs = st.executeQuery()) {
-              while (rs.next()) {
-                out.add(toVersion(rs));
-              }
-            }
-          }
-          return List.copyOf(out);
-        });
+    return db.read(c -> VersionTable.history(c, namespace));
   }
 
   @Override
@@ -197,7 +166,7 @@ public final class H2DtabStore implements DtabStore {
     if (cached != null) {
       return Optional.of(cached);
     }
-    Optional<DtabVersion> found = db.read(c -> versionIn(c, namespace, version));
+    Optional<DtabVersion> found = db.read(c -> VersionTable.find(c, namespace, version));
     found.ifPresent(v -> parsed.put(new VersionKey(namespace, version), v));
     return found;
   }
@@ -207,7 +176,7 @@ public final class H2DtabStore implements DtabStore {
   @Override
   public DtabVersion create(String namespace, String dtabText, String author, String comment) {
     Write w = new Write(namespace, author, comment);
-    checkDtab(dtabText);
+    DtabText.check(dtabText);
     return commit(
         w,
         (c, state) -> {
@@ -222,7 +191,7 @@ public final class H2DtabStore implements DtabStore {
   public DtabVersion update(
       String namespace, String dtabText, Optional<String> ifMatch, String author, String comment) {
     Write w = new Write(namespace, author, comment);
-    checkDtab(dtabText);
+    DtabText.check(dtabText);
     return commit(
         w,
         (c, state) -> {
@@ -259,7 +228,7 @@ public final class H2DtabStore implements DtabStore {
             throw new StoreException.NotFound(namespace);
           }
           DtabVersion target =
-              versionIn(c, namespace, version)
+              VersionTable.find(c, namespace, version)
                   .orElseThrow(
                       () ->
                           new StoreException.Invalid(
@@ -283,13 +252,13 @@ public final class H2DtabStore implements DtabStore {
    * operator deleted, is left alone: a restart does not undo a decision made through the API. Every
    * entry is validated before anything is written.
    *
-   * @return the versions created, by namespace name
+   * @return the versions created, in namespace-name order
    */
   public List<DtabVersion> seed(Map<String, String> dtabs) {
     Map<String, String> sorted = new TreeMap<>(dtabs);
     for (Map.Entry<String, String> e : sorted.entrySet()) {
       Namespaces.check(e.getKey());
-      checkDtab(e.getValue());
+      DtabText.check(e.getValue());
     }
     List<DtabVersion> created = new ArrayList<>();
     for (Map.Entry<String, String> e : sorted.entrySet()) {
@@ -336,7 +305,7 @@ public final class H2DtabStore implements DtabStore {
   /** The namespace as a write finds it, with its row locked. */
   private record State(String namespace, Optional<Long> latest, boolean exists, Connection c) {
     DtabVersion currentVersion() throws SQLException {
-      return currentIn(c, namespace).orElseThrow();
+      return VersionTable.current(c, namespace).orElseThrow();
     }
 
     void checkIfMatch(Optional<String> ifMatch) throws SQLException {
@@ -385,7 +354,7 @@ public final class H2DtabStore implements DtabStore {
                 boolean deleting = text == null;
                 Dtab dtab = deleting ? Dtab.EMPTY : Dtab.read(text);
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-                writeNamespace(c, w.namespace(), state.latest().isPresent(), next, deleting);
+                VersionTable.writeNamespace(c, w.namespace(), state.latest().isPresent(), next, deleting);
                 DtabVersion v =
                     new DtabVersion(
                         w.namespace(),
@@ -397,7 +366,7 @@ public final class H2DtabStore implements DtabStore {
                         w.comment(),
                         now,
                         deleting);
-                insertVersion(c, v);
+                VersionTable.insert(c, v);
                 StoreEvent.Kind kind =
                     deleting
                         ? StoreEvent.Kind.DELETED
@@ -416,144 +385,8 @@ public final class H2DtabStore implements DtabStore {
   }
 
   private static State lockNamespace(Connection c, String namespace) throws SQLException {
-    try (PreparedStatement st =
-        c.prepareStatement(
-            "SELECT latest_version, deleted FROM namespace WHERE name = ? FOR UPDATE")) {
-      st.setString(1, namespace);
-      try (ResultSet rs = st.executeQuery()) {
-        if (!rs.next()) {
-          return new State(namespace, Optional.empty(), false, c);
-        }
-        return new State(namespace, Optional.of(rs.getLong(1)), !rs.getBoolean(2), c);
-      }
-    }
-  }
-
-  private static void writeNamespace(
-      Connection c, String namespace, boolean rowExists, long latest, boolean deleted)
-      throws SQLException {
-    String sql =
-        rowExists
-            ? "UPDATE namespace SET latest_version = ?, deleted = ? WHERE name = ?"
-            : "INSERT INTO namespace (latest_version, deleted, name) VALUES (?, ?, ?)";
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      st.setLong(1, latest);
-      st.setBoolean(2, deleted);
-      st.setString(3, namespace);
-      st.executeUpdate();
-    }
-  }
-
-  private static void insertVersion(Connection c, DtabVersion v) throws SQLException {
-    try (PreparedStatement st =
-        c.prepareStatement(
-            "INSERT INTO dtab_version (namespace, version, dtab_text, canonical, author, comment,"
-                + " created_at, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      st.setString(1, v.namespace());
-      st.setLong(2, v.version());
-      st.setString(3, v.text());
-      st.setString(4, v.dtab().show());
-      st.setString(5, v.author());
-      st.setString(6, v.comment());
-      st.setObject(7, OffsetDateTime.ofInstant(v.createdAt(), ZoneOffset.UTC));
-      st.setBoolean(8, v.deleted());
-      st.executeUpdate();
-    }
-  }
-
-  // ---- reading rows ----
-
-  private static Optional<DtabVersion> currentIn(Connection c, String namespace)
-      throws SQLException {
-    try (PreparedStatement st =
-        c.prepareStatement(
-            "SELECT v.* FROM namespace n JOIN dtab_version v"
-                + " ON v.namespace = n.name AND v.version = n.latest_version"
-                + " WHERE n.name = ? AND NOT n.deleted")) {
-      st.setString(1, namespace);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(toVersion(rs)) : Optional.empty();
-      }
-    }
-  }
-
-  private static Optional<DtabVersion> versionIn(Connection c, String namespace, long version)
-      throws SQLException {
-    try (PreparedStatement st =
-        c.prepareStatement("SELECT * FROM dtab_version WHERE namespace = ? AND version = ?")) {
-      st.setString(1, namespace);
-      st.setLong(2, version);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(toVersion(rs)) : Optional.empty();
-      }
-    }
-  }
-
-  private static DtabVersion toVersion(ResultSet rs) throws SQLException {
-    String namespace = rs.getString("namespace");
-    long version = rs.getLong("version");
-    String text = rs.getString("dtab_text");
-    boolean deleted = rs.getBoolean("deleted");
-    return new DtabVersion(
-        namespace,
-        version,
-        ETags.of(version),
-        text,
-        deleted ? Dtab.EMPTY : storedDtab(namespace, version, text),
-        rs.getString("author"),
-        rs.getString("comment"),
-        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-        deleted);
-  }
-
-  /** Parses a stored text; it parsed when it was written, so failing now means the parser changed. */
-  private static Dtab storedDtab(String namespace, long version, String text) {
-    try {
-      return Dtab.read(text);
-    } catch (DtabParseException e) {
-      throw new StoreException(
-          "version " + version + " of '" + namespace + "' no longer parses: " + e.located(), e);
-    }
-  }
-
-  /**
-   * Rejects a missing, oversized or malformed dtab with {@link StoreException.Invalid}; the parser's
-   * exception, with its line and column, is the cause.
-   */
-  static Dtab checkDtab(String text) {
-    if (text == null) {
-      throw new StoreException.Invalid("a dtab is required");
-    }
-    long bytes = utf8Length(text);
-    if (bytes > MAX_DTAB_BYTES) {
-      throw new StoreException.Invalid(
-          "the dtab is " + bytes + " bytes; the limit is " + MAX_DTAB_BYTES + " (1 MiB)");
-    }
-    try {
-      return Dtab.read(text);
-    } catch (DtabParseException e) {
-      throw new StoreException.Invalid(
-          "invalid dtab at line " + e.line() + ", column " + e.column() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (ch < 0x80) {
-        n += 1;
-      } else if (ch < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(ch)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return VersionTable.lock(c, namespace)
+        .map(row -> new State(namespace, Optional.of(row.latest()), !row.deleted(), c))
+        .orElseGet(() -> new State(namespace, Optional.empty(), false, c));
   }
 }

@@ -60,6 +60,18 @@ class BindingCacheTest {
   }
 
   @Test
+  void theSizeBoundEvictsOldEntries() {
+    BindingCache small = new BindingCache(interpreter, 2);
+    for (int i = 0; i < 20; i++) {
+      small.bind((long) i, dtab, Path.read("/svc/a"));
+    }
+
+    small.cleanUp();
+
+    assertThat(small.size()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void aFailedBindingIsNotCached() {
     namer.set("/a", "failed");
 

@@ -118,18 +118,19 @@ class SpecVectorsTest {
       return;
     }
     Dtab base;
-    Dtab local;
-    Matcher plus = Pattern.compile("\\s+\\+\\s+l5d-(?:ctx-)?dtab:\\s*").matcher(dtabField);
+    Dtab local = Dtab.EMPTY;
+    String[] layers = dtabField.split("\\s+\\+\\s+l5d-(?:ctx-)?dtab:\\s*");
     Matcher namerd = Pattern.compile("namerd dtab (.*), local (.*)").matcher(dtabField);
-    if (plus.find()) {
-      base = Dtab.read(dtabField.substring(0, plus.start()));
-      local = Dtab.read(dtabField.substring(plus.end()));
+    if (layers.length > 1) {
+      base = Dtab.read(layers[0]);
+      for (int i = 1; i < layers.length; i++) {
+        local = local.concat(Dtab.read(layers[i]));
+      }
     } else if (namerd.matches()) {
       base = Dtab.read(namerd.group(1));
       local = Dtab.read(namerd.group(2));
     } else {
       base = Dtab.read(dtabField);
-      local = Dtab.EMPTY;
     }
     bindVector(base.concat(local), f[2], f[3], f[4]);
   }

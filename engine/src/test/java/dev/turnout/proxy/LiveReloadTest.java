@@ -4,16 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.routing.StoreDtabSource;
+import dev.turnout.store.H2DtabStore;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 class LiveReloadTest {
   private final Backend v1 = Backend.named("v1");
   private final Backend v2 = Backend.named("v2");
-  private final MemoryDtabStore store = new MemoryDtabStore();
+  @TempDir java.nio.file.Path data;
+  private H2DtabStore store;
   private Fixture fx;
+
+  @BeforeEach
+  void open() {
+    store = H2DtabStore.openFile(data);
+  }
 
   @AfterEach
   void stop() {
@@ -22,6 +31,7 @@ class LiveReloadTest {
     }
     v1.close();
     v2.close();
+    store.close();
   }
 
   private Fixture proxyOnStore() {

@@ -1,5 +1,6 @@
 package dev.turnout.app;
 
+import dev.turnout.cli.DtabCommand;
 import dev.turnout.cli.UserCommand;
 import picocli.CommandLine;
 
@@ -8,6 +9,7 @@ final class Subcommands {
   private Subcommands() {}
 
   static void addTo(CommandLine root) {
+    root.addSubcommand("dtab", new DtabCommand());
     root.addSubcommand("user", new UserCommand());
   }
 }

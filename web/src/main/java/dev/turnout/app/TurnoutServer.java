@@ -18,6 +18,9 @@ import dev.turnout.store.H2UserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
 import dev.turnout.web.api.DtabApi;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.store.DtabVersion;
+import dev.turnout.web.api.NamingRoutes;
 import dev.turnout.web.editor.InterpreterPreview;
 import dev.turnout.web.metrics.MetricsRoutes;
 import io.javalin.Javalin;
@@ -173,13 +176,17 @@ public final class TurnoutServer implements AutoCloseable {
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
               });
               DtabApi.register(c, store, users);
+              NamingRoutes.register(c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter);
               MetricsRoutes.register(c, metrics);
               adminParts.add(
                   Dashboard.register(
                       c,
                       new DashboardServices(
-                          store, users, metrics.view(),
-                          new InterpreterPreview(interpreter, this::routerDtab), Clock.systemUTC())));
+                          store,
+                          users,
+                          metrics.view(),
+                          new InterpreterPreview(interpreter, this::routerDtabFollowing),
+                          Clock.systemUTC())));
             });
     resources.addAll(adminParts);
     admin.start(adminConfig.ip(), adminConfig.port());
@@ -191,14 +198,17 @@ public final class TurnoutServer implements AutoCloseable {
     }
   }
 
-  /** The router's own dtab that follows namespace {@code ns} in routing, so the preview adds it too. */
-  private dev.turnout.dtab.Dtab routerDtab(String ns) {
+  /**
+   * The dtab a router following {@code namespace} puts after the namespace's own (its {@code dtab:}
+   * key), so a preview binds exactly as that router will; empty when no router follows it.
+   */
+  private Dtab routerDtabFollowing(String namespace) {
     for (RouterConfig r : config.routers()) {
-      if (r.interpreter().usesStore() && ns.equals(r.interpreter().namespace()) && r.dtab() != null) {
-        return dev.turnout.dtab.Dtab.read(r.dtab());
+      if (r.interpreter().usesStore() && namespace.equals(r.interpreter().namespace())) {
+        return Dtab.read(r.dtab());
       }
     }
-    return dev.turnout.dtab.Dtab.EMPTY;
+    return Dtab.EMPTY;
   }
 
   /** The store answers and the proxy is open. */

@@ -3,6 +3,7 @@ package dev.turnout.cli;
 import dev.turnout.store.H2DtabStore;
 import dev.turnout.store.Role;
 import dev.turnout.store.StoreException;
+import dev.turnout.store.User;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  * echo 's3cret' | turnout user add alice --role operator --data ./data
  * TURNOUT_PW=s3cret turnout user add bob --role viewer --password-env TURNOUT_PW
+ * turnout user list --data ./data
  * </pre>
  *
  * Bad input prints {@code turnout: ...} and exits 2; a store that cannot be opened exits 1.
@@ -125,6 +127,29 @@ public final class UserCommand implements Callable<Integer> {
       return FAILED;
     } finally {
       Arrays.fill(password, '\0');
+    }
+  }
+
+  @Command(
+      name = "list",
+      description = "List the users and their roles (never their passwords).",
+      mixinStandardHelpOptions = true)
+  int list(
+      @Option(
+              names = "--data",
+              defaultValue = "data",
+              paramLabel = "DIR",
+              description = "data directory of the store (default: ${DEFAULT-VALUE})")
+          Path data) {
+    PrintWriter out = spec.commandLine().getOut();
+    try (H2DtabStore store = H2DtabStore.openFile(data)) {
+      for (User user : store.userStore().users()) {
+        out.println(user.name() + " " + user.role().name().toLowerCase(Locale.ROOT));
+      }
+      return OK;
+    } catch (StoreException | java.io.UncheckedIOException e) {
+      spec.commandLine().getErr().println("turnout: " + e.getMessage());
+      return FAILED;
     }
   }
 

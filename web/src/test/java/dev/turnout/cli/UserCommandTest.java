@@ -87,4 +87,16 @@ class UserCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--role");
   }
+
+  @Test
+  void listShowsNamesAndRolesOnly() {
+    run("alice-pw\n", Map.of(), "add", "alice", "--role", "operator", "--data", dir.toString());
+    run("bob-pw\n", Map.of(), "add", "bob", "--role", "viewer", "--data", dir.toString());
+    out.getBuffer().setLength(0);
+
+    int code = run("", Map.of(), "list", "--data", dir.toString());
+
+    assertThat(code).isZero();
+    assertThat(out.toString().lines()).containsExactly("alice operator", "bob viewer");
+  }
 }

@@ -15,6 +15,7 @@ import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +40,23 @@ final class DtabHandlers {
   void list(Context ctx) throws Exception {
     auth.requireReader(ctx);
     if (isWatch(ctx)) {
+      // The list is kept from the events themselves, so each change is seen in commit order even
+      // when writes come faster than the stream is written. (A write that commits between the
+      // subscription and the first read may be replayed once; the stream still ends up current.)
+      TreeSet<String> names = new TreeSet<>();
       watches.stream(
           ctx,
           DtabBodies.JSON,
           event -> {
-            String names = ApiJson.write(store.namespaces());
-            return Optional.of(new DtabWatches.Line(names, names));
+            if (event == null) {
+              names.addAll(store.namespaces());
+            } else if (event.kind() == StoreEvent.Kind.DELETED) {
+              names.remove(event.namespace());
+            } else {
+              names.add(event.namespace());
+            }
+            String line = ApiJson.write(names);
+            return Optional.of(new DtabWatches.Line(line, line));
           });
       return;
     }

@@ -1,0 +1,53 @@
+package dev.turnout.store;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.DtabParseException;
+
+/** The rules for a dtab text the store accepts: present, at most 1 MiB of UTF-8, and parseable. */
+final class DtabText {
+  /** The largest dtab text accepted, in UTF-8 bytes (1 MiB). */
+  static final int MAX_BYTES = 1 << 20;
+
+  private DtabText() {}
+
+  /**
+   * Rejects a missing, oversized or malformed dtab with {@link StoreException.Invalid}; the parser's
+   * exception, with its line and column, is the cause.
+   */
+  static Dtab check(String text) {
+    if (text == null) {
+      throw new StoreException.Invalid("a dtab is required");
+    }
+    long bytes = utf8Length(text);
+    if (bytes > MAX_BYTES) {
+      throw new StoreException.Invalid(
+          "the dtab is " + bytes + " bytes; the limit is " + MAX_BYTES + " (1 MiB)");
+    }
+    try {
+      return Dtab.read(text);
+    } catch (DtabParseException e) {
+      throw new StoreException.Invalid(
+          "invalid dtab at line " + e.line() + ", column " + e.column() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch < 0x80) {
+        n += 1;
+      } else if (ch < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(ch)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+}

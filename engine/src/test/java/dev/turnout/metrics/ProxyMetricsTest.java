@@ -1,0 +1,87 @@
+package dev.turnout.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ProxyMetricsTest {
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
+  private final ProxyMetrics metrics = new ProxyMetrics(nanos::get, Clock.systemUTC());
+
+  private void requests(TrafficStats t, int ok, int failed, long latencyMillis) {
+    for (int i = 0; i < ok + failed; i++) {
+      t.start();
+      t.finish(i < ok, "500", Duration.ofMillis(latencyMillis).toNanos());
+    }
+  }
+
+  @Test
+  void viewShowsServicesClientsSharesAndEjectedEndpoints() {
+    metrics.router("web", () -> Optional.of("default"), () -> 3);
+    requests(metrics.service("web", "/svc/users"), 10, 0, 5);
+    requests(metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/v1"), 3, 0, 5);
+    requests(metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/v2"), 7, 0, 5);
+    metrics.endpoint("web", "/#/io.l5d.fs/v1", "127.0.0.1:1", () -> true);
+
+    TrafficView.RouterTraffic web = metrics.view().routers().get(0);
+
+    assertThat(web.dtabVersion()).isEqualTo(3);
+    TrafficView.ServiceTraffic users = web.services().get(0);
+    assertThat(users.clients()).extracting(TrafficView.ClientTraffic::share).containsExactly(0.3, 0.7);
+    assertThat(users.clients().get(0).endpoints().get(0).ejected()).isTrue();
+  }
+
+  @Test
+  void ratesAndSuccessRateCoverSlidingWindows() {
+    TrafficStats t = metrics.service("web", "/svc/a");
+    requests(t, 90, 10, 1);
+    nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+    requests(t, 10, 0, 1);
+
+    assertThat(t.requestRate(10)).isEqualTo(1.0);
+    assertThat(t.successRate(10)).isEqualTo(1.0);
+    assertThat(t.successRate(60)).isEqualTo(100 / 110.0);
+  }
+
+  @Test
+  void tickFixesPercentilesAndKeepsTenMinutesOfHistory() {
+    TrafficStats t = metrics.service("web", "/svc/a");
+    for (int i = 0; i < 70; i++) {
+      requests(t, 1, 0, 10);
+      metrics.tick();
+      nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    }
+
+    assertThat(t.latency().p50()).isBetween(9.9, 10.1);
+    assertThat(metrics.view().history("web", "/svc/a", null, 10)).hasSize(60);
+    assertThat(metrics.view().history("web", "/svc/a", null, 1)).hasSize(6);
+  }
+
+  @Test
+  void failuresAreCountedByClass() {
+    TrafficStats t = metrics.service("web", "/svc/a");
+    t.start();
+    t.finish(false, "timeout", 1);
+    t.start();
+    t.finish(false, "502", 1);
+
+    assertThat(t.failuresByClass()).containsEntry("timeout", 1L).containsEntry("502", 1L);
+    assertThat(metrics.registry().scrape()).contains("turnout_service_failures_by_class_total{class=\"timeout\"");
+  }
+
+  @Test
+  void serviceNamesBeyondTheCapAreCountedTogether() {
+    for (int i = 0; i < ProxyMetrics.MAX_SERVICES + 50; i++) {
+      TrafficStats t = metrics.service("web", "/svc/random-" + i);
+      t.start();
+      t.finish(true, "", 1);
+    }
+
+    assertThat(metrics.view().routers().get(0).services()).hasSize(ProxyMetrics.MAX_SERVICES + 1);
+    assertThat(metrics.service("web", "/svc/another").requests()).isEqualTo(50);
+  }
+}

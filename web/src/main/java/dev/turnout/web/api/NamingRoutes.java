@@ -1,0 +1,143 @@
+package dev.turnout.web.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.DtabParseException;
+import dev.turnout.dtab.Path;
+import dev.turnout.naming.BindingException;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.naming.NamingJson;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * namerd's naming endpoints, with namerd's paths, parameters and JSON:
+ *
+ * <pre>
+ * GET /api/1/delegate/{ns}?path=&amp;dtab=   the delegation tree (every alternative expanded)
+ * GET /api/1/delegate?path=&amp;dtab=        the same with only the given dtab
+ * GET /api/1/bind/{ns}?path=&amp;dtab=       the bound tree
+ * GET /api/1/resolve/{ns}?path=&amp;dtab=    the endpoints of a logical name (bind, then addr)
+ * GET /api/1/addr/{ns}?path=              the endpoints of a bound id such as /#/io.l5d.fs/users
+ * </pre>
+ *
+ * The dtab used is the namespace's followed by the {@code dtab} parameter, which lasts for that call only
+ * (later dentries win, so the parameter overrides). A namespace that does not exist acts as an empty dtab
+ * for every call, as in namerd, where a missing namespace is empty rather than an error: a playground can
+ * then preview routes for a namespace before creating it. A bad {@code path} or {@code dtab} is 400 with
+ * {@code Invalid path: ...} / {@code Invalid dtab: ...} and the parser's message; a binding that cannot
+ * finish (a loop past the depth limit, an unknown {@code /$} namer) is 400 with {@code Binding failed:
+ * ...}.
+ */
+public final class NamingRoutes {
+  public static final String DELEGATE = "/api/1/delegate";
+  public static final String BIND = "/api/1/bind";
+  public static final String RESOLVE = "/api/1/resolve";
+  public static final String ADDR = "/api/1/addr";
+
+  private NamingRoutes() {}
+
+  public static void register(
+      JavalinConfig config, Function<String, Optional<Dtab>> namespaceDtab, Interpreter interpreter) {
+    config.routes.get(
+        DELEGATE + "/{ns}",
+        ctx ->
+            answer(
+                ctx,
+                () -> {
+                  Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
+                  return NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
+                }));
+    config.routes.get(
+        DELEGATE,
+        ctx ->
+            answer(
+                ctx,
+                () -> {
+                  Request r = Request.of(ctx, Dtab.EMPTY);
+                  return NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
+                }));
+    config.routes.get(
+        BIND + "/{ns}",
+        ctx ->
+            answer(
+                ctx,
+                () -> {
+                  Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
+                  return NamingJson.boundTree(interpreter.bind(r.dtab(), r.path()));
+                }));
+    config.routes.get(
+        RESOLVE + "/{ns}",
+        ctx ->
+            answer(
+                ctx,
+                () -> {
+                  Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
+                  return NamingJson.addr(interpreter.resolve(r.dtab(), r.path()));
+                }));
+    config.routes.get(
+        ADDR + "/{ns}",
+        ctx -> answer(ctx, () -> NamingJson.addr(interpreter.addr(Request.path(ctx)))));
+
+  }
+
+  /** Runs one call, turning bad parameters and failed bindings into 400 with a message. */
+  private static void answer(Context ctx, java.util.function.Supplier<JsonNode> body) {
+    try {
+      ctx.contentType("application/json").result(NamingJson.write(body.get()));
+    } catch (BadParameter e) {
+      text(ctx, 400, e.getMessage());
+    } catch (BindingException e) {
+      text(ctx, 400, "Binding failed: " + e.getMessage());
+    }
+  }
+
+  /** The namespace's dtab; one that does not exist is empty, as in namerd. */
+  private static Dtab namespace(Function<String, Optional<Dtab>> namespaceDtab, Context ctx) {
+    return namespaceDtab.apply(ctx.pathParam("ns")).orElse(Dtab.EMPTY);
+  }
+
+  private static void text(Context ctx, int status, String body) {
+    ctx.status(status).contentType("text/plain; charset=utf-8").result(body);
+  }
+
+  /** The {@code path} and effective dtab of one call. */
+  private record Request(Path path, Dtab dtab) {
+    static Request of(Context ctx, Dtab base) {
+      Path path = path(ctx);
+      String extra = ctx.queryParam("dtab");
+      Dtab local = Dtab.EMPTY;
+      if (extra != null) {
+        try {
+          local = Dtab.read(extra);
+        } catch (DtabParseException e) {
+          throw new BadParameter("Invalid dtab: " + e.getMessage());
+        }
+      }
+      return new Request(path, base.concat(local));
+    }
+
+    static Path path(Context ctx) {
+      String text = ctx.queryParam("path");
+      if (text == null) {
+        throw new BadParameter("Invalid path: the path parameter is missing");
+      }
+      try {
+        return Path.read(text);
+      } catch (DtabParseException e) {
+        throw new BadParameter("Invalid path: " + e.getMessage());
+      }
+    }
+  }
+
+  /** A query parameter that cannot be used; its message is the response body. */
+  static final class BadParameter extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadParameter(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.turnout.web.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.naming.FsNamer;
+import dev.turnout.naming.Interpreter;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NamingRoutesTest {
+  private static final String ADDR_8080 =
+      "{\"type\":\"bound\",\"addrs\":[{\"ip\":\"127.0.0.1\",\"port\":8080,\"meta\":{}}],\"meta\":{}}";
+
+  @TempDir Path disco;
+  private FsNamer fs;
+  private Javalin app;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeEach
+  void start() throws IOException {
+    Files.writeString(disco.resolve("users"), "127.0.0.1 8080\n");
+    Files.writeString(disco.resolve("users-v2"), "127.0.0.1 8082\n");
+    fs = new FsNamer(disco);
+    Interpreter interpreter = new Interpreter(List.of(new Interpreter.Mount(FsNamer.DEFAULT_PREFIX, fs)));
+    Map<String, Dtab> namespaces = Map.of("default", Dtab.read("/svc => /#/io.l5d.fs"));
+    app =
+        Javalin.create(config -> NamingRoutes.register(config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter))
+            .start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    app.stop();
+    fs.close();
+  }
+
+  private HttpResponse<String> get(String path, String... params) throws IOException, InterruptedException {
+    StringBuilder uri = new StringBuilder("http://127.0.0.1:" + app.port() + path);
+    for (int i = 0; i < params.length; i += 2) {
+      uri.append(i == 0 ? '?' : '&')
+          .append(params[i])
+          .append('=')
+          .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
+    }
+    HttpRequest req = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(Duration.ofSeconds(10)).build();
+    return http.send(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void bindAnswersNamerdsLeafJson() throws Exception {
+    HttpResponse<String> r = get("/api/1/bind/default", "path", "/svc/users/api");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    assertThat(r.body())
+        .isEqualTo("{\"type\":\"leaf\",\"bound\":{\"addr\":" + ADDR_8080 + ",\"id\":\"/#/io.l5d.fs/users\",\"path\":\"/api\"}}");
+  }
+
+  @Test
+  void theDtabParameterOverridesForThatCallOnly() throws Exception {
+    HttpResponse<String> overridden =
+        get("/api/1/bind/default", "path", "/svc/users", "dtab", "/svc/users => /#/io.l5d.fs/users-v2");
+    HttpResponse<String> plain = get("/api/1/bind/default", "path", "/svc/users");
+
+    assertThat(overridden.body()).contains("\"id\":\"/#/io.l5d.fs/users-v2\"");
+    assertThat(plain.body()).contains("\"id\":\"/#/io.l5d.fs/users\"");
+  }
+
+  @Test
+  void aNamespaceThatDoesNotExistBindsAsAnEmptyDtab() throws Exception {
+    HttpResponse<String> r = get("/api/1/bind/nosuch", "path", "/svc/users");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"type\":\"neg\"}");
+  }
+
+  @Test
+  void aBadPathIs400WithTheParserMessage() throws Exception {
+    HttpResponse<String> r = get("/api/1/bind/default", "path", "svc");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("Invalid path: '/' expected but 's' found at '[s]vc'");
+  }
+
+  @Test
+  void aMissingPathIs400() throws Exception {
+    assertThat(get("/api/1/resolve/default").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aBadDtabIs400WithTheParserMessage() throws Exception {
+    HttpResponse<String> r = get("/api/1/delegate/default", "path", "/svc/users", "dtab", "/a -> /b");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("Invalid dtab: '=' expected but '-' found at '/a [-]> /b'");
+  }
+
+  @Test
+  void aLoopingBindingIs400SayingWhy() throws Exception {
+    HttpResponse<String> r = get("/api/1/bind/default", "path", "/users", "dtab", "/ => /#/io.l5d.fs");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("Binding failed: Max recursion level: 100 reached in Namer lookup");
+  }
+
+  @Test
+  void delegateShowsTheNamespacesDentry() throws Exception {
+    HttpResponse<String> r = get("/api/1/delegate/default", "path", "/svc/users");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .isEqualTo(
+            "{\"type\":\"delegate\",\"path\":\"/svc/users\",\"delegate\":{\"type\":\"leaf\",\"path\":"
+                + "\"/#/io.l5d.fs/users\",\"dentry\":{\"prefix\":\"/svc\",\"dst\":\"/#/io.l5d.fs\"},"
+                + "\"bound\":{\"addr\":"
+                + ADDR_8080
+                + ",\"id\":\"/#/io.l5d.fs/users\",\"path\":\"/\"}}}");
+  }
+
+  @Test
+  void delegateWithoutANamespaceUsesOnlyTheGivenDtab() throws Exception {
+    HttpResponse<String> bare = get("/api/1/delegate", "path", "/svc/users");
+    HttpResponse<String> given = get("/api/1/delegate", "path", "/svc/users", "dtab", "/svc => /#/io.l5d.fs");
+
+    assertThat(bare.body()).isEqualTo("{\"type\":\"neg\",\"path\":\"/svc/users\"}");
+    assertThat(given.body()).contains("\"id\":\"/#/io.l5d.fs/users\"");
+  }
+
+  @Test
+  void resolveGivesTheEndpointsOfALogicalName() throws Exception {
+    HttpResponse<String> r = get("/api/1/resolve/default", "path", "/svc/users");
+
+    assertThat(r.body()).isEqualTo(ADDR_8080);
+    assertThat(get("/api/1/resolve/default", "path", "/svc/nobody").body()).isEqualTo("{\"type\":\"neg\"}");
+  }
+
+  @Test
+  void addrGivesTheEndpointsOfABoundId() throws Exception {
+    HttpResponse<String> r = get("/api/1/addr/default", "path", "/#/io.l5d.fs/users-v2");
+
+    assertThat(r.body())
+        .isEqualTo("{\"type\":\"bound\",\"addrs\":[{\"ip\":\"127.0.0.1\",\"port\":8082,\"meta\":{}}],\"meta\":{}}");
+  }
+}
