@@ -44,6 +44,7 @@ class CanaryIT extends DashboardTest {
     Await.until("the canary takes traffic", Duration.ofSeconds(10),
         () -> turnout.percentTo(turnout.usersV2, "users", 10) > 0);
     double toCanary = turnout.percentTo(turnout.usersV2, "users", 600);
+    System.out.printf("canary at 30%%: %.1f%% of 600 requests reached users-v2%n", toCanary);
     assertThat(toCanary).isBetween(25.0, 35.0);
 
     page.navigate(editorUrl() + "/history");
