@@ -60,6 +60,13 @@ class CanaryIT extends DashboardTest {
         () -> turnout.percentTo(turnout.users, "users", 20) == 100.0);
     page.navigate(turnout.admin() + "/");
     assertThat(page.getByTestId("dtab-version")).hasText("v3");
+    Locator canaryShare = page.locator("tr[data-client='/#/io.l5d.fs/users-v2'] td.share");
+    Await.until("the overview shows the canary's share fall to nothing", Duration.ofSeconds(30), () -> {
+      for (int i = 0; i < 10; i++) {
+        turnout.request("users");
+      }
+      return canaryShare.count() == 0 || canaryShare.textContent().strip().equals("0%");
+    });
     Screens.shot(page, "08-overview-after-rollback");
   }
 }

@@ -144,7 +144,8 @@ final class DraftAnalysis {
         }
         total += rate;
         for (TrafficView.ClientTraffic c : s.clients()) {
-          byDestination.computeIfAbsent(c.client(), k -> new double[2])[0] += rate * c.share();
+          byDestination.computeIfAbsent(c.client(), k -> new double[2])[0] +=
+              c.stats().requestsPerSecond();
         }
         Path service;
         try {

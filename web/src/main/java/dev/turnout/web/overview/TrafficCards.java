@@ -41,10 +41,11 @@ final class TrafficCards {
       for (TrafficView.ServiceTraffic s : r.services()) {
         List<OverviewPage.ClientRow> clients = new ArrayList<>();
         List<Chart.Series> series = new ArrayList<>();
+        List<Double> shares = recentShares(s);
         for (int i = 0; i < s.clients().size(); i++) {
           TrafficView.ClientTraffic c = s.clients().get(i);
           String colour = COLOURS[i % COLOURS.length];
-          double share = 100 * c.share();
+          double share = 100 * shares.get(i);
           clients.add(new OverviewPage.ClientRow(
               c.client(), String.format(Locale.ROOT, "%.0f%%", share), share, figures(c.stats()), colour));
           List<TrafficView.Sample> samples =
@@ -60,6 +61,23 @@ final class TrafficCards {
           r.router(), r.namespace() == null ? "" : r.namespace(), r.dtabVersion(), services));
     }
     return new OverviewPage.Traffic(routers, TIME.format(now));
+  }
+
+  /**
+   * Each destination's share of the service's requests over the same recent window as the other
+   * figures (by request rate), so a shift of traffic shows within seconds; when nothing was sent
+   * recently, the shares the traffic view reports.
+   */
+  static List<Double> recentShares(TrafficView.ServiceTraffic s) {
+    double total = 0;
+    for (TrafficView.ClientTraffic c : s.clients()) {
+      total += c.stats().requestsPerSecond();
+    }
+    List<Double> out = new ArrayList<>();
+    for (TrafficView.ClientTraffic c : s.clients()) {
+      out.add(total > 0 ? c.stats().requestsPerSecond() / total : c.share());
+    }
+    return out;
   }
 
   private List<Chart.Commit> commits(String namespace, Instant now) {
