@@ -90,7 +90,7 @@ public final class Dashboard {
   private static void notice(Context ctx, Pages pages, int status, String message) {
     ctx.status(HttpStatus.forStatus(status));
     if (Pages.isHtmx(ctx)) {
-      ctx.header("HX-Retarget", "#messages");
+      ctx.header("HX-Retarget", "#" + Routes.MESSAGES_ID);
       ctx.header("HX-Reswap", "innerHTML");
       pages.html(ctx, "layout/notice.jte", new Notice("error", message));
     } else {

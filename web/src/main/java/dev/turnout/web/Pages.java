@@ -32,10 +32,13 @@ public final class Pages {
     return out.toString();
   }
 
-  /** Answers with {@code partial} for htmx and {@code full} otherwise. */
-  public void answer(Context ctx, String full, String partial, Object model) {
+  /**
+   * Answers an htmx request with {@code partial} rendered for {@code partModel} and any other with the
+   * whole page, {@code full} for {@code pageModel}, which includes that partial.
+   */
+  public void answer(Context ctx, String full, Object pageModel, String partial, Object partModel) {
     ctx.header("Vary", "HX-Request");
-    ctx.html(render(isHtmx(ctx) ? partial : full, model));
+    ctx.html(isHtmx(ctx) ? render(partial, partModel) : render(full, pageModel));
   }
 
   public void html(Context ctx, String template, Object model) {

@@ -12,7 +12,6 @@ public final class Routes {
   public static final String SIGN_IN = "/login";
   public static final String SIGN_OUT = "/logout";
   public static final String LIVE = "/overview/live";
-  public static final String TRAFFIC = "/overview/traffic";
   public static final String DTABS = "/dtabs";
   public static final String NAMESPACE = "/dtabs/{ns}";
   public static final String CHECK = "/dtabs/{ns}/check";
@@ -23,6 +22,12 @@ public final class Routes {
   public static final String REBASE = "/dtabs/{ns}/rebase";
   public static final String HISTORY = "/dtabs/{ns}/history";
   public static final String ROLLBACK = "/dtabs/{ns}/rollback";
+
+  /** The DOM id of every page's message area, where a refused request's notice is swapped in. */
+  public static final String MESSAGES_ID = "messages";
+
+  /** The DOM id of the editor's conflict panel. */
+  public static final String CONFLICT_ID = "conflict";
 
   /** The name of the form field and of the header that carry the CSRF token. */
   public static final String CSRF_FIELD = "_csrf";

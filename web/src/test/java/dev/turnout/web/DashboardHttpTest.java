@@ -59,6 +59,16 @@ class DashboardHttpTest {
   }
 
   @Test
+  void theOverviewAnswersHtmxWithJustTheLivePartial() {
+    DashboardFixture.Browser b = dash.browser().signIn("admin");
+
+    HttpResponse<String> partial = b.send(HttpRequest.newBuilder(URI.create(dash.url("/"))).header("HX-Request", "true"));
+
+    assertThat(partial.headers().firstValue("Vary")).hasValue("HX-Request");
+    assertThat(partial.body()).contains("data-testid=\"as-of\"").doesNotContain("<html");
+  }
+
+  @Test
   void aWriteWithAForeignCsrfTokenIsRefused() {
     DashboardFixture.Browser b = dash.browser().signIn("admin");
 

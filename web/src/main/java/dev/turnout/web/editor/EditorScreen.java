@@ -217,7 +217,7 @@ public final class EditorScreen {
         TIME.format(theirs.createdAt()), change, text, param(ctx, "comment"), baseText);
     ctx.status(HttpStatus.CONFLICT);
     if (Pages.isHtmx(ctx)) {
-      ctx.header("HX-Retarget", "#conflict");
+      ctx.header("HX-Retarget", "#" + Routes.CONFLICT_ID);
       ctx.header("HX-Reswap", "innerHTML");
       pages.html(ctx, "editor/conflict.jte", new ConflictFragment(Auth.signedIn(ctx), c));
     } else {

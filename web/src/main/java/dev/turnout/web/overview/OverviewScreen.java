@@ -49,7 +49,6 @@ public final class OverviewScreen implements AutoCloseable {
       JavalinConfig config, DtabStore store, TrafficView traffic, Pages pages, Clock clock) {
     OverviewScreen s = new OverviewScreen(store, traffic, pages, clock);
     config.routes.get(Routes.OVERVIEW, s::show);
-    config.routes.get(Routes.TRAFFIC, s::traffic);
     config.routes.sse(Routes.LIVE, s::watch);
     s.ticker.scheduleAtFixedRate(s::push, 1, 1, TimeUnit.SECONDS);
     return s;
@@ -58,16 +57,7 @@ public final class OverviewScreen implements AutoCloseable {
   private void show(Context ctx) {
     Chrome chrome = new Chrome("Overview", Auth.signedIn(ctx), store.namespaces(), "");
     OverviewPage.Traffic now = cards.now();
-    ctx.header("Vary", "HX-Request");
-    if (Pages.isHtmx(ctx)) {
-      pages.html(ctx, "overview/traffic.jte", now);
-    } else {
-      pages.html(ctx, "overview/page.jte", new OverviewPage(chrome, now));
-    }
-  }
-
-  private void traffic(Context ctx) {
-    pages.html(ctx, "overview/traffic.jte", cards.now());
+    pages.answer(ctx, "overview/page.jte", new OverviewPage(chrome, now), "overview/traffic.jte", now);
   }
 
   private void watch(SseClient client) {
