@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * #flat()} for {@code /admin/metrics.json} in Linkerd's flat naming.
  *
  * <p>Time comes from an injected nano clock (windows) and wall clock (history stamps). {@link #start()}
- * closes a latency interval every 10 seconds on a daemon thread; tests call {@link #tick()} instead.
+ * ticks every second on a daemon thread (latency percentiles over the last 10 seconds, a history sample
+ * every 10 seconds); tests call {@link #tick()} instead.
  */
 public final class ProxyMetrics implements AutoCloseable {
   /**
@@ -44,6 +45,8 @@ public final class ProxyMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, RouterNode> routers = new ConcurrentHashMap<>();
   private ScheduledExecutorService ticker;
+  /** Ticks so far; only the ticking thread touches it. */
+  private long ticks;
 
   private record RouterInfo(Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {}
 
@@ -167,25 +170,29 @@ public final class ProxyMetrics implements AutoCloseable {
     return new View();
   }
 
-  /** Closes a 10-second latency interval on every node and records a history sample. */
+  /**
+   * One second has passed: closes a one-second latency interval on every node, and every tenth call
+   * records a history sample.
+   */
   public void tick() {
     Instant at = clock.instant();
+    boolean sample = ticks++ % 10 == 0;
     for (RouterNode r : routers.values()) {
       for (ServiceNode s : r.services.values()) {
-        s.stats.tick(at);
-        s.clients.values().forEach(t -> t.tick(at));
+        s.stats.tick(at, sample);
+        s.clients.values().forEach(t -> t.tick(at, sample));
       }
       for (ServiceNode s : r.shadows.values()) {
-        s.stats.tick(at);
+        s.stats.tick(at, sample);
       }
       for (ClientNode c : r.clients.values()) {
-        c.stats.tick(at);
-        c.endpoints.values().forEach(t -> t.tick(at));
+        c.stats.tick(at, sample);
+        c.endpoints.values().forEach(t -> t.tick(at, sample));
       }
     }
   }
 
-  /** Starts closing intervals every 10 seconds on a daemon thread. */
+  /** Starts ticking every second on a daemon thread. */
   public synchronized void start() {
     if (ticker == null) {
       ticker =
@@ -195,7 +202,7 @@ public final class ProxyMetrics implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      ticker.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.SECONDS);
+      ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
   }
 

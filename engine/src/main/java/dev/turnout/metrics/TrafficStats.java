@@ -9,17 +9,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.PackedHistogram;
 import org.HdrHistogram.Recorder;
 
 /**
  * The figures of one thing that takes requests (a service, a client, an endpoint): counters, requests in
  * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock:
  * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} (wait-free). Every
- * 10 seconds {@link #tick(Instant)} closes the latency interval, fixes its percentiles and appends a
- * {@link TrafficView.Sample} to a 10-minute history.
+ * second {@link #tick(Instant, boolean)} closes a one-second latency interval and fixes the percentiles
+ * of the last ten such intervals, so the dashboard's figures are at most a second old; every tenth tick
+ * also appends a {@link TrafficView.Sample} to a 10-minute history. The ten one-second intervals are
+ * kept as packed histograms, which hold only the buckets a second actually used.
  */
 public final class TrafficStats {
   static final int HISTORY = 60;
+  /** One-second latency intervals the percentiles cover. */
+  static final int LATENCY_SECONDS = 10;
   private static final int REQUESTS = 0;
   private static final int SUCCESSES = 1;
 
@@ -32,13 +37,16 @@ public final class TrafficStats {
   private final RollingCounter window;
   private final Recorder recorder = new Recorder(TimeUnit.HOURS.toMicros(1), 2);
   private Histogram interval;
+  private final Histogram[] lastSeconds = new Histogram[LATENCY_SECONDS];
+  private int lastSecondsNext;
+  private final Histogram lastTenSeconds = new PackedHistogram(2);
   private volatile Percentiles last = Percentiles.NONE;
   private final TrafficView.Sample[] history = new TrafficView.Sample[HISTORY];
   private int historyNext;
   private int historySize;
   private final FailureClassListener onNewClass;
 
-  /** Latency percentiles in milliseconds over the last closed interval. */
+  /** Latency percentiles in milliseconds over the last ten closed one-second intervals. */
   public record Percentiles(double p50, double p90, double p99, double p999) {
     static final Percentiles NONE = new Percentiles(0, 0, 0, 0);
   }
@@ -121,22 +129,41 @@ public final class TrafficStats {
     return last;
   }
 
-  /** Closes the current 10-second interval. Called by one thread only. */
-  synchronized void tick(Instant at) {
+  /**
+   * Closes the current one-second interval and recomputes the percentiles of the last ten; with {@code
+   * sample}, also records a history sample. Called by one thread only.
+   */
+  synchronized void tick(Instant at, boolean sample) {
     interval = recorder.getIntervalHistogram(interval);
+    Histogram slot = lastSeconds[lastSecondsNext];
+    if (slot == null) {
+      slot = new PackedHistogram(2);
+      lastSeconds[lastSecondsNext] = slot;
+    }
+    slot.reset();
+    slot.add(interval);
+    lastSecondsNext = (lastSecondsNext + 1) % LATENCY_SECONDS;
+    lastTenSeconds.reset();
+    for (Histogram h : lastSeconds) {
+      if (h != null) {
+        lastTenSeconds.add(h);
+      }
+    }
     Percentiles p =
-        interval.getTotalCount() == 0
+        lastTenSeconds.getTotalCount() == 0
             ? Percentiles.NONE
             : new Percentiles(
-                interval.getValueAtPercentile(50) / 1000.0,
-                interval.getValueAtPercentile(90) / 1000.0,
-                interval.getValueAtPercentile(99) / 1000.0,
-                interval.getValueAtPercentile(99.9) / 1000.0);
+                lastTenSeconds.getValueAtPercentile(50) / 1000.0,
+                lastTenSeconds.getValueAtPercentile(90) / 1000.0,
+                lastTenSeconds.getValueAtPercentile(99) / 1000.0,
+                lastTenSeconds.getValueAtPercentile(99.9) / 1000.0);
     last = p;
-    history[historyNext] =
-        new TrafficView.Sample(at, requestRate(10), successRate(10), p.p50(), p.p99());
-    historyNext = (historyNext + 1) % HISTORY;
-    historySize = Math.min(HISTORY, historySize + 1);
+    if (sample) {
+      history[historyNext] =
+          new TrafficView.Sample(at, requestRate(10), successRate(10), p.p50(), p.p99());
+      historyNext = (historyNext + 1) % HISTORY;
+      historySize = Math.min(HISTORY, historySize + 1);
+    }
   }
 
   /** Samples of the last {@code minutes} minutes, oldest first. */

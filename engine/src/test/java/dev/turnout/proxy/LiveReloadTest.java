@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.routing.StoreDtabSource;
 import dev.turnout.store.H2DtabStore;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,17 +37,18 @@ class LiveReloadTest {
     return new Fixture(Fixture.router("/svc/other => /$/nil;"), r -> new StoreDtabSource(store, "default", r.dtab()));
   }
 
+  /**
+   * The new snapshot is swapped in before the commit returns, so the very next request routes by it:
+   * "within 100 ms" holds with no wait at all, and no timing assertion that load could break.
+   */
   @Test
-  void committedDtabRoutesTheNextRequestWithin100Millis() {
+  void theRequestAfterACommitRoutesByTheNewVersion() {
     store.create("default", "/svc/users => /$/inet/127.0.0.1/" + v1.port() + ";", "ops", "v1");
     fx = proxyOnStore();
     assertThat(fx.get("users", "/").body()).isEqualTo("v1");
 
     store.update("default", "/svc/users => /$/inet/127.0.0.1/" + v2.port() + ";", Optional.empty(), "ops", "shift");
-    long committed = System.nanoTime();
-    Fixture.await(() -> fx.get("users", "/").body().equals("v2"), Duration.ofMillis(100));
 
-    assertThat(Duration.ofNanos(System.nanoTime() - committed)).isLessThan(Duration.ofMillis(100));
     assertThat(fx.get("users", "/").body()).isEqualTo("v2");
   }
 
