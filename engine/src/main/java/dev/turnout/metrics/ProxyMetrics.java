@@ -341,7 +341,7 @@ public final class ProxyMetrics implements AutoCloseable {
       for (RouterNode r : routers.values()) {
         List<ServiceTraffic> services = new ArrayList<>();
         for (ServiceNode s : r.services.values()) {
-          long total = s.stats.requests();
+          double total = s.stats.requestRate(10);
           List<ClientTraffic> clients = new ArrayList<>();
           s.clients.forEach(
               (c, t) -> {
@@ -355,7 +355,8 @@ public final class ProxyMetrics implements AutoCloseable {
                                   e, et.view(), cn.ejected.getOrDefault(e, () -> false).get())));
                   eps.sort(Comparator.comparing(EndpointTraffic::endpoint));
                 }
-                double share = total == 0 ? 0 : t.requests() / (double) total;
+                // The contract's share is of recent requests, so a shift of traffic shows in seconds.
+                double share = total == 0 ? 0 : t.requestRate(10) / total;
                 clients.add(new ClientTraffic(c, t.view(), share, eps));
               });
           clients.sort(Comparator.comparing(ClientTraffic::client));

@@ -176,9 +176,17 @@ public final class TrafficStats {
     return out;
   }
 
+  /** The dashboard's figures; latencies are NaN until a request has been timed in the last 10 s. */
   TrafficView.Stats view() {
     Percentiles p = last;
+    boolean none = p == Percentiles.NONE;
     return new TrafficView.Stats(
-        requestRate(10), successRate(10), p.p50(), p.p99(), requests(), failures(), inFlight());
+        requestRate(10),
+        successRate(10),
+        none ? Double.NaN : p.p50(),
+        none ? Double.NaN : p.p99(),
+        requests(),
+        failures(),
+        inFlight());
   }
 }

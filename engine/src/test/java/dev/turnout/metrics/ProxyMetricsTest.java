@@ -36,6 +36,31 @@ class ProxyMetricsTest {
   }
 
   @Test
+  void sharesFollowTheLastTenSecondsSoAShiftShowsAtOnce() {
+    metrics.router("web", () -> Optional.of("default"), () -> 1);
+    requests(metrics.service("web", "/svc/users"), 100, 0, 5);
+    requests(metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/v1"), 100, 0, 5);
+    nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+
+    requests(metrics.service("web", "/svc/users"), 10, 0, 5);
+    requests(metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/v2"), 10, 0, 5);
+
+    TrafficView.ServiceTraffic users = metrics.view().routers().get(0).services().get(0);
+    assertThat(users.clients()).extracting(TrafficView.ClientTraffic::share).containsExactly(0.0, 1.0);
+  }
+
+  @Test
+  void latencyIsUnknownRatherThanZeroBeforeAnyRequestIsTimed() {
+    metrics.router("web", () -> Optional.of("default"), () -> 1);
+    metrics.service("web", "/svc/users");
+
+    TrafficView.Stats stats = metrics.view().routers().get(0).services().get(0).stats();
+
+    assertThat(stats.p50Millis()).isNaN();
+    assertThat(stats.p99Millis()).isNaN();
+  }
+
+  @Test
   void ratesAndSuccessRateCoverSlidingWindows() {
     TrafficStats t = metrics.service("web", "/svc/a");
     requests(t, 90, 10, 1);
