@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real Undertow backend on a free port of 127.0.0.1 for proxy tests; counts its requests. */
@@ -61,6 +63,25 @@ final class Backend implements AutoCloseable {
   /** Listens again on the same port. */
   void restart() {
     listen(port);
+  }
+
+  /**
+   * A backend that holds every request (on a worker thread, never the IO thread) until {@code release}
+   * opens, for at most 30 seconds, then answers 200 "late": a slow or hung peer.
+   */
+  static Backend heldUntil(String name, CountDownLatch release) {
+    return start(
+        name,
+        ex ->
+            ex.dispatch(
+                () -> {
+                  try {
+                    release.await(30, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  respond(ex, 200, "late");
+                }));
   }
 
   static void respond(HttpServerExchange ex, int status, String body) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,18 +13,7 @@ class MirrorTest {
   private final Backend shadow = Backend.named("shadow");
   private final CountDownLatch release = new CountDownLatch(1);
   private final Backend stuckShadow =
-      Backend.start(
-          "stuck",
-          ex ->
-              ex.dispatch(
-                  () -> {
-                    try {
-                      release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                    Backend.respond(ex, 200, "late");
-                  }));
+      Backend.heldUntil("stuck", release);
   private Fixture fx;
 
   @AfterEach

@@ -6,7 +6,6 @@ import dev.turnout.config.ServiceConfig;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,18 +16,7 @@ class ResilienceTest {
   private final Backend bad = Backend.start("bad", ex -> Backend.respond(ex, 500, "bad"));
   private final CountDownLatch release = new CountDownLatch(1);
   private final Backend stuck =
-      Backend.start(
-          "stuck",
-          ex ->
-              ex.dispatch(
-                  () -> {
-                    try {
-                      release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                    Backend.respond(ex, 200, "late");
-                  }));
+      Backend.heldUntil("stuck", release);
   private Fixture fx;
 
   @AfterEach
