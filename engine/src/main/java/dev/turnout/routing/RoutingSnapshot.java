@@ -23,4 +23,21 @@ public record RoutingSnapshot(
   public static RoutingSnapshot of(Optional<String> namespace, long version, String text) {
     return new RoutingSnapshot(namespace, version, Dtab.read(text), text, MirrorRule.parseAll(text));
   }
+
+  /**
+   * A store namespace's dtab followed by the router's own: each text is parsed on its own and the dtabs
+   * concatenated, since newlines do not separate dentries and a store text need not end in {@code ;}.
+   * @throws IllegalArgumentException
+   */
+  public static RoutingSnapshot of(
+      Optional<String> namespace, long version, String storeText, String routerText) {
+    if (routerText.isBlank()) {
+      return of(namespace, version, storeText);
+    }
+    List<MirrorRule> mirrors = new java.util.ArrayList<>(MirrorRule.parseAll(storeText));
+    mirrors.addAll(MirrorRule.parseAll(routerText));
+    String shown = storeText.isEmpty() || storeText.endsWith("\n") ? storeText + routerText : storeText + "\n" + routerText;
+    return new RoutingSnapshot(
+        namespace, version, Dtab.read(storeText).concat(Dtab.read(routerText)), shown, mirrors);
+  }
 }

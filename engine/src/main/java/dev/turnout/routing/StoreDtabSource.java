@@ -69,10 +69,9 @@ public final class StoreDtabSource implements DtabSource {
 
   private RoutingSnapshot snapshotOf(Optional<DtabVersion> version) {
     String storeText = version.map(DtabVersion::text).orElse("");
-    String text = storeText.isEmpty() || storeText.endsWith("\n") ? storeText : storeText + "\n";
-    text += routerOwnDtab;
     try {
-      return RoutingSnapshot.of(Optional.of(namespace), version.map(DtabVersion::version).orElse(0L), text);
+      return RoutingSnapshot.of(
+          Optional.of(namespace), version.map(DtabVersion::version).orElse(0L), storeText, routerOwnDtab);
     } catch (IllegalArgumentException e) {
       // The store validates before commit; a text that does not parse here keeps the last good routes.
       log.warn("namespace {} version {} does not parse, keeping the previous routes: {}",

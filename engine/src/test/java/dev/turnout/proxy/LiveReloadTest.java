@@ -73,4 +73,14 @@ class LiveReloadTest {
 
     assertThat(fx.get("users", "/").body()).isEqualTo("v2");
   }
+
+  @Test
+  void aStoreDtabWithoutATrailingSemicolonStillPrecedesTheRouterOwnDtab() {
+    store.create("default", "/svc/users => /$/inet/127.0.0.1/" + v1.port(), "ops", "no trailing semicolon");
+    fx = new Fixture(Fixture.router("/svc/other => /$/inet/127.0.0.1/" + v2.port() + ";"),
+        r -> new StoreDtabSource(store, "default", r.dtab()));
+
+    assertThat(fx.get("users", "/").body()).isEqualTo("v1");
+    assertThat(fx.get("other", "/").body()).isEqualTo("v2");
+  }
 }
