@@ -176,7 +176,7 @@ public final class TurnoutServer implements AutoCloseable {
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
               });
               DtabApi.register(c, store, users);
-              NamingRoutes.register(c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter);
+              NamingRoutes.register(c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users);
               MetricsRoutes.register(c, metrics);
               adminParts.add(
                   Dashboard.register(

@@ -7,6 +7,7 @@ import dev.turnout.dtab.Path;
 import dev.turnout.naming.BindingException;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.NamingJson;
+import dev.turnout.store.UserStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Optional;
@@ -39,12 +40,21 @@ public final class NamingRoutes {
 
   private NamingRoutes() {}
 
+  /**
+   * Mounts the naming calls. Like every read of the API they need no login from loopback and any
+   * user's login from elsewhere, as they show routes and backend addresses.
+   */
   public static void register(
-      JavalinConfig config, Function<String, Optional<Dtab>> namespaceDtab, Interpreter interpreter) {
+      JavalinConfig config,
+      Function<String, Optional<Dtab>> namespaceDtab,
+      Interpreter interpreter,
+      UserStore users) {
+    ApiAuth auth = new ApiAuth(users);
     config.routes.get(
         DELEGATE + "/{ns}",
         ctx ->
             answer(
+                auth,
                 ctx,
                 () -> {
                   Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
@@ -54,6 +64,7 @@ public final class NamingRoutes {
         DELEGATE,
         ctx ->
             answer(
+                auth,
                 ctx,
                 () -> {
                   Request r = Request.of(ctx, Dtab.EMPTY);
@@ -63,6 +74,7 @@ public final class NamingRoutes {
         BIND + "/{ns}",
         ctx ->
             answer(
+                auth,
                 ctx,
                 () -> {
                   Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
@@ -72,6 +84,7 @@ public final class NamingRoutes {
         RESOLVE + "/{ns}",
         ctx ->
             answer(
+                auth,
                 ctx,
                 () -> {
                   Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
@@ -79,14 +92,18 @@ public final class NamingRoutes {
                 }));
     config.routes.get(
         ADDR + "/{ns}",
-        ctx -> answer(ctx, () -> NamingJson.addr(interpreter.addr(Request.path(ctx)))));
+        ctx -> answer(auth, ctx, () -> NamingJson.addr(interpreter.addr(Request.path(ctx)))));
 
   }
 
   /** Runs one call, turning bad parameters and failed bindings into 400 with a message. */
-  private static void answer(Context ctx, java.util.function.Supplier<JsonNode> body) {
+  private static void answer(ApiAuth auth, Context ctx, java.util.function.Supplier<JsonNode> body) {
     try {
+      auth.requireReader(ctx);
       ctx.contentType("application/json").result(NamingJson.write(body.get()));
+    } catch (ApiError e) {
+      e.headers().forEach(ctx::header);
+      text(ctx, e.status(), e.getMessage());
     } catch (BadParameter e) {
       text(ctx, 400, e.getMessage());
     } catch (BindingException e) {

@@ -10,9 +10,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.store.DtabVersion;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import java.util.Base64;
 
-/** A real Javalin on a free loopback port with only the dtab API, over a real H2 store in a temp dir. */
+/**
+ * A real Javalin on a free loopback port with only the API (dtabs and naming), over a real H2 store in a
+ * temp dir. It honours {@code X-Forwarded-For}, so a test can call as if from another host while
+ * every server stays on loopback.
+ */
 final class ApiServer implements AutoCloseable {
   static final String OPERATOR = "ops";
   static final String OPERATOR_PASSWORD = "ops-password";
@@ -25,10 +33,6 @@ final class ApiServer implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiServer(Path dataDir) {
-    this(dataDir, "127.0.0.1");
-  }
-
-  ApiServer(Path dataDir, String host) {
     store = H2DtabStore.builder(H2DtabStore.fileUrl(dataDir)).passwordIterations(2).open();
     store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
     store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
@@ -36,18 +40,27 @@ final class ApiServer implements AutoCloseable {
         Javalin.create(
                 config -> {
                   config.startup.showJavalinBanner = false;
-                  config.jetty.host = host;
+                  config.jetty.host = HOST;
                   config.jetty.port = 0;
+                  config.jetty.modifyHttpConfiguration(
+                      http -> http.addCustomizer(new ForwardedRequestCustomizer()));
                   DtabApi.register(config, store, store.userStore());
+                  NamingRoutes.register(
+                      config,
+                      ns -> store.current(ns).map(DtabVersion::dtab),
+                      new Interpreter(List.of()),
+                      store.userStore());
                 })
             .start();
-    this.host = host;
   }
 
-  private final String host;
+  private static final String HOST = "127.0.0.1";
+
+  /** An address from the documentation range, standing for a caller on another host. */
+  static final String REMOTE_CALLER = "192.0.2.2";
 
   URI uri(String pathAndQuery) {
-    return URI.create("http://" + host + ":" + app.port() + pathAndQuery);
+    return URI.create("http://" + HOST + ":" + app.port() + pathAndQuery);
   }
 
   static String basic(String user, String password) {

@@ -41,7 +41,8 @@ class NamingRoutesTest {
     Interpreter interpreter = new Interpreter(List.of(new Interpreter.Mount(FsNamer.DEFAULT_PREFIX, fs)));
     Map<String, Dtab> namespaces = Map.of("default", Dtab.read("/svc => /#/io.l5d.fs"));
     app =
-        Javalin.create(config -> NamingRoutes.register(config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter))
+        Javalin.create(config -> NamingRoutes.register(
+                        config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter, new NoUsers()))
             .start("127.0.0.1", 0);
   }
 
@@ -157,5 +158,23 @@ class NamingRoutesTest {
 
     assertThat(r.body())
         .isEqualTo("{\"type\":\"bound\",\"addrs\":[{\"ip\":\"127.0.0.1\",\"port\":8082,\"meta\":{}}],\"meta\":{}}");
+  }
+
+  /** Calls here come from loopback, which needs no login, so no user is ever looked up. */
+  private static final class NoUsers implements dev.turnout.store.UserStore {
+    @Override
+    public Optional<dev.turnout.store.User> authenticate(String name, String password) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void put(String name, dev.turnout.store.Role role, char[] password) {
+      throw new UnsupportedOperationException("no users here");
+    }
+
+    @Override
+    public List<dev.turnout.store.User> users() {
+      return List.of();
+    }
   }
 }
