@@ -33,8 +33,14 @@ final class ApiAuth {
     }
   }
 
-  /** The operator making this write. */
+  /**
+   * The operator making this write. A browser that sends another site's request here (a form post with
+   * cached Basic credentials) is refused before any password check: writes come from tools such as
+   * namerctl and curl, which send neither {@code Sec-Fetch-Site} nor a foreign {@code Origin}, or from
+   * the dashboard, which has its own CSRF token.
+   */
   User requireOperator(Context ctx) {
+    refuseCrossSite(ctx);
     User user = requireUser(ctx);
     if (!user.role().mayWrite()) {
       throw new ApiError(
@@ -51,6 +57,23 @@ final class ApiAuth {
     return credentials(header)
         .flatMap(c -> users.authenticate(c[0], c[1]))
         .orElseThrow(() -> new ApiError(401, "wrong user name or password", CHALLENGE));
+  }
+
+  private static void refuseCrossSite(Context ctx) {
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      throw new ApiError(403, "cross-site writes are refused (Sec-Fetch-Site: " + site + ")");
+    }
+    String origin = ctx.header("Origin");
+    String host = ctx.header("Host");
+    if (origin != null && host != null && !origin.equals("null")) {
+      String originHost = origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
+      if (!originHost.equalsIgnoreCase(host)) {
+        throw new ApiError(403, "cross-site writes are refused (Origin " + origin + " is not " + host + ")");
+      }
+    } else if ("null".equals(origin)) {
+      throw new ApiError(403, "cross-site writes are refused (Origin null)");
+    }
   }
 
   /** {@code [name, password]} from a {@code Basic} Authorization header. */

@@ -124,6 +124,28 @@ class DtabApiAuthTest {
   }
 
   @Test
+  void aWriteFromAnotherSiteIsRefusedAndWritesNothing() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      HttpResponse<String> crossSite =
+          api.send(
+              api.asOperator("/api/1/dtabs/evil")
+                  .header("Content-Type", "text/plain")
+                  .header("Origin", "http://attacker.example")
+                  .POST(HttpRequest.BodyPublishers.ofString("/svc => !;")));
+      HttpResponse<String> fetchMetadata =
+          api.send(
+              api.asOperator("/api/1/dtabs/evil")
+                  .header("Content-Type", "text/plain")
+                  .header("Sec-Fetch-Site", "cross-site")
+                  .POST(HttpRequest.BodyPublishers.ofString("/svc => !;")));
+
+      assertThat(crossSite.statusCode()).isEqualTo(403);
+      assertThat(fetchMetadata.statusCode()).isEqualTo(403);
+      assertThat(api.store.namespaces()).doesNotContain("evil");
+    }
+  }
+
+  @Test
   void loopbackIsRecognisedForBothFamilies() {
     assertThat(ApiAuth.isLoopback("127.0.0.1")).isTrue();
     assertThat(ApiAuth.isLoopback("0:0:0:0:0:0:0:1")).isTrue();
