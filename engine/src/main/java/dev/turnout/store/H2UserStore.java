@@ -29,6 +29,7 @@ public final class H2UserStore implements UserStore {
   private final Clock clock;
   private final int iterations;
   private final PasswordHasher hasher = new PasswordHasher();
+  private final LoginThrottle throttle;
   /** Hashed against when the user does not exist, so a miss costs what a hit costs. */
   private final byte[] decoySalt;
 
@@ -37,6 +38,7 @@ public final class H2UserStore implements UserStore {
     this.clock = clock;
     this.iterations = iterations;
     this.decoySalt = hasher.newSalt();
+    this.throttle = new LoginThrottle(clock);
   }
 
   private record Stored(User user, byte[] salt, byte[] hash, int iterations) {}
@@ -46,16 +48,23 @@ public final class H2UserStore implements UserStore {
     if (name == null || password == null || password.isEmpty()) {
       return Optional.empty();
     }
+    if (throttle.blocked(name)) {
+      return Optional.empty();
+    }
     Optional<Stored> stored = Namespaces.isValid(name) ? find(name) : Optional.empty();
     char[] chars = password.toCharArray();
     if (stored.isEmpty()) {
       PasswordHasher.hash(chars, decoySalt, iterations);
+      throttle.failed(name);
       return Optional.empty();
     }
     Stored s = stored.get();
-    return PasswordHasher.matches(chars, s.salt(), s.iterations(), s.hash())
-        ? Optional.of(s.user())
-        : Optional.empty();
+    if (!PasswordHasher.matches(chars, s.salt(), s.iterations(), s.hash())) {
+      throttle.failed(name);
+      return Optional.empty();
+    }
+    throttle.succeeded(name);
+    return Optional.of(s.user());
   }
 
   /**
