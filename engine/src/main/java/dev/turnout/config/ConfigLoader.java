@@ -30,6 +30,17 @@ import java.util.Set;
 public final class ConfigLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+  /** Keys of a Linkerd 1 config that Turnout reads past, with a warning that they have no effect. */
+  private static final Set<String> LINKERD_KEYS_NOT_IMPLEMENTED =
+      Set.of(
+          "tls", "httpInterfaceWhitelist", "shutdownGraceMs", "socketOptions", "workerThreads",
+          "experimental", "transformers", "bindingCache", "originator", "announcers", "announce",
+          "maxHeadersKB", "maxInitialLineKB", "maxRequestKB", "maxResponseKB", "streamingEnabled",
+          "compressionLevel", "timeoutMs", "tracePropagator", "httpAccessLog", "loggers",
+          "addForwardedHeader", "maxConcurrentRequests", "hostConnectionPool",
+          "requestAttemptTimeoutMs", "kind", "retries", "clientSession", "totalTimeoutMs", "root",
+          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation");
+
   private final java.nio.file.Path baseDir;
   private final java.nio.file.Path dataDir;
   private final Set<String> warnings = new LinkedHashSet<>();
@@ -93,13 +104,16 @@ public final class ConfigLoader {
     List<RouterConfig> routers = new ArrayList<>();
     Node routersNode = top.get("routers");
     if (routersNode.isMissing()) {
-      routers.add(router(new Node("routers[0]", MissingNode.getInstance()), 0));
+      routers.add(router(new Node("routers[0]", MissingNode.getInstance()), 0).orElseThrow());
     } else {
       if (routersNode.size() == 0) {
         throw new ConfigException("routers: must list at least one router");
       }
       for (int i = 0; i < routersNode.size(); i++) {
-        routers.add(router(routersNode.at(i), i));
+        router(routersNode.at(i), i).ifPresent(routers::add);
+      }
+      if (routers.isEmpty()) {
+        throw new ConfigException("routers: no router uses a protocol Turnout implements (http)");
       }
     }
     checkUnique(routers);
@@ -107,7 +121,7 @@ public final class ConfigLoader {
   }
 
   private AdminConfig admin(Node n) {
-    n.only("ip", "port", "httpInterfaceWhitelist", "shutdownGraceMs", "socketOptions", "tls", "workerThreads");
+    n.only("ip", "port");
     return new AdminConfig(n.text("ip", "127.0.0.1"), n.port("port", 9990));
   }
 
@@ -117,7 +131,7 @@ public final class ConfigLoader {
       warn(n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
       return Optional.empty();
     }
-    n.only("kind", "rootDir", "prefix", "experimental", "transformers");
+    n.only("kind", "rootDir", "prefix");
     Path prefix = Path.of("#").concat(n.path("prefix", Path.of(kind)));
     String root = n.requiredText("rootDir");
     java.nio.file.Path dir = baseDir.resolve(root).normalize();
@@ -127,16 +141,15 @@ public final class ConfigLoader {
     return Optional.of(new NamerConfig(kind, prefix, dir));
   }
 
-  private RouterConfig router(Node n, int index) {
+  /** The router, or empty (with a warning) for a protocol Turnout does not implement. */
+  private Optional<RouterConfig> router(Node n, int index) {
     n.only(
         "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
-        "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives",
-        "bindingCache", "originator", "announcers", "maxHeadersKB", "maxInitialLineKB",
-        "maxRequestKB", "maxResponseKB", "streamingEnabled", "compressionLevel", "timeoutMs",
-        "tracePropagator", "httpAccessLog", "loggers", "addForwardedHeader");
+        "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives");
     String protocol = n.text("protocol", "http");
     if (!protocol.equals("http")) {
-      throw new ConfigException(n.path + ".protocol: only http is supported, not " + protocol);
+      warn(n.path, "protocol " + protocol + " is not implemented by Turnout; this router is not started");
+      return Optional.empty();
     }
     String label = n.text("label", protocol);
     String dtab = n.text("dtab", "");
@@ -168,11 +181,12 @@ public final class ConfigLoader {
     } else {
       for (int i = 0; i < serversNode.size(); i++) {
         Node s = serversNode.at(i);
-        s.only("ip", "port", "clearContext", "maxConcurrentRequests", "tls", "timeoutMs", "announce");
+        s.only("ip", "port", "clearContext");
         servers.add(new ServerConfig(s.text("ip", "127.0.0.1"), s.port("port", 4140), s.bool("clearContext", false)));
       }
     }
-    return new RouterConfig(
+    return Optional.of(
+        new RouterConfig(
         label,
         protocol,
         dtab,
@@ -185,7 +199,7 @@ public final class ConfigLoader {
         n.millis("bindingTimeoutMs", Duration.ofSeconds(10)),
         n.millis("requestTimeoutMs", Duration.ofSeconds(10)),
         n.positiveInt("maxCallDepth", 1000),
-        n.bool("skipUnavailableAlternatives", true));
+        n.bool("skipUnavailableAlternatives", true)));
   }
 
   private Optional<IdentifierConfig> identifier(Node n, Path dstPrefix) {
@@ -218,13 +232,13 @@ public final class ConfigLoader {
     String kind = n.requiredText("kind");
     switch (kind) {
       case "default":
-        n.only("kind", "transformers");
+        n.only("kind");
         return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
       case "io.l5d.namerd":
       case "io.l5d.namerd.http":
       case "io.l5d.mesh":
       case "turnout.store":
-        n.only("kind", "namespace", "dst", "root", "retry", "transformers", "experimental", "tls");
+        n.only("kind", "namespace", "dst");
         String ns = n.text("namespace", "default");
         if (!ns.matches("[A-Za-z0-9_.-]{1,64}")) {
           throw new ConfigException(n.path + ".namespace: must match [A-Za-z0-9_.-]{1,64}, not '" + ns + "'");
@@ -234,16 +248,17 @@ public final class ConfigLoader {
         }
         return new InterpreterConfig(InterpreterConfig.STORE, ns);
       default:
-        throw new ConfigException(
-            n.path + ".kind: interpreter kind must be default, io.l5d.namerd or turnout.store, not " + kind);
+        warn(
+            n.path + ".kind",
+            "interpreter kind " + kind + " is not implemented by Turnout; the router routes by its own dtab only");
+        return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
     }
   }
 
   private ClientConfig client(Node n) {
-    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs", "hostConnectionPool", "requestAttemptTimeoutMs",
-        "kind", "tls", "retries", "clientSession", "socketOptions");
+    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs");
     Node fa = n.get("failureAccrual");
-    fa.only("kind", "failures", "successRate", "requests", "backoff", "window");
+    fa.only("kind", "failures", "successRate", "requests", "backoff");
     String faKind = fa.text("kind", "io.l5d.consecutiveFailures");
     if (!List.of("io.l5d.consecutiveFailures", "io.l5d.successRate", "none").contains(faKind)) {
       throw new ConfigException(
@@ -263,7 +278,7 @@ public final class ConfigLoader {
     FailureAccrualConfig accrual =
         new FailureAccrualConfig(faKind, fa.positiveInt("failures", 5), rate, fa.positiveInt("requests", 20), min, max);
     Node lb = n.get("loadBalancer");
-    lb.only("kind", "decayTimeMs", "maxEffort", "enableProbation");
+    lb.only("kind");
     String lbKind = lb.text("kind", "ewma");
     if (!List.of("ewma", "p2c", "roundRobin").contains(lbKind)) {
       if (List.of("aperture", "heap").contains(lbKind)) {
@@ -277,7 +292,7 @@ public final class ConfigLoader {
   }
 
   private ServiceConfig service(Node n) {
-    n.only("responseClassifier", "retries", "totalTimeoutMs", "kind");
+    n.only("responseClassifier", "retries");
     Node rc = n.get("responseClassifier");
     rc.only("kind");
     String classifier = rc.text("kind", "io.l5d.http.nonRetryable5XX");
@@ -290,7 +305,7 @@ public final class ConfigLoader {
       throw new ConfigException(rc.path + ".kind: unknown response classifier " + classifier);
     }
     Node budget = n.get("retries").get("budget");
-    n.get("retries").only("budget", "backoff");
+    n.get("retries").only("budget");
     budget.only("percentCanRetry", "minRetriesPerSec", "ttlSecs");
     double pct = budget.number("percentCanRetry", 0.2);
     if (pct < 0 || pct > 1000) {
@@ -304,7 +319,7 @@ public final class ConfigLoader {
   }
 
   private StorageConfig storage(Node n) {
-    n.only("kind", "path", "jdbcUrl", "namespaces", "experimental");
+    n.only("kind", "path", "jdbcUrl", "namespaces");
     String kind = n.text("kind", "h2");
     java.nio.file.Path dir = dataDir;
     Optional<String> url = Optional.empty();
@@ -415,7 +430,10 @@ public final class ConfigLoader {
       return new Node(path + "[" + i + "]", node.get(i));
     }
 
-    /** Warns once about each key not in {@code known}. */
+    /**
+     * Warns once about each key not in {@code known}: a Linkerd 1 key Turnout does not implement says
+     * so (a user with {@code tls:} must learn the traffic is plain), anything else is unknown.
+     */
     void only(String... known) {
       if (isMissing()) {
         return;
@@ -428,7 +446,9 @@ public final class ConfigLoader {
       while (names.hasNext()) {
         String name = names.next();
         if (!ok.contains(name)) {
-          warn(path.isEmpty() ? name : path + "." + name, "unknown key");
+          warn(
+              path.isEmpty() ? name : path + "." + name,
+              LINKERD_KEYS_NOT_IMPLEMENTED.contains(name) ? "not implemented by Turnout" : "unknown key");
         }
       }
     }

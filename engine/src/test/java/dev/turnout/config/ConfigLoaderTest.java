@@ -113,4 +113,38 @@ class ConfigLoaderTest {
         .hasMessageContaining("namers[0].rootDir:")
         .hasMessageContaining("is not a directory");
   }
+
+  @Test
+  void linkerdKeysTurnoutDoesNotImplementAreNamedAsSuch() {
+    TurnoutConfig config =
+        parse("routers:\n- protocol: http\n  servers: [{port: 4140, tls: {certPath: x}}]\n");
+
+    assertThat(config.warnings())
+        .containsExactly("routers[0].servers[0].tls: not implemented by Turnout (ignored)");
+  }
+
+  @Test
+  void aRouterOfAnotherProtocolIsSkippedWithAWarning() {
+    TurnoutConfig config =
+        parse("routers:\n- protocol: h2\n  label: grpc\n- protocol: http\n  label: web\n");
+
+    assertThat(config.routers()).extracting(RouterConfig::label).containsExactly("web");
+    assertThat(config.warnings()).anyMatch(w -> w.startsWith("routers[0]: protocol h2 is not implemented"));
+  }
+
+  @Test
+  void onlyRoutersOfOtherProtocolsIsAnError() {
+    assertThatThrownBy(() -> parse("routers:\n- protocol: thrift\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("no router uses a protocol Turnout implements");
+  }
+
+  @Test
+  void anInterpreterTurnoutDoesNotHaveFallsBackToTheRouterDtabWithAWarning() {
+    TurnoutConfig config =
+        parse("routers:\n- protocol: http\n  interpreter: {kind: io.l5d.k8s.configMap}\n");
+
+    assertThat(config.routers().get(0).interpreter().usesStore()).isFalse();
+    assertThat(config.warnings()).anyMatch(w -> w.contains("io.l5d.k8s.configMap is not implemented"));
+  }
 }
