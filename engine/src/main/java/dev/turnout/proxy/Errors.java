@@ -26,7 +26,14 @@ final class Errors {
     exchange.setStatusCode(status);
     String encoded = URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20");
     if (encoded.length() > MAX_HEADER) {
-      encoded = encoded.substring(0, MAX_HEADER);
+      // Cut before a %XX escape rather than through it, so the header still decodes.
+      int cut = MAX_HEADER;
+      if (encoded.charAt(cut - 1) == '%') {
+        cut -= 1;
+      } else if (encoded.charAt(cut - 2) == '%') {
+        cut -= 2;
+      }
+      encoded = encoded.substring(0, cut);
     }
     exchange.getResponseHeaders().put(L5D_ERR, encoded);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -24,6 +24,21 @@ final class Hop {
 
   private Hop() {}
 
+  /**
+   * The request's path exactly as the caller sent it, percent-escapes and all, without a scheme and
+   * host (absolute-form) and without the query. Undertow's {@code getRequestPath()} is decoded, and
+   * forwarding it would turn {@code /a%3Fb} into a query or put a raw space in the request line.
+   */
+  static String rawPath(io.undertow.server.HttpServerExchange exchange) {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int scheme = uri.indexOf("://");
+      int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+      uri = slash < 0 ? "/" : uri.substring(slash);
+    }
+    return uri.isEmpty() ? "/" : uri;
+  }
+
   /** Copies end-to-end headers from {@code from} to {@code to}, skipping {@code skip} as well. */
   static void copy(HeaderMap from, HeaderMap to, Set<HttpString> skip) {
     String connection = from.getFirst(Headers.CONNECTION);

@@ -89,7 +89,8 @@ final class Mirror {
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
     String q = exchange.getQueryString();
-    request.setPath(q == null || q.isEmpty() ? exchange.getRequestPath() : exchange.getRequestPath() + "?" + q);
+    String path = Hop.rawPath(exchange);
+    request.setPath(q == null || q.isEmpty() ? path : path + "?" + q);
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB));
     request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, service.show());
     request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, shadow.id());

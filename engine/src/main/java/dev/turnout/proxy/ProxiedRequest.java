@@ -51,11 +51,20 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private static final int MAX_ATTEMPTS = 4;
   /**
    * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
-   * {@code Via} (extended), and {@code Expect} (the caller's 100-continue is answered by this server
-   * as the body is first read).
+   * {@code Via} (extended), {@code Expect} (the caller's 100-continue is answered by this server as the
+   * body is first read), and the destination headers this hop sets itself, so a caller's stale or
+   * forged {@code l5d-dst-residual} never reaches a backend whose residual is empty.
    */
   private static final Set<HttpString> NOT_FORWARDED =
-      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, L5dHeaders.VIA, Headers.EXPECT);
+      Set.of(
+          L5dHeaders.DTAB,
+          L5dHeaders.CTX_DTAB,
+          L5dHeaders.VIA,
+          Headers.EXPECT,
+          L5dHeaders.DST_SERVICE,
+          L5dHeaders.DST_CLIENT,
+          L5dHeaders.DST_RESIDUAL,
+          L5dHeaders.REQID);
 
   private final HttpServerExchange exchange;
   private final Router router;
@@ -291,7 +300,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   /** The request path to send: a consumed path when the identifier rewrote it, plus the query. */
   private String targetPath() {
-    String path = rewrittenPath.orElseGet(exchange::getRequestPath);
+    String path = rewrittenPath.orElseGet(() -> Hop.rawPath(exchange));
     String q = exchange.getQueryString();
     return q == null || q.isEmpty() ? path : path + "?" + q;
   }

@@ -10,9 +10,13 @@ import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -49,15 +53,14 @@ final class RouterHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String requestId = requestId(exchange);
     if (hops(exchange) >= router.config().maxCallDepth()) {
       Errors.send(exchange, 400, "Maximum number of proxy hops (" + router.config().maxCallDepth() + ") exceeded: a routing loop?");
       return;
     }
     Dtab local;
     if (clearContext) {
-      exchange.getRequestHeaders().remove(L5dHeaders.DTAB);
-      exchange.getRequestHeaders().remove(L5dHeaders.CTX_DTAB);
+      clearContext(exchange.getRequestHeaders());
       local = Dtab.EMPTY;
     } else {
       try {
@@ -70,7 +73,7 @@ final class RouterHandler implements HttpHandler {
     RequestHead head =
         new RequestHead(
             exchange.getRequestMethod().toString(),
-            exchange.getRequestPath(),
+            Hop.rawPath(exchange),
             exchange.getQueryString(),
             exchange.getProtocol().toString(),
             name -> exchange.getRequestHeaders().getFirst(name));
@@ -105,6 +108,42 @@ final class RouterHandler implements HttpHandler {
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
+  }
+
+  /**
+   * The root request id: the caller's {@code l5d-reqid} when it sent a plausible one, so a chain of
+   * proxies logs one id, else a new random one.
+   */
+  private static String requestId(HttpServerExchange exchange) {
+    String incoming = exchange.getRequestHeaders().getFirst(L5dHeaders.REQID);
+    if (incoming != null && !incoming.isEmpty() && incoming.length() <= 64) {
+      boolean plain = true;
+      for (int i = 0; i < incoming.length() && plain; i++) {
+        char c = incoming.charAt(i);
+        plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+      }
+      if (plain) {
+        return incoming;
+      }
+    }
+    return Long.toHexString(ThreadLocalRandom.current().nextLong());
+  }
+
+  /**
+   * Drops what an untrusted caller could use to steer or shape this request: its dtab overrides and
+   * every context header ({@code l5d-ctx-*}: dtab, deadline, trace) and the trace sampling rate.
+   */
+  private static void clearContext(HeaderMap headers) {
+    List<HttpString> drop = new ArrayList<>();
+    for (HttpString name : headers.getHeaderNames()) {
+      String n = name.toString();
+      if (n.regionMatches(true, 0, "l5d-ctx-", 0, 8)
+          || n.equalsIgnoreCase("l5d-dtab")
+          || n.equalsIgnoreCase("l5d-sample")) {
+        drop.add(name);
+      }
+    }
+    drop.forEach(headers::remove);
   }
 
   private static String unroutable(Identification id, RoutingSnapshot snapshot, Dtab local, String why) {

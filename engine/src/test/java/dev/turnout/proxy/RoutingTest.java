@@ -137,6 +137,46 @@ class RoutingTest {
   }
 
   @Test
+  void clearContextDropsEveryContextHeaderOfTheCaller() {
+    fx = new Fixture(Fixture.withServer(Fixture.router("/svc/users => " + inet(a) + ";"),
+        new dev.turnout.config.ServerConfig("127.0.0.1", 0, true)));
+
+    fx.get("users", "/", "l5d-ctx-deadline", "0 1", "l5d-ctx-trace", "AAAA", "l5d-sample", "1.0", "x-kept", "yes");
+
+    assertThat(a.lastHeaders)
+        .doesNotContainKeys("l5d-ctx-deadline", "l5d-ctx-trace", "l5d-sample")
+        .containsEntry("x-kept", "yes");
+  }
+
+  @Test
+  void thePathIsForwardedExactlyAsSentEscapesIncluded() {
+    fx = new Fixture(Fixture.router("/svc/users => " + inet(a) + ";"));
+
+    fx.get("users", "/a%3Fb/c%20d%25?x=%2F");
+
+    assertThat(a.lastUri).isEqualTo("/a%3Fb/c%20d%25?x=%2F");
+  }
+
+  @Test
+  void aCallersDestinationHeadersNeverReachTheBackend() {
+    fx = new Fixture(Fixture.router("/svc/users => " + inet(a) + ";"));
+
+    fx.get("users", "/", "l5d-dst-residual", "/forged", "l5d-dst-client", "/forged");
+
+    assertThat(a.lastHeaders).doesNotContainKey("l5d-dst-residual");
+    assertThat(a.lastHeaders.get("l5d-dst-client")).isEqualTo(inet(a));
+  }
+
+  @Test
+  void theCallersRequestIdIsKeptSoAChainLogsOneId() {
+    fx = new Fixture(Fixture.router("/svc/users => " + inet(a) + ";"));
+
+    fx.get("users", "/", "l5d-reqid", "5f2b9c01aa");
+
+    assertThat(a.lastHeaders.get("l5d-reqid")).isEqualTo("5f2b9c01aa");
+  }
+
+  @Test
   void requestThatLoopedTooOftenIs400() {
     fx = new Fixture(Fixture.router("/svc/users => " + inet(a) + ";"));
     String via = String.join(", ", java.util.Collections.nCopies(1000, "1.1 turnout"));
