@@ -39,7 +39,9 @@ public final class ConfigLoader {
           "compressionLevel", "timeoutMs", "tracePropagator", "httpAccessLog", "loggers",
           "addForwardedHeader", "maxConcurrentRequests", "hostConnectionPool",
           "requestAttemptTimeoutMs", "kind", "retries", "clientSession", "totalTimeoutMs", "root",
-          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation");
+          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation",
+          // Connection attempts are bounded by the router's request timeout instead.
+          "connectTimeoutMs");
 
   private final java.nio.file.Path baseDir;
   private final java.nio.file.Path dataDir;
@@ -256,7 +258,7 @@ public final class ConfigLoader {
   }
 
   private ClientConfig client(Node n) {
-    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs");
+    n.only("failureAccrual", "loadBalancer");
     Node fa = n.get("failureAccrual");
     fa.only("kind", "failures", "successRate", "requests", "backoff");
     String faKind = fa.text("kind", "io.l5d.consecutiveFailures");
@@ -288,7 +290,7 @@ public final class ConfigLoader {
         throw new ConfigException(lb.path + ".kind: must be ewma, p2c or roundRobin, not " + lbKind);
       }
     }
-    return new ClientConfig(accrual, lbKind, n.millis("connectTimeoutMs", Duration.ofSeconds(1)));
+    return new ClientConfig(accrual, lbKind, Duration.ofSeconds(1));
   }
 
   private ServiceConfig service(Node n) {
