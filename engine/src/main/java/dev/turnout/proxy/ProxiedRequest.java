@@ -278,13 +278,10 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
             result.setResponseListener(new ResponseHandler(conn));
             StreamSinkChannel sink = result.getRequestChannel();
             if (hasBody && !exchange.isRequestComplete()) {
-              Transfer.initiateTransfer(
+              Relay.start(
                   exchange.getRequestChannel(),
                   sink,
-                  ChannelListeners.closingChannelListener(),
-                  ProxiedRequest::finishWrites,
-                  (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> broken(conn, e),
-                  (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> broken(conn, e),
+                  (c, e) -> broken(conn, e),
                   exchange.getConnection().getByteBufferPool());
             } else {
               finishWrites(sink);
@@ -391,13 +388,10 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       if (status == 101) {
         upgrade(result);
       }
-      Transfer.initiateTransfer(
+      Relay.start(
           result.getResponseChannel(),
           exchange.getResponseChannel(),
-          ChannelListeners.closingChannelListener(),
-          ProxiedRequest::finishWrites,
-          (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> closeBoth(conn),
-          (ChannelExceptionHandler<java.nio.channels.Channel>) (c, e) -> closeBoth(conn),
+          (c, e) -> closeBoth(conn),
           exchange.getConnection().getByteBufferPool());
     }
 

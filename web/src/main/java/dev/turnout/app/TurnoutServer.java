@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,6 +172,7 @@ public final class TurnoutServer implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               c.jetty.host = adminConfig.ip();
               c.jetty.port = adminConfig.port();
+              c.jetty.threadPool = adminThreads();
               c.routes.get("/health", ctx -> {
                 boolean ok = isServing();
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
@@ -196,6 +198,18 @@ public final class TurnoutServer implements AutoCloseable {
       RunningProxy.Listener first = proxy.listeners().get(0);
       demo.startTraffic(first.host(), first.port(), out);
     }
+  }
+
+  /**
+   * The admin server's threads. Javalin's default pool keeps 8 threads alive for up to 250; the admin
+   * port serves one operator's dashboard and the odd API call, while the proxy runs on its own IO
+   * threads. Each idle thread still holds a stack and a malloc arena, so the pool keeps 2 alive and
+   * grows to 16 under a burst (Jetty's acceptor and selector take 2 of them).
+   */
+  private static QueuedThreadPool adminThreads() {
+    QueuedThreadPool pool = new QueuedThreadPool(16, 2, 60_000);
+    pool.setName("turnout-admin");
+    return pool;
   }
 
   /**
