@@ -9,7 +9,6 @@ import dev.turnout.web.overview.OverviewScreen;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.staticfiles.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +32,7 @@ public final class Dashboard {
    */
   public static AutoCloseable register(JavalinConfig config, DashboardServices services) {
     Pages pages = Pages.precompiled();
-    config.staticFiles.add(
-        files -> {
-          files.hostedPath = "/static";
-          files.directory = "/static";
-          files.location = Location.CLASSPATH;
-        });
-    config.staticFiles.enableWebjars();
+    Assets.register(config);
     Auth.register(
         config,
         services.users(),
