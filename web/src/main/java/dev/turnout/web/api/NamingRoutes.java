@@ -50,50 +50,38 @@ public final class NamingRoutes {
       Interpreter interpreter,
       UserStore users) {
     ApiAuth auth = new ApiAuth(users);
-    config.routes.get(
-        DELEGATE + "/{ns}",
-        ctx ->
-            answer(
-                auth,
-                ctx,
-                () -> {
-                  Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
-                  return NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
-                }));
-    config.routes.get(
-        DELEGATE,
-        ctx ->
-            answer(
-                auth,
-                ctx,
-                () -> {
-                  Request r = Request.of(ctx, Dtab.EMPTY);
-                  return NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
-                }));
-    config.routes.get(
+    Function<Context, Dtab> inNamespace = ctx -> namespace(namespaceDtab, ctx);
+    Function<Context, Dtab> noNamespace = ctx -> Dtab.EMPTY;
+    Function<Request, JsonNode> delegate =
+        r -> NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
+    named(config, auth, DELEGATE + "/{ns}", inNamespace, delegate);
+    named(config, auth, DELEGATE, noNamespace, delegate);
+    named(
+        config,
+        auth,
         BIND + "/{ns}",
-        ctx ->
-            answer(
-                auth,
-                ctx,
-                () -> {
-                  Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
-                  return NamingJson.boundTree(interpreter.bind(r.dtab(), r.path()));
-                }));
-    config.routes.get(
+        inNamespace,
+        r -> NamingJson.boundTree(interpreter.bind(r.dtab(), r.path())));
+    named(
+        config,
+        auth,
         RESOLVE + "/{ns}",
-        ctx ->
-            answer(
-                auth,
-                ctx,
-                () -> {
-                  Request r = Request.of(ctx, namespace(namespaceDtab, ctx));
-                  return NamingJson.addr(interpreter.resolve(r.dtab(), r.path()));
-                }));
+        inNamespace,
+        r -> NamingJson.addr(interpreter.resolve(r.dtab(), r.path())));
     config.routes.get(
         ADDR + "/{ns}",
         ctx -> answer(auth, ctx, () -> NamingJson.addr(interpreter.addr(Request.path(ctx)))));
+  }
 
+  /** A call on a logical name: its {@code path} and {@code dtab=} parameters over {@code base}. */
+  private static void named(
+      JavalinConfig config,
+      ApiAuth auth,
+      String route,
+      Function<Context, Dtab> base,
+      Function<Request, JsonNode> call) {
+    config.routes.get(
+        route, ctx -> answer(auth, ctx, () -> call.apply(Request.of(ctx, base.apply(ctx)))));
   }
 
   /** Runs one call, turning bad parameters and failed bindings into 400 with a message. */
