@@ -45,7 +45,7 @@ public final class Dashboard {
         "/dtabs/*");
     OverviewScreen overview =
         OverviewScreen.register(
-            config, services.store(), services.traffic(), pages, services.clock());
+            config, services.store(), services.traffic(), services.preview(), pages, services.clock());
     EditorScreen.register(
         config, services.store(), services.traffic(), services.preview(), pages);
     HistoryScreen.register(config, services.store(), pages);

@@ -59,6 +59,26 @@ class DashboardHttpTest {
   }
 
   @Test
+  void theOverviewListsADestinationTheNameBindsToBeforeItHasTraffic() {
+    dash.store.update(
+        "default",
+        "/svc => /#/io.l5d.fs;\n/svc/users => 100 * /#/io.l5d.fs/users & 0 * /#/io.l5d.fs/users-v2;\n",
+        java.util.Optional.empty(),
+        "admin",
+        "canary at 0%");
+    var users = dash.metrics.service("web", "/svc/users");
+    var v1 = dash.metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/users");
+    users.start();
+    v1.start();
+    users.finish(true, "", 1_000_000);
+    v1.finish(true, "", 1_000_000);
+
+    HttpResponse<String> r = dash.browser().signIn("admin").get("/");
+
+    assertThat(r.body()).contains("/#/io.l5d.fs/users-v2");
+  }
+
+  @Test
   void theOverviewAnswersHtmxWithJustTheLivePartial() {
     DashboardFixture.Browser b = dash.browser().signIn("admin");
 

@@ -7,31 +7,33 @@ import java.util.Map;
  * Where a delegation tree sends requests, as the share (0-1) each bound id receives: an Alt takes its
  * first alternative that is not neg, a Union splits by weight among its branches that are neither neg
  * nor fail (as binding simplifies it; all-zero weights split evenly), and what cannot be routed is
- * counted under {@link #NO_ROUTE}.
+ * counted under {@link #NO_ROUTE}. A destination the name binds to with weight 0 (a canary not yet
+ * started) is listed with share 0, since it is one of the name's destinations all the same.
  */
-final class Routing {
-  static final String NO_ROUTE = "(no route)";
+public final class Routing {
+  public static final String NO_ROUTE = "(no route)";
 
   private Routing() {}
 
-  static Map<String, Double> shares(DelegationNode root) {
+  public static Map<String, Double> shares(DelegationNode root) {
     Map<String, Double> out = new LinkedHashMap<>();
     walk(root, 1.0, out);
     return out;
   }
 
   private static void walk(DelegationNode n, double p, Map<String, Double> out) {
-    if (p <= 0) {
-      return;
-    }
     switch (n.kind()) {
       case LEAF:
-        out.merge(n.addrNeg() ? NO_ROUTE : n.boundId(), p, Double::sum);
+        if (!n.addrNeg()) {
+          out.merge(n.boundId(), p, Double::sum);
+        } else if (p > 0) {
+          out.merge(NO_ROUTE, p, Double::sum);
+        }
         return;
       case DELEGATE:
       case TRANSFORMATION:
         if (n.children().isEmpty()) {
-          out.merge(NO_ROUTE, p, Double::sum);
+          noRoute(p, out);
         } else {
           walk(n.children().get(0).node(), p, out);
         }
@@ -43,7 +45,7 @@ final class Routing {
             return;
           }
         }
-        out.merge(NO_ROUTE, p, Double::sum);
+        noRoute(p, out);
         return;
       case UNION:
         double sum = 0;
@@ -55,7 +57,7 @@ final class Routing {
           }
         }
         if (live == 0) {
-          out.merge(NO_ROUTE, p, Double::sum);
+          noRoute(p, out);
           return;
         }
         for (DelegationNode.Child c : n.children()) {
@@ -65,7 +67,13 @@ final class Routing {
         }
         return;
       default:
-        out.merge(NO_ROUTE, p, Double::sum);
+        noRoute(p, out);
+    }
+  }
+
+  private static void noRoute(double p, Map<String, Double> out) {
+    if (p > 0) {
+      out.merge(NO_ROUTE, p, Double::sum);
     }
   }
 

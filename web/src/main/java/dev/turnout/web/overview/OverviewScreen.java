@@ -2,6 +2,7 @@ package dev.turnout.web.overview;
 
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
+import dev.turnout.web.editor.PreviewService;
 import dev.turnout.web.Chrome;
 import dev.turnout.web.Pages;
 import dev.turnout.web.Routes;
@@ -38,16 +39,22 @@ public final class OverviewScreen implements AutoCloseable {
         return t;
       });
 
-  private OverviewScreen(DtabStore store, TrafficView traffic, Pages pages, Clock clock) {
+  private OverviewScreen(
+      DtabStore store, TrafficView traffic, PreviewService preview, Pages pages, Clock clock) {
     this.store = store;
     this.pages = pages;
-    this.cards = new TrafficCards(traffic, store, clock);
+    this.cards = new TrafficCards(traffic, store, preview, clock);
   }
 
   /** Mounts the overview; closing the result stops the live feed. */
   public static OverviewScreen register(
-      JavalinConfig config, DtabStore store, TrafficView traffic, Pages pages, Clock clock) {
-    OverviewScreen s = new OverviewScreen(store, traffic, pages, clock);
+      JavalinConfig config,
+      DtabStore store,
+      TrafficView traffic,
+      PreviewService preview,
+      Pages pages,
+      Clock clock) {
+    OverviewScreen s = new OverviewScreen(store, traffic, preview, pages, clock);
     config.routes.get(Routes.OVERVIEW, s::show);
     config.routes.sse(Routes.LIVE, s::watch);
     s.ticker.scheduleAtFixedRate(s::push, 1, 1, TimeUnit.SECONDS);

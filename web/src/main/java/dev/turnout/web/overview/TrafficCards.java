@@ -1,5 +1,7 @@
 package dev.turnout.web.overview;
 
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
@@ -7,11 +9,21 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import dev.turnout.web.editor.PreviewService;
+import dev.turnout.web.editor.Routing;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 
-/** Turns the live traffic view and the store's recent commits into the overview's cards. */
+/**
+ * Turns the live traffic view and the store's recent commits into the overview's cards. A service's
+ * rows are the destinations it reached and, for a router following a store namespace, every
+ * destination its name binds to now (a 0% canary branch included), found by the same binding as the
+ * preview.
+ */
 final class TrafficCards {
   /** Below this success rate a route stands out. */
   static final double LOW_SUCCESS = 0.95;
@@ -24,11 +36,13 @@ final class TrafficCards {
 
   private final TrafficView traffic;
   private final DtabStore store;
+  private final PreviewService preview;
   private final Clock clock;
 
-  TrafficCards(TrafficView traffic, DtabStore store, Clock clock) {
+  TrafficCards(TrafficView traffic, DtabStore store, PreviewService preview, Clock clock) {
     this.traffic = traffic;
     this.store = store;
+    this.preview = preview;
     this.clock = clock;
   }
 
@@ -37,11 +51,20 @@ final class TrafficCards {
     List<OverviewPage.RouterCard> routers = new ArrayList<>();
     for (TrafficView.RouterTraffic r : traffic.routers()) {
       List<Chart.Commit> commits = commits(r.namespace(), now);
+      Optional<Dtab> inForce =
+          r.namespace() == null ? Optional.empty() : store.current(r.namespace()).map(DtabVersion::dtab);
       List<OverviewPage.ServiceCard> services = new ArrayList<>();
       for (TrafficView.ServiceTraffic s : r.services()) {
         List<OverviewPage.ClientRow> clients = new ArrayList<>();
         List<Chart.Series> series = new ArrayList<>();
         List<Double> shares = recentShares(s);
+        Set<String> shown = new HashSet<>();
+        for (int i = 0; i < s.clients().size(); i++) {
+          shown.add(s.clients().get(i).client());
+        }
+        for (String idle : boundButIdle(r.namespace(), inForce, s.service(), shown)) {
+          clients.add(new OverviewPage.ClientRow(idle, "0%", 0, figures(IDLE), "#94a3b8"));
+        }
         for (int i = 0; i < s.clients().size(); i++) {
           TrafficView.ClientTraffic c = s.clients().get(i);
           String colour = COLOURS[i % COLOURS.length];
@@ -61,6 +84,31 @@ final class TrafficCards {
           r.router(), r.namespace() == null ? "" : r.namespace(), r.dtabVersion(), services));
     }
     return new OverviewPage.Traffic(routers, TIME.format(now));
+  }
+
+  /** Figures of a destination that has had no request yet. */
+  private static final TrafficView.Stats IDLE =
+      new TrafficView.Stats(0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0);
+
+  /** Destinations {@code service} binds to under the dtab in force that have no traffic row yet. */
+  private List<String> boundButIdle(
+      String namespace, Optional<Dtab> inForce, String service, Set<String> shown) {
+    List<String> out = new ArrayList<>();
+    if (inForce.isEmpty()) {
+      return out;
+    }
+    Path path;
+    try {
+      path = Path.read(service);
+    } catch (IllegalArgumentException notAPath) {
+      return out;
+    }
+    for (String id : Routing.shares(preview.delegate(namespace, inForce.get(), path)).keySet()) {
+      if (!id.equals(Routing.NO_ROUTE) && !shown.contains(id)) {
+        out.add(id);
+      }
+    }
+    return out;
   }
 
   /**
