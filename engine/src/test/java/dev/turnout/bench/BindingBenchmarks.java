@@ -5,8 +5,11 @@ import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import dev.turnout.naming.Addr;
 import dev.turnout.naming.Address;
-import dev.turnout.naming.BindingCache;
 import dev.turnout.naming.BoundName;
+import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.Route;
+import dev.turnout.routing.Router;
+import dev.turnout.routing.RoutingSnapshot;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.Name;
 import dev.turnout.naming.Namer;
@@ -25,7 +28,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * What the proxy pays per request for routing: parsing a 50-dentry dtab (done once per dtab version),
  * binding {@code /svc/users} through it uncached (three rewrites and a weighted union, then two namer
- * lookups), and the same binding served from a {@link BindingCache}. Run from the repository root:
+ * lookups), and the same binding served from the router's bound-tree cache, as every proxied request is. Run from the repository root:
  *
  * <pre>
  * mvn -q -pl engine test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
@@ -45,7 +48,10 @@ public class BindingBenchmarks {
   Dtab dtab;
   Path name;
   Interpreter interpreter;
-  BindingCache cache;
+  /** The proxy's own bound-tree cache: the router's, per routing snapshot (dtab version). */
+  Router router;
+
+  RoutingSnapshot snapshot;
 
   @Setup
   public void setUp() {
@@ -78,7 +84,9 @@ public class BindingBenchmarks {
           return NameTree.leaf(new Name.Resolved(b));
         };
     interpreter = new Interpreter(List.of(new Interpreter.Mount(DISCO, fs)));
-    cache = new BindingCache(interpreter);
+    DtabSource source = DtabSource.fixed(dtabText);
+    router = new Router(BenchRouters.config(dtabText), interpreter, source, System::nanoTime);
+    snapshot = source.current();
     if (!(interpreter.bind(dtab, name) instanceof NameTree.Union)) {
       throw new IllegalStateException("the benchmark name must bind to a union");
     }
@@ -95,7 +103,7 @@ public class BindingBenchmarks {
   }
 
   @Benchmark
-  public NameTree<BoundName> bindCached() {
-    return cache.bind(1L, dtab, name);
+  public Route bindCached() {
+    return router.bind(snapshot, Dtab.EMPTY, name);
   }
 }

@@ -1,14 +1,7 @@
 package dev.turnout.bench;
 
-import dev.turnout.config.ClientConfig;
-import dev.turnout.config.FailureAccrualConfig;
-import dev.turnout.config.IdentifierConfig;
-import dev.turnout.config.InterpreterConfig;
 import dev.turnout.config.RouterConfig;
-import dev.turnout.config.ServerConfig;
-import dev.turnout.config.ServiceConfig;
 import dev.turnout.dtab.Dtab;
-import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Interpreter;
@@ -18,7 +11,6 @@ import dev.turnout.routing.RequestHead;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,15 +45,7 @@ public class RoutingBenchmark {
   @Setup
   public void setUp() {
     String dtab = "/svc/users => 9 * /$/inet/127.0.0.1/8080 & 1 * /$/inet/127.0.0.1/8081;";
-    Path svc = Path.read("/svc");
-    RouterConfig config =
-        new RouterConfig("web", "http", dtab,
-            List.of(new IdentifierConfig("io.l5d.header.token", "Host", svc, 0, false, false, null)), svc,
-            new InterpreterConfig("default", null), List.of(new ServerConfig("127.0.0.1", 0, false)),
-            new ClientConfig(new FailureAccrualConfig("io.l5d.consecutiveFailures", 5, 0.8, 20,
-                Duration.ofSeconds(5), Duration.ofMinutes(5)), "ewma", Duration.ofSeconds(1)),
-            new ServiceConfig("io.l5d.http.nonRetryable5XX", 0.2, 10, Duration.ofSeconds(10)),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), 1000, true);
+    RouterConfig config = BenchRouters.config(dtab);
     DtabSource source = DtabSource.fixed(dtab);
     router = new Router(config, new Interpreter(List.of()), source, System::nanoTime);
     snapshot = source.current();
