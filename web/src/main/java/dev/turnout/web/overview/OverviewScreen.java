@@ -31,6 +31,7 @@ public final class OverviewScreen implements AutoCloseable {
   private final DtabStore store;
   private final Pages pages;
   private final TrafficCards cards;
+  private final AutoCloseable storeEvents;
   private final Set<SseClient> watchers = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -44,6 +45,7 @@ public final class OverviewScreen implements AutoCloseable {
     this.store = store;
     this.pages = pages;
     this.cards = new TrafficCards(traffic, store, preview, clock);
+    this.storeEvents = store.subscribe(cards::heard);
   }
 
   /** Mounts the overview; closing the result stops the live feed. */
@@ -105,5 +107,10 @@ public final class OverviewScreen implements AutoCloseable {
   public void close() {
     ticker.shutdownNow();
     watchers.clear();
+    try {
+      storeEvents.close();
+    } catch (Exception e) {
+      log.debug("closing the store subscription failed", e);
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.turnout.dtab.Path;
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
+import dev.turnout.store.StoreEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,8 +16,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns the live traffic view and the store's recent commits into the overview's cards. A service's
@@ -38,6 +41,11 @@ final class TrafficCards {
   private final DtabStore store;
   private final PreviewService preview;
   private final Clock clock;
+  /**
+   * Commits per namespace, read from the store once and again only after a change ({@link #heard}),
+   * rather than the whole history every second for the live feed.
+   */
+  private final Map<String, List<Chart.Commit>> commitsByNamespace = new ConcurrentHashMap<>();
 
   TrafficCards(TrafficView traffic, DtabStore store, PreviewService preview, Clock clock) {
     this.traffic = traffic;
@@ -134,14 +142,29 @@ final class TrafficCards {
       return out;
     }
     Instant start = now.minus(Chart.WINDOW);
-    for (DtabVersion v : store.versions(namespace)) {
-      if (v.createdAt().isBefore(start)) {
+    for (Chart.Commit c : commitsByNamespace.computeIfAbsent(namespace, this::loadCommits)) {
+      if (c.at().isBefore(start)) {
         break;
       }
-      out.add(new Chart.Commit(v.createdAt(), v.version()));
+      out.add(c);
     }
     return out;
   }
+
+  /** A namespace's commits, newest first, as the chart marks them. */
+  private List<Chart.Commit> loadCommits(String namespace) {
+    List<Chart.Commit> out = new ArrayList<>();
+    for (DtabVersion v : store.versions(namespace)) {
+      out.add(new Chart.Commit(v.createdAt(), v.version()));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Forgets a namespace's commits after it changes, so the next card reads them again. */
+  void heard(StoreEvent event) {
+    commitsByNamespace.remove(event.namespace());
+  }
+
 
   static OverviewPage.Figures figures(TrafficView.Stats s) {
     boolean none = Double.isNaN(s.successRate());
