@@ -40,12 +40,18 @@ import org.xnio.channels.StreamSinkChannel;
  * response. Every step runs on the exchange's IO thread (pool callbacks, client callbacks and the
  * timeout all do), so its fields need no locking.
  *
+ * <p>A request body of at most {@link BufferedBody#LIMIT} bytes with a declared {@code Content-Length}
+ * is read whole before the first attempt (without blocking) and kept as bytes; any other body (chunked
+ * or larger) is streamed from the caller while the first attempt sends it, and is never held.
+ *
  * <p>An <b>attempt</b> picks an endpoint of the client, takes a pooled connection, sends the request
- * head and streams the body. A failed connection ejects the endpoint and tries again, re-binding so that
- * failover to another alternative can happen within this very request. A response the classifier calls
- * retryable is discarded and the request sent again when the request had no body and the router's retry
- * budget allows. Otherwise the response head is copied (hop-by-hop headers dropped) and its body
- * streamed to the caller; neither body is ever held whole in memory.
+ * head and then the held bytes or the streamed body. A failed connection ejects the endpoint and tries
+ * again, re-binding so that failover to another alternative can happen within this very request. A
+ * response the classifier calls retryable, or a connection that breaks before answering, is discarded
+ * and the request sent again when it can be replayed (no body, or a held one) and the router's retry
+ * budget and {@link #MAX_ATTEMPTS} allow; a streamed body was read once, so such a request is never
+ * sent twice. Otherwise the response head is copied (hop-by-hop headers dropped) and its body streamed
+ * to the caller, never held whole.
  */
 final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private static final int MAX_ATTEMPTS = 4;
@@ -95,6 +101,8 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private Deadlines.Entry deadline;
   private ResponseClass outcome = ResponseClass.SUCCESS;
   private String failureClass = "";
+  /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
+  private byte[] body;
 
   ProxiedRequest(
       HttpServerExchange exchange,
@@ -137,7 +145,34 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       deadline = deadlines.add(this, exchange.getIoThread());
     }
     use(first);
+    Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
+    if (small.isPresent()) {
+      small.get().read(this::bodyRead, this::bodyFailed);
+      return;
+    }
     attempt();
+  }
+
+  /** The whole body is here: every attempt sends these bytes, so the request may be retried. */
+  private void bodyRead(byte[] bytes) {
+    if (finished) {
+      return;
+    }
+    body = bytes;
+    attempt();
+  }
+
+  /** The caller's body ended short: nothing was sent upstream, and the caller hears why if it listens. */
+  private void bodyFailed(String why) {
+    if (finished) {
+      return;
+    }
+    fail(400, "body", why + " (service " + serviceName + ")");
+  }
+
+  /** Whether the request can be sent again: it has no body, or one held whole. */
+  private boolean replayable() {
+    return !hasBody || body != null;
   }
 
   private void use(Route.Target next) {
@@ -259,6 +294,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     if (hasBody && !h.contains(Headers.CONTENT_LENGTH)) {
       h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
     }
+    if (body != null) {
+      h.put(Headers.CONTENT_LENGTH, body.length);
+    }
     String via = exchange.getRequestHeaders().getFirst(L5dHeaders.VIA);
     h.put(L5dHeaders.VIA, via == null ? L5dHeaders.VIA_VALUE : via + ", " + L5dHeaders.VIA_VALUE);
     h.put(L5dHeaders.DST_SERVICE, serviceName);
@@ -277,7 +315,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
           public void completed(ClientExchange result) {
             result.setResponseListener(new ResponseHandler(conn));
             StreamSinkChannel sink = result.getRequestChannel();
-            if (hasBody && !exchange.isRequestComplete()) {
+            if (body != null) {
+              BufferedBody.write(body, sink, e -> broken(conn, e));
+            } else if (hasBody && !exchange.isRequestComplete()) {
               Relay.start(
                   exchange.getRequestChannel(),
                   sink,
@@ -325,6 +365,10 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   /** The backend connection broke before or while answering. */
   private void broken(ClientConnection conn, IOException e) {
     IoUtils.safeClose(conn);
+    if (conn != connection) {
+      return; // an earlier attempt's connection, already dealt with: a second report must not retry again
+    }
+    connection = null;
     if (finished) {
       return;
     }
@@ -337,7 +381,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
     router.recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router.nanos() - attemptStart);
-    if (!hasBody && attempts < MAX_ATTEMPTS && router.retryBudget().tryWithdraw()) {
+    if (replayable() && attempts < MAX_ATTEMPTS && router.retryBudget().tryWithdraw()) {
       serviceStats.retried();
       rebind();
       attempt();
@@ -368,9 +412,10 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       attemptDone(cls, why);
       router.recordOutcome(endpoint, cls, router.nanos() - attemptStart);
       if (cls == ResponseClass.RETRYABLE_FAILURE
-          && !hasBody
+          && replayable()
           && attempts < MAX_ATTEMPTS
           && router.retryBudget().tryWithdraw()) {
+        connection = null;
         IoUtils.safeClose(conn);
         serviceStats.retried();
         attempt();

@@ -9,6 +9,7 @@ import dev.turnout.routing.Router;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,9 @@ public final class ProxyServer {
       for (ServerConfig sc : rc.servers()) {
         RouterHandler handler = new RouterHandler(router, sc.clearContext(), pools, metrics, mirror);
         handlers.add(handler);
-        GracefulShutdownHandler drain = new GracefulShutdownHandler(handler);
+        // A caller that sent "Expect: 100-continue" is told to go on when its body is first read (whether
+        // held or streamed), not before: a request refused earlier costs it no upload.
+        GracefulShutdownHandler drain = new GracefulShutdownHandler(new HttpContinueReadHandler(handler));
         drains.add(drain);
         builder.addHttpListener(sc.port(), sc.ip(), drain);
         listenerRouters.add(rc.label());
