@@ -57,6 +57,7 @@ public final class ProxyMetrics implements AutoCloseable {
     final Map<String, ClientNode> clients = new ConcurrentHashMap<>();
     final Map<String, ServiceNode> shadows = new ConcurrentHashMap<>();
     final LongAdder shadowDropped = new LongAdder();
+    final LongAdder shadowSkipped = new LongAdder();
 
     RouterNode(String label) {
       this.label = label;
@@ -66,6 +67,10 @@ public final class ProxyMetrics implements AutoCloseable {
           .register(registry);
       FunctionCounter.builder("turnout_shadow_dropped", shadowDropped, LongAdder::sum)
           .description("Mirrored requests dropped because the shadow queue was full")
+          .tags("router", label)
+          .register(registry);
+      FunctionCounter.builder("turnout_shadow_skipped", shadowSkipped, LongAdder::sum)
+          .description("Requests sampled for mirroring but not copied because their body was streamed")
           .tags("router", label)
           .register(registry);
     }
@@ -165,6 +170,18 @@ public final class ProxyMetrics implements AutoCloseable {
     return routerNode(router).shadowDropped.sum();
   }
 
+  /**
+   * A request was sampled for mirroring but not copied: its body was streamed (chunked or too large to
+   * hold), and a streamed body is read once, by the real request.
+   */
+  public void shadowSkipped(String router) {
+    routerNode(router).shadowSkipped.increment();
+  }
+
+  public long shadowSkippedCount(String router) {
+    return routerNode(router).shadowSkipped.sum();
+  }
+
   /** The dashboard's read model. */
   public TrafficView view() {
     return new View();
@@ -225,6 +242,7 @@ public final class ProxyMetrics implements AutoCloseable {
       String rt = "rt/" + r.label + "/";
       out.put(rt + "dtab/version", r.info.dtabVersion().getAsLong());
       out.put(rt + "shadow/dropped", r.shadowDropped.sum());
+      out.put(rt + "shadow/skipped", r.shadowSkipped.sum());
       for (ServiceNode s : r.services.values()) {
         String base = rt + "service/" + strip(s.service) + "/";
         flat(out, base, s.stats);

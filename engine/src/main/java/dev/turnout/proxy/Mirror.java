@@ -16,6 +16,7 @@ import io.undertow.client.ClientRequest;
 import io.undertow.client.UndertowClient;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -31,11 +32,20 @@ import org.xnio.XnioExecutor;
  * snapshot's {@code #@mirror} rules say. The copy goes out on its own connection, after the real
  * request has been handed on, and its answer is thrown away when its head arrives; nothing the shadow
  * does can touch the real request. At most {@link #MAX_IN_FLIGHT} copies are out at once per process;
- * beyond that a copy is dropped and counted. Only requests without a body are copied (a streamed body
- * is read once, by the real request). Shadow figures are kept apart from real traffic.
+ * beyond that a copy is dropped and counted.
+ *
+ * <p>A request with a small body ({@link BufferedBody}: declared {@code Content-Length} up to 64 KiB) is
+ * copied with the same bytes and the same {@code Content-Length}, once the real request has read them;
+ * the real request never waits for the copy. A sampled request whose body is streamed (chunked or larger)
+ * is not copied, since that body is read once, by the real request; it is counted as skipped ({@link
+ * ProxyMetrics#shadowSkipped}). Shadow figures are kept apart from real traffic.
  */
 final class Mirror {
   static final int MAX_IN_FLIGHT = 256;
+  private static final byte[] NO_BODY = new byte[0];
+  /** Not copied: the dtab headers, and {@code Expect}, since the body is sent without waiting. */
+  private static final Set<HttpString> NOT_COPIED =
+      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, Headers.EXPECT);
 
   private final ProxyMetrics metrics;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -49,15 +59,29 @@ final class Mirror {
     List<MirrorRule> rules = snapshot.mirrors();
     for (MirrorRule rule : rules) {
       if (rule.covers(service) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
+        Optional<BufferedBody> body = Optional.empty();
         if (RouterHandler.hasBody(exchange)) {
-          return;
+          body = BufferedBody.of(exchange);
+          if (body.isEmpty()) {
+            metrics.shadowSkipped(router.label());
+            return;
+          }
         }
         if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
           inFlight.decrementAndGet();
           metrics.shadowDropped(router.label());
           return;
         }
-        send(exchange, router, snapshot, local, service, rule.destination(), requestId);
+        if (body.isEmpty()) {
+          send(exchange, router, snapshot, local, service, rule.destination(), requestId, NO_BODY);
+          return;
+        }
+        // The real request reads the body and is told first; the copy follows with the same bytes.
+        Path destination = rule.destination();
+        body.get()
+            .whenRead(
+                bytes -> send(exchange, router, snapshot, local, service, destination, requestId, bytes),
+                inFlight::decrementAndGet);
         return;
       }
     }
@@ -70,7 +94,8 @@ final class Mirror {
       Dtab local,
       Path service,
       Path destination,
-      String requestId) {
+      String requestId,
+      byte[] body) {
     TrafficStats stats = metrics.shadow(router.label(), service.show());
     stats.start();
     long start = router.nanos();
@@ -91,7 +116,10 @@ final class Mirror {
     String q = exchange.getQueryString();
     String path = Hop.rawPath(exchange);
     request.setPath(q == null || q.isEmpty() ? path : path + "?" + q);
-    Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB));
+    Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_COPIED);
+    if (body.length > 0) {
+      request.getRequestHeaders().put(Headers.CONTENT_LENGTH, body.length);
+    }
     request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, service.show());
     request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, shadow.id());
     request.getRequestHeaders().put(L5dHeaders.REQID, requestId);
@@ -142,7 +170,18 @@ final class Mirror {
                                 finish.accept(false, "reset");
                               }
                             });
-                        ProxiedRequest.finishWrites(ex.getRequestChannel());
+                        if (body.length == 0) {
+                          ProxiedRequest.finishWrites(ex.getRequestChannel());
+                          return;
+                        }
+                        BufferedBody.write(
+                            body,
+                            ex.getRequestChannel(),
+                            e -> {
+                              timer.remove();
+                              IoUtils.safeClose(conn);
+                              finish.accept(false, "reset");
+                            });
                       }
 
                       @Override

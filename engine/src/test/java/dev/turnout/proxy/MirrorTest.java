@@ -2,8 +2,13 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +77,98 @@ class MirrorTest {
 
     Fixture.await(() -> fx.metrics.shadow("web", "/svc/users").failures() == 10, Duration.ofSeconds(5));
     assertThat(fx.metrics.service("web", "/svc/users").failures()).isZero();
+  }
+
+  private HttpResponse<String> post(HttpRequest.BodyPublisher body) {
+    HttpRequest req =
+        HttpRequest.newBuilder(fx.uri("/orders"))
+            .timeout(Duration.ofSeconds(20))
+            .header("Host", "users")
+            .header("Content-Type", "application/json")
+            .POST(body)
+            .build();
+    try {
+      return fx.http.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("request failed: " + e, e);
+    }
+  }
+
+  /** A shadow that keeps each body it gets with its Content-Length, then answers 200. */
+  private static Backend recording(List<String> bodies) {
+    return Backend.start(
+        "recording",
+        ex ->
+            ex.getRequestReceiver()
+                .receiveFullString(
+                    (e, body) -> {
+                      bodies.add(e.getRequestHeaders().getFirst("Content-Length") + ":" + body);
+                      Backend.respond(e, 200, "seen");
+                    },
+                    StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void postWithSmallBodyIsMirroredWithItsBodyIntact() {
+    List<String> bodies = new CopyOnWriteArrayList<>();
+    try (Backend recorder = recording(bodies)) {
+      fx = new Fixture(Fixture.router(dtab(recorder, 100)));
+      String json = "{\"order\":42,\"items\":[\"tea\",\"cake\"]}";
+
+      HttpResponse<String> r = post(HttpRequest.BodyPublishers.ofString(json));
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("primary");
+      Fixture.await(() -> bodies.size() == 1, Duration.ofSeconds(5));
+      assertThat(bodies).containsExactly(json.length() + ":" + json);
+      assertThat(recorder.lastUri).isEqualTo("/orders");
+    }
+  }
+
+  @Test
+  void stuckShadowNeitherDelaysNorFailsPostsWithBodies() {
+    fx = new Fixture(Fixture.withTimeout(Fixture.router(dtab(stuckShadow, 100)), Duration.ofSeconds(20)));
+    long start = System.nanoTime();
+
+    int ok = 0;
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> r = post(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}"));
+      ok += r.statusCode() == 200 && r.body().equals("primary") ? 1 : 0;
+    }
+
+    assertThat(ok).isEqualTo(20);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    Fixture.await(() -> stuckShadow.hits.get() == 20, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void chunkedUploadIsNotMirroredAndStillStreamsToThePrimary() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (Backend counting = recording(seen)) {
+      fx = new Fixture(Fixture.router("/svc/users => /$/inet/127.0.0.1/" + counting.port() + ";\n"
+          + "#@mirror /svc/users => /$/inet/127.0.0.1/" + shadow.port() + " 100%\n"));
+      byte[] body = "x".repeat(300_000).getBytes(StandardCharsets.UTF_8);
+
+      HttpResponse<String> r = post(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(seen).hasSize(1);
+      assertThat(seen.get(0)).startsWith("null:").hasSize("null:".length() + body.length);
+      assertThat(fx.metrics.shadowSkippedCount("web")).isEqualTo(1);
+      assertThat(shadow.hits.get()).isZero();
+    }
+  }
+
+  @Test
+  void bodyOverTheLimitIsNotMirroredButCountedAsSkipped() {
+    fx = new Fixture(Fixture.router(dtab(shadow, 100)));
+
+    HttpResponse<String> r = post(HttpRequest.BodyPublishers.ofByteArray(new byte[BufferedBody.LIMIT + 1]));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(fx.metrics.shadowSkippedCount("web")).isEqualTo(1);
+    assertThat(fx.metrics.flat()).containsEntry("rt/web/shadow/skipped", 1L);
+    assertThat(shadow.hits.get()).isZero();
   }
 
   @Test
