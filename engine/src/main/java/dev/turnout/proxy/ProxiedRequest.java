@@ -170,6 +170,25 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     fail(400, "body", why + " (service " + serviceName + ")");
   }
 
+  /**
+   * Whether sending the request twice means the same as sending it once (RFC 9110 section 9.2.2). A
+   * connection that breaks after the request went out may have broken after the backend acted on it,
+   * so only these are sent again then; a POST is not, whatever its body.
+   */
+  private boolean idempotent() {
+    switch (exchange.getRequestMethod().toString()) {
+      case "GET":
+      case "HEAD":
+      case "OPTIONS":
+      case "TRACE":
+      case "PUT":
+      case "DELETE":
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** Whether the request can be sent again: it has no body, or one held whole. */
   private boolean replayable() {
     return !hasBody || body != null;
@@ -381,7 +400,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
     router.recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router.nanos() - attemptStart);
-    if (replayable() && attempts < MAX_ATTEMPTS && router.retryBudget().tryWithdraw()) {
+    if (replayable() && idempotent() && attempts < MAX_ATTEMPTS && router.retryBudget().tryWithdraw()) {
       serviceStats.retried();
       rebind();
       attempt();
@@ -495,17 +514,21 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     if (finished) {
       return;
     }
-    if (connection != null) {
-      IoUtils.safeClose(connection);
-    }
     if (endpoint != null) {
       attemptDone(ResponseClass.FAILURE, "timeout");
     }
+    // Finished before the connection is closed: closing may report the broken connection at once,
+    // and that report must not start a retry.
     fail(
         503,
         "timeout",
         "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
             + serviceName);
+    ClientConnection open = connection;
+    connection = null;
+    if (open != null) {
+      IoUtils.safeClose(open);
+    }
   }
 
   private void fail(int status, String why, String message) {
