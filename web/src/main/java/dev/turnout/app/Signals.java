@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SIGTERM handling: drain, then exit 0 (a plain shutdown hook would exit 143). Uses {@code
+ * SIGTERM handling: drain, then exit 0 (a plain shutdown hook would exit 143), or 1 when draining failed. Uses {@code
  * sun.misc.Signal} from the jdk.unsupported module, present in every OpenJDK; where it is missing the
  * shutdown hook still drains.
  */
@@ -18,7 +18,14 @@ final class Signals {
       sun.misc.Signal.handle(
           new sun.misc.Signal("TERM"),
           sig -> {
-            drain.run();
+            // Exit whatever the drain does: a failed close must not leave a process that ignores
+            // every further SIGTERM.
+            try {
+              drain.run();
+            } catch (Throwable t) {
+              log.error("draining after SIGTERM failed", t);
+              Runtime.getRuntime().halt(1);
+            }
             System.exit(0);
           });
     } catch (IllegalArgumentException | LinkageError e) {
