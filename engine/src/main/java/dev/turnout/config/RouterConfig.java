@@ -39,6 +39,13 @@ public record RouterConfig(
         bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
   }
 
+  /** The same router listening on {@code list} instead of its servers. */
+  public RouterConfig withServers(List<ServerConfig> list) {
+    return new RouterConfig(
+        label, protocol, dtab, identifiers, dstPrefix, interpreter, list, client, service,
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
+  }
+
   /** The same router with {@code text} as its own dtab. */
   public RouterConfig withDtab(String text) {
     return new RouterConfig(

@@ -36,6 +36,18 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--demo", description = "Also start demo backends, a demo dtab and light steady traffic.")
   boolean demo;
 
+  @Option(
+      names = "--warmup",
+      paramLabel = "SECONDS",
+      description =
+          "Before the proxy's ports open, run loopback traffic through its request path for at most this"
+              + " long, so the first real requests are served at full speed (default "
+              + DEFAULT_WARMUP_SECONDS + "; 0 with --demo; 0 = no warm-up).")
+  Integer warmupSeconds;
+
+  /** Long enough for the JIT compiler to finish the request path on a two-core machine. */
+  static final int DEFAULT_WARMUP_SECONDS = 12;
+
   public static void main(String[] args) {
     // Undertow and XNIO log through JBoss Logging; send it to SLF4J so one config quiets them all.
     System.setProperty("org.jboss.logging.provider", "slf4j");
@@ -52,6 +64,11 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    int warmup = warmupSeconds != null ? warmupSeconds : demo ? 0 : DEFAULT_WARMUP_SECONDS;
+    if (warmup < 0 || warmup > 600) {
+      System.err.println("turnout: --warmup must be 0-600 seconds, not " + warmup);
+      return 2;
+    }
     for (Integer p : new Integer[] {proxyPort, adminPort}) {
       if (p != null && (p < 0 || p > 65535)) {
         System.err.println("turnout: ports must be 0-65535, not " + p);
@@ -60,7 +77,7 @@ public final class Main implements Callable<Integer> {
     }
     TurnoutServer server;
     try {
-      server = TurnoutServer.start(new TurnoutServer.Options(config, data, proxyPort, adminPort, demo), System.out);
+      server = TurnoutServer.start(new TurnoutServer.Options(config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup)), System.out);
     } catch (ConfigException | TurnoutServer.StartupException e) {
       System.err.println("turnout: " + e.getMessage());
       return 2;

@@ -11,6 +11,7 @@ import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
+import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.StoreDtabSource;
 import dev.turnout.store.H2DtabStore;
@@ -45,8 +46,19 @@ import org.slf4j.LoggerFactory;
 public final class TurnoutServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TurnoutServer.class);
 
-  /** What the command line asked for; null fields mean "as the config says". */
-  public record Options(Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo) {}
+  /**
+   * What the command line asked for; null fields mean "as the config says". {@code warmup} is how long
+   * the proxy may run loopback traffic through its own request path before its ports open (zero: not
+   * at all; see {@link Warmup}).
+   */
+  public record Options(
+      Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup) {
+
+    /** Without a warm-up, as tests and embedders usually want. */
+    public Options(Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo) {
+      this(config, data, proxyPort, adminPort, demo, Duration.ZERO);
+    }
+  }
 
   /** Turnout could not start; the message says why, for the operator. */
   public static final class StartupException extends RuntimeException {
@@ -62,14 +74,16 @@ public final class TurnoutServer implements AutoCloseable {
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final boolean demoWanted;
+  private final Duration warmup;
   private TurnoutConfig config;
   private H2DtabStore store;
   private RunningProxy proxy;
   private Javalin admin;
 
-  private TurnoutServer(TurnoutConfig config, boolean demo) {
+  private TurnoutServer(TurnoutConfig config, boolean demo, Duration warmup) {
     this.config = config;
     this.demoWanted = demo;
+    this.warmup = warmup;
   }
 
   /** Starts everything, printing one line per bound port to {@code out}. */
@@ -78,7 +92,7 @@ public final class TurnoutServer implements AutoCloseable {
     for (String warning : config.warnings()) {
       out.println("turnout: warning: " + warning);
     }
-    TurnoutServer server = new TurnoutServer(config, options.demo());
+    TurnoutServer server = new TurnoutServer(config, options.demo(), options.warmup());
     try {
       server.startAll(out);
     } catch (RuntimeException e) {
@@ -94,6 +108,19 @@ public final class TurnoutServer implements AutoCloseable {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** Runs {@link Warmup} on the first router before any proxy port opens, and says what it did. */
+  private void warmUp(PrintStream out) {
+    if (warmup.isZero()) {
+      return;
+    }
+    out.println("turnout: warming up the proxy on loopback (at most " + warmup.toSeconds() + " s; --warmup 0 skips)");
+    Warmup.Result r = Warmup.run(config.routers().get(0), warmup);
+    out.printf(
+        java.util.Locale.ROOT,
+        "turnout: warm-up done: %d requests (%d answered 200) in %.1f s%n",
+        r.requests(), r.ok(), r.took().toMillis() / 1000.0);
   }
 
   static TurnoutConfig configure(Options options) {
@@ -147,6 +174,7 @@ public final class TurnoutServer implements AutoCloseable {
     }
     Interpreter interpreter = new Interpreter(mounts);
 
+    warmUp(out);
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);

@@ -43,6 +43,36 @@ class MainTest {
   }
 
   @Test
+  void negativeWarmupExitsTwoAndSaysWhy() {
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = run("--warmup", "-1", "--data", dir.resolve("data").toString()).exit();
+    } finally {
+      System.setErr(oldErr);
+    }
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--warmup must be 0-600 seconds, not -1");
+  }
+
+  @Test
+  void warmupRunsBeforeTheProxyPortOpensAndSaysWhatItDid() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TurnoutServer.Options options =
+        new TurnoutServer.Options(null, dir.resolve("data"), 0, 0, false, java.time.Duration.ofSeconds(1));
+
+    try (TurnoutServer server =
+        TurnoutServer.start(options, new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertThat(printed).containsPattern("turnout: warm-up done: [1-9]\\d* requests \\([1-9]\\d* answered 200\\)");
+      assertThat(printed.indexOf("warm-up done")).isLessThan(printed.indexOf("proxy listening"));
+    }
+  }
+
+  @Test
   void badConfigExitsTwoNamingTheYamlPath() throws Exception {
     Path config = dir.resolve("bad.yml");
     Files.writeString(config, "routers:\n- protocol: http\n  servers: [{port: 99999}]\n");
