@@ -39,11 +39,15 @@ public final class Warmup {
   static final Duration MIN = Duration.ofSeconds(3);
   /** The compiler counts as quiet when it spent less than this in the last second. */
   static final long QUIET_COMPILE_MS = 15;
-  private static final int CONNECTIONS = 4;
+  private static final int CONNECTIONS = 8;
   private static final byte[] BODY = "warm\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LARGER = new byte[4096];
 
-  /** What a warm-up did: requests answered, 200s among them, and how long it ran. */
-  public record Result(long requests, long ok, Duration took) {}
+  /**
+   * What a warm-up did: requests answered, 200s among them, connections that failed (a refused or
+   * broken connection, an answer that could not be read), and how long it ran.
+   */
+  public record Result(long requests, long ok, long broken, Duration took) {}
 
   private Warmup() {}
 
@@ -58,24 +62,34 @@ public final class Warmup {
   static Result run(RouterConfig router, Duration budget, LongSupplier nanos) {
     long start = nanos.getAsLong();
     if (budget.isZero() || budget.isNegative()) {
-      return new Result(0, 0, Duration.ZERO);
+      return new Result(0, 0, 0, Duration.ZERO);
     }
+    java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
     Undertow backend =
         Undertow.builder()
             .setIoThreads(1)
             .setWorkerThreads(1)
             .addHttpListener(0, "127.0.0.1", ex -> {
+              // Backends end keep-alive connections now and then (nginx after 1000 requests): the
+              // proxy's reconnecting is part of its everyday path.
+              if (answered.incrementAndGet() % 200 == 0) {
+                ex.setPersistent(false);
+              }
               ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
-              ex.getResponseSender().send(ByteBuffer.wrap(BODY));
+              ex.getResponseHeaders().put(Headers.SERVER, "turnout-warmup");
+              ex.getResponseSender().send(ByteBuffer.wrap(ex.getQueryString().isEmpty() ? BODY : LARGER));
             })
             .build();
     backend.start();
+    // Started, so its once-a-second roll-up of histograms is compiled too.
     ProxyMetrics metrics = new ProxyMetrics();
+    metrics.start();
     RunningProxy proxy = null;
     List<Thread> callers = new ArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
     LongAdder requests = new LongAdder();
     LongAdder ok = new LongAdder();
+    LongAdder broken = new LongAdder();
     try {
       int backendPort = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
       RouterConfig copy =
@@ -85,7 +99,7 @@ public final class Warmup {
       proxy = ProxyServer.start(List.of(copy), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics);
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
-        Thread t = new Thread(() -> call(port, stop, requests, ok), "turnout-warmup-" + i);
+        Thread t = new Thread(() -> call(port, stop, requests, ok, broken), "turnout-warmup-" + i);
         t.setDaemon(true);
         t.start();
         callers.add(t);
@@ -106,7 +120,8 @@ public final class Warmup {
       backend.stop();
       metrics.close();
     }
-    return new Result(requests.sum(), ok.sum(), Duration.ofNanos(nanos.getAsLong() - start));
+    return new Result(
+        requests.sum(), ok.sum(), broken.sum(), Duration.ofNanos(nanos.getAsLong() - start));
   }
 
   /** Sends every name the router's identifiers can produce to the loopback backend. */
@@ -151,11 +166,32 @@ public final class Warmup {
     }
   }
 
-  /** One keep-alive connection sending GETs until told to stop; reconnects after any error. */
-  private static void call(int port, AtomicBoolean stop, LongAdder requests, LongAdder ok) {
-    byte[] request =
-        ("GET /warmup/a/b HTTP/1.1\r\nHost: warmup\r\nUser-Agent: turnout-warmup\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+  /**
+   * Requests of the shapes real callers send, so the compiled code fits them: a name or an address
+   * with a port as {@code Host} (Undertow checks each differently), a query, the usual client headers,
+   * a small body to hold, and an answer larger than one read.
+   */
+  static byte[][] requests(int port) {
+    String[] texts = {
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n",
+      "GET /warmup/a/b HTTP/1.1\r\nHost: warmup\r\nUser-Agent: turnout-warmup\r\nAccept: */*\r\n\r\n",
+      "GET /warmup/c?larger=1 HTTP/1.1\r\nHost: warmup:" + port + "\r\nAccept-Encoding: gzip\r\n\r\n",
+      "POST /warmup/d HTTP/1.1\r\nHost: warmup\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"warm\":true}",
+    };
+    byte[][] out = new byte[texts.length][];
+    for (int i = 0; i < texts.length; i++) {
+      out[i] = texts[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    return out;
+  }
+
+  /** One keep-alive connection sending requests until told to stop; reconnects after any error. */
+  private static void call(
+      int port, AtomicBoolean stop, LongAdder requests, LongAdder ok, LongAdder broken) {
+    byte[][] shapes = requests(port);
+    // Mostly the plainest shape, as most traffic is.
+    int[] order = {0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3};
+    int next = 0;
     byte[] buf = new byte[8192];
     while (!stop.get()) {
       try (Socket s = new Socket()) {
@@ -165,9 +201,10 @@ public final class Warmup {
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
         while (!stop.get()) {
-          out.write(request);
+          out.write(shapes[order[next++ % order.length]]);
           int status = readResponse(in, buf);
           if (status < 0) {
+            broken.increment();
             break;
           }
           requests.increment();
@@ -176,7 +213,10 @@ public final class Warmup {
           }
         }
       } catch (IOException e) {
-        // the proxy closed or refused: open a new connection and go on
+        // the proxy closed or refused: count it, open a new connection and go on
+        if (!stop.get()) {
+          broken.increment();
+        }
       }
     }
   }

@@ -18,13 +18,20 @@ final class Signals {
       sun.misc.Signal.handle(
           new sun.misc.Signal("TERM"),
           sig -> {
-            // Exit whatever the drain does: a failed close must not leave a process that ignores
-            // every further SIGTERM.
+            boolean drained = false;
             try {
               drain.run();
+              drained = true;
             } catch (Throwable t) {
-              log.error("draining after SIGTERM failed", t);
-              Runtime.getRuntime().halt(1);
+              try {
+                log.error("draining after SIGTERM failed", t);
+              } catch (Throwable ignored) {
+                // a jar replaced under the running process can't even load the logger's classes
+              }
+            } finally {
+              if (!drained) {
+                Runtime.getRuntime().halt(1);
+              }
             }
             System.exit(0);
           });

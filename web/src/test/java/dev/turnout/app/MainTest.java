@@ -67,7 +67,7 @@ class MainTest {
     try (TurnoutServer server =
         TurnoutServer.start(options, new PrintStream(out, true, StandardCharsets.UTF_8))) {
       String printed = out.toString(StandardCharsets.UTF_8);
-      assertThat(printed).containsPattern("turnout: warm-up done: [1-9]\\d* requests \\([1-9]\\d* answered 200\\)");
+      assertThat(printed).containsPattern("turnout: warm-up done: [1-9]\\d* requests \\([1-9]\\d* answered 200, 0 connections broken\\)");
       assertThat(printed.indexOf("warm-up done")).isLessThan(printed.indexOf("proxy listening"));
     }
   }

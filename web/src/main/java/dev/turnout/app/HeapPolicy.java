@@ -1,0 +1,47 @@
+package dev.turnout.app;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the heap close to what Turnout uses. Left alone, the JVM sizes its heap from the machine's
+ * memory (a quarter of it at most, a sixty-fourth to start), and under steady proxy load G1 lets the
+ * young generation fill most of that before collecting: on a 24 GiB machine a proxy with 20 MB of
+ * live data held 300 to 400 MB. Turnout instead asks the collector to keep at most {@link
+ * #MAX_FREE_PERCENT}% of the heap free after a full collection, and collects once when start-up is
+ * over, so the heap starts from the live data plus that margin and grows only when collections would
+ * otherwise take too much of the CPU. Both ratios are the JVM's own manageable flags; a flag given on
+ * the command line ({@code -XX:MaxHeapFreeRatio}, {@code -Xmx} and the like) is left as it is.
+ */
+final class HeapPolicy {
+  private static final Logger log = LoggerFactory.getLogger(HeapPolicy.class);
+  static final int MIN_FREE_PERCENT = Integer.getInteger("turnout.heap.minFree", 10);
+  static final int MAX_FREE_PERCENT = Integer.getInteger("turnout.heap.maxFree", 30);
+
+  private HeapPolicy() {}
+
+  /** Sets the free-heap ratios unless the command line did, then collects once. */
+  static void settle() {
+    try {
+      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      if (vm == null) {
+        return;
+      }
+      if (isDefault(vm, "MinHeapFreeRatio") && isDefault(vm, "MaxHeapFreeRatio")) {
+        // Min first: the JVM refuses a max below the current min.
+        vm.setVMOption("MinHeapFreeRatio", Integer.toString(MIN_FREE_PERCENT));
+        vm.setVMOption("MaxHeapFreeRatio", Integer.toString(MAX_FREE_PERCENT));
+      }
+    } catch (RuntimeException e) {
+      // Not a HotSpot JVM, or the flags are not writable here: its own sizing stays.
+      log.debug("heap ratios left to the JVM: {}", e.toString());
+    }
+    System.gc();
+  }
+
+  private static boolean isDefault(HotSpotDiagnosticMXBean vm, String flag) {
+    return vm.getVMOption(flag).getOrigin() == com.sun.management.VMOption.Origin.DEFAULT;
+  }
+}
