@@ -16,10 +16,12 @@ import org.HdrHistogram.Recorder;
  * The figures of one thing that takes requests (a service, a client, an endpoint): counters, requests in
  * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock:
  * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} (wait-free). Every
- * second {@link #tick(Instant, boolean)} closes a one-second latency interval and fixes the percentiles
- * of the last ten such intervals, so the dashboard's figures are at most a second old; every tenth tick
+ * second {@link #tick(Instant, boolean)} closes a one-second latency interval; the percentiles of the
+ * last ten such intervals are worked out when someone reads them (at most once per tick), so the
+ * figures are at most a second old and a proxy nobody watches does not pay for them. Every tenth tick
  * also appends a {@link TrafficView.Sample} to a 10-minute history. The ten one-second intervals are
- * kept as packed histograms, which hold only the buckets a second actually used.
+ * kept as packed histograms, which hold only the buckets a second actually used; merging ten of them is
+ * the costly part (it was a tenth of the process's CPU under load when done on every tick).
  */
 public final class TrafficStats {
   static final int HISTORY = 60;
@@ -28,7 +30,6 @@ public final class TrafficStats {
   private static final int REQUESTS = 0;
   private static final int SUCCESSES = 1;
 
-  private final LongAdder requests = new LongAdder();
   private final LongAdder successes = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final LongAdder retries = new LongAdder();
@@ -40,7 +41,9 @@ public final class TrafficStats {
   private final Histogram[] lastSeconds = new Histogram[LATENCY_SECONDS];
   private int lastSecondsNext;
   private final Histogram lastTenSeconds = new PackedHistogram(2);
-  private volatile Percentiles last = Percentiles.NONE;
+  private Percentiles last = Percentiles.NONE;
+  /** A tick closed an interval since {@link #last} was worked out. Guarded by this. */
+  private boolean stale;
   private final TrafficView.Sample[] history = new TrafficView.Sample[HISTORY];
   private int historyNext;
   private int historySize;
@@ -68,7 +71,6 @@ public final class TrafficStats {
   /** A request finished: success or failure of {@code failureClass}, and its latency. */
   public void finish(boolean success, String failureClass, long latencyNanos) {
     inFlight.decrement();
-    requests.increment();
     window.increment(REQUESTS, SUCCESSES, success);
     if (success) {
       successes.increment();
@@ -88,8 +90,9 @@ public final class TrafficStats {
     retries.increment();
   }
 
+  /** Finished requests: every one is counted once as a success or a failure. */
   public long requests() {
-    return requests.sum();
+    return successes.sum() + failures.sum();
   }
 
   public long successes() {
@@ -125,13 +128,31 @@ public final class TrafficStats {
     return r == 0 ? Double.NaN : window.sum(SUCCESSES, seconds) / (double) r;
   }
 
-  public Percentiles latency() {
+  /** Latency percentiles over the last ten closed one-second intervals. */
+  public synchronized Percentiles latency() {
+    if (stale) {
+      stale = false;
+      lastTenSeconds.reset();
+      for (Histogram h : lastSeconds) {
+        if (h != null) {
+          lastTenSeconds.add(h);
+        }
+      }
+      last =
+          lastTenSeconds.getTotalCount() == 0
+              ? Percentiles.NONE
+              : new Percentiles(
+                  lastTenSeconds.getValueAtPercentile(50) / 1000.0,
+                  lastTenSeconds.getValueAtPercentile(90) / 1000.0,
+                  lastTenSeconds.getValueAtPercentile(99) / 1000.0,
+                  lastTenSeconds.getValueAtPercentile(99.9) / 1000.0);
+    }
     return last;
   }
 
   /**
-   * Closes the current one-second interval and recomputes the percentiles of the last ten; with {@code
-   * sample}, also records a history sample. Called by one thread only.
+   * Closes the current one-second interval (the percentiles are recomputed on the next read); with
+   * {@code sample}, also records a history sample. Called by one thread only.
    */
   synchronized void tick(Instant at, boolean sample) {
     interval = recorder.getIntervalHistogram(interval);
@@ -143,22 +164,9 @@ public final class TrafficStats {
     slot.reset();
     slot.add(interval);
     lastSecondsNext = (lastSecondsNext + 1) % LATENCY_SECONDS;
-    lastTenSeconds.reset();
-    for (Histogram h : lastSeconds) {
-      if (h != null) {
-        lastTenSeconds.add(h);
-      }
-    }
-    Percentiles p =
-        lastTenSeconds.getTotalCount() == 0
-            ? Percentiles.NONE
-            : new Percentiles(
-                lastTenSeconds.getValueAtPercentile(50) / 1000.0,
-                lastTenSeconds.getValueAtPercentile(90) / 1000.0,
-                lastTenSeconds.getValueAtPercentile(99) / 1000.0,
-                lastTenSeconds.getValueAtPercentile(99.9) / 1000.0);
-    last = p;
+    stale = true;
     if (sample) {
+      Percentiles p = latency();
       history[historyNext] =
           new TrafficView.Sample(at, requestRate(10), successRate(10), p.p50(), p.p99());
       historyNext = (historyNext + 1) % HISTORY;
@@ -178,7 +186,7 @@ public final class TrafficStats {
 
   /** The dashboard's figures; latencies are NaN until a request has been timed in the last 10 s. */
   TrafficView.Stats view() {
-    Percentiles p = last;
+    Percentiles p = latency();
     boolean none = p == Percentiles.NONE;
     return new TrafficView.Stats(
         requestRate(10),
