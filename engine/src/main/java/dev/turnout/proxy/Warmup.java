@@ -5,6 +5,8 @@ import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.StoreDtabSource;
+import dev.turnout.store.H2DtabStore;
 import io.undertow.Undertow;
 import io.undertow.util.Headers;
 import java.io.IOException;
@@ -60,6 +62,26 @@ public final class Warmup {
   }
 
   static Result run(RouterConfig router, Duration budget, LongSupplier nanos) {
+    if (!router.interpreter().usesStore()) {
+      return run(router, budget, r -> DtabSource.fixed(r.dtab()), nanos);
+    }
+    // The real router reads its dtab from the store: so does the copy, from a throwaway store in
+    // memory, so the compiled code is the code real requests take (a different kind of source would
+    // be compiled in, then thrown out at the first real request).
+    try (H2DtabStore scratch = H2DtabStore.open("jdbc:h2:mem:turnout-warmup-" + System.nanoTime())) {
+      return run(
+          router,
+          budget,
+          r -> new StoreDtabSource(scratch, r.interpreter().namespace(), r.dtab()),
+          nanos);
+    }
+  }
+
+  private static Result run(
+      RouterConfig router,
+      Duration budget,
+      java.util.function.Function<RouterConfig, DtabSource> sources,
+      LongSupplier nanos) {
     long start = nanos.getAsLong();
     if (budget.isZero() || budget.isNegative()) {
       return new Result(0, 0, 0, Duration.ZERO);
@@ -96,7 +118,7 @@ public final class Warmup {
           router
               .withDtab(loopbackDtab(router, backendPort))
               .withServers(List.of(new ServerConfig("127.0.0.1", 0, false)));
-      proxy = ProxyServer.start(List.of(copy), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics);
+      proxy = ProxyServer.start(List.of(copy), new Interpreter(List.of()), sources, metrics);
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
         Thread t = new Thread(() -> call(port, stop, requests, ok, broken), "turnout-warmup-" + i);

@@ -39,6 +39,24 @@ class WarmupTest {
   }
 
   @Test
+  void aRouterOnTheStoreIsWarmedOnAThrowawayStore() {
+    var onStore =
+        Fixture.router(
+            "/svc => /$/inet/127.0.0.1/1;",
+            r ->
+                new dev.turnout.config.RouterConfig(
+                    r.label(), r.protocol(), r.dtab(), r.identifiers(), r.dstPrefix(),
+                    new dev.turnout.config.InterpreterConfig("store", "default"), r.servers(), r.client(),
+                    r.service(), r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(),
+                    r.skipUnavailableAlternatives()));
+
+    Warmup.Result r = Warmup.run(onStore, Duration.ofMillis(1000));
+
+    assertThat(r.requests()).as(r.toString()).isGreaterThan(10);
+    assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
+  }
+
+  @Test
   void aZeroBudgetDoesNothing() {
     Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ZERO);
 
