@@ -172,6 +172,7 @@ public final class Warmup {
     long end = start + budget.toNanos();
     long min = start + MIN.toNanos();
     long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
+    int quietSeconds = 0;
     while (nanos.getAsLong() < end) {
       long next = Math.min(end, nanos.getAsLong() + 1_000_000_000L);
       while (nanos.getAsLong() < next) {
@@ -179,9 +180,10 @@ public final class Warmup {
       }
       if (timed) {
         long compile = jit.getTotalCompilationTime();
-        boolean quiet = compile - lastCompile < QUIET_COMPILE_MS;
+        // Compiles come in bursts: one quiet second is not the end of them.
+        quietSeconds = compile - lastCompile < QUIET_COMPILE_MS ? quietSeconds + 1 : 0;
         lastCompile = compile;
-        if (quiet && nanos.getAsLong() >= min) {
+        if (quietSeconds >= 2 && nanos.getAsLong() >= min) {
           return;
         }
       }

@@ -46,7 +46,7 @@ public final class Main implements Callable<Integer> {
   Integer warmupSeconds;
 
   /** Long enough for the JIT compiler to finish the request path on a two-core machine. */
-  static final int DEFAULT_WARMUP_SECONDS = 12;
+  static final int DEFAULT_WARMUP_SECONDS = 15;
 
   public static void main(String[] args) {
     // Undertow and XNIO log through JBoss Logging; send it to SLF4J so one config quiets them all.

@@ -77,7 +77,8 @@ public final class TurnoutServer implements AutoCloseable {
   private final Duration warmup;
   private TurnoutConfig config;
   private H2DtabStore store;
-  private RunningProxy proxy;
+  /** Null until the proxy opens (the admin server answers during the warm-up). */
+  private volatile RunningProxy proxy;
   private Javalin admin;
 
   private TurnoutServer(TurnoutConfig config, boolean demo, Duration warmup) {
@@ -183,24 +184,9 @@ public final class TurnoutServer implements AutoCloseable {
     }
     Interpreter interpreter = new Interpreter(mounts);
 
-    warmUp(out);
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);
-    proxy =
-        ProxyServer.start(
-            config.routers(),
-            interpreter,
-            r ->
-                r.interpreter().usesStore()
-                    ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
-                    : DtabSource.fixed(r.dtab()),
-            metrics);
-    resources.add(() -> proxy.close(DRAIN));
-    for (RunningProxy.Listener l : proxy.listeners()) {
-      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
-    }
-
     AdminConfig adminConfig = config.admin();
     List<AutoCloseable> adminParts = new ArrayList<>();
     admin =
@@ -231,6 +217,24 @@ public final class TurnoutServer implements AutoCloseable {
     admin.start(adminConfig.ip(), adminConfig.port());
     resources.add(admin::stop);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
+
+    // Last before the proxy opens: classes loaded after the warm-up (the admin server loads hundreds)
+    // would throw out code compiled on the assumption that they did not exist.
+    warmUp(out);
+    proxy =
+        ProxyServer.start(
+            config.routers(),
+            interpreter,
+            r ->
+                r.interpreter().usesStore()
+                    ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
+                    : DtabSource.fixed(r.dtab()),
+            metrics);
+    resources.add(() -> proxy.close(DRAIN));
+    for (RunningProxy.Listener l : proxy.listeners()) {
+      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
+    }
+
     if (demo != null) {
       RunningProxy.Listener first = proxy.listeners().get(0);
       demo.startTraffic(first.host(), first.port(), out);
@@ -262,11 +266,15 @@ public final class TurnoutServer implements AutoCloseable {
     return Dtab.EMPTY;
   }
 
-  /** The store answers and the proxy is open. */
+  /** The store answers and the proxy is open (not while it is still warming up). */
   private boolean isServing() {
+    RunningProxy open = proxy;
+    if (open == null) {
+      return false;
+    }
     try {
       store.namespaces();
-      return !proxy.listeners().isEmpty();
+      return !open.listeners().isEmpty();
     } catch (RuntimeException e) {
       log.warn("health check: store not answering: {}", e.toString());
       return false;
