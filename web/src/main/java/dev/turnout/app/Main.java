@@ -4,6 +4,7 @@ import dev.turnout.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,20 +76,28 @@ public final class Main implements Callable<Integer> {
         return 2;
       }
     }
-    TurnoutServer server;
-    try {
-      server = TurnoutServer.start(new TurnoutServer.Options(config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup)), System.out);
-    } catch (ConfigException | TurnoutServer.StartupException e) {
-      System.err.println("turnout: " + e.getMessage());
-      return 2;
-    }
+    // Handlers first: a SIGTERM during start-up (the warm-up takes seconds) still exits 0.
+    AtomicReference<TurnoutServer> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop = () -> {
-      server.close();
+      TurnoutServer s = running.getAndSet(null);
+      if (s != null) {
+        s.close();
+      }
       stopped.countDown();
     };
     Signals.onTerminate(stop);
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "turnout-shutdown"));
+    try {
+      running.set(
+          TurnoutServer.start(
+              new TurnoutServer.Options(
+                  config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup)),
+              System.out));
+    } catch (ConfigException | TurnoutServer.StartupException e) {
+      System.err.println("turnout: " + e.getMessage());
+      return 2;
+    }
     stopped.await();
     return 0;
   }
