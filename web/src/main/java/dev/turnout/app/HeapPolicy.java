@@ -22,7 +22,10 @@ final class HeapPolicy {
 
   private HeapPolicy() {}
 
-  /** Sets the free-heap ratios unless the command line did, then collects once. */
+  /**
+   * Sets the free-heap ratios while they are the JVM's defaults (so neither a command-line flag nor a
+   * later change through JMX is overridden), then collects once.
+   */
   static void settle() {
     try {
       HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
