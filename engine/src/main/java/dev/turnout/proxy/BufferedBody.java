@@ -32,11 +32,19 @@ import org.xnio.channels.StreamSourceChannel;
 final class BufferedBody {
   /**
    * The largest declared body, in bytes (64 KiB), that is read whole. It covers the JSON and form posts
-   * that are worth retrying and mirroring while keeping memory bounded: a thousand such requests in flight
-   * hold at most 64 MiB. A larger body is streamed, and so neither retried nor mirrored.
+   * that are worth retrying and mirroring while keeping memory bounded (see also {@link
+   * #MAX_HELD_BYTES}). A larger body is streamed, and so neither retried nor mirrored.
    */
   static final int LIMIT = 64 * 1024;
 
+  /**
+   * At most this many bytes are held at once by the whole process; a body that would go beyond streams
+   * instead, so callers that declare bodies and then stall cannot fill the heap.
+   */
+  static final long MAX_HELD_BYTES = 32L * 1024 * 1024;
+
+  private static final java.util.concurrent.atomic.AtomicLong HELD = new java.util.concurrent.atomic.AtomicLong();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BufferedBody.class);
   private static final AttachmentKey<BufferedBody> KEY = AttachmentKey.create(BufferedBody.class);
 
   private record Waiter(Consumer<byte[]> onBody, Runnable onFailure) {}
@@ -57,6 +65,7 @@ final class BufferedBody {
     this.into = ByteBuffer.wrap(bytes);
     exchange.addExchangeCompleteListener(
         (ex, next) -> {
+          HELD.addAndGet(-length);
           abandon();
           next.proceed();
         });
@@ -73,6 +82,10 @@ final class BufferedBody {
     }
     int length = declaredLength(exchange);
     if (length <= 0) {
+      return Optional.empty();
+    }
+    if (HELD.addAndGet(length) > MAX_HELD_BYTES) {
+      HELD.addAndGet(-length);
       return Optional.empty();
     }
     BufferedBody body = new BufferedBody(exchange, length);
@@ -175,9 +188,18 @@ final class BufferedBody {
     // null marks success for a waiter that comes later; swapped out first, so a callback that ends the
     // exchange (and so runs abandon) cannot tell anyone twice
     waiters = null;
-    onBody.accept(bytes);
+    tell(() -> onBody.accept(bytes));
     for (Waiter w : toTell) {
-      w.onBody().accept(bytes);
+      tell(() -> w.onBody().accept(bytes));
+    }
+  }
+
+  /** Runs one listener; a failing one is logged and the others are still told. */
+  private static void tell(Runnable listener) {
+    try {
+      listener.run();
+    } catch (RuntimeException e) {
+      log.error("a listener of a held request body failed", e);
     }
   }
 

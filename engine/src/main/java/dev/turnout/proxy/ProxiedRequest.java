@@ -159,7 +159,12 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       return;
     }
     body = bytes;
-    attempt();
+    try {
+      attempt();
+    } catch (RuntimeException e) {
+      // Called from the body's read listener, where XNIO would only log it: answer instead of hanging.
+      fail(500, "internal", "the proxy failed to forward the request: " + e);
+    }
   }
 
   /** The caller's body ended short: nothing was sent upstream, and the caller hears why if it listens. */
@@ -349,9 +354,24 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
           @Override
           public void failed(IOException e) {
-            broken(conn, e);
+            // The pooled connection was closed before anything was written on it (the backend ended
+            // an idle keep-alive connection): like a refused connection, safe to send elsewhere.
+            stale(conn, e);
           }
         });
+  }
+
+  private void stale(ClientConnection conn, IOException e) {
+    IoUtils.safeClose(conn);
+    if (conn != connection) {
+      return;
+    }
+    connection = null;
+    if (finished) {
+      return;
+    }
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+    retryElsewhere("connection to " + endpoint.key() + " closed before the request went out: " + e.getMessage());
   }
 
   /** The request path to send: a consumed path when the identifier rewrote it, plus the query. */
@@ -532,6 +552,11 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   }
 
   private void fail(int status, String why, String message) {
+    if (!exchange.isRequestComplete()) {
+      // The caller is still sending (or stalled in) its body: close its connection after this answer
+      // instead of waiting to drain the rest, so the exchange ends now and holds nothing.
+      exchange.setPersistent(false);
+    }
     finished = true;
     outcome = ResponseClass.FAILURE;
     failureClass = why;

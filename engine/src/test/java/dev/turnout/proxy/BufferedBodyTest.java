@@ -267,6 +267,29 @@ class BufferedBodyTest {
   }
 
   @Test
+  void aStalledCallerIsCountedAsFinishedAtItsTimeoutAndItsConnectionClosed() throws IOException {
+    fx = new Fixture(Fixture.withTimeout(router(flaky, "io.l5d.http.retryableIdempotent5XX"), Duration.ofMillis(300)));
+
+    try (Socket s = open()) {
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /users/7 HTTP/1.1\r\nHost: users\r\nContent-Length: 100\r\n\r\n{\"a\":1").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 503");
+
+      // The caller keeps its connection open and sends nothing more: the proxy does not wait to drain
+      // the rest of the body, it ends the request (counted, nothing in flight) and closes the connection.
+      Fixture.await(() -> fx.metrics.service("web", "/svc/users").requests() == 1, Duration.ofSeconds(5));
+      assertThat(fx.metrics.service("web", "/svc/users").inFlight()).isZero();
+      InputStream in = s.getInputStream();
+      int next;
+      do {
+        next = in.read();
+      } while (next >= 0);
+      assertThat(next).isEqualTo(-1);
+    }
+  }
+
+  @Test
   void expectContinueIsAnsweredBeforeAHeldBody() throws IOException {
     fx = new Fixture(router(flaky, "io.l5d.http.retryableIdempotent5XX"));
     bodies.add("earlier"); // so the backend answers 200 at once
