@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
+import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
@@ -42,6 +43,11 @@ public final class Warmup {
   /** The compiler counts as quiet when it spent less than this in the last second. */
   static final long QUIET_COMPILE_MS = 15;
   private static final int CONNECTIONS = 8;
+  /**
+   * The Host headers the warm-up sends: a name, a name with a port, an address with a port (the last two
+   * as a caller of the default proxy port would write them; Undertow checks names and addresses apart).
+   */
+  private static final String[] HOSTS = {"warmup", "warmup:4140", "127.0.0.1:4140"};
   private static final byte[] BODY = "warm\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LARGER = new byte[4096];
 
@@ -146,9 +152,15 @@ public final class Warmup {
         requests.sum(), ok.sum(), broken.sum(), Duration.ofNanos(nanos.getAsLong() - start));
   }
 
-  /** Sends every name the router's identifiers can produce to the loopback backend. */
+  /**
+   * Sends every name the router's identifiers can produce to the loopback backend. A prefix that would
+   * also match the backend's own name ({@code /}, {@code /$}) would rewrite it again and again, so under
+   * such a prefix only the names the warm-up's requests get are sent there.
+   */
   static String loopbackDtab(RouterConfig router, int port) {
-    java.util.Set<dev.turnout.dtab.Path> prefixes = new java.util.LinkedHashSet<>();
+    String target = "/$/inet/127.0.0.1/" + port;
+    Path targetPath = Path.read(target);
+    java.util.Set<Path> prefixes = new java.util.LinkedHashSet<>();
     prefixes.add(router.dstPrefix());
     for (var id : router.identifiers()) {
       if (id.prefix() != null) {
@@ -156,8 +168,15 @@ public final class Warmup {
       }
     }
     StringBuilder dtab = new StringBuilder();
-    for (dev.turnout.dtab.Path p : prefixes) {
-      dtab.append(p.show()).append(" => /$/inet/127.0.0.1/").append(port).append(";\n");
+    for (Path p : prefixes) {
+      if (targetPath.startsWith(p)) {
+        String base = p.isEmpty() ? "" : p.show();
+        for (String host : HOSTS) {
+          dtab.append(base).append('/').append(host).append(" => ").append(target).append(";\n");
+        }
+      } else {
+        dtab.append(p.show()).append(" => ").append(target).append(";\n");
+      }
     }
     return dtab.toString();
   }
@@ -195,12 +214,12 @@ public final class Warmup {
    * with a port as {@code Host} (Undertow checks each differently), a query, the usual client headers,
    * a small body to hold, and an answer larger than one read.
    */
-  static byte[][] requests(int port) {
+  static byte[][] requests() {
     String[] texts = {
-      "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n",
-      "GET /warmup/a/b HTTP/1.1\r\nHost: warmup\r\nUser-Agent: turnout-warmup\r\nAccept: */*\r\n\r\n",
-      "GET /warmup/c?larger=1 HTTP/1.1\r\nHost: warmup:" + port + "\r\nAccept-Encoding: gzip\r\n\r\n",
-      "POST /warmup/d HTTP/1.1\r\nHost: warmup\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"warm\":true}",
+      "GET / HTTP/1.1\r\nHost: " + HOSTS[2] + "\r\n\r\n",
+      "GET /warmup/a/b HTTP/1.1\r\nHost: " + HOSTS[0] + "\r\nUser-Agent: turnout-warmup\r\nAccept: */*\r\n\r\n",
+      "GET /warmup/c?larger=1 HTTP/1.1\r\nHost: " + HOSTS[1] + "\r\nAccept-Encoding: gzip\r\n\r\n",
+      "POST /warmup/d HTTP/1.1\r\nHost: " + HOSTS[0] + "\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"warm\":true}",
     };
     byte[][] out = new byte[texts.length][];
     for (int i = 0; i < texts.length; i++) {
@@ -212,7 +231,7 @@ public final class Warmup {
   /** One keep-alive connection sending requests until told to stop; reconnects after any error. */
   private static void call(
       int port, AtomicBoolean stop, LongAdder requests, LongAdder ok, LongAdder broken) {
-    byte[][] shapes = requests(port);
+    byte[][] shapes = requests();
     // Mostly the plainest shape, as most traffic is.
     int[] order = {0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3};
     int next = 0;

@@ -57,6 +57,23 @@ class WarmupTest {
   }
 
   @Test
+  void aRouterWhoseNamesStartAtTheRootIsWarmedWithoutLoopingItsRewrite() {
+    Path root = Path.read("/");
+    var atRoot =
+        Fixture.withIdentifiers(
+            Fixture.router("/ => /$/inet/127.0.0.1/1;", r -> new dev.turnout.config.RouterConfig(
+                r.label(), r.protocol(), r.dtab(), r.identifiers(), root, r.interpreter(), r.servers(),
+                r.client(), r.service(), r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(),
+                r.skipUnavailableAlternatives())),
+            List.of(new IdentifierConfig("io.l5d.header.token", "Host", root, 0, false, false, null)));
+
+    Warmup.Result r = Warmup.run(atRoot, Duration.ofMillis(1000));
+
+    assertThat(r.requests()).as(r.toString()).isGreaterThan(10);
+    assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
+  }
+
+  @Test
   void aZeroBudgetDoesNothing() {
     Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ZERO);
 

@@ -32,13 +32,16 @@ final class HeapPolicy {
       if (vm == null) {
         return;
       }
-      if (isDefault(vm, "MinHeapFreeRatio") && isDefault(vm, "MaxHeapFreeRatio")) {
+      if (MIN_FREE_PERCENT <= MAX_FREE_PERCENT
+          && isDefault(vm, "MinHeapFreeRatio")
+          && isDefault(vm, "MaxHeapFreeRatio")) {
         // Min first: the JVM refuses a max below the current min.
         vm.setVMOption("MinHeapFreeRatio", Integer.toString(MIN_FREE_PERCENT));
         vm.setVMOption("MaxHeapFreeRatio", Integer.toString(MAX_FREE_PERCENT));
       }
-    } catch (RuntimeException e) {
-      // Not a HotSpot JVM, or the flags are not writable here: its own sizing stays.
+    } catch (RuntimeException | LinkageError e) {
+      // Not a HotSpot JVM, no jdk.management module, or the flags are not writable here: its own
+      // sizing stays.
       log.debug("heap ratios left to the JVM: {}", e.toString());
     }
     System.gc();

@@ -113,15 +113,17 @@ public final class TurnoutServer implements AutoCloseable {
 
   /** Runs {@link Warmup} on the first router before any proxy port opens, and says what it did. */
   private void warmUp(PrintStream out) {
-    if (warmup.isZero()) {
-      return;
+    if (!warmup.isZero()) {
+      try {
+        runWarmup(out);
+      } catch (RuntimeException e) {
+        // Only a speed-up: never a reason not to serve.
+        log.warn("warm-up failed", e);
+        out.println("turnout: warm-up failed (" + describe(e) + "); opening the proxy without it");
+      }
     }
-    try {
-      runWarmup(out);
-    } finally {
-      // What the warm-up allocated is garbage now: start the real traffic from a small heap.
-      HeapPolicy.settle();
-    }
+    // Start-up's garbage (the warm-up's above all) goes now: real traffic starts from a small heap.
+    HeapPolicy.settle();
   }
 
   private void runWarmup(PrintStream out) {
