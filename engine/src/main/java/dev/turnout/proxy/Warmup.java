@@ -21,9 +21,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -68,6 +72,9 @@ public final class Warmup {
   }
 
   static Result run(RouterConfig router, Duration budget, LongSupplier nanos) {
+    if (budget.isZero() || budget.isNegative()) {
+      return new Result(0, 0, 0, Duration.ZERO);
+    }
     if (!router.interpreter().usesStore()) {
       return run(router, budget, r -> DtabSource.fixed(r.dtab()), nanos);
     }
@@ -86,13 +93,10 @@ public final class Warmup {
   private static Result run(
       RouterConfig router,
       Duration budget,
-      java.util.function.Function<RouterConfig, DtabSource> sources,
+      Function<RouterConfig, DtabSource> sources,
       LongSupplier nanos) {
     long start = nanos.getAsLong();
-    if (budget.isZero() || budget.isNegative()) {
-      return new Result(0, 0, 0, Duration.ZERO);
-    }
-    java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+    AtomicLong answered = new AtomicLong();
     Undertow backend =
         Undertow.builder()
             .setIoThreads(1)
@@ -108,10 +112,8 @@ public final class Warmup {
               ex.getResponseSender().send(ByteBuffer.wrap(ex.getQueryString().isEmpty() ? BODY : LARGER));
             })
             .build();
-    backend.start();
-    // Started, so its once-a-second roll-up of histograms is compiled too.
+    // Started, so its once-a-second tick is compiled too.
     ProxyMetrics metrics = new ProxyMetrics();
-    metrics.start();
     RunningProxy proxy = null;
     List<Thread> callers = new ArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
@@ -119,6 +121,8 @@ public final class Warmup {
     LongAdder ok = new LongAdder();
     LongAdder broken = new LongAdder();
     try {
+      backend.start();
+      metrics.start();
       int backendPort = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
       RouterConfig copy =
           router
@@ -160,7 +164,7 @@ public final class Warmup {
   static String loopbackDtab(RouterConfig router, int port) {
     String target = "/$/inet/127.0.0.1/" + port;
     Path targetPath = Path.read(target);
-    java.util.Set<Path> prefixes = new java.util.LinkedHashSet<>();
+    Set<Path> prefixes = new LinkedHashSet<>();
     prefixes.add(router.dstPrefix());
     for (var id : router.identifiers()) {
       if (id.prefix() != null) {
