@@ -4,6 +4,7 @@ import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 
 /**
  * Renders the jte templates compiled from {@code templates/} at build time (package {@code
@@ -47,5 +48,18 @@ public final class Pages {
 
   public static boolean isHtmx(Context ctx) {
     return "true".equals(ctx.header("HX-Request"));
+  }
+
+  /**
+   * Sends the browser to {@code next} after a form post that changed something: htmx follows an
+   * {@code HX-Redirect} header on an empty answer, a plain form a 303.
+   */
+  public static void redirectAfterPost(Context ctx, String next) {
+    if (isHtmx(ctx)) {
+      ctx.header("HX-Redirect", next);
+      ctx.status(HttpStatus.NO_CONTENT);
+    } else {
+      ctx.redirect(next, HttpStatus.SEE_OTHER);
+    }
   }
 }

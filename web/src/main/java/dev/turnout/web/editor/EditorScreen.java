@@ -194,12 +194,7 @@ public final class EditorScreen {
       throw Refusal.notFound("Namespace " + ns + " was deleted while you edited it; reload to start again.");
     }
     String next = Routes.editor(ns) + "?committed=" + committed.version();
-    if (Pages.isHtmx(ctx)) {
-      ctx.header("HX-Redirect", next);
-      ctx.status(HttpStatus.NO_CONTENT);
-    } else {
-      ctx.redirect(next, HttpStatus.SEE_OTHER);
-    }
+    Pages.redirectAfterPost(ctx, next);
   }
 
   private void conflict(Context ctx, String ns, String text, DtabVersion theirs) {

@@ -12,7 +12,6 @@ import dev.turnout.web.auth.SignedIn;
 import dev.turnout.web.editor.DentryDiff;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -71,12 +70,7 @@ public final class HistoryScreen {
       throw Refusal.notFound("Namespace " + ns + " or its version " + version + " does not exist.");
     }
     String next = Routes.history(ns) + "?rolledBack=" + made.version();
-    if (Pages.isHtmx(ctx)) {
-      ctx.header("HX-Redirect", next);
-      ctx.status(HttpStatus.NO_CONTENT);
-    } else {
-      ctx.redirect(next, HttpStatus.SEE_OTHER);
-    }
+    Pages.redirectAfterPost(ctx, next);
   }
 
   private HistoryPage page(Context ctx, String ns, String notice) {
