@@ -59,7 +59,7 @@ public class RoutingBenchmark {
     Route route = router.bind(snapshot, Dtab.EMPTY, id.service());
     Route.Target target = Router.choose(route.targets()).orElseThrow();
     var endpoint = target.client().pick(List.of()).orElseThrow();
-    TrafficStats stats = metrics.service("web", route.service());
+    TrafficStats stats = metrics.service(router.label(), route.service());
     stats.start();
     stats.finish(true, "", 1_000_000);
     return endpoint;
