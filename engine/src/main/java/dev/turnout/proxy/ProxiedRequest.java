@@ -362,16 +362,25 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   }
 
   private void stale(ClientConnection conn, IOException e) {
-    IoUtils.safeClose(conn);
-    if (conn != connection) {
-      return;
-    }
-    connection = null;
-    if (finished) {
+    if (!dropIfCurrent(conn)) {
       return;
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
     retryElsewhere("connection to " + endpoint.key() + " closed before the request went out: " + e.getMessage());
+  }
+
+  /**
+   * Closes a connection reported as failed; true when it was the current attempt's and the request is
+   * still going, i.e. when the report is for this caller to act on. An earlier attempt's connection was
+   * already dealt with: a second report must not retry again.
+   */
+  private boolean dropIfCurrent(ClientConnection conn) {
+    IoUtils.safeClose(conn);
+    if (conn != connection) {
+      return false;
+    }
+    connection = null;
+    return !finished;
   }
 
   /** The request path to send: a consumed path when the identifier rewrote it, plus the query. */
@@ -403,12 +412,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   /** The backend connection broke before or while answering. */
   private void broken(ClientConnection conn, IOException e) {
-    IoUtils.safeClose(conn);
-    if (conn != connection) {
-      return; // an earlier attempt's connection, already dealt with: a second report must not retry again
-    }
-    connection = null;
-    if (finished) {
+    if (!dropIfCurrent(conn)) {
       return;
     }
     if (exchange.isResponseStarted()) {

@@ -97,8 +97,7 @@ final class Fixture implements AutoCloseable {
   }
 
   static RouterConfig withServer(RouterConfig r, ServerConfig s) {
-    return new RouterConfig(r.label(), r.protocol(), r.dtab(), r.identifiers(), r.dstPrefix(), r.interpreter(),
-        List.of(s), r.client(), r.service(), r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(), r.skipUnavailableAlternatives());
+    return r.withServers(List.of(s));
   }
 
   static RouterConfig withClient(RouterConfig r, ClientConfig c) {
