@@ -39,6 +39,12 @@ final class Hop {
     return uri.isEmpty() ? "/" : uri;
   }
 
+  /** {@code path} with the exchange's query, as a request line's target. */
+  static String withQuery(String path, io.undertow.server.HttpServerExchange exchange) {
+    String q = exchange.getQueryString();
+    return q == null || q.isEmpty() ? path : path + "?" + q;
+  }
+
   /** Copies end-to-end headers from {@code from} to {@code to}, skipping {@code skip} as well. */
   static void copy(HeaderMap from, HeaderMap to, Set<HttpString> skip) {
     String connection = from.getFirst(Headers.CONNECTION);

@@ -113,9 +113,7 @@ final class Mirror {
     Route.Target shadow = target.get();
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
-    String q = exchange.getQueryString();
-    String path = Hop.rawPath(exchange);
-    request.setPath(q == null || q.isEmpty() ? path : path + "?" + q);
+    request.setPath(Hop.withQuery(Hop.rawPath(exchange), exchange));
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_COPIED);
     if (body.length > 0) {
       request.getRequestHeaders().put(Headers.CONTENT_LENGTH, body.length);

@@ -385,9 +385,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   /** The request path to send: a consumed path when the identifier rewrote it, plus the query. */
   private String targetPath() {
-    String path = rewrittenPath.orElseGet(() -> Hop.rawPath(exchange));
-    String q = exchange.getQueryString();
-    return q == null || q.isEmpty() ? path : path + "?" + q;
+    return Hop.withQuery(rewrittenPath.orElseGet(() -> Hop.rawPath(exchange)), exchange);
   }
 
   /** Ends a body written to {@code sink}, flushing what is left asynchronously. */
