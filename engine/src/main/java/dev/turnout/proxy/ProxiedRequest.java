@@ -8,6 +8,7 @@ import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.ResponseClass;
+import dev.turnout.routing.ResponseClassifier;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
@@ -181,18 +182,9 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
    * so only these are sent again then; a POST is not, whatever its body.
    */
   private boolean idempotent() {
-    switch (exchange.getRequestMethod().toString()) {
-      case "GET":
-      case "HEAD":
-      case "OPTIONS":
-      case "TRACE":
-      case "PUT":
-      case "DELETE":
-        return true;
-      default:
-        return false;
-    }
+    return ResponseClassifier.isIdempotent(exchange.getRequestMethod().toString());
   }
+
 
   /** Whether the request can be sent again: it has no body, or one held whole. */
   private boolean replayable() {

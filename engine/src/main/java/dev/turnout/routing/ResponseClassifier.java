@@ -41,6 +41,11 @@ public enum ResponseClassifier {
     throw new IllegalArgumentException("unknown response classifier " + kind);
   }
 
+  /** Whether sending {@code method} twice means the same as once (RFC 9110 section 9.2.2). */
+  public static boolean isIdempotent(String method) {
+    return RETRYABLE_IDEMPOTENT_5XX.retryableMethods.contains(method);
+  }
+
   public ResponseClass classify(String method, int status) {
     if (this == ALL_SUCCESSFUL || status < 500) {
       return ResponseClass.SUCCESS;
