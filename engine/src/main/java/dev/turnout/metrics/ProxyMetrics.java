@@ -102,7 +102,7 @@ public final class ProxyMetrics implements AutoCloseable {
   }
 
   public ProxyMetrics() {
-    this(System::nanoTime, Clock.systemUTC());
+    this(Nanos.SYSTEM, Clock.systemUTC());
   }
 
   public ProxyMetrics(LongSupplier nanos, Clock clock) {

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Nanos;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
@@ -41,7 +42,7 @@ final class RouterHandler implements HttpHandler {
     this.metrics = metrics;
     this.mirror = mirror;
     long timeout = router.config().requestTimeout().toNanos();
-    this.deadlines = timeout > 0 ? new Deadlines(timeout, System::nanoTime) : null;
+    this.deadlines = timeout > 0 ? new Deadlines(timeout, Nanos.SYSTEM) : null;
   }
 
   /** Stops the timeout sweeps. */
