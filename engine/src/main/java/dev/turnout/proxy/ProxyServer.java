@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Nanos;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.ProxyMetrics;
@@ -36,7 +37,7 @@ public final class ProxyServer {
       Interpreter interpreter,
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics) {
-    return start(routers, interpreter, baseDtabs, metrics, System::nanoTime);
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM);
   }
 
   /** As above, with the clock used for failure accrual, balancing and windows. */
@@ -46,16 +47,58 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       LongSupplier nanos) {
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true);
+  }
+
+  /**
+   * As the first form, on {@code threads} (those a {@link Warmup} ran on), which the proxy takes over:
+   * closing the proxy closes them.
+   */
+  public static RunningProxy start(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true);
+  }
+
+  /** {@code ownThreads}: whether closing the proxy also closes {@code threads}. */
+  static RunningProxy start(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      LongSupplier nanos,
+      IoThreads threads,
+      boolean ownThreads) {
+    try {
+      return open(routers, interpreter, baseDtabs, metrics, nanos, threads, ownThreads);
+    } catch (RuntimeException e) {
+      if (ownThreads) {
+        threads.close();
+      }
+      throw e;
+    }
+  }
+
+  private static RunningProxy open(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      LongSupplier nanos,
+      IoThreads threads,
+      boolean ownThreads) {
     if (routers.isEmpty()) {
       throw new IllegalArgumentException("at least one router is needed");
     }
     Pools pools = new Pools();
     Mirror mirror = new Mirror(metrics);
-    int io = Integer.getInteger("turnout.proxy.ioThreads", Math.max(2, Runtime.getRuntime().availableProcessors()));
     Undertow.Builder builder =
         Undertow.builder()
-            .setIoThreads(io)
-            .setWorkerThreads(2)
+            .setWorker(threads.worker())
+            .setByteBufferPool(threads.buffers())
             .setSocketOption(Options.TCP_NODELAY, true)
             .setServerOption(Options.TCP_NODELAY, true)
             .setServerOption(Options.BACKLOG, 1024)
@@ -97,6 +140,7 @@ public final class ProxyServer {
       InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
       listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
     }
-    return new RunningProxy(undertow, listeners, built, drains, handlers, sources, pools);
+    return new RunningProxy(
+        undertow, listeners, built, drains, handlers, sources, pools, ownThreads ? threads : null);
   }
 }

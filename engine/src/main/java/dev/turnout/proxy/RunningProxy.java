@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * A started proxy: the ports it listens on, its routers, and {@link #close()} that drains. Closing stops
  * accepting new requests, waits (at most the drain bound) for requests in flight to finish, then stops
- * the servers and closes the backend connection pools.
+ * the servers and closes the backend connection pools and the IO threads it owns.
  */
 public final class RunningProxy implements AutoCloseable {
   /** A bound listener: the router it serves and its actual address (the port is real even for 0). */
@@ -24,6 +24,8 @@ public final class RunningProxy implements AutoCloseable {
   private final List<RouterHandler> handlers;
   private final List<DtabSource> sources;
   private final Pools pools;
+  /** The IO threads when this proxy owns them; null when they were lent (to a warm-up). */
+  private final IoThreads threads;
   private boolean closed;
 
   RunningProxy(
@@ -33,7 +35,8 @@ public final class RunningProxy implements AutoCloseable {
       List<GracefulShutdownHandler> drains,
       List<RouterHandler> handlers,
       List<DtabSource> sources,
-      Pools pools) {
+      Pools pools,
+      IoThreads threads) {
     this.undertow = undertow;
     this.listeners = List.copyOf(listeners);
     this.routers = List.copyOf(routers);
@@ -41,6 +44,7 @@ public final class RunningProxy implements AutoCloseable {
     this.handlers = List.copyOf(handlers);
     this.sources = List.copyOf(sources);
     this.pools = pools;
+    this.threads = threads;
   }
 
   public List<Listener> listeners() {
@@ -91,5 +95,9 @@ public final class RunningProxy implements AutoCloseable {
     undertow.stop();
     pools.close();
     sources.forEach(DtabSource::close);
+    if (threads != null) {
+      // Undertow leaves the connections of a worker it did not make open: closing the threads ends them.
+      threads.close();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Nanos;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.dtab.Path;
@@ -38,8 +39,9 @@ import java.util.function.LongSupplier;
  * that half-minute happens before the proxy's ports open, on loopback only: a throwaway copy of the
  * first router (its identifier, classifier and client settings, a dtab pointing at a loopback
  * backend) takes requests from a few local connections until the compiler goes quiet or the time
- * budget is spent. Nothing it does is visible afterwards: its metrics, pools and threads are its own
- * and are closed when it ends.
+ * budget is spent, in up to three rounds, each on a fresh copy (see {@link #run(RouterConfig, Duration,
+ * IoThreads)}). It runs on the IO threads the real proxy then opens on ({@link IoThreads}); its metrics,
+ * pools, backend and callers are its own and are closed when it ends.
  */
 public final class Warmup {
   /** At least this long, so the compiler has queued the hot path before quiet is judged. */
@@ -47,6 +49,8 @@ public final class Warmup {
   /** The compiler counts as quiet when it spent less than this in the last second. */
   static final long QUIET_COMPILE_MS = 15;
   private static final int CONNECTIONS = 8;
+  /** Where each round (with fresh parts) ends at the latest, as shares of the budget. */
+  private static final double[] ROUND_ENDS = {0.6, 0.85, 1.0};
   /**
    * The Host headers the warm-up sends: a name, a name with a port, an address with a port (the last two
    * as a caller of the default proxy port would write them; Undertow checks names and addresses apart).
@@ -57,26 +61,27 @@ public final class Warmup {
 
   /**
    * What a warm-up did: requests answered, 200s among them, connections that failed (a refused or
-   * broken connection, an answer that could not be read), and how long it ran.
+   * broken connection, an answer that could not be read), rounds run, and how long it took.
    */
-  public record Result(long requests, long ok, long broken, Duration took) {}
+  public record Result(long requests, long ok, long broken, int rounds, Duration took) {}
 
   private Warmup() {}
 
   /**
-   * Sends loopback traffic through a copy of {@code router} for at most {@code budget}. Returns at once
-   * with nothing done for a zero budget.
+   * Sends loopback traffic through copies of {@code router} on {@code threads} for at most {@code
+   * budget}. Returns at once with nothing done for a zero budget. The threads stay open: the real proxy
+   * is meant to run on them next.
    */
-  public static Result run(RouterConfig router, Duration budget) {
-    return run(router, budget, System::nanoTime);
+  public static Result run(RouterConfig router, Duration budget, IoThreads threads) {
+    return run(router, budget, threads, Nanos.SYSTEM);
   }
 
-  static Result run(RouterConfig router, Duration budget, LongSupplier nanos) {
+  static Result run(RouterConfig router, Duration budget, IoThreads threads, LongSupplier nanos) {
     if (budget.isZero() || budget.isNegative()) {
-      return new Result(0, 0, 0, Duration.ZERO);
+      return new Result(0, 0, 0, 0, Duration.ZERO);
     }
     if (!router.interpreter().usesStore()) {
-      return run(router, budget, r -> DtabSource.fixed(r.dtab()), nanos);
+      return run(router, budget, r -> DtabSource.fixed(r.dtab()), threads, nanos);
     }
     // The real router reads its dtab from the store: so does the copy, from a throwaway store in
     // memory, so the compiled code is the code real requests take (a different kind of source would
@@ -86,6 +91,7 @@ public final class Warmup {
           router,
           budget,
           r -> new StoreDtabSource(scratch, r.interpreter().namespace(), r.dtab()),
+          threads,
           nanos);
     }
   }
@@ -94,8 +100,10 @@ public final class Warmup {
       RouterConfig router,
       Duration budget,
       Function<RouterConfig, DtabSource> sources,
+      IoThreads threads,
       LongSupplier nanos) {
     long start = nanos.getAsLong();
+    long end = start + budget.toNanos();
     AtomicLong answered = new AtomicLong();
     Undertow backend =
         Undertow.builder()
@@ -112,31 +120,87 @@ public final class Warmup {
               ex.getResponseSender().send(ByteBuffer.wrap(ex.getQueryString().isEmpty() ? BODY : LARGER));
             })
             .build();
-    // Started, so its once-a-second tick is compiled too.
-    ProxyMetrics metrics = new ProxyMetrics();
-    RunningProxy proxy = null;
-    List<Thread> callers = new ArrayList<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    LongAdder requests = new LongAdder();
-    LongAdder ok = new LongAdder();
-    LongAdder broken = new LongAdder();
+    Counts counts = new Counts();
+    int rounds = 0;
     try {
       backend.start();
-      metrics.start();
       int backendPort = ((InetSocketAddress) backend.getListenerInfo().get(0).getAddress()).getPort();
       RouterConfig copy =
           router
               .withDtab(loopbackDtab(router, backendPort))
               .withServers(List.of(new ServerConfig("127.0.0.1", 0, false)));
-      proxy = ProxyServer.start(List.of(copy), new Interpreter(List.of()), sources, metrics);
+      // The first round compiles the request path. Real traffic then meets a router, figures and pools
+      // that are all new, and takes branches the first round took only once, interpreted (a first
+      // latency sample, a first pooled connection, a histogram's first value); compiled code that never
+      // saw them is thrown out when they come. So further rounds start over with fresh parts on the same
+      // threads, until one makes the compiler no work at all.
+      // A round ends when the compiler is quiet or at its share of the budget, whichever comes first:
+      // on two busy cores the compiler may not be quiet within the budget at all, and the fresh parts
+      // of the later rounds matter more than more of the same traffic.
+      long budgetNanos = end - start;
+      while (rounds < ROUND_ENDS.length && nanos.getAsLong() < end) {
+        Duration min = rounds == 0 ? MIN : Duration.ZERO;
+        long roundEnd = start + (long) (budgetNanos * ROUND_ENDS[rounds]);
+        int busySeconds = round(copy, sources, threads, counts, min, roundEnd, nanos);
+        rounds++;
+        if (rounds > 1 && busySeconds == 0) {
+          break;
+        }
+      }
+    } finally {
+      backend.stop();
+    }
+    return new Result(
+        counts.requests.sum(),
+        counts.ok.sum(),
+        counts.broken.sum(),
+        rounds,
+        Duration.ofNanos(nanos.getAsLong() - start));
+  }
+
+  /** What every round's callers add to. */
+  private static final class Counts {
+    final LongAdder requests = new LongAdder();
+    final LongAdder ok = new LongAdder();
+    final LongAdder broken = new LongAdder();
+  }
+
+  /**
+   * One round: a fresh proxy for {@code copy} with fresh (started) figures, and callers sending to it
+   * until the compiler is quiet. Returns the number of seconds the compiler was busy.
+   */
+  private static int round(
+      RouterConfig copy,
+      Function<RouterConfig, DtabSource> sources,
+      IoThreads threads,
+      Counts counts,
+      Duration min,
+      long end,
+      LongSupplier nanos) {
+    // Started, so its once-a-second tick is compiled too.
+    ProxyMetrics metrics = new ProxyMetrics();
+    RunningProxy proxy = null;
+    List<Thread> callers = new ArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    try {
+      metrics.start();
+      proxy =
+          ProxyServer.start(
+              List.of(copy),
+              new Interpreter(List.of()),
+              sources,
+              metrics,
+              Nanos.SYSTEM,
+              threads,
+              false);
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
-        Thread t = new Thread(() -> call(port, stop, requests, ok, broken), "turnout-warmup-" + i);
+        Thread t = new Thread(() -> call(port, stop, counts), "turnout-warmup-" + i);
         t.setDaemon(true);
         t.start();
         callers.add(t);
       }
-      waitForQuiet(start, budget, nanos);
+      return waitForQuiet(nanos.getAsLong(), min, end, nanos);
     } finally {
       stop.set(true);
       for (Thread t : callers) {
@@ -149,11 +213,8 @@ public final class Warmup {
       if (proxy != null) {
         proxy.close(Duration.ZERO);
       }
-      backend.stop();
       metrics.close();
     }
-    return new Result(
-        requests.sum(), ok.sum(), broken.sum(), Duration.ofNanos(nanos.getAsLong() - start));
   }
 
   /**
@@ -186,31 +247,40 @@ public final class Warmup {
   }
 
   /**
-   * Returns once the budget is spent, or after {@link #MIN} when the JIT compiler spent less than
-   * {@link #QUIET_COMPILE_MS} in the last second (where the JVM reports compile time at all).
+   * Returns at {@code end}, or after {@code min} once the JIT compiler spent less than {@link
+   * #QUIET_COMPILE_MS} in each of the last two seconds (where the JVM reports compile time at all).
+   * Returns how many seconds were not quiet.
    */
-  private static void waitForQuiet(long start, Duration budget, LongSupplier nanos) {
+  private static int waitForQuiet(long from, Duration min, long end, LongSupplier nanos) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-    long end = start + budget.toNanos();
-    long min = start + MIN.toNanos();
+    long minEnd = from + min.toNanos();
     long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
     int quietSeconds = 0;
+    int busySeconds = 0;
     while (nanos.getAsLong() < end) {
       long next = Math.min(end, nanos.getAsLong() + 1_000_000_000L);
       while (nanos.getAsLong() < next) {
         java.util.concurrent.locks.LockSupport.parkNanos(next - nanos.getAsLong());
       }
-      if (timed) {
-        long compile = jit.getTotalCompilationTime();
-        // Compiles come in bursts: one quiet second is not the end of them.
-        quietSeconds = compile - lastCompile < QUIET_COMPILE_MS ? quietSeconds + 1 : 0;
-        lastCompile = compile;
-        if (quietSeconds >= 2 && nanos.getAsLong() >= min) {
-          return;
-        }
+      if (!timed) {
+        busySeconds++;
+        continue;
+      }
+      long compile = jit.getTotalCompilationTime();
+      // Compiles come in bursts: one quiet second is not the end of them.
+      if (compile - lastCompile < QUIET_COMPILE_MS) {
+        quietSeconds++;
+      } else {
+        quietSeconds = 0;
+        busySeconds++;
+      }
+      lastCompile = compile;
+      if (quietSeconds >= 2 && nanos.getAsLong() >= minEnd) {
+        break;
       }
     }
+    return busySeconds;
   }
 
   /**
@@ -233,8 +303,7 @@ public final class Warmup {
   }
 
   /** One keep-alive connection sending requests until told to stop; reconnects after any error. */
-  private static void call(
-      int port, AtomicBoolean stop, LongAdder requests, LongAdder ok, LongAdder broken) {
+  private static void call(int port, AtomicBoolean stop, Counts counts) {
     byte[][] shapes = requests();
     // Mostly the plainest shape, as most traffic is.
     int[] order = {0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3};
@@ -251,18 +320,18 @@ public final class Warmup {
           out.write(shapes[order[next++ % order.length]]);
           int status = readResponse(in, buf);
           if (status < 0) {
-            broken.increment();
+            counts.broken.increment();
             break;
           }
-          requests.increment();
+          counts.requests.increment();
           if (status == 200) {
-            ok.increment();
+            counts.ok.increment();
           }
         }
       } catch (IOException e) {
         // the proxy closed or refused: count it, open a new connection and go on
         if (!stop.get()) {
-          broken.increment();
+          counts.broken.increment();
         }
       }
     }
@@ -315,12 +384,19 @@ public final class Warmup {
     return -1;
   }
 
-  private static long contentLength(String head) {
-    for (String line : head.split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+  /**
+   * The Content-Length of a response head, or -1. Plain scanning rather than split or regex: whatever
+   * the warm-up's own client runs is compiled too, and competes with the proxy's code for the compiler.
+   */
+  static long contentLength(String head) {
+    String name = "content-length:";
+    for (int line = head.indexOf("\r\n"); line >= 0; line = head.indexOf("\r\n", line + 2)) {
+      int from = line + 2;
+      if (head.regionMatches(true, from, name, 0, name.length())) {
+        int to = head.indexOf("\r\n", from);
+        String value = head.substring(from + name.length(), to < 0 ? head.length() : to).trim();
         try {
-          return Long.parseLong(line.substring(colon + 1).trim());
+          return Long.parseLong(value);
         } catch (NumberFormatException e) {
           return -1;
         }
@@ -328,4 +404,5 @@ public final class Warmup {
     }
     return -1;
   }
+
 }

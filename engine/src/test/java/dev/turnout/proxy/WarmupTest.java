@@ -7,15 +7,35 @@ import dev.turnout.dtab.Path;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import dev.turnout.config.RouterConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.routing.DtabSource;
+import java.net.URI;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class WarmupTest {
+  private IoThreads threads;
+
+  @BeforeEach
+  void threads() {
+    threads = IoThreads.start();
+  }
+
+  @AfterEach
+  void closeThreads() {
+    threads.close();
+  }
 
   @Test
   void sendsTrafficThroughTheRouterAndLeavesNoThreadsBehind() {
     // The router's own dtab points nowhere: the warm-up replaces it with its loopback backend.
-    Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ofMillis(1500));
+    Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ofMillis(1500), threads);
 
     assertThat(r.requests()).as(r.toString()).isGreaterThan(20);
     assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
@@ -32,7 +52,7 @@ class WarmupTest {
             Fixture.router("/svc => /$/inet/127.0.0.1/1;"),
             List.of(new IdentifierConfig("io.l5d.header", "x-service", Path.read("/svc"), 0, false, false, null)));
 
-    Warmup.Result r = Warmup.run(byHeader, Duration.ofMillis(400));
+    Warmup.Result r = Warmup.run(byHeader, Duration.ofMillis(400), threads);
 
     assertThat(r.requests()).isGreaterThan(20);
     assertThat(r.ok()).isZero();
@@ -50,7 +70,7 @@ class WarmupTest {
                     r.service(), r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(),
                     r.skipUnavailableAlternatives()));
 
-    Warmup.Result r = Warmup.run(onStore, Duration.ofMillis(1000));
+    Warmup.Result r = Warmup.run(onStore, Duration.ofMillis(1000), threads);
 
     assertThat(r.requests()).as(r.toString()).isGreaterThan(10);
     assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
@@ -67,15 +87,51 @@ class WarmupTest {
                 r.skipUnavailableAlternatives())),
             List.of(new IdentifierConfig("io.l5d.header.token", "Host", root, 0, false, false, null)));
 
-    Warmup.Result r = Warmup.run(atRoot, Duration.ofMillis(1000));
+    Warmup.Result r = Warmup.run(atRoot, Duration.ofMillis(1000), threads);
 
     assertThat(r.requests()).as(r.toString()).isGreaterThan(10);
     assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
   }
 
   @Test
+  void theProxyOpensOnTheWarmedThreadsAndClosingItEndsThem() throws Exception {
+    try (Backend users = Backend.named("users")) {
+      RouterConfig config = Fixture.router("/svc => /$/inet/127.0.0.1/" + users.port() + ";");
+      Warmup.run(config, Duration.ofMillis(300), threads);
+      Set<Thread> warmed = proxyThreads();
+      assertThat(warmed).as("the warm-up leaves its threads open").hasSizeGreaterThanOrEqualTo(2);
+
+      RunningProxy proxy =
+          ProxyServer.start(List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()),
+              new ProxyMetrics(), threads);
+      try {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var answer = http.send(
+            java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port("web") + "/"))
+                .header("Host", "users").build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("users");
+        assertThat(proxyThreads()).as("no new IO threads for the proxy").isEqualTo(warmed);
+      } finally {
+        proxy.close(Duration.ZERO);
+      }
+      for (Thread t : warmed) {
+        t.join(5_000); // a thread told to stop may take a moment to end
+      }
+      assertThat(warmed).as("the proxy took the threads over").noneMatch(Thread::isAlive);
+    }
+  }
+
+  private static Set<Thread> proxyThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("turnout-proxy I/O"))
+        .collect(Collectors.toSet());
+  }
+
+  @Test
   void aZeroBudgetDoesNothing() {
-    Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ZERO);
+    Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ZERO, threads);
 
     assertThat(r.requests()).isZero();
     assertThat(r.took()).isZero();

@@ -11,6 +11,7 @@ import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
+import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.StoreDtabSource;
@@ -112,10 +113,10 @@ public final class TurnoutServer implements AutoCloseable {
   }
 
   /** Runs {@link Warmup} on the first router before any proxy port opens, and says what it did. */
-  private void warmUp(PrintStream out) {
+  private void warmUp(PrintStream out, IoThreads threads) {
     if (!warmup.isZero()) {
       try {
-        runWarmup(out);
+        runWarmup(out, threads);
       } catch (RuntimeException e) {
         // Only a speed-up: never a reason not to serve.
         log.warn("warm-up failed", e);
@@ -126,13 +127,13 @@ public final class TurnoutServer implements AutoCloseable {
     HeapPolicy.settle();
   }
 
-  private void runWarmup(PrintStream out) {
+  private void runWarmup(PrintStream out, IoThreads threads) {
     out.println("turnout: warming up the proxy on loopback (at most " + warmup.toSeconds() + " s; --warmup 0 skips)");
-    Warmup.Result r = Warmup.run(config.routers().get(0), warmup);
+    Warmup.Result r = Warmup.run(config.routers().get(0), warmup, threads);
     out.printf(
         java.util.Locale.ROOT,
-        "turnout: warm-up done: %d requests (%d answered 200, %d connections broken) in %.1f s%n",
-        r.requests(), r.ok(), r.broken(), r.took().toMillis() / 1000.0);
+        "turnout: warm-up done: %d requests (%d answered 200, %d connections broken) in %d rounds, %.1f s%n",
+        r.requests(), r.ok(), r.broken(), r.rounds(), r.took().toMillis() / 1000.0);
   }
 
   static TurnoutConfig configure(Options options) {
@@ -221,8 +222,10 @@ public final class TurnoutServer implements AutoCloseable {
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 
     // Last before the proxy opens: classes loaded after the warm-up (the admin server loads hundreds)
-    // would throw out code compiled on the assumption that they did not exist.
-    warmUp(out);
+    // would throw out code compiled on the assumption that they did not exist. The proxy then opens on
+    // the threads the warm-up ran on (see IoThreads).
+    IoThreads threads = IoThreads.start();
+    warmUp(out, threads);
     proxy =
         ProxyServer.start(
             config.routers(),
@@ -231,7 +234,8 @@ public final class TurnoutServer implements AutoCloseable {
                 r.interpreter().usesStore()
                     ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
                     : DtabSource.fixed(r.dtab()),
-            metrics);
+            metrics,
+            threads);
     resources.add(() -> proxy.close(DRAIN));
     for (RunningProxy.Listener l : proxy.listeners()) {
       out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
