@@ -5,17 +5,18 @@ import java.util.function.LongSupplier;
 
 /**
  * Counts of a few series (say requests and successes) over a sliding window of whole seconds, from an
- * injected clock. Writers add to the current second's bucket with one atomic add; a bucket is reset
- * the first time a writer or reader sees it belong to a past second. Readers sum the buckets of the
- * last {@code n} seconds. No locks: a write racing a reset may be lost, which blurs a rate by one
- * request.
+ * injected clock. Writers add to the current second's bucket of their own {@link Stripe} with one
+ * atomic add, so two IO threads never contend for a bucket; a bucket is reset the first time a writer or
+ * reader sees it belong to a past second. Readers sum the buckets of the last {@code n} seconds over
+ * every stripe. No locks: a write racing a reset may be lost, which blurs a rate by one request.
  */
 public final class RollingCounter {
   private final int seconds;
   private final int series;
   private final LongSupplier nanos;
-  private final AtomicLongArray counts;
-  private final AtomicLongArray stamps;
+  /** Per stripe: {@code seconds * series} counts, and the second each bucket holds. */
+  private final AtomicLongArray[] counts;
+  private final AtomicLongArray[] stamps;
 
   /**
    * @param seconds the longest window that can be read
@@ -28,34 +29,42 @@ public final class RollingCounter {
     this.seconds = seconds + 1;
     this.series = series;
     this.nanos = nanos;
-    this.counts = new AtomicLongArray(this.seconds * series);
-    this.stamps = new AtomicLongArray(this.seconds);
-    for (int i = 0; i < this.seconds; i++) {
-      stamps.set(i, Long.MIN_VALUE);
+    this.counts = new AtomicLongArray[Stripe.COUNT];
+    this.stamps = new AtomicLongArray[Stripe.COUNT];
+    for (int s = 0; s < Stripe.COUNT; s++) {
+      counts[s] = new AtomicLongArray(this.seconds * series);
+      stamps[s] = new AtomicLongArray(this.seconds);
+      for (int i = 0; i < this.seconds; i++) {
+        stamps[s].set(i, Long.MIN_VALUE);
+      }
     }
   }
 
   public void add(int seriesIndex, long delta) {
-    counts.addAndGet(slot() * series + seriesIndex, delta);
+    int stripe = Stripe.index();
+    counts[stripe].addAndGet(slot(stripe) * series + seriesIndex, delta);
   }
 
   /** Adds one to {@code first} and, when {@code alsoSecond}, one to {@code second}: one clock read. */
   public void increment(int first, int second, boolean alsoSecond) {
-    int base = slot() * series;
-    counts.incrementAndGet(base + first);
+    int stripe = Stripe.index();
+    AtomicLongArray mine = counts[stripe];
+    int base = slot(stripe) * series;
+    mine.incrementAndGet(base + first);
     if (alsoSecond) {
-      counts.incrementAndGet(base + second);
+      mine.incrementAndGet(base + second);
     }
   }
 
-  /** The current second's slot, cleared first if it last held an older second. */
-  private int slot() {
+  /** The current second's slot in {@code stripe}, cleared first if it last held an older second. */
+  private int slot(int stripe) {
     long second = Math.floorDiv(nanos.getAsLong(), 1_000_000_000L);
     int slot = (int) Math.floorMod(second, (long) seconds);
-    long stamp = stamps.get(slot);
-    if (stamp != second && stamps.compareAndSet(slot, stamp, second)) {
+    AtomicLongArray stamp = stamps[stripe];
+    long held = stamp.get(slot);
+    if (held != second && stamp.compareAndSet(slot, held, second)) {
       for (int s = 0; s < series; s++) {
-        counts.set(slot * series + s, 0);
+        counts[stripe].set(slot * series + s, 0);
       }
     }
     return slot;
@@ -66,10 +75,12 @@ public final class RollingCounter {
     long now = Math.floorDiv(nanos.getAsLong(), 1_000_000_000L);
     long total = 0;
     int w = Math.min(window, seconds - 1);
-    for (int i = 0; i < seconds; i++) {
-      long stamp = stamps.get(i);
-      if (stamp != Long.MIN_VALUE && stamp <= now && now - stamp <= w) {
-        total += counts.get(i * series + seriesIndex);
+    for (int s = 0; s < Stripe.COUNT; s++) {
+      for (int i = 0; i < seconds; i++) {
+        long stamp = stamps[s].get(i);
+        if (stamp != Long.MIN_VALUE && stamp <= now && now - stamp <= w) {
+          total += counts[s].get(i * series + seriesIndex);
+        }
       }
     }
     return total;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
@@ -15,7 +16,8 @@ import org.HdrHistogram.Recorder;
 /**
  * The figures of one thing that takes requests (a service, a client, an endpoint): counters, requests in
  * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock:
- * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} (wait-free). Every
+ * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} per {@link Stripe}
+ * (wait-free, and not shared between IO threads). Every
  * second {@link #tick(Instant, boolean)} closes a one-second latency interval; the percentiles of the
  * last ten such intervals are worked out when someone reads them (at most once per tick), so the
  * figures are at most a second old and a proxy nobody watches does not pay for them. Every tenth tick
@@ -36,8 +38,12 @@ public final class TrafficStats {
   private final LongAdder inFlight = new LongAdder();
   private final Map<String, LongAdder> failuresByClass = new ConcurrentHashMap<>();
   private final RollingCounter window;
-  private final Recorder recorder = new Recorder(TimeUnit.HOURS.toMicros(1), 2);
-  private Histogram interval;
+  /**
+   * One per {@link Stripe}, made when a thread of that stripe first records: a recorder's writers share
+   * its phaser and counts, so each IO thread gets its own, and stripes no thread uses cost nothing.
+   */
+  private final AtomicReferenceArray<Recorder> recorders = new AtomicReferenceArray<>(Stripe.COUNT);
+  private final Histogram[] intervals = new Histogram[Stripe.COUNT];
   private final Histogram[] lastSeconds = new Histogram[LATENCY_SECONDS];
   private int lastSecondsNext;
   private final Histogram lastTenSeconds = new PackedHistogram(2);
@@ -63,6 +69,16 @@ public final class TrafficStats {
     this.onNewClass = onNewClass;
   }
 
+  private Recorder recorder() {
+    int stripe = Stripe.index();
+    Recorder r = recorders.get(stripe);
+    if (r == null) {
+      recorders.compareAndSet(stripe, null, new Recorder(TimeUnit.HOURS.toMicros(1), 2));
+      r = recorders.get(stripe);
+    }
+    return r;
+  }
+
   /** A request started. */
   public void start() {
     inFlight.increment();
@@ -83,7 +99,7 @@ public final class TrafficStats {
       }
       byClass.increment();
     }
-    recorder.recordValue(Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000)));
+    recorder().recordValue(Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000)));
   }
 
   public void retried() {
@@ -155,14 +171,21 @@ public final class TrafficStats {
    * {@code sample}, also records a history sample. Called by one thread only.
    */
   synchronized void tick(Instant at, boolean sample) {
-    interval = recorder.getIntervalHistogram(interval);
     Histogram slot = lastSeconds[lastSecondsNext];
     if (slot == null) {
       slot = new PackedHistogram(2);
       lastSeconds[lastSecondsNext] = slot;
     }
     slot.reset();
-    slot.add(interval);
+    for (int i = 0; i < intervals.length; i++) {
+      Recorder r = recorders.get(i);
+      if (r != null) {
+        intervals[i] = r.getIntervalHistogram(intervals[i]);
+        if (intervals[i].getTotalCount() > 0) {
+          slot.add(intervals[i]);
+        }
+      }
+    }
     lastSecondsNext = (lastSecondsNext + 1) % LATENCY_SECONDS;
     stale = true;
     if (sample) {

@@ -73,7 +73,11 @@ public final class FailureAccrual {
   boolean record(boolean success) {
     State before = state();
     if (success) {
-      consecutiveFailures.set(0);
+      // Both IO threads record every response here: a write only when something changes, so a healthy
+      // endpoint's state stays a shared read instead of a cache line the two cores pull back and forth.
+      if (consecutiveFailures.get() != 0) {
+        consecutiveFailures.set(0);
+      }
       updateRate(1.0);
       if (before == State.PROBING) {
         ejectedUntil = Long.MIN_VALUE;
@@ -139,6 +143,9 @@ public final class FailureAccrual {
       bits = successRateBits.get();
       double prev = Double.longBitsToDouble(bits);
       next = prev + alpha * (sample - prev);
+      if (next == prev) {
+        return prev; // a success at a rate of 1.0: nothing to write
+      }
     } while (!successRateBits.compareAndSet(bits, Double.doubleToLongBits(next)));
     return next;
   }

@@ -1,0 +1,97 @@
+package dev.turnout.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Figures written by several threads at once, each into its own stripe, still add up exactly. */
+class StripedCountingTest {
+  private final AtomicLong nanos = new AtomicLong(5_000_000_000_000L);
+
+  @Test
+  void threadsThatStartOneAfterAnotherGetDifferentStripes() throws Exception {
+    int[] seen = new int[2];
+    for (int i = 0; i < 2; i++) {
+      int slot = i;
+      Thread t = new Thread(() -> seen[slot] = Stripe.index());
+      t.start();
+      t.join();
+    }
+    assertThat(Stripe.COUNT).isGreaterThanOrEqualTo(2);
+    assertThat(seen[0]).isNotEqualTo(seen[1]);
+    assertThat(Stripe.index()).as("a thread keeps its stripe").isEqualTo(Stripe.index());
+  }
+
+  @Test
+  void aRollingCounterSumsWhatEveryThreadAdded() throws Exception {
+    RollingCounter counter = new RollingCounter(60, 2, nanos::get);
+    runOnThreads(4, 5_000, (t, i) -> counter.increment(0, 1, i % 2 == 0));
+
+    assertThat(counter.sum(0, 10)).isEqualTo(20_000);
+    assertThat(counter.sum(1, 10)).isEqualTo(10_000);
+
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(11));
+    assertThat(counter.sum(0, 10)).as("older than the window").isZero();
+  }
+
+  @Test
+  void latenciesFromEveryThreadReachThePercentiles() throws Exception {
+    TrafficStats stats = new TrafficStats(nanos::get, (cls, counter) -> {});
+    // Four threads started in turn take turns at the stripes: the 1 ms requests of threads 0 and 2 and
+    // the 9 ms ones of threads 1 and 3 land in different stripes, and both must be in the percentiles.
+    runOnThreads(4, 1_000, (t, i) -> {
+      stats.start();
+      stats.finish(true, "", TimeUnit.MILLISECONDS.toNanos(t % 2 == 0 ? 1 : 9));
+    });
+    stats.tick(Instant.EPOCH, false);
+
+    assertThat(stats.requests()).isEqualTo(4_000);
+    assertThat(stats.inFlight()).isZero();
+    assertThat(stats.requestRate(10)).isEqualTo(400.0);
+    TrafficStats.Percentiles p = stats.latency();
+    assertThat(p.p50()).isBetween(0.9, 1.1);
+    assertThat(p.p90()).isBetween(8.9, 9.1);
+  }
+
+  private interface Step {
+    void run(int thread, int i);
+  }
+
+  /** Runs {@code step} {@code times} times on each of {@code threads} new threads, all at once. */
+  private static void runOnThreads(int threads, int times, Step step) throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> all = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int number = t;
+      CountDownLatch placed = new CountDownLatch(1);
+      Thread thread =
+          new Thread(
+              () -> {
+                Stripe.index(); // takes the next stripe now, in the order the threads start
+                placed.countDown();
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int i = 0; i < times; i++) {
+                  step.run(number, i);
+                }
+              });
+      thread.start();
+      all.add(thread);
+      assertThat(placed.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+    go.countDown();
+    for (Thread thread : all) {
+      thread.join(10_000);
+      assertThat(thread.isAlive()).isFalse();
+    }
+  }
+}
