@@ -9,6 +9,7 @@ import dev.turnout.routing.RequestHead;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -106,9 +107,27 @@ final class RouterHandler implements HttpHandler {
     ProxiedRequest proxied =
         new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId, deadlines);
     Route.Target first = chosen.get();
+    keepReading(exchange);
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
+  }
+
+  /**
+   * Undertow stops reading the caller's connection while a request is in flight and starts again when
+   * the answer is out. With the JDK's selector each of those is a system call (the socket leaves the
+   * epoll set, then joins it again), two per request on top of the four a proxy needs. For a request
+   * without a body nothing more is read anyway, so the connection is left registered: reading is
+   * switched back on here, before the IO loop applies the switch-off, and the loop sees no change. Should
+   * the caller send anything before the answer, Undertow's read listener, finding a request running,
+   * switches reading off then, as it always did.
+   */
+  private static void keepReading(HttpServerExchange exchange) {
+    if (exchange.getConnection() instanceof AbstractServerConnection c
+        && !hasBody(exchange)
+        && !exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
+      c.getOriginalSourceConduit().resumeReads();
+    }
   }
 
   /**
