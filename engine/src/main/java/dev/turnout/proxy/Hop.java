@@ -39,6 +39,14 @@ final class Hop {
     return uri.isEmpty() ? "/" : uri;
   }
 
+  /**
+   * The request target to send upstream: the path an {@code io.l5d.path} identifier left after consuming
+   * its segments when it did, else the caller's own path; plus the query.
+   */
+  static String target(java.util.Optional<String> rewrittenPath, io.undertow.server.HttpServerExchange exchange) {
+    return withQuery(rewrittenPath.orElseGet(() -> rawPath(exchange)), exchange);
+  }
+
   /** {@code path} with the exchange's query, as a request line's target. */
   static String withQuery(String path, io.undertow.server.HttpServerExchange exchange) {
     String q = exchange.getQueryString();

@@ -55,7 +55,13 @@ final class Mirror {
   }
 
   void maybeMirror(
-      HttpServerExchange exchange, Router router, RoutingSnapshot snapshot, Dtab local, Path service, String requestId) {
+      HttpServerExchange exchange,
+      Router router,
+      RoutingSnapshot snapshot,
+      Dtab local,
+      Path service,
+      String target,
+      String requestId) {
     List<MirrorRule> rules = snapshot.mirrors();
     for (MirrorRule rule : rules) {
       if (rule.covers(service) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
@@ -73,14 +79,14 @@ final class Mirror {
           return;
         }
         if (body.isEmpty()) {
-          send(exchange, router, snapshot, local, service, rule.destination(), requestId, NO_BODY);
+          send(exchange, router, snapshot, local, service, rule.destination(), target, requestId, NO_BODY);
           return;
         }
         // The real request reads the body and is told first; the copy follows with the same bytes.
         Path destination = rule.destination();
         body.get()
             .whenRead(
-                bytes -> send(exchange, router, snapshot, local, service, destination, requestId, bytes),
+                bytes -> send(exchange, router, snapshot, local, service, destination, target, requestId, bytes),
                 inFlight::decrementAndGet);
         return;
       }
@@ -94,6 +100,7 @@ final class Mirror {
       Dtab local,
       Path service,
       Path destination,
+      String requestTarget,
       String requestId,
       byte[] body) {
     TrafficStats stats = metrics.shadow(router.label(), service.show());
@@ -113,7 +120,8 @@ final class Mirror {
     Route.Target shadow = target.get();
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
-    request.setPath(Hop.withQuery(Hop.rawPath(exchange), exchange));
+    // The same target the real request goes out with (a path identifier may have consumed segments).
+    request.setPath(requestTarget);
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_COPIED);
     if (body.length > 0) {
       request.getRequestHeaders().put(Headers.CONTENT_LENGTH, body.length);

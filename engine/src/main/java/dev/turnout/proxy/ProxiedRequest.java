@@ -300,7 +300,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private void send(ClientConnection conn) {
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
-    request.setPath(targetPath());
+    request.setPath(Hop.target(rewrittenPath, exchange));
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_FORWARDED);
     var h = request.getRequestHeaders();
     if (exchange.isUpgrade() || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
@@ -373,11 +373,6 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     }
     connection = null;
     return !finished;
-  }
-
-  /** The request path to send: a consumed path when the identifier rewrote it, plus the query. */
-  private String targetPath() {
-    return Hop.withQuery(rewrittenPath.orElseGet(() -> Hop.rawPath(exchange)), exchange);
   }
 
   /** Ends a body written to {@code sink}, flushing what is left asynchronously. */

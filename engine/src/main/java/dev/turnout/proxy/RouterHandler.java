@@ -102,7 +102,7 @@ final class RouterHandler implements HttpHandler {
       return;
     }
     if (!snapshot.mirrors().isEmpty()) {
-      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), requestId);
+      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), Hop.target(named.rewrittenPath(), exchange), requestId);
     }
     ProxiedRequest proxied =
         new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId, deadlines);

@@ -1,5 +1,7 @@
 package dev.turnout.proxy;
 
+import dev.turnout.dtab.Path;
+import dev.turnout.config.IdentifierConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -35,6 +37,22 @@ class MirrorTest {
   private String dtab(Backend to, int percent) {
     return "/svc/users => /$/inet/127.0.0.1/" + primary.port() + ";\n"
         + "#@mirror /svc/users => /$/inet/127.0.0.1/" + to.port() + " " + percent + "%\n";
+  }
+
+  @Test
+  void theCopyGoesOutWithThePathTheRealRequestGoesOutWith() {
+    // io.l5d.path takes /users off the path: both the backend and the shadow see /a/b?x=1.
+    fx =
+        new Fixture(
+            Fixture.withIdentifiers(
+                Fixture.router(dtab(shadow, 100)),
+                List.of(new IdentifierConfig("io.l5d.path", null, Path.read("/svc"), 1, true, false, null))));
+
+    assertThat(fx.get("anyhost", "/users/a/b?x=1").body()).isEqualTo("primary");
+
+    assertThat(primary.lastUri).isEqualTo("/a/b?x=1");
+    Fixture.await(() -> shadow.hits.get() == 1, Duration.ofSeconds(5));
+    assertThat(shadow.lastUri).isEqualTo("/a/b?x=1");
   }
 
   @Test
