@@ -9,19 +9,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * figures that change on every request keep one copy per stripe, each thread writes its own, and
  * readers (once a second, or when asked) add the copies up.
  *
- * <p>Threads get stripes in the order they first count something, so the proxy's IO threads, which do
- * nearly all the counting, each get their own as long as there are at least as many stripes as cores.
+ * <p>The proxy's IO threads, which do nearly all the counting, are given stripes by number as they start
+ * ({@link #pin}); any other thread gets one in the order it first counts something. There are at most
+ * four stripes: each set of figures keeps a latency recorder (about 55 KB) per stripe in use, so on a
+ * many-core machine IO threads share stripes rather than multiply that memory.
  */
 public final class Stripe {
-  /** A power of two, at least the number of cores (and at least 2, at most 16). */
+  /** A power of two: the number of cores rounded up, at least 2 and at most 4. */
   public static final int COUNT =
-      Math.min(16, Integer.highestOneBit(Math.max(2, Runtime.getRuntime().availableProcessors()) * 2 - 1));
+      Math.min(4, Integer.highestOneBit(Math.max(2, Runtime.getRuntime().availableProcessors()) * 2 - 1));
 
   private static final AtomicInteger NEXT = new AtomicInteger();
   private static final ThreadLocal<int[]> MINE =
       ThreadLocal.withInitial(() -> new int[] {NEXT.getAndIncrement() & (COUNT - 1)});
 
   private Stripe() {}
+
+  /** Gives the current thread stripe {@code number} (modulo {@link #COUNT}) from now on. */
+  public static void pin(int number) {
+    MINE.get()[0] = number & (COUNT - 1);
+  }
 
   /** The current thread's stripe, in {@code [0, COUNT)}. */
   public static int index() {

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Stripe;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import java.io.IOException;
@@ -20,11 +21,9 @@ import org.xnio.XnioWorker;
  * <p>The thread count is {@code -Dturnout.proxy.ioThreads}, by default the number of cores (at least 2).
  */
 public final class IoThreads implements AutoCloseable {
-  /** Undertow's own choice of buffer for a heap over 128 MiB: 16 KiB, direct, less its slab header. */
-  private static final int BUFFER_SIZE = 16 * 1024 - 20;
-
   private final XnioWorker worker;
   private final DefaultByteBufferPool buffers;
+  private boolean closed;
 
   private IoThreads(XnioWorker worker, DefaultByteBufferPool buffers) {
     this.worker = worker;
@@ -50,10 +49,27 @@ public final class IoThreads implements AutoCloseable {
             .getMap();
     try {
       XnioWorker worker = Xnio.getInstance(IoThreads.class.getClassLoader()).createWorker(options);
-      return new IoThreads(worker, new DefaultByteBufferPool(true, BUFFER_SIZE, -1, 4));
+      for (int i = 0; i < worker.getIoThreadCount(); i++) {
+        int number = i;
+        // Each IO thread counts into its own stripe of the per-request figures.
+        worker.getIoThread(i).execute(() -> Stripe.pin(number));
+      }
+      return new IoThreads(worker, newBuffers());
     } catch (IOException e) {
       throw new UncheckedIOException("the proxy's IO threads could not start", e);
     }
+  }
+
+  /** The buffers Undertow would choose for itself: 16 KiB direct ones unless the heap is very small. */
+  private static DefaultByteBufferPool newBuffers() {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (heap < 64L * 1024 * 1024) {
+      return new DefaultByteBufferPool(false, 512, -1, 4);
+    }
+    if (heap < 128L * 1024 * 1024) {
+      return new DefaultByteBufferPool(true, 1024, -1, 4);
+    }
+    return new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4); // less the slab header
   }
 
   XnioWorker worker() {
@@ -64,18 +80,29 @@ public final class IoThreads implements AutoCloseable {
     return buffers;
   }
 
-  /** Closes every connection still open on these threads and stops them (waiting at most 2 seconds). */
+  /**
+   * Closes every connection still open on these threads and stops them (waiting at most 2 seconds).
+   * Closing again does nothing.
+   */
   @Override
-  public void close() {
-    worker.shutdown();
-    try {
-      if (!worker.awaitTermination(2, TimeUnit.SECONDS)) {
-        worker.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      worker.shutdownNow();
-      Thread.currentThread().interrupt();
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
-    buffers.close();
+    closed = true;
+    worker.shutdown();
+    boolean ended;
+    try {
+      ended = worker.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = false;
+    }
+    if (ended) {
+      buffers.close();
+    } else {
+      // A thread still running may hold buffers: leave them to the collector.
+      worker.shutdownNow();
+    }
   }
 }

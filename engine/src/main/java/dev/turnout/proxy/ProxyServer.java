@@ -130,6 +130,13 @@ public final class ProxyServer {
     try {
       undertow.start();
     } catch (RuntimeException e) {
+      // Listeners bound before the failing one stay open on a worker Undertow did not make: stop them.
+      try {
+        undertow.stop();
+      } catch (RuntimeException ignored) {
+        // nothing more to release there
+      }
+      handlers.forEach(RouterHandler::close);
       pools.close();
       sources.forEach(DtabSource::close);
       throw new IllegalStateException("the proxy could not start: " + e.getMessage(), e);

@@ -117,15 +117,18 @@ final class RouterHandler implements HttpHandler {
    * Undertow stops reading the caller's connection while a request is in flight and starts again when
    * the answer is out. With the JDK's selector each of those is a system call (the socket leaves the
    * epoll set, then joins it again), two per request on top of the four a proxy needs. For a request
-   * without a body nothing more is read anyway, so the connection is left registered: reading is
+   * without a body on a connection that stays open nothing more is read anyway (a {@code Connection:
+   * close} request has had its input shut down already), so the connection is left registered: reading is
    * switched back on here, before the IO loop applies the switch-off, and the loop sees no change. Should
    * the caller send anything before the answer, Undertow's read listener, finding a request running,
    * switches reading off then, as it always did.
    */
-  private static void keepReading(HttpServerExchange exchange) {
+  static void keepReading(HttpServerExchange exchange) {
     if (exchange.getConnection() instanceof AbstractServerConnection c
+        && exchange.isPersistent()
         && !hasBody(exchange)
-        && !exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
+        && !exchange.getRequestHeaders().contains(Headers.UPGRADE)
+        && !c.getOriginalSourceConduit().isReadShutdown()) {
       c.getOriginalSourceConduit().resumeReads();
     }
   }

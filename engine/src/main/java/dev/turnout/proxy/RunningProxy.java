@@ -91,13 +91,16 @@ public final class RunningProxy implements AutoCloseable {
         break;
       }
     }
-    handlers.forEach(RouterHandler::close);
-    undertow.stop();
-    pools.close();
-    sources.forEach(DtabSource::close);
-    if (threads != null) {
-      // Undertow leaves the connections of a worker it did not make open: closing the threads ends them.
-      threads.close();
+    try {
+      handlers.forEach(RouterHandler::close);
+      undertow.stop();
+      pools.close();
+      sources.forEach(DtabSource::close);
+    } finally {
+      if (threads != null) {
+        // Undertow leaves the connections of a worker it did not make open: closing the threads ends them.
+        threads.close();
+      }
     }
   }
 }

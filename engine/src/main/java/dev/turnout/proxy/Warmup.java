@@ -138,7 +138,9 @@ public final class Warmup {
       // on two busy cores the compiler may not be quiet within the budget at all, and the fresh parts
       // of the later rounds matter more than more of the same traffic.
       long budgetNanos = end - start;
-      while (rounds < ROUND_ENDS.length && nanos.getAsLong() < end) {
+      while (rounds < ROUND_ENDS.length
+          && nanos.getAsLong() < end
+          && !Thread.currentThread().isInterrupted()) {
         Duration min = rounds == 0 ? MIN : Duration.ZERO;
         long roundEnd = start + (long) (budgetNanos * ROUND_ENDS[rounds]);
         int busySeconds = round(copy, sources, threads, counts, min, roundEnd, nanos);
@@ -258,9 +260,9 @@ public final class Warmup {
     long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
     int quietSeconds = 0;
     int busySeconds = 0;
-    while (nanos.getAsLong() < end) {
+    while (nanos.getAsLong() < end && !Thread.currentThread().isInterrupted()) {
       long next = Math.min(end, nanos.getAsLong() + 1_000_000_000L);
-      while (nanos.getAsLong() < next) {
+      while (nanos.getAsLong() < next && !Thread.currentThread().isInterrupted()) {
         java.util.concurrent.locks.LockSupport.parkNanos(next - nanos.getAsLong());
       }
       if (!timed) {

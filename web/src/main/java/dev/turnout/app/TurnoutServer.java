@@ -225,6 +225,7 @@ public final class TurnoutServer implements AutoCloseable {
     // would throw out code compiled on the assumption that they did not exist. The proxy then opens on
     // the threads the warm-up ran on (see IoThreads).
     IoThreads threads = IoThreads.start();
+    resources.add(threads); // closed by the proxy once it opens; this covers a start that fails first
     warmUp(out, threads);
     proxy =
         ProxyServer.start(
