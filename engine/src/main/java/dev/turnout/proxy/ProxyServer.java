@@ -1,8 +1,8 @@
 package dev.turnout.proxy;
 
-import dev.turnout.metrics.Nanos;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
+import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;

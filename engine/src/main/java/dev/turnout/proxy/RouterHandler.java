@@ -1,7 +1,7 @@
 package dev.turnout.proxy;
 
-import dev.turnout.metrics.Nanos;
 import dev.turnout.dtab.Dtab;
+import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Identification;
@@ -13,10 +13,10 @@ import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
-import io.undertow.util.HttpString;
-import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.SameThreadExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

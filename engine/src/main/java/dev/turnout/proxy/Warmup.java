@@ -1,9 +1,9 @@
 package dev.turnout.proxy;
 
-import dev.turnout.metrics.Nanos;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.dtab.Path;
+import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
