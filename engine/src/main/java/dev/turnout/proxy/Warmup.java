@@ -143,10 +143,10 @@ public final class Warmup {
           && !Thread.currentThread().isInterrupted()) {
         Duration min = rounds == 0 ? MIN : Duration.ZERO;
         long roundEnd = start + (long) (budgetNanos * ROUND_ENDS[rounds]);
-        int busySeconds = round(copy, sources, threads, counts, min, roundEnd, nanos);
+        Quiet quiet = round(copy, sources, threads, counts, min, roundEnd, nanos);
         rounds++;
-        if (rounds > 1 && busySeconds == 0) {
-          break;
+        if (rounds > 1 && quiet.reached() && quiet.busySeconds() == 0) {
+          break; // fresh parts gave the compiler nothing to do: the path is compiled as real traffic needs
         }
       }
     } finally {
@@ -171,7 +171,13 @@ public final class Warmup {
    * One round: a fresh proxy for {@code copy} with fresh (started) figures, and callers sending to it
    * until the compiler is quiet. Returns the number of seconds the compiler was busy.
    */
-  private static int round(
+  /**
+   * How a round's wait ended: whether the compiler was judged quiet (two whole quiet seconds) rather than
+   * the round running out of time, and how many seconds it was busy.
+   */
+  private record Quiet(boolean reached, int busySeconds) {}
+
+  private static Quiet round(
       RouterConfig copy,
       Function<RouterConfig, DtabSource> sources,
       IoThreads threads,
@@ -250,10 +256,10 @@ public final class Warmup {
 
   /**
    * Returns at {@code end}, or after {@code min} once the JIT compiler spent less than {@link
-   * #QUIET_COMPILE_MS} in each of the last two seconds (where the JVM reports compile time at all).
-   * Returns how many seconds were not quiet.
+   * #QUIET_COMPILE_MS} in each of the last two whole seconds (where the JVM reports compile time at
+   * all). A stretch shorter than a second before {@code end} can count as busy but never as quiet.
    */
-  private static int waitForQuiet(long from, Duration min, long end, LongSupplier nanos) {
+  private static Quiet waitForQuiet(long from, Duration min, long end, LongSupplier nanos) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
     long minEnd = from + min.toNanos();
@@ -261,7 +267,9 @@ public final class Warmup {
     int quietSeconds = 0;
     int busySeconds = 0;
     while (nanos.getAsLong() < end && !Thread.currentThread().isInterrupted()) {
-      long next = Math.min(end, nanos.getAsLong() + 1_000_000_000L);
+      long next = nanos.getAsLong() + 1_000_000_000L;
+      boolean whole = next <= end;
+      next = Math.min(end, next);
       while (nanos.getAsLong() < next && !Thread.currentThread().isInterrupted()) {
         java.util.concurrent.locks.LockSupport.parkNanos(next - nanos.getAsLong());
       }
@@ -271,18 +279,18 @@ public final class Warmup {
       }
       long compile = jit.getTotalCompilationTime();
       // Compiles come in bursts: one quiet second is not the end of them.
-      if (compile - lastCompile < QUIET_COMPILE_MS) {
-        quietSeconds++;
-      } else {
+      if (compile - lastCompile >= QUIET_COMPILE_MS) {
         quietSeconds = 0;
         busySeconds++;
+      } else if (whole) {
+        quietSeconds++;
       }
       lastCompile = compile;
       if (quietSeconds >= 2 && nanos.getAsLong() >= minEnd) {
-        break;
+        return new Quiet(true, busySeconds);
       }
     }
-    return busySeconds;
+    return new Quiet(false, busySeconds);
   }
 
   /**
