@@ -63,7 +63,11 @@ public final class ProxyServer {
     return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true);
   }
 
-  /** {@code ownThreads}: whether closing the proxy also closes {@code threads}. */
+  /**
+   * {@code ownThreads}: whether closing the proxy also closes {@code threads}. A start that fails
+   * releases what it made (listeners already bound, timeout sweeps, pools, dtab sources) and owned
+   * threads before the exception goes on.
+   */
   static RunningProxy start(
       List<RouterConfig> routers,
       Interpreter interpreter,
@@ -72,82 +76,74 @@ public final class ProxyServer {
       LongSupplier nanos,
       IoThreads threads,
       boolean ownThreads) {
+    Pools pools = new Pools();
+    List<DtabSource> sources = new ArrayList<>();
+    List<RouterHandler> handlers = new ArrayList<>();
+    Undertow undertow = null;
     try {
-      return open(routers, interpreter, baseDtabs, metrics, nanos, threads, ownThreads);
+      if (routers.isEmpty()) {
+        throw new IllegalArgumentException("at least one router is needed");
+      }
+      Mirror mirror = new Mirror(metrics);
+      Undertow.Builder builder =
+          Undertow.builder()
+              .setWorker(threads.worker())
+              .setByteBufferPool(threads.buffers())
+              .setSocketOption(Options.TCP_NODELAY, true)
+              .setServerOption(Options.TCP_NODELAY, true)
+              .setServerOption(Options.BACKLOG, 1024)
+              // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
+              .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE);
+      List<Router> built = new ArrayList<>();
+      List<GracefulShutdownHandler> drains = new ArrayList<>();
+      List<String> listenerRouters = new ArrayList<>();
+      for (RouterConfig rc : routers) {
+        DtabSource source = baseDtabs.apply(rc);
+        sources.add(source);
+        Router router = new Router(rc, interpreter, source, nanos);
+        built.add(router);
+        metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
+        for (ServerConfig sc : rc.servers()) {
+          RouterHandler handler = new RouterHandler(router, sc.clearContext(), pools, metrics, mirror);
+          handlers.add(handler);
+          // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
+          // (whether held or streamed), not before: a request refused earlier costs it no upload.
+          GracefulShutdownHandler drain = new GracefulShutdownHandler(new HttpContinueReadHandler(handler));
+          drains.add(drain);
+          builder.addHttpListener(sc.port(), sc.ip(), drain);
+          listenerRouters.add(rc.label());
+        }
+      }
+      undertow = builder.build();
+      try {
+        undertow.start();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("the proxy could not start: " + e.getMessage(), e);
+      }
+      List<RunningProxy.Listener> listeners = new ArrayList<>();
+      List<Undertow.ListenerInfo> infos = undertow.getListenerInfo();
+      for (int i = 0; i < infos.size(); i++) {
+        InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
+        listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
+      }
+      return new RunningProxy(
+          undertow, listeners, built, drains, handlers, sources, pools, ownThreads ? threads : null);
     } catch (RuntimeException e) {
+      if (undertow != null) {
+        // Listeners bound before a failure stay open on a worker Undertow did not make: stop them.
+        try {
+          undertow.stop();
+        } catch (RuntimeException ignored) {
+          // nothing more to release there
+        }
+      }
+      handlers.forEach(RouterHandler::close);
+      pools.close();
+      sources.forEach(DtabSource::close);
       if (ownThreads) {
         threads.close();
       }
       throw e;
     }
-  }
-
-  private static RunningProxy open(
-      List<RouterConfig> routers,
-      Interpreter interpreter,
-      Function<RouterConfig, DtabSource> baseDtabs,
-      ProxyMetrics metrics,
-      LongSupplier nanos,
-      IoThreads threads,
-      boolean ownThreads) {
-    if (routers.isEmpty()) {
-      throw new IllegalArgumentException("at least one router is needed");
-    }
-    Pools pools = new Pools();
-    Mirror mirror = new Mirror(metrics);
-    Undertow.Builder builder =
-        Undertow.builder()
-            .setWorker(threads.worker())
-            .setByteBufferPool(threads.buffers())
-            .setSocketOption(Options.TCP_NODELAY, true)
-            .setServerOption(Options.TCP_NODELAY, true)
-            .setServerOption(Options.BACKLOG, 1024)
-            // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE);
-    List<Router> built = new ArrayList<>();
-    List<DtabSource> sources = new ArrayList<>();
-    List<GracefulShutdownHandler> drains = new ArrayList<>();
-    List<String> listenerRouters = new ArrayList<>();
-    List<RouterHandler> handlers = new ArrayList<>();
-    for (RouterConfig rc : routers) {
-      DtabSource source = baseDtabs.apply(rc);
-      sources.add(source);
-      Router router = new Router(rc, interpreter, source, nanos);
-      built.add(router);
-      metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
-      for (ServerConfig sc : rc.servers()) {
-        RouterHandler handler = new RouterHandler(router, sc.clearContext(), pools, metrics, mirror);
-        handlers.add(handler);
-        // A caller that sent "Expect: 100-continue" is told to go on when its body is first read (whether
-        // held or streamed), not before: a request refused earlier costs it no upload.
-        GracefulShutdownHandler drain = new GracefulShutdownHandler(new HttpContinueReadHandler(handler));
-        drains.add(drain);
-        builder.addHttpListener(sc.port(), sc.ip(), drain);
-        listenerRouters.add(rc.label());
-      }
-    }
-    Undertow undertow = builder.build();
-    try {
-      undertow.start();
-    } catch (RuntimeException e) {
-      // Listeners bound before the failing one stay open on a worker Undertow did not make: stop them.
-      try {
-        undertow.stop();
-      } catch (RuntimeException ignored) {
-        // nothing more to release there
-      }
-      handlers.forEach(RouterHandler::close);
-      pools.close();
-      sources.forEach(DtabSource::close);
-      throw new IllegalStateException("the proxy could not start: " + e.getMessage(), e);
-    }
-    List<RunningProxy.Listener> listeners = new ArrayList<>();
-    List<Undertow.ListenerInfo> infos = undertow.getListenerInfo();
-    for (int i = 0; i < infos.size(); i++) {
-      InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
-      listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
-    }
-    return new RunningProxy(
-        undertow, listeners, built, drains, handlers, sources, pools, ownThreads ? threads : null);
   }
 }
