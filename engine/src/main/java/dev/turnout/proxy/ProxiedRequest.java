@@ -81,7 +81,8 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private final Dtab local;
   private final Path service;
   private final String serviceName;
-  private final Optional<String> rewrittenPath;
+  /** The request line's target: the path (as the identifier left it) and the query. */
+  private final String requestTarget;
   private final String requestId;
   private final boolean hasBody;
   private final TrafficStats serviceStats;
@@ -114,7 +115,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
       Dtab local,
       Path service,
       String serviceName,
-      Optional<String> rewrittenPath,
+      String requestTarget,
       String requestId,
       Deadlines deadlines) {
     this.exchange = exchange;
@@ -125,7 +126,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     this.local = local;
     this.service = service;
     this.serviceName = serviceName;
-    this.rewrittenPath = rewrittenPath;
+    this.requestTarget = requestTarget;
     this.requestId = requestId;
     this.hasBody = RouterHandler.hasBody(exchange);
     this.serviceStats = metrics.service(router.label(), serviceName);
@@ -184,7 +185,6 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private boolean idempotent() {
     return ResponseClassifier.isIdempotent(exchange.getRequestMethod().toString());
   }
-
 
   /** Whether the request can be sent again: it has no body, or one held whole. */
   private boolean replayable() {
@@ -300,7 +300,7 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
   private void send(ClientConnection conn) {
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
-    request.setPath(Hop.target(rewrittenPath, exchange));
+    request.setPath(requestTarget);
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_FORWARDED);
     var h = request.getRequestHeaders();
     if (exchange.isUpgrade() || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {

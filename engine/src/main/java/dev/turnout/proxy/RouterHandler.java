@@ -101,11 +101,12 @@ final class RouterHandler implements HttpHandler {
       Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + route.bound()));
       return;
     }
+    String target = Hop.target(named.rewrittenPath(), exchange);
     if (!snapshot.mirrors().isEmpty()) {
-      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), Hop.target(named.rewrittenPath(), exchange), requestId);
+      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), target, requestId);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), named.rewrittenPath(), requestId, deadlines);
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, deadlines);
     Route.Target first = chosen.get();
     keepReading(exchange);
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
