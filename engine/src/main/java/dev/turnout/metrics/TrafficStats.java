@@ -17,13 +17,13 @@ import org.HdrHistogram.Recorder;
  * The figures of one thing that takes requests (a service, a client, an endpoint): counters, requests in
  * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock:
  * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} per {@link Stripe}
- * (wait-free, and not shared between IO threads). Every
- * second {@link #tick(Instant, boolean)} closes a one-second latency interval; the percentiles of the
- * last ten such intervals are worked out when someone reads them (at most once per tick), so the
- * figures are at most a second old and a proxy nobody watches does not pay for them. Every tenth tick
- * also appends a {@link TrafficView.Sample} to a 10-minute history. The ten one-second intervals are
- * kept as packed histograms, which hold only the buckets a second actually used; merging ten of them is
- * the costly part (it was a tenth of the process's CPU under load when done on every tick).
+ * (wait-free, and not shared between IO threads). Every second {@link #tick(Instant, boolean)} closes a
+ * one-second latency interval; the percentiles of the last ten such intervals are worked out when
+ * someone reads them (at most once per tick), so the figures are at most a second old and a proxy
+ * nobody watches does not pay for them. Every tenth tick also appends a {@link TrafficView.Sample} to a
+ * 10-minute history. The ten one-second intervals are kept as packed histograms, which hold only the
+ * buckets a second actually used; merging ten of them is the costly part (it was a tenth of the
+ * process's CPU under load when done on every tick).
  */
 public final class TrafficStats {
   static final int HISTORY = 60;

@@ -137,12 +137,11 @@ public final class Warmup {
       // A round ends when the compiler is quiet or at its share of the budget, whichever comes first:
       // on two busy cores the compiler may not be quiet within the budget at all, and the fresh parts
       // of the later rounds matter more than more of the same traffic.
-      long budgetNanos = end - start;
       while (rounds < ROUND_ENDS.length
           && nanos.getAsLong() < end
           && !Thread.currentThread().isInterrupted()) {
         Duration min = rounds == 0 ? MIN : Duration.ZERO;
-        long roundEnd = start + (long) (budgetNanos * ROUND_ENDS[rounds]);
+        long roundEnd = start + (long) (budget.toNanos() * ROUND_ENDS[rounds]);
         Quiet quiet = round(copy, sources, threads, counts, min, roundEnd, nanos);
         rounds++;
         if (rounds > 1 && quiet.reached() && quiet.busySeconds() == 0) {
