@@ -6,9 +6,10 @@ import java.util.function.LongSupplier;
 /**
  * Counts of a few series (say requests and successes) over a sliding window of whole seconds, from an
  * injected clock. Writers add to the current second's bucket of their own {@link Stripe} with one
- * atomic add, so two IO threads never contend for a bucket; a bucket is reset the first time a writer or
- * reader sees it belong to a past second. Readers sum the buckets of the last {@code n} seconds over
- * every stripe. No locks: a write racing a reset may be lost, which blurs a rate by one request.
+ * atomic add, so two IO threads rarely contend for a bucket; a bucket is recycled by the first writer
+ * that sees it hold a past second. Readers sum the buckets of the last {@code n} seconds over every
+ * stripe. No locks, and no write is lost when threads sharing a stripe race a recycle: the recycler
+ * takes away only what the past second left, never what the new second already added.
  */
 public final class RollingCounter {
   private final int seconds;
@@ -56,18 +57,40 @@ public final class RollingCounter {
     }
   }
 
-  /** The current second's slot in {@code stripe}, cleared first if it last held an older second. */
+  /**
+   * The current second's slot in {@code stripe}, emptied first if it last held an older second.
+   *
+   * <p>Emptying must not lose what another thread of the same stripe adds meanwhile: that thread may see
+   * the new stamp (or lose the race to set it) and add before the counts are emptied. So the old counts
+   * are read before the stamp moves on, while nothing writes to them any more (their second is a whole
+   * window old), and then subtracted; anything added after the stamp moved stays. A reader in between
+   * may still count the old second once, for that instant only.
+   */
   private int slot(int stripe) {
     long second = Math.floorDiv(nanos.getAsLong(), 1_000_000_000L);
     int slot = (int) Math.floorMod(second, (long) seconds);
     AtomicLongArray stamp = stamps[stripe];
     long held = stamp.get(slot);
-    if (held != second && stamp.compareAndSet(slot, held, second)) {
-      for (int s = 0; s < series; s++) {
-        counts[stripe].set(slot * series + s, 0);
-      }
+    if (held != second) {
+      recycle(stripe, slot, held, second);
     }
     return slot;
+  }
+
+  private void recycle(int stripe, int slot, long held, long second) {
+    AtomicLongArray mine = counts[stripe];
+    int base = slot * series;
+    long[] left = new long[series];
+    for (int s = 0; s < series; s++) {
+      left[s] = mine.get(base + s);
+    }
+    if (stamps[stripe].compareAndSet(slot, held, second)) {
+      for (int s = 0; s < series; s++) {
+        if (left[s] != 0) {
+          mine.addAndGet(base + s, -left[s]);
+        }
+      }
+    }
   }
 
   /** The sum of a series over the last {@code window} whole seconds plus the current one. */

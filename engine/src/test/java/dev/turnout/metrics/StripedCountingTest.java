@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,50 @@ class StripedCountingTest {
 
     nanos.addAndGet(TimeUnit.SECONDS.toNanos(11));
     assertThat(counter.sum(0, 10)).as("older than the window").isZero();
+  }
+
+  @Test
+  void threadsSharingAStripeLoseNothingWhenTheyRaceToRecycleABucket() throws Exception {
+    // Every round starts a new second, so the first add of every thread races the others to recycle
+    // that second's bucket; all threads share stripe 0 so they race on the same memory. The threads add
+    // to the last of many series, so a thread that loses the race adds while the winner is still busy
+    // with the bucket: a recycle that zeroed the bucket instead of taking away only the old second's
+    // counts lost those adds.
+    int threads = 4;
+    int rounds = 100;
+    int perRound = 20;
+    int series = 1024;
+    int last = series - 1;
+    RollingCounter counter = new RollingCounter(rounds + 1, series, nanos::get);
+    CyclicBarrier nextSecond =
+        new CyclicBarrier(threads, () -> nanos.addAndGet(TimeUnit.SECONDS.toNanos(1)));
+    List<Thread> all = new ArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                Stripe.pin(0);
+                try {
+                  for (int r = 0; r < rounds; r++) {
+                    nextSecond.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < perRound; i++) {
+                      counter.add(last, 1);
+                    }
+                  }
+                } catch (Exception e) {
+                  failures.add(e);
+                }
+              });
+      thread.start();
+      all.add(thread);
+    }
+    for (Thread thread : all) {
+      thread.join(30_000);
+      assertThat(thread.isAlive()).isFalse();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(counter.sum(last, rounds)).isEqualTo((long) threads * rounds * perRound);
   }
 
   @Test
