@@ -1,6 +1,7 @@
 package dev.turnout.e2e;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,10 @@ abstract class DashboardTest {
 
   @BeforeAll
   void startTurnout(@TempDir Path dir) {
+    // Assertions on the page wait for htmx to swap in the server's answer; Playwright's 5 s default is
+    // tight for a browser, Turnout and its demo traffic sharing two busy cores. A passing check still
+    // returns as soon as the page shows it.
+    PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
     turnout = Turnout.start(dir);
     chromium = Chromium.launch();
   }

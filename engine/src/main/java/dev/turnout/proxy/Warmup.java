@@ -167,15 +167,15 @@ public final class Warmup {
   }
 
   /**
-   * One round: a fresh proxy for {@code copy} with fresh (started) figures, and callers sending to it
-   * until the compiler is quiet. Returns the number of seconds the compiler was busy.
-   */
-  /**
    * How a round's wait ended: whether the compiler was judged quiet (two whole quiet seconds) rather than
    * the round running out of time, and how many seconds it was busy.
    */
   private record Quiet(boolean reached, int busySeconds) {}
 
+  /**
+   * One round: a fresh proxy for {@code copy} with fresh (started) figures, and callers sending to it
+   * until the compiler is quiet or the round's end. Says how the wait ended.
+   */
   private static Quiet round(
       RouterConfig copy,
       Function<RouterConfig, DtabSource> sources,

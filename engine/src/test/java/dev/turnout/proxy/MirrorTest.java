@@ -66,7 +66,9 @@ class MirrorTest {
     Fixture.await(() -> shadow.hits.get() == 20, Duration.ofSeconds(5));
     assertThat(shadow.lastUri).isEqualTo("/a");
     Fixture.await(() -> fx.metrics.shadow("web", "/svc/users").requests() == 20, Duration.ofSeconds(5));
-    assertThat(fx.metrics.service("web", "/svc/users").requests()).isEqualTo(20);
+    // A request is counted when its exchange completes, which may come just after the caller has read
+    // the answer: wait for the last one rather than read the count at once.
+    Fixture.await(() -> fx.metrics.service("web", "/svc/users").requests() == 20, Duration.ofSeconds(5));
   }
 
   @Test
@@ -198,6 +200,6 @@ class MirrorTest {
     }
 
     Fixture.await(() -> fx.metrics.shadow("web", "/svc/users").inFlight() == 0, Duration.ofSeconds(5));
-    assertThat(shadow.hits.get()).isBetween(60, 140);
+    assertThat(shadow.hits.get()).isBetween(40, 160); // 6 sigma of 1000 draws at 10%
   }
 }

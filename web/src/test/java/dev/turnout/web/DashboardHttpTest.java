@@ -218,7 +218,7 @@ class DashboardHttpTest {
             .dropWhile(l -> !l.equals("event: traffic"))
             .takeWhile(l -> !l.isEmpty())
             .reduce("", (a, l) -> a + l + "\n"))
-        .get(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+        .get(Duration.ofSeconds(15).toMillis(), TimeUnit.MILLISECONDS);
 
     assertThat(firstEvent).contains("event: traffic").contains("/#/io.l5d.fs/users").contains("data-testid=\"as-of\"");
   }
