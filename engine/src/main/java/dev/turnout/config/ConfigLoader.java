@@ -39,9 +39,7 @@ public final class ConfigLoader {
           "compressionLevel", "timeoutMs", "tracePropagator", "httpAccessLog", "loggers",
           "addForwardedHeader", "maxConcurrentRequests", "hostConnectionPool",
           "requestAttemptTimeoutMs", "kind", "retries", "clientSession", "totalTimeoutMs", "root",
-          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation",
-          // Connection attempts are bounded by the router's request timeout instead.
-          "connectTimeoutMs");
+          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation");
 
   private final java.nio.file.Path baseDir;
   private final java.nio.file.Path dataDir;
@@ -258,7 +256,7 @@ public final class ConfigLoader {
   }
 
   private ClientConfig client(Node n) {
-    n.only("failureAccrual", "loadBalancer");
+    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs");
     Node fa = n.get("failureAccrual");
     fa.only("kind", "failures", "successRate", "requests", "backoff");
     String faKind = fa.text("kind", "io.l5d.consecutiveFailures");
@@ -290,7 +288,9 @@ public final class ConfigLoader {
         throw new ConfigException(lb.path + ".kind: must be ewma, p2c or roundRobin, not " + lbKind);
       }
     }
-    return new ClientConfig(accrual, lbKind, Duration.ofSeconds(1));
+    // Finagle's default: a host that drops connection attempts is given up on after a second, counted
+    // against it and the request tried elsewhere, instead of holding the request to its timeout.
+    return new ClientConfig(accrual, lbKind, n.millis("connectTimeoutMs", Duration.ofSeconds(1)));
   }
 
   private ServiceConfig service(Node n) {

@@ -34,6 +34,7 @@ import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
@@ -46,15 +47,16 @@ import org.xnio.channels.StreamSinkChannel;
  * or larger) is streamed from the caller while the first attempt sends it, and is never held.
  *
  * <p>An <b>attempt</b> picks an endpoint of the client, takes a pooled connection, sends the request
- * head and then the held bytes or the streamed body. A failed connection ejects the endpoint and tries
- * again, re-binding so that failover to another alternative can happen within this very request. A
- * response the classifier calls retryable, or a connection that breaks before answering, is discarded
- * and the request sent again when it can be replayed (no body, or a held one) and the router's retry
- * budget and {@link #MAX_ATTEMPTS} allow; a streamed body was read once, so such a request is never
- * sent twice. Otherwise the response head is copied (hop-by-hop headers dropped) and its body streamed
- * to the caller, never held whole.
+ * head and then the held bytes or the streamed body. A connection refused, or not made within the
+ * client's connect timeout (a host that drops connection attempts rather than refusing them), counts
+ * against the endpoint and tries again, re-binding so that failover to another alternative can happen
+ * within this very request. A response the classifier calls retryable, or a connection that breaks
+ * before answering, is discarded and the request sent again when it can be replayed (no body, or a
+ * held one) and the router's retry budget and {@link #MAX_ATTEMPTS} allow; a streamed body was read
+ * once, so such a request is never sent twice. Otherwise the response head is copied (hop-by-hop
+ * headers dropped) and its body streamed to the caller, never held whole.
  */
-final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
+final class ProxiedRequest {
   private static final int MAX_ATTEMPTS = 4;
   /**
    * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
@@ -217,7 +219,14 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
     endpointStats.start();
     clientStats.start();
     serviceClientStats.start();
-    pools.of(endpoint).connect(null, exchange, this, -1, TimeUnit.MILLISECONDS, false);
+    long connectTimeout = router.config().client().connectTimeout().toMillis();
+    Connecting waiting = new Connecting(endpoint);
+    // The pool waits up to the connect timeout itself for a request queued behind its connection cap.
+    pools.of(endpoint).connect(null, exchange, waiting, connectTimeout, TimeUnit.MILLISECONDS, false);
+    if (!waiting.settled) {
+      waiting.timer =
+          exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
+    }
   }
 
   private static java.util.function.Supplier<Boolean> endpointEjected(Endpoint e) {
@@ -236,37 +245,78 @@ final class ProxiedRequest implements ProxyCallback<ProxyConnection> {
 
   // ---- connection from the pool
 
-  @Override
-  public void completed(HttpServerExchange ex, ProxyConnection pooled) {
-    if (finished) {
-      return;
+  /**
+   * One attempt's wait for a connection. A pooled connection usually comes at once, inside the call
+   * to the pool; a new one comes later, or never from a host that drops connection attempts, which is
+   * what the timer is for. Whichever of the pool's answer and the timer comes first decides the
+   * attempt; the other is ignored. A connection that comes after the attempt gave up is not used: the
+   * pool has tied it to this exchange and takes it back when the exchange ends.
+   */
+  private final class Connecting implements ProxyCallback<ProxyConnection> {
+    private final Endpoint to;
+    boolean settled;
+    XnioExecutor.Key timer;
+
+    Connecting(Endpoint to) {
+      this.to = to;
     }
-    connection = pooled.getConnection();
-    send(connection);
+
+    /** True the first time only: the attempt's outcome is this caller's to act on. */
+    private boolean settle() {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      if (timer != null) {
+        timer.remove();
+      }
+      return !finished;
+    }
+
+    @Override
+    public void completed(HttpServerExchange ex, ProxyConnection pooled) {
+      if (settle()) {
+        connection = pooled.getConnection();
+        send(connection);
+      }
+    }
+
+    @Override
+    public void failed(HttpServerExchange ex) {
+      if (settle()) {
+        refused(to, "connection refused by " + to.key());
+      }
+    }
+
+    @Override
+    public void queuedRequestFailed(HttpServerExchange ex) {
+      if (settle()) {
+        attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+        retryElsewhere("no connection to " + to.key() + " available");
+      }
+    }
+
+    @Override
+    public void couldNotResolveBackend(HttpServerExchange ex) {
+      failed(ex);
+    }
+
+    void timedOut() {
+      timer = null;
+      if (settle()) {
+        refused(
+            to,
+            "no connection to " + to.key() + " within the "
+                + router.config().client().connectTimeout().toMillis() + " ms connect timeout");
+      }
+    }
   }
 
-  @Override
-  public void failed(HttpServerExchange ex) {
-    if (finished) {
-      return;
-    }
-    router.connectFailed(endpoint);
+  /** The endpoint could not be reached: it counts against the endpoint, and another is tried. */
+  private void refused(Endpoint to, String why) {
+    router.connectFailed(to);
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
-    retryElsewhere("connection refused by " + endpoint.key());
-  }
-
-  @Override
-  public void queuedRequestFailed(HttpServerExchange ex) {
-    if (finished) {
-      return;
-    }
-    attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
-    retryElsewhere("no connection to " + endpoint.key() + " available");
-  }
-
-  @Override
-  public void couldNotResolveBackend(HttpServerExchange ex) {
-    failed(ex);
+    retryElsewhere(why);
   }
 
   /**

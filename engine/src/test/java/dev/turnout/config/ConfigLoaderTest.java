@@ -115,6 +115,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aClientGivesUpConnectingAfterASecondUnlessToldOtherwise() {
+    TurnoutConfig defaults = parse("routers:\n- protocol: http\n");
+    TurnoutConfig set = parse("routers:\n- protocol: http\n  client: {connectTimeoutMs: 250}\n");
+
+    assertThat(defaults.routers().get(0).client().connectTimeout()).isEqualTo(java.time.Duration.ofSeconds(1));
+    assertThat(set.routers().get(0).client().connectTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(set.warnings()).isEmpty();
+    assertThatThrownBy(() -> parse("routers:\n- protocol: http\n  client: {connectTimeoutMs: 0}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("routers[0].client.connectTimeoutMs: must be at least 1 ms");
+  }
+
+  @Test
   void linkerdKeysTurnoutDoesNotImplementAreNamedAsSuch() {
     TurnoutConfig config =
         parse("routers:\n- protocol: http\n  servers: [{port: 4140, tls: {certPath: x}}]\n");

@@ -25,9 +25,18 @@ final class TestNamer implements Namer {
 
   /** Sets name {@code name} to the given backends' endpoints, each with weight 1. */
   void set(String name, Backend... backends) {
+    int[] ports = new int[backends.length];
+    for (int i = 0; i < backends.length; i++) {
+      ports[i] = backends[i].port();
+    }
+    setPorts(name, ports);
+  }
+
+  /** Sets name {@code name} to endpoints on loopback at {@code ports}, each with weight 1. */
+  void setPorts(String name, int... ports) {
     List<Address> addresses = new ArrayList<>();
-    for (Backend b : backends) {
-      addresses.add(new Address("127.0.0.1", b.port()));
+    for (int port : ports) {
+      addresses.add(new Address("127.0.0.1", port));
     }
     Addr addr = new Addr.Bound(addresses);
     names.computeIfAbsent(name, n -> new Var<>(addr)).set(addr);
