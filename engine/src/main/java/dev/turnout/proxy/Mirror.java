@@ -140,20 +140,29 @@ final class Mirror {
             done(stats, ok, why, start, router);
           }
         };
+    // The copy's time runs from before connecting: a shadow host that drops connection attempts would
+    // otherwise hold its in-flight slot until the kernel gives up on the connection, minutes later.
+    ClientConnection[] open = {null};
+    XnioExecutor.Key timer =
+        exchange
+            .getIoThread()
+            .executeAfter(
+                () -> {
+                  IoUtils.safeClose(open[0]);
+                  finish.accept(false, "timeout");
+                },
+                timeoutMillis,
+                TimeUnit.MILLISECONDS);
     UndertowClient.getInstance()
         .connect(
             new ClientCallback<ClientConnection>() {
               @Override
               public void completed(ClientConnection conn) {
-                XnioExecutor.Key timer =
-                    conn.getIoThread()
-                        .executeAfter(
-                            () -> {
-                              IoUtils.safeClose(conn);
-                              finish.accept(false, "timeout");
-                            },
-                            timeoutMillis,
-                            TimeUnit.MILLISECONDS);
+                if (over[0]) {
+                  IoUtils.safeClose(conn); // connected after the copy's time ran out
+                  return;
+                }
+                open[0] = conn;
                 conn.sendRequest(
                     request,
                     new ClientCallback<ClientExchange>() {
@@ -201,6 +210,7 @@ final class Mirror {
 
               @Override
               public void failed(IOException e) {
+                timer.remove();
                 finish.accept(false, "connect");
               }
             },

@@ -87,6 +87,25 @@ class MirrorTest {
   }
 
   @Test
+  void copiesToAShadowThatDropsConnectionsEndAtTheRequestTimeout() throws Exception {
+    try (Blackhole dropping = new Blackhole()) {
+      String dtab = "/svc/users => /$/inet/127.0.0.1/" + primary.port() + ";\n"
+          + "#@mirror /svc/users => /$/inet/127.0.0.1/" + dropping.port() + " 100%\n";
+      fx = new Fixture(Fixture.withTimeout(Fixture.router(dtab), Duration.ofMillis(300)));
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(fx.get("users", "/").body()).isEqualTo("primary");
+      }
+
+      // The copies' time runs while they wait to connect, so their slots are free again at the
+      // timeout rather than when the kernel gives up on the connection minutes later.
+      Fixture.await(() -> fx.metrics.shadow("web", "/svc/users").failures() == 3, Duration.ofSeconds(5));
+      assertThat(fx.metrics.shadow("web", "/svc/users").failuresByClass()).containsEntry("timeout", 3L);
+      assertThat(fx.metrics.shadow("web", "/svc/users").inFlight()).isZero();
+    }
+  }
+
+  @Test
   void deadShadowIsCountedApartFromRealTraffic() {
     shadow.stop();
     fx = new Fixture(Fixture.router(dtab(shadow, 100)));
