@@ -20,6 +20,7 @@ import io.undertow.client.ClientResponse;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyConnection;
+import io.undertow.server.handlers.proxy.ProxyConnectionPool;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Transfer;
@@ -221,9 +222,16 @@ final class ProxiedRequest {
     serviceClientStats.start();
     long connectTimeout = router.config().client().connectTimeout().toMillis();
     Connecting waiting = new Connecting(endpoint);
-    // The pool waits up to the connect timeout itself for a request queued behind its connection cap.
-    pools.of(endpoint).connect(null, exchange, waiting, connectTimeout, TimeUnit.MILLISECONDS, false);
+    ProxyConnectionPool pool = pools.of(endpoint);
+    // A request queued behind the pool's connection cap is given up by the pool itself at the connect
+    // timeout (its timer was set first, so it fires first): the pool then forgets the request, and
+    // never hands a freed connection to a request that has ended.
+    pool.connect(null, exchange, waiting, connectTimeout, TimeUnit.MILLISECONDS, false);
     if (!waiting.settled) {
+      ProxyConnectionPool.AvailabilityType state = pool.available();
+      waiting.queued =
+          state == ProxyConnectionPool.AvailabilityType.FULL
+              || state == ProxyConnectionPool.AvailabilityType.FULL_QUEUE;
       waiting.timer =
           exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
     }
@@ -255,6 +263,8 @@ final class ProxiedRequest {
   private final class Connecting implements ProxyCallback<ProxyConnection> {
     private final Endpoint to;
     boolean settled;
+    /** Waiting for one of the pool's connections to be free, rather than for a new one to open. */
+    boolean queued;
     XnioExecutor.Key timer;
 
     Connecting(Endpoint to) {
@@ -283,7 +293,14 @@ final class ProxiedRequest {
 
     @Override
     public void failed(HttpServerExchange ex) {
-      if (settle()) {
+      if (!settle()) {
+        return;
+      }
+      if (queued) {
+        // The pool's wait ran out: every connection the pool allows is busy, which is not the
+        // endpoint refusing anything.
+        busy();
+      } else {
         refused(to, "connection refused by " + to.key());
       }
     }
@@ -291,9 +308,13 @@ final class ProxiedRequest {
     @Override
     public void queuedRequestFailed(HttpServerExchange ex) {
       if (settle()) {
-        attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
-        retryElsewhere("no connection to " + to.key() + " available");
+        busy();
       }
+    }
+
+    private void busy() {
+      attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+      retryElsewhere("no connection to " + to.key() + " free: all the connections allowed are in use");
     }
 
     @Override
@@ -303,7 +324,12 @@ final class ProxiedRequest {
 
     void timedOut() {
       timer = null;
-      if (settle()) {
+      if (!settle()) {
+        return;
+      }
+      if (queued) {
+        busy();
+      } else {
         refused(
             to,
             "no connection to " + to.key() + " within the "
