@@ -62,16 +62,18 @@ public final class RollingCounter {
    *
    * <p>Emptying must not lose what another thread of the same stripe adds meanwhile: that thread may see
    * the new stamp (or lose the race to set it) and add before the counts are emptied. So the old counts
-   * are read before the stamp moves on, while nothing writes to them any more (their second is a whole
-   * window old), and then subtracted; anything added after the stamp moved stays. A reader in between
-   * may still count the old second once, for that instant only.
+   * are read before the stamp moves on, and only they are subtracted; anything added after the stamp
+   * moved stays. (A writer that read the clock a whole window ago and adds only now lands its add in the
+   * new second instead: blurred, not lost.) A stamp only ever moves forward, so such a late writer
+   * cannot take a bucket back to its old second. A reader in between may count the old second once
+   * more, for that instant only.
    */
   private int slot(int stripe) {
     long second = Math.floorDiv(nanos.getAsLong(), 1_000_000_000L);
     int slot = (int) Math.floorMod(second, (long) seconds);
     AtomicLongArray stamp = stamps[stripe];
     long held = stamp.get(slot);
-    if (held != second) {
+    if (held < second) {
       recycle(stripe, slot, held, second);
     }
     return slot;

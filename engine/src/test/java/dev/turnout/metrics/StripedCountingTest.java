@@ -43,6 +43,17 @@ class StripedCountingTest {
   }
 
   @Test
+  void aRecycledBucketKeepsOnlyTheNewSecond() {
+    RollingCounter counter = new RollingCounter(2, 1, nanos::get);
+    counter.add(0, 5);
+
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(3)); // the ring has 3 buckets: the same one again
+    counter.add(0, 2);
+
+    assertThat(counter.sum(0, 2)).as("the old second's 5 are gone, the new 2 stay").isEqualTo(2);
+  }
+
+  @Test
   void threadsSharingAStripeLoseNothingWhenTheyRaceToRecycleABucket() throws Exception {
     // Every round starts a new second, so the first add of every thread races the others to recycle
     // that second's bucket; all threads share stripe 0 so they race on the same memory. The threads add
@@ -54,9 +65,22 @@ class StripedCountingTest {
     int perRound = 20;
     int series = 1024;
     int last = series - 1;
-    RollingCounter counter = new RollingCounter(rounds + 1, series, nanos::get);
+    // A ring of 3 seconds: every recycle empties a bucket that holds a past second's counts, which
+    // must go, while the new second's adds must stay.
+    RollingCounter counter = new RollingCounter(2, series, nanos::get);
+    // Between rounds, with every thread waiting, the round's second is read back, then the clock moves.
+    List<Long> counted = new CopyOnWriteArrayList<>();
+    boolean[] first = {true};
     CyclicBarrier nextSecond =
-        new CyclicBarrier(threads, () -> nanos.addAndGet(TimeUnit.SECONDS.toNanos(1)));
+        new CyclicBarrier(
+            threads,
+            () -> {
+              if (!first[0]) {
+                counted.add(counter.sum(last, 0));
+              }
+              first[0] = false;
+              nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+            });
     List<Thread> all = new ArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -83,7 +107,10 @@ class StripedCountingTest {
       assertThat(thread.isAlive()).isFalse();
     }
     assertThat(failures).isEmpty();
-    assertThat(counter.sum(last, rounds)).isEqualTo((long) threads * rounds * perRound);
+    counted.add(counter.sum(last, 0));
+    // Every second holds exactly its own round's adds: none lost to a racing recycle, and nothing left
+    // over from the second that used the bucket three rounds before.
+    assertThat(counted).hasSize(rounds).containsOnly((long) threads * perRound);
   }
 
   @Test
