@@ -223,15 +223,21 @@ final class ProxiedRequest {
     long connectTimeout = router.config().client().connectTimeout().toMillis();
     Connecting waiting = new Connecting(endpoint);
     ProxyConnectionPool pool = pools.of(endpoint);
+    // Every connection the pool allows on this thread is busy: the request will wait in its queue.
+    ProxyConnectionPool.AvailabilityType state = pool.available();
+    boolean willQueue =
+        state == ProxyConnectionPool.AvailabilityType.FULL
+            || state == ProxyConnectionPool.AvailabilityType.FULL_QUEUE;
     // A request queued behind the pool's connection cap is given up by the pool itself at the connect
-    // timeout (its timer was set first, so it fires first): the pool then forgets the request, and
-    // never hands a freed connection to a request that has ended.
-    pool.connect(null, exchange, waiting, connectTimeout, TimeUnit.MILLISECONDS, false);
+    // timeout (its timer is set first, so it fires first), and the pool then forgets it.
+    LateConnections.openingFor(exchange);
+    try {
+      pool.connect(null, exchange, waiting, connectTimeout, TimeUnit.MILLISECONDS, false);
+    } finally {
+      LateConnections.openingFor(null);
+    }
     if (!waiting.settled) {
-      ProxyConnectionPool.AvailabilityType state = pool.available();
-      waiting.queued =
-          state == ProxyConnectionPool.AvailabilityType.FULL
-              || state == ProxyConnectionPool.AvailabilityType.FULL_QUEUE;
+      waiting.queued = willQueue;
       waiting.timer =
           exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
     }
@@ -258,7 +264,8 @@ final class ProxiedRequest {
    * to the pool; a new one comes later, or never from a host that drops connection attempts, which is
    * what the timer is for. Whichever of the pool's answer and the timer comes first decides the
    * attempt; the other is ignored. A connection that comes after the attempt gave up is not used: the
-   * pool has tied it to this exchange and takes it back when the exchange ends.
+   * pool has tied it to this exchange and takes it back when the exchange ends, or, if the exchange has
+   * ended already, {@link LateConnections} closes it.
    */
   private final class Connecting implements ProxyCallback<ProxyConnection> {
     private final Endpoint to;
@@ -313,7 +320,7 @@ final class ProxiedRequest {
     }
 
     private void busy() {
-      attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+      attemptDone(ResponseClass.RETRYABLE_FAILURE, "busy");
       retryElsewhere("no connection to " + to.key() + " free: all the connections allowed are in use");
     }
 
