@@ -31,8 +31,10 @@ import org.xnio.XnioExecutor;
  * Dark traffic: a sampled share of a service's requests copied to a shadow destination, as the
  * snapshot's {@code #@mirror} rules say. The copy goes out on its own connection, after the real
  * request has been handed on, and its answer is thrown away when its head arrives; nothing the shadow
- * does can touch the real request. At most {@link #MAX_IN_FLIGHT} copies are out at once per process;
- * beyond that a copy is dropped and counted.
+ * does can touch the real request. At most {@link #MAX_IN_FLIGHT} copies are out at once per process,
+ * and at most as many connection attempts to shadows are pending: a copy's time runs out at the
+ * router's request timeout, but an attempt to a host that drops connection attempts cannot be called
+ * back and stays pending for minutes. Beyond either limit a copy is dropped and counted.
  *
  * <p>A request with a small body ({@link BufferedBody}: declared {@code Content-Length} up to 64 KiB) is
  * copied with the same bytes and the same {@code Content-Length}, once the real request has read them;
@@ -49,6 +51,8 @@ final class Mirror {
 
   private final ProxyMetrics metrics;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Connection attempts to shadows not yet answered, whether or not their copies are still out. */
+  private final AtomicInteger connecting = new AtomicInteger();
 
   Mirror(ProxyMetrics metrics) {
     this.metrics = metrics;
@@ -72,6 +76,10 @@ final class Mirror {
             metrics.shadowSkipped(router.label());
             return;
           }
+        }
+        if (connecting.get() >= MAX_IN_FLIGHT) {
+          metrics.shadowDropped(router.label());
+          return;
         }
         if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
           inFlight.decrementAndGet();
@@ -153,11 +161,13 @@ final class Mirror {
                 },
                 timeoutMillis,
                 TimeUnit.MILLISECONDS);
+    connecting.incrementAndGet();
     UndertowClient.getInstance()
         .connect(
             new ClientCallback<ClientConnection>() {
               @Override
               public void completed(ClientConnection conn) {
+                connecting.decrementAndGet();
                 if (over[0]) {
                   IoUtils.safeClose(conn); // connected after the copy's time ran out
                   return;
@@ -210,6 +220,7 @@ final class Mirror {
 
               @Override
               public void failed(IOException e) {
+                connecting.decrementAndGet();
                 timer.remove();
                 finish.accept(false, "connect");
               }

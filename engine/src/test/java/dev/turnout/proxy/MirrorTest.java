@@ -91,7 +91,7 @@ class MirrorTest {
     try (Blackhole dropping = new Blackhole()) {
       String dtab = "/svc/users => /$/inet/127.0.0.1/" + primary.port() + ";\n"
           + "#@mirror /svc/users => /$/inet/127.0.0.1/" + dropping.port() + " 100%\n";
-      fx = new Fixture(Fixture.withTimeout(Fixture.router(dtab), Duration.ofMillis(300)));
+      fx = new Fixture(Fixture.withTimeout(Fixture.router(dtab), Duration.ofSeconds(1)));
 
       for (int i = 0; i < 3; i++) {
         assertThat(fx.get("users", "/").body()).isEqualTo("primary");
@@ -102,6 +102,28 @@ class MirrorTest {
       Fixture.await(() -> fx.metrics.shadow("web", "/svc/users").failures() == 3, Duration.ofSeconds(5));
       assertThat(fx.metrics.shadow("web", "/svc/users").failuresByClass()).containsEntry("timeout", 3L);
       assertThat(fx.metrics.shadow("web", "/svc/users").inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void pendingConnectionAttemptsToAShadowAreCappedEvenAfterTheirCopiesTimedOut() throws Exception {
+    try (Blackhole dropping = new Blackhole()) {
+      String dtab = "/svc/users => /$/inet/127.0.0.1/" + primary.port() + ";\n"
+          + "#@mirror /svc/users => /$/inet/127.0.0.1/" + dropping.port() + " 100%\n";
+      fx = new Fixture(Fixture.withTimeout(Fixture.router(dtab), Duration.ofSeconds(1)));
+      for (int i = 0; i < Mirror.MAX_IN_FLIGHT; i++) {
+        fx.get("users", "/");
+      }
+      Fixture.await(
+          () -> fx.metrics.shadow("web", "/svc/users").failures() == Mirror.MAX_IN_FLIGHT, Duration.ofSeconds(10));
+
+      // Every copy has timed out, so none is out; but their connection attempts still wait on the
+      // kernel, and more copies would only add to them.
+      for (int i = 0; i < 10; i++) {
+        assertThat(fx.get("users", "/").body()).isEqualTo("primary");
+      }
+
+      assertThat(fx.metrics.flat()).containsEntry("rt/web/shadow/dropped", 10L);
     }
   }
 
