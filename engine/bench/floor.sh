@@ -13,8 +13,8 @@
 #   undertow-proxy   Undertow's own ProxyHandler to the same backend (UndertowFloor proxy), no routing
 #   turnout          Turnout to the same backend (dtab /svc => /$/inet/127.0.0.1/<backend>)
 # The two *-reply rows compare the servers with nothing forwarded; the proxy rows show how much of
-# Turnout's figure is Undertow's own forwarding. Medians over the rounds; non-2xx answers are counted
-# and must be 0 for a row to mean anything.
+# Turnout's figure is Undertow's own forwarding. Medians over the rounds; non-2xx answers and socket
+# errors are counted together ("bad") and must be 0 for a row to mean anything.
 # Needs nginx and wrk (installed with apt-get when missing and run as root).
 set -euo pipefail
 ROUNDS=${1:-3}
@@ -109,7 +109,8 @@ for _ in $(seq 1 "$ROUNDS"); do
     awk -v t="$t" '
       function us(v) { n = v + 0; if (v ~ /us$/) return n; if (v ~ /ms$/) return n * 1000; return n * 1000000 }
       /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = us($2) } $1 == "99%" { p99 = us($2) }
-      /Non-2xx/ { bad = $NF }
+      /Non-2xx/ { bad += $NF }
+      /Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) bad += $i + 0 }
       END { printf "%s %s %s %s %d\n", t, rps, p50, p99, bad }' <<<"$out" >>"$tmp/runs"
   done
 done
@@ -122,7 +123,7 @@ for line in open(sys.argv[1]):
     runs.setdefault(t, []).append((float(rps), float(p50), float(p99), int(bad)))
 med = {t: [statistics.median(r[i] for r in rs) for i in range(3)] + [sum(r[3] for r in rs)]
        for t, rs in runs.items()}
-print(f"{'target':15} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'non-2xx':>8}   medians of {len(runs['nginx-reply'])} rounds")
+print(f"{'target':15} {'req/s':>9} {'p50 us':>8} {'p99 us':>8} {'bad':>8}   medians of {len(runs['nginx-reply'])} rounds")
 for t, (rps, p50, p99, bad) in med.items():
     print(f"{t:15} {rps:9.0f} {p50:8.0f} {p99:8.0f} {bad:8d}")
 def ratio(a, b):

@@ -229,10 +229,13 @@ final class ProxiedRequest {
         state == ProxyConnectionPool.AvailabilityType.FULL
             || state == ProxyConnectionPool.AvailabilityType.FULL_QUEUE;
     // A request queued behind the pool's connection cap is given up by the pool itself at the connect
-    // timeout (its timer is set first, so it fires first), and the pool then forgets it.
+    // timeout (its timer is set first, so it fires first), and the pool then forgets it; never later
+    // than the request's own end, after which a freed connection must not be handed to it.
+    long left = router.config().requestTimeout().toMillis() - (router.nanos() - startNanos) / 1_000_000;
+    long queueWait = Math.max(1, Math.min(connectTimeout, left));
     LateConnections.openingFor(exchange);
     try {
-      pool.connect(null, exchange, waiting, connectTimeout, TimeUnit.MILLISECONDS, false);
+      pool.connect(null, exchange, waiting, queueWait, TimeUnit.MILLISECONDS, false);
     } finally {
       LateConnections.openingFor(null);
     }
