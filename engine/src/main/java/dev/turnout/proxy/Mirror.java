@@ -161,74 +161,90 @@ final class Mirror {
                 },
                 timeoutMillis,
                 TimeUnit.MILLISECONDS);
+    // The attempt is counted until its one answer, or until the client refuses to start it.
+    boolean[] pending = {true};
+    Runnable answered =
+        () -> {
+          if (pending[0]) {
+            pending[0] = false;
+            connecting.decrementAndGet();
+          }
+        };
     connecting.incrementAndGet();
-    UndertowClient.getInstance()
-        .connect(
-            new ClientCallback<ClientConnection>() {
-              @Override
-              public void completed(ClientConnection conn) {
-                connecting.decrementAndGet();
-                if (over[0]) {
-                  IoUtils.safeClose(conn); // connected after the copy's time ran out
-                  return;
-                }
-                open[0] = conn;
-                conn.sendRequest(
-                    request,
-                    new ClientCallback<ClientExchange>() {
-                      @Override
-                      public void completed(ClientExchange ex) {
-                        ex.setResponseListener(
-                            new ClientCallback<>() {
-                              @Override
-                              public void completed(ClientExchange r) {
-                                timer.remove();
-                                IoUtils.safeClose(conn);
-                                int status = r.getResponse().getResponseCode();
-                                finish.accept(status < 500, Integer.toString(status));
-                              }
+    try {
+      UndertowClient.getInstance()
+          .connect(
+              new ClientCallback<ClientConnection>() {
+                @Override
+                public void completed(ClientConnection conn) {
+                  answered.run();
+                  if (over[0]) {
+                    IoUtils.safeClose(conn); // connected after the copy's time ran out
+                    return;
+                  }
+                  open[0] = conn;
+                  conn.sendRequest(
+                      request,
+                      new ClientCallback<ClientExchange>() {
+                        @Override
+                        public void completed(ClientExchange ex) {
+                          ex.setResponseListener(
+                              new ClientCallback<>() {
+                                @Override
+                                public void completed(ClientExchange r) {
+                                  timer.remove();
+                                  IoUtils.safeClose(conn);
+                                  int status = r.getResponse().getResponseCode();
+                                  finish.accept(status < 500, Integer.toString(status));
+                                }
 
-                              @Override
-                              public void failed(IOException e) {
+                                @Override
+                                public void failed(IOException e) {
+                                  timer.remove();
+                                  IoUtils.safeClose(conn);
+                                  finish.accept(false, "reset");
+                                }
+                              });
+                          if (body.length == 0) {
+                            ProxiedRequest.finishWrites(ex.getRequestChannel());
+                            return;
+                          }
+                          BufferedBody.write(
+                              body,
+                              ex.getRequestChannel(),
+                              e -> {
                                 timer.remove();
                                 IoUtils.safeClose(conn);
                                 finish.accept(false, "reset");
-                              }
-                            });
-                        if (body.length == 0) {
-                          ProxiedRequest.finishWrites(ex.getRequestChannel());
-                          return;
+                              });
                         }
-                        BufferedBody.write(
-                            body,
-                            ex.getRequestChannel(),
-                            e -> {
-                              timer.remove();
-                              IoUtils.safeClose(conn);
-                              finish.accept(false, "reset");
-                            });
-                      }
 
-                      @Override
-                      public void failed(IOException e) {
-                        timer.remove();
-                        IoUtils.safeClose(conn);
-                        finish.accept(false, "reset");
-                      }
-                    });
-              }
+                        @Override
+                        public void failed(IOException e) {
+                          timer.remove();
+                          IoUtils.safeClose(conn);
+                          finish.accept(false, "reset");
+                        }
+                      });
+                }
 
-              @Override
-              public void failed(IOException e) {
-                connecting.decrementAndGet();
-                timer.remove();
-                finish.accept(false, "connect");
-              }
-            },
-            Pools.uri(endpoint.get()),
-            exchange.getIoThread(),
-            exchange.getConnection().getByteBufferPool(),
-            Pools.CLIENT_OPTIONS);
+                @Override
+                public void failed(IOException e) {
+                  answered.run();
+                  timer.remove();
+                  finish.accept(false, "connect");
+                }
+              },
+              Pools.uri(endpoint.get()),
+              exchange.getIoThread(),
+              exchange.getConnection().getByteBufferPool(),
+              Pools.CLIENT_OPTIONS);
+    } catch (RuntimeException e) {
+      // Refused before any attempt began (an address the client cannot use): no answer will come.
+      answered.run();
+      timer.remove();
+      finish.accept(false, "connect");
+    }
   }
 
   private void done(TrafficStats stats, boolean ok, String why, long start, Router router) {

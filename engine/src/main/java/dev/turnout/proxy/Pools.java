@@ -78,13 +78,9 @@ final class Pools implements AutoCloseable {
         key,
         k ->
             new ProxyConnectionPool(
-                MANAGER,
-                URI.create(LateConnections.SCHEME + "://" + endpoint.key()),
-                UndertowClient.getInstance(),
-                CLIENT_OPTIONS));
+                MANAGER, uri(endpoint), UndertowClient.getInstance(), CLIENT_OPTIONS));
   }
 
-  /** The endpoint as a plain HTTP URI, for a connection made outside the pools. */
   static URI uri(Endpoint endpoint) {
     return URI.create("http://" + endpoint.key());
   }

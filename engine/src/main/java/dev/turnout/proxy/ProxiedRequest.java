@@ -231,14 +231,13 @@ final class ProxiedRequest {
     // A request queued behind the pool's connection cap is given up by the pool itself at the connect
     // timeout (its timer is set first, so it fires first), and the pool then forgets it; never later
     // than the request's own end, after which a freed connection must not be handed to it.
-    long left = router.config().requestTimeout().toMillis() - (router.nanos() - startNanos) / 1_000_000;
-    long queueWait = Math.max(1, Math.min(connectTimeout, left));
-    LateConnections.openingFor(exchange);
-    try {
-      pool.connect(null, exchange, waiting, queueWait, TimeUnit.MILLISECONDS, false);
-    } finally {
-      LateConnections.openingFor(null);
+    long queueWait = connectTimeout;
+    long timeout = router.config().requestTimeout().toMillis();
+    if (timeout > 0) {
+      long left = timeout - (router.nanos() - startNanos) / 1_000_000;
+      queueWait = Math.max(1, Math.min(connectTimeout, left));
     }
+    pool.connect(null, exchange, waiting, queueWait, TimeUnit.MILLISECONDS, false);
     if (!waiting.settled) {
       waiting.queued = willQueue;
       waiting.timer =
@@ -267,8 +266,8 @@ final class ProxiedRequest {
    * to the pool; a new one comes later, or never from a host that drops connection attempts, which is
    * what the timer is for. Whichever of the pool's answer and the timer comes first decides the
    * attempt; the other is ignored. A connection that comes after the attempt gave up is not used: the
-   * pool has tied it to this exchange and takes it back when the exchange ends, or, if the exchange has
-   * ended already, {@link LateConnections} closes it.
+   * pool has tied it to this exchange and takes it back when the exchange ends, or at once if the
+   * exchange has ended already (Undertow 2.3's pool then keeps it for the next request).
    */
   private final class Connecting implements ProxyCallback<ProxyConnection> {
     private final Endpoint to;

@@ -6,24 +6,18 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A loopback port where connection attempts are neither accepted nor refused, like a host behind a
  * dead link or a dropping firewall. The listener does not accept and its accept queue is filled first;
  * Linux then drops new connection attempts (SYNs) instead of answering them, so a connect waits until
- * the caller gives up, or until {@link #drain} makes room and the caller's next SYN gets through.
+ * the caller gives up.
  */
 final class Blackhole implements AutoCloseable {
   private final ServerSocket listener;
   private final List<Socket> queued = new ArrayList<>();
-  private final List<Socket> accepted = new ArrayList<>();
-  private Thread acceptor;
 
   /** Skips the calling test where this system answers connection attempts even with a full queue. */
   Blackhole() throws IOException {
@@ -46,49 +40,11 @@ final class Blackhole implements AutoCloseable {
     return listener.getLocalPort();
   }
 
-  /**
-   * Starts accepting: the queue empties, connection attempts get through from now on, and every
-   * connection accepted from someone other than the fillers goes into the returned queue.
-   */
-  BlockingQueue<Socket> drain() {
-    Set<Integer> fillers = new HashSet<>();
-    for (Socket s : queued) {
-      fillers.add(s.getLocalPort());
-    }
-    BlockingQueue<Socket> others = new LinkedBlockingQueue<>();
-    acceptor =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  Socket s = listener.accept();
-                  synchronized (accepted) {
-                    accepted.add(s);
-                  }
-                  if (!fillers.contains(s.getPort())) {
-                    others.add(s);
-                  }
-                }
-              } catch (IOException closed) {
-                // the listener was closed: done
-              }
-            },
-            "blackhole-drain");
-    acceptor.setDaemon(true);
-    acceptor.start();
-    return others;
-  }
-
   @Override
   public void close() throws IOException {
     listener.close();
     for (Socket s : queued) {
       s.close();
-    }
-    synchronized (accepted) {
-      for (Socket s : accepted) {
-        s.close();
-      }
     }
   }
 }
