@@ -35,9 +35,17 @@ import java.util.function.Supplier;
 public final class ProxyMetrics implements AutoCloseable {
   /**
    * Service names tracked per router; further names (say, random Host headers) are counted together
-   * under {@link #OTHER}, so callers cannot make the metrics grow without bound.
+   * under {@link #OTHER}, so callers cannot make the metrics grow without bound. The same cap holds
+   * for bound clients per router and per service, and for endpoints per client: an {@code l5d-dtab}
+   * override can name any {@code /$/inet} address.
    */
   public static final int MAX_SERVICES = 1000;
+
+  /**
+   * Longer names (a 100 KB Host header makes a 100 KB service name) are counted under {@link #OTHER}
+   * too: every name is a label on a dozen series that every scrape carries.
+   */
+  public static final int MAX_NAME_LENGTH = 256;
 
   public static final String OTHER = "/other";
   private final LongSupplier nanos;
@@ -96,7 +104,10 @@ public final class ProxyMetrics implements AutoCloseable {
     final Map<String, TrafficStats> endpoints = new ConcurrentHashMap<>();
     final Map<String, Supplier<Boolean>> ejected = new ConcurrentHashMap<>();
 
+    final String name;
+
     ClientNode(String router, String client) {
+      this.name = client;
       this.stats = stats("client", Tags.of("router", router, "client", client));
     }
   }
@@ -133,7 +144,8 @@ public final class ProxyMetrics implements AutoCloseable {
       return t;
     }
     return s.clients.computeIfAbsent(
-        client, c -> stats("service_client", Tags.of("router", router, "service", service, "client", c)));
+        capped(s.clients, client),
+        c -> stats("service_client", Tags.of("router", router, "service", s.service, "client", c)));
   }
 
   /** Figures of bound client {@code client} over all services. */
@@ -151,9 +163,10 @@ public final class ProxyMetrics implements AutoCloseable {
     if (t != null) {
       return t;
     }
-    c.ejected.putIfAbsent(endpoint, ejected);
+    String key = capped(c.endpoints, endpoint);
+    c.ejected.putIfAbsent(key, ejected);
     return c.endpoints.computeIfAbsent(
-        endpoint, e -> stats("endpoint", Tags.of("router", router, "client", client, "endpoint", e)));
+        key, e -> stats("endpoint", Tags.of("router", router, "client", c.name, "endpoint", e)));
   }
 
   /** Figures of requests mirrored from {@code service}, apart from real traffic. */
@@ -299,14 +312,18 @@ public final class ProxyMetrics implements AutoCloseable {
     if (s != null) {
       return s;
     }
-    String key = map.size() < MAX_SERVICES ? service : OTHER;
-    return map.computeIfAbsent(key, k -> new ServiceNode(router, k, shadow ? "shadow_" : ""));
+    return map.computeIfAbsent(capped(map, service), k -> new ServiceNode(router, k, shadow ? "shadow_" : ""));
   }
 
   private ClientNode clientNode(String router, String client) {
     RouterNode r = routerNode(router);
     ClientNode c = r.clients.get(client);
-    return c != null ? c : r.clients.computeIfAbsent(client, k -> new ClientNode(router, k));
+    return c != null ? c : r.clients.computeIfAbsent(capped(r.clients, client), k -> new ClientNode(router, k));
+  }
+
+  /** {@code name}, or {@link #OTHER} when {@code map} is full or the name too long to be a label. */
+  private static String capped(Map<String, ?> map, String name) {
+    return map.size() < MAX_SERVICES && name.length() <= MAX_NAME_LENGTH ? name : OTHER;
   }
 
   /** A stats node whose figures are also Prometheus meters named {@code turnout_<scope>_...}. */

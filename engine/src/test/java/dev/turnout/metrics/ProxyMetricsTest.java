@@ -124,4 +124,31 @@ class ProxyMetricsTest {
     assertThat(metrics.view().routers().get(0).services()).hasSize(ProxyMetrics.MAX_SERVICES + 1);
     assertThat(metrics.service("web", "/svc/another").requests()).isEqualTo(50);
   }
+  @Test
+  void aNameTooLongToBeALabelIsCountedUnderOther() {
+    String huge = "/svc/" + "x".repeat(100_000);
+
+    TrafficStats t = metrics.service("web", huge);
+    t.start();
+    t.finish(true, "", 1);
+
+    assertThat(metrics.service("web", ProxyMetrics.OTHER).requests()).isEqualTo(1);
+    assertThat(metrics.registry().scrape()).doesNotContain("xxxxxxxxxx");
+  }
+
+  @Test
+  void boundClientsAndEndpointsBeyondTheCapAreCountedTogether() {
+    // An l5d-dtab override can send each request to a new /$/inet address.
+    for (int i = 0; i < ProxyMetrics.MAX_SERVICES + 20; i++) {
+      String client = "/$/inet/10.0.0.1/" + (1000 + i);
+      metrics.client("web", client).start();
+      metrics.serviceClient("web", "/svc/users", client).start();
+      metrics.endpoint("web", "/$/inet/10.0.0.1/1000", "10.0.0.1:" + (1000 + i), () -> false).start();
+    }
+
+    assertThat(metrics.client("web", ProxyMetrics.OTHER).inFlight()).isEqualTo(20);
+    assertThat(metrics.serviceClient("web", "/svc/users", ProxyMetrics.OTHER).inFlight()).isEqualTo(20);
+    assertThat(metrics.endpoint("web", "/$/inet/10.0.0.1/1000", ProxyMetrics.OTHER, () -> false).inFlight())
+        .isEqualTo(20);
+  }
 }
