@@ -1,6 +1,7 @@
 package dev.turnout.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.dtab.Dentry;
@@ -24,7 +25,7 @@ import java.util.Locale;
 /**
  * Reads a dtab from a request body, as namerd does: {@code application/dtab} or {@code text/plain}
  * is dtab text (kept exactly as sent), {@code application/json} a list of {@code
- * {"prefix":"/svc","dst":"/#/io.l5d.fs"}} objects. Other content types are 415, a body over 1 MiB is
+ * {"prefix":"/svc","dst":"/#/io.l5d.fs"}} objects. Other content types are 400 (as namerd answers them), a body over 1 MiB is
  * 413, JSON with missing or malformed dentries is 400. Dtab text is parsed by the store, which
  * answers a malformed one with the parser's message, line and column.
  */
@@ -41,7 +42,7 @@ final class DtabBodies {
     String type = mediaType(ctx.header("Content-Type"));
     if (!DTAB.equals(type) && !TEXT.equals(type) && !JSON.equals(type)) {
       throw new ApiError(
-          415,
+          400,
           "Content-Type must be "
               + DTAB
               + ", "
@@ -106,7 +107,7 @@ final class DtabBodies {
   static Dtab fromJson(String body, ObjectMapper json) {
     JsonNode root;
     try {
-      root = json.readTree(body);
+      root = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
     } catch (JsonProcessingException e) {
       throw new ApiError(400, "the body is not valid JSON: " + e.getOriginalMessage());
     }

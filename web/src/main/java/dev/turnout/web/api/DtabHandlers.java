@@ -1,5 +1,6 @@
 package dev.turnout.web.api;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabDiff;
@@ -149,7 +150,9 @@ final class DtabHandlers {
     String ns = namespace(ctx);
     JsonNode body = rollbackBody(ctx);
     long target = versionRef(ns, body);
-    DtabVersion v = store.rollback(ns, target, ifMatch(ctx, ns), user.name(), comment(ctx));
+    JsonNode said = body.get("comment");
+    String comment = said != null && said.isTextual() && !said.asText().isBlank() ? said.asText() : comment(ctx);
+    DtabVersion v = store.rollback(ns, target, ifMatch(ctx, ns), user.name(), comment);
     ctx.header("ETag", v.etag());
     json(ctx, ApiJson.version(v));
   }
@@ -207,10 +210,14 @@ final class DtabHandlers {
     return h == null ? "" : h;
   }
 
-  /** {@code If-Match}, with {@code *} meaning "whatever is current, as long as it exists". */
+  /**
+   * {@code If-Match}, with {@code *} meaning "whatever is current, as long as it exists". A header that
+   * is present but empty is a condition no version meets (412), not "no condition": a script whose ETag
+   * variable came out empty must not overwrite someone else's edit.
+   */
   private Optional<String> ifMatch(Context ctx, String ns) {
     String h = ctx.header("If-Match");
-    if (h == null || h.isBlank()) {
+    if (h == null) {
       return Optional.empty();
     }
     if (h.strip().equals("*")) {
@@ -223,7 +230,8 @@ final class DtabHandlers {
   private static JsonNode rollbackBody(Context ctx) {
     String text = DtabBodies.utf8(DtabBodies.read(ctx, MAX_ROLLBACK_BODY));
     try {
-      JsonNode body = ApiJson.MAPPER.readTree(text);
+      JsonNode body =
+          ApiJson.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
       if (body != null && body.isObject()) {
         return body;
       }

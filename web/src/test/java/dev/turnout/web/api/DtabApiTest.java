@@ -141,6 +141,21 @@ class DtabApiTest {
   }
 
   @Test
+  void anEmptyIfMatchIsAConditionNoVersionMeets() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/b");
+
+    HttpResponse<String> r =
+        api.send(
+            api.asOperator("/api/1/dtabs/default")
+                .header("Content-Type", "application/dtab")
+                .header("If-Match", "")
+                .PUT(HttpRequest.BodyPublishers.ofString("/a=>/clobbered")));
+
+    assertThat(r.statusCode()).isEqualTo(412);
+    assertThat(api.store.current("default").orElseThrow().text()).isEqualTo("/a=>/b");
+  }
+
+  @Test
   void putWithIfMatchOnAbsentNamespaceIsNotFound() throws Exception {
     HttpResponse<String> r =
         api.send(
@@ -207,10 +222,11 @@ class DtabApiTest {
   }
 
   @Test
-  void unsupportedContentTypeIsRefused() throws Exception {
+  void unsupportedContentTypeIsBadRequestAsInNamerd() throws Exception {
     HttpResponse<String> r = api.write("POST", "/api/1/dtabs/default", "application/xml", "/a=>/b");
 
-    assertThat(r.statusCode()).isEqualTo(415);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("Content-Type must be");
     assertThat(api.store.namespaces()).isEmpty();
   }
 
@@ -231,6 +247,29 @@ class DtabApiTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("namespace");
     assertThat(api.get("/api/1/dtabs/" + "x".repeat(65)).statusCode()).isEqualTo(400);
+    // Dot segments: clients collapse them out of a path, so such a namespace could not be reached.
+    assertThat(api.write("PUT", "/api/1/dtabs/%2E%2E", "application/dtab", "/a=>/b").statusCode()).isEqualTo(400);
+    assertThat(api.write("PUT", "/api/1/dtabs/%2E", "application/dtab", "/a=>/b").statusCode()).isEqualTo(400);
+    assertThat(api.store.namespaces()).isEmpty();
+  }
+
+  @Test
+  void jsonWithAnythingAfterTheListIsBadRequest() throws Exception {
+    HttpResponse<String> r =
+        api.write("PUT", "/api/1/dtabs/j", "application/json", "[{\"prefix\":\"/a\",\"dst\":\"/b\"}]garbage");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(api.store.namespaces()).isEmpty();
+  }
+
+  @Test
+  void rollbackTakesItsCommentFromTheBody() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/one");
+    api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/a=>/two");
+
+    api.write("POST", "/api/1/dtabs/default/rollback", "application/json", "{\"version\":1,\"comment\":\"v2 broke login\"}");
+
+    assertThat(api.store.current("default").orElseThrow().comment()).isEqualTo("v2 broke login");
   }
 
   @Test
