@@ -310,7 +310,7 @@ final class ProxiedRequest {
         // endpoint refusing anything.
         busy();
       } else {
-        refused(to, "connection refused by " + to.key());
+        refused(to, "could not connect to " + to.key() + " (refused, or the host is unknown or unreachable)");
       }
     }
 
@@ -500,7 +500,8 @@ final class ProxiedRequest {
       attempt();
       return;
     }
-    fail(502, "reset", "connection to " + endpoint.key() + " failed: " + e.getMessage());
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    fail(502, "reset", "connection to " + endpoint.key() + " failed: " + why);
   }
 
   // ---- the response

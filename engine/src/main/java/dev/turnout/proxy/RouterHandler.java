@@ -98,7 +98,13 @@ final class RouterHandler implements HttpHandler {
       var stats = metrics.service(router.label(), route.service());
       stats.start();
       stats.finish(false, "unroutable", 0);
-      Errors.send(exchange, 502, unroutable(named, snapshot, local, "the name bound to " + route.bound()));
+      String bound = route.bound().show(b -> b.id().show());
+      Errors.send(
+          exchange,
+          502,
+          unroutable(
+              named, snapshot, local,
+              "the name bound to " + bound + " (in dtab notation: ~ nothing matched, $ no endpoints, ! failed)"));
       return;
     }
     String target = Hop.target(named.rewrittenPath(), exchange);

@@ -85,6 +85,17 @@ class RoutingTest {
   }
 
   @Test
+  void anEmptyUnionBranchIsExplainedInDtabNotation() {
+    fx = new Fixture(Fixture.router("/svc/users => $;"));
+
+    HttpResponse<String> r = fx.get("users", "/");
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    // The operator reads what the dtab says, not how Turnout holds it in memory.
+    assertThat(r.body()).contains("the name bound to $ (in dtab notation").doesNotContain("Empty[");
+  }
+
+  @Test
   void requestWithoutServiceNameIs400() {
     fx = new Fixture(Fixture.withIdentifiers(Fixture.router("/svc => " + inet(a) + ";"),
         java.util.List.of(new dev.turnout.config.IdentifierConfig("io.l5d.header", "my-name", null, 0, false, false, null))));
