@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,6 +200,9 @@ public final class TurnoutServer implements AutoCloseable {
               c.jetty.host = adminConfig.ip();
               c.jetty.port = adminConfig.port();
               c.jetty.threadPool = adminThreads();
+              // Errors Jetty answers itself (a URI too long, a malformed one) come as plain text like
+              // the API's own, not as an HTML page, and never with a stack trace.
+              c.jetty.modifyServer(server -> server.setErrorHandler(plainErrors()));
               c.routes.get("/health", ctx -> {
                 boolean ok = isServing();
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
@@ -246,6 +250,14 @@ public final class TurnoutServer implements AutoCloseable {
       RunningProxy.Listener first = proxy.listeners().get(0);
       demo.startTraffic(first.host(), first.port(), out);
     }
+  }
+
+  /** Jetty's own error answers (URI too long, malformed URI) as plain text, without stack traces. */
+  private static ErrorHandler plainErrors() {
+    ErrorHandler errors = new ErrorHandler();
+    errors.setDefaultResponseMimeType("text/plain");
+    errors.setShowStacks(false);
+    return errors;
   }
 
   /**

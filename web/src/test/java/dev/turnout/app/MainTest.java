@@ -108,6 +108,20 @@ class MainTest {
                   HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.group(1) + "/health")).build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
+
+      // An error Jetty answers before any route runs is plain text too, like the API's own.
+      HttpResponse<String> tooLong =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:" + admin.group(1) + "/api/1/bind/default?path=/svc&dtab="
+                                  + "a".repeat(20_000)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(tooLong.statusCode()).isEqualTo(414);
+      assertThat(tooLong.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+      assertThat(tooLong.body()).doesNotContain("<html");
     }
   }
 }

@@ -91,15 +91,21 @@ final class DtabBodies {
   }
 
   static String utf8(byte[] bytes) {
+    return strictUtf8(bytes).orElseThrow(() -> new ApiError(400, "the request body is not valid UTF-8"));
+  }
+
+  /** {@code bytes} as UTF-8, or empty when they are not valid UTF-8. */
+  static java.util.Optional<String> strictUtf8(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      return java.util.Optional.of(
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString());
     } catch (CharacterCodingException e) {
-      throw new ApiError(400, "the request body is not valid UTF-8");
+      return java.util.Optional.empty();
     }
   }
 

@@ -207,7 +207,16 @@ final class DtabHandlers {
       return q;
     }
     String h = ctx.header(COMMENT_HEADER);
-    return h == null ? "" : h;
+    return h == null ? "" : headerText(h);
+  }
+
+  /**
+   * A header value as the client most likely meant it. Header bytes arrive as ISO-8859-1 characters;
+   * a client that sent UTF-8 (curl does, for a comment typed with accents) meant UTF-8, so bytes that
+   * form valid UTF-8 are read as UTF-8, and anything else is kept as it came.
+   */
+  static String headerText(String raw) {
+    return DtabBodies.strictUtf8(raw.getBytes(StandardCharsets.ISO_8859_1)).orElse(raw);
   }
 
   /**

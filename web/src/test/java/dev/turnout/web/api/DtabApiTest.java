@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -260,6 +261,14 @@ class DtabApiTest {
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(api.store.namespaces()).isEmpty();
+  }
+
+  @Test
+  void aCommentHeaderSentAsUtf8IsReadAsUtf8() {
+    String sentByCurl = new String("café au lait".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+
+    assertThat(DtabHandlers.headerText(sentByCurl)).isEqualTo("café au lait");
+    assertThat(DtabHandlers.headerText("caf\u00e9")).as("Latin-1 that is not UTF-8 stays").isEqualTo("caf\u00e9");
   }
 
   @Test
