@@ -17,13 +17,20 @@ import java.util.function.Function;
  * namerd's {@code ?watch=true}: a chunked answer that stays open and carries one value a line, the
  * current one first and then one per change. Each stream holds its request thread; it ends when the
  * client goes away (noticed at the next write) or the server stops ({@link #closeAll}).
+ *
+ * <p>Since each stream holds one of the admin server's threads (16 at most), at most {@link
+ * #MAX_STREAMS} are open at once; a further watch is refused with 503 and {@code Retry-After}, so that
+ * watchers never leave the dashboard and the API without threads to answer with.
  */
 final class DtabWatches {
+  static final int MAX_STREAMS = 8;
+
   /** Put in a stream's queue to end it. */
   private static final StoreEvent STOP = new StoreEvent("", null, StoreEvent.Kind.DELETED);
 
   private final DtabStore store;
   private final Set<BlockingQueue<StoreEvent>> open = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger streams = new java.util.concurrent.atomic.AtomicInteger();
 
   DtabWatches(DtabStore store) {
     this.store = store;
@@ -39,6 +46,13 @@ final class DtabWatches {
    */
   void stream(Context ctx, String contentType, Function<StoreEvent, Optional<Line>> render)
       throws IOException {
+    if (streams.incrementAndGet() > MAX_STREAMS) {
+      streams.decrementAndGet();
+      throw new ApiError(
+          503,
+          "too many watch streams are open (" + MAX_STREAMS + "); try again later",
+          java.util.Map.of("Retry-After", "5"));
+    }
     BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
     open.add(events);
     try (AutoCloseable ignored = store.subscribe(events::add)) {
@@ -71,6 +85,7 @@ final class DtabWatches {
       throw new IOException("watch stream failed", e);
     } finally {
       open.remove(events);
+      streams.decrementAndGet();
     }
   }
 

@@ -72,6 +72,27 @@ class DtabWatchTest {
   }
 
   @Test
+  void watchesBeyondTheCapAreRefusedSoTheAdminServerKeepsThreadsToAnswerWith() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
+    java.util.List<Lines> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < DtabWatches.MAX_STREAMS; i++) {
+        Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"));
+        open.add(lines);
+        lines.next();
+      }
+
+      HttpResponse<String> refused = api.get("/api/1/dtabs/default?watch=true");
+
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.headers().firstValue("Retry-After")).contains("5");
+      assertThat(api.get("/api/1/dtabs/default").statusCode()).as("plain reads still answer").isEqualTo(200);
+    } finally {
+      open.forEach(Lines::close);
+    }
+  }
+
+  @Test
   void namespaceWatchStreamsCurrentThenEachNewVersionOnce() throws Exception {
     api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
 
