@@ -264,10 +264,11 @@ public final class TurnoutServer implements AutoCloseable {
    * The admin server's threads. Javalin's default pool keeps 8 threads alive for up to 250; the admin
    * port serves one operator's dashboard and the odd API call, while the proxy runs on its own IO
    * threads. Each idle thread still holds a stack and a malloc arena, so the pool keeps 2 alive and
-   * grows to 16 under a burst (Jetty's acceptor and selector take 2 of them).
+   * grows to 16 under a burst (Jetty's acceptor and selector take 2 of them), plus one for each open
+   * watch stream, which holds its thread for as long as it is open.
    */
   private static QueuedThreadPool adminThreads() {
-    QueuedThreadPool pool = new QueuedThreadPool(16, 2, 60_000);
+    QueuedThreadPool pool = new QueuedThreadPool(16 + DtabApi.MAX_WATCH_STREAMS, 2, 60_000);
     pool.setName("turnout-admin");
     return pool;
   }

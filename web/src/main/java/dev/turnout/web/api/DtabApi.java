@@ -37,6 +37,12 @@ public final class DtabApi {
   public static final String ROLLBACK = NAMESPACE + "/rollback";
   public static final String DIFF = NAMESPACE + "/diff";
 
+  /**
+   * {@code ?watch=true} streams open at once. Each holds a thread of the admin server for as long as it
+   * is open, so the server sizes its thread pool with this many on top of its own.
+   */
+  public static final int MAX_WATCH_STREAMS = 64;
+
   private DtabApi() {}
 
   /** Adds the dtab routes to {@code config}, and ends open watch streams when the server stops. */

@@ -18,12 +18,13 @@ import java.util.function.Function;
  * current one first and then one per change. Each stream holds its request thread; it ends when the
  * client goes away (noticed at the next write) or the server stops ({@link #closeAll}).
  *
- * <p>Since each stream holds one of the admin server's threads (16 at most), at most {@link
- * #MAX_STREAMS} are open at once; a further watch is refused with 503 and {@code Retry-After}, so that
- * watchers never leave the dashboard and the API without threads to answer with.
+ * <p>Since each stream holds one of the admin server's threads, at most {@link #MAX_STREAMS} are open at
+ * once, and the admin server keeps that many threads on top of those it answers everything else with;
+ * a further watch is refused with 503 and {@code Retry-After}, so watchers never leave the dashboard
+ * and the API without a thread to answer on.
  */
 final class DtabWatches {
-  static final int MAX_STREAMS = 8;
+  static final int MAX_STREAMS = DtabApi.MAX_WATCH_STREAMS;
 
   /** Put in a stream's queue to end it. */
   private static final StoreEvent STOP = new StoreEvent("", null, StoreEvent.Kind.DELETED);

@@ -79,7 +79,7 @@ class DtabWatchTest {
       for (int i = 0; i < DtabWatches.MAX_STREAMS; i++) {
         Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"));
         open.add(lines);
-        lines.next();
+        assertThat(lines.next()).startsWith("[");
       }
 
       HttpResponse<String> refused = api.get("/api/1/dtabs/default?watch=true");
