@@ -20,6 +20,7 @@ import dev.turnout.store.H2UserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
 import dev.turnout.web.api.DtabApi;
+import dev.turnout.web.api.DtabWatches;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.web.api.NamingRoutes;
@@ -207,8 +208,9 @@ public final class TurnoutServer implements AutoCloseable {
                 boolean ok = isServing();
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
               });
-              DtabApi.register(c, store, users);
-              NamingRoutes.register(c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users);
+              DtabWatches watches = DtabApi.register(c, store, users);
+              NamingRoutes.register(
+                  c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users, watches);
               MetricsRoutes.register(c, metrics);
               adminParts.add(
                   Dashboard.register(

@@ -45,8 +45,11 @@ public final class DtabApi {
 
   private DtabApi() {}
 
-  /** Adds the dtab routes to {@code config}, and ends open watch streams when the server stops. */
-  public static void register(JavalinConfig config, DtabStore store, UserStore users) {
+  /**
+   * Adds the dtab routes to {@code config}, and ends open watch streams when the server stops. Returns
+   * the watch streams, for the naming routes' watches to share (and count against the same limit).
+   */
+  public static DtabWatches register(JavalinConfig config, DtabStore store, UserStore users) {
     DtabWatches watches = new DtabWatches(store);
     DtabHandlers h = new DtabHandlers(store, new ApiAuth(users), watches);
     config.routes.get(DTABS, DtabHandlers.guarded(h::list));
@@ -59,5 +62,6 @@ public final class DtabApi {
     config.routes.post(ROLLBACK, DtabHandlers.guarded(h::rollback));
     config.routes.get(DIFF, DtabHandlers.guarded(h::diff));
     config.events.serverStopping(watches::closeAll);
+    return watches;
   }
 }

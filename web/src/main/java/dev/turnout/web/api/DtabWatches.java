@@ -5,12 +5,16 @@ import dev.turnout.store.StoreEvent;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -23,22 +27,35 @@ import java.util.function.Function;
  * a further watch is refused with 503 and {@code Retry-After}, so watchers never leave the dashboard
  * and the API without a thread to answer on.
  */
-final class DtabWatches {
+public final class DtabWatches {
   static final int MAX_STREAMS = DtabApi.MAX_WATCH_STREAMS;
 
   /** Put in a stream's queue to end it. */
   private static final StoreEvent STOP = new StoreEvent("", null, StoreEvent.Kind.DELETED);
 
-  private final DtabStore store;
+  private final Function<Consumer<StoreEvent>, AutoCloseable> subscribe;
   private final Set<BlockingQueue<StoreEvent>> open = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicInteger streams = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger streams = new AtomicInteger();
 
   DtabWatches(DtabStore store) {
-    this.store = store;
+    this(store::subscribe);
   }
 
-  /** One line to write, and what makes it new: a line whose key equals the last one's is dropped. */
-  record Line(String key, String text) {}
+  /** Streams told of changes by {@code subscribe} (which returns what ends the subscription). */
+  DtabWatches(Function<Consumer<StoreEvent>, AutoCloseable> subscribe) {
+    this.subscribe = subscribe;
+  }
+
+  /**
+   * One line to write, and what makes it new: a line whose key equals the last one's is dropped. A
+   * line that {@code ends} the stream is written and the stream closed (namerd ends a watch that fails
+   * with a line saying why).
+   */
+  record Line(String key, String text, boolean ends) {
+    Line(String key, String text) {
+      this(key, text, false);
+    }
+  }
 
   /**
    * Streams a value derived from the store: {@code render} is called first with null and then with
@@ -46,6 +63,17 @@ final class DtabWatches {
    * answer writes nothing.
    */
   void stream(Context ctx, String contentType, Function<StoreEvent, Optional<Line>> render)
+      throws IOException {
+    stream(ctx, contentType, render, null);
+  }
+
+  /**
+   * Streams a value that also changes without the store knowing (a namer's endpoints, as files
+   * change): as {@link #stream(Context, String, Function)}, and besides {@code render} is called
+   * with null again after every {@code recheck} without a change.
+   */
+  void stream(
+      Context ctx, String contentType, Function<StoreEvent, Optional<Line>> render, Duration recheck)
       throws IOException {
     if (streams.incrementAndGet() > MAX_STREAMS) {
       streams.decrementAndGet();
@@ -56,7 +84,7 @@ final class DtabWatches {
     }
     BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
     open.add(events);
-    try (AutoCloseable ignored = store.subscribe(events::add)) {
+    try (AutoCloseable ignored = subscribe.apply(events::add)) {
       ctx.status(200);
       ctx.res().setContentType(contentType);
       ctx.res().setHeader("Cache-Control", "no-cache");
@@ -69,11 +97,14 @@ final class DtabWatches {
           out.write((line.get().text() + "\n").getBytes(StandardCharsets.UTF_8));
           out.flush();
           last = line.get().key();
-        } else if (event == null) {
+          if (line.get().ends()) {
+            return;
+          }
+        } else if (last == null) {
           // commit the headers at once, so the client knows the stream is open
           out.flush();
         }
-        event = events.take();
+        event = recheck == null ? events.take() : events.poll(recheck.toMillis(), TimeUnit.MILLISECONDS);
         if (event == STOP) {
           return;
         }

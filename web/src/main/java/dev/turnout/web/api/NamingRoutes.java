@@ -31,12 +31,18 @@ import java.util.function.Function;
  * {@code Invalid path: ...} / {@code Invalid dtab: ...} and the parser's message; a binding that cannot
  * finish (a loop past the depth limit, an unknown {@code /$} namer) is 400 with {@code Binding failed:
  * ...}.
+ *
+ * <p>With {@code watch=true} each call streams its answer as namerd does: one JSON value a line, the
+ * current one first and then each different one, re-evaluated when a dtab is committed and every
+ * {@link #RECHECK} besides (a namer's endpoints change without the store knowing). A binding that
+ * fails while watched ends the stream with a line saying why.
  */
 public final class NamingRoutes {
   public static final String DELEGATE = "/api/1/delegate";
   public static final String BIND = "/api/1/bind";
   public static final String RESOLVE = "/api/1/resolve";
   public static final String ADDR = "/api/1/addr";
+  static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(1);
 
   private NamingRoutes() {}
 
@@ -48,46 +54,107 @@ public final class NamingRoutes {
       JavalinConfig config,
       Function<String, Optional<Dtab>> namespaceDtab,
       Interpreter interpreter,
-      UserStore users) {
+      UserStore users,
+      DtabWatches watches) {
     ApiAuth auth = new ApiAuth(users);
     Function<Context, Dtab> inNamespace = ctx -> namespace(namespaceDtab, ctx);
     Function<Context, Dtab> noNamespace = ctx -> Dtab.EMPTY;
     Function<Request, JsonNode> delegate =
         r -> NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
-    named(config, auth, DELEGATE + "/{ns}", inNamespace, delegate);
-    named(config, auth, DELEGATE, noNamespace, delegate);
+    named(config, auth, watches, DELEGATE + "/{ns}", inNamespace, delegate);
+    named(config, auth, watches, DELEGATE, noNamespace, delegate);
     named(
         config,
         auth,
+        watches,
         BIND + "/{ns}",
         inNamespace,
         r -> NamingJson.boundTree(interpreter.bind(r.dtab(), r.path())));
     named(
         config,
         auth,
+        watches,
         RESOLVE + "/{ns}",
         inNamespace,
         r -> NamingJson.addr(interpreter.resolve(r.dtab(), r.path())));
     config.routes.get(
         ADDR + "/{ns}",
-        ctx -> answer(auth, ctx, () -> NamingJson.addr(interpreter.addr(Request.path(ctx)))));
+        ctx -> {
+          Path path = answerable(auth, ctx, () -> Request.path(ctx));
+          if (path != null) {
+            answer(ctx, watches, () -> NamingJson.addr(interpreter.addr(path)));
+          }
+        });
   }
 
-  /** A call on a logical name: its {@code path} and {@code dtab=} parameters over {@code base}. */
+  /**
+   * A call on a logical name: its {@code path} and {@code dtab=} parameters over {@code base}. The
+   * parameters are read once; a watch re-reads only the namespace's dtab.
+   */
   private static void named(
       JavalinConfig config,
       ApiAuth auth,
+      DtabWatches watches,
       String route,
       Function<Context, Dtab> base,
       Function<Request, JsonNode> call) {
     config.routes.get(
-        route, ctx -> answer(auth, ctx, () -> call.apply(Request.of(ctx, base.apply(ctx)))));
+        route,
+        ctx -> {
+          Request asked = answerable(auth, ctx, () -> Request.of(ctx, Dtab.EMPTY));
+          if (asked != null) {
+            answer(ctx, watches, () -> call.apply(new Request(asked.path(), base.apply(ctx).concat(asked.dtab()))));
+          }
+        });
   }
 
-  /** Runs one call, turning bad parameters and failed bindings into 400 with a message. */
-  private static void answer(ApiAuth auth, Context ctx, java.util.function.Supplier<JsonNode> body) {
+  /**
+   * Checks the caller and reads the parameters; null when that failed and the 400/401/403 has been
+   * written.
+   */
+  private static <T> T answerable(ApiAuth auth, Context ctx, java.util.function.Supplier<T> read) {
     try {
       auth.requireReader(ctx);
+      return read.get();
+    } catch (ApiError e) {
+      e.headers().forEach(ctx::header);
+      text(ctx, e.status(), e.getMessage());
+    } catch (BadParameter e) {
+      text(ctx, 400, e.getMessage());
+    }
+    return null;
+  }
+
+  /** Answers once, or with {@code watch=true} streams each new answer. */
+  private static void answer(Context ctx, DtabWatches watches, java.util.function.Supplier<JsonNode> body)
+      throws java.io.IOException {
+    if (!"true".equalsIgnoreCase(ctx.queryParam("watch"))) {
+      answer(ctx, body);
+      return;
+    }
+    try {
+      watches.stream(
+          ctx,
+          "application/json",
+          event -> {
+            try {
+              String json = NamingJson.write(body.get());
+              return Optional.of(new DtabWatches.Line(json, json));
+            } catch (BindingException e) {
+              String why = "Binding failed: " + e.getMessage();
+              return Optional.of(new DtabWatches.Line(why, why, true));
+            }
+          },
+          RECHECK);
+    } catch (ApiError e) {
+      e.headers().forEach(ctx::header);
+      text(ctx, e.status(), e.getMessage());
+    }
+  }
+
+  /** Runs one call, turning failed bindings into 400 with a message. */
+  private static void answer(Context ctx, java.util.function.Supplier<JsonNode> body) {
+    try {
       ctx.contentType("application/json").result(NamingJson.write(body.get()));
     } catch (ApiError e) {
       e.headers().forEach(ctx::header);

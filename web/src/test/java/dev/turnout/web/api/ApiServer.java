@@ -44,12 +44,13 @@ final class ApiServer implements AutoCloseable {
                   config.jetty.port = 0;
                   config.jetty.modifyHttpConfiguration(
                       http -> http.addCustomizer(new ForwardedRequestCustomizer()));
-                  DtabApi.register(config, store, store.userStore());
+                  DtabWatches watches = DtabApi.register(config, store, store.userStore());
                   NamingRoutes.register(
                       config,
                       ns -> store.current(ns).map(DtabVersion::dtab),
                       new Interpreter(List.of()),
-                      store.userStore());
+                      store.userStore(),
+                      watches);
                 })
             .start();
   }

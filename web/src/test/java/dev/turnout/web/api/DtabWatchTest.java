@@ -93,6 +93,32 @@ class DtabWatchTest {
   }
 
   @Test
+  void aWatchedBindFollowsTheNamespacesCommits() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+
+    try (Lines lines = new Lines(api, watch(api, "/api/1/bind/default?path=/svc/users&watch=true"))) {
+      assertThat(lines.next()).contains("\"port\":8080");
+
+      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/9090;");
+
+      assertThat(lines.next()).contains("\"port\":9090");
+    }
+  }
+
+  @Test
+  void aWatchedBindThatStopsBindingEndsWithALineSayingWhy() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+
+    try (Lines lines = new Lines(api, watch(api, "/api/1/bind/default?path=/svc/users&watch=true"))) {
+      assertThat(lines.next()).contains("\"port\":8080");
+
+      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /svc;");
+
+      assertThat(lines.next()).startsWith("Binding failed: ");
+    }
+  }
+
+  @Test
   void namespaceWatchStreamsCurrentThenEachNewVersionOnce() throws Exception {
     api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
 

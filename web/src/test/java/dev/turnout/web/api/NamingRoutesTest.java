@@ -41,13 +41,18 @@ class NamingRoutesTest {
     Interpreter interpreter = new Interpreter(List.of(new Interpreter.Mount(FsNamer.DEFAULT_PREFIX, fs)));
     Map<String, Dtab> namespaces = Map.of("default", Dtab.read("/svc => /#/io.l5d.fs"));
     app =
-        Javalin.create(config -> NamingRoutes.register(
-                        config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter, new NoUsers()))
+        Javalin.create(config -> {
+                  DtabWatches watches = new DtabWatches(listener -> () -> {});
+                  NamingRoutes.register(
+                      config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter, new NoUsers(), watches);
+                  config.events.serverStopping(watches::closeAll);
+                })
             .start("127.0.0.1", 0);
   }
 
   @AfterEach
   void stop() {
+    streams.forEach(r -> r.body().close());
     app.stop();
     fs.close();
   }
@@ -62,6 +67,55 @@ class NamingRoutesTest {
     }
     HttpRequest req = HttpRequest.newBuilder(URI.create(uri.toString())).timeout(Duration.ofSeconds(10)).build();
     return http.send(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The first lines of a watch stream, read on another thread as they come. */
+  private java.util.concurrent.BlockingQueue<String> watch(String path, String... params) throws Exception {
+    StringBuilder uri = new StringBuilder("http://127.0.0.1:" + app.port() + path + "?watch=true");
+    for (int i = 0; i < params.length; i += 2) {
+      uri.append('&').append(params[i]).append('=').append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
+    }
+    HttpResponse<java.util.stream.Stream<String>> r =
+        http.send(HttpRequest.newBuilder(URI.create(uri.toString())).build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(r.statusCode()).isEqualTo(200);
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                r.body().forEach(lines::add);
+              } catch (java.io.UncheckedIOException closed) {
+                // the server stopped
+              }
+            },
+            "watch-reader");
+    reader.setDaemon(true);
+    reader.start();
+    streams.add(r);
+    return lines;
+  }
+
+  private final List<HttpResponse<java.util.stream.Stream<String>>> streams = new java.util.ArrayList<>();
+
+  @Test
+  void aWatchedBindStreamsTheTreeAgainWhenTheNamersEndpointsChange() throws Exception {
+    java.util.concurrent.BlockingQueue<String> lines = watch("/api/1/bind/default", "path", "/svc/users");
+    assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).contains("\"port\":8080");
+
+    Files.writeString(disco.resolve("users"), "127.0.0.1 9090\n");
+
+    assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("a new line within 10 s").contains("\"port\":9090");
+    assertThat(lines.poll(1500, java.util.concurrent.TimeUnit.MILLISECONDS)).as("an unchanged tree is not sent again").isNull();
+  }
+
+  @Test
+  void aWatchedAddrStreamsEachNewSetOfEndpoints() throws Exception {
+    java.util.concurrent.BlockingQueue<String> lines = watch("/api/1/addr/default", "path", "/#/io.l5d.fs/users");
+    assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ADDR_8080);
+
+    Files.writeString(disco.resolve("users"), "127.0.0.1 8080\n127.0.0.1 8081\n");
+
+    assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).contains("8080").contains("8081");
   }
 
   @Test
