@@ -183,6 +183,7 @@ public final class H2DtabStore implements DtabStore {
           if (state.exists()) {
             throw new StoreException.AlreadyExists(namespace);
           }
+          Namespaces.checkNew(namespace);
           return dtabText;
         });
   }
@@ -196,6 +197,9 @@ public final class H2DtabStore implements DtabStore {
         w,
         (c, state) -> {
           state.checkIfMatch(ifMatch);
+          if (!state.exists()) {
+            Namespaces.checkNew(namespace); // an upsert that creates
+          }
           return dtabText;
         });
   }
@@ -257,7 +261,7 @@ public final class H2DtabStore implements DtabStore {
   public List<DtabVersion> seed(Map<String, String> dtabs) {
     Map<String, String> sorted = new TreeMap<>(dtabs);
     for (Map.Entry<String, String> e : sorted.entrySet()) {
-      Namespaces.check(e.getKey());
+      Namespaces.checkNew(e.getKey());
       DtabText.check(e.getValue());
     }
     List<DtabVersion> created = new ArrayList<>();

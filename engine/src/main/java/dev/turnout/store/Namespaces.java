@@ -2,17 +2,14 @@ package dev.turnout.store;
 
 import java.util.regex.Pattern;
 
-/**
- * The rule for namespace names: 1 to 64 of {@code A-Z a-z 0-9 _ . -}, so a name is safe in a URL path;
- * but not {@code .} or {@code ..}, which clients and proxies collapse out of a path before sending it.
- */
+/** The rule for namespace names: 1 to 64 of {@code A-Z a-z 0-9 _ . -}, so a name is safe in a URL path. */
 public final class Namespaces {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private Namespaces() {}
 
   public static boolean isValid(String name) {
-    return name != null && NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+    return name != null && NAME.matcher(name).matches();
   }
 
   /** @throws StoreException.Invalid when {@code name} breaks the rule */
@@ -22,7 +19,23 @@ public final class Namespaces {
       throw new StoreException.Invalid(
           "invalid namespace name '"
               + shown
-              + "': use 1 to 64 characters from A-Z, a-z, 0-9, '_', '.' and '-', other than '.' or '..'");
+              + "': use 1 to 64 characters from A-Z, a-z, 0-9, '_', '.' and '-'");
+    }
+    return name;
+  }
+
+  /**
+   * As {@link #check}, for a namespace about to be created: {@code .} and {@code ..} also break the
+   * rule, since clients and proxies collapse them out of a URL path and the namespace could then not be
+   * reached. Existing ones stay readable and deletable.
+   *
+   * @throws StoreException.Invalid when {@code name} may not name a new namespace
+   */
+  public static String checkNew(String name) {
+    check(name);
+    if (name.equals(".") || name.equals("..")) {
+      throw new StoreException.Invalid(
+          "invalid namespace name '" + name + "': '.' and '..' are dot segments that URLs collapse");
     }
     return name;
   }

@@ -86,6 +86,18 @@ class H2DtabStoreTest {
   }
 
   @Test
+  void dotSegmentsCannotNameANewNamespace() {
+    assertThatThrownBy(() -> store.create("..", "/a=>/b", "alice", ""))
+        .isInstanceOf(StoreException.Invalid.class)
+        .hasMessageContaining("dot segments");
+    assertThatThrownBy(() -> store.update(".", "/a=>/b", Optional.empty(), "alice", ""))
+        .isInstanceOf(StoreException.Invalid.class);
+    assertThatThrownBy(() -> store.seed(Map.of("..", "/a=>/b"))).isInstanceOf(StoreException.Invalid.class);
+    assertThat(store.namespaces()).isEmpty();
+    assertThat(store.current("..")).as("still a name one may ask about").isEmpty();
+  }
+
+  @Test
   void updateWithCurrentEtagCommitsNextVersion() {
     DtabVersion v1 = store.create("default", "/a=>/b", "alice", "");
     clock.advance(Duration.ofMinutes(1));

@@ -254,10 +254,28 @@ public final class TurnoutServer implements AutoCloseable {
     }
   }
 
-  /** Jetty's own error answers (URI too long, malformed URI) as plain text, without stack traces. */
+  /**
+   * Jetty's own error answers (URI too long, malformed URI) as plain text, without stack traces,
+   * whatever the client accepts: Jetty would answer {@code Accept: *}{@code /*} (curl's) with HTML.
+   */
   private static ErrorHandler plainErrors() {
-    ErrorHandler errors = new ErrorHandler();
-    errors.setDefaultResponseMimeType("text/plain");
+    ErrorHandler errors =
+        new ErrorHandler() {
+          @Override
+          protected boolean generateAcceptableResponse(
+              org.eclipse.jetty.server.Request request,
+              org.eclipse.jetty.server.Response response,
+              org.eclipse.jetty.util.Callback callback,
+              String contentType,
+              java.util.List<java.nio.charset.Charset> charsets,
+              int code,
+              String message,
+              Throwable cause)
+              throws java.io.IOException {
+            return super.generateAcceptableResponse(
+                request, response, callback, "text/plain", charsets, code, message, cause);
+          }
+        };
     errors.setShowStacks(false);
     return errors;
   }

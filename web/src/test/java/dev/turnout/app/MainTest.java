@@ -117,6 +117,7 @@ class MainTest {
                           URI.create(
                               "http://127.0.0.1:" + admin.group(1) + "/api/1/bind/default?path=/svc&dtab="
                                   + "a".repeat(20_000)))
+                      .header("Accept", "*/*") // as curl sends it
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(tooLong.statusCode()).isEqualTo(414);

@@ -133,6 +133,12 @@ public final class NamingRoutes {
       return;
     }
     try {
+      body.get(); // a binding that fails from the start is 400, as without watch
+    } catch (BindingException e) {
+      text(ctx, 400, "Binding failed: " + e.getMessage());
+      return;
+    }
+    try {
       watches.stream(
           ctx,
           "application/json",

@@ -54,6 +54,12 @@ class DtabWatchTest {
       }
     }
 
+    /** Whether the server ended the stream, waiting at most ten seconds for it to. */
+    boolean ended() throws InterruptedException {
+      reader.join(10_000);
+      return !reader.isAlive();
+    }
+
     /** The next line, waiting at most ten seconds for it. */
     String next() throws InterruptedException {
       String line = lines.poll(10, TimeUnit.SECONDS);
@@ -115,6 +121,7 @@ class DtabWatchTest {
       api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /svc;");
 
       assertThat(lines.next()).startsWith("Binding failed: ");
+      assertThat(lines.ended()).as("the stream ends after saying why").isTrue();
     }
   }
 

@@ -76,7 +76,8 @@ class NamingRoutesTest {
       uri.append('&').append(params[i]).append('=').append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
     }
     HttpResponse<java.util.stream.Stream<String>> r =
-        http.send(HttpRequest.newBuilder(URI.create(uri.toString())).build(), HttpResponse.BodyHandlers.ofLines());
+        http.sendAsync(HttpRequest.newBuilder(URI.create(uri.toString())).build(), HttpResponse.BodyHandlers.ofLines())
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(r.statusCode()).isEqualTo(200);
     java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
     Thread reader =
@@ -97,15 +98,30 @@ class NamingRoutesTest {
 
   private final List<HttpResponse<java.util.stream.Stream<String>>> streams = new java.util.ArrayList<>();
 
+  /** Replaces a namer file in one step, so the namer never reads it half written. */
+  private void replace(String name, String content) throws IOException {
+    Path next = disco.resolve("." + name + ".next");
+    Files.writeString(next, content);
+    Files.move(next, disco.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
   @Test
   void aWatchedBindStreamsTheTreeAgainWhenTheNamersEndpointsChange() throws Exception {
     java.util.concurrent.BlockingQueue<String> lines = watch("/api/1/bind/default", "path", "/svc/users");
     assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).contains("\"port\":8080");
 
-    Files.writeString(disco.resolve("users"), "127.0.0.1 9090\n");
+    replace("users", "127.0.0.1 9090\n");
 
     assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("a new line within 10 s").contains("\"port\":9090");
     assertThat(lines.poll(1500, java.util.concurrent.TimeUnit.MILLISECONDS)).as("an unchanged tree is not sent again").isNull();
+  }
+
+  @Test
+  void aWatchedBindThatFailsFromTheStartIs400AsWithoutWatch() throws Exception {
+    HttpResponse<String> r = get("/api/1/bind/default", "path", "/svc/users", "dtab", "/svc => /svc", "watch", "true");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).startsWith("Binding failed: ");
   }
 
   @Test
@@ -113,7 +129,7 @@ class NamingRoutesTest {
     java.util.concurrent.BlockingQueue<String> lines = watch("/api/1/addr/default", "path", "/#/io.l5d.fs/users");
     assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ADDR_8080);
 
-    Files.writeString(disco.resolve("users"), "127.0.0.1 8080\n127.0.0.1 8081\n");
+    replace("users", "127.0.0.1 8080\n127.0.0.1 8081\n");
 
     assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).contains("8080").contains("8081");
   }
