@@ -36,14 +36,32 @@ public final class DtabWatches {
   private final Function<Consumer<StoreEvent>, AutoCloseable> subscribe;
   private final Set<BlockingQueue<StoreEvent>> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger streams = new AtomicInteger();
+  private final Duration heartbeat;
+
+  /**
+   * A stream learns that its client has gone only when it writes, and a value that does not change is
+   * never written again; so a JSON stream gets a blank line (whitespace between JSON values, which
+   * stream readers skip) after this long without a line, and a gone client frees its thread and its
+   * place. Text streams (a dtab as text, where a blank line would read as an empty dtab) get none.
+   */
+  static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
   DtabWatches(DtabStore store) {
-    this(store::subscribe);
+    this(store::subscribe, HEARTBEAT);
   }
 
-  /** Streams told of changes by {@code subscribe} (which returns what ends the subscription). */
-  DtabWatches(Function<Consumer<StoreEvent>, AutoCloseable> subscribe) {
+  /**
+   * Streams told of changes by {@code subscribe} (which returns what ends the subscription), with a
+   * blank line on a JSON stream after {@code heartbeat} without one.
+   */
+  DtabWatches(Function<Consumer<StoreEvent>, AutoCloseable> subscribe, Duration heartbeat) {
     this.subscribe = subscribe;
+    this.heartbeat = heartbeat;
+  }
+
+  /** Open streams, for tests and the curious. */
+  int open() {
+    return streams.get();
   }
 
   /**
@@ -89,22 +107,35 @@ public final class DtabWatches {
       ctx.res().setContentType(contentType);
       ctx.res().setHeader("Cache-Control", "no-cache");
       OutputStream out = ctx.res().getOutputStream();
+      boolean beats = contentType.startsWith(DtabBodies.JSON);
+      long wait = recheck != null ? recheck.toMillis() : beats ? heartbeat.toMillis() : -1;
       String last = null;
+      long wrote = System.nanoTime();
       StoreEvent event = null;
+      boolean timedOut = false;
       while (true) {
-        Optional<Line> line = render.apply(event);
-        if (line.isPresent() && !line.get().key().equals(last)) {
-          out.write((line.get().text() + "\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          last = line.get().key();
-          if (line.get().ends()) {
-            return;
+        if (!(timedOut && recheck == null)) {
+          Optional<Line> line = render.apply(event);
+          if (line.isPresent() && !line.get().key().equals(last)) {
+            out.write((line.get().text() + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            last = line.get().key();
+            wrote = System.nanoTime();
+            if (line.get().ends()) {
+              return;
+            }
+          } else if (last == null) {
+            // commit the headers at once, so the client knows the stream is open
+            out.flush();
           }
-        } else if (last == null) {
-          // commit the headers at once, so the client knows the stream is open
-          out.flush();
         }
-        event = recheck == null ? events.take() : events.poll(recheck.toMillis(), TimeUnit.MILLISECONDS);
+        if (beats && System.nanoTime() - wrote >= heartbeat.toNanos()) {
+          out.write('\n');
+          out.flush();
+          wrote = System.nanoTime();
+        }
+        event = wait < 0 ? events.take() : events.poll(wait, TimeUnit.MILLISECONDS);
+        timedOut = event == null;
         if (event == STOP) {
           return;
         }

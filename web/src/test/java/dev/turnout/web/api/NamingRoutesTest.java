@@ -42,7 +42,7 @@ class NamingRoutesTest {
     Map<String, Dtab> namespaces = Map.of("default", Dtab.read("/svc => /#/io.l5d.fs"));
     app =
         Javalin.create(config -> {
-                  DtabWatches watches = new DtabWatches(listener -> () -> {});
+                  DtabWatches watches = new DtabWatches(listener -> () -> {}, DtabWatches.HEARTBEAT);
                   NamingRoutes.register(
                       config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter, new NoUsers(), watches);
                   config.events.serverStopping(watches::closeAll);
@@ -122,6 +122,36 @@ class NamingRoutesTest {
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).startsWith("Binding failed: ");
+  }
+
+  @Test
+  void aWatcherThatGoesAwayWhileNothingChangesGivesItsPlaceBack() throws Exception {
+    DtabWatches watches = new DtabWatches(listener -> () -> {}, Duration.ofMillis(200));
+    Javalin quiet =
+        Javalin.create(config -> {
+                  NamingRoutes.register(config, ns -> Optional.empty(), new Interpreter(List.of()), new NoUsers(), watches);
+                  config.events.serverStopping(watches::closeAll);
+                })
+            .start("127.0.0.1", 0);
+    try {
+      URI uri = URI.create("http://127.0.0.1:" + quiet.port() + "/api/1/bind/default?path=/svc/users&watch=true");
+      HttpResponse<java.io.InputStream> r =
+          http.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream())
+              .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(new String(r.body().readNBytes(14), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"neg\"}");
+      assertThat(watches.open()).isEqualTo(1);
+
+      r.body().close(); // the watcher leaves; the tree never changes, so no line is ever due
+
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (watches.open() > 0 && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      assertThat(watches.open()).as("the blank-line heartbeat found the watcher gone").isZero();
+    } finally {
+      quiet.stop();
+    }
   }
 
   @Test
