@@ -126,9 +126,23 @@ public final class ProxyMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** Declares a router, with where to read its store namespace and dtab version from. */
+  /**
+   * Declares a router, with where to read its store namespace and dtab version from. A router that
+   * routes by a store namespace also reports the version per namespace ({@code
+   * turnout_namespace_dtab_version{namespace, router}}), so a dashboard can follow one namespace
+   * across the routers that use it.
+   */
   public void router(String label, Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {
-    routerNode(label).info = new RouterInfo(namespace, dtabVersion);
+    RouterNode node = routerNode(label);
+    node.info = new RouterInfo(namespace, dtabVersion);
+    namespace
+        .get()
+        .ifPresent(
+            ns ->
+                Gauge.builder("turnout_namespace_dtab_version", node, n -> n.info.dtabVersion().getAsLong())
+                    .description("The version of the namespace's dtab in force on the router")
+                    .tags("namespace", ns, "router", label)
+                    .register(registry));
   }
 
   /** Figures of {@code service} ({@code /svc/users}) on {@code router}. */

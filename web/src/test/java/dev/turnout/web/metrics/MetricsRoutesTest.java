@@ -55,7 +55,8 @@ class MetricsRoutesTest {
     assertThat(r.body())
         .contains("turnout_service_requests_total{router=\"web\",service=\"/svc/users\"} 2.0")
         .contains("turnout_service_failures_by_class_total{class=\"500\",router=\"web\",service=\"/svc/users\"} 1.0")
-        .contains("turnout_router_dtab_version{router=\"web\"} 7.0");
+        .contains("turnout_router_dtab_version{router=\"web\"} 7.0")
+        .contains("turnout_namespace_dtab_version{namespace=\"default\",router=\"web\"} 7.0");
   }
 
   @Test
