@@ -170,6 +170,12 @@ final class Mirror {
             connecting.decrementAndGet();
           }
         };
+    Runnable unconnected =
+        () -> {
+          answered.run();
+          timer.remove();
+          finish.accept(false, "connect");
+        };
     connecting.incrementAndGet();
     try {
       UndertowClient.getInstance()
@@ -183,6 +189,12 @@ final class Mirror {
                     return;
                   }
                   open[0] = conn;
+                  Runnable reset =
+                      () -> {
+                        timer.remove();
+                        IoUtils.safeClose(conn);
+                        finish.accept(false, "reset");
+                      };
                   conn.sendRequest(
                       request,
                       new ClientCallback<ClientExchange>() {
@@ -200,39 +212,26 @@ final class Mirror {
 
                                 @Override
                                 public void failed(IOException e) {
-                                  timer.remove();
-                                  IoUtils.safeClose(conn);
-                                  finish.accept(false, "reset");
+                                  reset.run();
                                 }
                               });
                           if (body.length == 0) {
                             ProxiedRequest.finishWrites(ex.getRequestChannel());
                             return;
                           }
-                          BufferedBody.write(
-                              body,
-                              ex.getRequestChannel(),
-                              e -> {
-                                timer.remove();
-                                IoUtils.safeClose(conn);
-                                finish.accept(false, "reset");
-                              });
+                          BufferedBody.write(body, ex.getRequestChannel(), e -> reset.run());
                         }
 
                         @Override
                         public void failed(IOException e) {
-                          timer.remove();
-                          IoUtils.safeClose(conn);
-                          finish.accept(false, "reset");
+                          reset.run();
                         }
                       });
                 }
 
                 @Override
                 public void failed(IOException e) {
-                  answered.run();
-                  timer.remove();
-                  finish.accept(false, "connect");
+                  unconnected.run();
                 }
               },
               Pools.uri(endpoint.get()),
@@ -241,9 +240,7 @@ final class Mirror {
               Pools.CLIENT_OPTIONS);
     } catch (RuntimeException e) {
       // Refused before any attempt began (an address the client cannot use): no answer will come.
-      answered.run();
-      timer.remove();
-      finish.accept(false, "connect");
+      unconnected.run();
     }
   }
 

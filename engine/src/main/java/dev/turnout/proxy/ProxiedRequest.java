@@ -221,28 +221,33 @@ final class ProxiedRequest {
     clientStats.start();
     serviceClientStats.start();
     long connectTimeout = router.config().client().connectTimeout().toMillis();
-    Connecting waiting = new Connecting(endpoint);
     ProxyConnectionPool pool = pools.of(endpoint);
     // Every connection the pool allows on this thread is busy: the request will wait in its queue.
     ProxyConnectionPool.AvailabilityType state = pool.available();
     boolean willQueue =
         state == ProxyConnectionPool.AvailabilityType.FULL
             || state == ProxyConnectionPool.AvailabilityType.FULL_QUEUE;
-    // A request queued behind the pool's connection cap is given up by the pool itself at the connect
-    // timeout (its timer is set first, so it fires first), and the pool then forgets it; never later
-    // than the request's own end, after which a freed connection must not be handed to it.
-    long queueWait = connectTimeout;
-    long timeout = router.config().requestTimeout().toMillis();
-    if (timeout > 0) {
-      long left = timeout - (router.nanos() - startNanos) / 1_000_000;
-      queueWait = Math.max(1, Math.min(connectTimeout, left));
-    }
+    Connecting waiting = new Connecting(endpoint, willQueue, connectTimeout);
+    // The pool reads its wait only for a request it queues (behind its connection cap); it gives such a
+    // request up itself at the connect timeout (its timer is set first, so it fires first) and then
+    // forgets it; never later than the request's own end, after which a freed connection must not be
+    // handed to it.
+    long queueWait = willQueue ? queueWait(connectTimeout) : connectTimeout;
     pool.connect(null, exchange, waiting, queueWait, TimeUnit.MILLISECONDS, false);
     if (!waiting.settled) {
-      waiting.queued = willQueue;
       waiting.timer =
           exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** The connect timeout, or the request's remaining time when that is shorter (at least 1 ms). */
+  private long queueWait(long connectTimeout) {
+    long timeout = router.config().requestTimeout().toMillis();
+    if (timeout <= 0) {
+      return connectTimeout;
+    }
+    long left = timeout - (router.nanos() - startNanos) / 1_000_000;
+    return Math.max(1, Math.min(connectTimeout, left));
   }
 
   private static java.util.function.Supplier<Boolean> endpointEjected(Endpoint e) {
@@ -271,13 +276,16 @@ final class ProxiedRequest {
    */
   private final class Connecting implements ProxyCallback<ProxyConnection> {
     private final Endpoint to;
-    boolean settled;
     /** Waiting for one of the pool's connections to be free, rather than for a new one to open. */
-    boolean queued;
+    private final boolean queued;
+    private final long timeoutMillis;
+    boolean settled;
     XnioExecutor.Key timer;
 
-    Connecting(Endpoint to) {
+    Connecting(Endpoint to, boolean queued, long timeoutMillis) {
       this.to = to;
+      this.queued = queued;
+      this.timeoutMillis = timeoutMillis;
     }
 
     /** True the first time only: the attempt's outcome is this caller's to act on. */
@@ -302,15 +310,8 @@ final class ProxiedRequest {
 
     @Override
     public void failed(HttpServerExchange ex) {
-      if (!settle()) {
-        return;
-      }
-      if (queued) {
-        // The pool's wait ran out: every connection the pool allows is busy, which is not the
-        // endpoint refusing anything.
-        busy();
-      } else {
-        refused(to, "could not connect to " + to.key() + " (refused, or the host is unknown or unreachable)");
+      if (settle()) {
+        unreached("could not connect to " + to.key() + " (refused, or the host is unknown or unreachable)");
       }
     }
 
@@ -333,16 +334,20 @@ final class ProxiedRequest {
 
     void timedOut() {
       timer = null;
-      if (!settle()) {
-        return;
+      if (settle()) {
+        unreached("no connection to " + to.key() + " within the " + timeoutMillis + " ms connect timeout");
       }
+    }
+
+    /**
+     * No connection came. For a queued request the pool's wait ran out: every connection it allows is
+     * busy, which is not the endpoint refusing anything. Otherwise the endpoint could not be reached.
+     */
+    private void unreached(String why) {
       if (queued) {
         busy();
       } else {
-        refused(
-            to,
-            "no connection to " + to.key() + " within the "
-                + router.config().client().connectTimeout().toMillis() + " ms connect timeout");
+        refused(to, why);
       }
     }
   }
