@@ -1,6 +1,7 @@
 package dev.turnout.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.dtab.Dentry;
 import dev.turnout.dtab.Dtab;
@@ -13,7 +14,9 @@ import java.util.Map;
 
 /** The API's JSON shapes: namerd's dentry list, and Turnout's versions and diffs. */
 final class ApiJson {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Reads request bodies too: a body is one JSON value, and anything after it is refused. */
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private ApiJson() {}
 

@@ -1,7 +1,6 @@
 package dev.turnout.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.dtab.Dentry;
@@ -25,9 +24,10 @@ import java.util.Locale;
 /**
  * Reads a dtab from a request body, as namerd does: {@code application/dtab} or {@code text/plain}
  * is dtab text (kept exactly as sent), {@code application/json} a list of {@code
- * {"prefix":"/svc","dst":"/#/io.l5d.fs"}} objects. Other content types are 400 (as namerd answers them), a body over 1 MiB is
- * 413, JSON with missing or malformed dentries is 400. Dtab text is parsed by the store, which
- * answers a malformed one with the parser's message, line and column.
+ * {"prefix":"/svc","dst":"/#/io.l5d.fs"}} objects. Other content types are 400 (as namerd answers
+ * them), a body over 1 MiB is 413, JSON with missing or malformed dentries, or anything after the list
+ * ({@link ApiJson#MAPPER} refuses it), is 400. Dtab text is parsed by the store, which answers a
+ * malformed one with the parser's message, line and column.
  */
 final class DtabBodies {
   static final String DTAB = "application/dtab";
@@ -113,7 +113,7 @@ final class DtabBodies {
   static Dtab fromJson(String body, ObjectMapper json) {
     JsonNode root;
     try {
-      root = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+      root = json.readTree(body);
     } catch (JsonProcessingException e) {
       throw new ApiError(400, "the body is not valid JSON: " + e.getOriginalMessage());
     }

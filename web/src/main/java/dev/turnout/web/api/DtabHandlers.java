@@ -1,6 +1,5 @@
 package dev.turnout.web.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabDiff;
@@ -239,8 +238,7 @@ final class DtabHandlers {
   private static JsonNode rollbackBody(Context ctx) {
     String text = DtabBodies.utf8(DtabBodies.read(ctx, MAX_ROLLBACK_BODY));
     try {
-      JsonNode body =
-          ApiJson.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+      JsonNode body = ApiJson.MAPPER.readTree(text);
       if (body != null && body.isObject()) {
         return body;
       }

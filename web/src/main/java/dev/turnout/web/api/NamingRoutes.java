@@ -117,34 +117,40 @@ public final class NamingRoutes {
       auth.requireReader(ctx);
       return read.get();
     } catch (ApiError e) {
-      e.headers().forEach(ctx::header);
-      text(ctx, e.status(), e.getMessage());
+      refuse(ctx, e);
     } catch (BadParameter e) {
       text(ctx, 400, e.getMessage());
     }
     return null;
   }
 
-  /** Answers once, or with {@code watch=true} streams each new answer. */
+  /**
+   * Answers once, or with {@code watch=true} streams each new answer. Either way a binding that fails
+   * from the start is 400; one that fails while watched ends the stream with a line saying why.
+   */
   private static void answer(Context ctx, DtabWatches watches, java.util.function.Supplier<JsonNode> body)
       throws java.io.IOException {
-    if (!"true".equalsIgnoreCase(ctx.queryParam("watch"))) {
-      answer(ctx, body);
-      return;
-    }
+    JsonNode first;
     try {
-      body.get(); // a binding that fails from the start is 400, as without watch
+      first = body.get();
     } catch (BindingException e) {
       text(ctx, 400, "Binding failed: " + e.getMessage());
       return;
     }
+    if (!"true".equalsIgnoreCase(ctx.queryParam("watch"))) {
+      ctx.contentType("application/json").result(NamingJson.write(first));
+      return;
+    }
+    JsonNode[] unsent = {first}; // the stream's first line is the answer already worked out
     try {
       watches.stream(
           ctx,
           "application/json",
           event -> {
             try {
-              String json = NamingJson.write(body.get());
+              JsonNode tree = unsent[0] != null ? unsent[0] : body.get();
+              unsent[0] = null;
+              String json = NamingJson.write(tree);
               return Optional.of(new DtabWatches.Line(json, json));
             } catch (BindingException e) {
               String why = "Binding failed: " + e.getMessage();
@@ -153,23 +159,13 @@ public final class NamingRoutes {
           },
           RECHECK);
     } catch (ApiError e) {
-      e.headers().forEach(ctx::header);
-      text(ctx, e.status(), e.getMessage());
+      refuse(ctx, e);
     }
   }
 
-  /** Runs one call, turning failed bindings into 400 with a message. */
-  private static void answer(Context ctx, java.util.function.Supplier<JsonNode> body) {
-    try {
-      ctx.contentType("application/json").result(NamingJson.write(body.get()));
-    } catch (ApiError e) {
-      e.headers().forEach(ctx::header);
-      text(ctx, e.status(), e.getMessage());
-    } catch (BadParameter e) {
-      text(ctx, 400, e.getMessage());
-    } catch (BindingException e) {
-      text(ctx, 400, "Binding failed: " + e.getMessage());
-    }
+  private static void refuse(Context ctx, ApiError e) {
+    e.headers().forEach(ctx::header);
+    text(ctx, e.status(), e.getMessage());
   }
 
   /** The namespace's dtab; one that does not exist is empty, as in namerd. */

@@ -125,17 +125,21 @@ class DtabApiTest {
     assertThat(api.store.versions("default")).hasSize(1);
   }
 
+  /** A PUT of dtab text with {@code If-Match: etag}, as an operator. */
+  private HttpResponse<String> putIfMatch(String path, String etag, String dtab) throws Exception {
+    return api.send(
+        api.asOperator(path)
+            .header("Content-Type", "application/dtab")
+            .header("If-Match", etag)
+            .PUT(HttpRequest.BodyPublishers.ofString(dtab)));
+  }
+
   @Test
   void staleIfMatchIsPreconditionFailedAndWritesNothing() throws Exception {
     api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/b");
     api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/a=>/c");
 
-    HttpResponse<String> stale =
-        api.send(
-            api.asOperator("/api/1/dtabs/default")
-                .header("Content-Type", "application/dtab")
-                .header("If-Match", "AAAAAAAAAAE=")
-                .PUT(HttpRequest.BodyPublishers.ofString("/a=>/d")));
+    HttpResponse<String> stale = putIfMatch("/api/1/dtabs/default", "AAAAAAAAAAE=", "/a=>/d");
 
     assertThat(stale.statusCode()).isEqualTo(412);
     assertThat(api.store.current("default").orElseThrow().text()).isEqualTo("/a=>/c");
@@ -145,12 +149,7 @@ class DtabApiTest {
   void anEmptyIfMatchIsAConditionNoVersionMeets() throws Exception {
     api.write("POST", "/api/1/dtabs/default", "application/dtab", "/a=>/b");
 
-    HttpResponse<String> r =
-        api.send(
-            api.asOperator("/api/1/dtabs/default")
-                .header("Content-Type", "application/dtab")
-                .header("If-Match", "")
-                .PUT(HttpRequest.BodyPublishers.ofString("/a=>/clobbered")));
+    HttpResponse<String> r = putIfMatch("/api/1/dtabs/default", "", "/a=>/clobbered");
 
     assertThat(r.statusCode()).isEqualTo(412);
     assertThat(api.store.current("default").orElseThrow().text()).isEqualTo("/a=>/b");
@@ -158,12 +157,7 @@ class DtabApiTest {
 
   @Test
   void putWithIfMatchOnAbsentNamespaceIsNotFound() throws Exception {
-    HttpResponse<String> r =
-        api.send(
-            api.asOperator("/api/1/dtabs/nope")
-                .header("Content-Type", "application/dtab")
-                .header("If-Match", "AAAAAAAAAAE=")
-                .PUT(HttpRequest.BodyPublishers.ofString("/a=>/d")));
+    HttpResponse<String> r = putIfMatch("/api/1/dtabs/nope", "AAAAAAAAAAE=", "/a=>/d");
 
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(api.store.namespaces()).isEmpty();
@@ -347,9 +341,12 @@ class DtabApiTest {
         api.write("POST", "/api/1/dtabs/default/rollback", "application/json", "{\"version\":7}");
     HttpResponse<String> bad =
         api.write("POST", "/api/1/dtabs/default/rollback", "application/json", "{\"v\":1}");
+    HttpResponse<String> trailing =
+        api.write("POST", "/api/1/dtabs/default/rollback", "application/json", "{\"version\":1}x");
 
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(trailing.statusCode()).isEqualTo(400);
     assertThat(api.store.versions("default")).hasSize(1);
   }
 
