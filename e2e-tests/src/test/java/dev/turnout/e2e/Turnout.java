@@ -1,7 +1,7 @@
 package dev.turnout.e2e;
 
 import dev.turnout.app.TurnoutServer;
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,7 +52,7 @@ final class Turnout implements AutoCloseable {
     Files.writeString(disco.resolve("users-v2"), "127.0.0.1 " + usersV2.port() + "\n");
     Files.writeString(disco.resolve("web"), "127.0.0.1 " + web.port() + "\n");
     Path data = dir.resolve("data");
-    try (H2DtabStore store = H2DtabStore.builder(H2DtabStore.fileUrl(data)).passwordIterations(1000).open()) {
+    try (JdbcDtabStore store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(data)).passwordIterations(1000).open()) {
       store.userStore().put(OPERATOR, Role.OPERATOR, PASSWORD.toCharArray());
       store.userStore().put(VIEWER, Role.VIEWER, PASSWORD.toCharArray());
       store.create(NAMESPACE, DTAB, "e2e", "seed");

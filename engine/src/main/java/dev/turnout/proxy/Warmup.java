@@ -8,7 +8,7 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.StoreDtabSource;
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import io.undertow.Undertow;
 import io.undertow.util.Headers;
 import java.io.IOException;
@@ -86,7 +86,7 @@ public final class Warmup {
     // The real router reads its dtab from the store: so does the copy, from a throwaway store in
     // memory, so the compiled code is the code real requests take (a different kind of source would
     // be compiled in, then thrown out at the first real request).
-    try (H2DtabStore scratch = H2DtabStore.open("jdbc:h2:mem:turnout-warmup-" + System.nanoTime())) {
+    try (JdbcDtabStore scratch = JdbcDtabStore.open("jdbc:h2:mem:turnout-warmup-" + System.nanoTime())) {
       return run(
           router,
           budget,

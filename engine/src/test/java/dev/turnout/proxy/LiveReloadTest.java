@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.routing.StoreDtabSource;
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,12 +15,12 @@ class LiveReloadTest {
   private final Backend v1 = Backend.named("v1");
   private final Backend v2 = Backend.named("v2");
   @TempDir java.nio.file.Path data;
-  private H2DtabStore store;
+  private JdbcDtabStore store;
   private Fixture fx;
 
   @BeforeEach
   void open() {
-    store = H2DtabStore.openFile(data);
+    store = JdbcDtabStore.openFile(data);
   }
 
   @AfterEach

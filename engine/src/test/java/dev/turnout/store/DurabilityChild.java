@@ -11,7 +11,7 @@ public final class DurabilityChild {
   private DurabilityChild() {}
 
   public static void main(String[] args) {
-    H2DtabStore store = H2DtabStore.openFile(Path.of(args[0]));
+    JdbcDtabStore store = JdbcDtabStore.openFile(Path.of(args[0]));
     System.out.println("ready");
     System.out.flush();
     for (long i = 1; ; i++) {

@@ -48,7 +48,7 @@ class KillDurabilityTest {
     }
     assertThat(acked).hasSize(ACKS_BEFORE_KILL);
 
-    try (H2DtabStore store = H2DtabStore.openFile(dir)) {
+    try (JdbcDtabStore store = JdbcDtabStore.openFile(dir)) {
       for (Map.Entry<Long, String> ack : acked.entrySet()) {
         assertThat(store.version("durable", ack.getKey()))
             .hasValueSatisfying(v -> assertThat(v.text()).contains(ack.getValue()));

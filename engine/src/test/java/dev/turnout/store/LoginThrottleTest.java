@@ -32,12 +32,12 @@ class LoginThrottleTest {
           return now;
         }
       };
-  private H2DtabStore store;
-  private H2UserStore users;
+  private JdbcDtabStore store;
+  private JdbcUserStore users;
 
   @BeforeEach
   void open() {
-    store = H2DtabStore.builder(H2DtabStore.fileUrl(dir)).clock(clock).passwordIterations(10).open();
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(10).open();
     users = store.userStore();
     users.put("ops", Role.OPERATOR, "right-password".toCharArray());
   }

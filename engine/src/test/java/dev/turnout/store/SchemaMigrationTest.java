@@ -17,7 +17,7 @@ class SchemaMigrationTest {
 
   @Test
   void dataDirAtSchemaOneOpensWithItsHistoryAndGainsUsers() throws Exception {
-    String url = H2DtabStore.fileUrl(dir);
+    String url = JdbcDtabStore.fileUrl(dir);
     Flyway.configure()
         .dataSource(url, "sa", "")
         .locations("classpath:db/migration")
@@ -32,7 +32,7 @@ class SchemaMigrationTest {
               + " TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00Z', FALSE)");
     }
 
-    try (H2DtabStore store = H2DtabStore.builder(url).passwordIterations(1).open()) {
+    try (JdbcDtabStore store = JdbcDtabStore.builder(url).passwordIterations(1).open()) {
       DtabVersion v1 = store.current("default").orElseThrow();
       store.userStore().put("ops", Role.OPERATOR, "pw".toCharArray());
       DtabVersion v2 = store.update("default", "/svc=>/new", Optional.of(v1.etag()), "ops", "");

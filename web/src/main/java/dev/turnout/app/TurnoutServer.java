@@ -15,8 +15,8 @@ import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.StoreDtabSource;
-import dev.turnout.store.H2DtabStore;
-import dev.turnout.store.H2UserStore;
+import dev.turnout.store.JdbcDtabStore;
+import dev.turnout.store.JdbcUserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
 import dev.turnout.web.api.DtabApi;
@@ -79,7 +79,7 @@ public final class TurnoutServer implements AutoCloseable {
   private final boolean demoWanted;
   private final Duration warmup;
   private TurnoutConfig config;
-  private H2DtabStore store;
+  private JdbcDtabStore store;
   /** Null until the proxy opens (the admin server answers during the warm-up). */
   private volatile RunningProxy proxy;
   private Javalin admin;
@@ -155,11 +155,11 @@ public final class TurnoutServer implements AutoCloseable {
 
   private void startAll(PrintStream out) {
     StorageConfig storage = config.storage();
-    store = storage.jdbcUrl().map(H2DtabStore::open).orElseGet(() -> H2DtabStore.openFile(storage.dataDir()));
+    store = storage.jdbcUrl().map(JdbcDtabStore::open).orElseGet(() -> JdbcDtabStore.openFile(storage.dataDir()));
     resources.add(store);
     store.seed(storage.seeds());
-    H2UserStore users = store.userStore();
-    String envPassword = System.getenv(H2UserStore.ADMIN_PASSWORD_ENV);
+    JdbcUserStore users = store.userStore();
+    String envPassword = System.getenv(JdbcUserStore.ADMIN_PASSWORD_ENV);
     if (!isLoopback(config.admin().ip())
         && !users.hasAnyPassword()
         && (envPassword == null || envPassword.isEmpty())) {
@@ -167,7 +167,7 @@ public final class TurnoutServer implements AutoCloseable {
           "refusing to serve the admin port on "
               + config.admin().ip()
               + " with no password set: set "
-              + H2UserStore.ADMIN_PASSWORD_ENV
+              + JdbcUserStore.ADMIN_PASSWORD_ENV
               + " or add a user with 'turnout user add'",
           null);
     }

@@ -1,6 +1,6 @@
 package dev.turnout.cli;
 
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
 import dev.turnout.store.StoreException;
 import dev.turnout.store.User;
@@ -109,7 +109,7 @@ public final class UserCommand implements Callable<Integer> {
       err.println("turnout: " + e.getMessage());
       return BAD_INPUT;
     }
-    try (H2DtabStore store = H2DtabStore.openFile(data)) {
+    try (JdbcDtabStore store = JdbcDtabStore.openFile(data)) {
       store.userStore().put(name, parsedRole, password);
       out.println(
           "turnout: user "
@@ -142,7 +142,7 @@ public final class UserCommand implements Callable<Integer> {
               description = "data directory of the store (default: ${DEFAULT-VALUE})")
           Path data) {
     PrintWriter out = spec.commandLine().getOut();
-    try (H2DtabStore store = H2DtabStore.openFile(data)) {
+    try (JdbcDtabStore store = JdbcDtabStore.openFile(data)) {
       for (User user : store.userStore().users()) {
         out.println(user.name() + " " + user.role().name().toLowerCase(Locale.ROOT));
       }

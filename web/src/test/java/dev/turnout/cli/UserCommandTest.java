@@ -2,7 +2,7 @@ package dev.turnout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
 import dev.turnout.store.User;
 import java.io.ByteArrayInputStream;
@@ -29,8 +29,8 @@ class UserCommandTest {
     return cl.execute(args);
   }
 
-  private H2DtabStore openStore() {
-    return H2DtabStore.openFile(dir);
+  private JdbcDtabStore openStore() {
+    return JdbcDtabStore.openFile(dir);
   }
 
   @Test
@@ -39,7 +39,7 @@ class UserCommandTest {
 
     assertThat(code).isZero();
     assertThat(out.toString()).contains("user alice (operator) saved");
-    try (H2DtabStore store = openStore()) {
+    try (JdbcDtabStore store = openStore()) {
       assertThat(store.userStore().authenticate("alice", "alice-pw"))
           .contains(new User("alice", Role.OPERATOR));
     }
@@ -51,7 +51,7 @@ class UserCommandTest {
         run("", Map.of("PW", "bob-pw"), "add", "bob", "--role", "VIEWER", "--password-env", "PW", "--data", dir.toString());
 
     assertThat(code).isZero();
-    try (H2DtabStore store = openStore()) {
+    try (JdbcDtabStore store = openStore()) {
       assertThat(store.userStore().authenticate("bob", "bob-pw")).contains(new User("bob", Role.VIEWER));
     }
   }

@@ -1,7 +1,7 @@
 package dev.turnout.web;
 
 import dev.turnout.metrics.ProxyMetrics;
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
 import dev.turnout.web.editor.DtabOnlyPreview;
 import io.javalin.Javalin;
@@ -32,13 +32,13 @@ final class DashboardFixture implements AutoCloseable {
   static final String DTAB = "# routes\n/svc => /#/io.l5d.fs;\n/svc/users => /#/io.l5d.fs/users;\n";
   private static final Pattern CSRF = Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"|name=\"_csrf\" value=\"([^\"]+)\"");
 
-  final H2DtabStore store;
+  final JdbcDtabStore store;
   final ProxyMetrics metrics = new ProxyMetrics();
   private final Javalin app;
   private final AutoCloseable dashboard;
 
   DashboardFixture(Path dir) {
-    store = H2DtabStore.builder(H2DtabStore.fileUrl(dir)).passwordIterations(1000).open();
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(1000).open();
     store.userStore().put("admin", Role.OPERATOR, PASSWORD.toCharArray());
     store.userStore().put("watcher", Role.VIEWER, PASSWORD.toCharArray());
     store.create("default", DTAB, "seed", "first routes");

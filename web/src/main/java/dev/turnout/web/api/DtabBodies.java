@@ -8,7 +8,7 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import dev.turnout.dtab.Prefix;
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +33,7 @@ final class DtabBodies {
   static final String DTAB = "application/dtab";
   static final String TEXT = "text/plain";
   static final String JSON = "application/json";
-  static final int MAX_BYTES = H2DtabStore.MAX_DTAB_BYTES;
+  static final int MAX_BYTES = JdbcDtabStore.MAX_DTAB_BYTES;
 
   private DtabBodies() {}
 

@@ -1,6 +1,6 @@
 package dev.turnout.web.api;
 
-import dev.turnout.store.H2DtabStore;
+import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -27,13 +27,13 @@ final class ApiServer implements AutoCloseable {
   static final String VIEWER = "viewer";
   static final String VIEWER_PASSWORD = "viewer-password";
 
-  final H2DtabStore store;
+  final JdbcDtabStore store;
   final Javalin app;
   final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiServer(Path dataDir) {
-    store = H2DtabStore.builder(H2DtabStore.fileUrl(dataDir)).passwordIterations(2).open();
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dataDir)).passwordIterations(2).open();
     store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
     store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
     app =

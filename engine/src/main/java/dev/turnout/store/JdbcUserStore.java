@@ -18,7 +18,7 @@ import java.util.Optional;
  * whether or not the user exists, so its time does not tell which names exist. Names follow the
  * namespace rule: 1 to 64 of {@code A-Z a-z 0-9 _ . -}.
  */
-public final class H2UserStore implements UserStore {
+public final class JdbcUserStore implements UserStore {
 
   /** The user {@link #ensureAdmin} creates. */
   public static final String ADMIN = "admin";
@@ -33,7 +33,7 @@ public final class H2UserStore implements UserStore {
   /** Hashed against when the user does not exist, so a miss costs what a hit costs. */
   private final byte[] decoySalt;
 
-  H2UserStore(Database db, Clock clock, int iterations) {
+  JdbcUserStore(Database db, Clock clock, int iterations) {
     this.db = db;
     this.clock = clock;
     this.iterations = iterations;

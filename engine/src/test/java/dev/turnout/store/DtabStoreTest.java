@@ -23,12 +23,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class H2DtabStoreTest {
+class DtabStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(T0);
-  private H2DtabStore store;
+  private JdbcDtabStore store;
 
   @BeforeEach
   void open() {
@@ -40,8 +40,8 @@ class H2DtabStoreTest {
     store.close();
   }
 
-  private H2DtabStore reopen() {
-    return H2DtabStore.builder(H2DtabStore.fileUrl(dir)).clock(clock).passwordIterations(1).open();
+  private JdbcDtabStore reopen() {
+    return JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(1).open();
   }
 
   @Test
@@ -190,7 +190,7 @@ class H2DtabStoreTest {
 
   @Test
   void dtabOverOneMebibyteIsInvalid() {
-    String big = "/a=>/b;" + "#".repeat(H2DtabStore.MAX_DTAB_BYTES);
+    String big = "/a=>/b;" + "#".repeat(JdbcDtabStore.MAX_DTAB_BYTES);
 
     assertThatThrownBy(() -> store.create("default", big, "alice", ""))
         .isInstanceOf(StoreException.Invalid.class)
@@ -250,7 +250,7 @@ class H2DtabStoreTest {
         store.seed(Map.of("kept", "/a=>/cfg", "dropped", "/a=>/cfg", "new", "/a=>/cfg"));
 
     assertThat(created).extracting(DtabVersion::namespace).containsExactly("new");
-    assertThat(created.get(0).author()).isEqualTo(H2DtabStore.SEED_AUTHOR);
+    assertThat(created.get(0).author()).isEqualTo(JdbcDtabStore.SEED_AUTHOR);
     assertThat(store.current("kept").orElseThrow().text()).isEqualTo("/a=>/mine");
     assertThat(store.current("dropped")).isEmpty();
   }

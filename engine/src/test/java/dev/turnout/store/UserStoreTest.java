@@ -14,14 +14,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class H2UserStoreTest {
+class UserStoreTest {
   @TempDir Path dir;
-  private H2DtabStore store;
-  private H2UserStore users;
+  private JdbcDtabStore store;
+  private JdbcUserStore users;
 
   @BeforeEach
   void open() {
-    store = H2DtabStore.builder(H2DtabStore.fileUrl(dir)).passwordIterations(10).open();
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(10).open();
     users = store.userStore();
   }
 
@@ -62,7 +62,7 @@ class H2UserStoreTest {
     users.put("a", Role.VIEWER, "same-password".toCharArray());
     users.put("b", Role.VIEWER, "same-password".toCharArray());
 
-    try (var c = java.sql.DriverManager.getConnection(H2DtabStore.fileUrl(dir), "sa", "");
+    try (var c = java.sql.DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
         var rs = c.createStatement().executeQuery("SELECT salt, hash, iterations FROM app_user")) {
       rs.next();
       byte[] hashA = rs.getBytes(2);

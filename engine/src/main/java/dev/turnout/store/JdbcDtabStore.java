@@ -36,13 +36,13 @@ import java.util.function.Predicate;
  * write returns (see {@link Subscribers}).
  *
  * <pre>{@code
- * try (H2DtabStore store = H2DtabStore.openFile(Path.of("data"))) {
+ * try (JdbcDtabStore store = JdbcDtabStore.openFile(Path.of("data"))) {
  *   DtabVersion v1 = store.create("default", "/svc => /#/io.l5d.fs;", "admin", "first routes");
  *   store.update("default", "/svc => /$/inet/127.0.0.1/8080;", Optional.of(v1.etag()), "admin", "");
  * }
  * }</pre>
  */
-public final class H2DtabStore implements DtabStore {
+public final class JdbcDtabStore implements DtabStore {
 
   /** The largest dtab text accepted, in UTF-8 bytes (1 MiB). */
   public static final int MAX_DTAB_BYTES = DtabText.MAX_BYTES;
@@ -55,7 +55,7 @@ public final class H2DtabStore implements DtabStore {
 
   private final Database db;
   private final Clock clock;
-  private final H2UserStore users;
+  private final JdbcUserStore users;
   private final ReentrantLock writes = new ReentrantLock();
   private final Subscribers subscribers = new Subscribers();
   private final Cache<VersionKey, DtabVersion> parsed =
@@ -63,19 +63,19 @@ public final class H2DtabStore implements DtabStore {
 
   private record VersionKey(String namespace, long version) {}
 
-  private H2DtabStore(Database db, Clock clock, int passwordIterations) {
+  private JdbcDtabStore(Database db, Clock clock, int passwordIterations) {
     this.db = db;
     this.clock = clock;
-    this.users = new H2UserStore(db, clock, passwordIterations);
+    this.users = new JdbcUserStore(db, clock, passwordIterations);
   }
 
   /** Opens the store at an H2 JDBC URL, e.g. {@code jdbc:h2:file:/var/lib/turnout/turnout}. */
-  public static H2DtabStore open(String jdbcUrl) {
+  public static JdbcDtabStore open(String jdbcUrl) {
     return builder(jdbcUrl).open();
   }
 
   /** Opens (creating if needed) the store in {@code dataDir}: the file {@code <dataDir>/turnout.mv.db}. */
-  public static H2DtabStore openFile(Path dataDir) {
+  public static JdbcDtabStore openFile(Path dataDir) {
     return builder(fileUrl(dataDir)).open();
   }
 
@@ -128,13 +128,13 @@ public final class H2DtabStore implements DtabStore {
     }
 
     /** Opens the database, migrating its schema to the latest version. */
-    public H2DtabStore open() {
-      return new H2DtabStore(Database.open(jdbcUrl), clock, passwordIterations);
+    public JdbcDtabStore open() {
+      return new JdbcDtabStore(Database.open(jdbcUrl), clock, passwordIterations);
     }
   }
 
   /** The users kept in the same database. */
-  public H2UserStore userStore() {
+  public JdbcUserStore userStore() {
     return users;
   }
 
