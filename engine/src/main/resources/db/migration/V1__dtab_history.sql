@@ -1,5 +1,7 @@
 -- One row per namespace that was ever created. It is never removed: a deleted namespace keeps its
 -- row (deleted = TRUE) so that a re-created one continues the version numbers and no ETag is reused.
+-- Every migration is written in SQL that both H2 2.x and PostgreSQL accept (TEXT, BYTEA, ...): the
+-- embedded store and a shared PostgreSQL one are migrated by the same files.
 CREATE TABLE namespace (
   name           VARCHAR(64) NOT NULL PRIMARY KEY,
   latest_version BIGINT      NOT NULL,
@@ -11,8 +13,8 @@ CREATE TABLE namespace (
 CREATE TABLE dtab_version (
   namespace  VARCHAR(64)              NOT NULL REFERENCES namespace (name),
   version    BIGINT                   NOT NULL,
-  dtab_text  CHARACTER LARGE OBJECT   NOT NULL,
-  canonical  CHARACTER LARGE OBJECT   NOT NULL,
+  dtab_text  TEXT                     NOT NULL,
+  canonical  TEXT                     NOT NULL,
   author     VARCHAR(256)             NOT NULL,
   comment    VARCHAR(4096)            NOT NULL,
   created_at TIMESTAMP WITH TIME ZONE NOT NULL,

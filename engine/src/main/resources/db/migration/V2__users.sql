@@ -3,8 +3,8 @@
 CREATE TABLE app_user (
   name       VARCHAR(64)              NOT NULL PRIMARY KEY,
   role       VARCHAR(16)              NOT NULL CHECK (role IN ('OPERATOR', 'VIEWER')),
-  salt       VARBINARY(64)            NOT NULL,
-  hash       VARBINARY(64)            NOT NULL,
+  salt       BYTEA                    NOT NULL,
+  hash       BYTEA                    NOT NULL,
   iterations INTEGER                  NOT NULL,
   updated_at TIMESTAMP WITH TIME ZONE NOT NULL
 );

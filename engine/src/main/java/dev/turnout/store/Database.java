@@ -1,75 +1,144 @@
 package dev.turnout.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.List;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
-import org.h2.jdbcx.JdbcConnectionPool;
+import org.flywaydb.core.api.output.ValidateOutput;
+import org.flywaydb.core.api.output.ValidateResult;
 
 /**
- * The embedded H2 database behind the stores: a small connection pool, the schema brought up to date
- * by Flyway on open, and one-transaction units of work.
+ * The database behind the stores, embedded H2 or a shared PostgreSQL: a connection pool, the schema
+ * brought up to date by Flyway on open (the same migrations for both), and one-transaction units of
+ * work. What differs between the two is in {@link Dialect}, never in a query.
  *
- * <p>Durability: H2's MVStore normally writes committed changes to its file in the background, up to
- * half a second later, so a process killed in that window loses answered writes. The store sets {@code
- * WRITE_DELAY 0}, which makes every commit write its changes to the file before it returns; a write
- * that was answered survives {@code kill -9}. (H2 does not fsync each commit, so a power cut may still
- * lose the last commits; the operating system's page cache holds them until it writes them out.)
+ * <p>When the database cannot be reached (a PostgreSQL server restarting, a network cut), work fails
+ * fast with {@link StoreException.Unavailable} instead of waiting: a connection is waited for at most
+ * {@link #CONNECT_WAIT}. The pool reconnects by itself once the server answers again, so nothing needs
+ * a restart.
  */
 final class Database implements AutoCloseable {
 
-  /** Postgres-style SQLSTATE that H2 reports for a duplicate key. */
+  /** SQLSTATE of a duplicate key, the same in H2 and PostgreSQL. */
   private static final String UNIQUE_VIOLATION = "23505";
 
-  private final String url;
-  private final JdbcConnectionPool pool;
+  /** How long a unit of work waits for a connection before the store counts as unavailable. */
+  static final Duration CONNECT_WAIT = Duration.ofSeconds(2);
 
-  private Database(String url, JdbcConnectionPool pool) {
+  private final String url;
+  private final Dialect dialect;
+  private final HikariDataSource pool;
+
+  private Database(String url, Dialect dialect, HikariDataSource pool) {
     this.url = url;
+    this.dialect = dialect;
     this.pool = pool;
   }
 
   /** Opens (creating if needed) the database at {@code jdbcUrl} and migrates it to the latest schema. */
-  static Database open(String jdbcUrl) {
-    if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:h2:")) {
-      throw new IllegalArgumentException("the store needs an H2 JDBC URL (jdbc:h2:...), not " + jdbcUrl);
+  static Database open(String jdbcUrl, String user, String password) {
+    Dialect dialect = Dialect.of(jdbcUrl);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user == null ? dialect.defaultUser() : user);
+    config.setPassword(password == null ? "" : password);
+    config.setMaximumPoolSize(16);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(CONNECT_WAIT.toMillis());
+    config.setValidationTimeout(Math.min(1000, CONNECT_WAIT.toMillis() - 1));
+    config.setPoolName("turnout-store");
+    // Start-up fails at once, with the server's own words, when the database cannot be reached.
+    config.setInitializationFailTimeout(1);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException e) {
+      throw new StoreException(
+          "cannot open the store at " + redacted(jdbcUrl) + ": " + rootMessage(e) + dialect.openHint(rootMessage(e)), e);
     }
-    JdbcConnectionPool pool = JdbcConnectionPool.create(jdbcUrl, "sa", "");
-    pool.setMaxConnections(16);
-    Database db = new Database(jdbcUrl, pool);
+    Database db = new Database(jdbcUrl, dialect, pool);
     try {
       db.migrate();
       db.run(
           c -> {
-            try (var st = c.createStatement()) {
-              st.execute("SET WRITE_DELAY 0");
-              st.execute("SET DEFAULT_LOCK_TIMEOUT 10000");
-            }
+            dialect.prepare(c);
             return null;
           });
       return db;
     } catch (RuntimeException e) {
-      pool.dispose();
+      pool.close();
       throw e;
     }
   }
 
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** The URL and user the pool connects with, for a connection of one's own (a change listener). */
+  HikariDataSource pool() {
+    return pool;
+  }
+
   private void migrate() {
     try {
-      Flyway.configure()
-          .dataSource(pool)
-          .locations("classpath:db/migration")
-          .failOnMissingLocations(true)
-          .load()
-          .migrate();
+      Flyway flyway =
+          Flyway.configure()
+              .dataSource(pool)
+              .locations("classpath:db/migration")
+              .failOnMissingLocations(true)
+              .validateOnMigrate(false)
+              .load();
+      ValidateResult validation = flyway.validateWithResult();
+      if (!validation.validationSuccessful && onlyRetypedBaseline(validation.invalidMigrations)) {
+        // Versions 1 and 2 were first written with H2-only column types (CHARACTER LARGE OBJECT,
+        // VARBINARY) and rewritten with types both databases accept; H2 stores both the same way,
+        // so a data directory made before that only needs its recorded checksums brought up to date.
+        flyway.repair();
+      } else if (!validation.validationSuccessful && !pendingOnly(validation.invalidMigrations)) {
+        throw new FlywayException(validation.getAllErrorMessages());
+      }
+      flyway.migrate();
     } catch (FlywayException e) {
       String why = rootMessage(e);
-      String hint =
-          why.contains("locked")
-              ? " (is another Turnout process using this data directory?)"
-              : "";
-      throw new StoreException("cannot open the store at " + url + ": " + why + hint, e);
+      throw new StoreException("cannot open the store at " + redacted(url) + ": " + why + dialect.openHint(why), e);
     }
+  }
+
+  private static boolean onlyRetypedBaseline(List<ValidateOutput> invalid) {
+    boolean any = false;
+    for (ValidateOutput o : invalid) {
+      if (isPending(o)) {
+        continue;
+      }
+      boolean retyped =
+          o.errorDetails != null
+              && o.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH
+              && ("1".equals(o.version) || "2".equals(o.version));
+      if (!retyped) {
+        return false;
+      }
+      any = true;
+    }
+    return any;
+  }
+
+  private static boolean pendingOnly(List<ValidateOutput> invalid) {
+    return invalid.stream().allMatch(Database::isPending);
+  }
+
+  /** A migration not applied yet, which {@code migrate} is about to apply: not an error here. */
+  private static boolean isPending(ValidateOutput o) {
+    return o.errorDetails != null
+        && (o.errorDetails.errorCode == CoreErrorCode.RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED
+            || o.errorDetails.errorCode == CoreErrorCode.OUTDATED_REPEATABLE_MIGRATION);
   }
 
   /** One unit of work, committed when it returns and rolled back when it throws. */
@@ -103,11 +172,11 @@ final class Database implements AutoCloseable {
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        rollbackQuietly(c);
         throw e;
       }
     } catch (SQLException e) {
-      throw new StoreException("store failure: " + e.getMessage(), e);
+      throw failure(e);
     }
   }
 
@@ -116,16 +185,51 @@ final class Database implements AutoCloseable {
     try (Connection c = connection()) {
       return work.apply(c);
     } catch (SQLException e) {
-      throw new StoreException("store failure: " + e.getMessage(), e);
+      throw failure(e);
     }
   }
 
   private Connection connection() throws SQLException {
-    try {
-      return pool.getConnection();
-    } catch (IllegalStateException e) {
+    if (pool.isClosed()) {
       throw new StoreException("the store is closed");
     }
+    return pool.getConnection();
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the pool throws it away, and the transaction died with it
+    }
+  }
+
+  /** A failed unit of work as the store reports it: unreachable, or failed for another reason. */
+  private StoreException failure(SQLException e) {
+    if (isUnreachable(e)) {
+      return new StoreException.Unavailable(
+          "the store's database at " + redacted(url) + " is not answering: " + firstLine(e.getMessage()), e);
+    }
+    return new StoreException("store failure: " + e.getMessage(), e);
+  }
+
+  /**
+   * The database cannot be reached or went away mid-work: no connection in time, or SQLSTATE class 08
+   * (connection exception) or 57P0x (the server shutting down).
+   */
+  static boolean isUnreachable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isUniqueViolation(SQLException e) {
@@ -137,18 +241,29 @@ final class Database implements AutoCloseable {
     return false;
   }
 
-  private static String rootMessage(Throwable e) {
+  /** The URL without any password a user wrote into it. */
+  static String redacted(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    String message = t.getMessage() == null ? t.toString() : t.getMessage();
+    return firstLine(t.getMessage() == null ? t.toString() : t.getMessage());
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
   }
 
   @Override
   public void close() {
-    pool.dispose();
+    pool.close();
   }
 }

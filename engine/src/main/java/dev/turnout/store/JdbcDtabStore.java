@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -17,12 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The dtab store in an embedded H2 database (see {@link Database} for durability).
+ * The dtab store in a database: embedded H2 by default (a file in the data directory, see {@link
+ * Dialect} for durability), or a PostgreSQL server that several control planes share.
  *
  * <p>Each namespace has a history of versions numbered 1, 2, 3... A version keeps the text as written,
  * its canonical form, who wrote it, why, and when; a deletion is a version too (empty text, {@code
@@ -31,9 +35,16 @@ import java.util.function.Predicate;
  *
  * <p>Writes are serialised in this process by a lock and, for other processes sharing the database,
  * by a row lock on the namespace ({@code SELECT ... FOR UPDATE}) backed by the primary key on
- * (namespace, version): of writers racing with the same {@code If-Match}, one commits and the others
- * get {@link StoreException.Conflict}. Subscribers hear each change after it has committed, before the
- * write returns (see {@link Subscribers}).
+ * (namespace, version): of writers racing with the same {@code If-Match}, in this process or in
+ * others, one commits and the others get {@link StoreException.Conflict}.
+ *
+ * <p>Subscribers hear every version once, in version order per namespace, whichever process committed
+ * it: this process's own commits before the write returns, other processes' through the {@link
+ * ChangeFeed} (within milliseconds on PostgreSQL, within the feed's poll otherwise).
+ *
+ * <p>While the database cannot be reached, writes and history reads fail with {@link
+ * StoreException.Unavailable}; {@link #current} and {@link #namespaces} answer from the last versions
+ * this process saw, so routes keep being served. Nothing needs a restart when the database returns.
  *
  * <pre>{@code
  * try (JdbcDtabStore store = JdbcDtabStore.openFile(Path.of("data"))) {
@@ -55,6 +66,13 @@ public final class JdbcDtabStore implements DtabStore {
 
   private final Database db;
   private final Clock clock;
+  /**
+   * The newest version of each namespace that subscribers have heard (a deletion included): what a
+   * read falls back on while the database is away, and where the change feed picks up from. Changed
+   * only while holding {@link #writes}.
+   */
+  private final Map<String, DtabVersion> known = new ConcurrentHashMap<>();
+  private ChangeFeed feed;
   private final JdbcUserStore users;
   private final ReentrantLock writes = new ReentrantLock();
   private final Subscribers subscribers = new Subscribers();
@@ -68,6 +86,9 @@ public final class JdbcDtabStore implements DtabStore {
     this.clock = clock;
     this.users = new JdbcUserStore(db, clock, passwordIterations);
   }
+
+  /** How often the change feed looks for other processes' commits when nothing woke it. */
+  public static final Duration DEFAULT_FEED_POLL = Duration.ofSeconds(1);
 
   /** Opens the store at an H2 JDBC URL, e.g. {@code jdbc:h2:file:/var/lib/turnout/turnout}. */
   public static JdbcDtabStore open(String jdbcUrl) {
@@ -99,11 +120,33 @@ public final class JdbcDtabStore implements DtabStore {
     private Clock clock = Clock.systemUTC();
     private int passwordIterations = PasswordHasher.DEFAULT_ITERATIONS;
 
+    private String user;
+    private String password;
+    private Duration feedPoll = DEFAULT_FEED_POLL;
+
     private Builder(String jdbcUrl) {
-      if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:h2:")) {
-        throw new IllegalArgumentException("the store needs an H2 JDBC URL (jdbc:h2:...), not " + jdbcUrl);
-      }
+      Dialect.of(jdbcUrl); // refuses a database the store does not run on
       this.jdbcUrl = jdbcUrl;
+    }
+
+    /** The database user (H2's default {@code sa}; PostgreSQL's, the OS user's name). */
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** How often to look for other processes' commits without a signal (default 1 s). */
+    public Builder feedPoll(Duration poll) {
+      if (poll == null || poll.toMillis() < 10 || poll.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("feedPoll must be at least 10 ms, not " + poll);
+      }
+      this.feedPoll = poll;
+      return this;
     }
 
     /** Where created-at times come from (default: the UTC system clock). */
@@ -129,7 +172,16 @@ public final class JdbcDtabStore implements DtabStore {
 
     /** Opens the database, migrating its schema to the latest version. */
     public JdbcDtabStore open() {
-      return new JdbcDtabStore(Database.open(jdbcUrl), clock, passwordIterations);
+      Database db = Database.open(jdbcUrl, user, password);
+      JdbcDtabStore store = new JdbcDtabStore(db, clock, passwordIterations);
+      try {
+        store.catchUp(false);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      store.feed = new ChangeFeed(db.dialect(), db.pool(), feedPoll, () -> store.catchUp(true));
+      return store;
     }
   }
 
@@ -142,7 +194,17 @@ public final class JdbcDtabStore implements DtabStore {
 
   @Override
   public List<String> namespaces() {
-    List<String> names = new ArrayList<>(db.read(VersionTable::liveNamespaces));
+    List<String> names;
+    try {
+      names = new ArrayList<>(db.read(VersionTable::liveNamespaces));
+    } catch (StoreException.Unavailable away) {
+      names = new ArrayList<>();
+      for (DtabVersion v : known.values()) {
+        if (!v.deleted()) {
+          names.add(v.namespace());
+        }
+      }
+    }
     names.sort(null);
     return List.copyOf(names);
   }
@@ -150,7 +212,11 @@ public final class JdbcDtabStore implements DtabStore {
   @Override
   public Optional<DtabVersion> current(String namespace) {
     Namespaces.check(namespace);
-    return db.read(c -> VersionTable.current(c, namespace));
+    try {
+      return db.read(c -> VersionTable.current(c, namespace));
+    } catch (StoreException.Unavailable away) {
+      return Optional.ofNullable(known.get(namespace)).filter(v -> !v.deleted());
+    }
   }
 
   @Override
@@ -284,6 +350,9 @@ public final class JdbcDtabStore implements DtabStore {
 
   @Override
   public void close() {
+    if (feed != null) {
+      feed.close();
+    }
     db.close();
   }
 
@@ -371,6 +440,7 @@ public final class JdbcDtabStore implements DtabStore {
                         now,
                         deleting);
                 VersionTable.insert(c, v);
+                notifyOthers(c);
                 StoreEvent.Kind kind =
                     deleting
                         ? StoreEvent.Kind.DELETED
@@ -378,14 +448,100 @@ public final class JdbcDtabStore implements DtabStore {
                 return new StoreEvent(w.namespace(), v, kind);
               });
       if (event != null) {
-        parsed.put(new VersionKey(event.namespace(), event.version().version()), event.version());
-        subscribers.enqueue(event);
+        publish(event);
       }
     } finally {
       writes.unlock();
     }
     subscribers.deliver();
     return Optional.ofNullable(event).map(StoreEvent::version);
+  }
+
+  /**
+   * Queues {@code event} for subscribers, after any version of its namespace committed elsewhere
+   * between the last one they heard and this one, so they hear every version in order. Caller holds
+   * {@link #writes}.
+   */
+  private void publish(StoreEvent event) {
+    DtabVersion v = event.version();
+    DtabVersion heard = known.get(event.namespace());
+    long last = heard == null ? 0 : heard.version();
+    if (last < v.version() - 1) {
+      try {
+        for (DtabVersion missed : db.read(c -> VersionTable.after(c, event.namespace(), last))) {
+          if (missed.version() < v.version()) {
+            queue(missed);
+          }
+        }
+      } catch (StoreException e) {
+        // the change feed delivers them later; subscribers keep the newest they hear regardless
+      }
+    }
+    queue(event);
+  }
+
+  private void queue(DtabVersion v) {
+    DtabVersion before = known.get(v.namespace());
+    StoreEvent.Kind kind =
+        v.deleted()
+            ? StoreEvent.Kind.DELETED
+            : before == null || before.deleted() ? StoreEvent.Kind.CREATED : StoreEvent.Kind.UPDATED;
+    queue(new StoreEvent(v.namespace(), v, kind));
+  }
+
+  private void queue(StoreEvent event) {
+    DtabVersion before = known.get(event.namespace());
+    if (before != null && before.version() >= event.version().version()) {
+      return; // heard already
+    }
+    parsed.put(new VersionKey(event.namespace(), event.version().version()), event.version());
+    known.put(event.namespace(), event.version());
+    subscribers.enqueue(event);
+  }
+
+  /**
+   * Brings {@link #known} up to the database: every version committed since, by any process, is
+   * queued for subscribers (or, when {@code tell} is false, at open, only remembered).
+   */
+  private void catchUp(boolean tell) {
+    Map<String, VersionTable.NamespaceRow> rows = db.read(VersionTable::rows);
+    boolean queued = false;
+    for (Map.Entry<String, VersionTable.NamespaceRow> row : rows.entrySet()) {
+      DtabVersion heard = known.get(row.getKey());
+      long last = heard == null ? 0 : heard.version();
+      if (row.getValue().latest() <= last) {
+        continue;
+      }
+      writes.lock();
+      try {
+        heard = known.get(row.getKey());
+        long from = heard == null ? 0 : heard.version();
+        if (!tell) {
+          long latest = row.getValue().latest();
+          db.read(c -> VersionTable.find(c, row.getKey(), latest))
+              .ifPresent(v -> known.put(v.namespace(), v));
+          continue;
+        }
+        for (DtabVersion v : db.read(c -> VersionTable.after(c, row.getKey(), from))) {
+          queue(v);
+          queued = true;
+        }
+      } finally {
+        writes.unlock();
+      }
+    }
+    if (queued) {
+      subscribers.deliver();
+    }
+  }
+
+  private void notifyOthers(Connection c) throws SQLException {
+    Optional<String> notify = db.dialect().notifyStatement();
+    if (notify.isPresent()) {
+      try (Statement st = c.createStatement()) {
+        st.execute(notify.get());
+      }
+    }
   }
 
   private static State lockNamespace(Connection c, String namespace) throws SQLException {

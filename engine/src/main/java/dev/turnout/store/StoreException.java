@@ -53,6 +53,18 @@ public class StoreException extends RuntimeException {
     }
   }
 
+  /**
+   * The database cannot be reached (503). Nothing was written; reads of current dtabs still answer
+   * from the last versions this process saw, and everything works again once the database answers.
+   */
+  public static final class Unavailable extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** Bad input: a malformed dtab, a bad namespace name (400). */
   public static final class Invalid extends StoreException {
     private static final long serialVersionUID = 1L;

@@ -123,6 +123,35 @@ final class VersionTable {
     }
   }
 
+  /** Every namespace's row, by name: what a change feed compares with what it has delivered. */
+  static java.util.Map<String, NamespaceRow> rows(Connection c) throws SQLException {
+    java.util.Map<String, NamespaceRow> out = new java.util.HashMap<>();
+    try (PreparedStatement st = c.prepareStatement("SELECT name, latest_version, deleted FROM namespace");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), new NamespaceRow(rs.getLong(2), rs.getBoolean(3)));
+      }
+    }
+    return out;
+  }
+
+  /** The versions after {@code version}, oldest first. */
+  static List<DtabVersion> after(Connection c, String namespace, long version) throws SQLException {
+    List<DtabVersion> out = new ArrayList<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT * FROM dtab_version WHERE namespace = ? AND version > ? ORDER BY version")) {
+      st.setString(1, namespace);
+      st.setLong(2, version);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(toVersion(rs));
+        }
+      }
+    }
+    return out;
+  }
+
   static List<String> liveNamespaces(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement st = c.prepareStatement("SELECT name FROM namespace WHERE NOT deleted");

@@ -23,15 +23,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DtabStoreTest {
+/**
+ * What every database the store runs on must do, run once per database by {@link H2DtabStoreTest} and
+ * {@link PostgresDtabStoreTest}: the same SQL, held to the same behaviour.
+ */
+abstract class DtabStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(T0);
   private JdbcDtabStore store;
+  private String url;
+
+  /** A new, empty database for one test. */
+  abstract String newDatabase(Path dir);
 
   @BeforeEach
   void open() {
+    url = newDatabase(dir);
     store = reopen();
   }
 
@@ -41,7 +50,12 @@ class DtabStoreTest {
   }
 
   private JdbcDtabStore reopen() {
-    return JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(1).open();
+    return JdbcDtabStore.builder(url)
+        .user(url.startsWith("jdbc:postgresql:") ? PostgresServer.USER : null)
+        .password(url.startsWith("jdbc:postgresql:") ? PostgresServer.PASSWORD : null)
+        .clock(clock)
+        .passwordIterations(1)
+        .open();
   }
 
   @Test
