@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.turnout.dtab.DtabParseException;
 import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -238,13 +239,25 @@ public final class ConfigLoader {
       case "io.l5d.namerd.http":
       case "io.l5d.mesh":
       case "turnout.store":
-        n.only("kind", "namespace", "dst");
+        n.only("kind", "namespace", "dst", "retry", "experimental");
         String ns = n.text("namespace", "default");
         if (!ns.matches("[A-Za-z0-9_.-]{1,64}")) {
           throw new ConfigException(n.path + ".namespace: must match [A-Za-z0-9_.-]{1,64}, not '" + ns + "'");
         }
+        if (kind.equals("io.l5d.namerd.http") && n.has("dst")) {
+          Node retry = n.get("retry");
+          retry.only("baseSeconds", "maxSeconds");
+          Duration base = Duration.ofSeconds(retry.positiveInt("baseSeconds", 1));
+          Duration max = Duration.ofSeconds(retry.positiveInt("maxSeconds", 10));
+          if (max.compareTo(base) < 0) {
+            throw new ConfigException(retry.path + ".maxSeconds: must not be less than baseSeconds");
+          }
+          return new InterpreterConfig(
+              InterpreterConfig.REMOTE, ns, controlPlanes(n.path + ".dst", n.requiredText("dst")), base, max);
+        }
         if (n.has("dst")) {
-          warn(n.path + ".dst", "Turnout serves namespaces from its own store; dst is ignored");
+          warn(n.path + ".dst", "Turnout serves namespaces from its own store; dst is ignored"
+              + " (io.l5d.namerd.http follows a control plane at dst)");
         }
         return new InterpreterConfig(InterpreterConfig.STORE, ns);
       default:
@@ -252,6 +265,51 @@ public final class ConfigLoader {
             n.path + ".kind",
             "interpreter kind " + kind + " is not implemented by Turnout; the router routes by its own dtab only");
         return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
+    }
+  }
+
+  /**
+   * The control planes a {@code dst} names: a {@code /$/inet/HOST/PORT} path, or several joined by
+   * {@code |} (tried in order) or {@code &} (all equal; tried in the order written).
+   */
+  private static List<InterpreterConfig.ControlPlane> controlPlanes(String where, String dst) {
+    List<InterpreterConfig.ControlPlane> out = new ArrayList<>();
+    NameTree<Path> tree;
+    try {
+      tree = NameTree.read(dst);
+    } catch (DtabParseException e) {
+      throw new ConfigException(where + ": " + e.located());
+    }
+    collectControlPlanes(where, tree, out);
+    if (out.isEmpty()) {
+      throw new ConfigException(where + ": names no control plane (want /$/inet/HOST/PORT)");
+    }
+    return out;
+  }
+
+  private static void collectControlPlanes(
+      String where, NameTree<Path> tree, List<InterpreterConfig.ControlPlane> out) {
+    if (tree instanceof NameTree.Leaf<Path> leaf) {
+      List<String> seg = leaf.value().labels();
+      int port = -1;
+      if (seg.size() == 4 && seg.get(0).equals("$") && seg.get(1).equals("inet")) {
+        try {
+          port = Integer.parseInt(seg.get(3));
+        } catch (NumberFormatException e) {
+          port = -1;
+        }
+      }
+      if (port < 1 || port > 65535) {
+        throw new ConfigException(
+            where + ": " + leaf.value().show() + " is not a control plane address (want /$/inet/HOST/PORT)");
+      }
+      out.add(new InterpreterConfig.ControlPlane(seg.get(2), port));
+    } else if (tree instanceof NameTree.Alt<Path> alt) {
+      alt.trees().forEach(t -> collectControlPlanes(where, t, out));
+    } else if (tree instanceof NameTree.Union<Path> union) {
+      union.trees().forEach(w -> collectControlPlanes(where, w.tree(), out));
+    } else {
+      throw new ConfigException(where + ": must name control planes as /$/inet/HOST/PORT, not " + tree.show());
     }
   }
 
@@ -321,28 +379,40 @@ public final class ConfigLoader {
   }
 
   private StorageConfig storage(Node n) {
-    n.only("kind", "path", "jdbcUrl", "namespaces");
+    n.only("kind", "path", "jdbcUrl", "url", "user", "password", "namespaces");
     String kind = n.text("kind", "h2");
     java.nio.file.Path dir = dataDir;
     Optional<String> url = Optional.empty();
+    Optional<String> user = Optional.empty();
+    Optional<String> password = Optional.empty();
     Map<String, String> seeds = new LinkedHashMap<>();
     switch (kind) {
+      case "postgresql":
+        String u = n.requiredText("url");
+        if (!u.startsWith("jdbc:postgresql://")) {
+          throw new ConfigException(n.path + ".url: must be jdbc:postgresql://HOST:PORT/DATABASE, not " + u);
+        }
+        url = Optional.of(u);
+        user = n.has("user") ? Optional.of(n.requiredText("user")) : Optional.empty();
+        password = n.has("password") ? Optional.of(n.requiredText("password")) : Optional.empty();
+        break;
       case "h2":
         if (n.has("path")) {
           dir = baseDir.resolve(n.requiredText("path")).normalize();
         }
         if (n.has("jdbcUrl")) {
-          String u = n.requiredText("jdbcUrl");
-          if (!u.startsWith("jdbc:")) {
-            throw new ConfigException(n.path + ".jdbcUrl: must start with jdbc:");
+          String h2 = n.requiredText("jdbcUrl");
+          if (!h2.startsWith("jdbc:h2:")) {
+            throw new ConfigException(
+                n.path + ".jdbcUrl: must be an H2 URL (jdbc:h2:...); for PostgreSQL use kind: postgresql with url:");
           }
-          url = Optional.of(u);
+          url = Optional.of(h2);
         }
         break;
       case "io.l5d.inMemory":
         break;
       default:
-        warn(n.path + ".kind", "storage kind " + kind + " is not implemented by Turnout; using the embedded H2 store");
+        warn(n.path + ".kind", "storage kind " + kind + " is not implemented by Turnout (h2 or postgresql); using the embedded H2 store");
     }
     Node ns = n.get("namespaces");
     if (!ns.isMissing()) {
@@ -367,7 +437,7 @@ public final class ConfigLoader {
         seeds.put(e.getKey(), e.getValue().asText());
       }
     }
-    return new StorageConfig(url, dir, seeds);
+    return new StorageConfig(url, dir, seeds, user, password);
   }
 
   private static void checkUnique(List<RouterConfig> routers) {

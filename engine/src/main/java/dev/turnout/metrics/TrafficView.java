@@ -14,6 +14,14 @@ public interface TrafficView {
   List<RouterTraffic> routers();
 
   /**
+   * What the figures cover, when they are more than this process's (a fleet's, say): which members
+   * are in the sums and which are not. Empty for one process's own figures.
+   */
+  default java.util.Optional<String> coverage() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Per-10-second samples of one service (or one of its clients when {@code client} is not null), oldest
    * first, covering at most {@code minutes} minutes.
    */

@@ -73,6 +73,7 @@ public final class JdbcDtabStore implements DtabStore {
    */
   private final Map<String, DtabVersion> known = new ConcurrentHashMap<>();
   private ChangeFeed feed;
+  private final FleetTable fleet;
   private final JdbcUserStore users;
   private final ReentrantLock writes = new ReentrantLock();
   private final Subscribers subscribers = new Subscribers();
@@ -85,6 +86,7 @@ public final class JdbcDtabStore implements DtabStore {
     this.db = db;
     this.clock = clock;
     this.users = new JdbcUserStore(db, clock, passwordIterations);
+    this.fleet = new FleetTable(db);
   }
 
   /** How often the change feed looks for other processes' commits when nothing woke it. */
@@ -183,6 +185,11 @@ public final class JdbcDtabStore implements DtabStore {
       store.feed = new ChangeFeed(db.dialect(), db.pool(), feedPoll, () -> store.catchUp(true));
       return store;
     }
+  }
+
+  /** The fleet's reports, kept in the same database. */
+  public FleetTable fleet() {
+    return fleet;
   }
 
   /** The users kept in the same database. */

@@ -46,6 +46,14 @@ public final class Main implements Callable<Integer> {
               + DEFAULT_WARMUP_SECONDS + "; 0 with --demo; 0 = no warm-up).")
   Integer warmupSeconds;
 
+  @Option(
+      names = "--store",
+      paramLabel = "URL",
+      description =
+          "The store's database instead of the data directory's H2 file: jdbc:postgresql://HOST:PORT/DB, shared"
+              + " by the control planes of a fleet (password from " + TurnoutServer.STORE_PASSWORD_ENV + ").")
+  String store;
+
   /** Long enough for the JIT compiler to finish the request path on a two-core machine. */
   static final int DEFAULT_WARMUP_SECONDS = 15;
 
@@ -76,24 +84,42 @@ public final class Main implements Callable<Integer> {
         return 2;
       }
     }
+    String store = this.store;
+    return runUntilStopped(
+        out -> TurnoutServer.start(
+            new TurnoutServer.Options(config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup), store),
+            out));
+  }
+
+  /** What a command starts; closing it stops it. */
+  @FunctionalInterface
+  interface Process {
+    AutoCloseable start(java.io.PrintStream out);
+  }
+
+  /**
+   * Starts {@code process} and waits until SIGTERM or the JVM's shutdown, then closes it: 0 after a
+   * clean stop, 2 when it could not start (the reason printed).
+   */
+  static int runUntilStopped(Process process) throws InterruptedException {
     // Handlers first: a SIGTERM during start-up (the warm-up takes seconds) still exits 0.
-    AtomicReference<TurnoutServer> running = new AtomicReference<>();
+    AtomicReference<AutoCloseable> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop = () -> {
-      TurnoutServer s = running.getAndSet(null);
+      AutoCloseable s = running.getAndSet(null);
       if (s != null) {
-        s.close();
+        try {
+          s.close();
+        } catch (Exception e) {
+          System.err.println("turnout: while stopping: " + e);
+        }
       }
       stopped.countDown();
     };
     Signals.onTerminate(stop);
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "turnout-shutdown"));
     try {
-      running.set(
-          TurnoutServer.start(
-              new TurnoutServer.Options(
-                  config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup)),
-              System.out));
+      running.set(process.start(System.out));
     } catch (ConfigException | TurnoutServer.StartupException e) {
       System.err.println("turnout: " + e.getMessage());
       return 2;

@@ -23,7 +23,12 @@ import dev.turnout.web.api.DtabApi;
 import dev.turnout.web.api.DtabWatches;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.store.DtabVersion;
+import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.api.NamingRoutes;
+import dev.turnout.web.fleet.Fleet;
+import dev.turnout.web.fleet.FleetReport;
+import dev.turnout.web.fleet.FleetReporter;
+import dev.turnout.web.fleet.FleetTraffic;
 import dev.turnout.web.editor.InterpreterPreview;
 import dev.turnout.web.metrics.MetricsRoutes;
 import io.javalin.Javalin;
@@ -36,6 +41,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -55,7 +62,11 @@ public final class TurnoutServer implements AutoCloseable {
    * at all; see {@link Warmup}).
    */
   public record Options(
-      Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup) {
+      Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup, String store) {
+
+    public Options(Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup) {
+      this(config, data, proxyPort, adminPort, demo, warmup, null);
+    }
 
     /** Without a warm-up, as tests and embedders usually want. */
     public Options(Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo) {
@@ -71,6 +82,9 @@ public final class TurnoutServer implements AutoCloseable {
       super(message, cause);
     }
   }
+
+  /** Where the PostgreSQL password comes from when the config has none. */
+  public static final String STORE_PASSWORD_ENV = "TURNOUT_STORE_PASSWORD";
 
   /** How long SIGTERM waits for in-flight requests. */
   static final Duration DRAIN = Duration.ofSeconds(10);
@@ -106,36 +120,12 @@ public final class TurnoutServer implements AutoCloseable {
     return server;
   }
 
-  private static String describe(Throwable e) {
+  static String describe(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getMessage() == null) {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();
-  }
-
-  /** Runs {@link Warmup} on the first router before any proxy port opens, and says what it did. */
-  private void warmUp(PrintStream out, IoThreads threads) {
-    if (!warmup.isZero()) {
-      try {
-        runWarmup(out, threads);
-      } catch (RuntimeException e) {
-        // Only a speed-up: never a reason not to serve.
-        log.warn("warm-up failed", e);
-        out.println("turnout: warm-up failed (" + describe(e) + "); opening the proxy without it");
-      }
-    }
-    // Start-up's garbage (the warm-up's above all) goes now: real traffic starts from a small heap.
-    HeapPolicy.settle();
-  }
-
-  private void runWarmup(PrintStream out, IoThreads threads) {
-    out.println("turnout: warming up the proxy on loopback (at most " + warmup.toSeconds() + " s; --warmup 0 skips)");
-    Warmup.Result r = Warmup.run(config.routers().get(0), warmup, threads);
-    out.printf(
-        java.util.Locale.ROOT,
-        "turnout: warm-up done: %d requests (%d answered 200, %d connections broken) in %d rounds, %.1f s%n",
-        r.requests(), r.ok(), r.broken(), r.rounds(), r.took().toMillis() / 1000.0);
   }
 
   static TurnoutConfig configure(Options options) {
@@ -150,12 +140,25 @@ public final class TurnoutServer implements AutoCloseable {
     if (options.adminPort() != null) {
       admin = new AdminConfig(admin.ip(), options.adminPort());
     }
-    return new TurnoutConfig(admin, base.namers(), routers, base.storage(), base.warnings());
+    StorageConfig storage = base.storage();
+    if (options.store() != null) {
+      if (!options.store().startsWith("jdbc:postgresql://") && !options.store().startsWith("jdbc:h2:")) {
+        throw new dev.turnout.config.ConfigException(
+            "--store: must be jdbc:postgresql://HOST:PORT/DATABASE (or an H2 URL), not " + options.store());
+      }
+      storage = storage.withJdbcUrl(options.store());
+    }
+    return new TurnoutConfig(admin, base.namers(), routers, storage, base.warnings());
   }
 
   private void startAll(PrintStream out) {
     StorageConfig storage = config.storage();
-    store = storage.jdbcUrl().map(JdbcDtabStore::open).orElseGet(() -> JdbcDtabStore.openFile(storage.dataDir()));
+    String url = storage.jdbcUrl().orElseGet(() -> JdbcDtabStore.fileUrl(storage.dataDir()));
+    store =
+        JdbcDtabStore.builder(url)
+            .user(storage.user().orElse(null))
+            .password(storage.passwordOr(System.getenv(STORE_PASSWORD_ENV)).orElse(null))
+            .open();
     resources.add(store);
     store.seed(storage.seeds());
     JdbcUserStore users = store.userStore();
@@ -181,19 +184,19 @@ public final class TurnoutServer implements AutoCloseable {
       store.seed(Map.of(Demo.NAMESPACE, Demo.DTAB));
     }
 
-    List<Interpreter.Mount> mounts = new ArrayList<>();
-    for (NamerConfig n : config.namers()) {
-      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
-      resources.add(namer);
-      mounts.add(new Interpreter.Mount(n.prefix(), namer));
-    }
-    Interpreter interpreter = new Interpreter(mounts);
+    Clock clock = Clock.systemUTC();
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock);
+    Interpreter interpreter = dataPlane.interpreter();
 
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);
     AdminConfig adminConfig = config.admin();
     List<AutoCloseable> adminParts = new ArrayList<>();
+    AtomicReference<Fleet> fleetRef = new AtomicReference<>();
+    // The admin port may be picked at start (port 0): the names are settled once it is bound.
+    AtomicReference<String> selfAdmin = new AtomicReference<>("");
+    AtomicReference<String> selfInstance = new AtomicReference<>("");
     admin =
         Javalin.create(
             c -> {
@@ -212,41 +215,50 @@ public final class TurnoutServer implements AutoCloseable {
               NamingRoutes.register(
                   c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users, watches);
               MetricsRoutes.register(c, metrics);
+              Fleet fleet = new Fleet(store.fleet(), store, clock, selfAdmin::get);
+              fleetRef.set(fleet);
+              FleetApi.register(c, fleet, users);
               adminParts.add(
                   Dashboard.register(
                       c,
                       new DashboardServices(
                           store,
                           users,
-                          metrics.view(),
+                          new FleetTraffic(metrics.view(), selfInstance::get, fleet::state),
                           new InterpreterPreview(interpreter, this::routerDtabFollowing),
-                          Clock.systemUTC())));
+                          clock,
+                          Optional.of(fleet))));
             });
     resources.addAll(adminParts);
     admin.start(adminConfig.ip(), adminConfig.port());
     resources.add(admin::stop);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
+    selfAdmin.set(hostPort(adminConfig.ip(), admin.port()));
+    selfInstance.set(instanceName(adminConfig.ip(), admin.port()));
 
-    // Last before the proxy opens: classes loaded after the warm-up (the admin server loads hundreds)
-    // would throw out code compiled on the assumption that they did not exist. The proxy then opens on
-    // the threads the warm-up ran on (see IoThreads).
-    IoThreads threads = IoThreads.start();
-    resources.add(threads); // closed by the proxy once it opens; this covers a start that fails first
-    warmUp(out, threads);
     proxy =
-        ProxyServer.start(
+        dataPlane.open(
             config.routers(),
-            interpreter,
-            r ->
-                r.interpreter().usesStore()
-                    ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
-                    : DtabSource.fixed(r.dtab()),
+            r -> r.interpreter().usesStore()
+                ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
+                : r.interpreter().followsRemote() ? dataPlane.remote(r) : DtabSource.fixed(r.dtab()),
             metrics,
-            threads);
+            warmup,
+            out,
+            resources);
     resources.add(() -> proxy.close(DRAIN));
-    for (RunningProxy.Listener l : proxy.listeners()) {
-      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
-    }
+    FleetReporter reporter =
+        new FleetReporter(
+            selfInstance.get(),
+            FleetReport.CONTROL_PLANE,
+            selfAdmin.get(),
+            () -> dataPlane.routerReports(config.routers()),
+            metrics.view(),
+            fleetRef.get()::accept,
+            dataPlane::checkSilence,
+            clock,
+            Duration.ofSeconds(1));
+    resources.add(reporter);
 
     if (demo != null) {
       RunningProxy.Listener first = proxy.listeners().get(0);
@@ -304,6 +316,21 @@ public final class TurnoutServer implements AutoCloseable {
       }
     }
     return Dtab.EMPTY;
+  }
+
+  /** A process's name in the fleet: its host name and admin port, stable across restarts. */
+  static String instanceName(String adminIp, int adminPort) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = adminIp;
+    }
+    return host + ":" + adminPort;
+  }
+
+  static String hostPort(String ip, int port) {
+    return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
   }
 
   /** The store answers and the proxy is open (not while it is still warming up). */

@@ -4,6 +4,7 @@ import dev.turnout.store.Namespaces;
 import dev.turnout.store.StoreException;
 import dev.turnout.web.auth.Auth;
 import dev.turnout.web.editor.EditorScreen;
+import dev.turnout.web.fleet.FleetScreen;
 import dev.turnout.web.history.HistoryScreen;
 import dev.turnout.web.overview.OverviewScreen;
 import io.javalin.config.JavalinConfig;
@@ -42,13 +43,16 @@ public final class Dashboard {
         Routes.SIGN_OUT,
         "/overview/*",
         Routes.DTABS,
-        "/dtabs/*");
+        "/dtabs/*",
+        Routes.FLEET,
+        "/fleet/*");
     OverviewScreen overview =
         OverviewScreen.register(
             config, services.store(), services.traffic(), services.preview(), pages, services.clock());
     EditorScreen.register(
         config, services.store(), services.traffic(), services.preview(), pages);
     HistoryScreen.register(config, services.store(), pages);
+    services.fleet().ifPresent(f -> FleetScreen.register(config, f, services.store(), pages));
     config.routes.get(Routes.DTABS, Dashboard::openNamespace);
     config.routes.exception(Refusal.class, (e, ctx) -> notice(ctx, pages, e.status(), e.getMessage()));
     config.routes.exception(

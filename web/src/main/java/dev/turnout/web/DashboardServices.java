@@ -11,11 +11,22 @@ import java.time.Clock;
  * previews, and the clock (the overview's chart window and session expiry).
  */
 public record DashboardServices(
-    DtabStore store, UserStore users, TrafficView traffic, PreviewService preview, Clock clock) {
+    DtabStore store,
+    UserStore users,
+    TrafficView traffic,
+    PreviewService preview,
+    Clock clock,
+    java.util.Optional<dev.turnout.web.fleet.Fleet> fleet) {
 
   public DashboardServices {
-    if (store == null || users == null || traffic == null || preview == null || clock == null) {
+    if (store == null || users == null || traffic == null || preview == null || clock == null || fleet == null) {
       throw new IllegalArgumentException("the dashboard needs a store, users, traffic, a preview and a clock");
     }
+  }
+
+  /** Services without a fleet screen. */
+  public DashboardServices(
+      DtabStore store, UserStore users, TrafficView traffic, PreviewService preview, Clock clock) {
+    this(store, users, traffic, preview, clock, java.util.Optional.empty());
   }
 }

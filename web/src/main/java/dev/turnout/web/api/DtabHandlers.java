@@ -307,6 +307,9 @@ final class DtabHandlers {
         refuse(ctx, e.status(), e.getMessage());
       } catch (StoreException e) {
         int status = status(e);
+        if (status == 503) {
+          ctx.header("Retry-After", "2");
+        }
         if (status == 500) {
           log.error("store failure on {} {}", ctx.method(), ctx.path(), e);
         }
@@ -324,6 +327,8 @@ final class DtabHandlers {
       return 412;
     } else if (e instanceof StoreException.Invalid) {
       return 400;
+    } else if (e instanceof StoreException.Unavailable) {
+      return 503;
     }
     return 500;
   }

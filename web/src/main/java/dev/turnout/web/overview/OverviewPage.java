@@ -11,7 +11,8 @@ import java.util.List;
 public record OverviewPage(Chrome chrome, Traffic traffic) {
 
   /** The live part of the page, re-rendered every second and pushed over SSE. */
-  public record Traffic(List<RouterCard> routers, String asOf) {
+  /** {@code coverage} says what the figures cover when they are a fleet's; empty for one process. */
+  public record Traffic(List<RouterCard> routers, String asOf, String coverage) {
     public Traffic {
       routers = List.copyOf(routers);
     }

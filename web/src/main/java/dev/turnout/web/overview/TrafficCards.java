@@ -91,7 +91,7 @@ final class TrafficCards {
       routers.add(new OverviewPage.RouterCard(
           r.router(), r.namespace() == null ? "" : r.namespace(), r.dtabVersion(), services));
     }
-    return new OverviewPage.Traffic(routers, TIME.format(now));
+    return new OverviewPage.Traffic(routers, TIME.format(now), traffic.coverage().orElse(""));
   }
 
   /** Figures of a destination that has had no request yet. */

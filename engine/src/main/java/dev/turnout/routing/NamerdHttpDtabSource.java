@@ -1,0 +1,331 @@
+package dev.turnout.routing;
+
+import dev.turnout.config.InterpreterConfig;
+import dev.turnout.config.InterpreterConfig.ControlPlane;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A router's base dtab followed from a control plane over namerd's HTTP API ({@code io.l5d.namerd.http}):
+ * the namespace's dtab, and each new version as the control plane's watch stream announces it. Works
+ * against a Turnout control plane and against namerd itself, since it uses only namerd's calls:
+ *
+ * <ol>
+ *   <li>{@code GET /api/1/dtabs/NS} with {@code Accept: application/dtab}: the text (comments, and so
+ *       mirror rules, kept) and its {@code ETag}, whose namerd in-memory encoding gives the version;
+ *   <li>{@code GET /api/1/dtabs/NS?watch=true}: one line per new version. Each line is the signal to
+ *       read the dtab again as in 1, so the text and its ETag always come from one answer.
+ * </ol>
+ *
+ * <p>Control planes are tried in the order the config names them. A stream that ends (a control plane
+ * stopped, killed, or restarted) moves on to the next at once; when none answers, the round is tried
+ * again after a backoff that doubles from {@code retryBase} to {@code retryMax}. Meanwhile the router
+ * keeps routing by the last dtab it had: nothing here ever replaces a good snapshot by nothing. A
+ * stream that has said nothing (not even the 30 s keep-alive blank line) for {@link #SILENCE} is taken
+ * for dead, so a control plane whose host vanished without closing its connections is left too.
+ *
+ * <p>A namespace that does not exist routes by the router's own dtab alone (version 0), and is looked
+ * for again every {@link #ABSENT_POLL}.
+ */
+public final class NamerdHttpDtabSource implements DtabSource {
+  private static final Logger log = LoggerFactory.getLogger(NamerdHttpDtabSource.class);
+
+  /** How long a watch stream may say nothing before it is taken for dead. */
+  static final Duration SILENCE = Duration.ofSeconds(45);
+  static final Duration ABSENT_POLL = Duration.ofSeconds(1);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+  /** What a fleet report says of this source: whom it follows, what it routes by, when it last heard. */
+  public record Status(
+      String namespace,
+      Optional<String> following,
+      long version,
+      Optional<String> etag,
+      Optional<Instant> lastHeard,
+      Optional<String> problem) {}
+
+  private final List<ControlPlane> controlPlanes;
+  private final String namespace;
+  private final String routerOwnDtab;
+  private final Duration retryBase;
+  private final Duration retryMax;
+  private final Optional<String> authorization;
+  private final Clock clock;
+  private final HttpClient http;
+  private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
+  private final AtomicReference<Status> status = new AtomicReference<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Thread thread;
+  private final Object wake = new Object();
+  private volatile boolean closed;
+  private volatile InputStream stream;
+  private volatile long lastHeardNanos = System.nanoTime();
+
+  /**
+   * Starts following at once; the router routes by its own dtab until the first answer arrives.
+   *
+   * @param authorization an {@code Authorization} header value for control planes that want a login
+   */
+  public NamerdHttpDtabSource(
+      InterpreterConfig config, String routerOwnDtab, Optional<String> authorization, Clock clock) {
+    if (!config.followsRemote()) {
+      throw new IllegalArgumentException("not a remote interpreter: " + config.kind());
+    }
+    this.controlPlanes = config.controlPlanes();
+    this.namespace = config.namespace();
+    this.routerOwnDtab = routerOwnDtab == null ? "" : routerOwnDtab;
+    this.retryBase = config.retryBase();
+    this.retryMax = config.retryMax();
+    this.authorization = authorization;
+    this.clock = clock;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .build();
+    current.set(RoutingSnapshot.of(Optional.of(namespace), 0, "", this.routerOwnDtab));
+    status.set(new Status(namespace, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of("connecting")));
+    thread = new Thread(this::follow, "turnout-follow-" + namespace);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public RoutingSnapshot current() {
+    return current.get();
+  }
+
+  public Status status() {
+    return status.get();
+  }
+
+  @Override
+  public AutoCloseable onChange(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  // ---- the follower thread ----
+
+  private void follow() {
+    Duration backoff = retryBase;
+    while (!closed) {
+      boolean anyAnswered = false;
+      for (ControlPlane cp : controlPlanes) {
+        if (closed) {
+          return;
+        }
+        try {
+          followOne(cp);
+          anyAnswered = true; // the stream ended after it had answered: try the next one at once
+        } catch (Absent absent) {
+          anyAnswered = true;
+          pause(ABSENT_POLL);
+          break; // the namespace is simply not there yet; ask the same control plane again
+        } catch (IOException | RuntimeException e) {
+          note(cp, e);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      if (!anyAnswered) {
+        pause(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : backoff.multipliedBy(2);
+      } else {
+        backoff = retryBase;
+      }
+    }
+  }
+
+  /** Reads the dtab from {@code cp}, then follows its watch stream until the stream ends. */
+  private void followOne(ControlPlane cp) throws IOException, InterruptedException {
+    fetch(cp);
+    HttpRequest watch = request(cp, "?watch=true").header("Accept", "application/json").build();
+    HttpResponse<InputStream> r = http.send(watch, HttpResponse.BodyHandlers.ofInputStream());
+    if (r.statusCode() == 404) {
+      r.body().close();
+      throw new Absent();
+    }
+    if (r.statusCode() != 200) {
+      r.body().close();
+      throw new IOException("watch answered " + r.statusCode());
+    }
+    stream = r.body();
+    heard();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+      String line;
+      while (!closed && (line = lines.readLine()) != null) {
+        heard();
+        if (!line.isBlank()) {
+          fetch(cp); // the line names a new version; read its text and ETag together
+        }
+      }
+    } finally {
+      stream = null;
+    }
+    if (!closed) {
+      throw new IOException("the watch stream ended");
+    }
+  }
+
+  /** Reads the namespace's text and ETag from {@code cp} and puts them in force. */
+  private void fetch(ControlPlane cp) throws IOException, InterruptedException {
+    HttpRequest get =
+        request(cp, "").header("Accept", "application/dtab").timeout(READ_TIMEOUT).build();
+    HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (r.statusCode() == 404) {
+      install(cp, 0, Optional.empty(), "");
+      throw new Absent();
+    }
+    if (r.statusCode() != 200) {
+      throw new IOException("GET of the dtab answered " + r.statusCode() + ": " + firstLine(r.body()));
+    }
+    Optional<String> etag = r.headers().firstValue("ETag");
+    install(cp, etag.flatMap(NamerdHttpDtabSource::versionOf).orElse(-1L), etag, r.body());
+  }
+
+  private void install(ControlPlane cp, long version, Optional<String> etag, String text) {
+    heard();
+    RoutingSnapshot before = current.get();
+    boolean changed =
+        before.version() != version || !before.text().equals(textWithRouter(text)) || version < 0;
+    if (changed) {
+      try {
+        current.set(RoutingSnapshot.of(Optional.of(namespace), version, text, routerOwnDtab));
+      } catch (IllegalArgumentException e) {
+        // A control plane validates before it commits; keep the last good routes if this one does not parse.
+        log.warn("namespace {} from {} does not parse here, keeping the previous routes: {}",
+            namespace, cp.authority(), e.getMessage());
+        status.set(statusWith(cp, version, etag, Optional.of("dtab does not parse: " + e.getMessage())));
+        return;
+      }
+    }
+    status.set(statusWith(cp, version, etag, Optional.empty()));
+    if (changed) {
+      for (Runnable l : listeners) {
+        l.run();
+      }
+    }
+  }
+
+  private String textWithRouter(String text) {
+    if (routerOwnDtab.isBlank()) {
+      return text;
+    }
+    return text.isEmpty() || text.endsWith("\n") ? text + routerOwnDtab : text + "\n" + routerOwnDtab;
+  }
+
+  private Status statusWith(ControlPlane cp, long version, Optional<String> etag, Optional<String> problem) {
+    return new Status(namespace, Optional.of(cp.authority()), version, etag, Optional.of(clock.instant()), problem);
+  }
+
+  private void note(ControlPlane cp, Exception e) {
+    Status s = status.get();
+    String why = cp.authority() + ": " + describe(e);
+    if (!why.equals(s.problem().orElse(""))) {
+      log.info("control plane {} for namespace {}: {}", cp.authority(), namespace, describe(e));
+    }
+    status.set(new Status(namespace, Optional.empty(), s.version(), s.etag(), s.lastHeard(), Optional.of(why)));
+  }
+
+  private HttpRequest.Builder request(ControlPlane cp, String query) {
+    URI uri =
+        URI.create("http://" + cp.authority() + "/api/1/dtabs/"
+            + URLEncoder.encode(namespace, StandardCharsets.UTF_8) + query);
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
+    authorization.ifPresent(a -> b.header("Authorization", a));
+    return b;
+  }
+
+  private void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  /**
+   * Closes a stream that has been silent for longer than {@link #SILENCE}; the follower thread then
+   * moves on. Called every second or so by whoever owns this source (the fleet reporter does).
+   */
+  public void checkSilence() {
+    InputStream s = stream;
+    if (s != null && System.nanoTime() - lastHeardNanos > SILENCE.toNanos()) {
+      log.info("the watch of namespace {} has been silent for {} s; reconnecting", namespace, SILENCE.toSeconds());
+      closeQuietly(s);
+    }
+  }
+
+  private void pause(Duration d) {
+    synchronized (wake) {
+      if (!closed) {
+        try {
+          wake.wait(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          closed = true;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+    InputStream s = stream;
+    if (s != null) {
+      closeQuietly(s);
+    }
+    thread.interrupt();
+  }
+
+  private static void closeQuietly(InputStream s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing to end the read; an error here changes nothing
+    }
+  }
+
+  /** The version a namerd in-memory ETag encodes (8 bytes, big-endian, base64); empty for others. */
+  static Optional<Long> versionOf(String etag) {
+    return dev.turnout.store.ETags.version(etag);
+  }
+
+  private static String describe(Exception e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** The namespace does not exist on the control plane (404). */
+  private static final class Absent extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Absent() {
+      super("namespace absent", null, false, false);
+    }
+  }
+}

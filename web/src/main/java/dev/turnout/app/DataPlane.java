@@ -1,0 +1,180 @@
+package dev.turnout.app;
+
+import dev.turnout.config.NamerConfig;
+import dev.turnout.config.RouterConfig;
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.FsNamer;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.proxy.IoThreads;
+import dev.turnout.proxy.ProxyServer;
+import dev.turnout.proxy.RunningProxy;
+import dev.turnout.proxy.Warmup;
+import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.NamerdHttpDtabSource;
+import dev.turnout.routing.RoutingSnapshot;
+import dev.turnout.web.fleet.FleetReport;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routers' half of a Turnout process, the same in a control plane and in {@code turnout proxy}:
+ * the namers, each router's dtab source, the warm-up and the proxy's listeners. It also says, for a
+ * fleet report, what each router routes by and which control plane it follows.
+ */
+final class DataPlane {
+  private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
+
+  /** The login a proxy sends to control planes that want one (a viewer is enough: it only reads). */
+  static final String CONTROL_PLANE_USER_ENV = "TURNOUT_CONTROL_PLANE_USER";
+  static final String CONTROL_PLANE_PASSWORD_ENV = "TURNOUT_CONTROL_PLANE_PASSWORD";
+
+  private final Interpreter interpreter;
+  private final Map<String, DtabSource> sources = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  private DataPlane(Interpreter interpreter, Clock clock) {
+    this.interpreter = interpreter;
+    this.clock = clock;
+  }
+
+  /** Starts the config's namers; they close with {@code resources}. */
+  static DataPlane namers(TurnoutConfig config, List<AutoCloseable> resources, Clock clock) {
+    List<Interpreter.Mount> mounts = new ArrayList<>();
+    for (NamerConfig n : config.namers()) {
+      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
+      resources.add(namer);
+      mounts.add(new Interpreter.Mount(n.prefix(), namer));
+    }
+    return new DataPlane(new Interpreter(mounts), clock);
+  }
+
+  Interpreter interpreter() {
+    return interpreter;
+  }
+
+  /**
+   * Warms the first router up (at most {@code warmup}), then opens every router with the dtab source
+   * {@code sourceFor} gives it, printing one line per listener.
+   */
+  RunningProxy open(
+      List<RouterConfig> routers,
+      Function<RouterConfig, DtabSource> sourceFor,
+      ProxyMetrics metrics,
+      Duration warmup,
+      PrintStream out,
+      List<AutoCloseable> resources) {
+    // Last before the proxy opens: classes loaded after the warm-up would throw out code compiled on
+    // the assumption that they did not exist. The proxy then opens on the threads the warm-up ran on.
+    IoThreads threads = IoThreads.start();
+    resources.add(threads); // closed by the proxy once it opens; this covers a start that fails first
+    warmUp(routers.get(0), warmup, out, threads);
+    RunningProxy proxy =
+        ProxyServer.start(
+            routers,
+            interpreter,
+            r -> {
+              DtabSource s = sourceFor.apply(r);
+              sources.put(r.label(), s);
+              return s;
+            },
+            metrics,
+            threads);
+    for (RunningProxy.Listener l : proxy.listeners()) {
+      out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
+    }
+    return proxy;
+  }
+
+  private static void warmUp(RouterConfig first, Duration warmup, PrintStream out, IoThreads threads) {
+    if (!warmup.isZero()) {
+      try {
+        out.println("turnout: warming up the proxy on loopback (at most " + warmup.toSeconds() + " s; --warmup 0 skips)");
+        Warmup.Result r = Warmup.run(first, warmup, threads);
+        out.printf(
+            Locale.ROOT,
+            "turnout: warm-up done: %d requests (%d answered 200, %d connections broken) in %d rounds, %.1f s%n",
+            r.requests(), r.ok(), r.broken(), r.rounds(), r.took().toMillis() / 1000.0);
+      } catch (RuntimeException e) {
+        // Only a speed-up: never a reason not to serve.
+        log.warn("warm-up failed", e);
+        out.println("turnout: warm-up failed (" + TurnoutServer.describe(e) + "); opening the proxy without it");
+      }
+    }
+    // Start-up's garbage (the warm-up's above all) goes now: real traffic starts from a small heap.
+    HeapPolicy.settle();
+  }
+
+  /** A source following {@code r}'s control planes, with the login from the environment if any. */
+  DtabSource remote(RouterConfig r) {
+    return new NamerdHttpDtabSource(r.interpreter(), r.dtab(), controlPlaneLogin(), clock);
+  }
+
+  /** The {@code Authorization} header for control planes, from the environment; empty without a user. */
+  static Optional<String> controlPlaneLogin() {
+    String user = System.getenv(CONTROL_PLANE_USER_ENV);
+    String password = System.getenv(CONTROL_PLANE_PASSWORD_ENV);
+    if (user == null || user.isEmpty()) {
+      return Optional.empty();
+    }
+    String pair = user + ":" + (password == null ? "" : password);
+    return Optional.of("Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** What each router routes by, for a fleet report. */
+  List<FleetReport.RouterReport> routerReports(List<RouterConfig> routers) {
+    List<FleetReport.RouterReport> out = new ArrayList<>();
+    long now = clock.millis();
+    for (RouterConfig r : routers) {
+      DtabSource s = sources.get(r.label());
+      if (s == null) {
+        continue; // not open yet
+      }
+      RoutingSnapshot snap = s.current();
+      if (s instanceof NamerdHttpDtabSource remote) {
+        NamerdHttpDtabSource.Status st = remote.status();
+        out.add(new FleetReport.RouterReport(r.label(), st.namespace(), st.version(), st.following().orElse(null),
+            st.lastHeard().map(java.time.Instant::toEpochMilli).orElse(0L), st.problem().orElse(null)));
+      } else if (r.interpreter().usesStore()) {
+        out.add(new FleetReport.RouterReport(r.label(), snap.namespace().orElse(null), snap.version(), "store", now, null));
+      } else {
+        out.add(new FleetReport.RouterReport(r.label(), null, 0, null, now, null));
+      }
+    }
+    return out;
+  }
+
+  /** The control planes the routers follow now, each once. */
+  Set<String> followed() {
+    Set<String> out = new LinkedHashSet<>();
+    for (DtabSource s : sources.values()) {
+      if (s instanceof NamerdHttpDtabSource remote) {
+        remote.status().following().ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** Reconnects any watch stream that has gone silent for too long. */
+  void checkSilence() {
+    for (DtabSource s : sources.values()) {
+      if (s instanceof NamerdHttpDtabSource remote) {
+        remote.checkSilence();
+      }
+    }
+  }
+}

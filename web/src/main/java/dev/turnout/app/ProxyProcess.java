@@ -1,0 +1,175 @@
+package dev.turnout.app;
+
+import dev.turnout.config.AdminConfig;
+import dev.turnout.config.ConfigException;
+import dev.turnout.config.RouterConfig;
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.proxy.RunningProxy;
+import dev.turnout.routing.DtabSource;
+import dev.turnout.web.api.FleetApi;
+import dev.turnout.web.fleet.FleetReport;
+import dev.turnout.web.fleet.FleetReporter;
+import dev.turnout.web.metrics.MetricsRoutes;
+import io.javalin.Javalin;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code turnout proxy}: the routers alone, as Linkerd runs on every host of a fleet, and an admin port
+ * with {@code /health}, {@code /metrics} and {@code /admin/metrics.json}. No store, no dashboard, no
+ * data directory: a router routes by its own {@code dtab:} or follows a control plane ({@code
+ * io.l5d.namerd.http}), and the process reports itself every second to the control planes its routers
+ * follow, which show it in their fleet view.
+ */
+final class ProxyProcess implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyProcess.class);
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private volatile RunningProxy proxy;
+  private Javalin admin;
+
+  private ProxyProcess() {}
+
+  /** Starts the process, printing one line per bound port to {@code out}. */
+  static ProxyProcess start(TurnoutServer.Options options, PrintStream out) {
+    TurnoutConfig config = TurnoutServer.configure(options);
+    for (String warning : config.warnings()) {
+      out.println("turnout: warning: " + warning);
+    }
+    checkProxyOnly(config);
+    ProxyProcess p = new ProxyProcess();
+    try {
+      p.startAll(config, options.warmup(), out);
+    } catch (RuntimeException e) {
+      p.close();
+      throw e instanceof TurnoutServer.StartupException ? e : new TurnoutServer.StartupException(TurnoutServer.describe(e), e);
+    }
+    return p;
+  }
+
+  /** A proxy-only process has no store: a router that would read one is an error before anything starts. */
+  static void checkProxyOnly(TurnoutConfig config) {
+    for (int i = 0; i < config.routers().size(); i++) {
+      RouterConfig r = config.routers().get(i);
+      if (r.interpreter().usesStore()) {
+        throw new ConfigException(
+            "routers[" + i + "].interpreter: 'turnout proxy' has no store of its own; follow a control plane"
+                + " with {kind: io.l5d.namerd.http, dst: /$/inet/HOST/PORT, namespace: "
+                + r.interpreter().namespace() + "}");
+      }
+    }
+  }
+
+  private void startAll(TurnoutConfig config, Duration warmup, PrintStream out) {
+    Clock clock = Clock.systemUTC();
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock);
+    ProxyMetrics metrics = new ProxyMetrics();
+    metrics.start();
+    resources.add(metrics);
+
+    AdminConfig adminConfig = config.admin();
+    admin =
+        Javalin.create(
+            c -> {
+              c.startup.showJavalinBanner = false;
+              c.jetty.threadPool = adminThreads();
+              c.routes.get("/health", ctx -> {
+                boolean ok = proxy != null && !proxy.listeners().isEmpty();
+                ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
+              });
+              MetricsRoutes.register(c, metrics);
+            });
+    admin.start(adminConfig.ip(), adminConfig.port());
+    resources.add(admin::stop);
+    out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
+
+    proxy =
+        dataPlane.open(
+            config.routers(),
+            r -> r.interpreter().followsRemote() ? dataPlane.remote(r) : DtabSource.fixed(r.dtab()),
+            metrics,
+            warmup,
+            out,
+            resources);
+    resources.add(() -> proxy.close(TurnoutServer.DRAIN));
+
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(1)).build();
+    FleetReporter reporter =
+        new FleetReporter(
+            TurnoutServer.instanceName(adminConfig.ip(), admin.port()),
+            FleetReport.PROXY,
+            TurnoutServer.hostPort(adminConfig.ip(), admin.port()),
+            () -> dataPlane.routerReports(config.routers()),
+            metrics.view(),
+            report -> send(http, dataPlane.followed(), report),
+            dataPlane::checkSilence,
+            clock,
+            Duration.ofSeconds(1));
+    resources.add(reporter);
+  }
+
+  /** Posts {@code report} to each control plane followed now; one that refuses it fails the round. */
+  private static void send(HttpClient http, Set<String> controlPlanes, FleetReport report) {
+    String body = report.toJson();
+    for (String cp : controlPlanes) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://" + cp + FleetApi.REPORTS))
+              .timeout(Duration.ofSeconds(2))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+      DataPlane.controlPlaneLogin().ifPresent(a -> b.header("Authorization", a));
+      try {
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 204) {
+          throw new IllegalStateException(cp + " answered " + r.statusCode() + ": " + r.body().strip());
+        }
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(cp + ": " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
+  /** A small pool: the admin port of a proxy serves scrapes and health checks only. */
+  private static QueuedThreadPool adminThreads() {
+    QueuedThreadPool pool = new QueuedThreadPool(8, 1, 60_000);
+    pool.setName("turnout-admin");
+    return pool;
+  }
+
+  List<RunningProxy.Listener> proxyListeners() {
+    return proxy.listeners();
+  }
+
+  int adminPort() {
+    return admin.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+    resources.clear();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.turnout.web.fleet;
+
+import dev.turnout.metrics.TrafficView;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends this process's {@link FleetReport} every {@code every}: its routers' state (what each routes by,
+ * whom it follows) and its live figures. Where a report goes is the {@code sink}'s business: a
+ * control plane records its own in the store, a proxy posts its to the control plane it follows. A
+ * failing sink is logged when it starts failing and when it recovers, not on every report.
+ */
+public final class FleetReporter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FleetReporter.class);
+
+  private final String instance;
+  private final String role;
+  private final String admin;
+  private final Supplier<List<FleetReport.RouterReport>> routers;
+  private final TrafficView traffic;
+  private final Consumer<FleetReport> sink;
+  private final Runnable eachRound;
+  private final Clock clock;
+  private final Duration every;
+  private final long startedAt;
+  private final Thread thread;
+  private final Object wake = new Object();
+  private volatile boolean closed;
+  private boolean failing;
+
+  /** @param eachRound runs before each report (a proxy checks its watch streams for silence there) */
+  public FleetReporter(
+      String instance,
+      String role,
+      String admin,
+      Supplier<List<FleetReport.RouterReport>> routers,
+      TrafficView traffic,
+      Consumer<FleetReport> sink,
+      Runnable eachRound,
+      Clock clock,
+      Duration every) {
+    this.instance = instance;
+    this.role = role;
+    this.admin = admin;
+    this.routers = routers;
+    this.traffic = traffic;
+    this.sink = sink;
+    this.eachRound = eachRound;
+    this.clock = clock;
+    this.every = every;
+    this.startedAt = clock.millis();
+    this.thread = new Thread(this::run, "turnout-fleet-report");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The report as of now. */
+  public FleetReport report() {
+    return new FleetReport(instance, role, admin, startedAt, clock.millis(), routers.get(), traffic.routers());
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        eachRound.run();
+        sink.accept(report());
+        if (failing) {
+          failing = false;
+          log.info("fleet reports are getting through again");
+        }
+      } catch (RuntimeException e) {
+        if (!failing) {
+          failing = true;
+          log.warn("cannot send this process's fleet report ({}); trying again every {} ms",
+              e.getMessage(), every.toMillis());
+        }
+      }
+      synchronized (wake) {
+        if (!closed) {
+          try {
+            wake.wait(every.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+}
