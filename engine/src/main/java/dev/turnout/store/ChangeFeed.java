@@ -119,8 +119,14 @@ final class ChangeFeed implements AutoCloseable {
   }
 
   private Connection listen() throws SQLException {
-    Connection c =
-        DriverManager.getConnection(source.getJdbcUrl(), source.getUsername(), source.getPassword());
+    java.util.Properties login = new java.util.Properties();
+    if (source.getUsername() != null) {
+      login.setProperty("user", source.getUsername());
+    }
+    if (source.getPassword() != null) {
+      login.setProperty("password", source.getPassword());
+    }
+    Connection c = DriverManager.getConnection(source.getJdbcUrl(), login);
     try (Statement st = c.createStatement()) {
       st.execute("LISTEN " + Dialect.CHANNEL);
     } catch (SQLException e) {

@@ -47,8 +47,14 @@ final class Database implements AutoCloseable {
     Dialect dialect = Dialect.of(jdbcUrl);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
-    config.setUsername(user == null ? dialect.defaultUser() : user);
-    config.setPassword(password == null ? "" : password);
+    // Without a user, PostgreSQL's driver takes one from the URL (?user=) or the OS user's name.
+    dialect.defaultUser().ifPresent(config::setUsername);
+    if (user != null) {
+      config.setUsername(user);
+    }
+    if (password != null) {
+      config.setPassword(password);
+    }
     config.setMaximumPoolSize(16);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(CONNECT_WAIT.toMillis());

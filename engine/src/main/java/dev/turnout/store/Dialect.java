@@ -35,8 +35,8 @@ enum Dialect {
     }
 
     @Override
-    String defaultUser() {
-      return "sa";
+    Optional<String> defaultUser() {
+      return Optional.of("sa");
     }
 
     @Override
@@ -55,8 +55,8 @@ enum Dialect {
     }
 
     @Override
-    String defaultUser() {
-      return System.getProperty("user.name", "turnout");
+    Optional<String> defaultUser() {
+      return Optional.empty();
     }
 
     @Override
@@ -79,7 +79,8 @@ enum Dialect {
   /** A statement, run inside each committing transaction, that wakes other processes' change feeds. */
   abstract Optional<String> notifyStatement();
 
-  abstract String defaultUser();
+  /** The user to connect as when none is configured; empty: the driver's own default. */
+  abstract Optional<String> defaultUser();
 
   /** A hint added to an error on open, from the database's own message. */
   abstract String openHint(String why);

@@ -88,20 +88,35 @@ public final class JdbcUserStore implements UserStore {
     byte[] hash = PasswordHasher.hash(password, salt, iterations);
     db.transaction(
         c -> {
+          // UPDATE, then INSERT if there was no row: the same SQL on H2 and PostgreSQL (a writer that
+          // inserts the same name first makes this a duplicate key, which the transaction retries).
+          int updated;
           try (PreparedStatement st =
               c.prepareStatement(
-                  "MERGE INTO app_user (name, role, salt, hash, iterations, updated_at)"
-                      + " KEY (name) VALUES (?, ?, ?, ?, ?, ?)")) {
-            st.setString(1, name);
-            st.setString(2, role.name());
-            st.setBytes(3, salt);
-            st.setBytes(4, hash);
-            st.setInt(5, iterations);
-            st.setObject(6, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-            st.executeUpdate();
+                  "UPDATE app_user SET role = ?, salt = ?, hash = ?, iterations = ?, updated_at = ? WHERE name = ?")) {
+            bindUser(st, name, role, salt, hash, iterations);
+            updated = st.executeUpdate();
+          }
+          if (updated == 0) {
+            try (PreparedStatement st =
+                c.prepareStatement(
+                    "INSERT INTO app_user (role, salt, hash, iterations, updated_at, name) VALUES (?, ?, ?, ?, ?, ?)")) {
+              bindUser(st, name, role, salt, hash, iterations);
+              st.executeUpdate();
+            }
           }
           return null;
         });
+  }
+
+  private void bindUser(PreparedStatement st, String name, Role role, byte[] salt, byte[] hash, int iterations)
+      throws java.sql.SQLException {
+    st.setString(1, role.name());
+    st.setBytes(2, salt);
+    st.setBytes(3, hash);
+    st.setInt(4, iterations);
+    st.setObject(5, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+    st.setString(6, name);
   }
 
   @Override

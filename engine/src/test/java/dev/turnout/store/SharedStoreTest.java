@@ -165,6 +165,18 @@ class SharedStoreTest {
     assertThat(b.versions("default")).hasSize(1);
   }
 
+  @Test
+  void aUserAddedThroughOneStoreSignsInThroughAnother() {
+    JdbcDtabStore a = open();
+    JdbcDtabStore b = open();
+
+    a.userStore().put("ops", Role.OPERATOR, "first".toCharArray());
+    b.userStore().put("ops", Role.VIEWER, "second".toCharArray());
+
+    assertThat(a.userStore().authenticate("ops", "first")).isEmpty();
+    assertThat(a.userStore().authenticate("ops", "second")).get().extracting(User::role).isEqualTo(Role.VIEWER);
+  }
+
   private static List<Long> range(long from, long to) {
     List<Long> out = new ArrayList<>();
     for (long i = from; i <= to; i++) {
