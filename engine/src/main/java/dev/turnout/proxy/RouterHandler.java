@@ -5,6 +5,7 @@ import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Identification;
+import dev.turnout.routing.IdentificationException;
 import dev.turnout.routing.RequestHead;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
@@ -97,7 +98,13 @@ final class RouterHandler implements HttpHandler {
             exchange.getQueryString(),
             exchange.getProtocol().toString(),
             name -> exchange.getRequestHeaders().getFirst(name));
-    Optional<Identification> id = router.identify(head);
+    Optional<Identification> id;
+    try {
+      id = router.identify(head);
+    } catch (IdentificationException e) {
+      Errors.send(exchange, 400, "Unable to identify request: " + e.getMessage());
+      return;
+    }
     if (id.isEmpty()) {
       Errors.send(exchange, 400, "Unable to identify request: no service name for " + exchange.getRequestMethod() + " " + exchange.getRequestPath());
       return;
