@@ -163,7 +163,7 @@ public final class HostResolver {
       next = addresses.isEmpty() ? new Addr.Neg() : new Addr.Bound(addresses);
     } catch (UnknownHostException unknown) {
       next = new Addr.Neg();
-    } catch (RuntimeException | Error other) {
+    } catch (RuntimeException other) {
       next = new Addr.Failed("DNS lookup of " + e.key.host() + " failed: " + other);
     }
     e.resolvedAt = ticker.read();
