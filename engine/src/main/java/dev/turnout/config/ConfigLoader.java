@@ -40,7 +40,8 @@ public final class ConfigLoader {
           "compressionLevel", "timeoutMs", "tracePropagator", "httpAccessLog", "loggers",
           "addForwardedHeader", "maxConcurrentRequests", "hostConnectionPool",
           "requestAttemptTimeoutMs", "kind", "retries", "clientSession", "totalTimeoutMs", "root",
-          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation");
+          "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation", "maxChunkKB",
+          "failFast", "responseClassifier", "engine", "thriftFramed", "thriftMethodInDst");
 
   private final java.nio.file.Path baseDir;
   private final java.nio.file.Path dataDir;
@@ -146,18 +147,28 @@ public final class ConfigLoader {
   private Optional<RouterConfig> router(Node n, int index) {
     n.only(
         "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
-        "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives");
+        "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives",
+        "baseDtab");
     String protocol = n.text("protocol", "http");
     if (!protocol.equals("http")) {
       warn(n.path, "protocol " + protocol + " is not implemented by Turnout; this router is not started");
       return Optional.empty();
     }
     String label = n.text("label", protocol);
+    // baseDtab is what Linkerd's router config called dtab before 1.0 (RouterConfig's var baseDtab);
+    // its own examples still use it, so it is read as dtab, with a warning.
     String dtab = n.text("dtab", "");
+    if (n.has("baseDtab")) {
+      if (n.has("dtab")) {
+        throw new ConfigException(n.path + ".baseDtab: give either dtab or baseDtab (its old name), not both");
+      }
+      warnings.add(n.path + ".baseDtab: the name Linkerd gave dtab before 1.0; read as dtab");
+      dtab = n.text("baseDtab", "");
+    }
     try {
       Dtab.read(dtab);
     } catch (DtabParseException e) {
-      throw new ConfigException(n.path + ".dtab: " + e.located());
+      throw new ConfigException(n.path + (n.has("baseDtab") ? ".baseDtab: " : ".dtab: ") + e.located());
     }
     Path dstPrefix = n.path("dstPrefix", Path.of("svc"));
     List<IdentifierConfig> identifiers = new ArrayList<>();

@@ -8,7 +8,8 @@ import dev.turnout.dtab.Path;
  * {@code header}, default {@code l5d-name}, as a path), {@code io.l5d.methodAndHost} ({@code
  * /<version>/<method>/<host>[uri]}), {@code io.l5d.path} (the first {@code segments} of the URI path,
  * removed from the forwarded URI when {@code consume}), {@code io.l5d.static} (always {@code
- * staticPath}). {@code prefix} is prepended to the name (the router's {@code dstPrefix} unless given).
+ * staticPath}). {@code prefix} is prepended to every name, {@code staticPath} included, as Linkerd
+ * prepends {@code dstPrefix} (it is the router's {@code dstPrefix} unless given; the key is Turnout's).
  */
 public record IdentifierConfig(
     String kind,

@@ -10,9 +10,7 @@ import dev.turnout.dtab.Dentry;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * The JSON that namerd and Linkerd's admin write for naming results, shared by the CLI, the HTTP API and
@@ -37,7 +35,6 @@ public final class NamingJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
 
   private NamingJson() {}
 
@@ -203,54 +200,13 @@ public final class NamingJson {
 
   /**
    * The address as Linkerd prints it: an IP literal in its usual form ({@code 127.1} is {@code
-   * 127.0.0.1}), {@code localhost} as the loopback address; other host names as written (no lookup is
-   * made here, so writing JSON never waits on DNS).
+   * 127.0.0.1}, read by {@link HostLiteral}), {@code localhost} as the loopback address; other host
+   * names as written (no lookup is made here, so writing JSON never waits on DNS).
    */
   static String ip(String host) {
     if (host.equals("localhost")) {
       return InetAddress.getLoopbackAddress().getHostAddress();
     }
-    if (IPV4ISH.matcher(host).matches()) {
-      String v4 = ipv4(host);
-      return v4 != null ? v4 : host;
-    }
-    if (host.indexOf(':') >= 0) {
-      try {
-        return InetAddress.getByName(host).getHostAddress();
-      } catch (UnknownHostException | SecurityException e) {
-        return host;
-      }
-    }
-    return host;
-  }
-
-  /** The dotted quad of a 1- to 4-part IPv4 literal ({@code 127.1} is {@code 127.0.0.1}), or null. */
-  private static String ipv4(String host) {
-    String[] parts = host.split("\\.", -1);
-    if (parts.length > 4) {
-      return null;
-    }
-    long[] v = new long[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      if (parts[i].isEmpty() || parts[i].length() > 10) {
-        return null;
-      }
-      v[i] = Long.parseLong(parts[i]);
-    }
-    long last = v[v.length - 1];
-    int lead = v.length - 1;
-    long lastMax = 1L << (8 * (4 - lead));
-    if (last >= lastMax) {
-      return null;
-    }
-    long value = 0;
-    for (int i = 0; i < lead; i++) {
-      if (v[i] > 255) {
-        return null;
-      }
-      value |= v[i] << (8 * (3 - i));
-    }
-    value |= last;
-    return (value >> 24 & 255) + "." + (value >> 16 & 255) + "." + (value >> 8 & 255) + "." + (value & 255);
+    return HostLiteral.classify(host) instanceof HostLiteral.Literal literal ? literal.text() : host;
   }
 }

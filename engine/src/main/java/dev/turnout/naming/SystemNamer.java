@@ -54,14 +54,19 @@ final class SystemNamer implements Namer {
 
   /**
    * The bound leaf for {@code <host>/<port>[/rest]} or {@code <port>[/rest]} (localhost), its id
-   * {@code idPrefix} followed by host and port; null when {@code rest} has no port where one must be.
+   * {@code idPrefix} followed by host and port as written; null when {@code rest} has no port where one
+   * must be. The host is read as {@link HostLiteral} says: a literal address is bound at once (in its
+   * canonical form, so {@code 127.1} connects to {@code 127.0.0.1}), a host name through {@link
+   * HostResolver#shared()} (Pending until DNS answers, off this thread), and a malformed one to a failed
+   * address whose message names it.
    */
   static NameTree<Name> inetLeaf(Path idPrefix, Path rest) {
     if (rest.size() >= 2 && isInteger(rest.labelText(1))) {
       return bound(idPrefix, rest.labelText(0), rest.take(2), rest.drop(2));
     }
     if (rest.size() >= 1 && isInteger(rest.labelText(0))) {
-      return bound(idPrefix, "localhost", rest.take(1), rest.drop(1));
+      // Finagle binds a bare port to the wildcard address, which a connection reaches as loopback.
+      return bound(idPrefix, "127.0.0.1", rest.take(1), rest.drop(1));
     }
     return null;
   }
@@ -69,11 +74,21 @@ final class SystemNamer implements Namer {
   private static NameTree<Name> bound(Path idPrefix, String host, Path hostPort, Path residual) {
     int port = Integer.parseInt(hostPort.labelText(hostPort.size() - 1));
     Path id = idPrefix.concat(hostPort);
-    Addr addr =
-        port >= 1 && port <= 65535
-            ? new Addr.Bound(List.of(new Address(host, port)))
-            : new Addr.Failed("port out of range:" + port);
-    return NameTree.leaf(new Name.Resolved(new BoundName(id, residual, new Var<>(addr))));
+    return NameTree.leaf(new Name.Resolved(new BoundName(id, residual, addr(id, host, port))));
+  }
+
+  private static Var<Addr> addr(Path id, String host, int port) {
+    if (port < 1 || port > 65535) {
+      return new Var<>(new Addr.Failed("malformed address " + id.show() + ": port out of range:" + port));
+    }
+    HostLiteral.Kind kind = HostLiteral.classify(host);
+    if (kind instanceof HostLiteral.Literal literal) {
+      return new Var<>(new Addr.Bound(List.of(new Address(literal.text(), port))));
+    }
+    if (kind instanceof HostLiteral.Malformed bad) {
+      return new Var<>(new Addr.Failed("malformed address " + id.show() + ": " + bad.why()));
+    }
+    return HostResolver.shared().addr(((HostLiteral.HostName) kind).name(), port);
   }
 
   /** What Scala's {@code toInt} accepts: an optional sign and decimal digits that fit an int. */

@@ -81,8 +81,23 @@ final class Pools implements AutoCloseable {
                 MANAGER, uri(endpoint), UndertowClient.getInstance(), CLIENT_OPTIONS));
   }
 
+  /**
+   * The endpoint as the pool's client connects to it.
+   *
+   * @throws IllegalArgumentException naming the address when it is not one a connection can be made
+   *     to (a host {@link URI} cannot hold, which Undertow would otherwise meet as a null host)
+   */
   static URI uri(Endpoint endpoint) {
-    return URI.create("http://" + endpoint.key());
+    URI uri;
+    try {
+      uri = new URI("http://" + endpoint.key());
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null || uri.getHost() == null || uri.getPort() < 0) {
+      throw new IllegalArgumentException("cannot connect to " + endpoint.key() + ": not a host and port");
+    }
+    return uri;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
+import dev.turnout.naming.Addr;
 import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
@@ -56,6 +57,17 @@ import org.xnio.channels.StreamSinkChannel;
  * held one) and the router's retry budget and {@link #MAX_ATTEMPTS} allow; a streamed body was read
  * once, so such a request is never sent twice. Otherwise the response head is copied (hop-by-hop
  * headers dropped) and its body streamed to the caller, never held whole.
+ *
+ * <p><b>Attempts run in a loop, never by recursion.</b> The pool often reports a refused connection
+ * inside the very call that asked for it; that report only marks the attempt for a retry, and the loop
+ * in {@link #attempt()} starts the next one once the call has returned, so a name bound to thousands of
+ * refusing endpoints uses one stack frame per attempt in turn, not one per endpoint.
+ *
+ * <p><b>Failures</b>: an expected one (refused, reset, timeout, unknown host, no endpoints) is counted
+ * in the metrics, answered with {@code l5d-err}, and written to the {@link FailureLog} as one folded
+ * line, never with a stack trace. An exception from Turnout's own code in any callback is logged once
+ * with its trace there and answered 500 with {@code l5d-err}, and the backend connection is closed, so
+ * neither side is left hanging.
  */
 final class ProxiedRequest {
   private static final int MAX_ATTEMPTS = 4;
@@ -91,6 +103,7 @@ final class ProxiedRequest {
   private final TrafficStats serviceStats;
   private final long startNanos;
   private final Deadlines deadlines;
+  private final FailureLog log;
 
   private Route.Target target;
   private Client client;
@@ -98,6 +111,12 @@ final class ProxiedRequest {
   private TrafficStats serviceClientStats;
   private final List<Endpoint> tried = new ArrayList<>(2);
   private int attempts;
+  /** True while {@link #attempt()}'s loop runs: a retry asked for inside it is left to the loop. */
+  private boolean attempting;
+  /** A retry was asked for while the loop ran. */
+  private boolean again;
+  /** The request has waited once for a pending address (a host name DNS had not answered yet). */
+  private boolean waitedForAddr;
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
@@ -120,7 +139,8 @@ final class ProxiedRequest {
       String serviceName,
       String requestTarget,
       String requestId,
-      Deadlines deadlines) {
+      Deadlines deadlines,
+      FailureLog log) {
     this.exchange = exchange;
     this.router = router;
     this.pools = pools;
@@ -135,10 +155,19 @@ final class ProxiedRequest {
     this.serviceStats = metrics.service(router.label(), serviceName);
     this.startNanos = router.nanos();
     this.deadlines = deadlines;
+    this.log = log;
   }
 
   /** Starts the request: the stats, the timeout, then the first attempt. */
   void start(Route.Target first) {
+    try {
+      begin(first);
+    } catch (RuntimeException e) {
+      unexpected("starting the request", e);
+    }
+  }
+
+  private void begin(Route.Target first) {
     serviceStats.start();
     router.retryBudget().deposit();
     exchange.addExchangeCompleteListener(
@@ -168,7 +197,7 @@ final class ProxiedRequest {
       attempt();
     } catch (RuntimeException e) {
       // Called from the body's read listener, where XNIO would only log it: answer instead of hanging.
-      fail(500, "internal", "the proxy failed to forward the request: " + e);
+      unexpected("sending the request", e);
     }
   }
 
@@ -201,16 +230,35 @@ final class ProxiedRequest {
     serviceClientStats = metrics.serviceClient(router.label(), serviceName, next.id());
   }
 
+  /**
+   * Runs attempts until one is under way or the request has ended. Called again from inside an attempt
+   * (the pool reporting a refusal within its connect call), it only asks this loop for another round.
+   */
   private void attempt() {
-    if (finished) {
+    if (attempting) {
+      again = true;
+      return;
+    }
+    attempting = true;
+    try {
+      do {
+        again = false;
+        if (!finished) {
+          attemptOnce();
+        }
+      } while (again && !finished);
+    } finally {
+      attempting = false;
+    }
+  }
+
+  private void attemptOnce() {
+    Optional<Endpoint> picked = client.pick(tried);
+    if (picked.isEmpty()) {
+      noEndpoint();
       return;
     }
     attempts++;
-    Optional<Endpoint> picked = client.pick(tried);
-    if (picked.isEmpty()) {
-      fail(502, "connect", "No hosts are available for " + target.id() + " (service " + serviceName + ")");
-      return;
-    }
     endpoint = picked.get();
     tried.add(endpoint);
     endpointStats =
@@ -221,7 +269,13 @@ final class ProxiedRequest {
     clientStats.start();
     serviceClientStats.start();
     long connectTimeout = router.config().client().connectTimeout().toMillis();
-    ProxyConnectionPool pool = pools.of(endpoint);
+    ProxyConnectionPool pool;
+    try {
+      pool = pools.of(endpoint);
+    } catch (IllegalArgumentException notAnAddress) {
+      refused(endpoint, notAnAddress.getMessage());
+      return;
+    }
     // Every connection the pool allows on this thread is busy: the request will wait in its queue.
     ProxyConnectionPool.AvailabilityType state = pool.available();
     boolean willQueue =
@@ -237,6 +291,67 @@ final class ProxiedRequest {
     if (!waiting.settled) {
       waiting.timer =
           exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * The client has no endpoint to try. A pending address (a host name DNS has not answered yet) is
+   * waited for, up to the connect timeout, as Finagle waits for a pending name; any other state is a
+   * 502 that says what the address is: unknown host, failed (a malformed address names itself), or
+   * bound to no endpoint.
+   */
+  private void noEndpoint() {
+    var state = client.state();
+    if (state instanceof Addr.Pending && !waitedForAddr) {
+      waitForAddr();
+      return;
+    }
+    String why;
+    if (state instanceof Addr.Neg) {
+      why = "the address of " + target.id() + " does not exist (unknown host or name gone)";
+    } else if (state instanceof Addr.Failed f) {
+      why = f.message();
+    } else if (state instanceof Addr.Pending) {
+      why = "the address of " + target.id() + " was still being resolved after the "
+          + router.config().client().connectTimeout().toMillis() + " ms connect timeout";
+    } else {
+      why = "No hosts are available for " + target.id();
+    }
+    fail(502, "connect", why + " (service " + serviceName + ", client " + target.id() + ")");
+  }
+
+  private void waitForAddr() {
+    waitedForAddr = true;
+    XnioExecutor io = exchange.getIoThread();
+    AddrWait wait = new AddrWait();
+    // The variable changes on a DNS thread; the request goes on on its own IO thread.
+    wait.subscription = client.onStateChange(() -> io.execute(wait::resume));
+    wait.timer = io.executeAfter(wait::resume, router.config().client().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (!(client.state() instanceof Addr.Pending)) {
+      // Answered between the first look and the observer's registration.
+      io.execute(wait::resume);
+    }
+  }
+
+  /** One wait for a pending address; whichever of the answer and the timer comes first ends it. */
+  private final class AddrWait {
+    AutoCloseable subscription;
+    XnioExecutor.Key timer;
+    private boolean done;
+
+    /** Runs on the IO thread (after {@link #waitForAddr()} has returned, so both fields are set). */
+    void resume() {
+      if (done) {
+        return;
+      }
+      done = true;
+      timer.remove();
+      try {
+        subscription.close();
+      } catch (Exception cannotHappen) {
+        // closing a Var observer only removes it from a list
+      }
+      guarded("waiting for an address", () -> attempt());
     }
   }
 
@@ -302,24 +417,36 @@ final class ProxiedRequest {
 
     @Override
     public void completed(HttpServerExchange ex, ProxyConnection pooled) {
-      if (settle()) {
-        connection = pooled.getConnection();
-        send(connection);
-      }
+      guarded(
+          "sending the request",
+          () -> {
+            if (settle()) {
+              connection = pooled.getConnection();
+              send(connection);
+            }
+          });
     }
 
     @Override
     public void failed(HttpServerExchange ex) {
-      if (settle()) {
-        unreached("could not connect to " + to.key() + " (refused, or the host is unknown or unreachable)");
-      }
+      guarded(
+          "connecting",
+          () -> {
+            if (settle()) {
+              unreached("could not connect to " + to.key() + " (refused, or the host is unreachable)");
+            }
+          });
     }
 
     @Override
     public void queuedRequestFailed(HttpServerExchange ex) {
-      if (settle()) {
-        busy();
-      }
+      guarded(
+          "waiting for a connection",
+          () -> {
+            if (settle()) {
+              busy();
+            }
+          });
     }
 
     private void busy() {
@@ -334,9 +461,13 @@ final class ProxiedRequest {
 
     void timedOut() {
       timer = null;
-      if (settle()) {
-        unreached("no connection to " + to.key() + " within the " + timeoutMillis + " ms connect timeout");
-      }
+      guarded(
+          "connecting",
+          () -> {
+            if (settle()) {
+              unreached("no connection to " + to.key() + " within the " + timeoutMillis + " ms connect timeout");
+            }
+          });
     }
 
     /**
@@ -419,28 +550,32 @@ final class ProxiedRequest {
         new ClientCallback<>() {
           @Override
           public void completed(ClientExchange result) {
-            result.setResponseListener(new ResponseHandler(conn));
-            StreamSinkChannel sink = result.getRequestChannel();
-            if (body != null) {
-              BufferedBody.write(body, sink, e -> broken(conn, e));
-            } else if (hasBody && !exchange.isRequestComplete()) {
-              Relay.start(
-                  exchange.getRequestChannel(),
-                  sink,
-                  (c, e) -> broken(conn, e),
-                  exchange.getConnection().getByteBufferPool());
-            } else {
-              finishWrites(sink);
-            }
+            guarded("sending the request", () -> sent(conn, result));
           }
 
           @Override
           public void failed(IOException e) {
             // The pooled connection was closed before anything was written on it (the backend ended
             // an idle keep-alive connection): like a refused connection, safe to send elsewhere.
-            stale(conn, e);
+            guarded("sending the request", () -> stale(conn, e));
           }
         });
+  }
+
+  private void sent(ClientConnection conn, ClientExchange result) {
+    result.setResponseListener(new ResponseHandler(conn));
+    StreamSinkChannel sink = result.getRequestChannel();
+    if (body != null) {
+      BufferedBody.write(body, sink, e -> guarded("sending the body", () -> broken(conn, e)));
+    } else if (hasBody && !exchange.isRequestComplete()) {
+      Relay.start(
+          exchange.getRequestChannel(),
+          sink,
+          (c, e) -> guarded("sending the body", () -> broken(conn, e)),
+          exchange.getConnection().getByteBufferPool());
+    } else {
+      finishWrites(sink);
+    }
   }
 
   private void stale(ClientConnection conn, IOException e) {
@@ -520,6 +655,15 @@ final class ProxiedRequest {
 
     @Override
     public void completed(ClientExchange result) {
+      guarded("reading the response", () -> answered(result));
+    }
+
+    @Override
+    public void failed(IOException e) {
+      guarded("reading the response", () -> broken(conn, e));
+    }
+
+    private void answered(ClientExchange result) {
       if (finished) {
         IoUtils.safeClose(conn);
         return;
@@ -557,11 +701,6 @@ final class ProxiedRequest {
           exchange.getResponseChannel(),
           (c, e) -> closeBoth(conn),
           exchange.getConnection().getByteBufferPool());
-    }
-
-    @Override
-    public void failed(IOException e) {
-      broken(conn, e);
     }
   }
 
@@ -610,6 +749,10 @@ final class ProxiedRequest {
 
   /** The router's request timeout has passed (called by {@link Deadlines} on the IO thread). */
   void timedOut() {
+    guarded("timing the request out", this::expire);
+  }
+
+  private void expire() {
     deadline = null;
     if (finished) {
       return;
@@ -631,7 +774,41 @@ final class ProxiedRequest {
     }
   }
 
+  /** Runs a step of the request; an exception from it is a bug, answered 500 instead of hanging. */
+  private void guarded(String where, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      unexpected(where, e);
+    }
+  }
+
+  /**
+   * An exception nobody expected: logged (its trace once), the backend connection closed, and the
+   * caller answered 500 with {@code l5d-err}, or its connection closed if the answer had begun.
+   */
+  private void unexpected(String where, RuntimeException e) {
+    log.unexpected(router.label(), where, e);
+    ClientConnection open = connection;
+    connection = null;
+    if (open != null) {
+      IoUtils.safeClose(open);
+    }
+    if (finished) {
+      IoUtils.safeClose(exchange.getConnection());
+      return;
+    }
+    try {
+      fail(500, "internal", "Turnout failed while " + where + " for " + serviceName + ": " + e);
+    } catch (RuntimeException again) {
+      IoUtils.safeClose(exchange.getConnection());
+    }
+  }
+
   private void fail(int status, String why, String message) {
+    if (!"internal".equals(why)) {
+      log.expected(router.label(), why, status, message);
+    }
     if (!exchange.isRequestComplete()) {
       // The caller is still sending (or stalled in) its body: close its connection after this answer
       // instead of waiting to drain the rest, so the exchange ends now and holds nothing.

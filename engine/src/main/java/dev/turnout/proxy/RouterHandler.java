@@ -5,6 +5,7 @@ import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Identification;
+import dev.turnout.routing.IdentificationException;
 import dev.turnout.routing.RequestHead;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
@@ -27,6 +28,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * request's local dtab ({@code l5d-ctx-dtab} then {@code l5d-dtab}, or none with {@code clearContext}),
  * identification, binding under the routing snapshot in force, the choice of a union branch, mirroring,
  * then forwarding. Runs on the IO thread and never blocks: binding reads namer state already in memory.
+ *
+ * <p>An exception out of this chain (a namer's bug, say) is answered here, 500 with {@code l5d-err},
+ * and logged through the {@link FailureLog} with its trace once, rather than left to Undertow, which
+ * would log its trace for every request and answer without saying who failed.
  */
 final class RouterHandler implements HttpHandler {
   private final Router router;
@@ -35,6 +40,7 @@ final class RouterHandler implements HttpHandler {
   private final ProxyMetrics metrics;
   private final Mirror mirror;
   private final Deadlines deadlines;
+  private final FailureLog log;
 
   RouterHandler(Router router, boolean clearContext, Pools pools, ProxyMetrics metrics, Mirror mirror) {
     this.router = router;
@@ -44,6 +50,7 @@ final class RouterHandler implements HttpHandler {
     this.mirror = mirror;
     long timeout = router.config().requestTimeout().toNanos();
     this.deadlines = timeout > 0 ? new Deadlines(timeout, Nanos.SYSTEM) : null;
+    this.log = new FailureLog(FailureLog.installed(), router::nanos);
   }
 
   /** Stops the timeout sweeps. */
@@ -55,6 +62,18 @@ final class RouterHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
+    try {
+      route(exchange);
+    } catch (RuntimeException e) {
+      log.unexpected(router.label(), "routing " + exchange.getRequestMethod() + " " + exchange.getRequestPath(), e);
+      if (!exchange.isRequestComplete()) {
+        exchange.setPersistent(false);
+      }
+      Errors.send(exchange, 500, "Turnout failed while routing the request: " + e);
+    }
+  }
+
+  private void route(HttpServerExchange exchange) {
     String requestId = requestId(exchange);
     if (hops(exchange) >= router.config().maxCallDepth()) {
       Errors.send(exchange, 400, "Maximum number of proxy hops (" + router.config().maxCallDepth() + ") exceeded: a routing loop?");
@@ -79,7 +98,13 @@ final class RouterHandler implements HttpHandler {
             exchange.getQueryString(),
             exchange.getProtocol().toString(),
             name -> exchange.getRequestHeaders().getFirst(name));
-    Optional<Identification> id = router.identify(head);
+    Optional<Identification> id;
+    try {
+      id = router.identify(head);
+    } catch (IdentificationException e) {
+      Errors.send(exchange, 400, "Unable to identify request: " + e.getMessage());
+      return;
+    }
     if (id.isEmpty()) {
       Errors.send(exchange, 400, "Unable to identify request: no service name for " + exchange.getRequestMethod() + " " + exchange.getRequestPath());
       return;
@@ -90,7 +115,12 @@ final class RouterHandler implements HttpHandler {
     try {
       route = router.bind(snapshot, local, named.service());
     } catch (BindingException e) {
-      Errors.send(exchange, 502, unroutable(named, snapshot, local, e.getMessage()));
+      var stats = metrics.service(router.label(), named.service().show());
+      stats.start();
+      stats.finish(false, "unroutable", 0);
+      String message = unroutable(named, snapshot, local, e.getMessage());
+      log.expected(router.label(), "unroutable", 502, message);
+      Errors.send(exchange, 502, message);
       return;
     }
     Optional<Route.Target> chosen = Router.choose(route.targets());
@@ -99,12 +129,12 @@ final class RouterHandler implements HttpHandler {
       stats.start();
       stats.finish(false, "unroutable", 0);
       String bound = route.bound().show(b -> b.id().show());
-      Errors.send(
-          exchange,
-          502,
+      String message =
           unroutable(
               named, snapshot, local,
-              "the name bound to " + bound + " (in dtab notation: ~ nothing matched, $ no endpoints, ! failed)"));
+              "the name bound to " + bound + " (in dtab notation: ~ nothing matched, $ no endpoints, ! failed)");
+      log.expected(router.label(), "unroutable", 502, message);
+      Errors.send(exchange, 502, message);
       return;
     }
     String target = Hop.target(named.rewrittenPath(), exchange);
@@ -112,7 +142,7 @@ final class RouterHandler implements HttpHandler {
       mirror.maybeMirror(exchange, router, snapshot, local, named.service(), target, requestId);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, deadlines);
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, deadlines, log);
     Route.Target first = chosen.get();
     keepReading(exchange);
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;

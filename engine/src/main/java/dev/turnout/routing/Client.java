@@ -53,8 +53,25 @@ public final class Client {
     return members().endpoints();
   }
 
-  /** True when at least one endpoint can take traffic (none known counts as not usable). */
+  /** The bound name's address as of now: bound endpoints, or pending, neg or failed (with why). */
+  public Addr state() {
+    return addr.get();
+  }
+
+  /** Runs {@code listener} (on the thread that made the change) whenever the address changes. */
+  public AutoCloseable onStateChange(Runnable listener) {
+    return addr.observe(a -> listener.run());
+  }
+
+  /**
+   * True when at least one endpoint can take traffic (none known counts as not usable), or when the
+   * address is still pending (a host name not yet resolved): a request waits for it rather than
+   * passing the alternative over, as Finagle's binding waits for a pending address.
+   */
   public boolean usable() {
+    if (addr.get() instanceof Addr.Pending) {
+      return true;
+    }
     for (Endpoint e : members().endpoints()) {
       if (e.accrual().usable()) {
         return true;

@@ -94,6 +94,11 @@ public final class Router {
     return nanos.getAsLong();
   }
 
+  /**
+   * The request's service name, or empty when no identifier applies.
+   *
+   * @throws IdentificationException when an identifier finds the request bad for it (400)
+   */
   public Optional<Identification> identify(RequestHead request) {
     return identifier.identify(request);
   }

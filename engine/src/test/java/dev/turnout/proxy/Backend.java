@@ -19,11 +19,13 @@ final class Backend implements AutoCloseable {
   volatile String lastUri = "";
   private Undertow server;
   private final HttpHandler handler;
+  private final String host;
   private int port;
 
-  private Backend(String name, HttpHandler handler) {
+  private Backend(String name, HttpHandler handler, String host) {
     this.name = name;
     this.handler = handler;
+    this.host = host;
   }
 
   /** A backend answering 200 with its name as the body. */
@@ -32,7 +34,16 @@ final class Backend implements AutoCloseable {
   }
 
   static Backend start(String name, HttpHandler handler) {
-    Backend b = new Backend(name, handler);
+    return start(name, handler, "127.0.0.1");
+  }
+
+  /** A backend answering 200 with its name, listening on {@code host} (a loopback address). */
+  static Backend namedOn(String name, String host) {
+    return start(name, ex -> ex.getResponseSender().send(name, StandardCharsets.UTF_8), host);
+  }
+
+  static Backend start(String name, HttpHandler handler, String host) {
+    Backend b = new Backend(name, handler, host);
     b.listen(0);
     return b;
   }
@@ -46,7 +57,7 @@ final class Backend implements AutoCloseable {
           ex.getRequestHeaders().forEach(h -> lastHeaders.put(h.getHeaderName().toString().toLowerCase(), String.join(",", h)));
           handler.handleRequest(ex);
         };
-    server = Undertow.builder().setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE).setIoThreads(1).setWorkerThreads(4).addHttpListener(onPort, "127.0.0.1", counting).build();
+    server = Undertow.builder().setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE).setIoThreads(1).setWorkerThreads(4).addHttpListener(onPort, host, counting).build();
     server.start();
     port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
   }

@@ -45,7 +45,7 @@ class WebSocketTest {
   @Test
   void webSocketUpgradePassesThroughBothWays() throws Exception {
     fx = new Fixture(Fixture.withIdentifiers(Fixture.router("/svc/ws => /$/inet/127.0.0.1/" + echo.port() + ";"),
-        List.of(new IdentifierConfig("io.l5d.static", null, null, 0, false, false, Path.read("/svc/ws")))));
+        List.of(new IdentifierConfig("io.l5d.static", null, null, 0, false, false, Path.read("/ws")))));
     CompletableFuture<String> reply = new CompletableFuture<>();
 
     WebSocket ws =

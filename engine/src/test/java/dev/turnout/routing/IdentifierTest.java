@@ -1,6 +1,7 @@
 package dev.turnout.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.config.IdentifierConfig;
 import dev.turnout.dtab.Path;
@@ -106,9 +107,83 @@ class IdentifierTest {
   }
 
   @Test
-  void staticAlwaysNamesItsPath() {
-    Identifier i = Identifier.of(new IdentifierConfig("io.l5d.static", null, null, 0, false, false, Path.read("/svc/fixed")), SVC);
+  void staticNamesEveryRequestItsPathUnderTheDstPrefix() {
+    Identifier i = Identifier.of(new IdentifierConfig("io.l5d.static", null, null, 0, false, false, Path.read("/foo/bar")), SVC);
 
-    assertThat(name(i, req("GET", "/", "HTTP/1.1", Map.of()))).contains("/svc/fixed");
+    assertThat(name(i, req("GET", "/", "HTTP/1.1", Map.of()))).contains("/svc/foo/bar");
+  }
+
+  @Test
+  void headerTokenKeepsTheHostPortAndCase() {
+    Identifier i = id("io.l5d.header.token", null, null, 0, false, false);
+
+    assertThat(name(i, req("GET", "/", "HTTP/1.1", Map.of("Host", "Users:8080")))).contains("/svc/Users:8080");
+  }
+
+  @Test
+  void headerWithTheRootPathNamesTheDstPrefixItself() {
+    Identifier i = id("io.l5d.header", null, null, 0, false, false);
+
+    assertThat(name(i, req("GET", "/", "HTTP/1.1", Map.of("l5d-name", "/")))).contains("/svc");
+  }
+
+  @Test
+  void headerThatIsNotAPathFailsIdentificationWithoutTryingTheNext() {
+    Identifier both =
+        Identifier.firstOf(List.of(id("io.l5d.header", null, null, 0, false, false), id("io.l5d.header.token", null, null, 0, false, false)));
+
+    assertThatThrownBy(() -> both.identify(req("GET", "/", "HTTP/1.1", Map.of("l5d-name", "not a path", "Host", "users"))))
+        .isInstanceOf(IdentificationException.class)
+        .hasMessageContaining("l5d-name header is not a path");
+  }
+
+  @Test
+  void methodAndHostLowerCasesTheHostAndKeepsItsPort() {
+    assertThat(name(id("io.l5d.methodAndHost", null, null, 0, false, false), req("GET", "/", "HTTP/1.1", Map.of("Host", "Web.Example:8080"))))
+        .contains("/svc/1.1/GET/web.example:8080");
+  }
+
+  @Test
+  void methodAndHostOnHttp10WithUriInDstAppendsThePath() {
+    assertThat(name(id("io.l5d.methodAndHost", null, null, 0, false, true), req("GET", "/a/b", "HTTP/1.0", Map.of("Host", "web"))))
+        .contains("/svc/1.0/GET/a/b");
+  }
+
+  @Test
+  void methodAndHostDoesNotApplyToOtherHttpVersions() {
+    assertThat(id("io.l5d.methodAndHost", null, null, 0, false, false).identify(req("GET", "/", "HTTP/2.0", Map.of("Host", "web")))).isEmpty();
+  }
+
+  @Test
+  void methodAndHostWithUriInDstAndTheRootPathAddsNothing() {
+    assertThat(name(id("io.l5d.methodAndHost", null, null, 0, false, true), req("GET", "/", "HTTP/1.1", Map.of("Host", "web"))))
+        .contains("/svc/1.1/GET/web");
+  }
+
+  @Test
+  void methodAndHostWithUriInDstFailsOnAPathThatIsNotOne() {
+    Identifier i = id("io.l5d.methodAndHost", null, null, 0, false, true);
+
+    assertThatThrownBy(() -> i.identify(req("GET", "/some/path/", "HTTP/1.1", Map.of("Host", "web"))))
+        .isInstanceOf(IdentificationException.class);
+  }
+
+  @Test
+  void pathTakesSegmentsAsTheyAreWithoutParsingThem() {
+    assertThat(name(id("io.l5d.path", null, null, 1, false, false), req("GET", "/a b!/x", "HTTP/1.1", Map.of())))
+        .contains("/svc/\\x61\\x20\\x62\\x21");
+  }
+
+  @Test
+  void pathIgnoresATrailingSlashWhenCounting() {
+    assertThat(id("io.l5d.path", null, null, 2, false, false).identify(req("GET", "/mysvc/", "HTTP/1.1", Map.of()))).isEmpty();
+  }
+
+  @Test
+  void pathConsumeKeepsInnerEmptySegmentsAndATrailingSlash() {
+    Identifier i = id("io.l5d.path", null, null, 1, true, false);
+
+    assertThat(i.identify(req("GET", "/a/b//c/", "HTTP/1.1", Map.of())).orElseThrow().rewrittenPath()).contains("/b//c/");
+    assertThat(i.identify(req("GET", "/a/", "HTTP/1.1", Map.of())).orElseThrow().rewrittenPath()).contains("/");
   }
 }

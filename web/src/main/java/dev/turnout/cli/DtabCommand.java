@@ -41,6 +41,16 @@ import picocli.CommandLine.Spec;
     name = "dtab",
     mixinStandardHelpOptions = true,
     description = "Check, format, bind and delegate dtabs.",
+    // Every line under "Examples:" is run by e2e-tests' ReadmeExamplesIT, in a folder holding
+    // routes.dtab and disco/users.
+    footer = {
+      "",
+      "Examples:",
+      "  turnout dtab check routes.dtab",
+      "  turnout dtab fmt routes.dtab",
+      "  turnout dtab bind --fs disco --dtab routes.dtab /svc/users",
+      "  turnout dtab delegate --fs disco -e '/svc => /#/io.l5d.fs' /svc/users"
+    },
     subcommands = {
       DtabCommand.Check.class,
       DtabCommand.Fmt.class,

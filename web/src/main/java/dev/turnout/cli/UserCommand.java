@@ -37,6 +37,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "user",
     description = "Manage the users who may sign in to Turnout.",
+    // Every line under "Examples:" is run by e2e-tests' ReadmeExamplesIT.
+    footer = {
+      "",
+      "Examples:",
+      "  echo 's3cret' | turnout user add alice --role operator --data ./data",
+      "  TURNOUT_PW=s3cret turnout user add bob --role viewer --password-env TURNOUT_PW",
+      "  turnout user list --data ./data"
+    },
     mixinStandardHelpOptions = true)
 public final class UserCommand implements Callable<Integer> {
   static final int OK = 0;

@@ -1,0 +1,277 @@
+package dev.turnout.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.config.InterpreterConfig;
+import java.net.URLDecoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Linkerd 1's own documented configs (src/test/resources/dev/turnout/conformance, each naming its
+ * source on its first line), started as they are written, sent the request their doc implies. Each
+ * either lands where Linkerd 1.x would send it, with the l5d-dst-* headers Linkerd sets, or starts
+ * with a one-line warning per thing Turnout does not implement; none fails to start.
+ *
+ * <p>Where a doc predates Linkerd 1.0 (dentries under {@code /http/1.1}, written for the old default
+ * identifier), Linkerd 1.x's default {@code io.l5d.header.token} names the request {@code /svc/<host>},
+ * which those dtabs do not match: Linkerd 1.x answers such requests "Unable to route", and so does
+ * Turnout. Requests to configs without a dtab carry an {@code l5d-dtab} override, as the doc's
+ * reader would send one to try the identifier.
+ */
+class ConformanceCorpusTest {
+  @TempDir Path dir;
+  private final Backend a = Backend.named("a");
+  private Corpus corpus;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (corpus != null) {
+      corpus.close();
+    }
+    a.close();
+  }
+
+  private String inetA() {
+    return "/$/inet/127.1/" + a.port();
+  }
+
+  private static String err(HttpResponse<String> r) {
+    return URLDecoder.decode(r.headers().firstValue("l5d-err").orElse(""), StandardCharsets.UTF_8);
+  }
+
+  private void assertLandedOnA(HttpResponse<String> r, String service, String client, String residual) {
+    assertThat(r.statusCode()).as("status, l5d-err: %s", err(r)).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("a");
+    assertThat(a.lastHeaders).containsEntry("l5d-dst-service", service).containsEntry("l5d-dst-client", client);
+    if (residual == null) {
+      assertThat(a.lastHeaders).doesNotContainKey("l5d-dst-residual");
+    } else {
+      assertThat(a.lastHeaders).containsEntry("l5d-dst-residual", residual);
+    }
+  }
+
+  @Test
+  void everyCorpusFileNamesItsSourceAndStartsWithoutAnError() throws Exception {
+    Path folder = Path.of(ConformanceCorpusTest.class.getResource("/dev/turnout/conformance").toURI());
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(folder)) {
+      files = listed.filter(f -> f.toString().endsWith(".yml")).sorted().toList();
+    }
+
+    assertThat(files).hasSizeGreaterThanOrEqualTo(16);
+    for (Path f : files) {
+      Path own = Files.createDirectories(dir.resolve(f.getFileName().toString()));
+      for (String d : List.of("disco", "linkerd/examples/io.l5d.fs")) {
+        Files.createDirectories(own.resolve(d));
+      }
+      try (Corpus c = Corpus.load(f.getFileName().toString(), own, Map.of())) {
+        if (c.config.routers().stream().noneMatch(r -> r.interpreter().usesStore())) {
+          c.start();
+        }
+      }
+    }
+  }
+
+  @Test
+  void configExampleRoutesHostThroughTheFsNamerAndWarnsOfThriftAndTelemetry() {
+    corpus =
+        Corpus.load("config-example.yml", dir, Map.of(), "disco/hello", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("int-http", "/hi", "Host", "hello");
+
+    assertLandedOnA(r, "/svc/hello", "/#/io.l5d.fs/hello", null);
+    assertThat(corpus.config.warnings())
+        .anyMatch(w -> w.startsWith("routers[1]: protocol thrift is not implemented"))
+        .anyMatch(w -> w.startsWith("telemetry: not implemented"));
+  }
+
+  @Test
+  void routersIntroForwardsEveryRequestToTheOneBackend() {
+    corpus = Corpus.load("config-routers-intro.yml", dir, Map.of(8888, a.port())).start();
+
+    HttpResponse<String> r = corpus.get("http", "/anything", "Host", "whatever");
+
+    assertLandedOnA(r, "/svc/whatever", "/$/inet/127.1/" + a.port(), null);
+    assertThat(corpus.config.warnings()).isEmpty();
+  }
+
+  @Test
+  void pathIdentifierNamesTwoSegmentsAndForwardsTheRest() {
+    corpus = Corpus.load("protocol-http-path-identifier.yml", dir, Map.of()).start();
+
+    HttpResponse<String> r = corpus.get("http", "/true/love/waits.php", "l5d-dtab", "/svc/true/love => " + inetA());
+
+    assertLandedOnA(r, "/svc/true/love", "/$/inet/127.1/" + a.port(), null);
+    assertThat(a.lastUri).isEqualTo("/waits.php");
+  }
+
+  @Test
+  void headerIdentifierReadsTheHeaderAsAPath() {
+    corpus = Corpus.load("protocol-http-header-identifier.yml", dir, Map.of()).start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "my-header", "/a/b/c", "l5d-dtab", "/svc/a => " + inetA());
+
+    assertLandedOnA(r, "/svc/a/b/c", "/$/inet/127.1/" + a.port(), "/b/c");
+  }
+
+  @Test
+  void headerTokenIdentifierTakesTheHeaderAsOneLabel() {
+    corpus = Corpus.load("protocol-http-header-token-identifier.yml", dir, Map.of()).start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "my-header", "foo", "l5d-dtab", "/svc/foo => " + inetA());
+    HttpResponse<String> without = corpus.get("http", "/", "l5d-dtab", "/svc/foo => " + inetA());
+
+    assertLandedOnA(r, "/svc/foo", "/$/inet/127.1/" + a.port(), null);
+    assertThat(without.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void staticIdentifierNamesEveryRequestUnderTheDstPrefix() {
+    corpus = Corpus.load("protocol-http-static-identifier.yml", dir, Map.of()).start();
+
+    HttpResponse<String> r = corpus.get("http", "/x", "Host", "ignored", "l5d-dtab", "/svc/foo/bar => " + inetA());
+
+    assertLandedOnA(r, "/svc/foo/bar", "/$/inet/127.1/" + a.port(), null);
+  }
+
+  @Test
+  void methodAndHostRouterNamesVersionMethodAndLowerCasedHostAndWarnsOfItsLimits() {
+    corpus = Corpus.load("protocol-http-method-and-host.yml", dir, Map.of()).start();
+
+    HttpResponse<String> r = corpus.get("http", "/x", "Host", "Web.Example", "l5d-dtab", "/svc/1.1/GET => " + inetA());
+
+    assertLandedOnA(r, "/svc/1.1/GET/web.example", "/$/inet/127.1/" + a.port(), "/web.example");
+    assertThat(corpus.config.warnings())
+        .anyMatch(w -> w.startsWith("routers[0].httpAccessLog: not implemented"))
+        .anyMatch(w -> w.startsWith("routers[0].maxChunkKB: not implemented"))
+        .anyMatch(w -> w.startsWith("routers[0].servers[0].addForwardedHeader: not implemented"))
+        .noneMatch(w -> w.contains("unknown key"));
+  }
+
+  @Test
+  void methodAndHostWithUriInDstAppendsThePath() {
+    corpus = Corpus.load("protocol-http-method-and-host-uri.yml", dir, Map.of()).start();
+
+    HttpResponse<String> r = corpus.get("http", "/some/path", "Host", "domain", "l5d-dtab", "/svc/1.1/GET/domain => " + inetA());
+
+    assertLandedOnA(r, "/svc/1.1/GET/domain/some/path", "/$/inet/127.1/" + a.port(), "/some/path");
+  }
+
+  @Test
+  void staticNamerExampleIsUnroutableUnderLinkerd1sDefaultIdentifier() {
+    corpus = Corpus.load("examples-static-namer.yml", dir, Map.of(8080, a.port())).start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "web");
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(err(r)).startsWith("Unable to route request! service: /svc/web");
+    assertThat(a.hits.get()).isZero();
+  }
+
+  @Test
+  void pathExampleRoutesEveryFirstSegmentToLocalhostAndClearsContext() {
+    corpus = Corpus.load("examples-path.yml", dir, Map.of(9990, a.port())).start();
+
+    HttpResponse<String> r = corpus.get("http", "/anything/else", "l5d-dtab", "/svc => /$/nil");
+
+    assertLandedOnA(r, "/svc/anything", "/$/inet/localhost/" + a.port(), null);
+    assertThat(a.lastUri).isEqualTo("/anything/else");
+    assertThat(a.lastHeaders).doesNotContainKeys("l5d-dtab", "l5d-ctx-dtab");
+  }
+
+  @Test
+  void routerOptionsExampleUsesItsDstPrefixAndWarnsOfWhatItDoesNotImplement() {
+    corpus = Corpus.load("examples-router-options.yml", dir, Map.of(8080, a.port())).start();
+
+    HttpResponse<String> r = corpus.get("foobar", "/", "Host", "web");
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(err(r)).startsWith("Unable to route request! service: /foobar/web");
+    assertThat(corpus.config.warnings())
+        .contains(
+            "routers[0].failFast: not implemented by Turnout (ignored)",
+            "routers[0].timeoutMs: not implemented by Turnout (ignored)",
+            "routers[0].bindingCache: not implemented by Turnout (ignored)");
+  }
+
+  @Test
+  void rewritingExampleWarnsOfTheRewriteNamerAndDoesNotRouteTheSvcName() {
+    corpus = Corpus.load("examples-rewriting.yml", dir, Map.of(), "linkerd/examples/io.l5d.fs/foo", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("http", "/foo/api");
+
+    assertThat(corpus.config.warnings()).anyMatch(w -> w.startsWith("namers[1].kind: namer kind io.l5d.rewrite is not implemented"));
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(err(r)).startsWith("Unable to route request! service: /svc/foo/api");
+  }
+
+  @Test
+  void retriesExampleStartsWithWarningsForItsPre1Keys() {
+    corpus = Corpus.load("examples-retries.yml", dir, Map.of(), "linkerd/examples/io.l5d.fs/web", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "web");
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(corpus.config.warnings())
+        .contains(
+            "routers[0].responseClassifier: not implemented by Turnout (ignored)",
+            "routers[0].client.retries: not implemented by Turnout (ignored)");
+  }
+
+  @Test
+  void perHostExampleStartsBothRoutersReadingBaseDtabAndWarnsOfTransformers() {
+    corpus = Corpus.load("examples-perhost.yml", dir, Map.of(), "linkerd/examples/io.l5d.fs/web", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> out = corpus.get("outgoing", "/", "Host", "web");
+    HttpResponse<String> in = corpus.get("incoming", "/", "Host", "web");
+
+    assertThat(out.statusCode()).isEqualTo(502);
+    assertThat(in.statusCode()).isEqualTo(502);
+    assertThat(err(out)).contains("/host=>/#/io.l5d.fs");
+    assertThat(corpus.config.warnings())
+        .contains(
+            "routers[0].baseDtab: the name Linkerd gave dtab before 1.0; read as dtab",
+            "routers[0].interpreter.transformers: not implemented by Turnout (ignored)",
+            "routers[1].interpreter.transformers: not implemented by Turnout (ignored)");
+  }
+
+  @Test
+  void fsInterpreterExampleWarnsThatItsDtabFileIsNotRead() {
+    corpus =
+        Corpus.load(
+                "examples-fs.yml",
+                dir,
+                Map.of(),
+                "linkerd/examples/example.dtab",
+                "/svc/* => /$/inet/127.1/" + a.port() + ";\n",
+                "linkerd/examples/io.l5d.fs/default",
+                "127.0.0.1 " + a.port() + "\n")
+            .start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "web");
+
+    assertThat(corpus.config.warnings())
+        .containsExactly(
+            "routers[0].interpreter.kind: interpreter kind io.l5d.fs is not implemented by Turnout; the router"
+                + " routes by its own dtab only (ignored)");
+    assertThat(r.statusCode()).isEqualTo(502);
+  }
+
+  @Test
+  void namerdExampleRoutesFromTheStoreNamespaceAndSaysDstIsIgnored() {
+    corpus = Corpus.load("examples-namerd.yml", dir, Map.of());
+
+    assertThat(corpus.config.routers().get(0).interpreter()).isEqualTo(new InterpreterConfig(InterpreterConfig.STORE, "default"));
+    assertThat(corpus.config.warnings())
+        .containsExactly("routers[0].interpreter.dst: Turnout serves namespaces from its own store; dst is ignored (ignored)");
+  }
+}

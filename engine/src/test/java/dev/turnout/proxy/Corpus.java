@@ -1,0 +1,132 @@
+package dev.turnout.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.config.ConfigLoader;
+import dev.turnout.config.NamerConfig;
+import dev.turnout.config.RouterConfig;
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.FsNamer;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.routing.DtabSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One corpus config started as Turnout's process starts it (ConfigLoader, an io.l5d.fs namer per
+ * namer block, the routers' own dtabs), after the only adaptations the corpus allows: every server
+ * port becomes a free one, listening addresses become 127.0.0.1, and the backend ports the test names
+ * become its backends' ports. Directories are relative to a temporary folder.
+ */
+final class Corpus implements AutoCloseable {
+  static {
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+  }
+
+  private static final Pattern SERVER_PORT = Pattern.compile("(?m)^(\\s*-?\\s*port:\\s*)\\d+\\s*$");
+  private static final Pattern LISTEN_IP = Pattern.compile("(?m)^(\\s*-?\\s*ip:\\s*)[0-9.]+\\s*$");
+
+  final String source;
+  final TurnoutConfig config;
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private RunningProxy proxy;
+
+  private Corpus(String source, TurnoutConfig config) {
+    this.source = source;
+    this.config = config;
+  }
+
+  /**
+   * Loads {@code file} from the corpus with {@code backendPorts} (the port the doc names -> the port to
+   * use instead) and files written under {@code dir} first ({@code path, content, path, content...}).
+   */
+  static Corpus load(String file, Path dir, Map<Integer, Integer> backendPorts, String... files) {
+    String text = resource(file);
+    String first = text.lines().findFirst().orElse("");
+    assertThat(first).as("the first line of %s names its source", file).startsWith("# Source: linkerd/linkerd linkerd/");
+    String adapted = SERVER_PORT.matcher(text).replaceAll("$10");
+    adapted = LISTEN_IP.matcher(adapted).replaceAll("$1127.0.0.1");
+    for (Map.Entry<Integer, Integer> e : backendPorts.entrySet()) {
+      adapted =
+          adapted.replaceAll(
+              "(?<![0-9])" + e.getKey() + "(?![0-9])", Matcher.quoteReplacement(Integer.toString(e.getValue())));
+    }
+    try {
+      for (int i = 0; i < files.length; i += 2) {
+        Path f = dir.resolve(files[i]);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, files[i + 1]);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Corpus(first, ConfigLoader.parse(adapted, dir, dir.resolve("data")));
+  }
+
+  private static String resource(String file) {
+    try (InputStream in = Corpus.class.getResourceAsStream("/dev/turnout/conformance/" + file)) {
+      assertThat(in).as("corpus file %s", file).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts every router, as the process does for routers that route by their own dtab. */
+  Corpus start() {
+    List<Interpreter.Mount> mounts = new ArrayList<>();
+    for (NamerConfig n : config.namers()) {
+      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), Duration.ofMillis(50));
+      open.add(namer);
+      mounts.add(new Interpreter.Mount(n.prefix(), namer));
+    }
+    ProxyMetrics metrics = new ProxyMetrics();
+    open.add(metrics);
+    List<RouterConfig> routers = config.routers();
+    proxy = ProxyServer.start(routers, new Interpreter(mounts), r -> DtabSource.fixed(r.dtab()), metrics);
+    return this;
+  }
+
+  /** A GET to router {@code label}'s first server, with header name/value pairs. */
+  HttpResponse<String> get(String label, String path, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port(label) + path)).timeout(Duration.ofSeconds(20));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (proxy != null) {
+      proxy.close(Duration.ofSeconds(2));
+    }
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+}
