@@ -211,7 +211,7 @@ public final class TurnoutServer implements AutoCloseable {
               DtabWatches watches = DtabApi.register(c, store, users);
               NamingRoutes.register(
                   c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users, watches);
-              MetricsRoutes.register(c, metrics);
+              MetricsRoutes.register(c, metrics, users);
               adminParts.add(
                   Dashboard.register(
                       c,
