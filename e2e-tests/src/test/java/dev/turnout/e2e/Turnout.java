@@ -45,6 +45,9 @@ final class Turnout implements AutoCloseable {
   private final TurnoutServer server;
   private final int proxyPort;
   private final int adminPort;
+  private final Path config;
+  private final Path data;
+  private final java.util.List<TurnoutServer> fleet = new java.util.ArrayList<>();
 
   private Turnout(Path dir) throws IOException {
     Path disco = Files.createDirectories(dir.resolve("disco"));
@@ -57,7 +60,8 @@ final class Turnout implements AutoCloseable {
       store.userStore().put(VIEWER, Role.VIEWER, PASSWORD.toCharArray());
       store.create(NAMESPACE, DTAB, "e2e", "seed");
     }
-    Path config = dir.resolve("turnout.yml");
+    this.data = data;
+    this.config = dir.resolve("turnout.yml");
     Files.writeString(
         config,
         "admin: {ip: 127.0.0.1, port: 0}\n"
@@ -91,6 +95,20 @@ final class Turnout implements AutoCloseable {
 
   String admin() {
     return "http://127.0.0.1:" + adminPort;
+  }
+
+  /**
+   * Starts another control plane on the same config and database, as a fleet's next member would run;
+   * the address of its admin server. It stops with this one.
+   */
+  String anotherControlPlane() {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    TurnoutServer other =
+        TurnoutServer.start(
+            new TurnoutServer.Options(config, data, 0, 0, false),
+            new PrintStream(printed, true, StandardCharsets.UTF_8));
+    fleet.add(other);
+    return "http://127.0.0.1:" + port(printed.toString(StandardCharsets.UTF_8), "admin");
   }
 
   /** Sends one request for service {@code host} through the proxy; its status. */
@@ -165,6 +183,7 @@ final class Turnout implements AutoCloseable {
 
   @Override
   public void close() {
+    fleet.forEach(TurnoutServer::close);
     server.close();
     users.close();
     usersV2.close();

@@ -1,6 +1,10 @@
 package dev.turnout.config;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -29,7 +33,26 @@ import java.util.Set;
  * key, and are otherwise ignored, so an existing Linkerd config starts as it is.
  */
 public final class ConfigLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static ServerConfig.Overrides overrides(Node server) {
+    String v = server.text("dtabOverrides", "accept");
+    switch (v) {
+      case "accept":
+        return ServerConfig.Overrides.ACCEPT;
+      case "loopback":
+        return ServerConfig.Overrides.LOOPBACK;
+      case "refuse":
+        return ServerConfig.Overrides.REFUSE;
+      default:
+        throw new ConfigException(server.path + ".dtabOverrides: must be accept, loopback or refuse, not " + v);
+    }
+  }
+
+  /**
+   * Refuses a key given twice in one mapping (two {@code routers:} blocks), which YAML parsers would
+   * otherwise settle by silently keeping the last.
+   */
+  private static final ObjectMapper YAML =
+      new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
   /** Keys of a Linkerd 1 config that Turnout reads past, with a warning that they have no effect. */
   private static final Set<String> LINKERD_KEYS_NOT_IMPLEMENTED =
@@ -50,6 +73,35 @@ public final class ConfigLoader {
   private ConfigLoader(java.nio.file.Path baseDir, java.nio.file.Path dataDir) {
     this.baseDir = baseDir;
     this.dataDir = dataDir;
+  }
+
+  /** {@code routers: given twice in one mapping (line 9, column 1)...}, with the key's YAML path. */
+  private static String duplicateKey(JsonParseException e) {
+    String path = "";
+    JsonParser p = e.getProcessor();
+    if (p != null) {
+      java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+      for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+        parts.push(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
+      }
+      path = String.join("", parts).replaceFirst("^\\.", "");
+    }
+    return (path.isEmpty() ? "config" : path)
+        + ": given twice in one mapping"
+        + where(e)
+        + "; YAML would keep only the last, so Turnout refuses both: remove or merge one";
+  }
+
+  private static String at(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static String where(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
   }
 
   /** The configuration used when no file is given: one HTTP router on 127.0.0.1:4140, admin on 9990. */
@@ -74,12 +126,13 @@ public final class ConfigLoader {
     JsonNode root;
     try {
       root = YAML.readTree(yaml);
+    } catch (JsonParseException e) {
+      if (e.getOriginalMessage().startsWith("Duplicate field")) {
+        throw new ConfigException(duplicateKey(e));
+      }
+      throw new ConfigException("config is not valid YAML" + at(e) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-      throw new ConfigException("config is not valid YAML" + where + ": " + e.getOriginalMessage());
+      throw new ConfigException("config is not valid YAML" + at(e) + ": " + e.getOriginalMessage());
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       root = MissingNode.getInstance();
@@ -193,8 +246,10 @@ public final class ConfigLoader {
     } else {
       for (int i = 0; i < serversNode.size(); i++) {
         Node s = serversNode.at(i);
-        s.only("ip", "port", "clearContext");
-        servers.add(new ServerConfig(s.text("ip", "127.0.0.1"), s.port("port", 4140), s.bool("clearContext", false)));
+        s.only("ip", "port", "clearContext", "dtabOverrides");
+        servers.add(
+            new ServerConfig(
+                s.text("ip", "127.0.0.1"), s.port("port", 4140), s.bool("clearContext", false), overrides(s)));
       }
     }
     return Optional.of(
@@ -473,6 +528,7 @@ public final class ConfigLoader {
     warnings.add(key + ": " + why + " (ignored)");
   }
 
+  /** {@code dtabOverrides: accept | loopback | refuse}, accept when absent. */
   /** A YAML node with its path, for precise messages. A missing child is a missing node, never null. */
   private final class Node {
     final String path;

@@ -33,7 +33,7 @@ public record RouterConfig(
   public RouterConfig withFirstServerPort(int port) {
     List<ServerConfig> changed = new java.util.ArrayList<>(servers);
     ServerConfig first = changed.get(0);
-    changed.set(0, new ServerConfig(first.ip(), port, first.clearContext()));
+    changed.set(0, first.withPort(port));
     return new RouterConfig(
         label, protocol, dtab, identifiers, dstPrefix, interpreter, changed, client, service,
         bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);

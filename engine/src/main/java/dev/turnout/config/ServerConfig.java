@@ -1,4 +1,34 @@
 package dev.turnout.config;
 
-/** A listening socket of a router; {@code clearContext} drops callers' {@code l5d-dtab} overrides. */
-public record ServerConfig(String ip, int port, boolean clearContext) {}
+/**
+ * A listening socket of a router. {@code clearContext} silently drops callers' {@code l5d-dtab} and
+ * {@code l5d-ctx-*} headers, as in Linkerd 1; {@code overrides} says from whom a per-request dtab
+ * override is honoured at all, and refuses it (400) from everyone else.
+ */
+public record ServerConfig(String ip, int port, boolean clearContext, Overrides overrides) {
+
+  /** Who may steer a request with {@code l5d-dtab} or {@code l5d-ctx-dtab} on this server. */
+  public enum Overrides {
+    /** Anyone (Linkerd 1's behaviour): for servers whose every caller is trusted. */
+    ACCEPT,
+    /** Only callers on this host; anyone else who sends one is refused. */
+    LOOPBACK,
+    /** No one: a request that carries one is refused. */
+    REFUSE
+  }
+
+  public ServerConfig {
+    if (overrides == null) {
+      throw new IllegalArgumentException("overrides must be accept, loopback or refuse");
+    }
+  }
+
+  /** A server that accepts overrides from anyone, as Linkerd 1's do. */
+  public ServerConfig(String ip, int port, boolean clearContext) {
+    this(ip, port, clearContext, Overrides.ACCEPT);
+  }
+
+  public ServerConfig withPort(int port) {
+    return new ServerConfig(ip, port, clearContext, overrides);
+  }
+}

@@ -13,7 +13,13 @@ final class L5dHeaders {
   static final HttpString SUCCESS_CLASS = new HttpString("l5d-success-class");
   static final HttpString RETRYABLE = new HttpString("l5d-retryable");
   static final HttpString VIA = new HttpString("Via");
-  static final String VIA_VALUE = "1.1 turnout";
+  /**
+   * This process's {@code Via} entry: a pseudonym with a random part, so a request that comes back to
+   * this same proxy is known at its first repeated hop, while other Turnouts on its path are not
+   * mistaken for this one.
+   */
+  static final String VIA_VALUE =
+      "1.1 turnout-" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16);
 
   private L5dHeaders() {}
 }

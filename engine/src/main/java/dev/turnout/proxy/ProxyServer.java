@@ -30,6 +30,12 @@ import org.xnio.Options;
  * }</pre>
  */
 public final class ProxyServer {
+  /** The most request-head bytes (request line and headers) a caller may send; more closes the connection. */
+  public static final int MAX_HEADER_BYTES = 32 * 1024;
+
+  /** How long a caller may take to send a whole request head before its connection is closed. */
+  public static final java.time.Duration PARSE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   private ProxyServer() {}
 
   public static RunningProxy start(
@@ -93,7 +99,11 @@ public final class ProxyServer {
               .setServerOption(Options.TCP_NODELAY, true)
               .setServerOption(Options.BACKLOG, 1024)
               // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
-              .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE);
+              .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+              // Undertow's own limit is 1 MiB of headers; no real caller needs more than a few KiB
+              .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+              // a caller that dribbles its request head is cut off, not held open for ever
+              .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) PARSE_TIMEOUT.toMillis());
       List<Router> built = new ArrayList<>();
       List<GracefulShutdownHandler> drains = new ArrayList<>();
       List<String> listenerRouters = new ArrayList<>();
@@ -104,7 +114,7 @@ public final class ProxyServer {
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         for (ServerConfig sc : rc.servers()) {
-          RouterHandler handler = new RouterHandler(router, sc.clearContext(), pools, metrics, mirror);
+          RouterHandler handler = new RouterHandler(router, sc, pools, metrics, mirror);
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.config.ServerConfig;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
@@ -17,6 +18,7 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.net.InetSocketAddress;
 import io.undertow.util.SameThreadExecutor;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,10 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The proxy chain of one router's server, in order: request id, loop protection ({@code Via}), the
- * request's local dtab ({@code l5d-ctx-dtab} then {@code l5d-dtab}, or none with {@code clearContext}),
+ * The proxy chain of one router's server, in order: request id, loop protection (this proxy's own
+ * {@code Via} entry already present, then the hop count), whether this caller may override at all
+ * ({@code dtabOverrides}), the request's local dtab ({@code l5d-ctx-dtab} then {@code l5d-dtab}, or
+ * none with {@code clearContext}),
  * identification, binding under the routing snapshot in force, the choice of a union branch, mirroring,
  * then forwarding. Runs on the IO thread and never blocks: binding reads namer state already in memory.
  *
@@ -36,15 +40,17 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RouterHandler implements HttpHandler {
   private final Router router;
   private final boolean clearContext;
+  private final ServerConfig.Overrides overrides;
   private final Pools pools;
   private final ProxyMetrics metrics;
   private final Mirror mirror;
   private final Deadlines deadlines;
   private final FailureLog log;
 
-  RouterHandler(Router router, boolean clearContext, Pools pools, ProxyMetrics metrics, Mirror mirror) {
+  RouterHandler(Router router, ServerConfig server, Pools pools, ProxyMetrics metrics, Mirror mirror) {
     this.router = router;
-    this.clearContext = clearContext;
+    this.clearContext = server.clearContext();
+    this.overrides = server.overrides();
     this.pools = pools;
     this.metrics = metrics;
     this.mirror = mirror;
@@ -75,8 +81,16 @@ final class RouterHandler implements HttpHandler {
 
   private void route(HttpServerExchange exchange) {
     String requestId = requestId(exchange);
+    if (passedThisProxy(exchange)) {
+      Errors.send(exchange, 400, "Routing loop: this request has already passed this proxy (" + L5dHeaders.VIA_VALUE + " is in its Via header)");
+      return;
+    }
     if (hops(exchange) >= router.config().maxCallDepth()) {
       Errors.send(exchange, 400, "Maximum number of proxy hops (" + router.config().maxCallDepth() + ") exceeded: a routing loop?");
+      return;
+    }
+    if (!clearContext && carriesOverride(exchange) && !mayOverride(exchange)) {
+      Errors.send(exchange, 400, "This server does not accept dtab overrides (l5d-dtab, l5d-ctx-dtab) from " + callerAddress(exchange) + " (dtabOverrides: " + overrides.name().toLowerCase(java.util.Locale.ROOT) + ")");
       return;
     }
     Dtab local;
@@ -231,6 +245,44 @@ final class RouterHandler implements HttpHandler {
       }
     }
     return out;
+  }
+
+  /** True when this proxy's own {@code Via} entry is already on the request: it has come round again. */
+  private static boolean passedThisProxy(HttpServerExchange exchange) {
+    HeaderValues via = exchange.getRequestHeaders().get(L5dHeaders.VIA);
+    if (via == null) {
+      return false;
+    }
+    for (String v : via) {
+      for (String entry : v.split(",")) {
+        if (entry.strip().equals(L5dHeaders.VIA_VALUE)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean carriesOverride(HttpServerExchange exchange) {
+    HeaderMap h = exchange.getRequestHeaders();
+    return h.contains(L5dHeaders.DTAB) || h.contains(L5dHeaders.CTX_DTAB);
+  }
+
+  private boolean mayOverride(HttpServerExchange exchange) {
+    switch (overrides) {
+      case ACCEPT:
+        return true;
+      case LOOPBACK:
+        InetSocketAddress from = exchange.getSourceAddress();
+        return from != null && from.getAddress() != null && from.getAddress().isLoopbackAddress();
+      default:
+        return false;
+    }
+  }
+
+  private static String callerAddress(HttpServerExchange exchange) {
+    InetSocketAddress from = exchange.getSourceAddress();
+    return from == null || from.getAddress() == null ? "this caller" : from.getAddress().getHostAddress();
   }
 
   /** The number of proxies the request has passed, counted from its {@code Via} entries. */

@@ -3,10 +3,18 @@ package dev.turnout.store;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabParseException;
 
-/** The rules for a dtab text the store accepts: present, at most 1 MiB of UTF-8, and parseable. */
+/**
+ * The rules for a dtab text the store accepts: present, at most 1 MiB of UTF-8, parseable, and at most
+ * {@link #MAX_DENTRIES} dentries. Real dtabs hold tens of rules; the bound keeps one commit from
+ * making every later view of it (the editor, the history's diffs, every proxy's binding) grow without
+ * limit: a 1 MiB dtab of short rules is 38,000 dentries.
+ */
 final class DtabText {
   /** The largest dtab text accepted, in UTF-8 bytes (1 MiB). */
   static final int MAX_BYTES = 1 << 20;
+
+  /** The most dentries a dtab may have. */
+  static final int MAX_DENTRIES = 2_000;
 
   private DtabText() {}
 
@@ -23,12 +31,19 @@ final class DtabText {
       throw new StoreException.Invalid(
           "the dtab is " + bytes + " bytes; the limit is " + MAX_BYTES + " (1 MiB)");
     }
+    Dtab dtab;
     try {
-      return Dtab.read(text);
+      dtab = Dtab.read(text);
     } catch (DtabParseException e) {
       throw new StoreException.Invalid(
           "invalid dtab at line " + e.line() + ", column " + e.column() + ": " + e.getMessage(), e);
     }
+    if (dtab.size() > MAX_DENTRIES) {
+      throw new StoreException.Invalid(
+          "the dtab has " + dtab.size() + " dentries; the limit is " + MAX_DENTRIES
+              + " (split it across namespaces, or use broader prefixes)");
+    }
+    return dtab;
   }
 
   private static long utf8Length(String s) {

@@ -161,8 +161,9 @@ public final class JdbcDtabStore implements DtabStore {
     }
 
     /**
-     * PBKDF2 iterations for new password hashes (default 210,000, OWASP's figure for
-     * PBKDF2-HMAC-SHA256). Tests lower it to stay fast; existing hashes keep their own count.
+     * PBKDF2 iterations for new password hashes (default 600,000, OWASP's figure for
+     * PBKDF2-HMAC-SHA256). Tests lower it to stay fast; a stored hash with fewer is replaced at its owner's
+     * next sign-in.
      */
     public Builder passwordIterations(int iterations) {
       if (iterations < 1) {

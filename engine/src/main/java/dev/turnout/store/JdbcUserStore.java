@@ -1,22 +1,35 @@
 package dev.turnout.store;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Users in the store's H2 database. Passwords are kept as salted PBKDF2-HMAC-SHA256 hashes (see
- * {@link PasswordHasher}), each with its own iteration count. {@link #authenticate} hashes once
- * whether or not the user exists, so its time does not tell which names exist. Names follow the
- * namespace rule: 1 to 64 of {@code A-Z a-z 0-9 _ . -}.
+ * Users in the store's database. Passwords are kept only as salted hashes, each with the algorithm
+ * and iteration count that made it (see {@link PasswordHasher}); a hash weaker than the current policy
+ * is replaced at its owner's next successful sign-in. {@link #login} hashes once whether or not the
+ * user exists, so its time does not tell which names exist, and never hashes for a client that
+ * {@link LoginThrottle} holds back. A successful check is remembered for {@link #REMEMBER_SUCCESS}
+ * (keyed by a keyed hash of name and password, never the password), so an API client sending HTTP
+ * Basic on every call pays one full hash, not one per call. Names follow the namespace rule: 1 to 64
+ * of {@code A-Z a-z 0-9 _ . -}.
  */
 public final class JdbcUserStore implements UserStore {
 
@@ -25,50 +38,121 @@ public final class JdbcUserStore implements UserStore {
 
   public static final String ADMIN_PASSWORD_ENV = "TURNOUT_ADMIN_PASSWORD";
 
+  /**
+   * How long a successful check is remembered. A password changed on another control plane of the
+   * fleet is still accepted here for at most this long; one changed here is forgotten at once.
+   */
+  static final Duration REMEMBER_SUCCESS = Duration.ofSeconds(30);
+
+  /** Who {@link #authenticate} counts as the client, for callers that have none to name. */
+  static final String LOCAL_CLIENT = "local";
+
   private final Database db;
   private final Clock clock;
-  private final int iterations;
-  private final PasswordHasher hasher = new PasswordHasher();
+  private final PasswordHasher hasher;
   private final LoginThrottle throttle;
-  /** Hashed against when the user does not exist, so a miss costs what a hit costs. */
-  private final byte[] decoySalt;
+  private final JdbcSessionStore sessions;
+  private final Cache<String, User> recentSuccesses;
+  private final byte[] successKey = new byte[32];
 
   JdbcUserStore(Database db, Clock clock, int iterations) {
     this.db = db;
     this.clock = clock;
-    this.iterations = iterations;
-    this.decoySalt = hasher.newSalt();
+    this.hasher = new PasswordHasher(iterations);
     this.throttle = new LoginThrottle(clock);
+    this.sessions = new JdbcSessionStore(db, clock);
+    this.recentSuccesses =
+        Caffeine.newBuilder()
+            .maximumSize(1_000)
+            .expireAfterWrite(REMEMBER_SUCCESS)
+            .ticker(LoginThrottle.ticker(clock))
+            .build();
+    new SecureRandom().nextBytes(successKey);
   }
 
-  private record Stored(User user, byte[] salt, byte[] hash, int iterations) {}
+  private record Stored(User user, PasswordHash hash) {}
+
+  @Override
+  public LoginOutcome login(String client, String name, String password) {
+    if (name == null || name.isEmpty() || password == null || password.isEmpty()) {
+      return new LoginOutcome.Refused();
+    }
+    String remembered = successKey(name, password);
+    User known = recentSuccesses.getIfPresent(remembered);
+    if (known != null) {
+      return new LoginOutcome.Accepted(known);
+    }
+    Optional<Duration> wait = throttle.take(client);
+    if (wait.isPresent()) {
+      return new LoginOutcome.Throttled(wait.get());
+    }
+    LoginOutcome outcome =
+        throttle
+            .inHashingSlot(() -> check(name, password))
+            .orElseGet(() -> new LoginOutcome.Throttled(Duration.ofSeconds(1)));
+    if (outcome instanceof LoginOutcome.Accepted ok) {
+      throttle.succeeded(client);
+      recentSuccesses.put(remembered, ok.user());
+    }
+    return outcome;
+  }
 
   @Override
   public Optional<User> authenticate(String name, String password) {
-    if (name == null || password == null || password.isEmpty()) {
-      return Optional.empty();
-    }
-    if (throttle.blocked(name)) {
-      return Optional.empty();
-    }
+    return login(LOCAL_CLIENT, name, password) instanceof LoginOutcome.Accepted ok
+        ? Optional.of(ok.user())
+        : Optional.empty();
+  }
+
+  @Override
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  private LoginOutcome check(String name, String password) {
     Optional<Stored> stored = Namespaces.isValid(name) ? find(name) : Optional.empty();
     char[] chars = password.toCharArray();
-    if (stored.isEmpty()) {
-      PasswordHasher.hash(chars, decoySalt, iterations);
-      throttle.failed(name);
-      return Optional.empty();
+    try {
+      if (stored.isEmpty()) {
+        hasher.spendDecoy(chars);
+        return new LoginOutcome.Refused();
+      }
+      Stored s = stored.get();
+      if (!hasher.matches(chars, s.hash())) {
+        return new LoginOutcome.Refused();
+      }
+      if (hasher.isWeaker(s.hash())) {
+        rehash(name, s.hash(), hasher.hash(chars));
+      }
+      return new LoginOutcome.Accepted(s.user());
+    } finally {
+      Arrays.fill(chars, '\0');
     }
-    Stored s = stored.get();
-    if (!PasswordHasher.matches(chars, s.salt(), s.iterations(), s.hash())) {
-      throttle.failed(name);
-      return Optional.empty();
-    }
-    throttle.succeeded(name);
-    return Optional.of(s.user());
+  }
+
+  /** Replaces a weaker hash, unless the password was changed meanwhile (the old hash is gone). */
+  private void rehash(String name, PasswordHash old, PasswordHash stronger) {
+    db.transaction(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "UPDATE app_user SET algorithm = ?, salt = ?, hash = ?, iterations = ?"
+                      + " WHERE name = ? AND hash = ?")) {
+            st.setString(1, stronger.algorithm());
+            st.setBytes(2, stronger.salt());
+            st.setBytes(3, stronger.hash());
+            st.setInt(4, stronger.iterations());
+            st.setString(5, name);
+            st.setBytes(6, old.hash());
+            st.executeUpdate();
+          }
+          return null;
+        });
   }
 
   /**
-   * Adds a user or replaces the role and password of an existing one.
+   * Adds a user or replaces the role and password of an existing one; a replaced user's sessions end
+   * on every control plane.
    *
    * @throws StoreException.Invalid for a bad name, a missing role or an empty password
    */
@@ -84,39 +168,47 @@ public final class JdbcUserStore implements UserStore {
     if (password == null || password.length == 0) {
       throw new StoreException.Invalid("the password must not be empty");
     }
-    byte[] salt = hasher.newSalt();
-    byte[] hash = PasswordHasher.hash(password, salt, iterations);
+    PasswordHash h = hasher.hash(password);
+    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
     db.transaction(
         c -> {
-          // UPDATE, then INSERT if there was no row: the same SQL on H2 and PostgreSQL (a writer that
-          // inserts the same name first makes this a duplicate key, which the transaction retries).
+          // UPDATE then INSERT, the one upsert every database takes; a racing INSERT of the same name
+          // is a unique violation, which Database.transaction retries, and the retry updates.
           int updated;
           try (PreparedStatement st =
               c.prepareStatement(
-                  "UPDATE app_user SET role = ?, salt = ?, hash = ?, iterations = ?, updated_at = ? WHERE name = ?")) {
-            bindUser(st, name, role, salt, hash, iterations);
+                  "UPDATE app_user SET role = ?, algorithm = ?, salt = ?, hash = ?, iterations = ?,"
+                      + " updated_at = ? WHERE name = ?")) {
+            st.setString(1, role.name());
+            st.setString(2, h.algorithm());
+            st.setBytes(3, h.salt());
+            st.setBytes(4, h.hash());
+            st.setInt(5, h.iterations());
+            st.setObject(6, now);
+            st.setString(7, name);
             updated = st.executeUpdate();
           }
           if (updated == 0) {
             try (PreparedStatement st =
                 c.prepareStatement(
-                    "INSERT INTO app_user (role, salt, hash, iterations, updated_at, name) VALUES (?, ?, ?, ?, ?, ?)")) {
-              bindUser(st, name, role, salt, hash, iterations);
+                    "INSERT INTO app_user (name, role, algorithm, salt, hash, iterations, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+              st.setString(1, name);
+              st.setString(2, role.name());
+              st.setString(3, h.algorithm());
+              st.setBytes(4, h.salt());
+              st.setBytes(5, h.hash());
+              st.setInt(6, h.iterations());
+              st.setObject(7, now);
               st.executeUpdate();
             }
+          } else {
+            JdbcSessionStore.endAllOf(c, name);
           }
           return null;
         });
-  }
-
-  private void bindUser(PreparedStatement st, String name, Role role, byte[] salt, byte[] hash, int iterations)
-      throws java.sql.SQLException {
-    st.setString(1, role.name());
-    st.setBytes(2, salt);
-    st.setBytes(3, hash);
-    st.setInt(4, iterations);
-    st.setObject(5, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-    st.setString(6, name);
+    recentSuccesses.invalidateAll();
+    sessions.forgetCached();
   }
 
   @Override
@@ -172,6 +264,19 @@ public final class JdbcUserStore implements UserStore {
     return true;
   }
 
+  /** HMAC-SHA256 of name and password under a key of this process: no password is kept in memory. */
+  private String successKey(String name, String password) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(successKey, "HmacSHA256"));
+      mac.update(name.getBytes(StandardCharsets.UTF_8));
+      mac.update((byte) 0);
+      return HexFormat.of().formatHex(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK lacks HmacSHA256", e);
+    }
+  }
+
   private static String randomPassword() {
     byte[] bytes = new byte[15];
     new SecureRandom().nextBytes(bytes);
@@ -183,7 +288,7 @@ public final class JdbcUserStore implements UserStore {
         c -> {
           try (PreparedStatement st =
               c.prepareStatement(
-                  "SELECT name, role, salt, hash, iterations FROM app_user WHERE name = ?")) {
+                  "SELECT name, role, algorithm, iterations, salt, hash FROM app_user WHERE name = ?")) {
             st.setString(1, name);
             try (ResultSet rs = st.executeQuery()) {
               if (!rs.next()) {
@@ -192,9 +297,7 @@ public final class JdbcUserStore implements UserStore {
               return Optional.of(
                   new Stored(
                       new User(rs.getString(1), Role.valueOf(rs.getString(2))),
-                      rs.getBytes(3),
-                      rs.getBytes(4),
-                      rs.getInt(5)));
+                      new PasswordHash(rs.getString(3), rs.getInt(4), rs.getBytes(5), rs.getBytes(6))));
             }
           }
         });

@@ -53,6 +53,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void twoRoutersBlocksAreRefusedNotMerged() {
+    String yaml =
+        "routers:\n- protocol: http\n  label: a\n  servers: [{port: 4141}]\n"
+            + "admin: {port: 9991}\n"
+            + "routers:\n- protocol: http\n  label: b\n";
+
+    assertThatThrownBy(() -> parse(yaml))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("routers: given twice in one mapping (line 6");
+  }
+
+  @Test
+  void aDuplicateKeyDeepInsideNamesItsYamlPath() {
+    String yaml = "routers:\n- protocol: http\n  servers:\n  - port: 4141\n    port: 4142\n";
+
+    assertThatThrownBy(() -> parse(yaml))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("routers[0].servers[0].port: given twice");
+  }
+
+  @Test
+  void dtabOverridesIsReadPerServerAndCheckedForItsValue() {
+    TurnoutConfig c = parse("routers:\n- protocol: http\n  servers:\n  - {port: 4141, dtabOverrides: refuse}\n  - {port: 4142}\n");
+
+    assertThat(c.routers().get(0).servers().get(0).overrides()).isEqualTo(ServerConfig.Overrides.REFUSE);
+    assertThat(c.routers().get(0).servers().get(1).overrides()).isEqualTo(ServerConfig.Overrides.ACCEPT);
+    assertThatThrownBy(() -> parse("routers:\n- protocol: http\n  servers:\n  - {port: 4141, dtabOverrides: maybe}\n"))
+        .hasMessageStartingWith("routers[0].servers[0].dtabOverrides: must be accept, loopback or refuse");
+  }
+
+  @Test
   void badPortNamesItsYamlPath() {
     assertThatThrownBy(() -> parse("routers:\n- protocol: http\n  servers: [{port: 70000}]\n"))
         .isInstanceOf(ConfigException.class)

@@ -3,10 +3,8 @@ package dev.turnout.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,24 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LoginThrottleTest {
   @TempDir Path dir;
-  private Instant now = Instant.parse("2026-11-27T12:00:00Z");
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now;
-        }
-      };
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private JdbcDtabStore store;
   private JdbcUserStore users;
 
@@ -48,50 +29,79 @@ class LoginThrottleTest {
   }
 
   @Test
-  void afterFiveWrongPasswordsEvenTheRightOneWaitsOutTheBackoff() {
-    for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
-      assertThat(users.authenticate("ops", "guess-" + i)).isEmpty();
+  void aClientChangingTheNameOnEveryTryIsThrottledAfterItsBurst() {
+    for (int i = 0; i < LoginThrottle.BURST; i++) {
+      assertThat(users.login("192.0.2.9", "name-" + i, "guess")).isInstanceOf(LoginOutcome.Refused.class);
     }
 
-    assertThat(users.authenticate("ops", "right-password")).isEmpty();
+    LoginOutcome next = users.login("192.0.2.9", "name-next", "guess");
 
-    now = now.plus(Duration.ofSeconds(2));
-    assertThat(users.authenticate("ops", "right-password")).isPresent();
+    assertThat(next).isInstanceOf(LoginOutcome.Throttled.class);
+    assertThat(((LoginOutcome.Throttled) next).retryAfter()).isPositive().isLessThanOrEqualTo(LoginThrottle.REFILL);
   }
 
   @Test
-  void aSuccessClearsEarlierFailures() {
-    for (int i = 0; i < LoginThrottle.FREE_FAILURES - 1; i++) {
-      users.authenticate("ops", "guess-" + i);
+  void aThrottledClientIsNotCheckedEvenWithTheRightPassword() {
+    for (int i = 0; i < LoginThrottle.BURST; i++) {
+      users.login("192.0.2.9", "ops", "guess-" + i);
     }
-    assertThat(users.authenticate("ops", "right-password")).isPresent();
 
-    users.authenticate("ops", "one-more-guess");
-
-    assertThat(users.authenticate("ops", "right-password")).isPresent();
+    assertThat(users.login("192.0.2.9", "ops", "right-password")).isInstanceOf(LoginOutcome.Throttled.class);
   }
 
   @Test
-  void backoffDoublesWithEachFurtherFailureUpToFiveMinutes() {
-    for (int i = 0; i < LoginThrottle.FREE_FAILURES + 20; i++) {
-      users.authenticate("ops", "guess-" + i);
-      now = now.plus(Duration.ofMinutes(10));
+  void guessesAtAnOperatorFromOneClientDoNotLockThemOutElsewhere() {
+    for (int i = 0; i < LoginThrottle.BURST * 5; i++) {
+      users.login("192.0.2.9", "ops", "guess-" + i);
     }
-    users.authenticate("ops", "last-guess");
 
-    now = now.plus(Duration.ofMinutes(4));
-    assertThat(users.authenticate("ops", "right-password")).isEmpty();
-    now = now.plus(Duration.ofMinutes(1)).plusSeconds(1);
-    assertThat(users.authenticate("ops", "right-password")).isPresent();
+    assertThat(users.login("198.51.100.4", "ops", "right-password"))
+        .isEqualTo(new LoginOutcome.Accepted(new User("ops", Role.OPERATOR)));
   }
 
   @Test
-  void unknownNamesAreThrottledAlike() {
-    for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
-      users.authenticate("nobody", "guess-" + i);
+  void theAllowanceComesBackOneAttemptPerRefill() {
+    for (int i = 0; i <= LoginThrottle.BURST; i++) {
+      users.login("192.0.2.9", "ops", "guess-" + i);
     }
 
-    assertThat(users.authenticate("ops", "right-password")).isPresent();
-    assertThat(users.authenticate("nobody", "anything")).isEmpty();
+    clock.advance(LoginThrottle.REFILL);
+
+    assertThat(users.login("192.0.2.9", "ops", "right-password")).isInstanceOf(LoginOutcome.Accepted.class);
+    assertThat(users.login("192.0.2.9", "ops", "one-more-guess")).isInstanceOf(LoginOutcome.Refused.class);
+    assertThat(users.login("192.0.2.9", "ops", "and-another")).isInstanceOf(LoginOutcome.Throttled.class);
+  }
+
+  @Test
+  void successesDoNotUseTheAllowance() {
+    for (int i = 0; i < LoginThrottle.BURST * 3; i++) {
+      users.put("ops", Role.OPERATOR, "right-password".toCharArray()); // forgets the remembered check
+
+      assertThat(users.login("192.0.2.9", "ops", "right-password")).isInstanceOf(LoginOutcome.Accepted.class);
+    }
+  }
+
+  @Test
+  void aRememberedSuccessNeedsNoAllowance() {
+    assertThat(users.login("192.0.2.9", "ops", "right-password")).isInstanceOf(LoginOutcome.Accepted.class);
+    for (int i = 0; i < LoginThrottle.BURST; i++) {
+      users.login("192.0.2.9", "ops", "guess-" + i);
+    }
+
+    LoginOutcome again = users.login("192.0.2.9", "ops", "right-password");
+    clock.advance(JdbcUserStore.REMEMBER_SUCCESS.plusSeconds(1));
+    for (int i = 0; i < LoginThrottle.BURST; i++) {
+      users.login("192.0.2.9", "ops", "later-guess-" + i);
+    }
+    LoginOutcome later = users.login("192.0.2.9", "ops", "right-password");
+
+    assertThat(again).isInstanceOf(LoginOutcome.Accepted.class);
+    assertThat(later).isInstanceOf(LoginOutcome.Throttled.class);
+  }
+
+  @Test
+  void retryAfterIsWholeSecondsAndAtLeastOne() {
+    assertThat(new LoginOutcome.Throttled(Duration.ofMillis(1)).retryAfterSeconds()).isEqualTo(1);
+    assertThat(new LoginOutcome.Throttled(Duration.ofMillis(2001)).retryAfterSeconds()).isEqualTo(3);
   }
 }

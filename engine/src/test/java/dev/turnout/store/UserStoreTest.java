@@ -120,4 +120,55 @@ class UserStoreTest {
     assertThat(created).isFalse();
     assertThat(users.users()).extracting(User::name).containsExactly("ops");
   }
+
+  @Test
+  void eachHashIsKeptWithItsAlgorithmAndIterations() throws Exception {
+    users.put("ops", Role.OPERATOR, "s3cret-pass".toCharArray());
+
+    assertThat(storedHash("ops")).isEqualTo("PBKDF2-HMAC-SHA256/10");
+  }
+
+  @Test
+  void aHashWeakerThanThePolicyIsReplacedAtTheNextSignIn() throws Exception {
+    users.put("ops", Role.OPERATOR, "s3cret-pass".toCharArray());
+    store.close();
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(25).open();
+    users = store.userStore();
+    String before = storedHash("ops");
+
+    assertThat(users.authenticate("ops", "s3cret-pass")).isPresent();
+
+    assertThat(before).isEqualTo("PBKDF2-HMAC-SHA256/10");
+    assertThat(storedHash("ops")).isEqualTo("PBKDF2-HMAC-SHA256/25");
+    assertThat(users.authenticate("ops", "s3cret-pass")).isPresent();
+    assertThat(users.authenticate("ops", "wrong-pass")).isEmpty();
+  }
+
+  @Test
+  void aWrongPasswordLeavesAWeakHashAlone() throws Exception {
+    users.put("ops", Role.OPERATOR, "s3cret-pass".toCharArray());
+    store.close();
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(25).open();
+    users = store.userStore();
+
+    users.authenticate("ops", "wrong-pass");
+
+    assertThat(storedHash("ops")).isEqualTo("PBKDF2-HMAC-SHA256/10");
+  }
+
+  @Test
+  void theDefaultPolicyIsOwaspsFigureForPbkdf2WithSha256() {
+    assertThat(PasswordHasher.DEFAULT_ITERATIONS).isGreaterThanOrEqualTo(600_000);
+  }
+
+  private String storedHash(String name) throws Exception {
+    try (var c = java.sql.DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
+        var st = c.prepareStatement("SELECT algorithm, iterations FROM app_user WHERE name = ?")) {
+      st.setString(1, name);
+      try (var rs = st.executeQuery()) {
+        rs.next();
+        return rs.getString(1) + "/" + rs.getInt(2);
+      }
+    }
+  }
 }

@@ -90,7 +90,7 @@ final class ProxyProcess implements AutoCloseable {
                 boolean ok = proxy != null && !proxy.listeners().isEmpty();
                 ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
               });
-              MetricsRoutes.register(c, metrics);
+              MetricsRoutes.registerOpen(c, metrics);
             });
     admin.start(adminConfig.ip(), adminConfig.port());
     resources.add(admin::stop);

@@ -38,7 +38,6 @@ public final class Dashboard {
         config,
         services.users(),
         pages,
-        services.clock(),
         Routes.OVERVIEW,
         Routes.SIGN_OUT,
         "/overview/*",

@@ -8,7 +8,7 @@ import java.time.Clock;
 
 /**
  * What the dashboard runs on: the dtab store, the users, the live traffic view, the binding used for
- * previews, and the clock (the overview's chart window and session expiry).
+ * previews, and the clock (the overview's chart window; sessions expire by the store's own clock).
  */
 public record DashboardServices(
     DtabStore store,

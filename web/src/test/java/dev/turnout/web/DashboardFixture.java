@@ -38,10 +38,20 @@ final class DashboardFixture implements AutoCloseable {
   private final AutoCloseable dashboard;
 
   DashboardFixture(Path dir) {
+    this(dir, true);
+  }
+
+  /**
+   * {@code seed}: adds the users and the namespace; without it, the fixture is another control plane
+   * on a database a first fixture seeded.
+   */
+  DashboardFixture(Path dir, boolean seed) {
     store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(1000).open();
-    store.userStore().put("admin", Role.OPERATOR, PASSWORD.toCharArray());
-    store.userStore().put("watcher", Role.VIEWER, PASSWORD.toCharArray());
-    store.create("default", DTAB, "seed", "first routes");
+    if (seed) {
+      store.userStore().put("admin", Role.OPERATOR, PASSWORD.toCharArray());
+      store.userStore().put("watcher", Role.VIEWER, PASSWORD.toCharArray());
+      store.create("default", DTAB, "seed", "first routes");
+    }
     metrics.router("web", () -> java.util.Optional.of("default"), () -> store.current("default").orElseThrow().version());
     DashboardServices services =
         new DashboardServices(store, store.userStore(), metrics.view(), new DtabOnlyPreview(), Clock.systemUTC());
@@ -76,13 +86,21 @@ final class DashboardFixture implements AutoCloseable {
   }
 
   final class Browser {
-    final HttpClient http =
-        HttpClient.newBuilder()
-            .cookieHandler(new CookieManager())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    final HttpClient http;
     String csrf = "";
+
+    Browser() {
+      this(
+          HttpClient.newBuilder()
+              .cookieHandler(new CookieManager())
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .connectTimeout(Duration.ofSeconds(5))
+              .build());
+    }
+
+    Browser(HttpClient http) {
+      this.http = http;
+    }
 
     HttpResponse<String> get(String path) {
       HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url(path))).GET());
@@ -121,6 +139,11 @@ final class DashboardFixture implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
+    }
+
+    /** The same cookies, sent to another fixture: the browser of an operator moving between control planes. */
+    Browser at(DashboardFixture other) {
+      return other.new Browser(http);
     }
 
     Browser signIn(String name) {

@@ -1,5 +1,6 @@
 package dev.turnout.web.api;
 
+import dev.turnout.store.LoginOutcome;
 import dev.turnout.store.User;
 import dev.turnout.store.UserStore;
 import io.javalin.http.Context;
@@ -7,13 +8,21 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Who may call the API (interfaces.md §4): reads from loopback need no login, as in namerd; reads
  * from elsewhere need any user; every write needs an operator. Credentials come as HTTP Basic. A
- * missing or wrong login is 401 with a {@code WWW-Authenticate} challenge; a viewer writing is 403.
+ * missing or wrong login is 401 with a {@code WWW-Authenticate} challenge; a viewer writing is 403; a
+ * client that has used up its sign-in allowance is 429 with {@code Retry-After}, its password unchecked.
+ *
+ * <p>A loopback caller is trusted only when it called directly. A request that came through a proxy
+ * (Turnout's own adds {@code Via}, {@code l5d-dst-service} and {@code l5d-reqid} to every request it
+ * forwards, and a caller cannot take them off) arrives from the proxy's loopback address on behalf of
+ * someone else, so it needs a login like any remote caller: an {@code l5d-dtab} override pointing a
+ * service at the admin port gains nothing.
  */
 final class ApiAuth {
   static final String REALM = "turnout";
@@ -26,11 +35,31 @@ final class ApiAuth {
     this.users = users;
   }
 
-  /** Lets a read through: from loopback always, from elsewhere with a valid login. */
+  /**
+   * Headers that show a request was forwarded: Turnout's proxy sets the first three on every request it
+   * sends on, and other proxies set the rest.
+   */
+  static final List<String> FORWARDED_BY_A_PROXY =
+      List.of("Via", "l5d-dst-service", "l5d-reqid", "l5d-dst-client", "l5d-ctx-dtab", "Forwarded", "X-Forwarded-For");
+
+  /** Lets a read through: from a direct loopback caller always, from anyone else with a valid login. */
   void requireReader(Context ctx) {
-    if (!isLoopback(ctx.req().getRemoteAddr())) {
+    if (!isDirectLoopbackCaller(ctx)) {
       requireUser(ctx);
     }
+  }
+
+  /** Called from loopback, and not on someone else's behalf through a proxy. */
+  static boolean isDirectLoopbackCaller(Context ctx) {
+    if (!isLoopback(ctx.req().getRemoteAddr())) {
+      return false;
+    }
+    for (String header : FORWARDED_BY_A_PROXY) {
+      if (ctx.header(header) != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -54,9 +83,21 @@ final class ApiAuth {
     if (header == null || header.isBlank()) {
       throw new ApiError(401, "authentication required (HTTP Basic)", CHALLENGE);
     }
-    return credentials(header)
-        .flatMap(c -> users.authenticate(c[0], c[1]))
-        .orElseThrow(() -> new ApiError(401, "wrong user name or password", CHALLENGE));
+    Optional<String[]> given = credentials(header);
+    if (given.isEmpty()) {
+      throw new ApiError(401, "wrong user name or password", CHALLENGE);
+    }
+    LoginOutcome outcome = users.login(ctx.ip(), given.get()[0], given.get()[1]);
+    if (outcome instanceof LoginOutcome.Accepted ok) {
+      return ok.user();
+    }
+    if (outcome instanceof LoginOutcome.Throttled wait) {
+      throw new ApiError(
+          429,
+          "too many sign-in attempts from " + ctx.ip() + "; try again in " + wait.retryAfterSeconds() + " s",
+          Map.of("Retry-After", Long.toString(wait.retryAfterSeconds())));
+    }
+    throw new ApiError(401, "wrong user name or password", CHALLENGE);
   }
 
   private static void refuseCrossSite(Context ctx) {

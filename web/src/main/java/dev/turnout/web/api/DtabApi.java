@@ -3,6 +3,7 @@ package dev.turnout.web.api;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.UserStore;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
 
 /**
  * namerd's dtab API ({@code io.l5d.httpController}) and Turnout's history additions, under {@value
@@ -44,6 +45,19 @@ public final class DtabApi {
   public static final int MAX_WATCH_STREAMS = 64;
 
   private DtabApi() {}
+
+  /**
+   * {@code handler} behind the API's rule for reads (a direct loopback caller, or any signed-in user),
+   * answering refusals as the API does; for other read-only endpoints of the admin server.
+   */
+  public static Handler readersOnly(UserStore users, Handler handler) {
+    ApiAuth auth = new ApiAuth(users);
+    return DtabHandlers.guarded(
+        ctx -> {
+          auth.requireReader(ctx);
+          handler.handle(ctx);
+        });
+  }
 
   /**
    * Adds the dtab routes to {@code config}, and ends open watch streams when the server stops. Returns

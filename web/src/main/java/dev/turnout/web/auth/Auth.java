@@ -1,6 +1,7 @@
 package dev.turnout.web.auth;
 
-import dev.turnout.store.User;
+import dev.turnout.store.LoginOutcome;
+import dev.turnout.store.SignedInSession;
 import dev.turnout.store.UserStore;
 import dev.turnout.web.Pages;
 import dev.turnout.web.Refusal;
@@ -9,7 +10,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
-import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -17,6 +17,8 @@ import java.util.Optional;
  * no one without a session through (pages redirect to the sign-in form, htmx requests are told to go
  * there) and refuses every state-changing request whose CSRF token, sent as the {@value
  * Routes#CSRF_FIELD} form field or the {@value Routes#CSRF_HEADER} header, is not its session's.
+ * Sign-in attempts are limited per client address ({@link UserStore#login}); a throttled one is
+ * answered 429 with {@code Retry-After}, its password unchecked.
  */
 public final class Auth {
   private static final String SIGNED_IN = "turnout.signedIn";
@@ -32,9 +34,8 @@ public final class Auth {
   }
 
   /** Mounts the sign-in routes and guards {@code guarded} paths (Javalin path patterns). */
-  public static void register(
-      JavalinConfig config, UserStore users, Pages pages, Clock clock, String... guarded) {
-    Auth auth = new Auth(new Sessions(clock), users, pages);
+  public static void register(JavalinConfig config, UserStore users, Pages pages, String... guarded) {
+    Auth auth = new Auth(new Sessions(users.sessions()), users, pages);
     for (String path : guarded) {
       config.routes.before(path, auth::guard);
     }
@@ -65,16 +66,16 @@ public final class Auth {
     if (ctx.path().equals(Routes.SIGN_IN)) {
       return;
     }
-    Optional<Session> session = sessions.find(ctx).filter(s -> s.user().isPresent());
+    Optional<SignedInSession> session = sessions.find(ctx);
     if (session.isEmpty()) {
       sendToSignIn(ctx);
       return;
     }
-    Session s = session.get();
-    if (changesState(ctx) && !Sessions.tokenMatches(s, presentedToken(ctx))) {
+    SignedInSession s = session.get();
+    if (changesState(ctx) && !Sessions.tokensEqual(s.csrf(), presentedToken(ctx))) {
       throw Refusal.forbidden("This form has expired (its security token does not match): reload the page and try again.");
     }
-    ctx.attribute(SIGNED_IN, SignedIn.of(s.user().orElseThrow(), s.csrf()));
+    ctx.attribute(SIGNED_IN, SignedIn.of(s.user(), s.csrf()));
   }
 
   private void sendToSignIn(Context ctx) {
@@ -90,32 +91,41 @@ public final class Auth {
   }
 
   private void signInForm(Context ctx) {
-    Session s = sessions.findOrStart(ctx);
-    if (s.user().isPresent()) {
+    if (sessions.find(ctx).isPresent()) {
       ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER);
       return;
     }
-    pages.html(ctx, "auth/signin.jte", new SignInPage(s.csrf(), "", ""));
+    pages.html(ctx, "auth/signin.jte", new SignInPage(sessions.formToken(ctx), "", ""));
   }
 
   private void signIn(Context ctx) {
-    Session s = sessions.findOrStart(ctx);
     String name = Optional.ofNullable(ctx.formParam("name")).orElse("").strip();
-    if (!Sessions.tokenMatches(s, presentedToken(ctx))) {
-      Session fresh = sessions.signOutAndStart(ctx);
+    if (!Sessions.formTokenMatches(ctx, presentedToken(ctx))) {
       ctx.status(HttpStatus.FORBIDDEN);
-      pages.html(ctx, "auth/signin.jte", new SignInPage(fresh.csrf(), name, "The sign-in form had expired; please try again."));
+      signInPage(ctx, sessions.newFormToken(ctx), name, "The sign-in form had expired; please try again.");
       return;
     }
     String password = Optional.ofNullable(ctx.formParam("password")).orElse("");
-    Optional<User> user = name.isEmpty() ? Optional.empty() : users.authenticate(name, password);
-    if (user.isEmpty()) {
+    LoginOutcome outcome = users.login(ctx.ip(), name, password);
+    if (outcome instanceof LoginOutcome.Accepted ok) {
+      sessions.signIn(ctx, ok.user());
+      ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER);
+    } else if (outcome instanceof LoginOutcome.Throttled wait) {
+      ctx.status(HttpStatus.TOO_MANY_REQUESTS);
+      ctx.header("Retry-After", Long.toString(wait.retryAfterSeconds()));
+      signInPage(
+          ctx,
+          sessions.formToken(ctx),
+          name,
+          "Too many sign-in attempts from your address: try again in " + wait.retryAfterSeconds() + " s.");
+    } else {
       ctx.status(HttpStatus.UNAUTHORIZED);
-      pages.html(ctx, "auth/signin.jte", new SignInPage(s.csrf(), name, "Wrong name or password."));
-      return;
+      signInPage(ctx, sessions.formToken(ctx), name, "Wrong name or password.");
     }
-    sessions.signIn(ctx, user.get());
-    ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER);
+  }
+
+  private void signInPage(Context ctx, String token, String name, String message) {
+    pages.html(ctx, "auth/signin.jte", new SignInPage(token, name, message));
   }
 
   private void signOut(Context ctx) {

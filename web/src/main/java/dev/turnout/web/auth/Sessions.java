@@ -1,106 +1,95 @@
 package dev.turnout.web.auth;
 
+import dev.turnout.store.SessionStore;
+import dev.turnout.store.SignedInSession;
 import dev.turnout.store.User;
 import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sessions kept in memory, keyed by a random 256-bit id sent as an HttpOnly, SameSite=Strict cookie.
- * A session idle for longer than {@link #IDLE} is forgotten; at most {@link #MAX_SESSIONS} are kept, the
- * least recently used going first, so unauthenticated visitors cannot grow the table without bound.
+ * The browser's side of sessions, through Javalin's cookie API. Two cookies, both HttpOnly and
+ * SameSite=Strict, kept apart on purpose:
+ *
+ * <ul>
+ *   <li>{@value #COOKIE}: the secret of a signed-in session, which lives in the store's database
+ *       ({@link SessionStore}), so any control plane of a fleet accepts it and sign-out on one ends it
+ *       on all.
+ *   <li>{@value #FORM_COOKIE}: the sign-in form's CSRF token, which the form also carries (a double
+ *       submit). It is pre-login state and held by the browser alone: showing the sign-in form stores
+ *       nothing on the server, so no number of {@code GET /login} requests can push out a signed-in
+ *       operator's session.
+ * </ul>
  */
 final class Sessions {
   static final String COOKIE = "turnout_session";
-  static final Duration IDLE = Duration.ofHours(12);
-  static final int MAX_SESSIONS = 10_000;
+  static final String FORM_COOKIE = "turnout_signin";
+  private static final int TOKEN_BYTES = 32;
 
-  private final Map<String, Session> byId = new ConcurrentHashMap<>();
+  private final SessionStore store;
   private final SecureRandom random = new SecureRandom();
-  private final Clock clock;
 
-  Sessions(Clock clock) {
-    this.clock = clock;
+  Sessions(SessionStore store) {
+    this.store = store;
   }
 
-  /** The live session the request's cookie names. */
-  Optional<Session> find(Context ctx) {
-    String id = ctx.cookie(COOKIE);
-    if (id == null) {
-      return Optional.empty();
-    }
-    Session s = byId.get(id);
-    Instant now = clock.instant();
-    if (s == null || s.lastSeen().plus(IDLE).isBefore(now)) {
-      byId.remove(id);
-      return Optional.empty();
-    }
-    Session touched = s.touched(now);
-    byId.put(id, touched);
-    return Optional.of(touched);
+  /** The signed-in session the request's cookie names. */
+  Optional<SignedInSession> find(Context ctx) {
+    return store.find(ctx.cookie(COOKIE));
   }
 
-  /** The request's session, or a new anonymous one (with its cookie set) when it has none. */
-  Session findOrStart(Context ctx) {
-    return find(ctx).orElseGet(() -> start(ctx, Optional.empty()));
-  }
-
-  /** Replaces the request's session by a new one for {@code user}, with a fresh id and CSRF token. */
-  Session signIn(Context ctx, User user) {
-    find(ctx).ifPresent(old -> byId.remove(old.id()));
-    return start(ctx, Optional.of(user));
-  }
-
-  /** Forgets the request's session and starts a new anonymous one, for a form that must be retried. */
-  Session signOutAndStart(Context ctx) {
-    find(ctx).ifPresent(old -> byId.remove(old.id()));
-    return start(ctx, Optional.empty());
-  }
-
-  void signOut(Context ctx) {
-    find(ctx).ifPresent(old -> byId.remove(old.id()));
-    ctx.header("Set-Cookie", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
-  }
-
-  /** True when {@code presented} is this session's CSRF token, compared in constant time. */
-  static boolean tokenMatches(Session session, String presented) {
-    if (presented == null) {
-      return false;
-    }
-    return MessageDigest.isEqual(
-        session.csrf().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private Session start(Context ctx, Optional<User> user) {
-    evictIfFull();
-    Session s = new Session(secret(), user, secret(), clock.instant());
-    byId.put(s.id(), s);
-    ctx.header("Set-Cookie", COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict");
+  /** Ends the request's session, if any, and starts one for {@code user} under a new secret. */
+  SignedInSession signIn(Context ctx, User user) {
+    store.end(ctx.cookie(COOKIE));
+    SignedInSession s = store.start(user);
+    ctx.cookie(cookie(COOKIE, s.secret(), "/", -1));
+    ctx.cookie(cookie(FORM_COOKIE, "", "/", 0));
     return s;
   }
 
-  private void evictIfFull() {
-    Instant cutoff = clock.instant().minus(IDLE);
-    byId.values().removeIf(s -> s.lastSeen().isBefore(cutoff));
-    while (byId.size() >= MAX_SESSIONS) {
-      byId.values().stream()
-          .min(Comparator.comparing(Session::lastSeen))
-          .ifPresent(s -> byId.remove(s.id()));
-    }
+  void signOut(Context ctx) {
+    store.end(ctx.cookie(COOKIE));
+    ctx.cookie(cookie(COOKIE, "", "/", 0));
   }
 
-  private String secret() {
-    byte[] bytes = new byte[32];
+  /** The sign-in form's token: the browser's own when it has a plausible one, else a new one. */
+  String formToken(Context ctx) {
+    String held = ctx.cookie(FORM_COOKIE);
+    if (held != null && held.matches("[A-Za-z0-9_-]{43}")) {
+      return held;
+    }
+    return newFormToken(ctx);
+  }
+
+  /** A new form token, replacing the browser's, for a form that must be sent again. */
+  String newFormToken(Context ctx) {
+    byte[] bytes = new byte[TOKEN_BYTES];
     random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    ctx.cookie(cookie(FORM_COOKIE, token, "/", -1));
+    return token;
+  }
+
+  /** True when the form sent the token its browser holds. */
+  static boolean formTokenMatches(Context ctx, String presented) {
+    return tokensEqual(ctx.cookie(FORM_COOKIE), presented);
+  }
+
+  /** Compares in time that does not depend on where the tokens differ. */
+  static boolean tokensEqual(String expected, String presented) {
+    if (expected == null || expected.isEmpty() || presented == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Cookie cookie(String name, String value, String path, int maxAge) {
+    return new Cookie(name, value, path, maxAge, false, true, null, SameSite.STRICT);
   }
 }

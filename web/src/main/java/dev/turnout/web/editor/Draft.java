@@ -17,6 +17,7 @@ public record Draft(
     String text,
     Validation validation,
     List<DentryRow> dentries,
+    int dentriesNotShown,
     List<MirrorRule> mirrors,
     String mirrorMessage,
     Preview preview,
@@ -25,7 +26,17 @@ public record Draft(
     List<ShareRow> projection,
     List<String> serviceNames) {
 
+  /**
+   * The most dentries the structure pane shows with their controls; the rest are edited in the text.
+   * Each row costs about a kilobyte of HTML, so a dtab at the store's limit of 2,000 dentries would
+   * otherwise make a 2 MB page, re-rendered on every slider move.
+   */
+  public static final int MAX_DENTRY_ROWS = 200;
+
   public Draft {
+    if (dentriesNotShown < 0) {
+      throw new IllegalArgumentException("dentriesNotShown must not be negative, not " + dentriesNotShown);
+    }
     dentries = List.copyOf(dentries);
     mirrors = List.copyOf(mirrors);
     diff = List.copyOf(diff);

@@ -58,7 +58,8 @@ final class DraftAnalysis {
     }
     List<UnionControl> unions = Unions.find(dtab);
     List<Draft.DentryRow> rows = new ArrayList<>();
-    for (int i = 0; i < dtab.size(); i++) {
+    int shown = Math.min(dtab.size(), Draft.MAX_DENTRY_ROWS);
+    for (int i = 0; i < shown; i++) {
       Dentry d = dtab.dentries().get(i);
       String mine = "d" + i;
       List<UnionControl> own = new ArrayList<>();
@@ -76,6 +77,7 @@ final class DraftAnalysis {
         text,
         Draft.Validation.ok(),
         rows,
+        dtab.size() - shown,
         mirrors,
         mirrorMessage,
         previewOf(namespace, dtab, currentDtab, previewPath),
@@ -95,7 +97,7 @@ final class DraftAnalysis {
       long currentVersion,
       List<String> services) {
     return new Draft(
-        namespace, who, text, validation, List.of(), MirrorRules.readLenient(text), mirrorMessage,
+        namespace, who, text, validation, List.of(), 0, MirrorRules.readLenient(text), mirrorMessage,
         Draft.Preview.none(previewPath, "Fix the dtab to see the preview."), List.of(),
         currentVersion, List.of(), services);
   }

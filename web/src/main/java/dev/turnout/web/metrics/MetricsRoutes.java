@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.store.UserStore;
+import dev.turnout.web.api.DtabApi;
 import io.javalin.config.JavalinConfig;
 
 /**
  * The admin server's metrics endpoints: {@value #PROMETHEUS} in Prometheus text format from the proxy's
  * Micrometer registry, and {@value #JSON} as one flat JSON object in Linkerd 1's naming ({@code
- * rt/<router>/service/<svc>/requests}, ...). {@code ?pretty} indents the JSON.
+ * rt/<router>/service/<svc>/requests}, ...). {@code ?pretty} indents the JSON. Both follow the API's
+ * rule for reads: a direct loopback caller needs no login, anyone else (a request through a proxy
+ * included) needs a user's HTTP Basic credentials.
  */
 public final class MetricsRoutes {
   public static final String PROMETHEUS = "/metrics";
@@ -19,15 +23,33 @@ public final class MetricsRoutes {
 
   private MetricsRoutes() {}
 
-  public static void register(JavalinConfig config, ProxyMetrics metrics) {
+  public static void register(JavalinConfig config, ProxyMetrics metrics, UserStore users) {
+    config.routes.get(
+        PROMETHEUS,
+        DtabApi.readersOnly(
+            users,
+            ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape())));
+    config.routes.get(
+        JSON,
+        DtabApi.readersOnly(
+            users,
+            ctx ->
+                ctx.contentType("application/json")
+                    .result(json(metrics, ctx.queryParam("pretty") != null))));
+  }
+
+  /**
+   * The same endpoints for a proxy-only process ({@code turnout proxy}), which has no users to check:
+   * they answer whoever reaches the admin port, as Linkerd 1's admin port does, so that port stays on
+   * loopback (the default) or a private network.
+   */
+  public static void registerOpen(JavalinConfig config, ProxyMetrics metrics) {
     config.routes.get(
         PROMETHEUS,
         ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape()));
     config.routes.get(
         JSON,
-        ctx ->
-            ctx.contentType("application/json")
-                .result(json(metrics, ctx.queryParam("pretty") != null)));
+        ctx -> ctx.contentType("application/json").result(json(metrics, ctx.queryParam("pretty") != null)));
   }
 
   static String json(ProxyMetrics metrics, boolean pretty) throws JsonProcessingException {

@@ -146,6 +146,56 @@ class DtabApiAuthTest {
   }
 
   @Test
+  void aLoopbackReadThatCameThroughTheProxyNeedsALogin() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      for (String header : ApiAuth.FORWARDED_BY_A_PROXY) {
+        String value = header.equals("X-Forwarded-For") ? "127.0.0.1" : "1.1 turnout-0a1b2c3d";
+        HttpResponse<String> proxied = api.send(api.request("/api/1/dtabs").header(header, value).GET());
+
+        assertThat(proxied.statusCode()).as(header).isEqualTo(401);
+      }
+    }
+  }
+
+  @Test
+  void aClientGuessingPasswordsIsTold429WithRetryAfterWhileOthersSignIn() throws Exception {
+    try (ApiServer api = new ApiServer(dir)) {
+      int refused = 0;
+      HttpResponse<String> throttled = null;
+      for (int i = 0; i < 40 && throttled == null; i++) {
+        HttpResponse<String> r =
+            api.send(
+                dtabPut(api, "/api/1/dtabs/default")
+                    .header("X-Forwarded-For", ApiServer.REMOTE_CALLER)
+                    .header("Authorization", ApiServer.basic("name-" + i, "guess")));
+        if (r.statusCode() == 429) {
+          throttled = r;
+        } else {
+          assertThat(r.statusCode()).isEqualTo(401);
+          refused++;
+        }
+      }
+      HttpResponse<String> rightPasswordSameClient =
+          api.send(
+              dtabPut(api, "/api/1/dtabs/default")
+                  .header("X-Forwarded-For", ApiServer.REMOTE_CALLER)
+                  .header("Authorization", ApiServer.basic(ApiServer.OPERATOR, ApiServer.OPERATOR_PASSWORD)));
+      HttpResponse<String> otherClient =
+          api.send(
+              dtabPut(api, "/api/1/dtabs/default")
+                  .header("X-Forwarded-For", "198.51.100.7")
+                  .header("Authorization", ApiServer.basic(ApiServer.OPERATOR, ApiServer.OPERATOR_PASSWORD)));
+
+      assertThat(refused).isBetween(10, 12); // the allowance, and any refill a slow run earns
+      assertThat(throttled).isNotNull();
+      assertThat(throttled.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+      assertThat(throttled.body()).contains("too many sign-in attempts");
+      assertThat(rightPasswordSameClient.statusCode()).isEqualTo(429);
+      assertThat(otherClient.statusCode()).isEqualTo(204);
+    }
+  }
+
+  @Test
   void loopbackIsRecognisedForBothFamilies() {
     assertThat(ApiAuth.isLoopback("127.0.0.1")).isTrue();
     assertThat(ApiAuth.isLoopback("0:0:0:0:0:0:0:1")).isTrue();

@@ -263,8 +263,18 @@ class NamingRoutesTest {
   /** Calls here come from loopback, which needs no login, so no user is ever looked up. */
   private static final class NoUsers implements dev.turnout.store.UserStore {
     @Override
+    public dev.turnout.store.LoginOutcome login(String client, String name, String password) {
+      return new dev.turnout.store.LoginOutcome.Refused();
+    }
+
+    @Override
     public Optional<dev.turnout.store.User> authenticate(String name, String password) {
       return Optional.empty();
+    }
+
+    @Override
+    public dev.turnout.store.SessionStore sessions() {
+      throw new UnsupportedOperationException("no sessions here");
     }
 
     @Override

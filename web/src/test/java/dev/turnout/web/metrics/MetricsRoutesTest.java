@@ -6,23 +6,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
+import dev.turnout.store.JdbcDtabStore;
+import dev.turnout.store.Role;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MetricsRoutesTest {
   private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
   private final ProxyMetrics metrics = new ProxyMetrics(nanos::get, Clock.systemUTC());
   private final HttpClient http = HttpClient.newHttpClient();
   private Javalin app;
+  private JdbcDtabStore store;
+  @TempDir Path dir;
 
   @BeforeEach
   void start() {
@@ -33,12 +41,38 @@ class MetricsRoutesTest {
     users.start();
     users.finish(false, "500", 4_000_000);
     metrics.tick();
-    app = Javalin.create(c -> MetricsRoutes.register(c, metrics)).start("127.0.0.1", 0);
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(2).open();
+    store.userStore().put("viewer", Role.VIEWER, "viewer-password".toCharArray());
+    app = Javalin.create(c -> MetricsRoutes.register(c, metrics, store.userStore())).start("127.0.0.1", 0);
   }
 
   @AfterEach
   void stop() {
     app.stop();
+    store.close();
+  }
+
+  @Test
+  void aRequestThatCameThroughAProxyNeedsALoginEvenFromLoopback() throws Exception {
+    for (String path : new String[] {MetricsRoutes.PROMETHEUS, MetricsRoutes.JSON}) {
+      HttpResponse<String> proxied = get(path, "Via", "1.1 turnout-0a1b2c3d", "l5d-dst-service", "/svc/metrics");
+      HttpResponse<String> signedIn =
+          get(path, "Via", "1.1 turnout-0a1b2c3d", "Authorization", basic("viewer", "viewer-password"));
+
+      assertThat(proxied.statusCode()).as(path).isEqualTo(401);
+      assertThat(proxied.body()).as(path).doesNotContain("turnout_service_requests_total").doesNotContain("rt/");
+      assertThat(signedIn.statusCode()).as(path).isEqualTo(200);
+    }
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).headers(headers).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -1,0 +1,194 @@
+package dev.turnout.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Sessions in the {@code signed_in_session} table (migration V7), with a short, bounded Caffeine cache
+ * in front so a page's many requests do not each read the database.
+ *
+ * <p>What holds: the table is the truth and rows are only inserted, touched ({@code UPDATE ...
+ * last_seen}) and deleted, so no copy of a session is ever written back. {@link #end} deletes the row
+ * and then drops the cache entry; Caffeine makes that drop wait for a load of the same key already
+ * running, so a request in flight cannot leave a signed-out session in this cache either. Another
+ * control plane may answer from its cache for at most {@link #CACHE_FOR}. A session ends after {@link
+ * #IDLE} without use, or {@link #MAX_AGE} after it started, whichever comes first.
+ */
+final class JdbcSessionStore implements SessionStore {
+  static final Duration IDLE = Duration.ofHours(12);
+  static final Duration MAX_AGE = Duration.ofDays(7);
+  static final Duration CACHE_FOR = Duration.ofSeconds(2);
+  /** {@code last_seen} is written at most this often per session, not on every request. */
+  static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+  static final int CACHE_SIZE = 10_000;
+
+  private record Row(User user, String csrf, Instant created, Instant lastSeen) {}
+
+  private final Database db;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final Cache<String, Row> cache;
+
+  JdbcSessionStore(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(CACHE_SIZE)
+            .expireAfterWrite(CACHE_FOR)
+            .ticker(LoginThrottle.ticker(clock))
+            .build();
+  }
+
+  @Override
+  public SignedInSession start(User user) {
+    String secret = secret();
+    String csrf = secret();
+    Instant now = clock.instant();
+    db.transaction(
+        c -> {
+          try (PreparedStatement old =
+              c.prepareStatement("DELETE FROM signed_in_session WHERE last_seen < ? OR created_at < ?")) {
+            old.setObject(1, at(now.minus(IDLE)));
+            old.setObject(2, at(now.minus(MAX_AGE)));
+            old.executeUpdate();
+          }
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "INSERT INTO signed_in_session (secret_sha256, user_name, csrf, created_at, last_seen)"
+                      + " VALUES (?, ?, ?, ?, ?)")) {
+            st.setString(1, sha256(secret));
+            st.setString(2, user.name());
+            st.setString(3, csrf);
+            st.setObject(4, at(now));
+            st.setObject(5, at(now));
+            st.executeUpdate();
+          }
+          return null;
+        });
+    return new SignedInSession(secret, user, csrf);
+  }
+
+  @Override
+  public Optional<SignedInSession> find(String secret) {
+    if (secret == null || secret.isEmpty() || secret.length() > 128) {
+      return Optional.empty();
+    }
+    String key = sha256(secret);
+    Row row = cache.get(key, this::load);
+    if (row == null) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    if (!row.lastSeen().plus(IDLE).isAfter(now) || !row.created().plus(MAX_AGE).isAfter(now)) {
+      end(secret);
+      return Optional.empty();
+    }
+    if (!row.lastSeen().plus(TOUCH_EVERY).isAfter(now)) {
+      touch(key, now);
+      // computeIfPresent never adds an entry, so an end() that has just dropped this one stays dropped
+      cache.asMap().computeIfPresent(key, (k, r) -> new Row(r.user(), r.csrf(), r.created(), now));
+    }
+    return Optional.of(new SignedInSession(secret, row.user(), row.csrf()));
+  }
+
+  @Override
+  public void end(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      return;
+    }
+    String key = sha256(secret);
+    db.transaction(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement("DELETE FROM signed_in_session WHERE secret_sha256 = ?")) {
+            st.setString(1, key);
+            st.executeUpdate();
+          }
+          return null;
+        });
+    cache.invalidate(key);
+  }
+
+  /** Ends every session of {@code userName} (their password or role changed), in {@code c}'s work. */
+  static void endAllOf(java.sql.Connection c, String userName) throws java.sql.SQLException {
+    try (PreparedStatement st = c.prepareStatement("DELETE FROM signed_in_session WHERE user_name = ?")) {
+      st.setString(1, userName);
+      st.executeUpdate();
+    }
+  }
+
+  /** Forgets what this control plane cached, after {@link #endAllOf} committed. */
+  void forgetCached() {
+    cache.invalidateAll();
+  }
+
+  private Row load(String key) {
+    return db.read(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT s.user_name, u.role, s.csrf, s.created_at, s.last_seen"
+                      + " FROM signed_in_session s JOIN app_user u ON u.name = s.user_name"
+                      + " WHERE s.secret_sha256 = ?")) {
+            st.setString(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+              if (!rs.next()) {
+                return null;
+              }
+              return new Row(
+                  new User(rs.getString(1), Role.valueOf(rs.getString(2))),
+                  rs.getString(3),
+                  rs.getObject(4, OffsetDateTime.class).toInstant(),
+                  rs.getObject(5, OffsetDateTime.class).toInstant());
+            }
+          }
+        });
+  }
+
+  private void touch(String key, Instant now) {
+    db.transaction(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement("UPDATE signed_in_session SET last_seen = ? WHERE secret_sha256 = ?")) {
+            st.setObject(1, at(now));
+            st.setString(2, key);
+            st.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  private static OffsetDateTime at(Instant t) {
+    return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+  }
+
+  private String secret() {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static String sha256(String secret) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  }
+}

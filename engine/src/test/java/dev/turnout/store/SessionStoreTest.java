@@ -1,0 +1,159 @@
+package dev.turnout.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sessions in the shared database, seen by two control planes: two stores opened on the same H2 file,
+ * each with its own connection pool and cache, as two Turnout processes on one database would be.
+ */
+class SessionStoreTest {
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
+  private JdbcDtabStore east;
+  private JdbcDtabStore west;
+  private final User ops = new User("ops", Role.OPERATOR);
+
+  @BeforeEach
+  void open() {
+    east = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(10).open();
+    west = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(10).open();
+    east.userStore().put("ops", Role.OPERATOR, "pw-ops".toCharArray());
+  }
+
+  @AfterEach
+  void close() {
+    east.close();
+    west.close();
+  }
+
+  @Test
+  void aSessionStartedOnOneControlPlaneIsFoundOnAnother() {
+    SignedInSession s = east.userStore().sessions().start(ops);
+
+    assertThat(west.userStore().sessions().find(s.secret())).contains(s);
+  }
+
+  @Test
+  void signingOutOnOneControlPlaneEndsTheSessionOnAnotherWithinTheCacheTime() {
+    SignedInSession s = east.userStore().sessions().start(ops);
+    assertThat(west.userStore().sessions().find(s.secret())).isPresent();
+
+    east.userStore().sessions().end(s.secret());
+    clock.advance(JdbcSessionStore.CACHE_FOR);
+
+    assertThat(east.userStore().sessions().find(s.secret())).isEmpty();
+    assertThat(west.userStore().sessions().find(s.secret())).isEmpty();
+  }
+
+  @Test
+  void onlyAHashOfTheSecretIsStored() throws Exception {
+    SignedInSession s = east.userStore().sessions().start(ops);
+
+    try (var c = DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
+        var rs = c.createStatement().executeQuery("SELECT secret_sha256 FROM signed_in_session")) {
+      rs.next();
+      assertThat(rs.getString(1)).isNotEqualTo(s.secret()).isEqualTo(JdbcSessionStore.sha256(s.secret()));
+    }
+  }
+
+  @Test
+  void aSessionUnusedForTheIdleTimeEnds() {
+    SignedInSession s = east.userStore().sessions().start(ops);
+    clock.advance(JdbcSessionStore.IDLE.minusMinutes(1));
+    assertThat(west.userStore().sessions().find(s.secret())).isPresent();
+
+    clock.advance(JdbcSessionStore.IDLE.minusMinutes(1));
+    assertThat(east.userStore().sessions().find(s.secret())).isPresent();
+
+    clock.advance(JdbcSessionStore.IDLE);
+    assertThat(west.userStore().sessions().find(s.secret())).isEmpty();
+  }
+
+  @Test
+  void aSessionInUseStillEndsAtItsMaximumAge() {
+    SignedInSession s = east.userStore().sessions().start(ops);
+    for (Duration used = Duration.ZERO; used.compareTo(JdbcSessionStore.MAX_AGE) < 0; used = used.plusHours(6)) {
+      assertThat(east.userStore().sessions().find(s.secret())).as("after %s", used).isPresent();
+      clock.advance(Duration.ofHours(6));
+    }
+
+    assertThat(east.userStore().sessions().find(s.secret())).isEmpty();
+  }
+
+  @Test
+  void changingAUsersPasswordEndsTheirSessionsEverywhere() {
+    SignedInSession s = east.userStore().sessions().start(ops);
+    assertThat(west.userStore().sessions().find(s.secret())).isPresent();
+
+    east.userStore().put("ops", Role.VIEWER, "new-password".toCharArray());
+    clock.advance(JdbcSessionStore.CACHE_FOR);
+
+    assertThat(west.userStore().sessions().find(s.secret())).isEmpty();
+  }
+
+  @Test
+  void anUnknownOrMangledSecretFindsNothing() {
+    east.userStore().sessions().start(ops);
+
+    assertThat(east.userStore().sessions().find("not-a-session")).isEmpty();
+    assertThat(east.userStore().sessions().find("")).isEmpty();
+    assertThat(east.userStore().sessions().find("x".repeat(10_000))).isEmpty();
+  }
+
+  @Test
+  void aSignOutRacingRequestsInFlightLeavesNoSession() throws Exception {
+    SessionStore sessions = east.userStore().sessions();
+    for (int round = 0; round < 20; round++) {
+      SignedInSession s = sessions.start(ops);
+      // every find past TOUCH_EVERY writes last_seen: the old code's get-then-put window
+      clock.advance(JdbcSessionStore.TOUCH_EVERY.multipliedBy(2));
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      AtomicBoolean stop = new AtomicBoolean();
+      CountDownLatch started = new CountDownLatch(4);
+      List<CompletableFuture<Void>> requests = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        requests.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  started.countDown();
+                  while (!stop.get()) {
+                    sessions.find(s.secret());
+                    clock.advance(JdbcSessionStore.TOUCH_EVERY);
+                  }
+                },
+                pool));
+      }
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+      sessions.end(s.secret());
+      stop.set(true);
+      CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      pool.shutdown();
+
+      assertThat(sessions.find(s.secret())).as("round %d", round).isEmpty();
+      assertThat(west.userStore().sessions().find(s.secret())).as("round %d", round).isEmpty();
+    }
+    try (var c = DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
+        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM signed_in_session")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isZero();
+    }
+  }
+}
