@@ -94,6 +94,10 @@ final class JarProcess implements AutoCloseable {
     return -1;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String output() {
     return String.join("\n", output);
   }

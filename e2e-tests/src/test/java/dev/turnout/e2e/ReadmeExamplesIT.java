@@ -59,7 +59,13 @@ class ReadmeExamplesIT {
           "mvn verify", "it is this very build",
           "mvn -q -pl engine test-compile exec:exec", "a JMH benchmark run: minutes of load that prints figures",
           "mvn -q -DskipTests package && bash ../shared/bench/peers.sh", "installs nginx, HAProxy and wrk, then minutes of load",
-          "mvn -q -DskipTests package && bash engine/bench/floor.sh", "minutes of load against nginx and Undertow");
+          "mvn -q -DskipTests package && bash engine/bench/floor.sh", "minutes of load against nginx and Undertow",
+          "TURNOUT_STORE_PASSWORD=secret java -jar web/target/turnout.jar --store",
+              "needs the reader's own PostgreSQL; FleetIT starts these control planes, as processes, on a throwaway one",
+          "java -jar web/target/turnout.jar proxy", "FleetIT starts three such proxies following two control planes",
+          "turnout proxy", "the same command, named in the text",
+          "curl -s http://127.0.0.1:9990/api/1/fleet", "FleetIT reads the fleet API of its surviving control plane",
+          "mvn -q -DskipTests package && mvn verify -Dtest=NONE", "the fleet benchmark: minutes of commits that print figures");
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -272,6 +272,7 @@ class ConformanceCorpusTest {
 
     assertThat(corpus.config.routers().get(0).interpreter()).isEqualTo(new InterpreterConfig(InterpreterConfig.STORE, "default"));
     assertThat(corpus.config.warnings())
-        .containsExactly("routers[0].interpreter.dst: Turnout serves namespaces from its own store; dst is ignored (ignored)");
+        .containsExactly("routers[0].interpreter.dst: Turnout serves namespaces from its own store; dst is ignored"
+            + " (io.l5d.namerd.http follows a control plane at dst) (ignored)");
   }
 }

@@ -37,6 +37,7 @@ public final class DtabWatches {
   private final Set<BlockingQueue<StoreEvent>> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger streams = new AtomicInteger();
   private final Duration heartbeat;
+  private final int limit;
 
   /**
    * A stream learns that its client has gone only when it writes, and a value that does not change is
@@ -46,8 +47,8 @@ public final class DtabWatches {
    */
   static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
-  DtabWatches(DtabStore store) {
-    this(store::subscribe, HEARTBEAT);
+  DtabWatches(DtabStore store, int limit) {
+    this(store::subscribe, HEARTBEAT, limit);
   }
 
   /**
@@ -55,8 +56,22 @@ public final class DtabWatches {
    * blank line on a JSON stream after {@code heartbeat} without one.
    */
   DtabWatches(Function<Consumer<StoreEvent>, AutoCloseable> subscribe, Duration heartbeat) {
+    this(subscribe, heartbeat, MAX_STREAMS);
+  }
+
+  /** As above, with at most {@code limit} streams open at once. */
+  DtabWatches(Function<Consumer<StoreEvent>, AutoCloseable> subscribe, Duration heartbeat, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("the watch stream limit must be at least 1, not " + limit);
+    }
     this.subscribe = subscribe;
     this.heartbeat = heartbeat;
+    this.limit = limit;
+  }
+
+  /** How many streams may be open at once. */
+  int limit() {
+    return limit;
   }
 
   /** Open streams, for tests and the curious. */
@@ -93,11 +108,11 @@ public final class DtabWatches {
   void stream(
       Context ctx, String contentType, Function<StoreEvent, Optional<Line>> render, Duration recheck)
       throws IOException {
-    if (streams.incrementAndGet() > MAX_STREAMS) {
+    if (streams.incrementAndGet() > limit) {
       streams.decrementAndGet();
       throw new ApiError(
           503,
-          "too many watch streams are open (" + MAX_STREAMS + "); try again later",
+          "too many watch streams are open (" + limit + "); try again later",
           java.util.Map.of("Retry-After", "5"));
     }
     BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();

@@ -81,9 +81,13 @@ public final class FleetScreen {
     for (Fleet.Member m : state.members()) {
       List<String> routers = new ArrayList<>();
       for (FleetReport.RouterReport r : m.routers()) {
-        String ns = r.namespace() == null ? "its own dtab" : "namespace " + r.namespace() + " v" + r.version();
-        String follows = r.following() == null ? "following no control plane now" : "from " + r.following();
-        routers.add(r.router() + ": " + ns + ", " + follows + (r.problem() == null ? "" : " (" + r.problem() + ")"));
+        String problem = r.problem() == null ? "" : " (" + r.problem() + ")";
+        if (r.namespace() == null) {
+          routers.add(r.router() + ": the dtab of its config" + problem);
+        } else {
+          String follows = r.following() == null ? "following no control plane now" : "from " + r.following();
+          routers.add(r.router() + ": namespace " + r.namespace() + " v" + r.version() + ", " + follows + problem);
+        }
       }
       List<FigureRow> figures = new ArrayList<>();
       for (TrafficView.RouterTraffic r : m.traffic()) {

@@ -44,7 +44,8 @@ final class ApiServer implements AutoCloseable {
                   config.jetty.port = 0;
                   config.jetty.modifyHttpConfiguration(
                       http -> http.addCustomizer(new ForwardedRequestCustomizer()));
-                  DtabWatches watches = DtabApi.register(config, store, store.userStore());
+                  // A small watch limit, so the test of what happens beyond it opens few streams.
+                  DtabWatches watches = DtabApi.register(config, store, store.userStore(), WATCH_LIMIT);
                   NamingRoutes.register(
                       config,
                       ns -> store.current(ns).map(DtabVersion::dtab),
@@ -56,6 +57,9 @@ final class ApiServer implements AutoCloseable {
   }
 
   private static final String HOST = "127.0.0.1";
+
+  /** The watch streams this server allows at once. */
+  static final int WATCH_LIMIT = 8;
 
   /** An address from the documentation range, standing for a caller on another host. */
   static final String REMOTE_CALLER = "192.0.2.2";

@@ -82,7 +82,7 @@ class DtabWatchTest {
     api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
     java.util.List<Lines> open = new java.util.ArrayList<>();
     try {
-      for (int i = 0; i < DtabWatches.MAX_STREAMS; i++) {
+      for (int i = 0; i < ApiServer.WATCH_LIMIT; i++) {
         Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"));
         open.add(lines);
         assertThat(lines.next()).startsWith("[");

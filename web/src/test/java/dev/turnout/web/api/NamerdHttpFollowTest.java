@@ -1,0 +1,144 @@
+package dev.turnout.web.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.config.InterpreterConfig;
+import dev.turnout.routing.NamerdHttpDtabSource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A router following control planes over namerd's HTTP API ({@link NamerdHttpDtabSource}), against
+ * real control-plane API servers: it follows commits with their text as written, keeps its routes while
+ * no control plane answers, and moves to the next control plane when one stops.
+ */
+class NamerdHttpFollowTest {
+  @TempDir Path dir;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private ApiServer controlPlane() {
+    ApiServer api = new ApiServer(dir);
+    open.add(api);
+    return api;
+  }
+
+  private NamerdHttpDtabSource follow(String routerDtab, ApiServer... planes) {
+    List<InterpreterConfig.ControlPlane> cps = new ArrayList<>();
+    for (ApiServer p : planes) {
+      cps.add(new InterpreterConfig.ControlPlane("127.0.0.1", p.app.port()));
+    }
+    NamerdHttpDtabSource s =
+        new NamerdHttpDtabSource(
+            new InterpreterConfig(InterpreterConfig.REMOTE, "default", cps, Duration.ofMillis(50), Duration.ofMillis(200)),
+            routerDtab,
+            Optional.empty(),
+            Clock.systemUTC());
+    open.add(s);
+    return s;
+  }
+
+  @Test
+  void followsEachCommitWithItsTextAsWrittenAndItsVersion() throws Exception {
+    ApiServer cp = controlPlane();
+    cp.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    NamerdHttpDtabSource source = follow("/extra => /$/inet/127.0.0.1/1;", cp);
+    await(() -> source.current().version() == 1);
+    List<Long> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    source.onChange(() -> changes.add(source.current().version()));
+
+    cp.write("PUT", "/api/1/dtabs/default", "application/dtab",
+        "# shadow 10% to v2\n#@mirror /svc/users => /$/inet/127.0.0.1/9999 10%\n/svc => /$/inet/127.0.0.1/9090;\n");
+
+    await(() -> source.current().version() == 2);
+    assertThat(source.current().text()).contains("#@mirror").contains("/extra => /$/inet/127.0.0.1/1;");
+    assertThat(source.current().mirrors()).hasSize(1);
+    assertThat(source.current().dtab().show()).isEqualTo("/svc=>/$/inet/127.0.0.1/9090;/extra=>/$/inet/127.0.0.1/1");
+    assertThat(source.status().following()).contains("127.0.0.1:" + cp.app.port());
+    assertThat(changes).containsExactly(2L);
+  }
+
+  @Test
+  void keepsItsRoutesWhileNoControlPlaneAnswersAndCatchesUpWhenOneDoes() throws Exception {
+    ApiServer first = controlPlane();
+    first.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    NamerdHttpDtabSource source = follow("", first);
+    await(() -> source.current().version() == 1);
+
+    first.app.stop();
+
+    await(() -> source.status().following().isEmpty());
+    assertThat(source.current().version()).isEqualTo(1);
+    assertThat(source.current().dtab().show()).isEqualTo("/svc=>/$/inet/127.0.0.1/8080");
+    assertThat(source.status().problem()).isPresent();
+  }
+
+  @Test
+  void aStoppedControlPlaneIsLeftForTheNextAndItsCommitsArrive() throws Exception {
+    ApiServer a = controlPlane();
+    ApiServer b = controlPlane();
+    a.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    NamerdHttpDtabSource source = follow("", a, b);
+    await(() -> source.current().version() == 1);
+    assertThat(source.status().following()).contains("127.0.0.1:" + a.app.port());
+
+    a.app.stop();
+    b.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/9090;");
+
+    await(() -> source.current().version() == 2);
+    assertThat(source.status().following()).contains("127.0.0.1:" + b.app.port());
+    assertThat(source.current().dtab().show()).isEqualTo("/svc=>/$/inet/127.0.0.1/9090");
+  }
+
+  @Test
+  void anAbsentNamespaceRoutesByTheRoutersOwnDtabUntilItIsCreated() throws Exception {
+    ApiServer cp = controlPlane();
+    NamerdHttpDtabSource source = follow("/own => /$/inet/127.0.0.1/1;", cp);
+    await(() -> source.status().following().isPresent());
+    assertThat(source.current().version()).isZero();
+    assertThat(source.current().dtab().show()).isEqualTo("/own=>/$/inet/127.0.0.1/1");
+
+    cp.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+
+    await(() -> source.current().version() == 1);
+    assertThat(source.current().dtab().show()).isEqualTo("/svc=>/$/inet/127.0.0.1/8080;/own=>/$/inet/127.0.0.1/1");
+  }
+
+  @Test
+  void aDeletedNamespaceFallsBackToTheRoutersOwnDtab() throws Exception {
+    ApiServer cp = controlPlane();
+    cp.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    NamerdHttpDtabSource source = follow("", cp);
+    await(() -> source.current().version() == 1);
+
+    cp.send(cp.asOperator("/api/1/dtabs/default").DELETE());
+
+    await(() -> source.current().version() == 0);
+    assertThat(source.current().dtab().show()).isEmpty();
+  }
+
+  private static void await(BooleanSupplier condition) {
+    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - end > 0) {
+        throw new AssertionError("condition not met within 15 s");
+      }
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+  }
+}

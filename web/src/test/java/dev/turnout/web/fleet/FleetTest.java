@@ -1,0 +1,172 @@
+package dev.turnout.web.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.metrics.TrafficView;
+import dev.turnout.store.DtabVersion;
+import dev.turnout.store.JdbcDtabStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fleet as a control plane shows it: members, staleness, convergence, and the summed figures. */
+class FleetTest {
+  private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+  @TempDir Path dir;
+  private final Ticking clock = new Ticking(T0);
+  private JdbcDtabStore store;
+  private Fleet fleet;
+
+  @BeforeEach
+  void open() {
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(1).open();
+    fleet = new Fleet(store.fleet(), store, clock, () -> "127.0.0.1:9990");
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static FleetReport proxy(String instance, long version, TrafficView.RouterTraffic... traffic) {
+    return new FleetReport(instance, FleetReport.PROXY, instance, 0, 0,
+        List.of(new FleetReport.RouterReport("http", "default", version, "127.0.0.1:9990", 0, null)), List.of(traffic));
+  }
+
+  @Test
+  void convergenceCountsProxiesOnTheCurrentVersionAndSaysWhichAreBehindSinceWhen() {
+    store.create("default", "/svc => /a;", "ops", "");
+    clock.advance(Duration.ofSeconds(10));
+    DtabVersion v2 = store.update("default", "/svc => /b;", Optional.empty(), "ops", "");
+    fleet.accept(proxy("p1", 2));
+    fleet.accept(proxy("p2", 2));
+    fleet.accept(proxy("p3", 1));
+    clock.advance(Duration.ofSeconds(3));
+
+    Fleet.Convergence c = fleet.state().namespaces().get(0);
+
+    assertThat(c.namespace()).isEqualTo("default");
+    assertThat(c.version()).isEqualTo(v2.version());
+    assertThat(c.onVersion()).isEqualTo(2);
+    assertThat(c.total()).isEqualTo(3);
+    assertThat(c.behind()).singleElement().satisfies(b -> {
+      assertThat(b.instance()).isEqualTo("p3");
+      assertThat(b.version()).isEqualTo(1);
+      assertThat(b.behindSeconds()).isEqualTo(3.0);
+    });
+  }
+
+  @Test
+  void aSilentMemberIsStaleButStillShownAndCounted() {
+    store.create("default", "/svc => /a;", "ops", "");
+    fleet.accept(proxy("p1", 1));
+    clock.advance(Duration.ofSeconds(4));
+    fleet.accept(proxy("p2", 1));
+    clock.advance(Duration.ofSeconds(2));
+
+    Fleet.State state = fleet.state();
+
+    assertThat(state.members()).extracting(Fleet.Member::instance, Fleet.Member::stale)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("p1", true), org.assertj.core.groups.Tuple.tuple("p2", false));
+    assertThat(state.namespaces().get(0).total()).isEqualTo(2);
+    assertThat(state.namespaces().get(0).stale()).isEqualTo(1);
+  }
+
+  @Test
+  void theOverviewSumsFreshMembersAndNamesTheStaleOnesItLeftOut() {
+    fleet.accept(proxy("p1", 0, router(stats(10, 1.0, 2.0, 100, 0))));
+    fleet.accept(proxy("p2", 0, router(stats(30, 0.5, 8.0, 300, 150))));
+    clock.advance(Duration.ofSeconds(4));
+    fleet.accept(proxy("p3", 0, router(stats(5, 1.0, 1.0, 50, 0))));
+    clock.advance(Duration.ofSeconds(2));
+    fleet.accept(proxy("p3", 0, router(stats(5, 1.0, 1.0, 50, 0))));
+    TrafficView local = new TrafficView() {
+      @Override
+      public List<RouterTraffic> routers() {
+        return List.of(router(stats(5, 1.0, 4.0, 50, 0)));
+      }
+
+      @Override
+      public List<Sample> history(String router, String service, String client, int minutes) {
+        return List.of();
+      }
+    };
+    FleetTraffic traffic = new FleetTraffic(local, () -> "self", fleet::state);
+
+    TrafficView.Stats sum = traffic.routers().get(0).services().get(0).stats();
+
+    // p1 and p2 are stale (silent 6 s); this process and p3 remain.
+    assertThat(sum.requestsPerSecond()).isEqualTo(10.0);
+    assertThat(sum.requests()).isEqualTo(100);
+    assertThat(sum.p99Millis()).isEqualTo(4.0);
+    assertThat(traffic.coverage()).get().asString()
+        .contains("1 other fleet member").contains("p1 (silent 6 s)").contains("p2 (silent 6 s)");
+  }
+
+  @Test
+  void successRatesAreWeightedByRequestRateAndLatencyIsTheWorstMembers() {
+    TrafficView.Stats sum = FleetTraffic.sum(List.of(stats(10, 1.0, 2.0, 100, 0), stats(30, 0.5, 8.0, 300, 150)));
+
+    assertThat(sum.requestsPerSecond()).isEqualTo(40.0);
+    assertThat(sum.successRate()).isEqualTo((10 * 1.0 + 30 * 0.5) / 40);
+    assertThat(sum.p99Millis()).isEqualTo(8.0);
+    assertThat(sum.failures()).isEqualTo(150);
+  }
+
+  @Test
+  void aReportSurvivesItsJsonWithFiguresThatHaveNoRequests() {
+    FleetReport r = proxy("p1", 3, router(new TrafficView.Stats(0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0)));
+
+    FleetReport back = FleetReport.parse(r.toJson());
+
+    assertThat(back.routers()).isEqualTo(r.routers());
+    assertThat(back.traffic().get(0).services().get(0).stats().successRate()).isNaN();
+  }
+
+  private static TrafficView.Stats stats(double rps, double success, double p99, long requests, long failures) {
+    return new TrafficView.Stats(rps, success, p99 / 2, p99, requests, failures, 0);
+  }
+
+  private static TrafficView.RouterTraffic router(TrafficView.Stats s) {
+    return new TrafficView.RouterTraffic("http", "default", 1,
+        List.of(new TrafficView.ServiceTraffic("/svc/users", s,
+            List.of(new TrafficView.ClientTraffic("/$/inet/127.0.0.1/1", s, 1.0, List.of())))));
+  }
+
+  /** A clock the test moves. */
+  private static final class Ticking extends Clock {
+    private Instant now;
+
+    Ticking(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
