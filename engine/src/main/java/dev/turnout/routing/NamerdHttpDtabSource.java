@@ -106,7 +106,18 @@ public final class NamerdHttpDtabSource implements DtabSource {
     thread = new Thread(this::follow, "turnout-follow-" + namespace);
     thread.setDaemon(true);
     thread.start();
+    watchdog = WATCHDOG.scheduleWithFixedDelay(this::checkSilence, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
   }
+
+  /** One thread for every source's silence check. */
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "turnout-follow-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private final java.util.concurrent.ScheduledFuture<?> watchdog;
 
   @Override
   public RoutingSnapshot current() {
@@ -158,7 +169,9 @@ public final class NamerdHttpDtabSource implements DtabSource {
   /** Reads the dtab from {@code cp}, then follows its watch stream until the stream ends. */
   private void followOne(ControlPlane cp) throws IOException, InterruptedException {
     fetch(cp);
-    HttpRequest watch = request(cp, "?watch=true").header("Accept", "application/json").build();
+    // The timeout bounds the wait for the answer's head; the stream itself may then stay open for good.
+    HttpRequest watch =
+        request(cp, "?watch=true").header("Accept", "application/json").timeout(READ_TIMEOUT).build();
     HttpResponse<InputStream> r = http.send(watch, HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() == 404) {
       r.body().close();
@@ -259,11 +272,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
     lastHeardNanos = System.nanoTime();
   }
 
-  /**
-   * Closes a stream that has been silent for longer than {@link #SILENCE}; the follower thread then
-   * moves on. Called every second or so by whoever owns this source (the fleet reporter does).
-   */
-  public void checkSilence() {
+  /** Closes a stream that has been silent for longer than {@link #SILENCE}; the follower then moves on. */
+  private void checkSilence() {
     InputStream s = stream;
     if (s != null && System.nanoTime() - lastHeardNanos > SILENCE.toNanos()) {
       log.info("the watch of namespace {} has been silent for {} s; reconnecting", namespace, SILENCE.toSeconds());
@@ -287,6 +297,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
   @Override
   public void close() {
     closed = true;
+    watchdog.cancel(false);
     synchronized (wake) {
       wake.notifyAll();
     }

@@ -168,13 +168,4 @@ final class DataPlane {
     }
     return out;
   }
-
-  /** Reconnects any watch stream that has gone silent for too long. */
-  void checkSilence() {
-    for (DtabSource s : sources.values()) {
-      if (s instanceof NamerdHttpDtabSource remote) {
-        remote.checkSilence();
-      }
-    }
-  }
 }

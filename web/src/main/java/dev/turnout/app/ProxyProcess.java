@@ -116,7 +116,6 @@ final class ProxyProcess implements AutoCloseable {
             () -> dataPlane.routerReports(config.routers()),
             metrics.view(),
             report -> send(http, dataPlane.followed(), report),
-            dataPlane::checkSilence,
             clock,
             Duration.ofSeconds(1));
     resources.add(reporter);

@@ -255,7 +255,6 @@ public final class TurnoutServer implements AutoCloseable {
             () -> dataPlane.routerReports(config.routers()),
             metrics.view(),
             fleetRef.get()::accept,
-            dataPlane::checkSilence,
             clock,
             Duration.ofSeconds(1));
     resources.add(reporter);

@@ -74,6 +74,16 @@ final class DtabHandlers {
           type,
           event -> {
             Optional<DtabVersion> v;
+            if (event != null
+                && event.namespace().equals(ns)
+                && event.kind() == StoreEvent.Kind.DELETED
+                && event.version().version() > lastVersion[0]) {
+              // A deleted namespace behaves as an empty dtab (namerd): say so, so that a follower
+              // stops routing by the old one; a re-created namespace continues the version numbers.
+              lastVersion[0] = event.version().version();
+              String empty = DtabBodies.JSON.equals(type) ? "[]" : "";
+              return Optional.of(new DtabWatches.Line(Long.toString(lastVersion[0]), empty));
+            }
             if (event == null) {
               v = store.current(ns);
             } else if (event.namespace().equals(ns) && event.kind() != StoreEvent.Kind.DELETED) {

@@ -24,7 +24,6 @@ public final class FleetReporter implements AutoCloseable {
   private final Supplier<List<FleetReport.RouterReport>> routers;
   private final TrafficView traffic;
   private final Consumer<FleetReport> sink;
-  private final Runnable eachRound;
   private final Clock clock;
   private final Duration every;
   private final long startedAt;
@@ -33,7 +32,6 @@ public final class FleetReporter implements AutoCloseable {
   private volatile boolean closed;
   private boolean failing;
 
-  /** @param eachRound runs before each report (a proxy checks its watch streams for silence there) */
   public FleetReporter(
       String instance,
       String role,
@@ -41,7 +39,6 @@ public final class FleetReporter implements AutoCloseable {
       Supplier<List<FleetReport.RouterReport>> routers,
       TrafficView traffic,
       Consumer<FleetReport> sink,
-      Runnable eachRound,
       Clock clock,
       Duration every) {
     this.instance = instance;
@@ -50,7 +47,6 @@ public final class FleetReporter implements AutoCloseable {
     this.routers = routers;
     this.traffic = traffic;
     this.sink = sink;
-    this.eachRound = eachRound;
     this.clock = clock;
     this.every = every;
     this.startedAt = clock.millis();
@@ -67,7 +63,6 @@ public final class FleetReporter implements AutoCloseable {
   private void run() {
     while (!closed) {
       try {
-        eachRound.run();
         sink.accept(report());
         if (failing) {
           failing = false;

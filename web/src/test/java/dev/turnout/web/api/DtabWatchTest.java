@@ -99,6 +99,21 @@ class DtabWatchTest {
   }
 
   @Test
+  void aWatchedNamespaceThatIsDeletedStreamsAnEmptyDtabAndItsRecreationAfter() throws Exception {
+    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
+
+    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"))) {
+      assertThat(lines.next()).contains("/one");
+
+      api.send(api.asOperator("/api/1/dtabs/default").DELETE());
+      assertThat(lines.next()).isEqualTo("[]");
+
+      api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
+      assertThat(lines.next()).contains("/two");
+    }
+  }
+
+  @Test
   void aWatchedBindFollowsTheNamespacesCommits() throws Exception {
     api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
 
