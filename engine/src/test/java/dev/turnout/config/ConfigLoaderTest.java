@@ -191,4 +191,81 @@ class ConfigLoaderTest {
     assertThat(config.routers().get(0).interpreter().usesStore()).isFalse();
     assertThat(config.warnings()).anyMatch(w -> w.contains("io.l5d.k8s.configMap is not implemented"));
   }
+
+  @Test
+  void namerdHttpWithDstFollowsTheNamedControlPlanesInOrder() {
+    TurnoutConfig config =
+        parse(
+            """
+            routers:
+            - protocol: http
+              interpreter:
+                kind: io.l5d.namerd.http
+                dst: /$/inet/127.0.0.1/9990 | /$/inet/cp-b.internal/9991
+                namespace: prod
+                retry: {baseSeconds: 2, maxSeconds: 30}
+            """);
+
+    InterpreterConfig i = config.routers().get(0).interpreter();
+    assertThat(i.followsRemote()).isTrue();
+    assertThat(i.namespace()).isEqualTo("prod");
+    assertThat(i.controlPlanes()).extracting(InterpreterConfig.ControlPlane::authority)
+        .containsExactly("127.0.0.1:9990", "cp-b.internal:9991");
+    assertThat(i.retryBase()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(i.retryMax()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(config.warnings()).isEmpty();
+  }
+
+  @Test
+  void aDstThatIsNotAControlPlaneAddressIsRefusedWithItsPath() {
+    assertThatThrownBy(() -> parse(
+            "routers:\n- protocol: http\n  interpreter: {kind: io.l5d.namerd.http, dst: /#/io.l5d.fs/namerd}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routers[0].interpreter.dst: /#/io.l5d.fs/namerd is not a control plane address");
+    assertThatThrownBy(() -> parse(
+            "routers:\n- protocol: http\n  interpreter: {kind: io.l5d.namerd.http, dst: '/$/inet/h/1 |'}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routers[0].interpreter.dst:");
+    assertThatThrownBy(() -> parse(
+            "routers:\n- protocol: http\n  interpreter: {kind: io.l5d.namerd.http, dst: /$/inet/h/70000}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("is not a control plane address");
+  }
+
+  @Test
+  void namerdHttpWithoutDstReadsThisProcesssStore() {
+    TurnoutConfig config = parse("routers:\n- protocol: http\n  interpreter: {kind: io.l5d.namerd.http, namespace: ns}\n");
+
+    assertThat(config.routers().get(0).interpreter()).isEqualTo(new InterpreterConfig(InterpreterConfig.STORE, "ns"));
+  }
+
+  @Test
+  void aPostgresqlStorageNamesItsUrlAndUserAndKeepsThePasswordOutOfItsText() {
+    TurnoutConfig config =
+        parse("storage: {kind: postgresql, url: 'jdbc:postgresql://db:5432/turnout', user: tn, password: s3cret}\n");
+
+    assertThat(config.storage().jdbcUrl()).contains("jdbc:postgresql://db:5432/turnout");
+    assertThat(config.storage().user()).contains("tn");
+    assertThat(config.storage().passwordOr("from-env")).contains("s3cret");
+    assertThat(config.storage().isShared()).isTrue();
+    assertThat(config.storage().toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void aPostgresqlStorageWithoutAPasswordTakesTheEnvironments() {
+    TurnoutConfig config = parse("storage: {kind: postgresql, url: 'jdbc:postgresql://db/turnout'}\n");
+
+    assertThat(config.storage().passwordOr("from-env")).contains("from-env");
+    assertThat(config.storage().passwordOr(null)).isEmpty();
+  }
+
+  @Test
+  void aStorageUrlOfTheWrongDatabaseIsRefusedWithItsPath() {
+    assertThatThrownBy(() -> parse("storage: {kind: postgresql, url: 'jdbc:mysql://db/turnout'}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.url: must be jdbc:postgresql://HOST:PORT/DATABASE");
+    assertThatThrownBy(() -> parse("storage: {kind: h2, jdbcUrl: 'jdbc:postgresql://db/turnout'}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.jdbcUrl: must be an H2 URL");
+  }
 }

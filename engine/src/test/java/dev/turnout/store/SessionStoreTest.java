@@ -20,11 +20,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sessions in the shared database, seen by two control planes: two stores opened on the same H2 file,
- * each with its own connection pool and cache, as two Turnout processes on one database would be.
+ * Sessions in the shared database, seen by two control planes: two stores opened on the same database,
+ * each with its own connection pool and cache, as two Turnout processes on one database would be. Run
+ * on H2 ({@link H2SessionStoreTest}) and on PostgreSQL ({@link PostgresSessionStoreTest}).
  */
-class SessionStoreTest {
+abstract class SessionStoreTest {
   @TempDir Path dir;
+  private String url;
+
+  /** A new, empty database for one test. */
+  abstract String newDatabase(Path dir);
+
+  private JdbcDtabStore openStore() {
+    boolean pg = url.startsWith("jdbc:postgresql:");
+    return JdbcDtabStore.builder(url)
+        .user(pg ? PostgresServer.USER : null)
+        .password(pg ? PostgresServer.PASSWORD : null)
+        .clock(clock)
+        .passwordIterations(10)
+        .open();
+  }
+
+  private java.sql.Connection connect() throws java.sql.SQLException {
+    return url.startsWith("jdbc:postgresql:")
+        ? DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD)
+        : DriverManager.getConnection(url, "sa", "");
+  }
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private JdbcDtabStore east;
   private JdbcDtabStore west;
@@ -32,8 +53,9 @@ class SessionStoreTest {
 
   @BeforeEach
   void open() {
-    east = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(10).open();
-    west = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).clock(clock).passwordIterations(10).open();
+    url = newDatabase(dir);
+    east = openStore();
+    west = openStore();
     east.userStore().put("ops", Role.OPERATOR, "pw-ops".toCharArray());
   }
 
@@ -66,7 +88,7 @@ class SessionStoreTest {
   void onlyAHashOfTheSecretIsStored() throws Exception {
     SignedInSession s = east.userStore().sessions().start(ops);
 
-    try (var c = DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
+    try (var c = connect();
         var rs = c.createStatement().executeQuery("SELECT secret_sha256 FROM signed_in_session")) {
       rs.next();
       assertThat(rs.getString(1)).isNotEqualTo(s.secret()).isEqualTo(JdbcSessionStore.sha256(s.secret()));
@@ -150,7 +172,7 @@ class SessionStoreTest {
       assertThat(sessions.find(s.secret())).as("round %d", round).isEmpty();
       assertThat(west.userStore().sessions().find(s.secret())).as("round %d", round).isEmpty();
     }
-    try (var c = DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
+    try (var c = connect();
         var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM signed_in_session")) {
       rs.next();
       assertThat(rs.getLong(1)).isZero();

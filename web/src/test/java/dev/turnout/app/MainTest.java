@@ -125,4 +125,55 @@ class MainTest {
       assertThat(tooLong.body()).doesNotContain("<html");
     }
   }
+
+  /** Runs the command line with System.err captured: what the process prints before it exits 2. */
+  private Run runCapturingErr(String... args) {
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      Run r = run(args);
+      return new Run(r.exit(), r.out(), r.err() + err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void aProxyOnlyProcessRefusesARouterThatWouldReadAStoreOfItsOwn() throws Exception {
+    Path config = java.nio.file.Files.writeString(dir.resolve("proxy.yml"),
+        "routers:\n- protocol: http\n  interpreter: {kind: io.l5d.namerd, namespace: prod}\n");
+
+    Run r = runCapturingErr("proxy", "--config", config.toString(), "--warmup", "0", "--admin-port", "0", "--proxy-port", "0");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("routers[0].interpreter: 'turnout proxy' has no store of its own")
+        .contains("io.l5d.namerd.http, dst: /$/inet/HOST/PORT, namespace: prod");
+  }
+
+  @Test
+  void aProxyOnlyProcessNeedsAConfig() {
+    Run r = run("proxy");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Missing required option: '--config=FILE'");
+  }
+
+  @Test
+  void aStoreUrlOfAnotherDatabaseExitsTwoAndSaysWhatItTakes() {
+    Run r = runCapturingErr("--store", "jdbc:mysql://db/turnout", "--warmup", "0", "--data", dir.resolve("data").toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--store: must be jdbc:postgresql://HOST:PORT/DATABASE");
+  }
+
+  @Test
+  void anUnreachableStoreExitsTwoNamingItWithoutItsPassword() {
+    Run r = runCapturingErr("--store", "jdbc:postgresql://127.0.0.1:1/turnout?password=hunter2", "--warmup", "0",
+        "--admin-port", "0", "--proxy-port", "0", "--data", dir.resolve("data").toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("cannot open the store at jdbc:postgresql://127.0.0.1:1/turnout?password=***")
+        .doesNotContain("hunter2");
+  }
 }

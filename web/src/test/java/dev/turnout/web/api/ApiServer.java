@@ -33,7 +33,12 @@ final class ApiServer implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiServer(Path dataDir) {
-    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dataDir)).passwordIterations(2).open();
+    this(JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dataDir)).passwordIterations(2).open());
+  }
+
+  /** The API on {@code store}, which it closes when it stops. */
+  ApiServer(JdbcDtabStore store) {
+    this.store = store;
     store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
     store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
     app =
