@@ -57,6 +57,10 @@ class FleetIT {
   void aCommitOnEitherControlPlaneMovesEveryProxyAndAKilledControlPlaneIsFollowedByTheOther() throws Exception {
     Backend v1 = keep(new Backend("users-v1"));
     Backend v2 = keep(new Backend("users-v2"));
+    Backend web = keep(new Backend("web"));
+    // The control planes' own fs namer; the proxies have none and leave /# names to them, as Linkerd does.
+    Path disco = Files.createDirectories(dir.resolve("disco"));
+    Files.writeString(disco.resolve("web"), "127.0.0.1 " + web.port() + "\n");
     PostgresServer postgres = keep(PostgresServer.start());
     String url = postgres.newDatabase();
     try (JdbcDtabStore seed =
@@ -65,8 +69,10 @@ class FleetIT {
       seed.create(NS, routeTo(v1), "fleet-it", "seed");
     }
     Map<String, String> env = Map.of("TURNOUT_STORE_PASSWORD", PostgresServer.PASSWORD);
+    String namers = "namers: [{kind: io.l5d.fs, rootDir: '" + disco + "'}]";
     Path cpConfig = Files.writeString(dir.resolve("cp.yml"), String.join("\n",
         "storage: {kind: postgresql, url: '" + url + "', user: " + PostgresServer.USER + "}",
+        namers,
         "routers:",
         "- protocol: http",
         "  dtab: /svc => /$/inet/127.0.0.1/1;",
@@ -74,9 +80,10 @@ class FleetIT {
     JarProcess a = keep(JarProcess.start("control-plane-a", env,
         "--config", cpConfig.toString(), "--admin-port", "0", "--proxy-port", "0", "--warmup", "0"));
     // The second one is given its database by --store, as an operator would on the command line.
+    Path cpBConfig = Files.writeString(dir.resolve("cp-b.yml"), namers + "\n");
     JarProcess b = keep(JarProcess.start("control-plane-b", env,
-        "--store", url + "?user=" + PostgresServer.USER, "--admin-port", "0", "--proxy-port", "0", "--warmup", "0",
-        "--data", dir.resolve("b").toString()));
+        "--store", url + "?user=" + PostgresServer.USER, "--config", cpBConfig.toString(), "--admin-port", "0",
+        "--proxy-port", "0", "--warmup", "0", "--data", dir.resolve("b").toString()));
     int adminA = a.port("admin");
     int adminB = b.port("admin");
 
@@ -99,6 +106,7 @@ class FleetIT {
     }
 
     everyProxyAnswers(proxyPorts, "users-v1");
+    everyProxyAnswers(proxyPorts, "web", "web");
 
     commit(adminA, routeTo(v2), "canary all the way");
     everyProxyAnswers(proxyPorts, "users-v2");
@@ -116,6 +124,9 @@ class FleetIT {
     }
     long version = commit(adminB, routeTo(v2), "after A died");
     everyProxyAnswers(proxyPorts, "users-v2");
+    for (int port : proxyPorts) {
+      assertThat(get(port, "web")).as("a name bound by the control plane's namer, now B's").isEqualTo("web");
+    }
 
     Await.until("the fleet API to show 3 of 3 proxies on v" + version, Duration.ofSeconds(30),
         () -> fleet(adminB).contains("\"onVersion\":3,\"total\":3")
@@ -132,21 +143,29 @@ class FleetIT {
   }
 
   private static String routeTo(Backend backend) {
-    return "/svc/users => /$/inet/127.0.0.1/" + backend.port() + ";\n";
+    return "/svc/web => /#/io.l5d.fs/web;\n/svc/users => /$/inet/127.0.0.1/" + backend.port() + ";\n";
   }
 
   private void everyProxyAnswers(List<Integer> proxyPorts, String backend) {
+    everyProxyAnswers(proxyPorts, "users", backend);
+  }
+
+  private void everyProxyAnswers(List<Integer> proxyPorts, String host, String backend) {
     for (int port : proxyPorts) {
-      Await.until("the proxy on " + port + " to route to " + backend, Duration.ofSeconds(30),
-          () -> backend.equals(get(port)));
+      Await.until("the proxy on " + port + " to route " + host + " to " + backend, Duration.ofSeconds(30),
+          () -> backend.equals(get(port, host)));
     }
   }
 
-  /** What the backend behind {@code Host: users} said through the proxy on {@code port}. */
   private String get(int port) {
+    return get(port, "users");
+  }
+
+  /** What the backend behind {@code Host: host} said through the proxy on {@code port}. */
+  private String get(int port, String host) {
     try {
       HttpResponse<String> r = http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).header("Host", "users")
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).header("Host", host)
               .timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.body().strip() : r.statusCode() + " " + r.headers().firstValue("l5d-err").orElse("");

@@ -10,6 +10,7 @@ import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.proxy.Warmup;
+import dev.turnout.routing.ControlPlaneNamer;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.routing.RoutingSnapshot;
@@ -59,6 +60,17 @@ final class DataPlane {
       FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
       resources.add(namer);
       mounts.add(new Interpreter.Mount(n.prefix(), namer));
+    }
+    // Names under /# that no namer here knows are the control plane's to bind, as Linkerd's
+    // io.l5d.namerd.http leaves every name to namerd (the first following router's namespace).
+    for (RouterConfig r : config.routers()) {
+      if (r.interpreter().followsRemote()) {
+        ControlPlaneNamer remote =
+            new ControlPlaneNamer(r.interpreter().controlPlanes(), r.interpreter().namespace(), controlPlaneLogin());
+        resources.add(remote);
+        mounts.add(new Interpreter.Mount(ControlPlaneNamer.PREFIX, remote));
+        break;
+      }
     }
     return new DataPlane(new Interpreter(mounts), clock);
   }

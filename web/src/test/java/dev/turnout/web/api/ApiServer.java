@@ -38,6 +38,11 @@ final class ApiServer implements AutoCloseable {
 
   /** The API on {@code store}, which it closes when it stops. */
   ApiServer(JdbcDtabStore store) {
+    this(store, new Interpreter(List.of()));
+  }
+
+  /** The API on {@code store}, binding names with {@code namers}. */
+  ApiServer(JdbcDtabStore store, Interpreter namers) {
     this.store = store;
     store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
     store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
@@ -54,7 +59,7 @@ final class ApiServer implements AutoCloseable {
                   NamingRoutes.register(
                       config,
                       ns -> store.current(ns).map(DtabVersion::dtab),
-                      new Interpreter(List.of()),
+                      namers,
                       store.userStore(),
                       watches);
                 })

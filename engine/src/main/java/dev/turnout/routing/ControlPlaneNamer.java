@@ -1,0 +1,302 @@
+package dev.turnout.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.config.InterpreterConfig.ControlPlane;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import dev.turnout.naming.Addr;
+import dev.turnout.naming.Address;
+import dev.turnout.naming.BoundName;
+import dev.turnout.naming.Name;
+import dev.turnout.naming.Namer;
+import dev.turnout.naming.Var;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The names under {@code /#} that no namer of this process knows, bound by the control plane instead,
+ * as Linkerd 1's {@code io.l5d.namerd.http} interpreter leaves every name to namerd: a proxy following
+ * a control plane whose dtab says {@code /svc => /#/io.l5d.fs} needs no fs namer of its own, and one
+ * following a real namerd reaches whatever namers namerd runs ({@code /#/io.l5d.k8s/...}).
+ *
+ * <p>A name is asked for with namerd's {@code GET /api/1/bind/NS?path=/#/...&watch=true}; each line
+ * the control plane streams (the bound tree: id, residual, addresses, or neg) replaces the last. The
+ * first lookup of a name answers at once with a pending address, which a request waits for up to its
+ * client's connect timeout, as it waits for a host name being resolved. Once an id is known, a longer
+ * path under it ({@code /#/io.l5d.fs/users/v2} under {@code /#/io.l5d.fs/users}) is answered from it,
+ * with the rest as residual, without a stream of its own, so the streams number the bound ids, not the
+ * request paths; at most {@link #MAX_NAMES} are open, and a name past that is Neg (logged once).
+ * A stream that breaks is reopened on the next control plane; what it last said stays in force.
+ */
+public final class ControlPlaneNamer implements Namer, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlaneNamer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where this namer is mounted. */
+  public static final Path PREFIX = Path.of("#");
+
+  static final int MAX_NAMES = 64;
+  private static final Duration RETRY = Duration.ofSeconds(1);
+
+  private final List<ControlPlane> controlPlanes;
+  private final String namespace;
+  private final Optional<String> authorization;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+  /** Per path asked for: the control plane's latest answer. */
+  private final Map<Path, Watched> names = new ConcurrentHashMap<>();
+  /** Per bound id: its addresses, shared by every path under it. */
+  private final Map<Path, Var<Addr>> addrs = new ConcurrentHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+  private volatile boolean warnedFull;
+
+  public ControlPlaneNamer(List<ControlPlane> controlPlanes, String namespace, Optional<String> authorization) {
+    this.controlPlanes = List.copyOf(controlPlanes);
+    this.namespace = namespace;
+    this.authorization = authorization;
+  }
+
+  @Override
+  public NameTree<Name> lookup(Path rest) {
+    Path path = PREFIX.concat(rest);
+    Watched w = names.get(path);
+    if (w != null) {
+      return w.tree;
+    }
+    Optional<NameTree<Name>> underKnownId = underKnownId(path);
+    if (underKnownId.isPresent()) {
+      return underKnownId.get();
+    }
+    if (names.size() >= MAX_NAMES) {
+      if (!warnedFull) {
+        warnedFull = true;
+        log.warn("{} names are already bound through the control plane; {} and later ones are Neg", MAX_NAMES, path.show());
+      }
+      return NameTree.neg();
+    }
+    Watched fresh = new Watched(path);
+    Watched raced = names.putIfAbsent(path, fresh);
+    if (raced != null) {
+      return raced.tree;
+    }
+    fresh.start();
+    return fresh.tree;
+  }
+
+  /** A path under an id some answer named: that id, the rest of the path as residual. */
+  private Optional<NameTree<Name>> underKnownId(Path path) {
+    for (Map.Entry<Path, Var<Addr>> e : addrs.entrySet()) {
+      Path id = e.getKey();
+      if (path.size() > id.size() && path.startsWith(id)) {
+        return Optional.of(NameTree.leaf(new Name.Resolved(new BoundName(id, path.drop(id.size()), e.getValue()))));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public long generation() {
+    return generation.get();
+  }
+
+  @Override
+  public AutoCloseable onChange(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void changed() {
+    generation.incrementAndGet();
+    for (Runnable l : listeners) {
+      l.run();
+    }
+  }
+
+  /** One name followed by its own watch stream. */
+  private final class Watched {
+    final Path path;
+    final Var<Addr> first = new Var<>(new Addr.Pending());
+    volatile NameTree<Name> tree;
+    private volatile InputStream stream;
+
+    Watched(Path path) {
+      this.path = path;
+      this.tree = NameTree.leaf(new Name.Resolved(new BoundName(path, Path.EMPTY, first)));
+    }
+
+    void start() {
+      Thread t = new Thread(this::follow, "turnout-bind-" + path.show());
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private void follow() {
+      while (!closed) {
+        boolean answered = false;
+        for (ControlPlane cp : controlPlanes) {
+          if (closed) {
+            return;
+          }
+          try {
+            watch(cp);
+            answered = true;
+          } catch (IOException | RuntimeException e) {
+            log.debug("binding {} on {}: {}", path.show(), cp.authority(), e.toString());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (!answered && first.get() instanceof Addr.Pending) {
+          first.set(new Addr.Failed("no control plane answered for " + path.show()));
+        }
+        synchronized (this) {
+          try {
+            wait(RETRY.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+    }
+
+    private void watch(ControlPlane cp) throws IOException, InterruptedException {
+      URI uri = URI.create("http://" + cp.authority() + "/api/1/bind/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
+          + "?watch=true&path=" + URLEncoder.encode(path.show(), StandardCharsets.UTF_8));
+      HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header("Accept", "application/json");
+      authorization.ifPresent(a -> b.header("Authorization", a));
+      HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      if (r.statusCode() != 200) {
+        r.body().close();
+        throw new IOException("bind answered " + r.statusCode());
+      }
+      stream = r.body();
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        String line;
+        while (!closed && (line = lines.readLine()) != null) {
+          if (!line.isBlank()) {
+            heard(line);
+          }
+        }
+      }
+    }
+
+    /** Puts a line of the stream in force. */
+    private void heard(String line) throws IOException {
+      JsonNode node = JSON.readTree(line);
+      if (!node.isObject() || !node.has("type")) {
+        // namerd ends a stream whose binding failed with a line saying why
+        first.set(new Addr.Failed(line));
+        return;
+      }
+      NameTree<Name> next = tree(node);
+      boolean sameShape = sameShape(tree, next);
+      if (next instanceof NameTree.Leaf<Name> leaf && leaf.value() instanceof Name.Resolved res) {
+        first.set(res.bound().addr().get());
+      } else if (next instanceof NameTree.Neg<Name>) {
+        first.set(new Addr.Neg());
+      }
+      tree = next;
+      if (!sameShape) {
+        changed();
+      }
+    }
+
+    void close() {
+      InputStream s = stream;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // ending the read is all we want
+        }
+      }
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  /** The same ids and residuals in the same places: only addresses changed, which their Vars carry. */
+  private static boolean sameShape(NameTree<Name> a, NameTree<Name> b) {
+    return a.map(ControlPlaneNamer::shape).equals(b.map(ControlPlaneNamer::shape));
+  }
+
+  private static String shape(Name n) {
+    return n instanceof Name.Resolved r ? r.bound().id().show() + "+" + r.bound().residual().show() : n.toString();
+  }
+
+  /** A bound tree in namerd's JSON, as the bind API writes it. */
+  private NameTree<Name> tree(JsonNode n) {
+    switch (n.path("type").asText()) {
+      case "leaf": {
+        JsonNode bound = n.path("bound");
+        Path id = Path.read(bound.path("id").asText());
+        String residual = bound.path("path").asText("/");
+        Var<Addr> var = addrs.computeIfAbsent(id, k -> new Var<>(new Addr.Pending()));
+        var.set(addr(bound.path("addr")));
+        return NameTree.leaf(new Name.Resolved(new BoundName(id, Path.read(residual), var)));
+      }
+      case "union": {
+        List<NameTree.Weighted<Name>> branches = new ArrayList<>();
+        for (Iterator<JsonNode> it = n.path("union").elements(); it.hasNext(); ) {
+          JsonNode w = it.next();
+          branches.add(new NameTree.Weighted<>(w.path("weight").asDouble(1.0), tree(w.path("tree"))));
+        }
+        return new NameTree.Union<>(branches);
+      }
+      case "fail":
+        return NameTree.fail();
+      case "empty":
+        return NameTree.empty();
+      default:
+        return NameTree.neg();
+    }
+  }
+
+  private static Addr addr(JsonNode a) {
+    switch (a.path("type").asText()) {
+      case "bound": {
+        List<Address> out = new ArrayList<>();
+        for (Iterator<JsonNode> it = a.path("addrs").elements(); it.hasNext(); ) {
+          JsonNode e = it.next();
+          out.add(new Address(e.path("ip").asText(), e.path("port").asInt()));
+        }
+        return new Addr.Bound(out);
+      }
+      case "neg":
+        return new Addr.Neg();
+      case "pending":
+        return new Addr.Pending();
+      default:
+        return new Addr.Failed(a.path("message").asText("the control plane could not resolve it"));
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    names.values().forEach(Watched::close);
+  }
+}
