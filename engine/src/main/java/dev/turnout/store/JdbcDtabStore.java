@@ -188,6 +188,15 @@ public final class JdbcDtabStore implements DtabStore {
     }
   }
 
+  /** Whether the database answers now (waiting at most {@link Database#CONNECT_WAIT} to find out). */
+  public boolean reachable() {
+    try {
+      return db.read(c -> c.isValid(1));
+    } catch (StoreException e) {
+      return false;
+    }
+  }
+
   /** The fleet's reports, kept in the same database. */
   public FleetTable fleet() {
     return fleet;

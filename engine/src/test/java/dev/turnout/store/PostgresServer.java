@@ -45,6 +45,22 @@ public final class PostgresServer implements AutoCloseable {
     this.asPostgresUser = asPostgresUser;
   }
 
+  private static PostgresServer shared;
+
+  /**
+   * One server for every test class of this JVM that only needs databases of its own (each test takes
+   * {@link #newDatabase}), started on first use and removed when the JVM exits; a test that stops or
+   * breaks its server starts its own with {@link #start}.
+   */
+  public static synchronized PostgresServer shared() {
+    if (shared == null) {
+      shared = start();
+      PostgresServer s = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(s::close, "postgres-test-server"));
+    }
+    return shared;
+  }
+
   /** Makes a new cluster and starts it. */
   public static PostgresServer start() {
     Path bin = binaries();

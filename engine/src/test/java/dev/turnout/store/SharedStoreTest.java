@@ -15,9 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,23 +25,12 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL's notifications can deliver a change within these tests' deadlines.
  */
 class SharedStoreTest {
-  private static PostgresServer postgres;
   private final List<JdbcDtabStore> stores = new ArrayList<>();
   private String url;
 
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @BeforeEach
   void newDatabase() {
-    url = postgres.newDatabase();
+    url = PostgresServer.shared().newDatabase();
   }
 
   @AfterEach

@@ -54,7 +54,7 @@ final class DataPlane {
   }
 
   /** Starts the config's namers; they close with {@code resources}. */
-  static DataPlane namers(TurnoutConfig config, List<AutoCloseable> resources, Clock clock) {
+  static DataPlane namers(TurnoutConfig config, Resources resources, Clock clock) {
     List<Interpreter.Mount> mounts = new ArrayList<>();
     for (NamerConfig n : config.namers()) {
       FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
@@ -89,7 +89,7 @@ final class DataPlane {
       ProxyMetrics metrics,
       Duration warmup,
       PrintStream out,
-      List<AutoCloseable> resources) {
+      Resources resources) {
     // Last before the proxy opens: classes loaded after the warm-up would throw out code compiled on
     // the assumption that they did not exist. The proxy then opens on the threads the warm-up ran on.
     IoThreads threads = IoThreads.start();

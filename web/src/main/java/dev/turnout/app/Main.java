@@ -2,6 +2,7 @@ package dev.turnout.app;
 
 import dev.turnout.config.ConfigException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,21 +75,29 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int warmup = warmupSeconds != null ? warmupSeconds : demo ? 0 : DEFAULT_WARMUP_SECONDS;
-    if (warmup < 0 || warmup > 600) {
-      System.err.println("turnout: --warmup must be 0-600 seconds, not " + warmup);
+    Optional<String> bad = badFlag(warmup, proxyPort, adminPort);
+    if (bad.isPresent()) {
+      System.err.println("turnout: " + bad.get());
       return 2;
-    }
-    for (Integer p : new Integer[] {proxyPort, adminPort}) {
-      if (p != null && (p < 0 || p > 65535)) {
-        System.err.println("turnout: ports must be 0-65535, not " + p);
-        return 2;
-      }
     }
     String store = this.store;
     return runUntilStopped(
         out -> TurnoutServer.start(
             new TurnoutServer.Options(config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup), store),
             out));
+  }
+
+  /** What is wrong with a warm-up or port flag, if anything: the same rules for every command. */
+  static Optional<String> badFlag(int warmup, Integer... ports) {
+    if (warmup < 0 || warmup > 600) {
+      return Optional.of("--warmup must be 0-600 seconds, not " + warmup);
+    }
+    for (Integer p : ports) {
+      if (p != null && (p < 0 || p > 65535)) {
+        return Optional.of("ports must be 0-65535, not " + p);
+      }
+    }
+    return Optional.empty();
   }
 
   /** What a command starts; closing it stops it. */

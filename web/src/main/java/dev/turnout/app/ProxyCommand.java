@@ -33,15 +33,10 @@ final class ProxyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int warmup = warmupSeconds == null ? Main.DEFAULT_WARMUP_SECONDS : warmupSeconds;
-    if (warmup < 0 || warmup > 600) {
-      System.err.println("turnout: --warmup must be 0-600 seconds, not " + warmup);
+    java.util.Optional<String> bad = Main.badFlag(warmup, proxyPort, adminPort);
+    if (bad.isPresent()) {
+      System.err.println("turnout: " + bad.get());
       return 2;
-    }
-    for (Integer p : new Integer[] {proxyPort, adminPort}) {
-      if (p != null && (p < 0 || p > 65535)) {
-        System.err.println("turnout: ports must be 0-65535, not " + p);
-        return 2;
-      }
     }
     return Main.runUntilStopped(
         out -> ProxyProcess.start(

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 final class ProxyProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProxyProcess.class);
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
   private volatile RunningProxy proxy;
   private Javalin admin;
 
@@ -161,14 +161,7 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        log.warn("while stopping: {}", e.toString());
-      }
-    }
-    resources.clear();
+  public void close() {
+    resources.close();
   }
 }
