@@ -139,6 +139,10 @@ class FleetIT {
       page.navigate(admin + "/fleet");
       assertThat(page.getByTestId("convergence-" + NS)).hasText("3 of 3 proxies on v" + version);
       Screens.shot(page, "fleet");
+      // The overview's figures are the fleet's, and say whose: the three proxies, not the dead control plane.
+      page.navigate(admin + "/");
+      assertThat(page.getByTestId("coverage")).containsText("3 other fleet members");
+      assertThat(page.getByTestId("coverage")).containsText("not included, as they stopped reporting");
     }
   }
 
