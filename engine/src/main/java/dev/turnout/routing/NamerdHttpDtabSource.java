@@ -73,6 +73,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
   private final AtomicReference<Status> status = new AtomicReference<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  /** The last trouble logged per control plane; cleared when it answers. */
+  private final java.util.Map<String, String> lastLogged = new java.util.concurrent.ConcurrentHashMap<>();
   private final Thread thread;
   private final Object wake = new Object();
   private volatile boolean closed;
@@ -128,6 +130,11 @@ public final class NamerdHttpDtabSource implements DtabSource {
     return status.get();
   }
 
+  /** Whether any control plane has answered since this source started. */
+  public boolean everHeard() {
+    return status.get().lastHeard().isPresent();
+  }
+
   @Override
   public AutoCloseable onChange(Runnable listener) {
     listeners.add(listener);
@@ -168,7 +175,12 @@ public final class NamerdHttpDtabSource implements DtabSource {
 
   /** Reads the dtab from {@code cp}, then follows its watch stream until the stream ends. */
   private void followOne(ControlPlane cp) throws IOException, InterruptedException {
-    fetch(cp);
+    try {
+      fetch(cp);
+    } catch (Absent absent) {
+      // Not there yet: a Turnout control plane's watch stays open and says when it is created;
+      // namerd's answers 404 too, and the namespace is then looked for again every ABSENT_POLL.
+    }
     // The timeout bounds the wait for the answer's head; the stream itself may then stay open for good.
     HttpRequest watch =
         request(cp, "?watch=true").header("Accept", "application/json").timeout(READ_TIMEOUT).build();
@@ -217,6 +229,9 @@ public final class NamerdHttpDtabSource implements DtabSource {
 
   private void install(ControlPlane cp, long version, Optional<String> etag, String text) {
     heard();
+    if (lastLogged.remove(cp.authority()) != null) {
+      log.info("control plane {} for namespace {} answers again", cp.authority(), namespace);
+    }
     RoutingSnapshot before = current.get();
     boolean changed =
         before.version() != version || !before.text().equals(textWithRouter(text)) || version < 0;
@@ -253,7 +268,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
   private void note(ControlPlane cp, Exception e) {
     Status s = status.get();
     String why = cp.authority() + ": " + describe(e);
-    if (!why.equals(s.problem().orElse(""))) {
+    // Logged when a control plane's trouble changes, not on every round of retries.
+    if (!why.equals(lastLogged.put(cp.authority(), why))) {
       log.info("control plane {} for namespace {}: {}", cp.authority(), namespace, describe(e));
     }
     status.set(new Status(namespace, Optional.empty(), s.version(), s.etag(), s.lastHeard(), Optional.of(why)));

@@ -120,6 +120,7 @@ final class ChangeFeed implements AutoCloseable {
 
   private Connection listen() throws SQLException {
     java.util.Properties login = new java.util.Properties();
+    login.putAll(dialect.driverProperties());
     if (source.getUsername() != null) {
       login.setProperty("user", source.getUsername());
     }

@@ -32,9 +32,18 @@ final class Database implements AutoCloseable {
   /** How long a unit of work waits for a connection before the store counts as unavailable. */
   static final Duration CONNECT_WAIT = Duration.ofSeconds(2);
 
+  /**
+   * After the database is found unreachable, work fails at once for this long instead of each unit
+   * waiting {@link #CONNECT_WAIT} for a connection; reads then answer from what the store last saw
+   * without a pause, and the change feed's next poll finds the database back.
+   */
+  static final Duration DOWN_FOR = Duration.ofSeconds(1);
+
   private final String url;
   private final Dialect dialect;
   private final HikariDataSource pool;
+  private volatile long downUntil = System.nanoTime();
+  private volatile String downBecause = "";
 
   private Database(String url, Dialect dialect, HikariDataSource pool) {
     this.url = url;
@@ -60,6 +69,8 @@ final class Database implements AutoCloseable {
     config.setConnectionTimeout(CONNECT_WAIT.toMillis());
     config.setValidationTimeout(Math.min(1000, CONNECT_WAIT.toMillis() - 1));
     config.setPoolName("turnout-store");
+    // A server that hangs (rather than closing connections) must not hang the work waiting on it.
+    dialect.driverProperties().forEach(config::addDataSourceProperty);
     // Start-up fails at once, with the server's own words, when the database cannot be reached.
     config.setInitializationFailTimeout(1);
     HikariDataSource pool;
@@ -199,6 +210,9 @@ final class Database implements AutoCloseable {
     if (pool.isClosed()) {
       throw new StoreException("the store is closed");
     }
+    if (System.nanoTime() - downUntil < 0) {
+      throw new StoreException.Unavailable(downBecause, null);
+    }
     return pool.getConnection();
   }
 
@@ -213,8 +227,9 @@ final class Database implements AutoCloseable {
   /** A failed unit of work as the store reports it: unreachable, or failed for another reason. */
   private StoreException failure(SQLException e) {
     if (isUnreachable(e)) {
-      return new StoreException.Unavailable(
-          "the store's database at " + redacted(url) + " is not answering: " + firstLine(e.getMessage()), e);
+      downBecause = "the store's database is not answering (" + server(url) + "); try again shortly";
+      downUntil = System.nanoTime() + DOWN_FOR.toNanos();
+      return new StoreException.Unavailable(downBecause, e);
     }
     return new StoreException("store failure: " + e.getMessage(), e);
   }
@@ -245,6 +260,19 @@ final class Database implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /** The host and port (or file) a JDBC URL names, without database, user or password. */
+  static String server(String jdbcUrl) {
+    String rest = jdbcUrl.replaceFirst("^jdbc:[a-z0-9]+:(//)?", "");
+    int end = rest.length();
+    for (char c : new char[] {'/', '?', ';'}) {
+      int i = rest.indexOf(c);
+      if (i >= 0 && i < end && !(c == '/' && jdbcUrl.startsWith("jdbc:h2:"))) {
+        end = i;
+      }
+    }
+    return rest.substring(0, end);
   }
 
   /** The URL without any password a user wrote into it. */

@@ -35,6 +35,11 @@ enum Dialect {
     }
 
     @Override
+    java.util.Map<String, String> driverProperties() {
+      return java.util.Map.of();
+    }
+
+    @Override
     Optional<String> defaultUser() {
       return Optional.of("sa");
     }
@@ -52,6 +57,12 @@ enum Dialect {
     @Override
     Optional<String> notifyStatement() {
       return Optional.of("NOTIFY " + CHANNEL);
+    }
+
+    /** Seconds: a server that stops answering mid-query fails the query instead of holding it. */
+    @Override
+    java.util.Map<String, String> driverProperties() {
+      return java.util.Map.of("connectTimeout", "2", "socketTimeout", "10", "loginTimeout", "2");
     }
 
     @Override
@@ -78,6 +89,9 @@ enum Dialect {
 
   /** A statement, run inside each committing transaction, that wakes other processes' change feeds. */
   abstract Optional<String> notifyStatement();
+
+  /** Settings for the JDBC driver itself. */
+  abstract java.util.Map<String, String> driverProperties();
 
   /** The user to connect as when none is configured; empty: the driver's own default. */
   abstract Optional<String> defaultUser();

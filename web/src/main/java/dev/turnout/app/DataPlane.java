@@ -170,6 +170,19 @@ final class DataPlane {
     return out;
   }
 
+  /**
+   * Whether every router that follows a control plane has heard from one at least once: before that,
+   * such a router knows no routes but its own dtab, and a proxy is not ready for traffic.
+   */
+  boolean everyFollowerHeard() {
+    for (DtabSource s : sources.values()) {
+      if (s instanceof NamerdHttpDtabSource remote && !remote.everHeard()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The control planes the routers follow now, each once. */
   Set<String> followed() {
     Set<String> out = new LinkedHashSet<>();

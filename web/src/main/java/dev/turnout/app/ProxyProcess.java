@@ -50,6 +50,9 @@ final class ProxyProcess implements AutoCloseable {
       out.println("turnout: warning: " + warning);
     }
     checkProxyOnly(config);
+    if (config.storage().jdbcUrl().isPresent() || !config.storage().seeds().isEmpty()) {
+      out.println("turnout: warning: storage: 'turnout proxy' has no store; the storage block is ignored");
+    }
     ProxyProcess p = new ProxyProcess();
     try {
       p.startAll(config, options.warmup(), out);
@@ -87,8 +90,10 @@ final class ProxyProcess implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               c.jetty.threadPool = adminThreads();
               c.routes.get("/health", ctx -> {
-                boolean ok = proxy != null && !proxy.listeners().isEmpty();
-                ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
+                boolean open = proxy != null && !proxy.listeners().isEmpty();
+                boolean heard = open && dataPlane.everyFollowerHeard();
+                ctx.status(heard ? 200 : 503)
+                    .result(heard ? "ok\n" : open ? "not serving: no control plane has answered yet\n" : "not serving\n");
               });
               MetricsRoutes.registerOpen(c, metrics);
             });

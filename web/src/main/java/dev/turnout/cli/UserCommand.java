@@ -97,6 +97,12 @@ public final class UserCommand implements Callable<Integer> {
               description = "data directory of the store (default: ${DEFAULT-VALUE})")
           Path data,
       @Option(
+              names = "--store",
+              paramLabel = "URL",
+              description = "a shared PostgreSQL store, jdbc:postgresql://HOST:PORT/DB, instead of the data directory"
+                  + " (password from TURNOUT_STORE_PASSWORD)")
+          String storeUrl,
+      @Option(
               names = "--password-env",
               paramLabel = "VAR",
               description = "take the password from this environment variable")
@@ -117,7 +123,7 @@ public final class UserCommand implements Callable<Integer> {
       err.println("turnout: " + e.getMessage());
       return BAD_INPUT;
     }
-    try (JdbcDtabStore store = JdbcDtabStore.openFile(data)) {
+    try (JdbcDtabStore store = open(data, storeUrl)) {
       store.userStore().put(name, parsedRole, password);
       out.println(
           "turnout: user "
@@ -125,7 +131,7 @@ public final class UserCommand implements Callable<Integer> {
               + " ("
               + parsedRole.name().toLowerCase(Locale.ROOT)
               + ") saved in "
-              + data);
+              + where(data, storeUrl));
       return OK;
     } catch (StoreException.Invalid e) {
       err.println("turnout: " + e.getMessage());
@@ -148,9 +154,15 @@ public final class UserCommand implements Callable<Integer> {
               defaultValue = "data",
               paramLabel = "DIR",
               description = "data directory of the store (default: ${DEFAULT-VALUE})")
-          Path data) {
+          Path data,
+      @Option(
+              names = "--store",
+              paramLabel = "URL",
+              description = "a shared PostgreSQL store, jdbc:postgresql://HOST:PORT/DB, instead of the data directory"
+                  + " (password from TURNOUT_STORE_PASSWORD)")
+          String storeUrl) {
     PrintWriter out = spec.commandLine().getOut();
-    try (JdbcDtabStore store = JdbcDtabStore.openFile(data)) {
+    try (JdbcDtabStore store = open(data, storeUrl)) {
       for (User user : store.userStore().users()) {
         out.println(user.name() + " " + user.role().name().toLowerCase(Locale.ROOT));
       }
@@ -160,6 +172,23 @@ public final class UserCommand implements Callable<Integer> {
       return FAILED;
     }
   }
+
+  /** The store in {@code data}, or the shared one at {@code storeUrl} when given. */
+  private JdbcDtabStore open(Path data, String storeUrl) {
+    if (storeUrl == null) {
+      return JdbcDtabStore.openFile(data);
+    }
+    if (!storeUrl.startsWith("jdbc:postgresql://")) {
+      throw new StoreException.Invalid("--store must be jdbc:postgresql://HOST:PORT/DATABASE, not " + storeUrl);
+    }
+    return JdbcDtabStore.builder(storeUrl).password(env.get(STORE_PASSWORD_ENV)).open();
+  }
+
+  private static String where(Path data, String storeUrl) {
+    return storeUrl == null ? data.toString() : storeUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  static final String STORE_PASSWORD_ENV = "TURNOUT_STORE_PASSWORD";
 
   /** The password from the named variable, the console (no echo), or the first line of stdin. */
   private char[] password(String passwordEnv) {

@@ -99,4 +99,18 @@ class UserCommandTest {
     assertThat(code).isZero();
     assertThat(out.toString().lines()).containsExactly("alice operator", "bob viewer");
   }
+
+  @Test
+  void aUserIsAddedToASharedPostgresqlStoreAndListedFromIt() {
+    String url = dev.turnout.store.PostgresServer.shared().newDatabase() + "?user=" + dev.turnout.store.PostgresServer.USER;
+    Map<String, String> env = Map.of("TURNOUT_STORE_PASSWORD", dev.turnout.store.PostgresServer.PASSWORD, "PW", "viewer-pw");
+
+    int added = run("", env, "add", "fleet", "--role", "viewer", "--password-env", "PW", "--store", url);
+
+    assertThat(added).isZero();
+    try (JdbcDtabStore store = JdbcDtabStore.builder(url)
+        .password(dev.turnout.store.PostgresServer.PASSWORD).open()) {
+      assertThat(store.userStore().authenticate("fleet", "viewer-pw")).isPresent();
+    }
+  }
 }

@@ -51,7 +51,11 @@ public final class FleetApi {
     } catch (IllegalArgumentException e) {
       throw new ApiError(400, e.getMessage());
     }
-    fleet.accept(report);
+    try {
+      fleet.accept(report);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, e.getMessage());
+    }
     ctx.status(204);
   }
 
@@ -88,13 +92,15 @@ public final class FleetApi {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("asOf", state.asOf().toString());
+    out.put("partial", state.partial());
     out.put("members", members);
     List<Map<String, Object>> namespaces = new ArrayList<>();
     for (Fleet.Convergence c : state.namespaces()) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("namespace", c.namespace());
+      o.put("exists", c.exists());
       o.put("version", c.version());
-      o.put("committedAt", c.committedAt().toString());
+      o.put("committedAt", c.committedAt() == null ? null : c.committedAt().toString());
       o.put("onVersion", c.onVersion());
       o.put("total", c.total());
       o.put("stale", c.stale());

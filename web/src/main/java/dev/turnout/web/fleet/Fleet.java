@@ -34,6 +34,12 @@ public final class Fleet {
 
   public static final Duration RETAIN = Duration.ofMinutes(10);
 
+  /** Members kept at most; a report from a new instance beyond them is refused. */
+  public static final int MAX_MEMBERS = 1000;
+
+  /** Routers one report may name. */
+  public static final int MAX_ROUTERS = 64;
+
   private final FleetTable table;
   private final DtabStore store;
   private final Clock clock;
@@ -49,8 +55,19 @@ public final class Fleet {
     this.self = self;
   }
 
-  /** Records {@code report}, replacing the process's previous one. */
+  /**
+   * Records {@code report}, replacing the process's previous one.
+   *
+   * @throws IllegalArgumentException for a report naming too many routers, or a new instance past
+   *     {@link #MAX_MEMBERS}
+   */
   public void accept(FleetReport report) {
+    if (report.routers().size() > MAX_ROUTERS) {
+      throw new IllegalArgumentException("a fleet report names at most " + MAX_ROUTERS + " routers");
+    }
+    if (!received.containsKey(report.instance()) && received.size() >= MAX_MEMBERS) {
+      throw new IllegalArgumentException("the fleet already has " + MAX_MEMBERS + " members");
+    }
     FleetTable.Row row =
         new FleetTable.Row(report.instance(), report.role(), report.admin(), self.get(), report.toJson(), clock.instant());
     received.put(row.instance(), row);
@@ -75,7 +92,11 @@ public final class Fleet {
   // ---- what the API and the dashboard show ----
 
   /** The fleet now: its members and, per followed namespace, its convergence on the current version. */
-  public record State(Instant asOf, List<Member> members, List<Convergence> namespaces) {}
+  /**
+   * {@code partial}: the store's database is not answering, so only the members that report to this
+   * control plane itself are known.
+   */
+  public record State(Instant asOf, List<Member> members, List<Convergence> namespaces, boolean partial) {}
 
   /** One process, as of its last report. */
   public record Member(
@@ -95,16 +116,19 @@ public final class Fleet {
    * first version it lacks was committed).
    */
   public record Convergence(
-      String namespace, long version, Instant committedAt, int onVersion, int total, int stale, List<Behind> behind) {}
+      String namespace, boolean exists, long version, Instant committedAt, int onVersion, int total, int stale,
+      List<Behind> behind) {}
 
   public record Behind(String instance, String router, long version, double behindSeconds, boolean stale) {}
 
   public State state() {
     Instant now = clock.instant();
     List<FleetTable.Row> rows;
+    boolean partial = false;
     try {
       rows = table.all();
     } catch (StoreException.Unavailable away) {
+      partial = true;
       rows = new ArrayList<>(received.values());
       rows.sort(Comparator.comparing(FleetTable.Row::instance));
     }
@@ -120,7 +144,7 @@ public final class Fleet {
       members.add(new Member(row.instance(), row.role(), row.admin(), row.reportedTo(), row.reportedAt(), silent,
           silent > STALE.toSeconds(), r.routers(), r.traffic()));
     }
-    return new State(now, members, convergence(members, now));
+    return new State(now, members, convergence(members, now), partial);
   }
 
   private List<Convergence> convergence(List<Member> members, Instant now) {
@@ -143,7 +167,7 @@ public final class Fleet {
       String ns = e.getKey();
       Optional<DtabVersion> current = store.current(ns);
       long version = current.map(DtabVersion::version).orElse(0L);
-      Instant committedAt = current.map(DtabVersion::createdAt).orElse(now);
+      Instant committedAt = current.map(DtabVersion::createdAt).orElse(null);
       int on = 0;
       int stale = 0;
       List<Behind> behind = new ArrayList<>();
@@ -157,16 +181,16 @@ public final class Fleet {
             lagging.put(r.router(), r.version());
           }
         }
-        if (lagging.isEmpty()) {
-          on++;
+        if (lagging.isEmpty() && !m.stale()) {
+          on++; // a stale member's version is what it last said, not known now
         }
         for (Map.Entry<String, Long> l : lagging.entrySet()) {
-          Instant since = firstMissed(ns, l.getValue()).orElse(committedAt);
+          Instant since = firstMissed(ns, l.getValue()).orElse(committedAt == null ? now : committedAt);
           behind.add(new Behind(m.instance(), l.getKey(), l.getValue(),
               Math.max(0, Duration.between(since, now).toMillis() / 1000.0), m.stale()));
         }
       }
-      out.add(new Convergence(ns, version, committedAt, on, e.getValue().size(), stale, behind));
+      out.add(new Convergence(ns, current.isPresent(), version, committedAt, on, e.getValue().size(), stale, behind));
     }
     return out;
   }

@@ -35,6 +35,9 @@ public record FleetReport(
     if (instance == null || instance.isBlank()) {
       throw new IllegalArgumentException("a fleet report needs an instance");
     }
+    if (instance.length() > 128) {
+      throw new IllegalArgumentException("a fleet report's instance is at most 128 characters");
+    }
     if (!PROXY.equals(role) && !CONTROL_PLANE.equals(role)) {
       throw new IllegalArgumentException("a fleet report's role is proxy or control-plane, not " + role);
     }
@@ -69,7 +72,9 @@ public record FleetReport(
     try {
       return JSON.readValue(json, FleetReport.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a fleet report: " + e.getOriginalMessage(), e);
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ")";
+      throw new IllegalArgumentException("not a fleet report: the body is not JSON of a report's shape" + where, e);
     }
   }
 }

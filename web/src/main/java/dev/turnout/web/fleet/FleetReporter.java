@@ -30,7 +30,10 @@ public final class FleetReporter implements AutoCloseable {
   private final Thread thread;
   private final Object wake = new Object();
   private volatile boolean closed;
-  private boolean failing;
+  /** Rounds failed in a row; a failure is logged once it has lasted a few rounds, not for one slow one. */
+  private int failedRounds;
+
+  private static final int LOG_AFTER = 3;
 
   public FleetReporter(
       String instance,
@@ -64,13 +67,12 @@ public final class FleetReporter implements AutoCloseable {
     while (!closed) {
       try {
         sink.accept(report());
-        if (failing) {
-          failing = false;
+        if (failedRounds >= LOG_AFTER) {
           log.info("fleet reports are getting through again");
         }
+        failedRounds = 0;
       } catch (RuntimeException e) {
-        if (!failing) {
-          failing = true;
+        if (++failedRounds == LOG_AFTER) {
           log.warn("cannot send this process's fleet report ({}); trying again every {} ms",
               e.getMessage(), every.toMillis());
         }

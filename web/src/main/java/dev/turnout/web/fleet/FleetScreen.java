@@ -53,7 +53,8 @@ public final class FleetScreen {
   /** The page's live part. */
   public record FleetPage(Chrome chrome, View view) {}
 
-  public record View(String asOf, List<NamespaceRow> namespaces, List<MemberRow> members) {}
+  /** {@code note}: why the view may be incomplete, or empty. */
+  public record View(String asOf, String note, List<NamespaceRow> namespaces, List<MemberRow> members) {}
 
   /** {@code summary} reads like {@code 3 of 3 proxies on v12}. */
   public record NamespaceRow(String namespace, String summary, boolean converged, List<String> behind) {}
@@ -68,14 +69,18 @@ public final class FleetScreen {
     Fleet.State state = fleet.state();
     List<NamespaceRow> namespaces = new ArrayList<>();
     for (Fleet.Convergence c : state.namespaces()) {
-      String summary = String.format(Locale.ROOT, "%d of %d prox%s on v%d", c.onVersion(), c.total(),
-          c.total() == 1 ? "y" : "ies", c.version()) + (c.stale() > 0 ? " (" + c.stale() + " stale)" : "");
+      String summary = c.exists()
+          ? String.format(Locale.ROOT, "%d of %d prox%s on v%d", c.onVersion(), c.total(),
+              c.total() == 1 ? "y" : "ies", c.version())
+              + (c.stale() > 0 ? " (" + c.stale() + " stale, not counted as on it)" : "")
+          : String.format(Locale.ROOT, "the namespace does not exist; %d prox%s follow it and route by their own dtab",
+              c.total(), c.total() == 1 ? "y" : "ies");
       List<String> behind = new ArrayList<>();
       for (Fleet.Behind b : c.behind()) {
         behind.add(String.format(Locale.ROOT, "%s (router %s) on v%d, behind for %.1f s%s",
             b.instance(), b.router(), b.version(), b.behindSeconds(), b.stale() ? ", stale" : ""));
       }
-      namespaces.add(new NamespaceRow(c.namespace(), summary, c.onVersion() == c.total(), behind));
+      namespaces.add(new NamespaceRow(c.namespace(), summary, c.exists() && c.onVersion() == c.total(), behind));
     }
     List<MemberRow> members = new ArrayList<>();
     for (Fleet.Member m : state.members()) {
@@ -103,6 +108,9 @@ public final class FleetScreen {
           + (m.stale() ? String.format(Locale.ROOT, " (stale: silent for %.0f s)", m.silentSeconds()) : "");
       members.add(new MemberRow(m.instance(), m.role(), m.admin(), m.reportedTo(), seen, m.stale(), routers, figures));
     }
-    return new View(TIME.format(state.asOf()), namespaces, members);
+    String note = state.partial()
+        ? "The store's database is not answering: only the members that report to this control plane are shown."
+        : "";
+    return new View(TIME.format(state.asOf()), note, namespaces, members);
   }
 }

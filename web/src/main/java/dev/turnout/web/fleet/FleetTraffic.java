@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  * process's own.
  */
 public final class FleetTraffic implements TrafficView {
+  /** Stale members named in the coverage note; the rest are counted. */
+  private static final int NAMED = 10;
+
   private final TrafficView local;
   private final java.util.function.Supplier<String> self;
   private final Supplier<Fleet.State> fleet;
@@ -48,10 +51,13 @@ public final class FleetTraffic implements TrafficView {
         fresh++;
       }
     }
+    String left = stale.size() <= NAMED
+        ? String.join(", ", stale)
+        : String.join(", ", stale.subList(0, NAMED)) + " and " + (stale.size() - NAMED) + " more";
     coverage = fresh == 0 && stale.isEmpty()
         ? ""
         : "Figures of this control plane and " + fresh + " other fleet member" + (fresh == 1 ? "" : "s")
-            + (stale.isEmpty() ? "." : "; not included, as they stopped reporting: " + String.join(", ", stale) + ".");
+            + (stale.isEmpty() ? "." : "; not included, as they stopped reporting: " + left + ".");
     return merge(parts);
   }
 

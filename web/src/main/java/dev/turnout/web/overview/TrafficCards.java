@@ -142,7 +142,7 @@ final class TrafficCards {
       return out;
     }
     Instant start = now.minus(Chart.WINDOW);
-    for (Chart.Commit c : commitsByNamespace.computeIfAbsent(namespace, this::loadCommits)) {
+    for (Chart.Commit c : allCommits(namespace)) {
       if (c.at().isBefore(start)) {
         break;
       }
@@ -158,6 +158,18 @@ final class TrafficCards {
       out.add(new Chart.Commit(v.createdAt(), v.version()));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The namespace's commits; none while the store cannot say (the chart then shows no markers, not an
+   * error), and not remembered, so they are read again once it answers.
+   */
+  private List<Chart.Commit> allCommits(String namespace) {
+    try {
+      return commitsByNamespace.computeIfAbsent(namespace, this::loadCommits);
+    } catch (dev.turnout.store.StoreException.Unavailable away) {
+      return List.of();
+    }
   }
 
   /** Forgets a namespace's commits after it changes, so the next card reads them again. */

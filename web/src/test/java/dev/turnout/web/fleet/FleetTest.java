@@ -79,6 +79,29 @@ class FleetTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("p1", true), org.assertj.core.groups.Tuple.tuple("p2", false));
     assertThat(state.namespaces().get(0).total()).isEqualTo(2);
     assertThat(state.namespaces().get(0).stale()).isEqualTo(1);
+    assertThat(state.namespaces().get(0).onVersion()).as("a stale member's version is not known now").isEqualTo(1);
+  }
+
+  @Test
+  void aFollowedNamespaceThatDoesNotExistIsSaidToBeAbsentNotConverged() {
+    fleet.accept(proxy("p1", 0));
+
+    Fleet.Convergence c = fleet.state().namespaces().get(0);
+
+    assertThat(c.exists()).isFalse();
+    assertThat(c.committedAt()).isNull();
+  }
+
+  @Test
+  void aReportNamingTooManyRoutersOrANewMemberPastTheLimitIsRefused() {
+    List<FleetReport.RouterReport> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= Fleet.MAX_ROUTERS; i++) {
+      many.add(new FleetReport.RouterReport("r" + i, null, 0, null, 0, null));
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> fleet.accept(new FleetReport("p1", FleetReport.PROXY, "p1", 0, 0, many, List.of())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most " + Fleet.MAX_ROUTERS + " routers");
   }
 
   @Test
