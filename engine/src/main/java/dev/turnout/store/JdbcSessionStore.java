@@ -32,6 +32,7 @@ final class JdbcSessionStore implements SessionStore {
   static final Duration IDLE = Duration.ofHours(12);
   static final Duration MAX_AGE = Duration.ofDays(7);
   static final Duration CACHE_FOR = Duration.ofSeconds(2);
+  static final Duration LAST_KNOWN_FOR = Duration.ofMinutes(5);
   /** {@code last_seen} is written at most this often per session, not on every request. */
   static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   static final int CACHE_SIZE = 10_000;
@@ -42,6 +43,14 @@ final class JdbcSessionStore implements SessionStore {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Cache<String, Row> cache;
+  /**
+   * Every session this control plane last found in the database, for while the database is not
+   * answering: a signed-in operator keeps seeing the dashboard (whose reads answer from the last
+   * versions seen) instead of being sent to a sign-in that cannot work. A session this control plane
+   * ends leaves it at once; one seen more than {@link #LAST_KNOWN_FOR} ago is not trusted this way (it
+   * may have ended on another control plane meanwhile).
+   */
+  private final Cache<String, Row> lastKnown;
 
   JdbcSessionStore(Database db, Clock clock) {
     this.db = db;
@@ -50,6 +59,12 @@ final class JdbcSessionStore implements SessionStore {
         Caffeine.newBuilder()
             .maximumSize(CACHE_SIZE)
             .expireAfterWrite(CACHE_FOR)
+            .ticker(LoginThrottle.ticker(clock))
+            .build();
+    this.lastKnown =
+        Caffeine.newBuilder()
+            .maximumSize(CACHE_SIZE)
+            .expireAfterWrite(LAST_KNOWN_FOR)
             .ticker(LoginThrottle.ticker(clock))
             .build();
   }
@@ -89,10 +104,21 @@ final class JdbcSessionStore implements SessionStore {
       return Optional.empty();
     }
     String key = sha256(secret);
-    Row row = cache.get(key, this::load);
+    Row row;
+    try {
+      row = cache.get(key, this::load);
+    } catch (StoreException.Unavailable away) {
+      row = lastKnown.getIfPresent(key);
+      if (row == null) {
+        throw away;
+      }
+      return Optional.of(new SignedInSession(secret, row.user(), row.csrf()));
+    }
     if (row == null) {
+      lastKnown.invalidate(key);
       return Optional.empty();
     }
+    lastKnown.put(key, row);
     Instant now = clock.instant();
     if (!row.lastSeen().plus(IDLE).isAfter(now) || !row.created().plus(MAX_AGE).isAfter(now)) {
       end(secret);
@@ -112,6 +138,7 @@ final class JdbcSessionStore implements SessionStore {
       return;
     }
     String key = sha256(secret);
+    lastKnown.invalidate(key);
     db.transaction(
         c -> {
           try (PreparedStatement st =

@@ -79,4 +79,18 @@ class StoreOutageTest {
       return false;
     }
   }
+
+  @Test
+  void aSessionSeenBeforeTheOutageStillSignsInWhileOneNeverSeenIsUnavailable() {
+    a.userStore().put("ops", Role.OPERATOR, "pw".toCharArray());
+    SignedInSession seen = a.userStore().sessions().start(new User("ops", Role.OPERATOR));
+    SignedInSession unseen = b.userStore().sessions().start(new User("ops", Role.OPERATOR));
+    assertThat(a.userStore().sessions().find(seen.secret())).isPresent();
+
+    postgres.stopServer();
+
+    assertThat(a.userStore().sessions().find(seen.secret())).contains(seen);
+    assertThatThrownBy(() -> a.userStore().sessions().find(unseen.secret()))
+        .isInstanceOf(StoreException.Unavailable.class);
+  }
 }
