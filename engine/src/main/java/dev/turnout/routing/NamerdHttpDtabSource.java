@@ -147,28 +147,34 @@ public final class NamerdHttpDtabSource implements DtabSource {
     Duration backoff = retryBase;
     while (!closed) {
       boolean anyAnswered = false;
+      boolean absent = false;
       for (ControlPlane cp : controlPlanes) {
         if (closed) {
           return;
         }
+        long heardBefore = lastHeardNanos;
         try {
-          followOne(cp);
-          anyAnswered = true; // the stream ended after it had answered: try the next one at once
-        } catch (Absent absent) {
-          anyAnswered = true;
-          pause(ABSENT_POLL);
+          followOne(cp); // returns only once this source is closed; a stream that ends throws
+          return;
+        } catch (Absent notThere) {
+          absent = true;
           break; // the namespace is simply not there yet; ask the same control plane again
         } catch (IOException | RuntimeException e) {
+          // A stream that served for a while and then ended is no reason to back off further.
+          anyAnswered |= lastHeardNanos != heardBefore;
           note(cp, e);
         } catch (InterruptedException e) {
           return;
         }
       }
-      if (!anyAnswered) {
-        pause(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : backoff.multipliedBy(2);
-      } else {
+      if (absent) {
+        pause(ABSENT_POLL);
         backoff = retryBase;
+      } else {
+        // Every control plane was tried once this round and none is streaming now.
+        pause(anyAnswered ? retryBase : backoff);
+        backoff = anyAnswered ? retryBase
+            : backoff.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : backoff.multipliedBy(2);
       }
     }
   }
