@@ -5,7 +5,8 @@
 # Usage (from the project's root, after `mvn -q -DskipTests package`):
 #   bash engine/bench/memory.sh [MODE] [SECONDS]     MODE: plain (java -jar turnout.jar, the default) or
 #                                                    proxy (java -jar turnout.jar proxy); 10 s of load
-# Env: CONNS (wrk connections, default 64), JAVA (java binary), JVM_OPTS (more JVM flags), JAR.
+# Env: CONNS (wrk connections, default 64), JAVA (java binary), JVM_OPTS (more JVM flags), JAR, IDLE
+#   (seconds of quiet after the load before RSS is read again, default 0: no second reading).
 #
 # One nginx backend answers 200 with a small body; wrk loads Turnout for SECONDS, then after 3 s of
 # quiet the script prints the process's RSS (anonymous and file-backed), its thread count and NMT's
@@ -72,6 +73,10 @@ echo "after start:  $(rss)"
 wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$TP/" | awk '/Requests\/sec|Non-2xx|Socket errors/'
 sleep 3
 echo "after load:   $(rss)"
+if [[ ${IDLE:-0} -gt 0 ]]; then
+  sleep "$IDLE"
+  echo "after ${IDLE} s idle: $(rss)"
+fi
 if [[ -n $nmt ]]; then
   "$JCMD" "$tpid" VM.native_memory summary | awk '
     /^Total:/ {print}

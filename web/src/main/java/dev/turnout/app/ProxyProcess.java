@@ -40,6 +40,13 @@ final class ProxyProcess implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private volatile RunningProxy proxy;
   private Javalin admin;
+  private final Object httpLock = new Object();
+  /**
+   * Made at the first report there is a control plane to send to: building the JDK's client loads its
+   * TLS stack (some 500 classes, 3-4 MB of metaspace and heap) and starts its selector thread, which a
+   * proxy routing by its own dtab never needs.
+   */
+  private HttpClient http; // guarded by httpLock
 
   private ProxyProcess() {}
 
@@ -106,8 +113,6 @@ final class ProxyProcess implements AutoCloseable {
             resources);
     resources.add(() -> proxy.close(TurnoutServer.DRAIN));
 
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(1)).build();
     FleetReporter reporter =
         new FleetReporter(
             TurnoutServer.instanceName(adminConfig.ip(), admin.port()),
@@ -115,7 +120,7 @@ final class ProxyProcess implements AutoCloseable {
             TurnoutServer.hostPort(adminConfig.ip(), admin.port()),
             () -> dataPlane.routerReports(config.routers()),
             metrics.view(),
-            report -> send(http, dataPlane.followed(), report),
+            report -> send(dataPlane.followed(), report),
             dataPlane::checkSilence,
             clock,
             Duration.ofSeconds(1));
@@ -123,7 +128,11 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /** Posts {@code report} to each control plane followed now; one that refuses it fails the round. */
-  private static void send(HttpClient http, Set<String> controlPlanes, FleetReport report) {
+  private void send(Set<String> controlPlanes, FleetReport report) {
+    if (controlPlanes.isEmpty()) {
+      return;
+    }
+    HttpClient http = http();
     String body = report.toJson();
     for (String cp : controlPlanes) {
       HttpRequest.Builder b =
@@ -143,6 +152,15 @@ final class ProxyProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
       }
+    }
+  }
+
+  private HttpClient http() {
+    synchronized (httpLock) {
+      if (http == null) {
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+      }
+      return http;
     }
   }
 
