@@ -10,8 +10,6 @@ import dev.turnout.routing.DtabSource;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
-import dev.turnout.web.metrics.MetricsRoutes;
-import io.javalin.Javalin;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,7 @@ final class ProxyProcess implements AutoCloseable {
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private volatile RunningProxy proxy;
-  private Javalin admin;
+  private ProxyAdmin admin;
   private final Object httpLock = new Object();
   /**
    * Made at the first report there is a control plane to send to: building the JDK's client loads its
@@ -88,19 +85,8 @@ final class ProxyProcess implements AutoCloseable {
     resources.add(metrics);
 
     AdminConfig adminConfig = config.admin();
-    admin =
-        Javalin.create(
-            c -> {
-              c.startup.showJavalinBanner = false;
-              c.jetty.threadPool = adminThreads();
-              c.routes.get("/health", ctx -> {
-                boolean ok = proxy != null && !proxy.listeners().isEmpty();
-                ctx.status(ok ? 200 : 503).result(ok ? "ok\n" : "not serving\n");
-              });
-              MetricsRoutes.registerOpen(c, metrics);
-            });
-    admin.start(adminConfig.ip(), adminConfig.port());
-    resources.add(admin::stop);
+    admin = ProxyAdmin.start(adminConfig.ip(), adminConfig.port(), metrics, () -> proxy != null && !proxy.listeners().isEmpty());
+    resources.add(admin);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 
     proxy =
@@ -162,13 +148,6 @@ final class ProxyProcess implements AutoCloseable {
       }
       return http;
     }
-  }
-
-  /** A small pool: the admin port of a proxy serves scrapes and health checks only. */
-  private static QueuedThreadPool adminThreads() {
-    QueuedThreadPool pool = new QueuedThreadPool(8, 1, 60_000);
-    pool.setName("turnout-admin");
-    return pool;
   }
 
   List<RunningProxy.Listener> proxyListeners() {
