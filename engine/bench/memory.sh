@@ -84,5 +84,6 @@ if [[ -n $nmt ]]; then
       match($0, /committed=[0-9]+KB/); printf "  %-28s %s\n", name, substr($0, RSTART + 10, RLENGTH - 10) }
     /\(thread #/ { printf "  %-28s %s\n", "  threads", $0 }'
 fi
+echo "classes loaded: $("$(dirname "$JCMD")/jstat" -class "$tpid" | awk 'NR==2{print $1}')"
 "$JCMD" "$tpid" GC.heap_info | sed 's/^/  /' | head -8
 echo "VM flags: $("$JCMD" "$tpid" VM.flags | tr ' ' '\n' | grep -E 'UseSerial|UseParallel|UseG1|UseZ|MaxHeapSize|InitialHeapSize|FreeRatio' | tr '\n' ' ')"
