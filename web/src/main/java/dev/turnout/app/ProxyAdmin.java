@@ -34,6 +34,7 @@ final class ProxyAdmin implements AutoCloseable {
   /**
    * Binds {@code ip:port} (0: any free port).
    *
+   * @throws IllegalStateException naming the address when it cannot be bound
    * @param serving whether the proxy is open, which {@code /health} reports
    */
   static ProxyAdmin start(String ip, int port, ProxyMetrics metrics, BooleanSupplier serving) {
@@ -65,7 +66,13 @@ final class ProxyAdmin implements AutoCloseable {
             .setWorkerOption(Options.WORKER_NAME, "turnout-admin")
             .addHttpListener(port, ip, routes)
             .build();
-    server.start();
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      // Undertow wraps the BindException (port in use, address not on this host) without a message.
+      Throwable why = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException("the admin port could not open on " + ip + ":" + port + ": " + why.getMessage(), e);
+    }
     return new ProxyAdmin(server);
   }
 

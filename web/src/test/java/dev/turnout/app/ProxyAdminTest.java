@@ -1,8 +1,11 @@
 package dev.turnout.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.metrics.ProxyMetrics;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,5 +85,16 @@ class ProxyAdminTest {
 
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void aPortInUseIsRefusedNamingTheAddress() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+
+      assertThatThrownBy(() -> ProxyAdmin.start("127.0.0.1", port, metrics, serving::get))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("the admin port could not open on 127.0.0.1:" + port + ": ");
+    }
   }
 }
