@@ -13,7 +13,9 @@
 #   CPU        user and system ticks of the JVM from /proc/PID/stat across SECONDS of wrk -c$CONNS load,
 #              per request
 #   allocated  JFR's per-thread allocation counters (jdk.ThreadAllocationStatistics) at the start and
-#              the end of that same load, summed over every thread, per request
+#              the end of a second SECONDS of the same load, summed over every thread, per request. A
+#              window of its own: JFR's start costs CPU for a while (a first recording, thrown away,
+#              and 3 s of load go before it), which would count in the CPU figures
 # Needs nginx, wrk and strace (installed with apt-get when missing and run as root).
 set -euo pipefail
 MODE=${1:-plain}
@@ -84,18 +86,24 @@ n1=$(wrk -t1 -c1 -d3s "$URL" | awk '/requests in/{print $1}')
 kill -INT "$spid"; wait "$spid" 2>/dev/null || true
 
 ticks() { sed 's/^.*) //' "/proc/$tpid/stat" | awk '{print $12, $13}'; }
-"$BIN/jcmd" "$tpid" JFR.start name=alloc settings="$tmp/alloc.jfc" >/dev/null
+wrk -t1 -c"$CONNS" -d3s "$URL" >/dev/null
 read -r u0 s0 < <(ticks)
 out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" "$URL")
 read -r u1 s1 < <(ticks)
-"$BIN/jcmd" "$tpid" JFR.stop name=alloc filename="$tmp/alloc.jfr" >/dev/null
 n2=$(awk '/requests in/{print $1}' <<<"$out")
+# Allocation in a window of its own: starting JFR costs CPU of its own for a while.
+"$BIN/jcmd" "$tpid" JFR.start name=alloc settings="$tmp/alloc.jfc" >/dev/null
+wrk -t1 -c"$CONNS" -d3s "$URL" >/dev/null
+"$BIN/jcmd" "$tpid" JFR.stop name=alloc filename="$tmp/alloc.jfr" >/dev/null
+"$BIN/jcmd" "$tpid" JFR.start name=alloc settings="$tmp/alloc.jfc" >/dev/null
+n3=$(wrk -t1 -c"$CONNS" -d"${SECS}s" "$URL" | awk '/requests in/{print $1}')
+"$BIN/jcmd" "$tpid" JFR.stop name=alloc filename="$tmp/alloc.jfr" >/dev/null
 "$BIN/jfr" print --json --events jdk.ThreadAllocationStatistics "$tmp/alloc.jfr" >"$tmp/alloc.json"
 
-python3 - "$tmp/strace" "$n1" "$u0" "$s0" "$u1" "$s1" "$n2" "$(getconf CLK_TCK)" "$tmp/alloc.json" "$out" <<'PY'
+python3 - "$tmp/strace" "$n1" "$u0" "$s0" "$u1" "$s1" "$n2" "$(getconf CLK_TCK)" "$tmp/alloc.json" "$out" "$n3" <<'PY'
 import sys, json, re
-strace, n1, u0, s0, u1, s1, n2, hz, alloc, out = sys.argv[1:]
-n1, n2, hz = int(n1), int(n2), int(hz)
+strace, n1, u0, s0, u1, s1, n2, hz, alloc, out, n3 = sys.argv[1:]
+n1, n2, n3, hz = int(n1), int(n2), int(n3), int(hz)
 calls = {}
 for line in open(strace):
     f = line.split()
@@ -116,5 +124,5 @@ bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 print(f"under load: {n2} requests, {rps} req/s, non-2xx {bad.group(1) if bad else 0}")
 print(f"user CPU per request   {(int(u1) - int(u0)) / hz * 1e6 / n2:8.2f} us")
 print(f"system CPU per request {(int(s1) - int(s0)) / hz * 1e6 / n2:8.2f} us")
-print(f"allocated per request  {allocated / n2:8.0f} bytes (" + ", ".join(f"{name} {b / n2:.0f}" for b, name in per[:4]) + ")")
+print(f"allocated per request  {allocated / n3:8.0f} bytes (" + ", ".join(f"{name} {b / n3:.0f}" for b, name in per[:4]) + f"; a second window of {n3} requests)")
 PY
