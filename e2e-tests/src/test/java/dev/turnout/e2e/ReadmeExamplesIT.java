@@ -55,17 +55,19 @@ class ReadmeExamplesIT {
 
   /** README commands this test does not run, by prefix, with why. */
   private static final Map<String, String> NOT_RUN =
-      Map.of(
-          "mvn verify", "it is this very build",
-          "mvn -q -pl engine test-compile exec:exec", "a JMH benchmark run: minutes of load that prints figures",
-          "mvn -q -DskipTests package && bash ../shared/bench/peers.sh", "installs nginx, HAProxy and wrk, then minutes of load",
-          "mvn -q -DskipTests package && bash engine/bench/floor.sh", "minutes of load against nginx and Undertow",
-          "TURNOUT_STORE_PASSWORD=secret java -jar web/target/turnout.jar --store",
-              "needs the reader's own PostgreSQL; FleetIT starts these control planes, as processes, on a throwaway one",
-          "java -jar web/target/turnout.jar proxy", "FleetIT starts three such proxies following two control planes",
-          "turnout proxy", "the same command, named in the text",
-          "curl -s http://127.0.0.1:9990/api/1/fleet", "FleetIT reads the fleet API of its surviving control plane",
-          "mvn -q -DskipTests package && mvn verify -Dtest=NONE", "the fleet benchmark: minutes of commits that print figures");
+      Map.ofEntries(
+          Map.entry("mvn verify", "it is this very build"),
+          Map.entry("mvn -q -pl engine test-compile exec:exec", "a JMH benchmark run: minutes of load that prints figures"),
+          Map.entry("mvn -q -DskipTests package && bash ../shared/bench/peers.sh", "installs nginx, HAProxy and wrk, then minutes of load"),
+          Map.entry("mvn -q -DskipTests package && bash engine/bench/floor.sh", "minutes of load against nginx and Undertow"),
+          Map.entry("mvn -q -DskipTests package && bash engine/bench/cost.sh", "installs nginx, wrk and strace, then load that prints figures"),
+          Map.entry("mvn -q -DskipTests package && bash engine/bench/memory.sh", "installs nginx and wrk, then load that prints figures"),
+          Map.entry("TURNOUT_STORE_PASSWORD=secret java -jar web/target/turnout.jar --store",
+              "needs the reader's own PostgreSQL; FleetIT starts these control planes, as processes, on a throwaway one"),
+          Map.entry("java -jar web/target/turnout.jar proxy", "FleetIT starts three such proxies following two control planes"),
+          Map.entry("turnout proxy", "the same command, named in the text"),
+          Map.entry("curl -s http://127.0.0.1:9990/api/1/fleet", "FleetIT reads the fleet API of its surviving control plane"),
+          Map.entry("mvn -q -DskipTests package && mvn verify -Dtest=NONE", "the fleet benchmark: minutes of commits that print figures"));
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

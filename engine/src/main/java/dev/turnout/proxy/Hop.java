@@ -44,7 +44,7 @@ final class Hop {
    * its segments when it did, else the caller's own path; plus the query.
    */
   static String target(java.util.Optional<String> rewrittenPath, io.undertow.server.HttpServerExchange exchange) {
-    return withQuery(rewrittenPath.orElseGet(() -> rawPath(exchange)), exchange);
+    return withQuery(rewrittenPath.isPresent() ? rewrittenPath.get() : rawPath(exchange), exchange);
   }
 
   /** {@code path} with the exchange's query, as a request line's target. */
@@ -53,7 +53,11 @@ final class Hop {
     return q == null || q.isEmpty() ? path : path + "?" + q;
   }
 
-  /** Copies end-to-end headers from {@code from} to {@code to}, skipping {@code skip} as well. */
+  /**
+   * Copies end-to-end headers from {@code from} to {@code to} (replacing what {@code to} had under each
+   * name), skipping {@code skip} as well. Values are copied by index: {@code HeaderMap.putAll} would
+   * make an iterator for every header of every request.
+   */
   static void copy(HeaderMap from, HeaderMap to, Set<HttpString> skip) {
     String connection = from.getFirst(Headers.CONNECTION);
     long f = from.fastIterateNonEmpty();
@@ -61,7 +65,10 @@ final class Hop {
       HeaderValues values = from.fiCurrent(f);
       HttpString name = values.getHeaderName();
       if (!HOP.contains(name) && !skip.contains(name) && !namedIn(connection, name)) {
-        to.putAll(name, values);
+        to.put(name, values.get(0));
+        for (int i = 1; i < values.size(); i++) {
+          to.add(name, values.get(i));
+        }
       }
       f = from.fiNextNonEmpty(f);
     }

@@ -18,6 +18,7 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyConnection;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.nio.channels.Channel;
 import org.xnio.ChannelExceptionHandler;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
@@ -68,8 +70,13 @@ import org.xnio.channels.StreamSinkChannel;
  * line, never with a stack trace. An exception from Turnout's own code in any callback is logged once
  * with its trace there and answered 500 with {@code l5d-err}, and the backend connection is closed, so
  * neither side is left hanging.
+ *
+ * <p><b>What a request allocates</b> beyond Undertow's own objects is this object, one {@link
+ * Connecting} and one {@link ResponseHandler} per attempt and the request id: the request is itself
+ * the task dispatched on the IO thread and the listener of its exchange's end, and the callbacks that
+ * run on every request catch their own exceptions rather than wrap a lambda in {@link #guarded}.
  */
-final class ProxiedRequest {
+final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
   private static final int MAX_ATTEMPTS = 4;
   /**
    * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
@@ -105,11 +112,13 @@ final class ProxiedRequest {
   private final Deadlines deadlines;
   private final FailureLog log;
 
+  private final Route.Target first;
   private Route.Target target;
   private Client client;
   private TrafficStats clientStats;
   private TrafficStats serviceClientStats;
-  private final List<Endpoint> tried = new ArrayList<>(2);
+  /** The endpoints this request has tried on its current client; most requests try one. */
+  private List<Endpoint> tried = List.of();
   private int attempts;
   /** True while {@link #attempt()}'s loop runs: a retry asked for inside it is left to the loop. */
   private boolean attempting;
@@ -140,7 +149,8 @@ final class ProxiedRequest {
       String requestTarget,
       String requestId,
       Deadlines deadlines,
-      FailureLog log) {
+      FailureLog log,
+      Route.Target first) {
     this.exchange = exchange;
     this.router = router;
     this.pools = pools;
@@ -156,6 +166,16 @@ final class ProxiedRequest {
     this.startNanos = router.nanos();
     this.deadlines = deadlines;
     this.log = log;
+    this.first = first;
+  }
+
+  /**
+   * Starts the request on {@code first}, the target chosen when it was routed: the task that {@code
+   * exchange.dispatch(SameThreadExecutor.INSTANCE, request)} runs on the IO thread.
+   */
+  @Override
+  public void run() {
+    start(first);
   }
 
   /** Starts the request: the stats, the timeout, then the first attempt. */
@@ -170,11 +190,7 @@ final class ProxiedRequest {
   private void begin(Route.Target first) {
     serviceStats.start();
     router.retryBudget().deposit();
-    exchange.addExchangeCompleteListener(
-        (ex, next) -> {
-          completed();
-          next.proceed();
-        });
+    exchange.addExchangeCompleteListener(this);
     if (deadlines != null) {
       deadline = deadlines.add(this, exchange.getIoThread());
     }
@@ -260,7 +276,13 @@ final class ProxiedRequest {
     }
     attempts++;
     endpoint = picked.get();
-    tried.add(endpoint);
+    if (tried.isEmpty()) {
+      tried = List.of(endpoint);
+    } else {
+      List<Endpoint> more = new ArrayList<>(tried);
+      more.add(endpoint);
+      tried = more;
+    }
     endpointStats =
         metrics.endpoint(router.label(), target.id(), endpoint.key(), endpointEjected(endpoint));
     attemptStart = router.nanos();
@@ -417,14 +439,14 @@ final class ProxiedRequest {
 
     @Override
     public void completed(HttpServerExchange ex, ProxyConnection pooled) {
-      guarded(
-          "sending the request",
-          () -> {
-            if (settle()) {
-              connection = pooled.getConnection();
-              send(connection);
-            }
-          });
+      try {
+        if (settle()) {
+          connection = pooled.getConnection();
+          send(connection);
+        }
+      } catch (RuntimeException e) {
+        unexpected("sending the request", e);
+      }
     }
 
     @Override
@@ -508,7 +530,7 @@ final class ProxiedRequest {
     try {
       Optional<Route.Target> next = Router.choose(router.bind(snapshot, local, service).targets());
       if (next.isPresent() && next.get().client() != client) {
-        tried.clear();
+        tried = List.of();
         use(next.get());
       }
     } catch (BindingException e) {
@@ -550,7 +572,11 @@ final class ProxiedRequest {
         new ClientCallback<>() {
           @Override
           public void completed(ClientExchange result) {
-            guarded("sending the request", () -> sent(conn, result));
+            try {
+              sent(conn, result);
+            } catch (RuntimeException e) {
+              unexpected("sending the request", e);
+            }
           }
 
           @Override
@@ -646,7 +672,9 @@ final class ProxiedRequest {
 
   // ---- the response
 
-  private final class ResponseHandler implements ClientCallback<ClientExchange> {
+  /** The backend's answer to one attempt, and then the failure, if any, of relaying its body. */
+  private final class ResponseHandler
+      implements ClientCallback<ClientExchange>, ChannelExceptionHandler<Channel> {
     private final ClientConnection conn;
 
     ResponseHandler(ClientConnection conn) {
@@ -655,7 +683,17 @@ final class ProxiedRequest {
 
     @Override
     public void completed(ClientExchange result) {
-      guarded("reading the response", () -> answered(result));
+      try {
+        answered(result);
+      } catch (RuntimeException e) {
+        unexpected("reading the response", e);
+      }
+    }
+
+    /** Relaying the body failed on either side: both connections are closed. */
+    @Override
+    public void handleException(Channel channel, IOException e) {
+      closeBoth(conn);
     }
 
     @Override
@@ -699,7 +737,7 @@ final class ProxiedRequest {
       Relay.start(
           result.getResponseChannel(),
           exchange.getResponseChannel(),
-          (c, e) -> closeBoth(conn),
+          this,
           exchange.getConnection().getByteBufferPool());
     }
   }
@@ -818,6 +856,13 @@ final class ProxiedRequest {
     outcome = ResponseClass.FAILURE;
     failureClass = why;
     Errors.send(exchange, status, message);
+  }
+
+  /** The exchange is over: the request is counted, then the exchange's other listeners run. */
+  @Override
+  public void exchangeEvent(HttpServerExchange ex, ExchangeCompletionListener.NextListener next) {
+    completed();
+    next.proceed();
   }
 
   /** The exchange is over: cancel the timer and count the request once. */

@@ -156,12 +156,11 @@ final class RouterHandler implements HttpHandler {
       mirror.maybeMirror(exchange, router, snapshot, local, named.service(), target, requestId);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, deadlines, log);
-    Route.Target first = chosen.get();
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, deadlines, log, chosen.get());
     keepReading(exchange);
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> proxied.start(first));
+    exchange.dispatch(SameThreadExecutor.INSTANCE, proxied);
   }
 
   /**

@@ -10,8 +10,6 @@ import dev.turnout.routing.DtabSource;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
-import dev.turnout.web.metrics.MetricsRoutes;
-import io.javalin.Javalin;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,14 @@ final class ProxyProcess implements AutoCloseable {
 
   private final Resources resources = new Resources();
   private volatile RunningProxy proxy;
-  private Javalin admin;
+  private ProxyAdmin admin;
+  private final Object httpLock = new Object();
+  /**
+   * Made at the first report there is a control plane to send to: building the JDK's client loads its
+   * TLS stack (some 500 classes, 3-4 MB of metaspace and heap) and starts its selector thread, which a
+   * proxy routing by its own dtab never needs.
+   */
+  private HttpClient http; // guarded by httpLock
 
   private ProxyProcess() {}
 
@@ -84,21 +88,8 @@ final class ProxyProcess implements AutoCloseable {
     resources.add(metrics);
 
     AdminConfig adminConfig = config.admin();
-    admin =
-        Javalin.create(
-            c -> {
-              c.startup.showJavalinBanner = false;
-              c.jetty.threadPool = adminThreads();
-              c.routes.get("/health", ctx -> {
-                boolean open = proxy != null && !proxy.listeners().isEmpty();
-                boolean heard = open && dataPlane.everyFollowerHeard();
-                ctx.status(heard ? 200 : 503)
-                    .result(heard ? "ok\n" : open ? "not serving: no control plane has answered yet\n" : "not serving\n");
-              });
-              MetricsRoutes.registerOpen(c, metrics);
-            });
-    admin.start(adminConfig.ip(), adminConfig.port());
-    resources.add(admin::stop);
+    admin = ProxyAdmin.start(adminConfig.ip(), adminConfig.port(), metrics, () -> proxy != null && !proxy.listeners().isEmpty() && dataPlane.everyFollowerHeard());
+    resources.add(admin);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 
     proxy =
@@ -111,8 +102,6 @@ final class ProxyProcess implements AutoCloseable {
             resources);
     resources.add(() -> proxy.close(TurnoutServer.DRAIN));
 
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(1)).build();
     FleetReporter reporter =
         new FleetReporter(
             TurnoutServer.instanceName(adminConfig.ip(), admin.port()),
@@ -120,14 +109,18 @@ final class ProxyProcess implements AutoCloseable {
             TurnoutServer.hostPort(adminConfig.ip(), admin.port()),
             () -> dataPlane.routerReports(config.routers()),
             metrics.view(),
-            report -> send(http, dataPlane.followed(), report),
+            report -> send(dataPlane.followed(), report),
             clock,
             Duration.ofSeconds(1));
     resources.add(reporter);
   }
 
   /** Posts {@code report} to each control plane followed now; one that refuses it fails the round. */
-  private static void send(HttpClient http, Set<String> controlPlanes, FleetReport report) {
+  private void send(Set<String> controlPlanes, FleetReport report) {
+    if (controlPlanes.isEmpty()) {
+      return;
+    }
+    HttpClient http = http();
     String body = report.toJson();
     for (String cp : controlPlanes) {
       HttpRequest.Builder b =
@@ -150,11 +143,13 @@ final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  /** A small pool: the admin port of a proxy serves scrapes and health checks only. */
-  private static QueuedThreadPool adminThreads() {
-    QueuedThreadPool pool = new QueuedThreadPool(8, 1, 60_000);
-    pool.setName("turnout-admin");
-    return pool;
+  private HttpClient http() {
+    synchronized (httpLock) {
+      if (http == null) {
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+      }
+      return http;
+    }
   }
 
   List<RunningProxy.Listener> proxyListeners() {

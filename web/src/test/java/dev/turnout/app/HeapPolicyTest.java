@@ -13,13 +13,14 @@ class HeapPolicyTest {
    * test (with a warm-up) may already have settled the heap.
    */
   @Test
-  void settlingSetsTheFreeRatiosAndThenLeavesAnyoneElsesChoiceAlone() {
+  void settlingSetsTheFreeRatiosAndTheIdleCollectionAndThenLeavesAnyoneElsesChoiceAlone() {
     HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 
     HeapPolicy.settle();
 
     assertThat(vm.getVMOption("MinHeapFreeRatio").getValue()).isEqualTo(String.valueOf(HeapPolicy.MIN_FREE_PERCENT));
     assertThat(vm.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo(String.valueOf(HeapPolicy.MAX_FREE_PERCENT));
+    assertThat(vm.getVMOption("G1PeriodicGCInterval").getValue()).isEqualTo(String.valueOf(HeapPolicy.IDLE_COLLECT_MILLIS));
 
     vm.setVMOption("MaxHeapFreeRatio", "50");
     try {

@@ -13,11 +13,14 @@ import io.javalin.config.JavalinConfig;
  * Micrometer registry, and {@value #JSON} as one flat JSON object in Linkerd 1's naming ({@code
  * rt/<router>/service/<svc>/requests}, ...). {@code ?pretty} indents the JSON. Both follow the API's
  * rule for reads: a direct loopback caller needs no login, anyone else (a request through a proxy
- * included) needs a user's HTTP Basic credentials.
+ * included) needs a user's HTTP Basic credentials. A proxy-only process, which has no users, serves the
+ * same two renderings openly on its own admin port ({@code dev.turnout.app.ProxyAdmin}).
  */
 public final class MetricsRoutes {
   public static final String PROMETHEUS = "/metrics";
   public static final String JSON = "/admin/metrics.json";
+  /** The Prometheus text format's content type. */
+  public static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -28,7 +31,7 @@ public final class MetricsRoutes {
         PROMETHEUS,
         DtabApi.readersOnly(
             users,
-            ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape())));
+            ctx -> ctx.contentType(PROMETHEUS_TYPE).result(metrics.registry().scrape())));
     config.routes.get(
         JSON,
         DtabApi.readersOnly(
@@ -38,21 +41,8 @@ public final class MetricsRoutes {
                     .result(json(metrics, ctx.queryParam("pretty") != null))));
   }
 
-  /**
-   * The same endpoints for a proxy-only process ({@code turnout proxy}), which has no users to check:
-   * they answer whoever reaches the admin port, as Linkerd 1's admin port does, so that port stays on
-   * loopback (the default) or a private network.
-   */
-  public static void registerOpen(JavalinConfig config, ProxyMetrics metrics) {
-    config.routes.get(
-        PROMETHEUS,
-        ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.registry().scrape()));
-    config.routes.get(
-        JSON,
-        ctx -> ctx.contentType("application/json").result(json(metrics, ctx.queryParam("pretty") != null)));
-  }
-
-  static String json(ProxyMetrics metrics, boolean pretty) throws JsonProcessingException {
+  /** The metrics as one flat JSON object, indented when {@code pretty}. */
+  public static String json(ProxyMetrics metrics, boolean pretty) throws JsonProcessingException {
     return (pretty ? PRETTY : MAPPER).writeValueAsString(metrics.flat());
   }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Where Turnout's resident memory goes after load, per process kind, from the JVM's Native Memory
+# Tracking and /proc.
+#
+# Usage (from the project's root, after `mvn -q -DskipTests package`):
+#   bash engine/bench/memory.sh [MODE] [SECONDS]     MODE: plain (java -jar turnout.jar, the default) or
+#                                                    proxy (java -jar turnout.jar proxy); 10 s of load
+# Env: CONNS (wrk connections, default 64), JAVA (java binary), JVM_OPTS (more JVM flags), JAR, IDLE
+#   (seconds of quiet after the load before RSS is read again, default 0: no second reading).
+#
+# One nginx backend answers 200 with a small body; wrk loads Turnout for SECONDS, then after 3 s of
+# quiet the script prints the process's RSS (anonymous and file-backed), its thread count and NMT's
+# summary by category (Java heap, class/metaspace, thread stacks, code cache, GC, "Other", which holds
+# the direct buffers, and the rest). NMT costs a little memory of its own (its "Native Memory
+# Tracking" line); RSS is also printed for a run without it when NMT=0.
+# Needs nginx and wrk (installed with apt-get when missing and run as root).
+set -euo pipefail
+MODE=${1:-plain}
+SECS=${2:-10}
+CONNS=${CONNS:-64}
+JAVA=${JAVA:-java}
+JAR=${JAR:-web/target/turnout.jar}
+[[ -f $JAR ]] || { echo "no jar at $JAR: build it first (mvn -q -DskipTests package)"; exit 2; }
+missing=()
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+command -v wrk >/dev/null || missing+=(wrk)
+if ((${#missing[@]})); then
+  [[ $(id -u) == 0 ]] || { echo "install first: ${missing[*]}"; exit 2; }
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+PATH=$PATH:/usr/sbin
+JCMD=$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd
+
+tmp=$(mktemp -d)
+tpid=
+finish() {
+  [[ -n $tpid ]] && kill "$tpid" 2>/dev/null || true
+  [[ -f $tmp/nginx.pid ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$tmp"
+}
+trap finish EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+BE=$(port) TP=$(port) TA=$(port)
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 4096; }
+http { access_log off; server { listen 127.0.0.1:$BE; location / { return 200 "hello from backend\n"; } } }
+CONF
+cat >"$tmp/turnout.yaml" <<CONF
+admin: {ip: 127.0.0.1, port: $TA}
+routers:
+- protocol: http
+  dtab: /svc => /\$/inet/127.0.0.1/$BE;
+  servers: [{ip: 127.0.0.1, port: $TP}]
+CONF
+nginx -c "$tmp/nginx.conf"
+nmt=-XX:NativeMemoryTracking=summary
+[[ ${NMT:-1} == 0 ]] && nmt=
+case $MODE in
+  plain) args=(--config "$tmp/turnout.yaml" --data "$tmp/data") ;;
+  proxy) args=(proxy --config "$tmp/turnout.yaml") ;;
+  *) echo "MODE is plain or proxy"; exit 2 ;;
+esac
+# shellcheck disable=SC2086 # word splitting of the flag lists is wanted
+"$JAVA" $nmt ${JVM_OPTS:-} -jar "$JAR" "${args[@]}" >"$tmp/turnout.log" 2>&1 &
+tpid=$!
+for _ in $(seq 1 120); do curl -fsS -o /dev/null "http://127.0.0.1:$TP/" 2>/dev/null && break; sleep 0.5; done
+rss() { awk '/^(VmRSS|RssAnon|RssFile|Threads)/{printf "%s %s ", $1, $2} END{print ""}' "/proc/$tpid/status"; }
+echo "after start:  $(rss)"
+wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$TP/" | awk '/Requests\/sec|Non-2xx|Socket errors/'
+sleep 3
+echo "after load:   $(rss)"
+if [[ ${IDLE:-0} -gt 0 ]]; then
+  sleep "$IDLE"
+  echo "after ${IDLE} s idle: $(rss)"
+fi
+if [[ -n $nmt ]]; then
+  "$JCMD" "$tpid" VM.native_memory summary | awk '
+    /^Total:/ {print}
+    /^-/ && /committed=/ { name=$0; sub(/^- */, "", name); sub(/ *\(reserved.*/, "", name)
+      match($0, /committed=[0-9]+KB/); printf "  %-28s %s\n", name, substr($0, RSTART + 10, RLENGTH - 10) }
+    /\(thread #/ { printf "  %-28s %s\n", "  threads", $0 }'
+fi
+echo "classes loaded: $("$(dirname "$JCMD")/jstat" -class "$tpid" | awk 'NR==2{print $1}')"
+"$JCMD" "$tpid" GC.heap_info | sed 's/^/  /' | head -8
+echo "VM flags: $("$JCMD" "$tpid" VM.flags | tr ' ' '\n' | grep -E 'UseSerial|UseParallel|UseG1|UseZ|MaxHeapSize|InitialHeapSize|FreeRatio' | tr '\n' ' ')"

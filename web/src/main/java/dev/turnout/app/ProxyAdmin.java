@@ -1,0 +1,103 @@
+package dev.turnout.app;
+
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.web.metrics.MetricsRoutes;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import org.xnio.Options;
+
+/**
+ * The admin port of a proxy-only process: {@code GET /health} (200 {@code ok} once the proxy serves,
+ * 503 before), {@value MetricsRoutes#PROMETHEUS} and {@value MetricsRoutes#JSON} ({@code ?pretty}
+ * indents), answered to whoever reaches the port, as Linkerd 1's admin port is; anything else is 404.
+ *
+ * <p>It runs on Undertow, which the proxy is built on anyway, rather than on Javalin and Jetty as the
+ * control plane's admin server does: for a process with three endpoints those two cost some 730 more
+ * classes (Jetty, Javalin and Kotlin's runtime) and Jetty's own threads. One IO thread accepts and
+ * parses; a scrape, which walks the whole registry, runs on one of two task threads, never on the IO
+ * thread.
+ */
+final class ProxyAdmin implements AutoCloseable {
+  private final Undertow server;
+
+  private ProxyAdmin(Undertow server) {
+    this.server = server;
+  }
+
+  /**
+   * Binds {@code ip:port} (0: any free port).
+   *
+   * @throws IllegalStateException naming the address when it cannot be bound
+   * @param serving whether the proxy is open, which {@code /health} reports
+   */
+  static ProxyAdmin start(String ip, int port, ProxyMetrics metrics, BooleanSupplier serving) {
+    RoutingHandler routes =
+        new RoutingHandler()
+            .get("/health", ex -> {
+              boolean ok = serving.getAsBoolean();
+              ex.setStatusCode(ok ? 200 : 503);
+              reply(ex, "text/plain; charset=utf-8", ok ? "ok\n" : "not serving\n");
+            })
+            .get(MetricsRoutes.PROMETHEUS, blocking(ex ->
+                reply(ex, MetricsRoutes.PROMETHEUS_TYPE, metrics.registry().scrape())))
+            .get(MetricsRoutes.JSON, blocking(ex ->
+                reply(ex, "application/json",
+                    MetricsRoutes.json(metrics, ex.getQueryParameters().containsKey("pretty")))))
+            .setFallbackHandler(ex -> {
+              ex.setStatusCode(404);
+              reply(ex, "text/plain; charset=utf-8", "Not Found\n");
+            })
+            .setInvalidMethodHandler(ex -> {
+              ex.setStatusCode(405);
+              ex.getResponseHeaders().put(Headers.ALLOW, Methods.GET_STRING);
+              reply(ex, "text/plain; charset=utf-8", "Method Not Allowed\n");
+            });
+    Undertow server =
+        Undertow.builder()
+            .setIoThreads(1)
+            .setWorkerThreads(2)
+            .setWorkerOption(Options.WORKER_NAME, "turnout-admin")
+            .addHttpListener(port, ip, routes)
+            .build();
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      // Undertow wraps the BindException (port in use, address not on this host) without a message.
+      Throwable why = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException("the admin port could not open on " + ip + ":" + port + ": " + why.getMessage(), e);
+    }
+    return new ProxyAdmin(server);
+  }
+
+  /** {@code handler} on a task thread: it may take its time without holding up the IO thread. */
+  private static HttpHandler blocking(HttpHandler handler) {
+    return ex -> {
+      if (ex.isInIoThread()) {
+        ex.dispatch(handler);
+      } else {
+        handler.handleRequest(ex);
+      }
+    };
+  }
+
+  private static void reply(HttpServerExchange ex, String type, String body) {
+    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+    ex.getResponseSender().send(body, StandardCharsets.UTF_8);
+  }
+
+  int port() {
+    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
