@@ -67,11 +67,16 @@ public final class JdbcDtabStore implements DtabStore {
   private final Database db;
   private final Clock clock;
   /**
-   * The newest version of each namespace that subscribers have heard (a deletion included): what a
-   * read falls back on while the database is away, and where the change feed picks up from. Changed
-   * only while holding {@link #writes}.
+   * The newest version of each namespace that subscribers have heard (a deletion included): where the
+   * change feed picks up from. Changed only while holding {@link #writes}.
    */
   private final Map<String, DtabVersion> known = new ConcurrentHashMap<>();
+  /**
+   * The newest version of each namespace this process has seen by any way, heard or read (a deletion
+   * included): what reads fall back on while the database is away. A read can see a version before
+   * the change feed has delivered it, so this runs ahead of {@link #known}.
+   */
+  private final Map<String, DtabVersion> seen = new ConcurrentHashMap<>();
   private ChangeFeed feed;
   private final FleetTable fleet;
   private final JdbcUserStore users;
@@ -216,7 +221,7 @@ public final class JdbcDtabStore implements DtabStore {
       names = new ArrayList<>(db.read(VersionTable::liveNamespaces));
     } catch (StoreException.Unavailable away) {
       names = new ArrayList<>();
-      for (DtabVersion v : known.values()) {
+      for (DtabVersion v : seen.values()) {
         if (!v.deleted()) {
           names.add(v.namespace());
         }
@@ -230,9 +235,11 @@ public final class JdbcDtabStore implements DtabStore {
   public Optional<DtabVersion> current(String namespace) {
     Namespaces.check(namespace);
     try {
-      return db.read(c -> VersionTable.current(c, namespace));
+      Optional<DtabVersion> now = db.read(c -> VersionTable.current(c, namespace));
+      now.ifPresent(this::saw);
+      return now;
     } catch (StoreException.Unavailable away) {
-      return Optional.ofNullable(known.get(namespace)).filter(v -> !v.deleted());
+      return Optional.ofNullable(seen.get(namespace)).filter(v -> !v.deleted());
     }
   }
 
@@ -513,6 +520,7 @@ public final class JdbcDtabStore implements DtabStore {
     }
     parsed.put(new VersionKey(event.namespace(), event.version().version()), event.version());
     known.put(event.namespace(), event.version());
+    saw(event.version());
     subscribers.enqueue(event);
   }
 
@@ -536,7 +544,10 @@ public final class JdbcDtabStore implements DtabStore {
         if (!tell) {
           long latest = row.getValue().latest();
           db.read(c -> VersionTable.find(c, row.getKey(), latest))
-              .ifPresent(v -> known.put(v.namespace(), v));
+              .ifPresent(v -> {
+                known.put(v.namespace(), v);
+                saw(v);
+              });
           continue;
         }
         for (DtabVersion v : db.read(c -> VersionTable.after(c, row.getKey(), from))) {
@@ -550,6 +561,11 @@ public final class JdbcDtabStore implements DtabStore {
     if (queued) {
       subscribers.deliver();
     }
+  }
+
+  /** Remembers {@code v} for reads while the database is away, unless a newer version is known. */
+  private void saw(DtabVersion v) {
+    seen.merge(v.namespace(), v, (old, next) -> next.version() >= old.version() ? next : old);
   }
 
   private void notifyOthers(Connection c) throws SQLException {
