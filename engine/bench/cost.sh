@@ -20,46 +20,10 @@
 set -euo pipefail
 MODE=${1:-plain}
 SECS=${2:-10}
-CONNS=${CONNS:-64}
-JAVA=${JAVA:-java}
-JAR=${JAR:-web/target/turnout.jar}
-[[ -f $JAR ]] || { echo "no jar at $JAR: build it first (mvn -q -DskipTests package)"; exit 2; }
-missing=()
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v strace >/dev/null || missing+=(strace)
-if ((${#missing[@]})); then
-  [[ $(id -u) == 0 ]] || { echo "install first: ${missing[*]}"; exit 2; }
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-PATH=$PATH:/usr/sbin
+NEEDS=(strace)
+# shellcheck source=engine/bench/proxy-setup.sh
+source "$(dirname "$0")/proxy-setup.sh"
 BIN=$(dirname "$(readlink -f "$(command -v "$JAVA")")")
-
-tmp=$(mktemp -d)
-tpid=
-finish() {
-  [[ -n $tpid ]] && kill "$tpid" 2>/dev/null || true
-  [[ -f $tmp/nginx.pid ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
-  sleep 0.5
-  rm -rf "$tmp"
-}
-trap finish EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BE=$(port) TP=$(port) TA=$(port)
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:$BE; location / { return 200 "hello from backend\n"; } } }
-CONF
-cat >"$tmp/turnout.yaml" <<CONF
-admin: {ip: 127.0.0.1, port: $TA}
-routers:
-- protocol: http
-  dtab: /svc => /\$/inet/127.0.0.1/$BE;
-  servers: [{ip: 127.0.0.1, port: $TP}]
-CONF
 cat >"$tmp/alloc.jfc" <<CONF
 <?xml version="1.0" encoding="UTF-8"?>
 <configuration version="2.0">
