@@ -79,6 +79,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
   private final Object wake = new Object();
   private volatile boolean closed;
   private volatile InputStream stream;
+  /** The control plane's text now in force (the snapshot's text also holds the router's own dtab). */
+  private String installedText = "";
   private volatile long lastHeardNanos = System.nanoTime();
 
   /**
@@ -239,11 +241,11 @@ public final class NamerdHttpDtabSource implements DtabSource {
       log.info("control plane {} for namespace {} answers again", cp.authority(), namespace);
     }
     RoutingSnapshot before = current.get();
-    boolean changed =
-        before.version() != version || !before.text().equals(textWithRouter(text)) || version < 0;
+    boolean changed = before.version() != version || !text.equals(installedText) || version < 0;
     if (changed) {
       try {
         current.set(RoutingSnapshot.of(Optional.of(namespace), version, text, routerOwnDtab));
+        installedText = text;
       } catch (IllegalArgumentException e) {
         // A control plane validates before it commits; keep the last good routes if this one does not parse.
         log.warn("namespace {} from {} does not parse here, keeping the previous routes: {}",
@@ -258,13 +260,6 @@ public final class NamerdHttpDtabSource implements DtabSource {
         l.run();
       }
     }
-  }
-
-  private String textWithRouter(String text) {
-    if (routerOwnDtab.isBlank()) {
-      return text;
-    }
-    return text.isEmpty() || text.endsWith("\n") ? text + routerOwnDtab : text + "\n" + routerOwnDtab;
   }
 
   private Status statusWith(ControlPlane cp, long version, Optional<String> etag, Optional<String> problem) {

@@ -18,11 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code turnout proxy}: the routers alone, as Linkerd runs on every host of a fleet, and an admin port
@@ -32,8 +29,6 @@ import org.slf4j.LoggerFactory;
  * follow, which show it in their fleet view.
  */
 final class ProxyProcess implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ProxyProcess.class);
-
   private final Resources resources = new Resources();
   private volatile RunningProxy proxy;
   private ProxyAdmin admin;

@@ -2,16 +2,12 @@ package dev.turnout.app;
 
 import dev.turnout.config.AdminConfig;
 import dev.turnout.config.ConfigLoader;
-import dev.turnout.config.NamerConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.StorageConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
-import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
-import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
-import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.StoreDtabSource;
@@ -45,8 +41,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One running Turnout: the store, the namers, the routers' proxy servers and the admin server, built
@@ -54,8 +48,6 @@ import org.slf4j.LoggerFactory;
  * {@code --proxy-port} moves the first router's first server, {@code --admin-port} the admin server.
  */
 public final class TurnoutServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(TurnoutServer.class);
-
   /**
    * What the command line asked for; null fields mean "as the config says". {@code warmup} is how long
    * the proxy may run loopback traffic through its own request path before its ports open (zero: not
