@@ -72,4 +72,34 @@ class CanaryIT extends DashboardTest {
     });
     Screens.shot(page, "08-overview-after-rollback");
   }
+
+  /**
+   * A slider moved the instant it appears still shifts the split. The page moves it from a mutation
+   * observer, which runs as soon as htmx's swap has inserted the new fieldset and before any later
+   * task: with htmx's default 20 ms settle delay the slider had no listener yet, the move was lost and
+   * the other branch stayed at 100 (one CI run failed that way when Playwright filled it too soon).
+   */
+  @Test
+  void aSliderMovedTheMomentItAppearsStillShiftsTheSplit() {
+    signInAsOperator();
+    page.navigate(editorUrl());
+    page.evaluate("""
+        () => new MutationObserver((changes, observer) => {
+          const slider = [...document.querySelectorAll('input[type=range]')]
+              .find(input => document.querySelector(`label[for="${input.id}"]`)?.textContent.endsWith('users-v2'));
+          if (slider) {
+            observer.disconnect();
+            slider.value = '30';
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+          }
+        }).observe(document.body, {childList: true, subtree: true})
+        """);
+    Locator usersDentry = page.locator("li.dentry").filter(new Locator.FilterOptions().setHasText("/svc/users"));
+    usersDentry.getByText("Start a canary").click();
+    page.getByLabel("New destination for /svc/users").fill("/#/io.l5d.fs/users-v2");
+    usersDentry.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Create canary")).click();
+    assertThat(page.getByLabel("Weight of /#/io.l5d.fs/users", new Page.GetByLabelOptions().setExact(true))).hasValue("70");
+    assertThat(page.getByLabel("Dtab", new Page.GetByLabelOptions().setExact(true)))
+        .hasValue(java.util.regex.Pattern.compile("0\\.70\\*/#/io\\.l5d\\.fs/users & 0\\.30\\*/#/io\\.l5d\\.fs/users-v2"));
+  }
 }
