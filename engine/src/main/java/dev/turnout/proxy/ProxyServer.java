@@ -118,7 +118,7 @@ public final class ProxyServer {
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.
-          GracefulShutdownHandler drain = new GracefulShutdownHandler(new HttpContinueReadHandler(handler));
+          GracefulShutdownHandler drain = new GracefulShutdownHandler(new HttpVersionGate(new HttpContinueReadHandler(handler)));
           drains.add(drain);
           builder.addHttpListener(sc.port(), sc.ip(), drain);
           listenerRouters.add(rc.label());

@@ -116,6 +116,29 @@ class ProxyGuardsTest {
     assertThat(a.hits.get()).isZero();
   }
 
+  @Test
+  void anHttp09RequestLineIsAnswered505AndNotForwarded() throws IOException {
+    fx = new Fixture(Fixture.router("/svc/users => " + inet(a.port()) + ";"));
+
+    String answer = raw("GET / HTTP/0.9\r\nHost: users\r\n\r\n");
+
+    assertThat(answer).contains(" 505 ");
+    assertThat(answer).contains("l5d-err: HTTP%20version%20HTTP%2F0.9%20is%20not%20supported");
+    assertThat(answer).contains("Connection: close");
+    assertThat(a.hits.get()).isZero();
+  }
+
+  @Test
+  void http10And11AreRoutedAndAHigherMinorVersionAs11() throws IOException {
+    fx = new Fixture(Fixture.router("/svc/users => " + inet(a.port()) + ";"));
+
+    assertThat(raw("GET / HTTP/1.0\r\nHost: users\r\n\r\n")).startsWith("HTTP/1.0 200 ");
+    assertThat(raw("GET / HTTP/1.1\r\nHost: users\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+    // RFC 9110 section 2.5: a 1.1 recipient treats a later 1.x as the highest minor version it knows
+    assertThat(raw("GET / HTTP/1.7\r\nHost: users\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+    assertThat(a.hits.get()).isEqualTo(3);
+  }
+
   /** Sends {@code request} on a new connection and reads what comes back until the proxy closes it. */
   private String raw(String request) throws IOException {
     try (Socket s = new Socket("127.0.0.1", fx.port())) {

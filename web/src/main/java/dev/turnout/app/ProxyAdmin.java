@@ -1,6 +1,7 @@
 package dev.turnout.app;
 
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.proxy.HttpVersionGate;
 import dev.turnout.web.metrics.MetricsRoutes;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -64,7 +65,7 @@ final class ProxyAdmin implements AutoCloseable {
             .setIoThreads(1)
             .setWorkerThreads(2)
             .setWorkerOption(Options.WORKER_NAME, "turnout-admin")
-            .addHttpListener(port, ip, routes)
+            .addHttpListener(port, ip, new HttpVersionGate(routes))
             .build();
     try {
       server.start();

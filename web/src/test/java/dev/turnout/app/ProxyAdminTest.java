@@ -42,6 +42,18 @@ class ProxyAdminTest {
   }
 
   @Test
+  void anHttp09RequestLineIsAnswered505() throws Exception {
+    serving.set(true);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", admin.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /health HTTP/0.9\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+
+      assertThat(answer).contains(" 505 ").contains("is not supported").doesNotContain("ok\n");
+    }
+  }
+
+  @Test
   void healthIs503UntilTheProxyServesThen200() throws Exception {
     HttpResponse<String> before = get("/health");
 
