@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Protocols;
 
 /**
  * Answers 505 (HTTP Version Not Supported) to a request whose version is neither HTTP/1.0 nor HTTP/1.1,
@@ -27,9 +28,11 @@ public final class HttpVersionGate implements HttpHandler {
       next.handleRequest(exchange);
       return;
     }
+    String version = printable(exchange.getProtocol().toString());
+    // The answer's status line says which version this server does speak (RFC 9110 section 15.6.6).
+    exchange.setProtocol(Protocols.HTTP_1_1);
     exchange.setPersistent(false);
-    Errors.send(exchange, 505, "HTTP version " + printable(exchange.getProtocol().toString())
-        + " is not supported: Turnout speaks HTTP/1.0 and HTTP/1.1");
+    Errors.send(exchange, 505, "HTTP version " + version + " is not supported: Turnout speaks HTTP/1.0 and HTTP/1.1");
   }
 
   /** The version as the caller wrote it, cut short and with anything unprintable replaced. */
