@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
+import dev.turnout.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.turnout.naming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.Await;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

@@ -13,11 +13,11 @@ import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.ControlPlaneNamer;
 import dev.turnout.store.JdbcDtabStore;
+import dev.turnout.testing.Await;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,12 +114,6 @@ class ControlPlaneNamerTest {
   }
 
   private static void await(BooleanSupplier condition) {
-    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - end > 0) {
-        throw new AssertionError("condition not met within 15 s");
-      }
-      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-    }
+    Await.until(Duration.ofSeconds(15), condition);
   }
 }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.config.InterpreterConfig;
 import dev.turnout.routing.NamerdHttpDtabSource;
+import dev.turnout.testing.Await;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -133,12 +133,6 @@ class NamerdHttpFollowTest {
   }
 
   private static void await(BooleanSupplier condition) {
-    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - end > 0) {
-        throw new AssertionError("condition not met within 15 s");
-      }
-      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-    }
+    Await.until(Duration.ofSeconds(15), condition);
   }
 }
