@@ -4,6 +4,7 @@ import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.store.FleetTable;
+import dev.turnout.store.Namespaces;
 import dev.turnout.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,7 +166,9 @@ public final class Fleet {
     List<Convergence> out = new ArrayList<>();
     for (Map.Entry<String, List<Member>> e : byNamespace.entrySet()) {
       String ns = e.getKey();
-      Optional<DtabVersion> current = store.current(ns);
+      // A report names its namespaces as its sender has them: one the store could not hold (a proxy's
+      // misconfigured name) is shown as absent rather than asked for, which would throw.
+      Optional<DtabVersion> current = Namespaces.isValid(ns) ? store.current(ns) : Optional.empty();
       long version = current.map(DtabVersion::version).orElse(0L);
       Instant committedAt = current.map(DtabVersion::createdAt).orElse(null);
       int on = 0;

@@ -41,6 +41,39 @@ public record FleetReport(
     if (!PROXY.equals(role) && !CONTROL_PLANE.equals(role)) {
       throw new IllegalArgumentException("a fleet report's role is proxy or control-plane, not " + role);
     }
+    for (RouterReport r : routers) {
+      require(r != null && r.router() != null, "routers[]: each names its router");
+    }
+    checkTraffic(traffic);
+  }
+
+  /**
+   * Every name, list and figure the fleet's views read is there: Jackson leaves a missing one null,
+   * and one null deep in a report would fail every view of the fleet for as long as the report is kept.
+   */
+  private static void checkTraffic(List<TrafficView.RouterTraffic> traffic) {
+    for (TrafficView.RouterTraffic router : traffic) {
+      require(router != null && router.router() != null && router.services() != null,
+          "traffic[]: each names its router and lists its services");
+      for (TrafficView.ServiceTraffic service : router.services()) {
+        require(service != null && service.service() != null && service.stats() != null && service.clients() != null,
+            "traffic[].services[]: each names its service and has stats and clients");
+        for (TrafficView.ClientTraffic client : service.clients()) {
+          require(client != null && client.client() != null && client.stats() != null && client.endpoints() != null,
+              "traffic[].services[].clients[]: each names its client and has stats and endpoints");
+          for (TrafficView.EndpointTraffic endpoint : client.endpoints()) {
+            require(endpoint != null && endpoint.endpoint() != null && endpoint.stats() != null,
+                "traffic[].services[].clients[].endpoints[]: each names its endpoint and has stats");
+          }
+        }
+      }
+    }
+  }
+
+  private static void require(boolean holds, String what) {
+    if (!holds) {
+      throw new IllegalArgumentException("not a fleet report: " + what);
+    }
   }
 
   /**
@@ -72,6 +105,10 @@ public record FleetReport(
     try {
       return JSON.readValue(json, FleetReport.class);
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof IllegalArgumentException refused) {
+        // the report's own check (a missing instance, a router without a name): its words, not Jackson's
+        throw new IllegalArgumentException(refused.getMessage(), e);
+      }
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
           + e.getLocation().getColumnNr() + ")";
       throw new IllegalArgumentException("not a fleet report: the body is not JSON of a report's shape" + where, e);

@@ -1,6 +1,7 @@
 package dev.turnout.web.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabVersion;
@@ -102,6 +103,36 @@ class FleetTest {
             () -> fleet.accept(new FleetReport("p1", FleetReport.PROXY, "p1", 0, 0, many, List.of())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at most " + Fleet.MAX_ROUTERS + " routers");
+  }
+
+  @Test
+  void aReportNamingANamespaceTheStoreCannotHoldIsShownAsAbsentAndBreaksNothing() {
+    store.create("default", "/svc => /a;", "ops", "");
+    fleet.accept(proxy("p1", 1));
+    fleet.accept(new FleetReport("p2", FleetReport.PROXY, "p2", 0, 0,
+        List.of(new FleetReport.RouterReport("http", "no good!", 1, "127.0.0.1:9990", 0, null)), List.of()));
+
+    Fleet.State state = fleet.state();
+
+    assertThat(state.members()).extracting(Fleet.Member::instance).containsExactly("p1", "p2");
+    assertThat(state.namespaces()).extracting(Fleet.Convergence::namespace, Fleet.Convergence::exists)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("default", true), org.assertj.core.groups.Tuple.tuple("no good!", false));
+  }
+
+  @Test
+  void aReportWithAHoleInItsFiguresIsRefusedWithWhereTheHoleIs() {
+    String holed = """
+        {"instance":"p1","role":"proxy","admin":"h:1","routers":[],
+         "traffic":[{"router":"r","services":[{"service":"/svc/a"}]}]}""";
+    String nameless = """
+        {"instance":"p1","role":"proxy","admin":"h:1","routers":[{"namespace":"default"}]}""";
+
+    assertThatThrownBy(() -> FleetReport.parse(holed)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not a fleet report: traffic[].services[]: each names its service and has stats and clients");
+    assertThatThrownBy(() -> FleetReport.parse(nameless)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not a fleet report: routers[]: each names its router");
+    assertThatThrownBy(() -> FleetReport.parse("{\"role\":\"proxy\"}")).hasMessage("a fleet report needs an instance");
+    assertThat(fleet.state().members()).isEmpty();
   }
 
   @Test
