@@ -123,7 +123,6 @@ public final class DtabWatches {
       ctx.res().setHeader("Cache-Control", "no-cache");
       OutputStream out = ctx.res().getOutputStream();
       boolean beats = contentType.startsWith(DtabBodies.JSON);
-      long wait = recheck != null ? recheck.toMillis() : beats ? heartbeat.toMillis() : -1;
       String last = null;
       long wrote = System.nanoTime();
       StoreEvent event = null;
@@ -149,6 +148,7 @@ public final class DtabWatches {
           out.flush();
           wrote = System.nanoTime();
         }
+        long wait = nextWait(beats, recheck, wrote);
         event = wait < 0 ? events.take() : events.poll(wait, TimeUnit.MILLISECONDS);
         timedOut = event == null;
         if (event == STOP) {
@@ -165,6 +165,22 @@ public final class DtabWatches {
       open.remove(events);
       streams.decrementAndGet();
     }
+  }
+
+  /**
+   * How long a stream waits for its next event, in milliseconds (-1: for ever): until its next recheck
+   * or, on a JSON stream, until its heartbeat is due, whichever is sooner. Counted from the last write,
+   * not from the last event: an event that writes nothing (another namespace's commit) must not put
+   * the heartbeat off, or a follower that gives a silent stream up after 45 s would give up a healthy
+   * one whose heartbeat came 30 s after such an event.
+   */
+  private long nextWait(boolean beats, Duration recheck, long wroteNanos) {
+    long wait = recheck == null ? -1 : recheck.toMillis();
+    if (beats) {
+      long untilBeat = TimeUnit.NANOSECONDS.toMillis(heartbeat.toNanos() - (System.nanoTime() - wroteNanos));
+      wait = Math.max(1, wait < 0 ? untilBeat : Math.min(wait, untilBeat));
+    }
+    return wait;
   }
 
   /** Ends every open stream (the server is stopping). */
