@@ -250,14 +250,23 @@ public final class NamerdHttpDtabSource implements DtabSource {
         // A control plane validates before it commits; keep the last good routes if this one does not parse.
         log.warn("namespace {} from {} does not parse here, keeping the previous routes: {}",
             namespace, cp.authority(), e.getMessage());
-        status.set(statusWith(cp, version, etag, Optional.of("dtab does not parse: " + e.getMessage())));
+        // What is reported is the version still in force, so the fleet does not count this proxy as on
+        // the one it refused.
+        status.set(statusWith(cp, before.version(), status.get().etag(),
+            Optional.of("version " + version + " of the dtab does not parse here: " + e.getMessage())));
         return;
       }
     }
     status.set(statusWith(cp, version, etag, Optional.empty()));
     if (changed) {
       for (Runnable l : listeners) {
-        l.run();
+        try {
+          l.run();
+        } catch (RuntimeException e) {
+          // One listener's failure must not keep the change from the others, nor count against the
+          // control plane: the routes are already in force.
+          log.warn("a listener of namespace {} failed on version {}: {}", namespace, version, e.toString());
+        }
       }
     }
   }

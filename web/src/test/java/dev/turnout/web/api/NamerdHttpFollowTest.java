@@ -6,6 +6,7 @@ import dev.turnout.config.InterpreterConfig;
 import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.testing.Await;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,56 @@ class NamerdHttpFollowTest {
             Clock.systemUTC());
     open.add(s);
     return s;
+  }
+
+  /**
+   * A control plane whose next version does not parse here (a namerd or a newer Turnout can hold
+   * dtabs this one cannot read): the follower keeps its routes, and says it is on the version in force,
+   * with the refused one as its problem, so the fleet does not count it as converged.
+   */
+  @Test
+  void aVersionThatDoesNotParseHereIsRefusedAndTheVersionInForceIsWhatIsReported() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String[]> served =
+        new java.util.concurrent.atomic.AtomicReference<>(new String[] {"1", "/svc => /$/inet/127.0.0.1/8080;"});
+    java.util.concurrent.BlockingQueue<String> pushes = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.javalin.Javalin fake = io.javalin.Javalin.create(config -> config.routes.get("/api/1/dtabs/default", ctx -> {
+          if ("true".equals(ctx.queryParam("watch"))) {
+            ctx.res().setContentType("application/json");
+            java.io.OutputStream out = ctx.res().getOutputStream();
+            out.write("[]\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            for (String line; !(line = pushes.take()).equals("end"); ) {
+              out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+              out.flush();
+            }
+            return;
+          }
+          String[] now = served.get();
+          ctx.header("ETag", dev.turnout.store.ETags.of(Long.parseLong(now[0])));
+          ctx.contentType("application/dtab").result(now[1]);
+        }))
+        .start("127.0.0.1", 0);
+    try {
+      NamerdHttpDtabSource source =
+          new NamerdHttpDtabSource(
+              new InterpreterConfig(InterpreterConfig.REMOTE, "default",
+                  List.of(new InterpreterConfig.ControlPlane("127.0.0.1", fake.port())), Duration.ofMillis(50), Duration.ofMillis(200)),
+              "", Optional.empty(), Clock.systemUTC());
+      open.add(source);
+      await(() -> source.current().version() == 1);
+
+      served.set(new String[] {"2", "/svc => => not a dtab"});
+      pushes.add("[\"changed\"]");
+
+      await(() -> source.status().problem().isPresent());
+      assertThat(source.status().version()).isEqualTo(1);
+      assertThat(source.status().problem().get()).startsWith("version 2 of the dtab does not parse here");
+      assertThat(source.current().version()).isEqualTo(1);
+      assertThat(source.current().text()).contains("/$/inet/127.0.0.1/8080");
+    } finally {
+      pushes.add("end");
+      fake.stop();
+    }
   }
 
   @Test
