@@ -112,15 +112,20 @@ final class JdbcSessionStore implements SessionStore {
       if (row == null) {
         throw away;
       }
-      return Optional.of(new SignedInSession(secret, row.user(), row.csrf()));
+      return expired(row, clock.instant()) ? Optional.empty() : Optional.of(new SignedInSession(secret, row.user(), row.csrf()));
     }
     if (row == null) {
       lastKnown.invalidate(key);
       return Optional.empty();
     }
-    lastKnown.put(key, row);
+    // Only while the session is still cached: an end() that has just dropped it must not see it put
+    // back here (end() drops it from lastKnown again after the cache).
+    cache.asMap().computeIfPresent(key, (k, cached) -> {
+      lastKnown.put(k, cached);
+      return cached;
+    });
     Instant now = clock.instant();
-    if (!row.lastSeen().plus(IDLE).isAfter(now) || !row.created().plus(MAX_AGE).isAfter(now)) {
+    if (expired(row, now)) {
       end(secret);
       return Optional.empty();
     }
@@ -149,6 +154,11 @@ final class JdbcSessionStore implements SessionStore {
           return null;
         });
     cache.invalidate(key);
+    lastKnown.invalidate(key);
+  }
+
+  private static boolean expired(Row row, Instant now) {
+    return !row.lastSeen().plus(IDLE).isAfter(now) || !row.created().plus(MAX_AGE).isAfter(now);
   }
 
   /** Ends every session of {@code userName} (their password or role changed), in {@code c}'s work. */
@@ -159,9 +169,14 @@ final class JdbcSessionStore implements SessionStore {
     }
   }
 
-  /** Forgets what this control plane cached, after {@link #endAllOf} committed. */
-  void forgetCached() {
+  /**
+   * Forgets what this control plane cached, after {@link #endAllOf} committed for {@code userName}:
+   * the sessions it had cached, and that user's sessions it would trust while the database is away
+   * (their password or role has changed, so those sessions are over even then).
+   */
+  void forgetCached(String userName) {
     cache.invalidateAll();
+    lastKnown.asMap().values().removeIf(row -> row.user().name().equals(userName));
   }
 
   private Row load(String key) {

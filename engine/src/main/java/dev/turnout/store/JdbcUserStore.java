@@ -208,7 +208,7 @@ public final class JdbcUserStore implements UserStore {
           return null;
         });
     recentSuccesses.invalidateAll();
-    sessions.forgetCached();
+    sessions.forgetCached(name);
   }
 
   @Override

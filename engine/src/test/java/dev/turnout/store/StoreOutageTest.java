@@ -93,4 +93,22 @@ class StoreOutageTest {
     assertThatThrownBy(() -> a.userStore().sessions().find(unseen.secret()))
         .isInstanceOf(StoreException.Unavailable.class);
   }
+
+  @Test
+  void aSessionEndedByAPasswordChangeIsNotTrustedWhileTheDatabaseIsAway() {
+    a.userStore().put("ops", Role.OPERATOR, "pw".toCharArray());
+    a.userStore().put("viewer", Role.VIEWER, "pw".toCharArray());
+    SignedInSession ops = a.userStore().sessions().start(new User("ops", Role.OPERATOR));
+    SignedInSession other = a.userStore().sessions().start(new User("viewer", Role.VIEWER));
+    assertThat(a.userStore().sessions().find(ops.secret())).isPresent();
+    assertThat(a.userStore().sessions().find(other.secret())).isPresent();
+
+    a.userStore().put("ops", Role.VIEWER, "new".toCharArray()); // reset and demoted: ops's sessions end
+    postgres.stopServer();
+
+    // not trusted: answered as a session never seen is, the database being needed to say more
+    assertThatThrownBy(() -> a.userStore().sessions().find(ops.secret()))
+        .isInstanceOf(StoreException.Unavailable.class);
+    assertThat(a.userStore().sessions().find(other.secret())).contains(other);
+  }
 }
