@@ -26,6 +26,7 @@ final class DtabText {
     if (text == null) {
       throw new StoreException.Invalid("a dtab is required");
     }
+    refuseNul("the dtab", text);
     long bytes = utf8Length(text);
     if (bytes > MAX_BYTES) {
       throw new StoreException.Invalid(
@@ -44,6 +45,17 @@ final class DtabText {
               + " (split it across namespaces, or use broader prefixes)");
     }
     return dtab;
+  }
+
+  /**
+   * PostgreSQL's text cannot hold U+0000 (H2's can): a NUL is refused on both, so a write means the same
+   * on either store, and is a 400 that names it instead of a database error.
+   */
+  static void refuseNul(String what, String text) {
+    int at = text.indexOf('\0');
+    if (at >= 0) {
+      throw new StoreException.Invalid(what + " holds a NUL character (U+0000) at offset " + at + ", which the store cannot keep");
+    }
   }
 
   private static long utf8Length(String s) {

@@ -396,6 +396,8 @@ public final class JdbcDtabStore implements DtabStore {
       if (comment.length() > MAX_COMMENT) {
         throw new StoreException.Invalid("comment is longer than " + MAX_COMMENT + " characters");
       }
+      DtabText.refuseNul("the author", author);
+      DtabText.refuseNul("the comment", comment);
     }
   }
 

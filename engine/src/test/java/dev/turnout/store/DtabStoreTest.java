@@ -202,6 +202,21 @@ abstract class DtabStoreTest {
         .isInstanceOf(StoreException.Invalid.class);
   }
 
+  /** PostgreSQL's text cannot hold U+0000 and H2's can: refused on both, as a bad request, not a failure. */
+  @Test
+  void aNulInTheDtabTheCommentOrTheAuthorIsInvalidOnEveryDatabase() {
+    assertThatThrownBy(() -> store.create("default", "# a\0b\n/a=>/b;", "alice", ""))
+        .isInstanceOf(StoreException.Invalid.class)
+        .hasMessage("the dtab holds a NUL character (U+0000) at offset 3, which the store cannot keep");
+    assertThatThrownBy(() -> store.create("default", "/a=>/b;", "alice", "a\0b"))
+        .isInstanceOf(StoreException.Invalid.class)
+        .hasMessageStartingWith("the comment holds a NUL character");
+    assertThatThrownBy(() -> store.create("default", "/a=>/b;", "al\0ice", ""))
+        .isInstanceOf(StoreException.Invalid.class)
+        .hasMessageStartingWith("the author holds a NUL character");
+    assertThat(store.current("default")).isEmpty();
+  }
+
   @Test
   void dtabOverOneMebibyteIsInvalid() {
     String big = "/a=>/b;" + "#".repeat(JdbcDtabStore.MAX_DTAB_BYTES);
