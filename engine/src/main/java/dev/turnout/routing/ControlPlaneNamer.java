@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * path under it ({@code /#/io.l5d.fs/users/v2} under {@code /#/io.l5d.fs/users}) is answered from it,
  * with the rest as residual, without a stream of its own, so the streams number the bound ids, not the
  * request paths; at most {@link #MAX_NAMES} are open, and a name past that is Neg (logged once).
- * A stream that breaks is reopened on the next control plane; what it last said stays in force.
+ * A stream that breaks is reopened on the next control plane; what it last said stays in force. A
+ * stream silent for longer than {@link NamerdHttpDtabSource#SILENCE} (a control plane's JSON streams
+ * carry a blank line every 30 s) is taken for broken too: a host that vanished without closing its
+ * connections would otherwise hold the read for good.
  */
 public final class ControlPlaneNamer implements Namer, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneNamer.class);
@@ -71,11 +74,22 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private volatile boolean warnedFull;
+  private final Duration silence;
+  private final java.util.concurrent.ScheduledFuture<?> watchdog;
 
   public ControlPlaneNamer(List<ControlPlane> controlPlanes, String namespace, Optional<String> authorization) {
+    this(controlPlanes, namespace, authorization, NamerdHttpDtabSource.SILENCE);
+  }
+
+  /** As above, giving up a stream after {@code silence} without a line (tests use a short one). */
+  ControlPlaneNamer(List<ControlPlane> controlPlanes, String namespace, Optional<String> authorization, Duration silence) {
     this.controlPlanes = List.copyOf(controlPlanes);
     this.namespace = namespace;
     this.authorization = authorization;
+    this.silence = silence;
+    long every = Math.max(10, Math.min(1000, silence.toMillis() / 4));
+    this.watchdog = NamerdHttpDtabSource.WATCHDOG.scheduleWithFixedDelay(
+        () -> names.values().forEach(Watched::closeIfSilent), every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -140,6 +154,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     final Var<Addr> first = new Var<>(new Addr.Pending());
     volatile NameTree<Name> tree;
     private volatile InputStream stream;
+    private volatile long lastHeardNanos;
 
     Watched(Path path) {
       this.path = path;
@@ -191,13 +206,30 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
         r.body().close();
         throw new IOException("bind answered " + r.statusCode());
       }
+      lastHeardNanos = System.nanoTime();
       stream = r.body();
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
         String line;
         while (!closed && (line = lines.readLine()) != null) {
+          lastHeardNanos = System.nanoTime();
           if (!line.isBlank()) {
             heard(line);
           }
+        }
+      } finally {
+        stream = null;
+      }
+    }
+
+    /** Closes the stream when it has said nothing, not even a blank line, for too long. */
+    void closeIfSilent() {
+      InputStream s = stream;
+      if (s != null && System.nanoTime() - lastHeardNanos > silence.toNanos()) {
+        log.info("the binding of {} has been silent for {} ms; trying the next control plane", path.show(), silence.toMillis());
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // ending the read is all we want
         }
       }
     }
@@ -297,6 +329,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    watchdog.cancel(false);
     names.values().forEach(Watched::close);
   }
 }

@@ -113,8 +113,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
     watchdog = WATCHDOG.scheduleWithFixedDelay(this::checkSilence, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
   }
 
-  /** One thread for every source's silence check. */
-  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+  /** One thread for every source's silence check, and for {@link ControlPlaneNamer}'s streams. */
+  static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "turnout-follow-watchdog");
         t.setDaemon(true);

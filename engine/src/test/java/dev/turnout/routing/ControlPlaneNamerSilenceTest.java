@@ -1,0 +1,85 @@
+package dev.turnout.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.config.InterpreterConfig;
+import dev.turnout.dtab.NameTree;
+import dev.turnout.dtab.Path;
+import dev.turnout.naming.Addr;
+import dev.turnout.naming.Name;
+import dev.turnout.testing.Await;
+import io.undertow.Undertow;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bind stream that goes silent (its host vanished without closing the connection) is given up, and
+ * the name is followed on the next control plane instead of staying on the silent one for good.
+ */
+class ControlPlaneNamerSilenceTest {
+  private final CountDownLatch end = new CountDownLatch(1);
+  private final List<Undertow> servers = new ArrayList<>();
+  private ControlPlaneNamer namer;
+
+  @AfterEach
+  void stop() {
+    if (namer != null) {
+      namer.close();
+    }
+    end.countDown();
+    servers.forEach(Undertow::stop);
+  }
+
+  /** A control plane that answers every bind watch with one leaf on {@code port} and then says nothing. */
+  private int silentControlPlane(int port) {
+    String line = "{\"type\":\"leaf\",\"bound\":{\"addr\":{\"type\":\"bound\",\"addrs\":[{\"ip\":\"127.0.0.1\",\"port\":"
+        + port + ",\"meta\":{}}],\"meta\":{}},\"id\":\"/#/io.l5d.fs/users\",\"path\":\"/\"}}\n";
+    Undertow server = Undertow.builder()
+        .addHttpListener(0, "127.0.0.1")
+        .setHandler(ex -> ex.dispatch(() -> {
+          ex.startBlocking();
+          ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
+          try {
+            OutputStream out = ex.getOutputStream();
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            end.await(30, TimeUnit.SECONDS); // silent from here on, the connection left open
+          } catch (Exception e) {
+            // the test is over
+          }
+          ex.endExchange();
+        }))
+        .build();
+    server.start();
+    servers.add(server);
+    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  @Test
+  void aSilentStreamIsGivenUpAndTheNextControlPlaneFollowed() {
+    int first = silentControlPlane(1111);
+    int second = silentControlPlane(2222);
+    namer = new ControlPlaneNamer(
+        List.of(new InterpreterConfig.ControlPlane("127.0.0.1", first), new InterpreterConfig.ControlPlane("127.0.0.1", second)),
+        "default", Optional.empty(), Duration.ofMillis(500));
+
+    NameTree<Name> tree = namer.lookup(Path.read("/io.l5d.fs/users"));
+    Name.Resolved resolved = (Name.Resolved) ((NameTree.Leaf<Name>) tree).value();
+
+    Await.until(Duration.ofSeconds(10), () -> port(resolved.bound().addr().get()) == 1111);
+    Await.until(Duration.ofSeconds(10), () -> port(resolved.bound().addr().get()) == 2222);
+  }
+
+  private static int port(Addr a) {
+    return a instanceof Addr.Bound b && !b.addresses().isEmpty() ? b.addresses().get(0).port() : -1;
+  }
+}
