@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * client's connect timeout, as it waits for a host name being resolved. Once an id is known, a longer
  * path under it ({@code /#/io.l5d.fs/users/v2} under {@code /#/io.l5d.fs/users}) is answered from it,
  * with the rest as residual, without a stream of its own, so the streams number the bound ids, not the
- * request paths; at most {@link #MAX_NAMES} are open, and a name past that is Neg (logged once).
+ * request paths; at most {@link #MAX_NAMES} are open. When all are taken, a name the control plane
+ * answered Neg (a caller can make names up), or else one not asked for in {@link #IDLE}, makes room;
+ * only when none can is a new name Neg (logged once).
  * A stream that breaks is reopened on the next control plane; what it last said stays in force. A
  * stream silent for longer than {@link NamerdHttpDtabSource#SILENCE} (a control plane's JSON streams
  * carry a blank line every 30 s) is taken for broken too: a host that vanished without closing its
@@ -59,6 +61,8 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   public static final Path PREFIX = Path.of("#");
 
   static final int MAX_NAMES = 64;
+  /** A routable name not asked for in this long may make room for a new one. */
+  static final Duration IDLE = Duration.ofMinutes(1);
   private static final Duration RETRY = Duration.ofSeconds(1);
 
   private final List<ControlPlane> controlPlanes;
@@ -97,13 +101,14 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     Path path = PREFIX.concat(rest);
     Watched w = names.get(path);
     if (w != null) {
+      w.lastAskedNanos = System.nanoTime();
       return w.tree;
     }
     Optional<NameTree<Name>> underKnownId = underKnownId(path);
     if (underKnownId.isPresent()) {
       return underKnownId.get();
     }
-    if (names.size() >= MAX_NAMES) {
+    if (names.size() >= MAX_NAMES && !dropOne()) {
       if (!warnedFull) {
         warnedFull = true;
         log.warn("{} names are already bound through the control plane; {} and later ones are Neg", MAX_NAMES, path.show());
@@ -117,6 +122,32 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     }
     fresh.start();
     return fresh.tree;
+  }
+
+  /**
+   * Makes room for a new name by dropping one watched name: the least recently asked of those the
+   * control plane answered Neg (a caller can make up any number of names, and each would otherwise
+   * hold a stream for good and leave the names deployed later unroutable), else the least recently
+   * asked one not asked for in {@link #IDLE}. False when every name is live and routable. A dropped
+   * name is watched again when next asked for; callers are told, so none keeps its binding.
+   */
+  private boolean dropOne() {
+    long now = System.nanoTime();
+    Watched victim = null;
+    for (Watched w : names.values()) {
+      boolean better = victim == null
+          || (w.isNeg() && !victim.isNeg())
+          || (w.isNeg() == victim.isNeg() && w.lastAskedNanos < victim.lastAskedNanos);
+      if (better && (w.isNeg() || now - w.lastAskedNanos > IDLE.toNanos())) {
+        victim = w;
+      }
+    }
+    if (victim == null || !names.remove(victim.path, victim)) {
+      return false;
+    }
+    victim.drop();
+    changed();
+    return true;
   }
 
   /** A path under an id some answer named: that id, the rest of the path as residual. */
@@ -155,6 +186,8 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     volatile NameTree<Name> tree;
     private volatile InputStream stream;
     private volatile long lastHeardNanos;
+    volatile long lastAskedNanos = System.nanoTime();
+    private volatile boolean dropped;
 
     Watched(Path path) {
       this.path = path;
@@ -167,11 +200,22 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       t.start();
     }
 
+    /** Whether the control plane's last answer for this name is that it does not exist. */
+    boolean isNeg() {
+      return tree instanceof NameTree.Neg<Name> || first.get() instanceof Addr.Neg;
+    }
+
+    /** Stops following this name (it made room for another). */
+    void drop() {
+      dropped = true;
+      close();
+    }
+
     private void follow() {
-      while (!closed) {
+      while (!closed && !dropped) {
         boolean answered = false;
         for (ControlPlane cp : controlPlanes) {
-          if (closed) {
+          if (closed || dropped) {
             return;
           }
           try {
@@ -210,7 +254,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       stream = r.body();
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
         String line;
-        while (!closed && (line = lines.readLine()) != null) {
+        while (!closed && !dropped && (line = lines.readLine()) != null) {
           lastHeardNanos = System.nanoTime();
           if (!line.isBlank()) {
             heard(line);

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bind stream that goes silent (its host vanished without closing the connection) is given up, and
- * the name is followed on the next control plane instead of staying on the silent one for good.
+ * What a proxy's control-plane namer does with streams that say nothing more: one gone silent (its
+ * host vanished without closing the connection) is given up for the next control plane, and names
+ * the control plane answered Neg make room for new ones.
  */
 class ControlPlaneNamerSilenceTest {
   private final CountDownLatch end = new CountDownLatch(1);
@@ -39,13 +40,18 @@ class ControlPlaneNamerSilenceTest {
     servers.forEach(Undertow::stop);
   }
 
-  /** A control plane that answers every bind watch with one leaf on {@code port} and then says nothing. */
+  /**
+   * A control plane that answers a bind watch of {@code /#/io.l5d.fs/users} with one leaf on {@code
+   * port}, and of any other name with neg, and then says nothing.
+   */
   private int silentControlPlane(int port) {
-    String line = "{\"type\":\"leaf\",\"bound\":{\"addr\":{\"type\":\"bound\",\"addrs\":[{\"ip\":\"127.0.0.1\",\"port\":"
+    String leaf = "{\"type\":\"leaf\",\"bound\":{\"addr\":{\"type\":\"bound\",\"addrs\":[{\"ip\":\"127.0.0.1\",\"port\":"
         + port + ",\"meta\":{}}],\"meta\":{}},\"id\":\"/#/io.l5d.fs/users\",\"path\":\"/\"}}\n";
     Undertow server = Undertow.builder()
         .addHttpListener(0, "127.0.0.1")
+        .setWorkerThreads(ControlPlaneNamer.MAX_NAMES + 8) // each open stream holds one
         .setHandler(ex -> ex.dispatch(() -> {
+          String line = "/#/io.l5d.fs/users".equals(ex.getQueryParameters().get("path").getFirst()) ? leaf : "{\"type\":\"neg\"}\n";
           ex.startBlocking();
           ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
           try {
@@ -77,6 +83,32 @@ class ControlPlaneNamerSilenceTest {
 
     Await.until(Duration.ofSeconds(10), () -> port(resolved.bound().addr().get()) == 1111);
     Await.until(Duration.ofSeconds(10), () -> port(resolved.bound().addr().get()) == 2222);
+  }
+
+  @Test
+  void namesTheControlPlaneAnsweredNegMakeRoomForANewOne() {
+    int plane = silentControlPlane(1111);
+    namer = new ControlPlaneNamer(List.of(new InterpreterConfig.ControlPlane("127.0.0.1", plane)), "default", Optional.empty());
+    List<NameTree<Name>> madeUp = new ArrayList<>();
+    for (int i = 0; i < ControlPlaneNamer.MAX_NAMES; i++) {
+      madeUp.add(namer.lookup(Path.read("/io.l5d.fs/made-up-" + i)));
+    }
+    Await.until(Duration.ofSeconds(20), () -> {
+      for (int i = 0; i < ControlPlaneNamer.MAX_NAMES; i++) {
+        if (!(namer.lookup(Path.read("/io.l5d.fs/made-up-" + i)) instanceof NameTree.Neg)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    long before = namer.generation();
+
+    NameTree<Name> tree = namer.lookup(Path.read("/io.l5d.fs/users"));
+
+    assertThat(tree).isInstanceOf(NameTree.Leaf.class);
+    Name.Resolved resolved = (Name.Resolved) ((NameTree.Leaf<Name>) tree).value();
+    Await.until(Duration.ofSeconds(10), () -> port(resolved.bound().addr().get()) == 1111);
+    assertThat(namer.generation()).as("callers are told a name was dropped").isGreaterThan(before);
   }
 
   private static int port(Addr a) {
