@@ -71,11 +71,38 @@ final class JdbcSessionStore implements SessionStore {
 
   @Override
   public SignedInSession start(User user) {
+    return start(user, null).orElseThrow();
+  }
+
+  @Override
+  public Optional<SignedInSession> start(LoginOutcome.Accepted accepted) {
+    return start(accepted.user(), accepted.credential());
+  }
+
+  /**
+   * With a {@code credential}, the user's row is read and locked first: a password or role change
+   * committed since the check is seen (no session), and one not yet committed waits for this insert
+   * and then ends the session with the user's others.
+   */
+  private Optional<SignedInSession> start(User user, byte[] credential) {
     String secret = secret();
     String csrf = secret();
     Instant now = clock.instant();
-    db.transaction(
+    boolean started = db.transaction(
         c -> {
+          if (credential != null) {
+            try (PreparedStatement same =
+                c.prepareStatement("SELECT name FROM app_user WHERE name = ? AND role = ? AND hash = ? FOR UPDATE")) {
+              same.setString(1, user.name());
+              same.setString(2, user.role().name());
+              same.setBytes(3, credential);
+              try (java.sql.ResultSet rs = same.executeQuery()) {
+                if (!rs.next()) {
+                  return false;
+                }
+              }
+            }
+          }
           try (PreparedStatement old =
               c.prepareStatement("DELETE FROM signed_in_session WHERE last_seen < ? OR created_at < ?")) {
             old.setObject(1, at(now.minus(IDLE)));
@@ -93,9 +120,9 @@ final class JdbcSessionStore implements SessionStore {
             st.setObject(5, at(now));
             st.executeUpdate();
           }
-          return null;
+          return true;
         });
-    return new SignedInSession(secret, user, csrf);
+    return started ? Optional.of(new SignedInSession(secret, user, csrf)) : Optional.empty();
   }
 
   @Override

@@ -52,7 +52,9 @@ public final class JdbcUserStore implements UserStore {
   private final PasswordHasher hasher;
   private final LoginThrottle throttle;
   private final JdbcSessionStore sessions;
-  private final Cache<String, User> recentSuccesses;
+  private final Cache<String, LoginOutcome.Accepted> recentSuccesses;
+  /** Counts password and role changes made here: a check that a change overtook is not remembered. */
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
   private final byte[] successKey = new byte[32];
 
   JdbcUserStore(Database db, Clock clock, int iterations) {
@@ -78,21 +80,24 @@ public final class JdbcUserStore implements UserStore {
       return new LoginOutcome.Refused();
     }
     String remembered = successKey(name, password);
-    User known = recentSuccesses.getIfPresent(remembered);
+    LoginOutcome.Accepted known = recentSuccesses.getIfPresent(remembered);
     if (known != null) {
-      return new LoginOutcome.Accepted(known);
+      return known;
     }
     Optional<Duration> wait = throttle.take(client);
     if (wait.isPresent()) {
       return new LoginOutcome.Throttled(wait.get());
     }
+    long changesBefore = changes.get();
     LoginOutcome outcome =
         throttle
             .inHashingSlot(() -> check(name, password))
             .orElseGet(() -> new LoginOutcome.Throttled(Duration.ofSeconds(1)));
     if (outcome instanceof LoginOutcome.Accepted ok) {
       throttle.succeeded(client);
-      recentSuccesses.put(remembered, ok.user());
+      if (changes.get() == changesBefore) {
+        recentSuccesses.put(remembered, ok);
+      }
     }
     return outcome;
   }
@@ -121,18 +126,25 @@ public final class JdbcUserStore implements UserStore {
       if (!hasher.matches(chars, s.hash())) {
         return new LoginOutcome.Refused();
       }
-      if (hasher.isWeaker(s.hash())) {
-        rehash(name, s.hash(), hasher.hash(chars));
+      PasswordHash matched = s.hash();
+      if (hasher.isWeaker(matched)) {
+        PasswordHash stronger = hasher.hash(chars);
+        if (rehash(name, matched, stronger)) {
+          matched = stronger;
+        }
       }
-      return new LoginOutcome.Accepted(s.user());
+      return new LoginOutcome.Accepted(s.user(), matched.hash());
     } finally {
       Arrays.fill(chars, '\0');
     }
   }
 
-  /** Replaces a weaker hash, unless the password was changed meanwhile (the old hash is gone). */
-  private void rehash(String name, PasswordHash old, PasswordHash stronger) {
-    db.transaction(
+  /**
+   * Replaces a weaker hash, unless the password was changed meanwhile (the old hash is gone); true
+   * when it did.
+   */
+  private boolean rehash(String name, PasswordHash old, PasswordHash stronger) {
+    return db.transaction(
         c -> {
           try (PreparedStatement st =
               c.prepareStatement(
@@ -144,9 +156,8 @@ public final class JdbcUserStore implements UserStore {
             st.setInt(4, stronger.iterations());
             st.setString(5, name);
             st.setBytes(6, old.hash());
-            st.executeUpdate();
+            return st.executeUpdate() == 1;
           }
-          return null;
         });
   }
 
@@ -207,6 +218,7 @@ public final class JdbcUserStore implements UserStore {
           }
           return null;
         });
+    changes.incrementAndGet();
     recentSuccesses.invalidateAll();
     sessions.forgetCached(name);
   }

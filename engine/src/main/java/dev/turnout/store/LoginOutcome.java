@@ -9,8 +9,16 @@ import java.time.Duration;
  */
 public sealed interface LoginOutcome {
 
-  /** The name exists and the password is its own. */
-  record Accepted(User user) implements LoginOutcome {}
+  /**
+   * The name exists and the password is its own. {@code credential} is the stored hash the password
+   * matched (null where unknown): a session started on it is refused if the password or role has
+   * changed since, as a sign-in that was mid-check when they changed must not outlive the change.
+   */
+  record Accepted(User user, byte[] credential) implements LoginOutcome {
+    public Accepted(User user) {
+      this(user, null);
+    }
+  }
 
   /** A wrong name or password. */
   record Refused() implements LoginOutcome {}

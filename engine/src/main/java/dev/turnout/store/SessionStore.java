@@ -13,6 +13,12 @@ public interface SessionStore {
   /** Starts a session for {@code user}, with a new random secret and CSRF token. */
   SignedInSession start(User user);
 
+  /**
+   * Starts a session for a sign-in that was {@code accepted}, unless the user's password or role has
+   * changed since its password was checked (then empty: the sign-in must be tried again).
+   */
+  Optional<SignedInSession> start(LoginOutcome.Accepted accepted);
+
   /** The live session whose secret this is, its idle time renewed. */
   Optional<SignedInSession> find(String secret);
 

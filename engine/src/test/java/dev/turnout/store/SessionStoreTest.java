@@ -65,6 +65,40 @@ abstract class SessionStoreTest {
     west.close();
   }
 
+  /**
+   * A sign-in whose password check was under way when the password was reset (here, on the other
+   * control plane) gets no session: the check's stored hash is no longer the user's.
+   */
+  @Test
+  void aSignInCheckedBeforeAPasswordChangeStartsNoSession() {
+    LoginOutcome.Accepted checked = (LoginOutcome.Accepted) east.userStore().login("192.0.2.1", "ops", "pw-ops");
+
+    west.userStore().put("ops", Role.OPERATOR, "pw-new".toCharArray());
+
+    assertThat(east.userStore().sessions().start(checked)).isEmpty();
+    LoginOutcome.Accepted again = (LoginOutcome.Accepted) east.userStore().login("192.0.2.1", "ops", "pw-new");
+    assertThat(east.userStore().sessions().start(again)).hasValueSatisfying(
+        started -> assertThat(west.userStore().sessions().find(started.secret())).contains(started));
+  }
+
+  /** A sign-in that rehashed a weaker stored hash starts its session on the new hash. */
+  @Test
+  void aSignInThatRehashedStartsASession() {
+    JdbcDtabStore stronger = JdbcDtabStore.builder(url)
+        .user(url.startsWith("jdbc:postgresql:") ? PostgresServer.USER : null)
+        .password(url.startsWith("jdbc:postgresql:") ? PostgresServer.PASSWORD : null)
+        .clock(clock)
+        .passwordIterations(20)
+        .open();
+    try {
+      LoginOutcome.Accepted checked = (LoginOutcome.Accepted) stronger.userStore().login("192.0.2.1", "ops", "pw-ops");
+
+      assertThat(stronger.userStore().sessions().start(checked)).isPresent();
+    } finally {
+      stronger.close();
+    }
+  }
+
   @Test
   void aSessionStartedOnOneControlPlaneIsFoundOnAnother() {
     SignedInSession s = east.userStore().sessions().start(ops);

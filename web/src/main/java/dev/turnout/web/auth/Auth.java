@@ -108,8 +108,13 @@ public final class Auth {
     String password = Optional.ofNullable(ctx.formParam("password")).orElse("");
     LoginOutcome outcome = users.login(ctx.ip(), name, password);
     if (outcome instanceof LoginOutcome.Accepted ok) {
-      sessions.signIn(ctx, ok.user());
-      ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER);
+      if (sessions.signIn(ctx, ok).isPresent()) {
+        ctx.redirect(Routes.OVERVIEW, HttpStatus.SEE_OTHER);
+      } else {
+        ctx.status(HttpStatus.UNAUTHORIZED);
+        signInPage(ctx, sessions.formToken(ctx), name,
+            "Your password or role was changed while you were signing in; sign in again.");
+      }
     } else if (outcome instanceof LoginOutcome.Throttled wait) {
       ctx.status(HttpStatus.TOO_MANY_REQUESTS);
       ctx.header("Retry-After", Long.toString(wait.retryAfterSeconds()));

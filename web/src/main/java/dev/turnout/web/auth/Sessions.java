@@ -1,8 +1,8 @@
 package dev.turnout.web.auth;
 
+import dev.turnout.store.LoginOutcome;
 import dev.turnout.store.SessionStore;
 import dev.turnout.store.SignedInSession;
-import dev.turnout.store.User;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
@@ -43,12 +43,17 @@ final class Sessions {
     return store.find(ctx.cookie(COOKIE));
   }
 
-  /** Ends the request's session, if any, and starts one for {@code user} under a new secret. */
-  SignedInSession signIn(Context ctx, User user) {
+  /**
+   * Ends the request's session, if any, and starts one under a new secret for the user {@code
+   * accepted} names; empty when their password or role changed while the password was being checked.
+   */
+  Optional<SignedInSession> signIn(Context ctx, LoginOutcome.Accepted accepted) {
     store.end(ctx.cookie(COOKIE));
-    SignedInSession s = store.start(user);
-    ctx.cookie(cookie(COOKIE, s.secret(), "/", -1));
-    ctx.cookie(cookie(FORM_COOKIE, "", "/", 0));
+    Optional<SignedInSession> s = store.start(accepted);
+    s.ifPresent(started -> {
+      ctx.cookie(cookie(COOKIE, started.secret(), "/", -1));
+      ctx.cookie(cookie(FORM_COOKIE, "", "/", 0));
+    });
     return s;
   }
 
