@@ -145,12 +145,14 @@ final class JdbcSessionStore implements SessionStore {
       lastKnown.invalidate(key);
       return Optional.empty();
     }
-    // Only while the session is still cached: an end() that has just dropped it must not see it put
-    // back here (end() drops it from lastKnown again after the cache).
-    cache.asMap().computeIfPresent(key, (k, cached) -> {
-      lastKnown.put(k, cached);
-      return cached;
-    });
+    // An end() racing this one drops the session from the cache and then from lastKnown: taken back
+    // out here when the cache no longer has it, it cannot be left behind in lastKnown either way. (Not
+    // computeIfPresent on the cache: Caffeine counts that as a write, and each request would then keep
+    // the cached session alive past its 2 s, so a sign-out on another control plane was never seen.)
+    lastKnown.put(key, row);
+    if (cache.getIfPresent(key) == null) {
+      lastKnown.invalidate(key);
+    }
     Instant now = clock.instant();
     if (expired(row, now)) {
       end(secret);

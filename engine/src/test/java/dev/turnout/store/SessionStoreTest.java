@@ -118,6 +118,25 @@ abstract class SessionStoreTest {
     assertThat(west.userStore().sessions().find(s.secret())).isEmpty();
   }
 
+  /** As a dashboard polling every second does: use keeps a session alive, not its cache entry. */
+  @Test
+  void aSessionInConstantUseOnAnotherControlPlaneStillEndsThereWithinTheCacheTime() {
+    SignedInSession s = east.userStore().sessions().start(ops);
+    java.time.Duration step = JdbcSessionStore.CACHE_FOR.dividedBy(4);
+    for (int i = 0; i < 8; i++) {
+      assertThat(west.userStore().sessions().find(s.secret())).isPresent();
+      clock.advance(step);
+    }
+
+    east.userStore().sessions().end(s.secret());
+    for (int i = 0; i < 4; i++) {
+      west.userStore().sessions().find(s.secret());
+      clock.advance(step);
+    }
+
+    assertThat(west.userStore().sessions().find(s.secret())).isEmpty();
+  }
+
   @Test
   void onlyAHashOfTheSecretIsStored() throws Exception {
     SignedInSession s = east.userStore().sessions().start(ops);
