@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -90,18 +91,7 @@ public final class UserCommand implements Callable<Integer> {
               paramLabel = "ROLE",
               description = "operator (reads and writes) or viewer (reads only)")
           String role,
-      @Option(
-              names = "--data",
-              defaultValue = "data",
-              paramLabel = "DIR",
-              description = "data directory of the store (default: ${DEFAULT-VALUE})")
-          Path data,
-      @Option(
-              names = "--store",
-              paramLabel = "URL",
-              description = "a shared PostgreSQL store, jdbc:postgresql://HOST:PORT/DB, instead of the data directory"
-                  + " (password from TURNOUT_STORE_PASSWORD)")
-          String storeUrl,
+      @Mixin StoreLocation at,
       @Option(
               names = "--password-env",
               paramLabel = "VAR",
@@ -123,7 +113,7 @@ public final class UserCommand implements Callable<Integer> {
       err.println("turnout: " + e.getMessage());
       return BAD_INPUT;
     }
-    try (JdbcDtabStore store = open(data, storeUrl)) {
+    try (JdbcDtabStore store = open(at)) {
       store.userStore().put(name, parsedRole, password);
       out.println(
           "turnout: user "
@@ -131,7 +121,7 @@ public final class UserCommand implements Callable<Integer> {
               + " ("
               + parsedRole.name().toLowerCase(Locale.ROOT)
               + ") saved in "
-              + where(data, storeUrl));
+              + at.shown());
       return OK;
     } catch (StoreException.Invalid e) {
       err.println("turnout: " + e.getMessage());
@@ -149,20 +139,9 @@ public final class UserCommand implements Callable<Integer> {
       description = "List the users and their roles (never their passwords).",
       mixinStandardHelpOptions = true)
   int list(
-      @Option(
-              names = "--data",
-              defaultValue = "data",
-              paramLabel = "DIR",
-              description = "data directory of the store (default: ${DEFAULT-VALUE})")
-          Path data,
-      @Option(
-              names = "--store",
-              paramLabel = "URL",
-              description = "a shared PostgreSQL store, jdbc:postgresql://HOST:PORT/DB, instead of the data directory"
-                  + " (password from TURNOUT_STORE_PASSWORD)")
-          String storeUrl) {
+      @Mixin StoreLocation at) {
     PrintWriter out = spec.commandLine().getOut();
-    try (JdbcDtabStore store = open(data, storeUrl)) {
+    try (JdbcDtabStore store = open(at)) {
       for (User user : store.userStore().users()) {
         out.println(user.name() + " " + user.role().name().toLowerCase(Locale.ROOT));
       }
@@ -173,19 +152,37 @@ public final class UserCommand implements Callable<Integer> {
     }
   }
 
-  /** The store in {@code data}, or the shared one at {@code storeUrl} when given. */
-  private JdbcDtabStore open(Path data, String storeUrl) {
-    if (storeUrl == null) {
-      return JdbcDtabStore.openFile(data);
+  /** Where the users are kept, as every {@code user} subcommand takes it. */
+  static final class StoreLocation {
+    @Option(
+        names = "--data",
+        defaultValue = "data",
+        paramLabel = "DIR",
+        description = "data directory of the store (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(
+        names = "--store",
+        paramLabel = "URL",
+        description = "a shared PostgreSQL store, jdbc:postgresql://HOST:PORT/DB, instead of the data directory"
+            + " (password from TURNOUT_STORE_PASSWORD)")
+    String url;
+
+    /** The place as a message may show it: a password in the URL is masked. */
+    String shown() {
+      return url == null ? data.toString() : url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
-    if (!storeUrl.startsWith("jdbc:postgresql://")) {
-      throw new StoreException.Invalid("--store must be jdbc:postgresql://HOST:PORT/DATABASE, not " + storeUrl);
-    }
-    return JdbcDtabStore.builder(storeUrl).password(env.get(STORE_PASSWORD_ENV)).open();
   }
 
-  private static String where(Path data, String storeUrl) {
-    return storeUrl == null ? data.toString() : storeUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  /** The store in {@code at}'s data directory, or the shared one at its URL when given. */
+  private JdbcDtabStore open(StoreLocation at) {
+    if (at.url == null) {
+      return JdbcDtabStore.openFile(at.data);
+    }
+    if (!at.url.startsWith("jdbc:postgresql://")) {
+      throw new StoreException.Invalid("--store must be jdbc:postgresql://HOST:PORT/DATABASE, not " + at.url);
+    }
+    return JdbcDtabStore.builder(at.url).password(env.get(STORE_PASSWORD_ENV)).open();
   }
 
   static final String STORE_PASSWORD_ENV = "TURNOUT_STORE_PASSWORD";
