@@ -270,11 +270,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       InputStream s = stream;
       if (s != null && System.nanoTime() - lastHeardNanos > silence.toNanos()) {
         log.info("the binding of {} has been silent for {} ms; trying the next control plane", path.show(), silence.toMillis());
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // ending the read is all we want
-        }
+        NamerdHttpDtabSource.closeQuietly(s);
       }
     }
 
@@ -302,11 +298,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     void close() {
       InputStream s = stream;
       if (s != null) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // ending the read is all we want
-        }
+        NamerdHttpDtabSource.closeQuietly(s);
       }
       synchronized (this) {
         notifyAll();

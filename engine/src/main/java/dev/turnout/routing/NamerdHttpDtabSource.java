@@ -334,7 +334,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
     thread.interrupt();
   }
 
-  private static void closeQuietly(InputStream s) {
+  /** Closes a stream to end a read blocked on it (used by {@link ControlPlaneNamer} too). */
+  static void closeQuietly(InputStream s) {
     try {
       s.close();
     } catch (IOException ignored) {
