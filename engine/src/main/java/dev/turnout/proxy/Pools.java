@@ -10,9 +10,11 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 
 /**
- * Keep-alive connection pools, one per endpoint {@code host:port}, shared by every router of the process.
- * Undertow's pool keeps connections per IO thread, so an exchange always gets a connection owned by its
- * own thread and nothing is locked. Whether an endpoint is healthy is Turnout's failure accrual's
+ * Keep-alive connection pools, one per endpoint {@code host:port}, shared by every router of the process:
+ * the {@link UpstreamPool} of Turnout's own upstream client, which carries every request whose body (if
+ * any) is held whole, and Undertow's, which carries the rest (a streamed body, an upgrade). Both keep
+ * connections per IO thread, so an exchange always gets a connection owned by its own thread and
+ * nothing is locked. Whether an endpoint is healthy is Turnout's failure accrual's
  * business, not the pool's: the pool is told to treat every endpoint as available.
  */
 final class Pools implements AutoCloseable {
@@ -67,6 +69,29 @@ final class Pools implements AutoCloseable {
   static final OptionMap CLIENT_OPTIONS = OptionMap.builder().set(Options.TCP_NODELAY, true).getMap();
 
   private final ConcurrentHashMap<String, ProxyConnectionPool> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, UpstreamPool> upstream = new ConcurrentHashMap<>();
+
+  /**
+   * Whether requests that {@link UpstreamConnection} can carry go by it. {@code
+   * -Dturnout.proxy.upstream=undertow} sends every request by Undertow's client instead, for comparing
+   * the two under the same load.
+   */
+  static final boolean LEAN = !"undertow".equals(System.getProperty("turnout.proxy.upstream"));
+
+  /**
+   * The pool of the upstream client's connections to {@code endpoint}.
+   *
+   * @throws IllegalArgumentException when the endpoint is not an address a connection can be made to
+   */
+  UpstreamPool upstream(Endpoint endpoint) {
+    String key = endpoint.key();
+    UpstreamPool p = upstream.get(key);
+    if (p != null) {
+      return p;
+    }
+    uri(endpoint); // the same check as for Undertow's pool, before anything is kept
+    return upstream.computeIfAbsent(key, k -> new UpstreamPool(endpoint));
+  }
 
   ProxyConnectionPool of(Endpoint endpoint) {
     String key = endpoint.key();
@@ -104,5 +129,7 @@ final class Pools implements AutoCloseable {
   public void close() {
     pools.values().forEach(ProxyConnectionPool::close);
     pools.clear();
+    upstream.values().forEach(UpstreamPool::close);
+    upstream.clear();
   }
 }

@@ -23,7 +23,9 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyConnectionPool;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import io.undertow.util.HttpString;
 import io.undertow.util.Transfer;
 import java.io.IOException;
@@ -76,7 +78,7 @@ import org.xnio.channels.StreamSinkChannel;
  * the task dispatched on the IO thread and the listener of its exchange's end, and the callbacks that
  * run on every request catch their own exceptions rather than wrap a lambda in {@link #guarded}.
  */
-final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
+final class ProxiedRequest implements Runnable, ExchangeCompletionListener, UpstreamConnection.Handler {
   private static final int MAX_ATTEMPTS = 4;
   /**
    * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
@@ -129,13 +131,19 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
-  private ClientConnection connection;
+  /** The current attempt's backend connection, either client's; null between attempts. */
+  private java.io.Closeable connection;
   private boolean finished;
   private Deadlines.Entry deadline;
   private ResponseClass outcome = ResponseClass.SUCCESS;
   private String failureClass = "";
   /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
   private byte[] body;
+  /**
+   * Attempts go by Turnout's own upstream client: the request has no body or one held whole, and asks
+   * for no upgrade. Otherwise (a streamed body, a WebSocket) Undertow's client carries it.
+   */
+  private boolean lean;
 
   ProxiedRequest(
       HttpServerExchange exchange,
@@ -196,6 +204,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
     }
     use(first);
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
+    lean = Pools.LEAN && !upgradeAsked() && (!hasBody || small.isPresent());
     if (small.isPresent()) {
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
@@ -232,6 +241,17 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
    */
   private boolean idempotent() {
     return ResponseClassifier.isIdempotent(exchange.getRequestMethod().toString());
+  }
+
+  /**
+   * The caller asks to switch protocols. Not for {@code h2c} alone, which is read as no upgrade: the
+   * Upgrade header is hop-by-hop and a server may ignore it (RFC 9110 section 7.8), RFC 9113 retired
+   * h2c upgrades, and a backend that took one would carry every later request of that connection
+   * past routing. Java's own HTTP client asks for it on every plain-HTTP request by default.
+   */
+  private boolean upgradeAsked() {
+    String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+    return upgrade != null && !upgrade.trim().equalsIgnoreCase("h2c");
   }
 
   /** Whether the request can be sent again: it has no body, or one held whole. */
@@ -291,6 +311,10 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
     clientStats.start();
     serviceClientStats.start();
     long connectTimeout = router.config().client().connectTimeout().toMillis();
+    if (lean) {
+      attemptLean(connectTimeout);
+      return;
+    }
     ProxyConnectionPool pool;
     try {
       pool = pools.of(endpoint);
@@ -313,6 +337,24 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
     if (!waiting.settled) {
       waiting.timer =
           exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** An attempt by Turnout's own upstream client ({@link UpstreamConnection}). */
+  private void attemptLean(long connectTimeout) {
+    UpstreamPool pool;
+    try {
+      pool = pools.upstream(endpoint);
+    } catch (IllegalArgumentException notAnAddress) {
+      refused(endpoint, notAnAddress.getMessage());
+      return;
+    }
+    XnioExecutor io = exchange.getIoThread();
+    Connecting waiting = new Connecting(endpoint, pool.full(exchange.getIoThread()), connectTimeout);
+    org.xnio.Cancellable pending = pool.acquire(exchange.getIoThread(), waiting);
+    if (!waiting.settled) {
+      waiting.pending = pending;
+      waiting.timer = io.executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -411,13 +453,15 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
    * pool has tied it to this exchange and takes it back when the exchange ends, or at once if the
    * exchange has ended already (Undertow 2.3's pool then keeps it for the next request).
    */
-  private final class Connecting implements ProxyCallback<ProxyConnection> {
+  private final class Connecting implements ProxyCallback<ProxyConnection>, UpstreamPool.Waiter {
     private final Endpoint to;
     /** Waiting for one of the pool's connections to be free, rather than for a new one to open. */
     private final boolean queued;
     private final long timeoutMillis;
     boolean settled;
     XnioExecutor.Key timer;
+    /** Cancels the upstream pool's wait (a connection being made, or a place in its queue). */
+    org.xnio.Cancellable pending;
 
     Connecting(Endpoint to, boolean queued, long timeoutMillis) {
       this.to = to;
@@ -438,11 +482,42 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
     }
 
     @Override
+    public void connected(UpstreamConnection c) {
+      try {
+        if (settle()) {
+          connection = c;
+          sendLean(c);
+        } else {
+          c.close();
+        }
+      } catch (RuntimeException e) {
+        unexpected("sending the request", e);
+      }
+    }
+
+    @Override
+    public void failed(IOException e) {
+      guarded(
+          "connecting",
+          () -> {
+            if (settle()) {
+              unreached("could not connect to " + to.key() + " (" + reason(e) + ")");
+            }
+          });
+    }
+
+    @Override
+    public boolean gaveUp() {
+      return settled || finished;
+    }
+
+    @Override
     public void completed(HttpServerExchange ex, ProxyConnection pooled) {
       try {
         if (settle()) {
-          connection = pooled.getConnection();
-          send(connection);
+          ClientConnection conn = pooled.getConnection();
+          connection = conn;
+          send(conn);
         }
       } catch (RuntimeException e) {
         unexpected("sending the request", e);
@@ -483,13 +558,16 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
 
     void timedOut() {
       timer = null;
-      guarded(
-          "connecting",
-          () -> {
-            if (settle()) {
-              unreached("no connection to " + to.key() + " within the " + timeoutMillis + " ms connect timeout");
-            }
-          });
+      boolean mine = settle();
+      if (pending != null) {
+        pending.cancel(); // settled first: what cancelling reports is not this attempt's outcome
+        pending = null;
+      }
+      if (mine) {
+        guarded(
+            "connecting",
+            () -> unreached("no connection to " + to.key() + " within the " + timeoutMillis + " ms connect timeout"));
+      }
     }
 
     /**
@@ -544,29 +622,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
     request.setPath(requestTarget);
-    Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_FORWARDED);
-    var h = request.getRequestHeaders();
-    if (exchange.isUpgrade() || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
-      h.put(Headers.CONNECTION, "Upgrade");
-      h.put(Headers.UPGRADE, exchange.getRequestHeaders().getFirst(Headers.UPGRADE));
-    }
-    if (hasBody && !h.contains(Headers.CONTENT_LENGTH)) {
-      h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
-    }
-    if (body != null) {
-      h.put(Headers.CONTENT_LENGTH, body.length);
-    }
-    String via = exchange.getRequestHeaders().getFirst(L5dHeaders.VIA);
-    h.put(L5dHeaders.VIA, via == null ? L5dHeaders.VIA_VALUE : via + ", " + L5dHeaders.VIA_VALUE);
-    h.put(L5dHeaders.DST_SERVICE, serviceName);
-    h.put(L5dHeaders.DST_CLIENT, target.id());
-    if (!target.residual().isEmpty()) {
-      h.put(L5dHeaders.DST_RESIDUAL, target.residual());
-    }
-    h.put(L5dHeaders.REQID, requestId);
-    if (!local.isEmpty()) {
-      h.put(L5dHeaders.CTX_DTAB, local.show());
-    }
+    upstreamHeaders(request.getRequestHeaders());
     conn.sendRequest(
         request,
         new ClientCallback<>() {
@@ -588,23 +644,87 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
         });
   }
 
+  /** Sends the request by the upstream client: its head and its held body, if any, in one write. */
+  private void sendLean(UpstreamConnection conn) {
+    HeaderMap h = new HeaderMap();
+    upstreamHeaders(h);
+    HttpString method = exchange.getRequestMethod();
+    conn.send(
+        this, exchange.getConnection().getByteBufferPool(), method, requestTarget, h, body, Methods.HEAD.equals(method));
+  }
+
+  /** The headers the backend gets: the caller's end-to-end ones and this hop's own. */
+  private void upstreamHeaders(HeaderMap h) {
+    Hop.copy(exchange.getRequestHeaders(), h, NOT_FORWARDED);
+    if (upgradeAsked()) {
+      h.put(Headers.CONNECTION, "Upgrade");
+      h.put(Headers.UPGRADE, exchange.getRequestHeaders().getFirst(Headers.UPGRADE));
+    }
+    if (hasBody && !h.contains(Headers.CONTENT_LENGTH)) {
+      h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+    }
+    if (body != null) {
+      h.put(Headers.CONTENT_LENGTH, body.length);
+    }
+    String via = exchange.getRequestHeaders().getFirst(L5dHeaders.VIA);
+    h.put(L5dHeaders.VIA, via == null ? L5dHeaders.VIA_VALUE : via + ", " + L5dHeaders.VIA_VALUE);
+    h.put(L5dHeaders.DST_SERVICE, serviceName);
+    h.put(L5dHeaders.DST_CLIENT, target.id());
+    if (!target.residual().isEmpty()) {
+      h.put(L5dHeaders.DST_RESIDUAL, target.residual());
+    }
+    h.put(L5dHeaders.REQID, requestId);
+    if (!local.isEmpty()) {
+      h.put(L5dHeaders.CTX_DTAB, local.show());
+    }
+  }
+
+  // ---- what the upstream client reports (UpstreamConnection.Handler)
+
+  @Override
+  public void notSent(UpstreamConnection conn, IOException e) {
+    guarded("sending the request", () -> stale(conn, e));
+  }
+
+  @Override
+  public void broken(UpstreamConnection conn, IOException e) {
+    guarded("reading the response", () -> connectionBroke(conn, e));
+  }
+
+  @Override
+  public void answered(UpstreamConnection conn, ResponseHead head) {
+    try {
+      if (takeAnswer(conn, head.status, head.headers)) {
+        connection = null; // the connection is the relay's now: it goes back to its pool at the body's end
+        conn.relay(exchange.getResponseChannel());
+      }
+    } catch (RuntimeException e) {
+      unexpected("reading the response", e);
+    }
+  }
+
+  @Override
+  public void relayFailed(UpstreamConnection conn, IOException e) {
+    IoUtils.safeClose(exchange.getConnection());
+  }
+
   private void sent(ClientConnection conn, ClientExchange result) {
     result.setResponseListener(new ResponseHandler(conn));
     StreamSinkChannel sink = result.getRequestChannel();
     if (body != null) {
-      BufferedBody.write(body, sink, e -> guarded("sending the body", () -> broken(conn, e)));
+      BufferedBody.write(body, sink, e -> guarded("sending the body", () -> connectionBroke(conn, e)));
     } else if (hasBody && !exchange.isRequestComplete()) {
       Relay.start(
           exchange.getRequestChannel(),
           sink,
-          (c, e) -> guarded("sending the body", () -> broken(conn, e)),
+          (c, e) -> guarded("sending the body", () -> connectionBroke(conn, e)),
           exchange.getConnection().getByteBufferPool());
     } else {
       finishWrites(sink);
     }
   }
 
-  private void stale(ClientConnection conn, IOException e) {
+  private void stale(java.io.Closeable conn, IOException e) {
     if (!dropIfCurrent(conn)) {
       return;
     }
@@ -617,7 +737,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
    * still going, i.e. when the report is for this caller to act on. An earlier attempt's connection was
    * already dealt with: a second report must not retry again.
    */
-  private boolean dropIfCurrent(ClientConnection conn) {
+  private boolean dropIfCurrent(java.io.Closeable conn) {
     IoUtils.safeClose(conn);
     if (conn != connection) {
       return false;
@@ -647,7 +767,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
   }
 
   /** The backend connection broke before or while answering. */
-  private void broken(ClientConnection conn, IOException e) {
+  private void connectionBroke(java.io.Closeable conn, IOException e) {
     if (!dropIfCurrent(conn)) {
       return;
     }
@@ -666,8 +786,12 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
       attempt();
       return;
     }
-    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String why = reason(e);
     fail(502, "reset", "connection to " + endpoint.key() + " failed: " + why);
+  }
+
+  private static String reason(IOException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   // ---- the response
@@ -698,16 +822,36 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
 
     @Override
     public void failed(IOException e) {
-      guarded("reading the response", () -> broken(conn, e));
+      guarded("reading the response", () -> connectionBroke(conn, e));
     }
 
     private void answered(ClientExchange result) {
-      if (finished) {
-        IoUtils.safeClose(conn);
-        return;
-      }
       ClientResponse response = result.getResponse();
       int status = response.getResponseCode();
+      if (!takeAnswer(conn, status, response.getResponseHeaders())) {
+        return;
+      }
+      if (status == 101) {
+        upgrade(result);
+      }
+      Relay.start(
+          result.getResponseChannel(),
+          exchange.getResponseChannel(),
+          this,
+          exchange.getConnection().getByteBufferPool());
+    }
+  }
+
+  /**
+   * Takes a backend's answer to the current attempt: true when it is the request's answer, its status
+   * and headers now set on the exchange and its body for the caller to relay; false when it was not
+   * taken (the request had ended, or the answer is retried), its connection closed.
+   */
+  private boolean takeAnswer(java.io.Closeable conn, int status, HeaderMap headers) {
+      if (finished) {
+        IoUtils.safeClose(conn);
+        return false;
+      }
       ResponseClass cls = router.classifier().classify(exchange.getRequestMethod().toString(), status);
       String why = cls.isSuccess() ? "" : Integer.toString(status);
       attemptDone(cls, why);
@@ -720,26 +864,18 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
         IoUtils.safeClose(conn);
         serviceStats.retried();
         attempt();
-        return;
+        return false;
       }
       finished = true;
       outcome = cls;
       failureClass = why;
       exchange.setStatusCode(status);
-      Hop.copy(response.getResponseHeaders(), exchange.getResponseHeaders(), Set.of());
+      Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
       exchange.getResponseHeaders().put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
       if (cls == ResponseClass.RETRYABLE_FAILURE) {
         exchange.getResponseHeaders().put(L5dHeaders.RETRYABLE, "true");
       }
-      if (status == 101) {
-        upgrade(result);
-      }
-      Relay.start(
-          result.getResponseChannel(),
-          exchange.getResponseChannel(),
-          this,
-          exchange.getConnection().getByteBufferPool());
-    }
+      return true;
   }
 
   private void closeBoth(ClientConnection conn) {
@@ -805,7 +941,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
         "timeout",
         "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
             + serviceName);
-    ClientConnection open = connection;
+    java.io.Closeable open = connection;
     connection = null;
     if (open != null) {
       IoUtils.safeClose(open);
@@ -827,7 +963,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener {
    */
   private void unexpected(String where, RuntimeException e) {
     log.unexpected(router.label(), where, e);
-    ClientConnection open = connection;
+    java.io.Closeable open = connection;
     connection = null;
     if (open != null) {
       IoUtils.safeClose(open);

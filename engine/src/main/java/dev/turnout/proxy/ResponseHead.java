@@ -1,0 +1,262 @@
+package dev.turnout.proxy;
+
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The head of a backend's HTTP/1.x answer as the upstream client reads it (RFC 9112 sections 4 to 6):
+ * the status, the header fields, and what they say about framing the body and keeping the connection.
+ *
+ * <p>{@link #parse(ByteBuffer)} is strict where a lenient reading would let a backend smuggle a second
+ * answer into the first or leave the body's end in doubt: an unparseable status line, a field line
+ * without a colon or with space before it, a folded (obs-fold) line, or Content-Length values that
+ * disagree are {@link Malformed}. It accepts a bare LF as a line end, as RFC 9112 section 2.2 allows.
+ */
+final class ResponseHead {
+  /** The body's length is not given: it runs to the end of the connection (or there is none). */
+  static final long NO_LENGTH = -1;
+
+  /** A backend answer that breaks HTTP/1.1: the connection cannot be trusted for another request. */
+  static final class Malformed extends java.io.IOException {
+    Malformed(String message) {
+      super(message);
+    }
+  }
+
+  final int status;
+  final HeaderMap headers;
+  /** The Content-Length, or {@link #NO_LENGTH}; meaningless when {@link #chunked}. */
+  final long contentLength;
+  /** The last transfer coding is chunked. */
+  final boolean chunked;
+  /** A transfer coding other than chunked ends the list: the body runs to the end of the connection. */
+  final boolean untilClose;
+  /** The backend will keep the connection open after this answer. */
+  final boolean keepAlive;
+
+  private ResponseHead(
+      int status, HeaderMap headers, long contentLength, boolean chunked, boolean untilClose, boolean keepAlive) {
+    this.status = status;
+    this.headers = headers;
+    this.contentLength = contentLength;
+    this.chunked = chunked;
+    this.untilClose = untilClose;
+    this.keepAlive = keepAlive;
+  }
+
+  /** An interim (1xx) answer other than 101: another head follows it. */
+  boolean interim() {
+    return status >= 100 && status < 200 && status != 101;
+  }
+
+  /**
+   * Reads one head from {@code in} (read mode). Returns null when the head is not all there yet,
+   * leaving {@code in} as it was; otherwise the head, with {@code in} positioned at the first byte
+   * after it (where the body starts).
+   *
+   * @throws Malformed when the bytes are not an HTTP/1.x response head
+   */
+  static ResponseHead parse(ByteBuffer in) throws Malformed {
+    int start = in.position();
+    int end = headEnd(in, start, in.limit());
+    if (end < 0) {
+      return null;
+    }
+    byte[] raw = new byte[end - start];
+    in.get(raw);
+    return parse(raw);
+  }
+
+  /** The index just past the blank line that ends the head, or -1 when it has not arrived. */
+  private static int headEnd(ByteBuffer in, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (in.get(i) != '\n') {
+        continue;
+      }
+      if (i + 1 < to && in.get(i + 1) == '\n') {
+        return i + 2;
+      }
+      if (i + 2 < to && in.get(i + 1) == '\r' && in.get(i + 2) == '\n') {
+        return i + 3;
+      }
+    }
+    return -1;
+  }
+
+  private static ResponseHead parse(byte[] raw) throws Malformed {
+    int lineEnd = lineEnd(raw, 0);
+    int contentEnd = trimCr(raw, 0, lineEnd);
+    // HTTP/1.x SP 3DIGIT [SP reason]
+    if (contentEnd < 12
+        || !startsWith(raw, "HTTP/1.")
+        || (raw[7] != '0' && raw[7] != '1')
+        || raw[8] != ' '
+        || !digit(raw[9])
+        || !digit(raw[10])
+        || !digit(raw[11])
+        || (contentEnd > 12 && raw[12] != ' ')) {
+      throw new Malformed("not an HTTP/1.x status line: " + printable(raw, 0, contentEnd));
+    }
+    boolean http11 = raw[7] == '1';
+    int status = (raw[9] - '0') * 100 + (raw[10] - '0') * 10 + (raw[11] - '0');
+    if (status < 100) {
+      throw new Malformed("status " + status + " is not an HTTP status code");
+    }
+    HeaderMap headers = new HeaderMap();
+    int at = lineEnd + 1;
+    while (true) {
+      lineEnd = lineEnd(raw, at);
+      contentEnd = trimCr(raw, at, lineEnd);
+      if (contentEnd == at) {
+        break; // the blank line
+      }
+      if (raw[at] == ' ' || raw[at] == '\t') {
+        throw new Malformed("a folded header line (obs-fold) in the answer");
+      }
+      int colon = at;
+      while (colon < contentEnd && raw[colon] != ':') {
+        if (!tokenChar(raw[colon])) {
+          throw new Malformed("not a header line: " + printable(raw, at, contentEnd));
+        }
+        colon++;
+      }
+      if (colon == contentEnd || colon == at) {
+        throw new Malformed("not a header line: " + printable(raw, at, contentEnd));
+      }
+      int v = colon + 1;
+      int ve = contentEnd;
+      while (v < ve && (raw[v] == ' ' || raw[v] == '\t')) {
+        v++;
+      }
+      while (ve > v && (raw[ve - 1] == ' ' || raw[ve - 1] == '\t')) {
+        ve--;
+      }
+      headers.add(name(raw, at, colon), new String(raw, v, ve - v, StandardCharsets.ISO_8859_1));
+      at = lineEnd + 1;
+    }
+    String te = headers.getLast(Headers.TRANSFER_ENCODING);
+    boolean chunked = false;
+    boolean untilClose = false;
+    if (te != null) {
+      chunked = lastCodingIsChunked(headers.get(Headers.TRANSFER_ENCODING));
+      untilClose = !chunked;
+    }
+    long length = chunked || untilClose ? NO_LENGTH : contentLength(headers.get(Headers.CONTENT_LENGTH));
+    boolean keepAlive = keepAlive(http11, headers.get(Headers.CONNECTION)) && !untilClose;
+    return new ResponseHead(status, headers, length, chunked, untilClose, keepAlive);
+  }
+
+  private static int lineEnd(byte[] raw, int from) {
+    for (int i = from; i < raw.length; i++) {
+      if (raw[i] == '\n') {
+        return i;
+      }
+    }
+    return raw.length; // cannot happen: the head ends with a line end
+  }
+
+  private static int trimCr(byte[] raw, int from, int lineEnd) {
+    return lineEnd > from && raw[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+  }
+
+  private static boolean startsWith(byte[] raw, String prefix) {
+    for (int i = 0; i < prefix.length(); i++) {
+      if (raw[i] != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean digit(byte b) {
+    return b >= '0' && b <= '9';
+  }
+
+  /** RFC 9110's tchar. */
+  private static boolean tokenChar(byte b) {
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || digit(b)) {
+      return true;
+    }
+    return "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+  }
+
+  /** The field name, as Undertow's shared constant when it is a well-known one. */
+  private static HttpString name(byte[] raw, int from, int to) {
+    String text = new String(raw, from, to - from, StandardCharsets.ISO_8859_1);
+    HttpString known = Headers.fromCache(text);
+    return known != null ? known : new HttpString(text);
+  }
+
+  private static boolean lastCodingIsChunked(HeaderValues values) {
+    String last = values.getLast();
+    int comma = last.lastIndexOf(',');
+    String coding = (comma < 0 ? last : last.substring(comma + 1)).trim();
+    return coding.equalsIgnoreCase("chunked");
+  }
+
+  /** The one length all Content-Length values agree on, or {@link #NO_LENGTH} when there is none. */
+  private static long contentLength(HeaderValues values) throws Malformed {
+    if (values == null) {
+      return NO_LENGTH;
+    }
+    long length = NO_LENGTH;
+    for (String value : values) {
+      for (String part : value.split(",", -1)) {
+        long one = digits(part.trim());
+        if (one < 0) {
+          throw new Malformed("Content-Length '" + value + "' is not a length");
+        }
+        if (length >= 0 && one != length) {
+          throw new Malformed("Content-Length values disagree: " + values);
+        }
+        length = one;
+      }
+    }
+    return length;
+  }
+
+  private static long digits(String s) {
+    if (s.isEmpty() || s.length() > 18) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  private static boolean keepAlive(boolean http11, HeaderValues connection) {
+    if (connection == null) {
+      return http11;
+    }
+    boolean close = false;
+    boolean keep = false;
+    for (String value : connection) {
+      for (String token : value.split(",")) {
+        String t = token.trim();
+        close |= t.equalsIgnoreCase("close");
+        keep |= t.equalsIgnoreCase("keep-alive");
+      }
+    }
+    return !close && (http11 || keep);
+  }
+
+  private static String printable(byte[] raw, int from, int to) {
+    int end = Math.min(to, from + 80);
+    StringBuilder s = new StringBuilder();
+    for (int i = from; i < end; i++) {
+      char c = (char) (raw[i] & 0xff);
+      s.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return s.append(to > end ? "..." : "").toString();
+  }
+}

@@ -1,0 +1,448 @@
+package dev.turnout.proxy;
+
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+
+/**
+ * One keep-alive HTTP/1.1 connection to a backend, driven straight on XNIO by the IO thread that owns it:
+ * the proxy's upstream client for a request whose body, if any, is held whole. It writes the request
+ * in one gathering write, reads the answer's head when the socket says bytes have come, and relays the
+ * body to the caller as it reads it, with {@link BodyFraming} telling from the bytes alone where it
+ * ends. A socket read is only ever made when the socket is readable, and none after the body's last
+ * byte, so a request costs the backend connection one write and, for a small answer, one read.
+ *
+ * <p>Reads stay registered for the connection's whole life: while it is idle in its {@link
+ * UpstreamPool}, a readable socket means the backend closed it (or sent bytes nobody asked for), and
+ * it is closed at once. Only while the caller is slower than the backend are reads suspended, until
+ * the caller can take more.
+ *
+ * <p>Everything here runs on the connection's IO thread; a {@link Handler} hears how the attempt went.
+ */
+final class UpstreamConnection implements Closeable {
+  /** What an attempt on this connection hears. Called on the IO thread. */
+  interface Handler {
+    /** Not a byte of the request was written: the connection was dead already. Closed. */
+    void notSent(UpstreamConnection connection, IOException e);
+
+    /** The connection broke, or the backend broke HTTP, after the request went out and before an answer. Closed. */
+    void broken(UpstreamConnection connection, IOException e);
+
+    /** The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}. */
+    void answered(UpstreamConnection connection, ResponseHead head);
+
+    /** Relaying the body failed on either side. The connection is closed; the caller's must be too. */
+    void relayFailed(UpstreamConnection connection, IOException e);
+  }
+
+  private static final int IDLE = 0;
+  private static final int WRITING = 1;
+  private static final int HEAD = 2;
+  private static final int ANSWERED = 3;
+  private static final int RELAYING = 4;
+  private static final int CLOSED = 5;
+
+  private final StreamConnection connection;
+  private final ConduitStreamSourceChannel source;
+  private final ConduitStreamSinkChannel sink;
+  private final UpstreamPool.PerThread home;
+  private final ByteBuffer[] out = new ByteBuffer[2];
+  private final ChannelListener<StreamSinkChannel> callerWritable = this::callerWritable;
+  /** When it was last handed back to its pool. */
+  long idleSince;
+
+  private int state = IDLE;
+  private Handler handler;
+  private ByteBufferPool pool;
+  /** The buffer in use: the request head while it is written, then the answer as it is read. */
+  private PooledByteBuffer pooled;
+  private ByteBuffer buffer;
+  private int outCount;
+  private long written;
+  /** A readable event came while the request was still being written: reads wait until it is out. */
+  private boolean readsHeld;
+  private boolean bodyless;
+  private ResponseHead head;
+  private BodyFraming framing;
+  private StreamSinkChannel caller;
+
+  UpstreamConnection(StreamConnection connection, UpstreamPool.PerThread home) {
+    this.connection = connection;
+    this.source = connection.getSourceChannel();
+    this.sink = connection.getSinkChannel();
+    this.home = home;
+    connection.setCloseListener(c -> closed());
+    source.getReadSetter().set(c -> readable());
+    sink.getWriteSetter().set(c -> writable());
+    source.resumeReads();
+  }
+
+  /** {@code host:port} of the backend. */
+  String key() {
+    return home.key();
+  }
+
+  /**
+   * Sends a request: its head ({@code METHOD target HTTP/1.1} and {@code headers}) and then {@code body}
+   * when there is one. {@code bodyless} says the answer has no body whatever its head says (a HEAD
+   * request). Buffers come from {@code pool} and are held only while there are bytes in them: not
+   * while the backend thinks, so a thread with many requests waiting on backends holds no buffers for
+   * them (more than the pool's per-thread cache would have it allocate and free direct memory).
+   */
+  void send(
+      Handler handler, ByteBufferPool pool, HttpString method, String target, HeaderMap headers, byte[] body,
+      boolean bodyless) {
+    this.handler = handler;
+    this.pool = pool;
+    this.bodyless = bodyless;
+    pooled = pool.allocate();
+    out[0] = encodeHead(pooled.getBuffer(), method, target, headers);
+    out[1] = body == null ? null : ByteBuffer.wrap(body);
+    outCount = body == null ? 1 : 2;
+    written = 0;
+    state = WRITING;
+    write();
+  }
+
+  private void write() {
+    try {
+      while (out[outCount - 1].hasRemaining()) {
+        long n = sink.write(out, 0, outCount);
+        if (n == 0) {
+          sink.resumeWrites();
+          return;
+        }
+        written += n;
+      }
+    } catch (IOException e) {
+      Handler h = handler;
+      boolean nothingSent = written == 0;
+      close();
+      if (nothingSent) {
+        h.notSent(this, e);
+      } else {
+        h.broken(this, e);
+      }
+      return;
+    }
+    sink.suspendWrites();
+    out[0] = null;
+    out[1] = null;
+    freeBuffer();
+    state = HEAD;
+    if (readsHeld) {
+      readsHeld = false;
+      source.resumeReads();
+    }
+    // No read now: the answer is read when the socket says it has come.
+  }
+
+  private void writable() {
+    if (state == WRITING) {
+      write();
+    } else {
+      sink.suspendWrites();
+    }
+  }
+
+  private void readable() {
+    switch (state) {
+      case IDLE -> idleRead();
+      case HEAD -> readHead();
+      case RELAYING -> pump();
+      case WRITING -> {
+        readsHeld = true;
+        source.suspendReads();
+      }
+      default -> source.suspendReads();
+    }
+  }
+
+  /** An idle connection became readable: the backend closed it, or sent what nobody asked for. */
+  private void idleRead() {
+    try {
+      if (source.read(ByteBuffer.allocate(1)) == 0) {
+        return; // a spurious wakeup
+      }
+    } catch (IOException e) {
+      // closed below all the same
+    }
+    close();
+  }
+
+  private void readHead() {
+    if (pooled == null) {
+      pooled = pool.allocate();
+      buffer = pooled.getBuffer();
+      buffer.clear();
+    }
+    int n;
+    try {
+      n = source.read(buffer);
+    } catch (IOException e) {
+      brokenNow(e);
+      return;
+    }
+    if (n == 0) {
+      if (buffer.position() == 0) {
+        freeBuffer();
+      }
+      return;
+    }
+    if (n < 0) {
+      brokenNow(
+          new IOException(
+              buffer.position() == 0
+                  ? "the backend closed the connection without answering"
+                  : "the backend closed the connection in the middle of its answer's head"));
+      return;
+    }
+    parseHead();
+  }
+
+  private void parseHead() {
+    while (true) {
+      buffer.flip();
+      ResponseHead h;
+      try {
+        h = ResponseHead.parse(buffer);
+      } catch (ResponseHead.Malformed e) {
+        brokenNow(e);
+        return;
+      }
+      if (h == null) {
+        buffer.compact();
+        if (!buffer.hasRemaining()) {
+          brokenNow(new ResponseHead.Malformed("an answer head larger than " + buffer.capacity() + " bytes"));
+        }
+        return;
+      }
+      if (h.interim()) {
+        buffer.compact(); // an interim answer (100 Continue, 103 Early Hints) is not relayed
+        if (buffer.position() == 0) {
+          return;
+        }
+        continue;
+      }
+      if (h.status == 101) {
+        brokenNow(new ResponseHead.Malformed("a 101 answer to a request that asked for no upgrade"));
+        return;
+      }
+      head = h;
+      if (bodyless || h.status == 204 || h.status == 304) {
+        framing = BodyFraming.fixed(0);
+      } else if (h.chunked) {
+        framing = BodyFraming.chunked();
+      } else if (h.contentLength >= 0) {
+        framing = BodyFraming.fixed(h.contentLength);
+      } else {
+        framing = BodyFraming.untilClose();
+      }
+      state = ANSWERED;
+      handler.answered(this, h);
+      return;
+    }
+  }
+
+  /**
+   * Relays the answer's body to {@code caller}, whose status and headers are set: the bytes already
+   * read first, then the rest as it comes, until the body ends. Then this connection goes back to its
+   * pool (or is closed, if the backend will not keep it) and {@code caller} is ended.
+   */
+  void relay(StreamSinkChannel caller) {
+    this.caller = caller;
+    state = RELAYING;
+    pump();
+  }
+
+  private void pump() {
+    try {
+      while (true) {
+        int n = framing.data(buffer);
+        if (n == BodyFraming.END) {
+          done();
+          return;
+        }
+        if (n > 0) {
+          int limit = buffer.limit();
+          buffer.limit(buffer.position() + n);
+          int w;
+          try {
+            w = caller.write(buffer);
+          } finally {
+            buffer.limit(limit);
+          }
+          framing.consumed(w);
+          if (w < n) {
+            waitForCaller();
+            return;
+          }
+          continue;
+        }
+        buffer.compact();
+        int r = source.read(buffer);
+        buffer.flip();
+        if (r == 0) {
+          return; // the next readable event carries on
+        }
+        if (r < 0) {
+          if (framing.endsAtEof()) {
+            done();
+          } else {
+            relayBroken(new IOException("the backend closed the connection before the end of the body"));
+          }
+          return;
+        }
+      }
+    } catch (IOException e) {
+      relayBroken(e);
+    }
+  }
+
+  /** The caller cannot take more yet: stop reading the backend until it can. */
+  private void waitForCaller() {
+    source.suspendReads();
+    caller.getWriteSetter().set(callerWritable);
+    caller.resumeWrites();
+  }
+
+  private void callerWritable(StreamSinkChannel channel) {
+    channel.suspendWrites();
+    channel.getWriteSetter().set(null);
+    if (state != RELAYING) {
+      return;
+    }
+    source.resumeReads();
+    pump();
+  }
+
+  private void done() {
+    StreamSinkChannel to = caller;
+    boolean reuse = head.keepAlive && !framing.endsAtEof() && !buffer.hasRemaining();
+    caller = null;
+    handler = null;
+    head = null;
+    framing = null;
+    freeBuffer();
+    if (reuse) {
+      state = IDLE;
+      home.release(this);
+    } else {
+      close();
+    }
+    ProxiedRequest.finishWrites(to);
+  }
+
+  private void brokenNow(IOException e) {
+    Handler h = handler;
+    close();
+    h.broken(this, e);
+  }
+
+  private void relayBroken(IOException e) {
+    Handler h = handler;
+    close();
+    h.relayFailed(this, e);
+  }
+
+  private void freeBuffer() {
+    if (pooled != null) {
+      pooled.close();
+      pooled = null;
+      buffer = null;
+    }
+  }
+
+  /** Closes the connection, whatever it was doing; a request on it hears nothing more from it. */
+  @Override
+  public void close() {
+    if (state == CLOSED) {
+      return;
+    }
+    state = CLOSED;
+    handler = null;
+    caller = null;
+    freeBuffer();
+    IoUtils.safeClose(connection);
+  }
+
+  /** XNIO's close listener: once, however the connection closed. */
+  private void closed() {
+    if (Thread.currentThread() == home.thread) {
+      state = CLOSED;
+      home.closed(this);
+      return;
+    }
+    try {
+      home.thread.execute(
+          () -> {
+            state = CLOSED;
+            home.closed(this);
+          });
+    } catch (RejectedExecutionException stopping) {
+      // the IO thread is gone, and its pool with it
+    }
+  }
+
+  // ---- the request head
+
+  /**
+   * Writes {@code METHOD target HTTP/1.1}, the headers and the blank line into {@code into}, which is
+   * left in read mode. A head too large for it (cookies of many kilobytes) is written into a heap
+   * buffer of its own, which is returned instead.
+   */
+  static ByteBuffer encodeHead(ByteBuffer into, HttpString method, String target, HeaderMap headers) {
+    ByteBuffer b = into;
+    while (true) {
+      try {
+        b.clear();
+        putHead(b, method, target, headers);
+        b.flip();
+        return b;
+      } catch (BufferOverflowException e) {
+        b = ByteBuffer.allocate(b.capacity() * 2);
+      }
+    }
+  }
+
+  private static void putHead(ByteBuffer b, HttpString method, String target, HeaderMap headers) {
+    method.appendTo(b);
+    b.put((byte) ' ');
+    put(b, target);
+    b.put(HTTP_11_CRLF);
+    long f = headers.fastIterateNonEmpty();
+    while (f != -1L) {
+      HeaderValues values = headers.fiCurrent(f);
+      HttpString name = values.getHeaderName();
+      for (int i = 0; i < values.size(); i++) {
+        name.appendTo(b);
+        b.put((byte) ':').put((byte) ' ');
+        put(b, values.get(i));
+        b.put((byte) '\r').put((byte) '\n');
+      }
+      f = headers.fiNextNonEmpty(f);
+    }
+    b.put((byte) '\r').put((byte) '\n');
+  }
+
+  private static final byte[] HTTP_11_CRLF = " HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private static void put(ByteBuffer b, String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      b.put((byte) s.charAt(i));
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.turnout.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.undertow.util.Headers;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The upstream client's reading of answer heads and body framing, byte by byte where it matters. */
+class UpstreamFramingTest {
+  private static ByteBuffer bytes(String s) {
+    return ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void aHeadIsReadWithItsFramingAndTheBodyLeftInPlace() throws Exception {
+    ByteBuffer in = bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A:  one \r\nX-A: two\r\n\r\nhello");
+    ResponseHead h = ResponseHead.parse(in);
+    assertThat(h.status).isEqualTo(200);
+    assertThat(h.contentLength).isEqualTo(5);
+    assertThat(h.chunked).isFalse();
+    assertThat(h.keepAlive).isTrue();
+    assertThat(h.headers.get("X-A")).containsExactly("one", "two");
+    assertThat(h.headers.getFirst(Headers.CONTENT_LENGTH)).isEqualTo("5");
+    assertThat(StandardCharsets.ISO_8859_1.decode(in).toString()).isEqualTo("hello");
+  }
+
+  @Test
+  void aHeadNotAllThereYetLeavesTheBufferAsItWas() throws Exception {
+    String head = "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n";
+    for (int cut = 0; cut < head.length(); cut++) {
+      ByteBuffer in = bytes(head.substring(0, cut));
+      assertThat(ResponseHead.parse(in)).as("cut at " + cut).isNull();
+      assertThat(in.position()).isZero();
+    }
+    assertThat(ResponseHead.parse(bytes(head)).status).isEqualTo(204);
+  }
+
+  @Test
+  void bareLineFeedsAndAnEmptyReasonAreAccepted() throws Exception {
+    ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 404\nContent-Length: 0\n\n"));
+    assertThat(h.status).isEqualTo(404);
+    assertThat(h.contentLength).isZero();
+  }
+
+  @Test
+  void connectionPersistenceFollowsTheVersionAndTheConnectionHeader() throws Exception {
+    assertThat(ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")).keepAlive).isFalse();
+    assertThat(ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nConnection: foo, Close\r\n\r\n")).keepAlive).isFalse();
+    assertThat(ResponseHead.parse(bytes("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")).keepAlive).isFalse();
+    assertThat(
+            ResponseHead.parse(bytes("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"))
+                .keepAlive)
+        .isTrue();
+  }
+
+  @Test
+  void transferCodingsDecideTheFramingOverContentLength() throws Exception {
+    ResponseHead chunked =
+        ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 9\r\n\r\n"));
+    assertThat(chunked.chunked).isTrue();
+    assertThat(chunked.contentLength).isEqualTo(ResponseHead.NO_LENGTH);
+    ResponseHead other = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"));
+    assertThat(other.untilClose).isTrue();
+    assertThat(other.keepAlive).isFalse();
+  }
+
+  @Test
+  void repeatedContentLengthsMustAgree() throws Exception {
+    assertThat(ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\n"))
+            .contentLength)
+        .isEqualTo(3);
+    assertThatThrownBy(() -> ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n")))
+        .isInstanceOf(ResponseHead.Malformed.class)
+        .hasMessageContaining("disagree");
+    assertThatThrownBy(() -> ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")))
+        .isInstanceOf(ResponseHead.Malformed.class);
+  }
+
+  @Test
+  void headsThatBreakHttpAreRefused() {
+    String[] broken = {
+      "garbage\r\n\r\n",
+      "HTTP/2 200 OK\r\n\r\n",
+      "HTTP/1.1 20 OK\r\n\r\n",
+      "HTTP/1.1 200OK\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nName : spaced\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n",
+      "HTTP/1.1 200 OK\r\n: empty name\r\n\r\n",
+    };
+    for (String head : broken) {
+      assertThatThrownBy(() -> ResponseHead.parse(bytes(head)))
+          .as(head)
+          .isInstanceOf(ResponseHead.Malformed.class);
+    }
+  }
+
+  @Test
+  void interimAnswersAreKnownAsSuch() throws Exception {
+    assertThat(ResponseHead.parse(bytes("HTTP/1.1 100 Continue\r\n\r\n")).interim()).isTrue();
+    assertThat(ResponseHead.parse(bytes("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n")).interim()).isTrue();
+    assertThat(ResponseHead.parse(bytes("HTTP/1.1 101 Switching Protocols\r\n\r\n")).interim()).isFalse();
+  }
+
+  /** Feeds {@code wire} to a framing {@code step} bytes at a time, as reads would; returns the body. */
+  private static String decode(BodyFraming framing, String wire, int step) throws Exception {
+    byte[] all = wire.getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer buffer = ByteBuffer.allocate(all.length + 1);
+    buffer.flip();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    int fed = 0;
+    while (true) {
+      int n = framing.data(buffer);
+      if (n == BodyFraming.END) {
+        assertThat(buffer.hasRemaining()).as("bytes left after the body").isFalse();
+        return body.toString(StandardCharsets.ISO_8859_1);
+      }
+      if (n > 0) {
+        // take only part of what is offered, as a slow caller would
+        int take = Math.max(1, n / 2);
+        byte[] out = new byte[take];
+        buffer.get(out);
+        body.write(out);
+        framing.consumed(take);
+        continue;
+      }
+      if (fed == all.length) {
+        throw new AssertionError("framing wants more than the wire holds; body so far: " + body);
+      }
+      buffer.compact();
+      int more = Math.min(step, all.length - fed);
+      buffer.put(all, fed, more);
+      fed += more;
+      buffer.flip();
+    }
+  }
+
+  @Test
+  void aChunkedBodyIsDecodedHoweverTheReadsSplitIt() throws Exception {
+    String wire = "5;name=value\r\nhello\r\n1A\r\n, chunked world, in parts.\r\n0\r\nX-Trailer: t\r\n\r\n";
+    for (int step = 1; step <= wire.length(); step++) {
+      assertThat(decode(BodyFraming.chunked(), wire, step))
+          .as("reads of " + step + " bytes")
+          .isEqualTo("hello, chunked world, in parts.");
+    }
+  }
+
+  @Test
+  void aChunkedBodyWithBareLineFeedsAndNoTrailersEnds() throws Exception {
+    assertThat(decode(BodyFraming.chunked(), "3\nabc\n0\n\n", 2)).isEqualTo("abc");
+  }
+
+  @Test
+  void brokenChunkFramingIsRefused() {
+    String[] broken = {"zz\r\n", "\r\n", "3\r\nabcX", "3x\r\n", "fffffffffffffffff\r\n"};
+    for (String wire : broken) {
+      assertThatThrownBy(() -> decode(BodyFraming.chunked(), wire + "\r\n0\r\n\r\n", 64))
+          .as(wire)
+          .isInstanceOf(ResponseHead.Malformed.class);
+    }
+  }
+
+  @Test
+  void aFixedLengthBodyEndsOnItsLastByteWithoutAnotherRead() throws Exception {
+    assertThat(decode(BodyFraming.fixed(11), "hello world", 3)).isEqualTo("hello world");
+    BodyFraming empty = BodyFraming.fixed(0);
+    assertThat(empty.data(ByteBuffer.allocate(0))).isEqualTo(BodyFraming.END);
+  }
+}
