@@ -62,33 +62,45 @@ final class ResponseHead {
    */
   static ResponseHead parse(ByteBuffer in) throws Malformed {
     int start = in.position();
-    int end = headEnd(in, start, in.limit());
+    int available = in.remaining();
+    byte[] raw = SCRATCH.get();
+    if (raw.length < available) {
+      raw = new byte[Math.max(available, raw.length * 2)];
+      SCRATCH.set(raw);
+    }
+    // One bulk copy (the head and usually the whole body are a few hundred bytes), then array reads.
+    in.get(start, raw, 0, available);
+    int end = headEnd(raw, available);
     if (end < 0) {
       return null;
     }
-    byte[] raw = new byte[end - start];
-    in.get(raw);
-    return parse(raw);
+    ResponseHead head = parse(raw, end);
+    in.position(start + end);
+    return head;
   }
 
+  /** Per IO thread: the bytes a head is parsed from. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[2048]);
+
   /** The index just past the blank line that ends the head, or -1 when it has not arrived. */
-  private static int headEnd(ByteBuffer in, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (in.get(i) != '\n') {
+  private static int headEnd(byte[] raw, int to) {
+    for (int i = 0; i < to; i++) {
+      if (raw[i] != '\n') {
         continue;
       }
-      if (i + 1 < to && in.get(i + 1) == '\n') {
+      if (i + 1 < to && raw[i + 1] == '\n') {
         return i + 2;
       }
-      if (i + 2 < to && in.get(i + 1) == '\r' && in.get(i + 2) == '\n') {
+      if (i + 2 < to && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
         return i + 3;
       }
     }
     return -1;
   }
 
-  private static ResponseHead parse(byte[] raw) throws Malformed {
-    int lineEnd = lineEnd(raw, 0);
+  /** Parses the head in {@code raw[0, headLength)}, which ends with its blank line. */
+  private static ResponseHead parse(byte[] raw, int headLength) throws Malformed {
+    int lineEnd = lineEnd(raw, 0, headLength);
     int contentEnd = trimCr(raw, 0, lineEnd);
     // HTTP/1.x SP 3DIGIT [SP reason]
     if (contentEnd < 12
@@ -109,7 +121,7 @@ final class ResponseHead {
     HeaderMap headers = new HeaderMap();
     int at = lineEnd + 1;
     while (true) {
-      lineEnd = lineEnd(raw, at);
+      lineEnd = lineEnd(raw, at, headLength);
       contentEnd = trimCr(raw, at, lineEnd);
       if (contentEnd == at) {
         break; // the blank line
@@ -150,13 +162,13 @@ final class ResponseHead {
     return new ResponseHead(status, headers, length, chunked, untilClose, keepAlive);
   }
 
-  private static int lineEnd(byte[] raw, int from) {
-    for (int i = from; i < raw.length; i++) {
+  private static int lineEnd(byte[] raw, int from, int length) {
+    for (int i = from; i < length; i++) {
       if (raw[i] == '\n') {
         return i;
       }
     }
-    return raw.length; // cannot happen: the head ends with a line end
+    return length; // cannot happen: the head ends with a line end
   }
 
   private static int trimCr(byte[] raw, int from, int lineEnd) {

@@ -7,7 +7,6 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import org.xnio.ChannelListener;
@@ -67,9 +66,15 @@ final class UpstreamConnection implements Closeable {
   private int state = IDLE;
   private Handler handler;
   private ByteBufferPool pool;
-  /** The buffer in use: the request head while it is written, then the answer as it is read. */
-  private PooledByteBuffer pooled;
+  /**
+   * The answer's bytes read and not yet relayed: while an event runs, the IO thread's {@link Scratch}
+   * buffer; between events, {@link #own} when bytes must wait there (a head in parts, a caller slower
+   * than the backend), else null.
+   */
   private ByteBuffer buffer;
+  private PooledByteBuffer own;
+  /** The request head is still in the thread's scratch array: copy what is left before waiting. */
+  private boolean headInScratch;
   private int outCount;
   private long written;
   /** A readable event came while the request was still being written: reads wait until it is out. */
@@ -96,11 +101,41 @@ final class UpstreamConnection implements Closeable {
   }
 
   /**
+   * Per IO thread: the array request heads are encoded into and the buffer answers are read into, used
+   * only while one event runs. A request holds a buffer of its own ({@code pool}'s) only while bytes
+   * must wait between events, never while the backend thinks: a pooled buffer per request in flight
+   * would overflow the pool's per-thread cache under load and have it allocate and free direct memory,
+   * and each pool call takes a lock.
+   */
+  private static final class Scratch {
+    byte[] head = new byte[4096];
+    ByteBuffer headBuffer = ByteBuffer.wrap(head);
+    ByteBuffer read;
+
+    ByteBuffer head(int length) {
+      if (head.length < length) {
+        head = new byte[Math.max(length, head.length * 2)];
+        headBuffer = ByteBuffer.wrap(head);
+      }
+      headBuffer.clear().limit(length);
+      return headBuffer;
+    }
+
+    /** Empty, in write mode; as large as the pool's buffers, so what it holds always fits in one. */
+    ByteBuffer read(int size) {
+      if (read == null || read.capacity() != size) {
+        read = ByteBuffer.allocateDirect(size);
+      }
+      return read.clear();
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
    * Sends a request: its head ({@code METHOD target HTTP/1.1} and {@code headers}) and then {@code body}
    * when there is one. {@code bodyless} says the answer has no body whatever its head says (a HEAD
-   * request). Buffers come from {@code pool} and are held only while there are bytes in them: not
-   * while the backend thinks, so a thread with many requests waiting on backends holds no buffers for
-   * them (more than the pool's per-thread cache would have it allocate and free direct memory).
+   * request). {@code pool} lends a buffer when bytes must wait between events.
    */
   void send(
       Handler handler, ByteBufferPool pool, HttpString method, String target, HeaderMap headers, byte[] body,
@@ -108,13 +143,22 @@ final class UpstreamConnection implements Closeable {
     this.handler = handler;
     this.pool = pool;
     this.bodyless = bodyless;
-    pooled = pool.allocate();
-    out[0] = encodeHead(pooled.getBuffer(), method, target, headers);
+    Scratch scratch = SCRATCH.get();
+    ByteBuffer head = scratch.head(headLength(method, target, headers));
+    putHead(scratch.head, method, target, headers);
+    headInScratch = true;
+    out[0] = head;
     out[1] = body == null ? null : ByteBuffer.wrap(body);
     outCount = body == null ? 1 : 2;
     written = 0;
     state = WRITING;
     write();
+    if (headInScratch && state == WRITING) {
+      // Not all written: the rest of the head waits in an array of its own, the scratch is the thread's.
+      ByteBuffer rest = out[0];
+      out[0] = ByteBuffer.wrap(java.util.Arrays.copyOfRange(rest.array(), rest.position(), rest.limit()));
+    }
+    headInScratch = false;
   }
 
   private void write() {
@@ -141,7 +185,6 @@ final class UpstreamConnection implements Closeable {
     sink.suspendWrites();
     out[0] = null;
     out[1] = null;
-    freeBuffer();
     state = HEAD;
     if (readsHeld) {
       readsHeld = false;
@@ -184,10 +227,8 @@ final class UpstreamConnection implements Closeable {
   }
 
   private void readHead() {
-    if (pooled == null) {
-      pooled = pool.allocate();
-      buffer = pooled.getBuffer();
-      buffer.clear();
+    if (buffer == null) {
+      buffer = SCRATCH.get().read(pool.getBufferSize());
     }
     int n;
     try {
@@ -197,9 +238,7 @@ final class UpstreamConnection implements Closeable {
       return;
     }
     if (n == 0) {
-      if (buffer.position() == 0) {
-        freeBuffer();
-      }
+      parkHead();
       return;
     }
     if (n < 0) {
@@ -227,12 +266,15 @@ final class UpstreamConnection implements Closeable {
         buffer.compact();
         if (!buffer.hasRemaining()) {
           brokenNow(new ResponseHead.Malformed("an answer head larger than " + buffer.capacity() + " bytes"));
+          return;
         }
+        parkHead();
         return;
       }
       if (h.interim()) {
         buffer.compact(); // an interim answer (100 Continue, 103 Early Hints) is not relayed
         if (buffer.position() == 0) {
+          parkHead();
           return;
         }
         continue;
@@ -269,6 +311,9 @@ final class UpstreamConnection implements Closeable {
   }
 
   private void pump() {
+    if (buffer == null) {
+      buffer = SCRATCH.get().read(pool.getBufferSize()).flip();
+    }
     try {
       while (true) {
         int n = framing.data(buffer);
@@ -287,6 +332,7 @@ final class UpstreamConnection implements Closeable {
           }
           framing.consumed(w);
           if (w < n) {
+            parkBody();
             waitForCaller();
             return;
           }
@@ -296,6 +342,7 @@ final class UpstreamConnection implements Closeable {
         int r = source.read(buffer);
         buffer.flip();
         if (r == 0) {
+          parkBody();
           return; // the next readable event carries on
         }
         if (r < 0) {
@@ -336,7 +383,7 @@ final class UpstreamConnection implements Closeable {
     handler = null;
     head = null;
     framing = null;
-    freeBuffer();
+    dropBytes();
     if (reuse) {
       state = IDLE;
       home.release(this);
@@ -358,11 +405,35 @@ final class UpstreamConnection implements Closeable {
     h.relayFailed(this, e);
   }
 
-  private void freeBuffer() {
-    if (pooled != null) {
-      pooled.close();
-      pooled = null;
-      buffer = null;
+  /** At an event's end, waiting for more of a head: bytes read so far (write mode) move to {@link #own}. */
+  private void parkHead() {
+    if (buffer.position() == 0) {
+      dropBytes();
+    } else if (own == null) {
+      own = pool.allocate();
+      ByteBuffer kept = own.getBuffer().clear();
+      kept.put(buffer.flip());
+      buffer = kept;
+    }
+  }
+
+  /** At an event's end, in the body: bytes not yet relayed (read mode) move to {@link #own}. */
+  private void parkBody() {
+    if (!buffer.hasRemaining()) {
+      dropBytes();
+    } else if (own == null) {
+      own = pool.allocate();
+      ByteBuffer kept = own.getBuffer().clear();
+      kept.put(buffer).flip();
+      buffer = kept;
+    }
+  }
+
+  private void dropBytes() {
+    buffer = null;
+    if (own != null) {
+      own.close();
+      own = null;
     }
   }
 
@@ -375,7 +446,7 @@ final class UpstreamConnection implements Closeable {
     state = CLOSED;
     handler = null;
     caller = null;
-    freeBuffer();
+    dropBytes();
     IoUtils.safeClose(connection);
   }
 
@@ -399,50 +470,54 @@ final class UpstreamConnection implements Closeable {
 
   // ---- the request head
 
-  /**
-   * Writes {@code METHOD target HTTP/1.1}, the headers and the blank line into {@code into}, which is
-   * left in read mode. A head too large for it (cookies of many kilobytes) is written into a heap
-   * buffer of its own, which is returned instead.
-   */
-  static ByteBuffer encodeHead(ByteBuffer into, HttpString method, String target, HeaderMap headers) {
-    ByteBuffer b = into;
-    while (true) {
-      try {
-        b.clear();
-        putHead(b, method, target, headers);
-        b.flip();
-        return b;
-      } catch (BufferOverflowException e) {
-        b = ByteBuffer.allocate(b.capacity() * 2);
+  /** The bytes {@link #putHead} writes. */
+  static int headLength(HttpString method, String target, HeaderMap headers) {
+    int n = method.length() + 1 + target.length() + HTTP_11_CRLF.length + 2;
+    long f = headers.fastIterateNonEmpty();
+    while (f != -1L) {
+      HeaderValues values = headers.fiCurrent(f);
+      int name = values.getHeaderName().length();
+      for (int i = 0; i < values.size(); i++) {
+        n += name + 2 + values.get(i).length() + 2;
       }
+      f = headers.fiNextNonEmpty(f);
     }
+    return n;
   }
 
-  private static void putHead(ByteBuffer b, HttpString method, String target, HeaderMap headers) {
-    method.appendTo(b);
-    b.put((byte) ' ');
-    put(b, target);
-    b.put(HTTP_11_CRLF);
+  /** Writes {@code METHOD target HTTP/1.1}, the headers and the blank line into {@code b} from 0. */
+  static void putHead(byte[] b, HttpString method, String target, HeaderMap headers) {
+    method.copyTo(b, 0);
+    int at = method.length();
+    b[at++] = ' ';
+    at = put(b, at, target);
+    System.arraycopy(HTTP_11_CRLF, 0, b, at, HTTP_11_CRLF.length);
+    at += HTTP_11_CRLF.length;
     long f = headers.fastIterateNonEmpty();
     while (f != -1L) {
       HeaderValues values = headers.fiCurrent(f);
       HttpString name = values.getHeaderName();
       for (int i = 0; i < values.size(); i++) {
-        name.appendTo(b);
-        b.put((byte) ':').put((byte) ' ');
-        put(b, values.get(i));
-        b.put((byte) '\r').put((byte) '\n');
+        name.copyTo(b, at);
+        at += name.length();
+        b[at++] = ':';
+        b[at++] = ' ';
+        at = put(b, at, values.get(i));
+        b[at++] = '\r';
+        b[at++] = '\n';
       }
       f = headers.fiNextNonEmpty(f);
     }
-    b.put((byte) '\r').put((byte) '\n');
+    b[at++] = '\r';
+    b[at] = '\n';
   }
 
   private static final byte[] HTTP_11_CRLF = " HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  private static void put(ByteBuffer b, String s) {
+  private static int put(byte[] b, int at, String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
-      b.put((byte) s.charAt(i));
+      b[at++] = (byte) s.charAt(i);
     }
+    return at;
   }
 }

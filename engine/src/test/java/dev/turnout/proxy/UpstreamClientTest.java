@@ -72,6 +72,24 @@ class UpstreamClientTest {
   }
 
   @Test
+  void aHeadWrittenInPiecesIsReadWhole() throws Exception {
+    // Each piece is flushed on its own; whether the proxy reads them apart or together, the answer is
+    // the same. Twenty turns make reads that end inside the head all but certain.
+    start(
+        (r, out) -> {
+          for (String piece : new String[] {"HTTP/1.1 2", "00 OK\r\nContent-Le", "ngth: 5\r\nX-Turn: " + r.onConnection(), "\r\n", "\r\nhe", "llo"}) {
+            ScriptedBackend.send(out, piece);
+          }
+          return true;
+        });
+    for (int i = 1; i <= 20; i++) {
+      HttpResponse<String> r = fx.get("x", "/");
+      assertThat(r.body()).isEqualTo("hello");
+      assertThat(r.headers().firstValue("x-turn")).hasValue(Integer.toString(i));
+    }
+  }
+
+  @Test
   void interimAnswersAreReadPastAndNotRelayed() throws Exception {
     start(
         (r, out) -> {
