@@ -456,7 +456,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   private final class Connecting implements ProxyCallback<ProxyConnection>, UpstreamPool.Waiter {
     private final Endpoint to;
     /** Waiting for one of the pool's connections to be free, rather than for a new one to open. */
-    private final boolean queued;
+    private boolean queued;
     private final long timeoutMillis;
     boolean settled;
     XnioExecutor.Key timer;
@@ -509,6 +509,12 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     @Override
     public boolean gaveUp() {
       return settled || finished;
+    }
+
+    @Override
+    public void opening(org.xnio.Cancellable connecting) {
+      queued = false;
+      pending = connecting;
     }
 
     @Override
@@ -688,6 +694,10 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
 
   @Override
   public void broken(UpstreamConnection conn, IOException e) {
+    if (e.getCause() instanceof RuntimeException bug) {
+      unexpected("reading the response", bug);
+      return;
+    }
     guarded("reading the response", () -> connectionBroke(conn, e));
   }
 
@@ -705,6 +715,9 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
 
   @Override
   public void relayFailed(UpstreamConnection conn, IOException e) {
+    if (e.getCause() instanceof RuntimeException bug) {
+      log.unexpected(router.label(), "relaying the response", bug);
+    }
     IoUtils.safeClose(exchange.getConnection());
   }
 

@@ -6,6 +6,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The head of a backend's HTTP/1.x answer as the upstream client reads it (RFC 9112 sections 4 to 6):
@@ -64,13 +65,19 @@ final class ResponseHead {
     int start = in.position();
     int available = in.remaining();
     byte[] raw = SCRATCH.get();
-    if (raw.length < available) {
-      raw = new byte[Math.max(available, raw.length * 2)];
-      SCRATCH.set(raw);
+    // A bulk copy of the first bytes (a head is a few hundred), then array reads; all of them only
+    // when the head is longer, so a large body that came with its head is not copied to find it.
+    int first = Math.min(available, FIRST_LOOK);
+    in.get(start, raw, 0, first);
+    int end = headEnd(raw, first);
+    if (end < 0 && available > first) {
+      if (raw.length < available) {
+        raw = Arrays.copyOf(raw, Math.max(available, raw.length * 2));
+        SCRATCH.set(raw);
+      }
+      in.get(start + first, raw, first, available - first);
+      end = headEnd(raw, available);
     }
-    // One bulk copy (the head and usually the whole body are a few hundred bytes), then array reads.
-    in.get(start, raw, 0, available);
-    int end = headEnd(raw, available);
     if (end < 0) {
       return null;
     }
@@ -79,8 +86,10 @@ final class ResponseHead {
     return head;
   }
 
+  /** How many bytes are searched for the end of the head before all that was read is. */
+  private static final int FIRST_LOOK = 2048;
   /** Per IO thread: the bytes a head is parsed from. */
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[2048]);
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[FIRST_LOOK]);
 
   /** The index just past the blank line that ends the head, or -1 when it has not arrived. */
   private static int headEnd(byte[] raw, int to) {
@@ -157,8 +166,19 @@ final class ResponseHead {
       chunked = lastCodingIsChunked(headers.get(Headers.TRANSFER_ENCODING));
       untilClose = !chunked;
     }
-    long length = chunked || untilClose ? NO_LENGTH : contentLength(headers.get(Headers.CONTENT_LENGTH));
-    boolean keepAlive = keepAlive(http11, headers.get(Headers.CONNECTION)) && !untilClose;
+    long length;
+    if (chunked || untilClose) {
+      // Transfer-Encoding overrides a Content-Length, which a proxy must not pass on (RFC 9112
+      // section 6.3): the caller would take it as the body's length and lose the rest.
+      headers.remove(Headers.CONTENT_LENGTH);
+      length = NO_LENGTH;
+    } else {
+      length = contentLength(headers.get(Headers.CONTENT_LENGTH));
+    }
+    // An HTTP/1.0 answer with a Transfer-Encoding may be framed wrong: the connection ends with it
+    // (RFC 9112 section 6.1).
+    boolean keepAlive =
+        keepAlive(http11, headers.get(Headers.CONNECTION)) && !untilClose && (http11 || te == null);
     return new ResponseHead(status, headers, length, chunked, untilClose, keepAlive);
   }
 

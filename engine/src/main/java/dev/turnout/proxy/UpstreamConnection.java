@@ -75,6 +75,13 @@ final class UpstreamConnection implements Closeable {
   private PooledByteBuffer own;
   /** The request head is still in the thread's scratch array: copy what is left before waiting. */
   private boolean headInScratch;
+  /** The part of an answer's head read so far, when it did not come in one read. */
+  private byte[] headSoFar;
+  /**
+   * The longest answer head read. Undertow's server takes 1 MiB by default, so a backend may well send
+   * heads of tens of kilobytes (cookies, CSP); a longer one is a broken backend.
+   */
+  static final int MAX_HEAD_BYTES = 64 * 1024;
   private int outCount;
   private long written;
   /** A readable event came while the request was still being written: reads wait until it is out. */
@@ -121,7 +128,10 @@ final class UpstreamConnection implements Closeable {
       return headBuffer;
     }
 
-    /** Empty, in write mode; as large as the pool's buffers, so what it holds always fits in one. */
+    /**
+     * Empty, in write mode; as large as the pool's buffers, so the body bytes it holds always fit in
+     * one (heads do not have to: a head in parts collects in an array of its own).
+     */
     ByteBuffer read(int size) {
       if (read == null || read.capacity() != size) {
         read = ByteBuffer.allocateDirect(size);
@@ -202,15 +212,39 @@ final class UpstreamConnection implements Closeable {
   }
 
   private void readable() {
-    switch (state) {
-      case IDLE -> idleRead();
-      case HEAD -> readHead();
-      case RELAYING -> pump();
-      case WRITING -> {
-        readsHeld = true;
-        source.suspendReads();
+    try {
+      switch (state) {
+        case IDLE -> idleRead();
+        case HEAD -> readHead();
+        case RELAYING -> pump();
+        case WRITING -> {
+          readsHeld = true;
+          source.suspendReads();
+        }
+        default -> source.suspendReads();
       }
-      default -> source.suspendReads();
+    } catch (RuntimeException e) {
+      failedInside(e);
+    }
+  }
+
+  /**
+   * An exception from Turnout's own code in an event of this connection: a bug. The connection is
+   * closed (nothing of it, the thread's scratch included, stays in use) and the request hears of it
+   * as a broken connection or relay, with the exception as the cause, so that it is logged.
+   */
+  private void failedInside(RuntimeException e) {
+    Handler h = handler;
+    boolean relaying = state == RELAYING || state == ANSWERED;
+    close();
+    if (h == null) {
+      return;
+    }
+    IOException wrapped = new IOException("Turnout failed on the connection to " + key() + ": " + e, e);
+    if (relaying) {
+      h.relayFailed(this, wrapped);
+    } else {
+      h.broken(this, wrapped);
     }
   }
 
@@ -227,55 +261,63 @@ final class UpstreamConnection implements Closeable {
   }
 
   private void readHead() {
-    if (buffer == null) {
-      buffer = SCRATCH.get().read(pool.getBufferSize());
-    }
+    ByteBuffer scratch = SCRATCH.get().read(pool.getBufferSize());
     int n;
     try {
-      n = source.read(buffer);
+      n = source.read(scratch);
     } catch (IOException e) {
       brokenNow(e);
       return;
     }
     if (n == 0) {
-      parkHead();
       return;
     }
     if (n < 0) {
       brokenNow(
           new IOException(
-              buffer.position() == 0
+              headSoFar == null
                   ? "the backend closed the connection without answering"
                   : "the backend closed the connection in the middle of its answer's head"));
       return;
     }
-    parseHead();
+    scratch.flip();
+    ByteBuffer in = scratch;
+    if (headSoFar != null) {
+      byte[] all = java.util.Arrays.copyOf(headSoFar, headSoFar.length + scratch.remaining());
+      scratch.get(all, headSoFar.length, scratch.remaining());
+      headSoFar = null;
+      in = ByteBuffer.wrap(all);
+    }
+    parseHead(in, scratch);
   }
 
-  private void parseHead() {
+  /**
+   * Parses heads from {@code in} (read mode): interim ones are skipped, a final one is answered with
+   * the body bytes after it moved to {@code scratch} when {@code in} is a head that came in parts.
+   */
+  private void parseHead(ByteBuffer in, ByteBuffer scratch) {
     while (true) {
-      buffer.flip();
       ResponseHead h;
+      int start = in.position();
       try {
-        h = ResponseHead.parse(buffer);
+        h = ResponseHead.parse(in);
       } catch (ResponseHead.Malformed e) {
         brokenNow(e);
         return;
       }
+      if (h != null ? in.position() - start > MAX_HEAD_BYTES : in.remaining() > MAX_HEAD_BYTES) {
+        brokenNow(new ResponseHead.Malformed("an answer head larger than " + MAX_HEAD_BYTES + " bytes"));
+        return;
+      }
       if (h == null) {
-        buffer.compact();
-        if (!buffer.hasRemaining()) {
-          brokenNow(new ResponseHead.Malformed("an answer head larger than " + buffer.capacity() + " bytes"));
-          return;
-        }
-        parkHead();
+        // The rest comes in later reads: keep what is here (rare, and never in the scratch).
+        headSoFar = new byte[in.remaining()];
+        in.get(headSoFar);
         return;
       }
       if (h.interim()) {
-        buffer.compact(); // an interim answer (100 Continue, 103 Early Hints) is not relayed
-        if (buffer.position() == 0) {
-          parkHead();
-          return;
+        if (!in.hasRemaining()) {
+          return; // an interim answer (100 Continue, 103 Early Hints) is not relayed
         }
         continue;
       }
@@ -283,6 +325,12 @@ final class UpstreamConnection implements Closeable {
         brokenNow(new ResponseHead.Malformed("a 101 answer to a request that asked for no upgrade"));
         return;
       }
+      if (in != scratch) {
+        // The head ended in the last read, so the bytes after it are fewer than a read holds.
+        scratch.clear();
+        scratch.put(in).flip();
+      }
+      buffer = scratch;
       head = h;
       if (bodyless || h.status == 204 || h.status == 304) {
         framing = BodyFraming.fixed(0);
@@ -307,7 +355,11 @@ final class UpstreamConnection implements Closeable {
   void relay(StreamSinkChannel caller) {
     this.caller = caller;
     state = RELAYING;
-    pump();
+    try {
+      pump();
+    } catch (RuntimeException e) {
+      failedInside(e);
+    }
   }
 
   private void pump() {
@@ -373,7 +425,11 @@ final class UpstreamConnection implements Closeable {
       return;
     }
     source.resumeReads();
-    pump();
+    try {
+      pump();
+    } catch (RuntimeException e) {
+      failedInside(e);
+    }
   }
 
   private void done() {
@@ -405,18 +461,6 @@ final class UpstreamConnection implements Closeable {
     h.relayFailed(this, e);
   }
 
-  /** At an event's end, waiting for more of a head: bytes read so far (write mode) move to {@link #own}. */
-  private void parkHead() {
-    if (buffer.position() == 0) {
-      dropBytes();
-    } else if (own == null) {
-      own = pool.allocate();
-      ByteBuffer kept = own.getBuffer().clear();
-      kept.put(buffer.flip());
-      buffer = kept;
-    }
-  }
-
   /** At an event's end, in the body: bytes not yet relayed (read mode) move to {@link #own}. */
   private void parkBody() {
     if (!buffer.hasRemaining()) {
@@ -431,6 +475,7 @@ final class UpstreamConnection implements Closeable {
 
   private void dropBytes() {
     buffer = null;
+    headSoFar = null;
     if (own != null) {
       own.close();
       own = null;

@@ -41,6 +41,12 @@ final class UpstreamPool {
 
     /** True once the waiter no longer wants a connection (it timed out, or its request ended). */
     boolean gaveUp();
+
+    /**
+     * A waiter that queued behind busy connections now has a new one being made for it (a slot came
+     * free): {@code connecting} cancels that, and a failure from here on is the endpoint's.
+     */
+    void opening(Cancellable connecting);
   }
 
   private final String host;
@@ -218,10 +224,15 @@ final class UpstreamPool {
     private void serveWaiting() {
       Waiter next;
       while (open < MAX_PER_THREAD && (next = waiting.poll()) != null) {
-        if (!next.gaveUp()) {
-          open(next);
+        if (next.gaveUp()) {
+          continue;
+        }
+        Cancellable connecting = open(next);
+        if (connecting != null) {
+          next.opening(connecting);
           return;
         }
+        // answered at once (an unknown host): the slot is still free for the next one
       }
     }
 

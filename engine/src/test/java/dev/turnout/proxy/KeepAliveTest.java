@@ -88,7 +88,8 @@ class KeepAliveTest {
     }
   }
 
-  private static String readUntil(InputStream in, java.util.function.Predicate<String> done) throws Exception {
+  /** Reads {@code in} until what has arrived satisfies {@code done}; fails if the connection closes first. */
+  static String readUntil(InputStream in, java.util.function.Predicate<String> done) throws java.io.IOException {
     StringBuilder text = new StringBuilder();
     byte[] buf = new byte[4096];
     while (!done.test(text.toString())) {

@@ -63,6 +63,7 @@ class UpstreamFramingTest {
         ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 9\r\n\r\n"));
     assertThat(chunked.chunked).isTrue();
     assertThat(chunked.contentLength).isEqualTo(ResponseHead.NO_LENGTH);
+    assertThat(chunked.headers.contains(Headers.CONTENT_LENGTH)).isFalse();
     ResponseHead other = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"));
     assertThat(other.untilClose).isTrue();
     assertThat(other.keepAlive).isFalse();
