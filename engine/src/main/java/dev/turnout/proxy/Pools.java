@@ -125,6 +125,15 @@ final class Pools implements AutoCloseable {
     return uri;
   }
 
+  /** The upstream client's connections open or being opened, to every endpoint. */
+  int upstreamOpen() {
+    int n = 0;
+    for (UpstreamPool p : upstream.values()) {
+      n += p.open();
+    }
+    return n;
+  }
+
   @Override
   public void close() {
     pools.values().forEach(ProxyConnectionPool::close);

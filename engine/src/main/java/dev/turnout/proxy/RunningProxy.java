@@ -47,6 +47,10 @@ public final class RunningProxy implements AutoCloseable {
     this.threads = threads;
   }
 
+  Pools pools() {
+    return pools;
+  }
+
   public List<Listener> listeners() {
     return listeners;
   }

@@ -102,6 +102,15 @@ final class UpstreamPool {
     };
   }
 
+  /** Connections open or being opened, on every thread: what a leak of pool slots would show in. */
+  int open() {
+    int n = 0;
+    for (PerThread p : threads.values()) {
+      n += p.open;
+    }
+    return n;
+  }
+
   /** Closes the idle connections; busy ones close as their requests end. */
   void close() {
     closed = true;
@@ -120,8 +129,8 @@ final class UpstreamPool {
     /** Most recently used first. */
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-    /** Connections open or being opened, idle and busy. */
-    private int open;
+    /** Connections open or being opened, idle and busy. Written by its thread only; volatile for {@link #open()}. */
+    private volatile int open;
 
     PerThread(XnioIoThread thread) {
       this.thread = thread;
