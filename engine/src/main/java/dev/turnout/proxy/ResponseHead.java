@@ -216,11 +216,38 @@ final class ResponseHead {
     return "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
   }
 
+  /** Names most answers carry, matched on their bytes so that no string is made for them. */
+  private static final HttpString[] KNOWN = {
+    Headers.CONTENT_LENGTH, Headers.CONTENT_TYPE, Headers.DATE, Headers.SERVER, Headers.CONNECTION,
+    Headers.TRANSFER_ENCODING, Headers.CACHE_CONTROL, Headers.ETAG, Headers.LAST_MODIFIED,
+    Headers.LOCATION, Headers.SET_COOKIE, Headers.VARY, Headers.EXPIRES, Headers.ACCEPT_RANGES,
+    Headers.CONTENT_ENCODING, Headers.AGE, Headers.PRAGMA, Headers.KEEP_ALIVE,
+  };
+
   /** The field name, as Undertow's shared constant when it is a well-known one. */
   private static HttpString name(byte[] raw, int from, int to) {
-    String text = new String(raw, from, to - from, StandardCharsets.ISO_8859_1);
-    HttpString known = Headers.fromCache(text);
-    return known != null ? known : new HttpString(text);
+    int length = to - from;
+    for (HttpString known : KNOWN) {
+      if (known.length() == length && sameIgnoringCase(known, raw, from)) {
+        return known;
+      }
+    }
+    String text = new String(raw, from, length, StandardCharsets.ISO_8859_1);
+    HttpString cached = Headers.fromCache(text);
+    return cached != null ? cached : new HttpString(text);
+  }
+
+  /**
+   * Whether {@code raw} from {@code from} spells {@code known} (letters and '-') in any case. Setting
+   * bit 0x20 folds case, and no other token character folds onto a letter or '-'.
+   */
+  private static boolean sameIgnoringCase(HttpString known, byte[] raw, int from) {
+    for (int i = 0, n = known.length(); i < n; i++) {
+      if ((known.byteAt(i) | 0x20) != (raw[from + i] | 0x20)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean lastCodingIsChunked(HeaderValues values) {
@@ -236,9 +263,13 @@ final class ResponseHead {
       return NO_LENGTH;
     }
     long length = NO_LENGTH;
-    for (String value : values) {
-      for (String part : value.split(",", -1)) {
-        long one = digits(part.trim());
+    for (int v = 0; v < values.size(); v++) {
+      String value = values.get(v);
+      // a list of lengths, "3, 3" (RFC 9110 section 8.6), read without splitting
+      for (int start = 0; start <= value.length(); ) {
+        int comma = value.indexOf(',', start);
+        int end = comma < 0 ? value.length() : comma;
+        long one = digits(value, start, end);
         if (one < 0) {
           throw new Malformed("Content-Length '" + value + "' is not a length");
         }
@@ -246,17 +277,25 @@ final class ResponseHead {
           throw new Malformed("Content-Length values disagree: " + values);
         }
         length = one;
+        start = end + 1;
       }
     }
     return length;
   }
 
-  private static long digits(String s) {
-    if (s.isEmpty() || s.length() > 18) {
+  /** The decimal number in {@code s[from, to)} less spaces around it, or -1 when it is none. */
+  private static long digits(String s, int from, int to) {
+    while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+      from++;
+    }
+    while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+      to--;
+    }
+    if (from == to || to - from > 18) {
       return -1;
     }
     long n = 0;
-    for (int i = 0; i < s.length(); i++) {
+    for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       if (c < '0' || c > '9') {
         return -1;
@@ -272,14 +311,28 @@ final class ResponseHead {
     }
     boolean close = false;
     boolean keep = false;
-    for (String value : connection) {
-      for (String token : value.split(",")) {
-        String t = token.trim();
-        close |= t.equalsIgnoreCase("close");
-        keep |= t.equalsIgnoreCase("keep-alive");
+    for (int v = 0; v < connection.size(); v++) {
+      String value = connection.get(v);
+      for (int start = 0; start < value.length(); ) {
+        int comma = value.indexOf(',', start);
+        int end = comma < 0 ? value.length() : comma;
+        close |= token(value, start, end, "close");
+        keep |= token(value, start, end, "keep-alive");
+        start = end + 1;
       }
     }
     return !close && (http11 || keep);
+  }
+
+  /** Whether {@code s[from, to)}, spaces around it aside, is {@code token} in any case. */
+  private static boolean token(String s, int from, int to, String token) {
+    while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+      from++;
+    }
+    while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+      to--;
+    }
+    return to - from == token.length() && s.regionMatches(true, from, token, 0, token.length());
   }
 
   private static String printable(byte[] raw, int from, int to) {

@@ -40,6 +40,17 @@ class UpstreamFramingTest {
   }
 
   @Test
+  void wellKnownNamesAreReadInAnyCaseAndOthersKeepTheirOwn() throws Exception {
+    ResponseHead h =
+        ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\ncontent-LENGTH: 2\r\nCONNECTION: Keep-Alive, CLOSE\r\nX-Content-Length: 9\r\nx-Odd: v\r\n\r\nok"));
+    assertThat(h.contentLength).isEqualTo(2);
+    assertThat(h.keepAlive).isFalse();
+    assertThat(h.headers.getFirst(Headers.CONTENT_LENGTH)).isEqualTo("2");
+    assertThat(h.headers.getFirst("X-Content-Length")).isEqualTo("9");
+    assertThat(h.headers.get("X-ODD").getHeaderName().toString()).isEqualTo("x-Odd");
+  }
+
+  @Test
   void bareLineFeedsAndAnEmptyReasonAreAccepted() throws Exception {
     ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 404\nContent-Length: 0\n\n"));
     assertThat(h.status).isEqualTo(404);
