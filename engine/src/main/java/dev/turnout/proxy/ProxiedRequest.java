@@ -28,6 +28,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.HttpString;
 import io.undertow.util.Transfer;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +36,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.nio.channels.Channel;
+import org.xnio.Cancellable;
 import org.xnio.ChannelExceptionHandler;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
@@ -73,10 +76,17 @@ import org.xnio.channels.StreamSinkChannel;
  * with its trace there and answered 500 with {@code l5d-err}, and the backend connection is closed, so
  * neither side is left hanging.
  *
+ * <p><b>Two clients.</b> A request without a body or with a held one, asking for no upgrade, goes by
+ * Turnout's own {@link UpstreamConnection}, which reports to this object itself (it is the connection's
+ * {@link UpstreamConnection.Handler}); a streamed body or an upgrade goes by Undertow's client, through
+ * its pool and a {@link ResponseHandler} per attempt. Both share the attempt loop, the connect timeout,
+ * and {@link #takeAnswer} for what is done with an answer.
+ *
  * <p><b>What a request allocates</b> beyond Undertow's own objects is this object, one {@link
- * Connecting} and one {@link ResponseHandler} per attempt and the request id: the request is itself
- * the task dispatched on the IO thread and the listener of its exchange's end, and the callbacks that
- * run on every request catch their own exceptions rather than wrap a lambda in {@link #guarded}.
+ * Connecting} per attempt (and a {@link ResponseHandler} on Undertow's client) and the request id: the
+ * request is itself the task dispatched on the IO thread and the listener of its exchange's end, and
+ * the callbacks that run on every request catch their own exceptions rather than wrap a lambda in
+ * {@link #guarded}.
  */
 final class ProxiedRequest implements Runnable, ExchangeCompletionListener, UpstreamConnection.Handler {
   private static final int MAX_ATTEMPTS = 4;
@@ -132,7 +142,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   private TrafficStats endpointStats;
   private long attemptStart;
   /** The current attempt's backend connection, either client's; null between attempts. */
-  private java.io.Closeable connection;
+  private Closeable connection;
   private boolean finished;
   private Deadlines.Entry deadline;
   private ResponseClass outcome = ResponseClass.SUCCESS;
@@ -349,9 +359,9 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
       refused(endpoint, notAnAddress.getMessage());
       return;
     }
-    XnioExecutor io = exchange.getIoThread();
-    Connecting waiting = new Connecting(endpoint, pool.full(exchange.getIoThread()), connectTimeout);
-    org.xnio.Cancellable pending = pool.acquire(exchange.getIoThread(), waiting);
+    XnioIoThread io = exchange.getIoThread();
+    Connecting waiting = new Connecting(endpoint, pool.full(io), connectTimeout);
+    Cancellable pending = pool.acquire(io, waiting);
     if (!waiting.settled) {
       waiting.pending = pending;
       waiting.timer = io.executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
@@ -449,9 +459,11 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
    * One attempt's wait for a connection. A pooled connection usually comes at once, inside the call
    * to the pool; a new one comes later, or never from a host that drops connection attempts, which is
    * what the timer is for. Whichever of the pool's answer and the timer comes first decides the
-   * attempt; the other is ignored. A connection that comes after the attempt gave up is not used: the
-   * pool has tied it to this exchange and takes it back when the exchange ends, or at once if the
-   * exchange has ended already (Undertow 2.3's pool then keeps it for the next request).
+   * attempt; the other is ignored. From Undertow's pool, a connection that comes after the attempt
+   * gave up is not used: the pool has tied it to this exchange and takes it back when the exchange
+   * ends, or at once if the exchange has ended already (Undertow 2.3's pool then keeps it for the next
+   * request). The {@link UpstreamPool}'s wait is cancelled at the timeout instead: a connection still
+   * being made is closed, a place in its queue given up, so no slot stays taken by a dead host.
    */
   private final class Connecting implements ProxyCallback<ProxyConnection>, UpstreamPool.Waiter {
     private final Endpoint to;
@@ -461,7 +473,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     boolean settled;
     XnioExecutor.Key timer;
     /** Cancels the upstream pool's wait (a connection being made, or a place in its queue). */
-    org.xnio.Cancellable pending;
+    Cancellable pending;
 
     Connecting(Endpoint to, boolean queued, long timeoutMillis) {
       this.to = to;
@@ -512,7 +524,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
 
     @Override
-    public void opening(org.xnio.Cancellable connecting) {
+    public void opening(Cancellable connecting) {
       queued = false;
       pending = connecting;
     }
@@ -737,7 +749,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
   }
 
-  private void stale(java.io.Closeable conn, IOException e) {
+  private void stale(Closeable conn, IOException e) {
     if (!dropIfCurrent(conn)) {
       return;
     }
@@ -750,7 +762,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
    * still going, i.e. when the report is for this caller to act on. An earlier attempt's connection was
    * already dealt with: a second report must not retry again.
    */
-  private boolean dropIfCurrent(java.io.Closeable conn) {
+  private boolean dropIfCurrent(Closeable conn) {
     IoUtils.safeClose(conn);
     if (conn != connection) {
       return false;
@@ -780,7 +792,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   }
 
   /** The backend connection broke before or while answering. */
-  private void connectionBroke(java.io.Closeable conn, IOException e) {
+  private void connectionBroke(Closeable conn, IOException e) {
     if (!dropIfCurrent(conn)) {
       return;
     }
@@ -860,35 +872,35 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
    * and headers now set on the exchange and its body for the caller to relay; false when it was not
    * taken (the request had ended, or the answer is retried), its connection closed.
    */
-  private boolean takeAnswer(java.io.Closeable conn, int status, HeaderMap headers) {
-      if (finished) {
-        IoUtils.safeClose(conn);
-        return false;
-      }
-      ResponseClass cls = router.classifier().classify(exchange.getRequestMethod().toString(), status);
-      String why = cls.isSuccess() ? "" : Integer.toString(status);
-      attemptDone(cls, why);
-      router.recordOutcome(endpoint, cls, router.nanos() - attemptStart);
-      if (cls == ResponseClass.RETRYABLE_FAILURE
-          && replayable()
-          && attempts < MAX_ATTEMPTS
-          && router.retryBudget().tryWithdraw()) {
-        connection = null;
-        IoUtils.safeClose(conn);
-        serviceStats.retried();
-        attempt();
-        return false;
-      }
-      finished = true;
-      outcome = cls;
-      failureClass = why;
-      exchange.setStatusCode(status);
-      Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
-      exchange.getResponseHeaders().put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
-      if (cls == ResponseClass.RETRYABLE_FAILURE) {
-        exchange.getResponseHeaders().put(L5dHeaders.RETRYABLE, "true");
-      }
-      return true;
+  private boolean takeAnswer(Closeable conn, int status, HeaderMap headers) {
+    if (finished) {
+      IoUtils.safeClose(conn);
+      return false;
+    }
+    ResponseClass cls = router.classifier().classify(exchange.getRequestMethod().toString(), status);
+    String why = cls.isSuccess() ? "" : Integer.toString(status);
+    attemptDone(cls, why);
+    router.recordOutcome(endpoint, cls, router.nanos() - attemptStart);
+    if (cls == ResponseClass.RETRYABLE_FAILURE
+        && replayable()
+        && attempts < MAX_ATTEMPTS
+        && router.retryBudget().tryWithdraw()) {
+      connection = null;
+      IoUtils.safeClose(conn);
+      serviceStats.retried();
+      attempt();
+      return false;
+    }
+    finished = true;
+    outcome = cls;
+    failureClass = why;
+    exchange.setStatusCode(status);
+    Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
+    exchange.getResponseHeaders().put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
+    if (cls == ResponseClass.RETRYABLE_FAILURE) {
+      exchange.getResponseHeaders().put(L5dHeaders.RETRYABLE, "true");
+    }
+    return true;
   }
 
   private void closeBoth(ClientConnection conn) {
@@ -954,7 +966,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
         "timeout",
         "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
             + serviceName);
-    java.io.Closeable open = connection;
+    Closeable open = connection;
     connection = null;
     if (open != null) {
       IoUtils.safeClose(open);
@@ -976,7 +988,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
    */
   private void unexpected(String where, RuntimeException e) {
     log.unexpected(router.label(), where, e);
-    java.io.Closeable open = connection;
+    Closeable open = connection;
     connection = null;
     if (open != null) {
       IoUtils.safeClose(open);

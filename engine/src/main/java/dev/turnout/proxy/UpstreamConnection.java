@@ -53,6 +53,11 @@ final class UpstreamConnection implements Closeable {
   private static final int ANSWERED = 3;
   private static final int RELAYING = 4;
   private static final int CLOSED = 5;
+  /**
+   * The longest answer head read. Undertow's server takes 1 MiB by default, so a backend may well send
+   * heads of tens of kilobytes (cookies, CSP); a longer one is a broken backend.
+   */
+  static final int MAX_HEAD_BYTES = 64 * 1024;
 
   private final StreamConnection connection;
   private final ConduitStreamSourceChannel source;
@@ -68,8 +73,8 @@ final class UpstreamConnection implements Closeable {
   private ByteBufferPool pool;
   /**
    * The answer's bytes read and not yet relayed: while an event runs, the IO thread's {@link Scratch}
-   * buffer; between events, {@link #own} when bytes must wait there (a head in parts, a caller slower
-   * than the backend), else null.
+   * buffer; between events, {@link #own} when body bytes must wait there (a caller slower than the
+   * backend), else null. A head in parts waits in {@link #headSoFar}.
    */
   private ByteBuffer buffer;
   private PooledByteBuffer own;
@@ -77,11 +82,6 @@ final class UpstreamConnection implements Closeable {
   private boolean headInScratch;
   /** The part of an answer's head read so far, when it did not come in one read. */
   private byte[] headSoFar;
-  /**
-   * The longest answer head read. Undertow's server takes 1 MiB by default, so a backend may well send
-   * heads of tens of kilobytes (cookies, CSP); a longer one is a broken backend.
-   */
-  static final int MAX_HEAD_BYTES = 64 * 1024;
   private int outCount;
   private long written;
   /** A readable event came while the request was still being written: reads wait until it is out. */
