@@ -2,6 +2,8 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.config.ClientConfig;
+import dev.turnout.config.RouterConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,9 +22,13 @@ import org.junit.jupiter.api.Test;
  * scripted bytes: framing of every kind, split across reads however the backend writes it; interim
  * answers; when a connection may be used again and when not; and backends that break HTTP, each
  * answered 502 with {@code l5d-err} or, once the answer has begun, with the caller's connection closed.
+ * And the pool's count of open connections, which caps each IO thread at 1024, comes back to what is
+ * really open after every way a connection ends: a slot lost on any path would, a thousand requests
+ * later, leave every request of that thread waiting for a connection.
  */
 class UpstreamClientTest {
   private ScriptedBackend backend;
+  private Blackhole dropping;
   private Fixture fx;
 
   private void start(ScriptedBackend.Script script) throws IOException {
@@ -37,6 +43,9 @@ class UpstreamClientTest {
     }
     if (backend != null) {
       backend.close();
+    }
+    if (dropping != null) {
+      dropping.close();
     }
   }
 
@@ -321,5 +330,56 @@ class UpstreamClientTest {
       String text = new String(all, StandardCharsets.ISO_8859_1);
       assertThat(text).startsWith("HTTP/1.1 200 ").contains("Content-Length: 10").endsWith("\r\n\r\nabc");
     }
+  }
+
+  /** The upstream client's open connections (their pool slots). */
+  private int open() {
+    return fx.proxy.pools().upstreamOpen();
+  }
+
+  @Test
+  void sequentialRequestsOnAKeptConnectionHoldOneSlot() throws Exception {
+    start(
+        (r, out) -> {
+          ScriptedBackend.send(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+          return true;
+        });
+    for (int i = 0; i < 30; i++) {
+      assertThat(fx.get("x", "/").statusCode()).isEqualTo(200);
+    }
+    assertThat(open()).isEqualTo(1);
+    assertThat(backend.connections.get()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionsTheBackendClosesOrAnswersBadlyGiveTheirSlotsBack() throws Exception {
+    start(
+        (r, out) -> {
+          if (r.requestLine().contains("/bad")) {
+            ScriptedBackend.send(out, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+            return true;
+          }
+          ScriptedBackend.send(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+          return false; // closed once answered: seen while idle, or by the next attempt
+        });
+    for (int i = 0; i < 10; i++) {
+      assertThat(fx.get("x", "/ok").statusCode()).isEqualTo(200);
+      assertThat(fx.get("x", "/bad").statusCode()).isEqualTo(502);
+    }
+    Fixture.await(() -> open() == 0, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aConnectGivenUpAtTheTimeoutGivesItsSlotBack() throws Exception {
+    dropping = new Blackhole();
+    RouterConfig r = Fixture.router("/svc/x => /$/inet/127.0.0.1/" + dropping.port() + ";");
+    r = Fixture.withClient(r, new ClientConfig(r.client().failureAccrual(), r.client().loadBalancer(), Duration.ofMillis(100)));
+    fx = new Fixture(r);
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> resp = fx.get("x", "/");
+      assertThat(resp.statusCode()).isEqualTo(502);
+    }
+    // Each attempt's connect was cancelled when it timed out, not left to the kernel's two minutes.
+    Fixture.await(() -> open() == 0, Duration.ofSeconds(10));
   }
 }
