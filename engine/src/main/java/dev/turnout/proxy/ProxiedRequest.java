@@ -360,7 +360,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
       return;
     }
     XnioIoThread io = exchange.getIoThread();
-    Connecting waiting = new Connecting(endpoint, pool.full(io), connectTimeout);
+    Connecting waiting = new Connecting(endpoint, false, connectTimeout);
     Cancellable pending = pool.acquire(io, waiting);
     if (!waiting.settled) {
       waiting.pending = pending;
@@ -521,6 +521,11 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     @Override
     public boolean gaveUp() {
       return settled || finished;
+    }
+
+    @Override
+    public void queued() {
+      queued = true;
     }
 
     @Override

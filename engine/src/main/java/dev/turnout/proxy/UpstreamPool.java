@@ -45,6 +45,13 @@ final class UpstreamPool {
     boolean gaveUp();
 
     /**
+     * Every connection this thread may open is busy: the waiter waits for one to be handed back (or is
+     * refused, with too many waiting already), which is not the endpoint's doing. Called before that
+     * wait or refusal begins.
+     */
+    void queued();
+
+    /**
      * A waiter that queued behind busy connections now has a new one being made for it (a slot came
      * free): {@code connecting} cancels that, and a failure from here on is the endpoint's.
      */
@@ -72,12 +79,6 @@ final class UpstreamPool {
     return p != null ? p : threads.computeIfAbsent(thread, PerThread::new);
   }
 
-  /** Whether a request on {@code thread} would have to wait for a busy connection to be handed back. */
-  boolean full(XnioIoThread thread) {
-    PerThread p = on(thread);
-    return p.idle.isEmpty() && p.open >= MAX_PER_THREAD;
-  }
-
   /**
    * Gets a connection for {@code waiter} on {@code thread} (the caller's own): an idle one at once,
    * inside this call; a new one when it opens; or, at the cap, the next one handed back. Returns what
@@ -93,6 +94,7 @@ final class UpstreamPool {
     if (p.open < MAX_PER_THREAD) {
       return p.open(waiter);
     }
+    waiter.queued();
     if (p.waiting.size() >= MAX_WAITING) {
       waiter.failed(new IOException("too many requests waiting for a connection to " + key()));
       return null;
