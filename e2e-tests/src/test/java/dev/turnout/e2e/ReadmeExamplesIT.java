@@ -62,6 +62,7 @@ class ReadmeExamplesIT {
           Map.entry("mvn -q -DskipTests package && bash engine/bench/floor.sh", "minutes of load against nginx and Undertow"),
           Map.entry("mvn -q -DskipTests package && bash engine/bench/cost.sh", "installs nginx, wrk and strace, then load that prints figures"),
           Map.entry("mvn -q -DskipTests package && bash engine/bench/memory.sh", "installs nginx and wrk, then load that prints figures"),
+          Map.entry("mvn -q -DskipTests package && bash engine/bench/jvms.sh", "installs nginx, HAProxy and wrk, then minutes of load on several JVMs"),
           Map.entry("TURNOUT_STORE_PASSWORD=secret java -jar web/target/turnout.jar --store",
               "needs the reader's own PostgreSQL; FleetIT starts these control planes, as processes, on a throwaway one"),
           Map.entry("java -jar web/target/turnout.jar proxy", "FleetIT starts three such proxies following two control planes"),
