@@ -24,14 +24,9 @@ JAVA=${JAVA:-java}
 JAR=${JAR:-web/target/turnout.jar}
 [[ -f engine/pom.xml ]] || { echo "run from the project's root"; exit 2; }
 
-missing=()
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-command -v wrk >/dev/null || missing+=(wrk)
-if ((${#missing[@]})); then
-  [[ $(id -u) == 0 ]] || { echo "install first: ${missing[*]}"; exit 2; }
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-PATH=$PATH:/usr/sbin
+# shellcheck source=engine/bench/needs.sh
+source "$(dirname "$0")/needs.sh"
+needs nginx wrk
 
 tmp=$(mktemp -d)
 children=()
@@ -46,8 +41,7 @@ trap finish EXIT
 mvn -q -pl engine test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=echo \
   "-Dexec.args=%classpath" "-Dexec.outputFile=$tmp/classpath"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BACKEND=$(port) NGINX=$(port) UREPLY=$(port) UPROXY=$(port) TPROXY=$(port) TADMIN=$(port)
+BACKEND=$(free_port) NGINX=$(free_port) UREPLY=$(free_port) UPROXY=$(free_port) TPROXY=$(free_port) TADMIN=$(free_port)
 
 cat >"$tmp/nginx.conf" <<CONF
 worker_processes 2;

@@ -24,15 +24,9 @@ shift 2
 CONNS=${CONNS:-64}
 JAR=${JAR:-web/target/turnout.jar}
 [[ -f $JAR ]] || { echo "no jar at $JAR: build it first (mvn -q -DskipTests package)"; exit 2; }
-missing=()
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy)
-command -v wrk >/dev/null || missing+=(wrk)
-if ((${#missing[@]})); then
-  [[ $(id -u) == 0 ]] || { echo "install first: ${missing[*]}"; exit 2; }
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-PATH=$PATH:/usr/sbin
+# shellcheck source=engine/bench/needs.sh
+source "$(dirname "$0")/needs.sh"
+needs nginx haproxy wrk
 
 work=$(mktemp -d)
 jvm_pids=()
@@ -43,7 +37,6 @@ finish() {
   rm -rf "$work"
 }
 trap finish EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 BE=$(free_port) NG=$(free_port) HA=$(free_port)
 cat >"$work/backend.conf" <<CONF
