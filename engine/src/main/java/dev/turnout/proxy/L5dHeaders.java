@@ -13,13 +13,34 @@ final class L5dHeaders {
   static final HttpString SUCCESS_CLASS = new HttpString("l5d-success-class");
   static final HttpString RETRYABLE = new HttpString("l5d-retryable");
   static final HttpString VIA = new HttpString("Via");
+  private static final java.security.SecureRandom VIA_RANDOM = new java.security.SecureRandom();
+
   /**
-   * This process's {@code Via} entry: a pseudonym with a random part, so a request that comes back to
-   * this same proxy is known at its first repeated hop, while other Turnouts on its path are not
-   * mistaken for this one.
+   * A new {@code Via} entry for one router server: a pseudonym with a random part. Each server of each
+   * router has its own, so a request that comes back to the same server is known at its first repeated
+   * hop, while a request that passes two routers of one process (Linkerd's linker-to-linker shape: an
+   * outgoing router sending to the incoming router beside it) is not taken for a loop.
    */
-  static final String VIA_VALUE =
-      "1.1 turnout-" + Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16);
+  static String newViaEntry() {
+    return "1.1 turnout-" + Long.toHexString(VIA_RANDOM.nextLong() >>> 16);
+  }
+
+  /**
+   * The {@code Via} value a hop sends on: every entry the caller sent (in all its {@code Via} fields,
+   * in order), then {@code entry}.
+   */
+  static String appendVia(io.undertow.util.HeaderValues incoming, String entry) {
+    if (incoming == null || incoming.isEmpty()) {
+      return entry;
+    }
+    StringBuilder b = new StringBuilder();
+    for (String v : incoming) {
+      if (!v.isBlank()) {
+        b.append(v.strip()).append(", ");
+      }
+    }
+    return b.append(entry).toString();
+  }
 
   private L5dHeaders() {}
 }

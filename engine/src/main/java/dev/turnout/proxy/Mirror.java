@@ -45,9 +45,13 @@ import org.xnio.XnioExecutor;
 final class Mirror {
   static final int MAX_IN_FLIGHT = 256;
   private static final byte[] NO_BODY = new byte[0];
-  /** Not copied: the dtab headers, and {@code Expect}, since the body is sent without waiting. */
+  /**
+   * Not copied: the dtab headers, {@code Expect}, since the body is sent without waiting, and {@code
+   * Via}, which the copy carries extended by this hop's entry as the real request does, so a shadow
+   * that points back at this server is refused as a loop rather than copied again.
+   */
   private static final Set<HttpString> NOT_COPIED =
-      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, Headers.EXPECT);
+      Set.of(L5dHeaders.DTAB, L5dHeaders.CTX_DTAB, Headers.EXPECT, L5dHeaders.VIA);
 
   private final ProxyMetrics metrics;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -65,7 +69,8 @@ final class Mirror {
       Dtab local,
       Path service,
       String target,
-      String requestId) {
+      String requestId,
+      String via) {
     List<MirrorRule> rules = snapshot.mirrors();
     for (MirrorRule rule : rules) {
       if (rule.covers(service) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
@@ -87,14 +92,14 @@ final class Mirror {
           return;
         }
         if (body.isEmpty()) {
-          send(exchange, router, snapshot, local, service, rule.destination(), target, requestId, NO_BODY);
+          send(exchange, router, snapshot, local, service, rule.destination(), target, requestId, via, NO_BODY);
           return;
         }
         // The real request reads the body and is told first; the copy follows with the same bytes.
         Path destination = rule.destination();
         body.get()
             .whenRead(
-                bytes -> send(exchange, router, snapshot, local, service, destination, target, requestId, bytes),
+                bytes -> send(exchange, router, snapshot, local, service, destination, target, requestId, via, bytes),
                 inFlight::decrementAndGet);
         return;
       }
@@ -110,6 +115,7 @@ final class Mirror {
       Path destination,
       String requestTarget,
       String requestId,
+      String via,
       byte[] body) {
     TrafficStats stats = metrics.shadow(router.label(), service.show());
     stats.start();
@@ -137,6 +143,7 @@ final class Mirror {
     request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, service.show());
     request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, shadow.id());
     request.getRequestHeaders().put(L5dHeaders.REQID, requestId);
+    request.getRequestHeaders().put(L5dHeaders.VIA, L5dHeaders.appendVia(exchange.getRequestHeaders().get(L5dHeaders.VIA), via));
     request.getRequestHeaders().put(Headers.CONNECTION, "close");
     long timeoutMillis = Math.max(1, router.config().requestTimeout().toMillis());
     // Every callback of this copy runs on the same IO thread, so a plain flag makes "done" happen once.

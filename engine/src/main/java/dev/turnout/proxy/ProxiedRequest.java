@@ -118,6 +118,8 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   /** The request line's target: the path (as the identifier left it) and the query. */
   private final String requestTarget;
   private final String requestId;
+  /** The {@code Via} entry of the server the request came in on. */
+  private final String via;
   private final boolean hasBody;
   private final TrafficStats serviceStats;
   private final long startNanos;
@@ -166,6 +168,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
       String serviceName,
       String requestTarget,
       String requestId,
+      String via,
       Deadlines deadlines,
       FailureLog log,
       Route.Target first) {
@@ -179,6 +182,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     this.serviceName = serviceName;
     this.requestTarget = requestTarget;
     this.requestId = requestId;
+    this.via = via;
     this.hasBody = RouterHandler.hasBody(exchange);
     this.serviceStats = metrics.service(router.label(), serviceName);
     this.startNanos = router.nanos();
@@ -689,8 +693,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     if (body != null) {
       h.put(Headers.CONTENT_LENGTH, body.length);
     }
-    String via = exchange.getRequestHeaders().getFirst(L5dHeaders.VIA);
-    h.put(L5dHeaders.VIA, via == null ? L5dHeaders.VIA_VALUE : via + ", " + L5dHeaders.VIA_VALUE);
+    h.put(L5dHeaders.VIA, L5dHeaders.appendVia(exchange.getRequestHeaders().get(L5dHeaders.VIA), via));
     h.put(L5dHeaders.DST_SERVICE, serviceName);
     h.put(L5dHeaders.DST_CLIENT, target.id());
     if (!target.residual().isEmpty()) {

@@ -26,8 +26,8 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The proxy chain of one router's server, in order: request id, loop protection (this proxy's own
- * {@code Via} entry already present, then the hop count), whether this caller may override at all
+ * The proxy chain of one router's server, in order: request id, loop protection (this server's own
+ * {@code Via} entry already present, then the hop count against {@code maxCallDepth}), whether this caller may override at all
  * ({@code dtabOverrides}), the request's local dtab ({@code l5d-ctx-dtab} then {@code l5d-dtab}, or
  * none with {@code clearContext}),
  * identification, binding under the routing snapshot in force, the choice of a union branch, mirroring,
@@ -46,6 +46,8 @@ final class RouterHandler implements HttpHandler {
   private final Mirror mirror;
   private final Deadlines deadlines;
   private final FailureLog log;
+  /** This server's own {@code Via} entry: seeing it on an incoming request means the request looped. */
+  private final String via = L5dHeaders.newViaEntry();
 
   RouterHandler(Router router, ServerConfig server, Pools pools, ProxyMetrics metrics, Mirror mirror) {
     this.router = router;
@@ -81,12 +83,13 @@ final class RouterHandler implements HttpHandler {
 
   private void route(HttpServerExchange exchange) {
     String requestId = requestId(exchange);
-    if (passedThisProxy(exchange)) {
-      Errors.send(exchange, 400, "Routing loop: this request has already passed this proxy (" + L5dHeaders.VIA_VALUE + " is in its Via header)");
+    if (passedThisServer(exchange)) {
+      Errors.send(exchange, 400, "Routing loop: this request has already passed router " + router.label() + " on "
+          + serverAddress(exchange) + " (its entry '" + via + "' is in the Via header)");
       return;
     }
     if (hops(exchange) >= router.config().maxCallDepth()) {
-      Errors.send(exchange, 400, "Maximum number of proxy hops (" + router.config().maxCallDepth() + ") exceeded: a routing loop?");
+      Errors.send(exchange, 400, "Maximum number of calls (" + router.config().maxCallDepth() + ") has been exceeded. Please check for proxy loops.");
       return;
     }
     if (!clearContext && carriesOverride(exchange) && !mayOverride(exchange)) {
@@ -153,10 +156,10 @@ final class RouterHandler implements HttpHandler {
     }
     String target = Hop.target(named.rewrittenPath(), exchange);
     if (!snapshot.mirrors().isEmpty()) {
-      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), target, requestId);
+      mirror.maybeMirror(exchange, router, snapshot, local, named.service(), target, requestId, via);
     }
     ProxiedRequest proxied =
-        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, deadlines, log, chosen.get());
+        new ProxiedRequest(exchange, router, pools, metrics, snapshot, local, named.service(), route.service(), target, requestId, via, deadlines, log, chosen.get());
     keepReading(exchange);
     // Dispatching marks the exchange as asynchronous, so it stays open after this method returns;
     // SameThreadExecutor runs the request right here on the IO thread.
@@ -246,15 +249,15 @@ final class RouterHandler implements HttpHandler {
     return out;
   }
 
-  /** True when this proxy's own {@code Via} entry is already on the request: it has come round again. */
-  private static boolean passedThisProxy(HttpServerExchange exchange) {
-    HeaderValues via = exchange.getRequestHeaders().get(L5dHeaders.VIA);
-    if (via == null) {
+  /** True when this server's own {@code Via} entry is already on the request: it has come round again. */
+  private boolean passedThisServer(HttpServerExchange exchange) {
+    HeaderValues incoming = exchange.getRequestHeaders().get(L5dHeaders.VIA);
+    if (incoming == null) {
       return false;
     }
-    for (String v : via) {
+    for (String v : incoming) {
       for (String entry : v.split(",")) {
-        if (entry.strip().equals(L5dHeaders.VIA_VALUE)) {
+        if (entry.strip().equals(via)) {
           return true;
         }
       }
@@ -277,6 +280,11 @@ final class RouterHandler implements HttpHandler {
       default:
         return false;
     }
+  }
+
+  private static String serverAddress(HttpServerExchange exchange) {
+    InetSocketAddress at = exchange.getDestinationAddress();
+    return at == null || at.getAddress() == null ? "this server" : at.getAddress().getHostAddress() + ":" + at.getPort();
   }
 
   private static String callerAddress(HttpServerExchange exchange) {

@@ -37,7 +37,8 @@ class ProxyGuardsTest {
     HttpResponse<String> r = fx.get("users", "/", "l5d-dtab", "/svc/users => " + inet(fx.port()));
 
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.body()).contains("Routing loop").contains(L5dHeaders.VIA_VALUE);
+    assertThat(r.body()).contains("Routing loop").contains("router web on 127.0.0.1:" + fx.port());
+    assertThat(r.body()).containsPattern("its entry '1\\.1 turnout-[0-9a-f]+' is in the Via header");
     assertThat(a.hits.get()).isZero();
   }
 
@@ -48,7 +49,7 @@ class ProxyGuardsTest {
     HttpResponse<String> r = fx.get("users", "/", "Via", "1.1 turnout-0000aaaa, 1.1 turnout");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(a.lastHeaders.get("via")).isEqualTo("1.1 turnout-0000aaaa, 1.1 turnout, " + L5dHeaders.VIA_VALUE);
+    assertThat(a.lastHeaders.get("via")).matches("1\\.1 turnout-0000aaaa, 1\\.1 turnout, 1\\.1 turnout-[0-9a-f]+");
   }
 
   @Test

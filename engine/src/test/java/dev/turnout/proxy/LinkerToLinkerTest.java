@@ -1,0 +1,147 @@
+package dev.turnout.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.config.RouterConfig;
+import dev.turnout.config.ServerConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.routing.DtabSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several routers of one proxy in a row, as Linkerd 1's linker-to-linker shape runs them when the
+ * target lives on the same host: an outgoing router sends to the incoming router beside it. A loop is
+ * the same router's server seen twice, not the same process.
+ */
+class LinkerToLinkerTest {
+  static {
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+  }
+
+  private final Backend users = Backend.named("users");
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private RunningProxy proxy;
+
+  @AfterEach
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    users.close();
+  }
+
+  @Test
+  void anOutgoingRouterSendsToTheIncomingRouterOfTheSameProcess() {
+    int incoming = freePort();
+    int outgoing = freePort();
+    proxy = start(
+        router("outgoing", outgoing, "/svc => /$/inet/127.0.0.1/" + incoming + ";"),
+        router("incoming", incoming, "/svc => /$/inet/127.0.0.1/" + users.port() + ";"));
+
+    HttpResponse<String> r = get(outgoing);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("users");
+    assertThat(users.lastHeaders.get("via")).matches("1\\.1 turnout-[0-9a-f]+, 1\\.1 turnout-[0-9a-f]+");
+  }
+
+  @Test
+  void threeRoutersInAChainAllPass() {
+    int first = freePort();
+    int second = freePort();
+    int third = freePort();
+    proxy = start(
+        router("first", first, "/svc => /$/inet/127.0.0.1/" + second + ";"),
+        router("second", second, "/svc => /$/inet/127.0.0.1/" + third + ";"),
+        router("third", third, "/svc => /$/inet/127.0.0.1/" + users.port() + ";"));
+
+    List<Integer> codes = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      codes.add(get(first).statusCode());
+    }
+
+    assertThat(codes).containsOnly(200);
+    assertThat(users.hits.get()).isEqualTo(20);
+    assertThat(users.lastHeaders.get("via").split(",")).hasSize(3);
+  }
+
+  @Test
+  void aChainThatComesBackToItsFirstRouterIsRefusedThereAtOnce() {
+    int first = freePort();
+    int second = freePort();
+    proxy = start(
+        router("first", first, "/svc => /$/inet/127.0.0.1/" + second + ";"),
+        router("second", second, "/svc => /$/inet/127.0.0.1/" + first + ";"));
+
+    HttpResponse<String> r = get(first);
+
+    // The first router refuses the request when it comes round; the refusal travels back as the answer.
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("Routing loop: this request has already passed router first on 127.0.0.1:" + first);
+    assertThat(users.hits.get()).isZero();
+  }
+
+  @Test
+  void maxCallDepthStillBoundsAChainOfDistinctHops() {
+    int first = freePort();
+    int second = freePort();
+    RouterConfig shallow = router("second", second, "/svc => /$/inet/127.0.0.1/" + users.port() + ";");
+    shallow = new RouterConfig(shallow.label(), shallow.protocol(), shallow.dtab(), shallow.identifiers(),
+        shallow.dstPrefix(), shallow.interpreter(), shallow.servers(), shallow.client(), shallow.service(),
+        shallow.bindingTimeout(), shallow.requestTimeout(), 2, shallow.skipUnavailableAlternatives());
+    proxy = start(router("first", first, "/svc => /$/inet/127.0.0.1/" + second + ";"), shallow);
+
+    HttpResponse<String> r = get(first, "Via", "1.1 linkerd");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("Maximum number of calls (2) has been exceeded");
+    assertThat(users.hits.get()).isZero();
+  }
+
+  private static RouterConfig router(String label, int port, String dtab) {
+    return Fixture.router(dtab, r -> new RouterConfig(label, r.protocol(), r.dtab(), r.identifiers(), r.dstPrefix(),
+        r.interpreter(), List.of(new ServerConfig("127.0.0.1", port, false)), r.client(), r.service(),
+        r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(), r.skipUnavailableAlternatives()));
+  }
+
+  private static RunningProxy start(RouterConfig... routers) {
+    return ProxyServer.start(List.of(routers), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), new ProxyMetrics());
+  }
+
+  private HttpResponse<String> get(int port, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(20)).header("Host", "users");
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A port free a moment ago: the routers of one proxy must know each other's ports before they start. */
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
