@@ -57,7 +57,7 @@ public final class ConfigLoader {
   /** Keys of a Linkerd 1 config that Turnout reads past, with a warning that they have no effect. */
   private static final Set<String> LINKERD_KEYS_NOT_IMPLEMENTED =
       Set.of(
-          "tls", "httpInterfaceWhitelist", "shutdownGraceMs", "socketOptions", "workerThreads",
+          "httpInterfaceWhitelist", "shutdownGraceMs", "socketOptions", "workerThreads",
           "experimental", "transformers", "bindingCache", "originator", "announcers", "announce",
           "maxHeadersKB", "maxInitialLineKB", "maxRequestKB", "maxResponseKB", "streamingEnabled",
           "compressionLevel", "timeoutMs", "tracePropagator", "httpAccessLog", "loggers",
@@ -69,6 +69,7 @@ public final class ConfigLoader {
   private final java.nio.file.Path baseDir;
   private final java.nio.file.Path dataDir;
   private final Set<String> warnings = new LinkedHashSet<>();
+  private final List<Unimplemented> unimplemented = new ArrayList<>();
 
   private ConfigLoader(java.nio.file.Path baseDir, java.nio.file.Path dataDir) {
     this.baseDir = baseDir;
@@ -167,12 +168,10 @@ public final class ConfigLoader {
       for (int i = 0; i < routersNode.size(); i++) {
         router(routersNode.at(i), i).ifPresent(routers::add);
       }
-      if (routers.isEmpty()) {
-        throw new ConfigException("routers: no router uses a protocol Turnout implements (http)");
-      }
     }
     checkUnique(routers);
-    return new TurnoutConfig(admin, namers, routers, storage(top.get("storage")), List.copyOf(warnings));
+    StorageConfig storage = storage(top.get("storage"));
+    return new TurnoutConfig(admin, namers, routers, storage, List.copyOf(warnings), unimplemented);
   }
 
   private AdminConfig admin(Node n) {
@@ -196,7 +195,7 @@ public final class ConfigLoader {
     return Optional.of(new NamerConfig(kind, prefix, dir));
   }
 
-  /** The router, or empty (with a warning) for a protocol Turnout does not implement. */
+  /** The router, or empty (recorded as {@link Unimplemented}) for a protocol Turnout does not implement. */
   private Optional<RouterConfig> router(Node n, int index) {
     n.only(
         "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
@@ -204,7 +203,12 @@ public final class ConfigLoader {
         "baseDtab");
     String protocol = n.text("protocol", "http");
     if (!protocol.equals("http")) {
-      warn(n.path, "protocol " + protocol + " is not implemented by Turnout; this router is not started");
+      unimplemented.add(
+          new Unimplemented(
+              Unimplemented.Kind.ROUTER,
+              n.path + ".protocol",
+              "protocol " + protocol + " is not implemented by Turnout (its routers serve http)",
+              "remove this router, or start with --skip-unimplemented to run the others without it"));
       return Optional.empty();
     }
     String label = n.text("label", protocol);
@@ -478,7 +482,13 @@ public final class ConfigLoader {
       case "io.l5d.inMemory":
         break;
       default:
-        warn(n.path + ".kind", "storage kind " + kind + " is not implemented by Turnout (h2 or postgresql); using the embedded H2 store");
+        unimplemented.add(
+            new Unimplemented(
+                Unimplemented.Kind.STORAGE,
+                n.path + ".kind",
+                "storage kind " + kind + " is not implemented by Turnout",
+                "use kind: postgresql (url: jdbc:postgresql://HOST:PORT/DB) for a store that several control"
+                    + " planes share, or kind: h2 for one process's own"));
     }
     Node ns = n.get("namespaces");
     if (!ns.isMissing()) {
@@ -522,6 +532,19 @@ public final class ConfigLoader {
         }
       }
     }
+  }
+
+  /**
+   * {@code tls:} anywhere (a server, a client, the admin port, a control-plane link): without TLS the
+   * bytes its author meant to encrypt would go in plaintext, so this stops start-up, whatever flag.
+   */
+  private void tlsAsked(String path) {
+    unimplemented.add(
+        new Unimplemented(
+            Unimplemented.Kind.TLS,
+            path,
+            "TLS is not implemented by Turnout yet, and this traffic would go in plaintext",
+            "remove tls: to run in plaintext knowingly, or put a TLS terminator in front of Turnout"));
   }
 
   private void warn(String key, String why) {
@@ -571,7 +594,8 @@ public final class ConfigLoader {
 
     /**
      * Warns once about each key not in {@code known}: a Linkerd 1 key Turnout does not implement says
-     * so (a user with {@code tls:} must learn the traffic is plain), anything else is unknown.
+     * so, anything else is unknown; {@code tls:} is recorded as {@link Unimplemented}, since ignoring
+     * it would send in plaintext what its author meant to encrypt.
      */
     void only(String... known) {
       if (isMissing()) {
@@ -584,7 +608,9 @@ public final class ConfigLoader {
       Iterator<String> names = node.fieldNames();
       while (names.hasNext()) {
         String name = names.next();
-        if (!ok.contains(name)) {
+        if (name.equals("tls") && !ok.contains(name)) {
+          tlsAsked(path.isEmpty() ? name : path + "." + name);
+        } else if (!ok.contains(name)) {
           warn(
               path.isEmpty() ? name : path + "." + name,
               LINKERD_KEYS_NOT_IMPLEMENTED.contains(name) ? "not implemented by Turnout" : "unknown key");

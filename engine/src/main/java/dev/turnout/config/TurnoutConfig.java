@@ -1,21 +1,63 @@
 package dev.turnout.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A whole Turnout configuration, validated. {@code warnings} names every key that was ignored, each
- * once, for the caller to print.
+ * once, for the caller to print; {@code unimplemented} names what the config asks for that Turnout
+ * cannot do (routers of such a protocol are not in {@code routers}), which {@link #refuseUnimplemented}
+ * turns into a refusal to start.
  */
 public record TurnoutConfig(
     AdminConfig admin,
     List<NamerConfig> namers,
     List<RouterConfig> routers,
     StorageConfig storage,
-    List<String> warnings) {
+    List<String> warnings,
+    List<Unimplemented> unimplemented) {
 
   public TurnoutConfig {
     namers = List.copyOf(namers);
     routers = List.copyOf(routers);
     warnings = List.copyOf(warnings);
+    unimplemented = List.copyOf(unimplemented);
+  }
+
+  public TurnoutConfig(
+      AdminConfig admin, List<NamerConfig> namers, List<RouterConfig> routers, StorageConfig storage, List<String> warnings) {
+    this(admin, namers, routers, storage, warnings, List.of());
+  }
+
+  /**
+   * Stops start-up on anything in {@link #unimplemented}, one line each, unless {@code skipRouters}
+   * and every such thing is a router; then what was left out is returned (each router's YAML path and
+   * why), for the caller to print once. {@code hasStore}: whether this process opens the store (a proxy-only process
+   * ignores the storage block, so an unknown storage kind there changes nothing).
+   *
+   * @throws ConfigException naming every refused thing, or, with only skipped routers, that no router
+   *     is left
+   */
+  public List<String> refuseUnimplemented(boolean skipRouters, boolean hasStore) {
+    List<String> refused = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (Unimplemented u : unimplemented) {
+      if (u.kind() == Unimplemented.Kind.STORAGE && !hasStore) {
+        continue;
+      }
+      if (skipRouters && u.skippable()) {
+        skipped.add(u.path() + " (" + u.what() + ")");
+      } else {
+        refused.add(u.line());
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new ConfigException(String.join("\n", refused));
+    }
+    if (routers.isEmpty()) {
+      throw new ConfigException(
+          "routers: no router uses a protocol Turnout implements (http); --skip-unimplemented left out every router");
+    }
+    return List.copyOf(skipped);
   }
 }

@@ -159,28 +159,51 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void linkerdKeysTurnoutDoesNotImplementAreNamedAsSuch() {
+  void tlsAnywhereIsRecordedAsUnimplementedAndNeverSkipped() {
     TurnoutConfig config =
-        parse("routers:\n- protocol: http\n  servers: [{port: 4140, tls: {certPath: x}}]\n");
+        parse("admin: {tls: {certPath: a}}\nrouters:\n- protocol: http\n  servers: [{port: 4140, tls: {certPath: x}}]\n"
+            + "  client: {tls: {commonName: c}}\n");
 
-    assertThat(config.warnings())
-        .containsExactly("routers[0].servers[0].tls: not implemented by Turnout (ignored)");
+    assertThat(config.warnings()).isEmpty();
+    assertThat(config.unimplemented()).extracting(Unimplemented::path)
+        .containsExactly("admin.tls", "routers[0].servers[0].tls", "routers[0].client.tls");
+    assertThatThrownBy(() -> config.refuseUnimplemented(true, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routers[0].servers[0].tls: TLS is not implemented by Turnout yet, and this traffic"
+            + " would go in plaintext; remove tls: to run in plaintext knowingly");
   }
 
   @Test
-  void aRouterOfAnotherProtocolIsSkippedWithAWarning() {
+  void aRouterOfAnotherProtocolStopsStartUpUnlessSkipped() {
     TurnoutConfig config =
         parse("routers:\n- protocol: h2\n  label: grpc\n- protocol: http\n  label: web\n");
 
     assertThat(config.routers()).extracting(RouterConfig::label).containsExactly("web");
-    assertThat(config.warnings()).anyMatch(w -> w.startsWith("routers[0]: protocol h2 is not implemented"));
+    assertThatThrownBy(() -> config.refuseUnimplemented(false, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("routers[0].protocol: protocol h2 is not implemented by Turnout (its routers serve http);"
+            + " remove this router, or start with --skip-unimplemented to run the others without it");
+    assertThat(config.refuseUnimplemented(true, true))
+        .containsExactly("routers[0].protocol (protocol h2 is not implemented by Turnout (its routers serve http))");
   }
 
   @Test
-  void onlyRoutersOfOtherProtocolsIsAnError() {
-    assertThatThrownBy(() -> parse("routers:\n- protocol: thrift\n"))
+  void onlyRoutersOfOtherProtocolsIsAnErrorEvenWhenSkipped() {
+    TurnoutConfig config = parse("routers:\n- protocol: thrift\n");
+
+    assertThatThrownBy(() -> config.refuseUnimplemented(true, true))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("no router uses a protocol Turnout implements");
+  }
+
+  @Test
+  void aStorageKindTurnoutDoesNotHaveStopsAControlPlaneButNotAProxy() {
+    TurnoutConfig config = parse("storage: {kind: io.l5d.zk}\n");
+
+    assertThatThrownBy(() -> config.refuseUnimplemented(true, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("storage.kind: storage kind io.l5d.zk is not implemented by Turnout; use kind: postgresql");
+    assertThat(config.refuseUnimplemented(false, false)).isEmpty();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.config.InterpreterConfig;
 import java.net.URLDecoder;
@@ -82,16 +83,18 @@ class ConformanceCorpusTest {
   }
 
   @Test
-  void configExampleRoutesHostThroughTheFsNamerAndWarnsOfThriftAndTelemetry() {
+  void configExampleRefusesItsThriftRouterUnlessSkippedThenRoutesHostThroughTheFsNamer() {
     corpus =
-        Corpus.load("config-example.yml", dir, Map.of(), "disco/hello", "127.0.0.1 " + a.port() + "\n").start();
+        Corpus.load("config-example.yml", dir, Map.of(), "disco/hello", "127.0.0.1 " + a.port() + "\n");
+    assertThatThrownBy(() -> corpus.config.refuseUnimplemented(false, true))
+        .hasMessageStartingWith("routers[1].protocol: protocol thrift is not implemented by Turnout");
+    assertThat(corpus.config.refuseUnimplemented(true, true)).hasSize(1);
+    corpus.start();
 
     HttpResponse<String> r = corpus.get("int-http", "/hi", "Host", "hello");
 
     assertLandedOnA(r, "/svc/hello", "/#/io.l5d.fs/hello", null);
-    assertThat(corpus.config.warnings())
-        .anyMatch(w -> w.startsWith("routers[1]: protocol thrift is not implemented"))
-        .anyMatch(w -> w.startsWith("telemetry: not implemented"));
+    assertThat(corpus.config.warnings()).anyMatch(w -> w.startsWith("telemetry: not implemented"));
   }
 
   @Test
