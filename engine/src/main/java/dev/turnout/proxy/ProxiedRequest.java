@@ -373,8 +373,9 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   }
 
   /**
-   * The client has no endpoint to try. A pending address (a host name DNS has not answered yet) is
-   * waited for, up to the connect timeout, as Finagle waits for a pending name; any other state is a
+   * The client has no endpoint to try. A pending address (a host name DNS has not answered yet, a name
+   * the control plane has not bound yet) is waited for, up to the router's {@code bindingTimeoutMs},
+   * as Linkerd 1 waits for a pending name; any other state is a
    * 502 that says what the address is: unknown host, failed (a malformed address names itself), or
    * bound to no endpoint.
    */
@@ -390,8 +391,8 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     } else if (state instanceof Addr.Failed f) {
       why = f.message();
     } else if (state instanceof Addr.Pending) {
-      why = "the address of " + target.id() + " was still being resolved after the "
-          + router.config().client().connectTimeout().toMillis() + " ms connect timeout";
+      why = "the address of " + target.id() + " was still being resolved after the router's "
+          + router.config().bindingTimeout().toMillis() + " ms binding timeout (bindingTimeoutMs)";
     } else {
       why = "No hosts are available for " + target.id();
     }
@@ -404,7 +405,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     AddrWait wait = new AddrWait();
     // The variable changes on a DNS thread; the request goes on on its own IO thread.
     wait.subscription = client.onStateChange(() -> io.execute(wait::resume));
-    wait.timer = io.executeAfter(wait::resume, router.config().client().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    wait.timer = io.executeAfter(wait::resume, router.config().bindingTimeout().toMillis(), TimeUnit.MILLISECONDS);
     if (!(client.state() instanceof Addr.Pending)) {
       // Answered between the first look and the observer's registration.
       io.execute(wait::resume);

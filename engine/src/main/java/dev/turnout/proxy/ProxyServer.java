@@ -53,7 +53,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       LongSupplier nanos) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true);
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true);
   }
 
   /**
@@ -66,12 +66,30 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true);
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true);
   }
 
   /**
-   * {@code ownThreads}: whether closing the proxy also closes {@code threads}. A start that fails
-   * releases what it made (listeners already bound, timeout sweeps, pools, dtab sources) and owned
+   * As {@link #start(List, Interpreter, Function, ProxyMetrics, IoThreads)}, but every router's
+   * listeners, though bound, accept nothing until {@link RunningProxy#open(String)}: a port that is
+   * taken fails here, before a warm-up, while connections that arrive before the router may route
+   * wait in the kernel's queue rather than being answered without routes.
+   *
+   * @throws ProxyBindException naming the address, the router and what sets the port, when one is taken
+   */
+  public static RunningProxy bind(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false);
+  }
+
+  /**
+   * {@code ownThreads}: whether closing the proxy also closes {@code threads}; {@code openNow}: whether
+   * the routers take requests at once, or only from {@link RunningProxy#open(String)}. A start that
+   * fails releases what it made (listeners already bound, timeout sweeps, pools, dtab sources) and owned
    * threads before the exception goes on.
    */
   static RunningProxy start(
@@ -81,7 +99,8 @@ public final class ProxyServer {
       ProxyMetrics metrics,
       LongSupplier nanos,
       IoThreads threads,
-      boolean ownThreads) {
+      boolean ownThreads,
+      boolean openNow) {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
     List<RouterHandler> handlers = new ArrayList<>();
@@ -107,6 +126,7 @@ public final class ProxyServer {
       List<Router> built = new ArrayList<>();
       List<GracefulShutdownHandler> drains = new ArrayList<>();
       List<String> listenerRouters = new ArrayList<>();
+      List<OpenGate> gates = new ArrayList<>();
       for (RouterConfig rc : routers) {
         DtabSource source = baseDtabs.apply(rc);
         sources.add(source);
@@ -118,7 +138,12 @@ public final class ProxyServer {
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.
-          GracefulShutdownHandler drain = new GracefulShutdownHandler(new HttpVersionGate(new HttpContinueReadHandler(handler)));
+          OpenGate gate = new OpenGate(new HttpVersionGate(new HttpContinueReadHandler(handler)), rc.label());
+          if (openNow) {
+            gate.open();
+          }
+          gates.add(gate);
+          GracefulShutdownHandler drain = new GracefulShutdownHandler(gate);
           drains.add(drain);
           builder.addHttpListener(sc.port(), sc.ip(), drain);
           listenerRouters.add(rc.label());
@@ -128,24 +153,28 @@ public final class ProxyServer {
       try {
         undertow.start();
       } catch (RuntimeException e) {
-        throw new IllegalStateException("the proxy could not start: " + e.getMessage(), e);
+        // Listeners bound before the failure are let go first, so the search below sees only others' ports.
+        stopQuietly(undertow);
+        undertow = null;
+        throw ProxyBindException.find(routers, e)
+            .<RuntimeException>map(b -> b)
+            .orElseGet(() -> new IllegalStateException("the proxy could not start: " + e.getMessage(), e));
       }
       List<RunningProxy.Listener> listeners = new ArrayList<>();
       List<Undertow.ListenerInfo> infos = undertow.getListenerInfo();
+      if (!openNow) {
+        // Bound and listening, so the kernel queues connections, but none is accepted until open.
+        infos.forEach(Undertow.ListenerInfo::suspend);
+      }
       for (int i = 0; i < infos.size(); i++) {
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
         listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
       }
       return new RunningProxy(
-          undertow, listeners, built, drains, handlers, sources, pools, ownThreads ? threads : null);
+          undertow, listeners, infos, gates, built, drains, handlers, sources, pools, ownThreads ? threads : null);
     } catch (RuntimeException e) {
       if (undertow != null) {
-        // Listeners bound before a failure stay open on a worker Undertow did not make: stop them.
-        try {
-          undertow.stop();
-        } catch (RuntimeException ignored) {
-          // nothing more to release there
-        }
+        stopQuietly(undertow);
       }
       handlers.forEach(RouterHandler::close);
       pools.close();
@@ -154,6 +183,15 @@ public final class ProxyServer {
         threads.close();
       }
       throw e;
+    }
+  }
+
+  /** Listeners bound before a failure stay open on a worker Undertow did not make: stop them. */
+  private static void stopQuietly(Undertow undertow) {
+    try {
+      undertow.stop();
+    } catch (RuntimeException ignored) {
+      // nothing more to release there
     }
   }
 }

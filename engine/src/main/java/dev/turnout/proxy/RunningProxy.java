@@ -19,6 +19,10 @@ public final class RunningProxy implements AutoCloseable {
 
   private final Undertow undertow;
   private final List<Listener> listeners;
+  /** Undertow's side of each listener, in the order of {@link #listeners}. */
+  private final List<Undertow.ListenerInfo> infos;
+  /** Each listener's gate, in the same order: shut until its router is opened. */
+  private final List<OpenGate> gates;
   private final List<Router> routers;
   private final List<GracefulShutdownHandler> drains;
   private final List<RouterHandler> handlers;
@@ -31,6 +35,8 @@ public final class RunningProxy implements AutoCloseable {
   RunningProxy(
       Undertow undertow,
       List<Listener> listeners,
+      List<Undertow.ListenerInfo> infos,
+      List<OpenGate> gates,
       List<Router> routers,
       List<GracefulShutdownHandler> drains,
       List<RouterHandler> handlers,
@@ -39,6 +45,8 @@ public final class RunningProxy implements AutoCloseable {
       IoThreads threads) {
     this.undertow = undertow;
     this.listeners = List.copyOf(listeners);
+    this.infos = List.copyOf(infos);
+    this.gates = List.copyOf(gates);
     this.routers = List.copyOf(routers);
     this.drains = List.copyOf(drains);
     this.handlers = List.copyOf(handlers);
@@ -65,6 +73,43 @@ public final class RunningProxy implements AutoCloseable {
     throw new IllegalArgumentException("no router " + label);
   }
 
+  /**
+   * Lets router {@code label} take requests: its held requests go on and its listeners start
+   * accepting the connections the kernel queued meanwhile. Opening an open router does nothing.
+   *
+   * @throws IllegalArgumentException for an unknown router
+   */
+  public synchronized void open(String label) {
+    boolean found = false;
+    for (int i = 0; i < listeners.size(); i++) {
+      if (listeners.get(i).router().equals(label)) {
+        found = true;
+        if (!closed && !gates.get(i).isOpen()) {
+          gates.get(i).open();
+          infos.get(i).resume();
+        }
+      }
+    }
+    if (!found) {
+      throw new IllegalArgumentException("no router " + label);
+    }
+  }
+
+  /** Whether router {@code label} takes requests (see {@link ProxyServer#bind}). */
+  public boolean isOpen(String label) {
+    for (int i = 0; i < listeners.size(); i++) {
+      if (listeners.get(i).router().equals(label)) {
+        return gates.get(i).isOpen();
+      }
+    }
+    throw new IllegalArgumentException("no router " + label);
+  }
+
+  /** Whether every router takes requests. */
+  public boolean allOpen() {
+    return gates.stream().allMatch(OpenGate::isOpen);
+  }
+
   public List<Router> routers() {
     return routers;
   }
@@ -84,6 +129,7 @@ public final class RunningProxy implements AutoCloseable {
       return;
     }
     closed = true;
+    gates.forEach(OpenGate::close);
     drains.forEach(GracefulShutdownHandler::shutdown);
     long deadline = System.nanoTime() + drain.toNanos();
     for (GracefulShutdownHandler d : drains) {

@@ -199,7 +199,8 @@ public final class Warmup {
               metrics,
               Nanos.SYSTEM,
               threads,
-              false);
+              false,
+              true);
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
         Thread t = new Thread(() -> call(port, stop, counts), "turnout-warmup-" + i);

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>A name is asked for with namerd's {@code GET /api/1/bind/NS?path=/#/...&watch=true}; each line
  * the control plane streams (the bound tree: id, residual, addresses, or neg) replaces the last. The
  * first lookup of a name answers at once with a pending address, which a request waits for up to its
- * client's connect timeout, as it waits for a host name being resolved. Once an id is known, a longer
+ * router's binding timeout, as it waits for a host name being resolved. Once an id is known, a longer
  * path under it ({@code /#/io.l5d.fs/users/v2} under {@code /#/io.l5d.fs/users}) is answered from it,
  * with the rest as residual, without a stream of its own, so the streams number the bound ids, not the
  * request paths; at most {@link #MAX_NAMES} are open. When all are taken, a name the control plane

@@ -11,6 +11,15 @@ public interface DtabSource extends AutoCloseable {
   /** Runs {@code listener} after each new snapshot is in force; closing stops it. */
   AutoCloseable onChange(Runnable listener);
 
+  /**
+   * Completes once {@link #current()} holds the routes from where this source takes them: at once for
+   * a fixed dtab or the store, after the first answer from a control plane for a follower. A router
+   * does not take requests before: until then it knows no routes but its own {@code dtab:}.
+   */
+  default java.util.concurrent.CompletionStage<Void> ready() {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
+
   @Override
   default void close() {}
 

@@ -73,6 +73,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
   private final AtomicReference<Status> status = new AtomicReference<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  /** Completed at the first answer about the namespace (its dtab, or that it does not exist). */
+  private final java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
   /** The last trouble logged per control plane; cleared when it answers. */
   private final java.util.Map<String, String> lastLogged = new java.util.concurrent.ConcurrentHashMap<>();
   private final Thread thread;
@@ -135,6 +137,11 @@ public final class NamerdHttpDtabSource implements DtabSource {
   /** Whether any control plane has answered since this source started. */
   public boolean everHeard() {
     return status.get().lastHeard().isPresent();
+  }
+
+  @Override
+  public java.util.concurrent.CompletionStage<Void> ready() {
+    return ready.minimalCompletionStage();
   }
 
   @Override
@@ -254,6 +261,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
         // the one it refused.
         status.set(statusWith(cp, before.version(), status.get().etag(),
             Optional.of("version " + version + " of the dtab does not parse here: " + e.getMessage())));
+        ready.complete(null); // heard, and refused: the router routes by its own dtab, and says why
         return;
       }
     }
@@ -269,6 +277,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
         }
       }
     }
+    // Last: a router opened by this finds the routes in force and its listeners told.
+    ready.complete(null);
   }
 
   private Status statusWith(ControlPlane cp, long version, Optional<String> etag, Optional<String> problem) {

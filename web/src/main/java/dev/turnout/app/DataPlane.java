@@ -80,8 +80,11 @@ final class DataPlane {
   }
 
   /**
-   * Warms the first router up (at most {@code warmup}), then opens every router with the dtab source
-   * {@code sourceFor} gives it, printing one line per listener.
+   * Binds every router's listeners (a port that is taken fails here, at once), warms the first router
+   * up (at most {@code warmup}) while connections wait in the kernel's queue, then opens each router
+   * as soon as its dtab source is {@linkplain DtabSource#ready() ready}: at once for a fixed dtab or
+   * the store, at the first answer from a control plane for a follower. Prints one line per listener
+   * when bound, and one per router that has to wait, and when it opens.
    */
   RunningProxy open(
       List<RouterConfig> routers,
@@ -93,10 +96,9 @@ final class DataPlane {
     // Last before the proxy opens: classes loaded after the warm-up would throw out code compiled on
     // the assumption that they did not exist. The proxy then opens on the threads the warm-up ran on.
     IoThreads threads = IoThreads.start();
-    resources.add(threads); // closed by the proxy once it opens; this covers a start that fails first
-    warmUp(routers.get(0), warmup, out, threads);
+    resources.add(threads); // closed by the proxy once it is bound; this covers a start that fails first
     RunningProxy proxy =
-        ProxyServer.start(
+        ProxyServer.bind(
             routers,
             interpreter,
             r -> {
@@ -106,10 +108,34 @@ final class DataPlane {
             },
             metrics,
             threads);
+    resources.add(() -> proxy.close(TurnoutServer.DRAIN));
     for (RunningProxy.Listener l : proxy.listeners()) {
       out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
     }
+    warmUp(routers.get(0), warmup, out, threads);
+    for (RouterConfig r : routers) {
+      DtabSource source = sources.get(r.label());
+      if (!source.ready().toCompletableFuture().isDone()) {
+        out.println("turnout: router " + r.label() + " waits for its first dtab from "
+            + describe(r) + " before it takes requests");
+      }
+      source.ready().thenRun(() -> {
+        proxy.open(r.label());
+        if (source instanceof NamerdHttpDtabSource remote) {
+          NamerdHttpDtabSource.Status st = remote.status();
+          out.println("turnout: router " + r.label() + " open: namespace " + st.namespace() + " version "
+              + st.version() + " from " + st.following().orElse("a control plane"));
+        }
+      });
+    }
     return proxy;
+  }
+
+  /** The control planes router {@code r} follows, as its config names them. */
+  private static String describe(RouterConfig r) {
+    List<String> names = new ArrayList<>();
+    r.interpreter().controlPlanes().forEach(cp -> names.add(cp.authority()));
+    return names.isEmpty() ? "its source" : String.join(" or ", names);
   }
 
   private static void warmUp(RouterConfig first, Duration warmup, PrintStream out, IoThreads threads) {
@@ -168,19 +194,6 @@ final class DataPlane {
       }
     }
     return out;
-  }
-
-  /**
-   * Whether every router that follows a control plane has heard from one at least once: before that,
-   * such a router knows no routes but its own dtab, and a proxy is not ready for traffic.
-   */
-  boolean everyFollowerHeard() {
-    for (DtabSource s : sources.values()) {
-      if (s instanceof NamerdHttpDtabSource remote && !remote.everHeard()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The control planes the routers follow now, each once. */

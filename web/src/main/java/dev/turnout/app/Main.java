@@ -55,6 +55,14 @@ public final class Main implements Callable<Integer> {
               + " by the control planes of a fleet (password from " + TurnoutServer.STORE_PASSWORD_ENV + ").")
   String store;
 
+  @Option(
+      names = "--skip-unimplemented",
+      description =
+          "Start without the routers whose protocol Turnout does not implement (thrift, mux, ...), saying"
+              + " once what was left out; without it such a config stops start-up. Never skips tls: or a"
+              + " storage kind.")
+  boolean skipUnimplemented;
+
   /** Long enough for the JIT compiler to finish the request path on a two-core machine. */
   static final int DEFAULT_WARMUP_SECONDS = 15;
 
@@ -80,11 +88,10 @@ public final class Main implements Callable<Integer> {
       System.err.println("turnout: " + bad.get());
       return 2;
     }
-    String store = this.store;
-    return runUntilStopped(
-        out -> TurnoutServer.start(
-            new TurnoutServer.Options(config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup), store),
-            out));
+    TurnoutServer.Options options =
+        new TurnoutServer.Options(
+            config, data, proxyPort, adminPort, demo, java.time.Duration.ofSeconds(warmup), store, skipUnimplemented);
+    return runUntilStopped(out -> TurnoutServer.start(options, out));
   }
 
   /** What is wrong with a warm-up or port flag, if anything: the same rules for every command. */

@@ -30,6 +30,14 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "SECONDS", description = "Loopback warm-up before the proxy's ports open (default " + Main.DEFAULT_WARMUP_SECONDS + "; 0 = none).")
   Integer warmupSeconds;
 
+  @Option(
+      names = "--skip-unimplemented",
+      description =
+          "Start without the routers whose protocol Turnout does not implement (thrift, mux, ...), saying"
+              + " once what was left out; without it such a config stops start-up. Never skips tls: or a"
+              + " storage kind.")
+  boolean skipUnimplemented;
+
   @Override
   public Integer call() throws Exception {
     int warmup = warmupSeconds == null ? Main.DEFAULT_WARMUP_SECONDS : warmupSeconds;
@@ -40,7 +48,8 @@ final class ProxyCommand implements Callable<Integer> {
     }
     return Main.runUntilStopped(
         out -> ProxyProcess.start(
-            new TurnoutServer.Options(config, Path.of("."), proxyPort, adminPort, false, Duration.ofSeconds(warmup)),
+            new TurnoutServer.Options(
+                config, Path.of("."), proxyPort, adminPort, false, Duration.ofSeconds(warmup), null, skipUnimplemented),
             out));
   }
 }

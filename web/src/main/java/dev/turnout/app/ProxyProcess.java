@@ -45,9 +45,7 @@ final class ProxyProcess implements AutoCloseable {
   /** Starts the process, printing one line per bound port to {@code out}. */
   static ProxyProcess start(TurnoutServer.Options options, PrintStream out) {
     TurnoutConfig config = TurnoutServer.configure(options);
-    for (String warning : config.warnings()) {
-      out.println("turnout: warning: " + warning);
-    }
+    TurnoutServer.printWarnings(config, options, false, out);
     checkProxyOnly(config);
     if (config.storage().jdbcUrl().isPresent() || !config.storage().seeds().isEmpty()) {
       out.println("turnout: warning: storage: 'turnout proxy' has no store; the storage block is ignored");
@@ -83,7 +81,7 @@ final class ProxyProcess implements AutoCloseable {
     resources.add(metrics);
 
     AdminConfig adminConfig = config.admin();
-    admin = ProxyAdmin.start(adminConfig.ip(), adminConfig.port(), metrics, () -> proxy != null && !proxy.listeners().isEmpty() && dataPlane.everyFollowerHeard());
+    admin = ProxyAdmin.start(adminConfig.ip(), adminConfig.port(), metrics, () -> proxy != null && proxy.allOpen());
     resources.add(admin);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 
@@ -95,7 +93,6 @@ final class ProxyProcess implements AutoCloseable {
             warmup,
             out,
             resources);
-    resources.add(() -> proxy.close(TurnoutServer.DRAIN));
 
     FleetReporter reporter =
         new FleetReporter(

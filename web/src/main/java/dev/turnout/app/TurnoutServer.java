@@ -54,7 +54,19 @@ public final class TurnoutServer implements AutoCloseable {
    * at all; see {@link Warmup}).
    */
   public record Options(
-      Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup, String store) {
+      Path config,
+      Path data,
+      Integer proxyPort,
+      Integer adminPort,
+      boolean demo,
+      Duration warmup,
+      String store,
+      boolean skipUnimplemented) {
+
+    public Options(
+        Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup, String store) {
+      this(config, data, proxyPort, adminPort, demo, warmup, store, false);
+    }
 
     public Options(Path config, Path data, Integer proxyPort, Integer adminPort, boolean demo, Duration warmup) {
       this(config, data, proxyPort, adminPort, demo, warmup, null);
@@ -99,9 +111,7 @@ public final class TurnoutServer implements AutoCloseable {
   /** Starts everything, printing one line per bound port to {@code out}. */
   public static TurnoutServer start(Options options, PrintStream out) {
     TurnoutConfig config = configure(options);
-    for (String warning : config.warnings()) {
-      out.println("turnout: warning: " + warning);
-    }
+    printWarnings(config, options, true, out);
     TurnoutServer server = new TurnoutServer(config, options.demo(), options.warmup());
     try {
       server.startAll(out);
@@ -110,6 +120,20 @@ public final class TurnoutServer implements AutoCloseable {
       throw e instanceof StartupException ? e : new StartupException(describe(e), e);
     }
     return server;
+  }
+
+  /**
+   * Prints the config's warnings, then stops start-up on anything it asks for that Turnout does not
+   * implement (see {@link TurnoutConfig#refuseUnimplemented}), or says once what {@code
+   * --skip-unimplemented} left out.
+   */
+  static void printWarnings(TurnoutConfig config, Options options, boolean hasStore, PrintStream out) {
+    for (String warning : config.warnings()) {
+      out.println("turnout: warning: " + warning);
+    }
+    for (String left : config.refuseUnimplemented(options.skipUnimplemented(), hasStore)) {
+      out.println("turnout: --skip-unimplemented: starting without " + left);
+    }
   }
 
   static String describe(Throwable e) {
@@ -125,7 +149,7 @@ public final class TurnoutServer implements AutoCloseable {
     TurnoutConfig base =
         options.config() == null ? ConfigLoader.defaults(data) : ConfigLoader.load(options.config(), data);
     List<RouterConfig> routers = new ArrayList<>(base.routers());
-    if (options.proxyPort() != null) {
+    if (options.proxyPort() != null && !routers.isEmpty()) {
       routers.set(0, routers.get(0).withFirstServerPort(options.proxyPort()));
     }
     AdminConfig admin = base.admin();
@@ -140,7 +164,7 @@ public final class TurnoutServer implements AutoCloseable {
       }
       storage = storage.withJdbcUrl(options.store());
     }
-    return new TurnoutConfig(admin, base.namers(), routers, storage, base.warnings());
+    return new TurnoutConfig(admin, base.namers(), routers, storage, base.warnings(), base.unimplemented());
   }
 
   private void startAll(PrintStream out) {
@@ -228,7 +252,13 @@ public final class TurnoutServer implements AutoCloseable {
                           Optional.of(fleet))));
             });
     resources.addAll(adminParts);
-    admin.start(adminConfig.ip(), adminConfig.port());
+    try {
+      admin.start(adminConfig.ip(), adminConfig.port());
+    } catch (RuntimeException e) {
+      throw new StartupException(
+          "cannot listen on " + adminConfig.ip() + ":" + adminConfig.port() + " for the admin server (set by"
+              + " admin.port in the config, or --admin-port): " + describe(e), e);
+    }
     resources.add(admin::stop);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
     selfAdmin.set(hostPort(adminConfig.ip(), admin.port()));
@@ -244,7 +274,6 @@ public final class TurnoutServer implements AutoCloseable {
             warmup,
             out,
             resources);
-    resources.add(() -> proxy.close(DRAIN));
     FleetReporter reporter =
         new FleetReporter(
             selfInstance.get(),
@@ -330,13 +359,10 @@ public final class TurnoutServer implements AutoCloseable {
     return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
   }
 
-  /** The proxy is open (not while it is still warming up). */
+  /** Every router takes requests (not while the proxy is still warming up). */
   private boolean isServing() {
     RunningProxy open = proxy;
-    if (open == null) {
-      return false;
-    }
-    return !open.listeners().isEmpty();
+    return open != null && open.allOpen();
   }
 
   /** The proxy's listeners, as bound. */

@@ -106,7 +106,8 @@ class ProxyAdminTest {
 
       assertThatThrownBy(() -> ProxyAdmin.start("127.0.0.1", port, metrics, serving::get))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("the admin port could not open on 127.0.0.1:" + port + ": ");
+          .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + " for the admin server (set by admin.port in the"
+              + " config, or --admin-port): ");
     }
   }
 }
