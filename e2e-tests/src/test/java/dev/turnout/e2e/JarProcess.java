@@ -27,11 +27,12 @@ final class JarProcess implements AutoCloseable {
   final String name;
   private final Process process;
   private final List<String> output = new CopyOnWriteArrayList<>();
+  private final Thread reader;
 
   private JarProcess(String name, Process process) {
     this.name = name;
     this.process = process;
-    Thread reader = new Thread(this::read, "output-" + name);
+    reader = new Thread(this::read, "output-" + name);
     reader.setDaemon(true);
     reader.start();
   }
@@ -59,6 +60,10 @@ final class JarProcess implements AutoCloseable {
 
   private static String javaBinary() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private boolean readerAlive() {
+    return reader.isAlive();
   }
 
   private void read() {
@@ -92,6 +97,25 @@ final class JarProcess implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /** Waits at most {@code within} for the process to end, then gives its exit code (failing if it runs on). */
+  int exitCode(Duration within) {
+    try {
+      if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(name + " still runs after " + within + "; output:\n" + output());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    // The reader may still be taking the last lines from the pipe.
+    Await.until(name + "'s output to be read", Duration.ofSeconds(5), () -> !readerAlive());
+    return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   long pid() {

@@ -21,6 +21,20 @@ public final class ProxyBindException extends IllegalStateException {
   }
 
   /**
+   * Fails at once when any fixed address of {@code routers} cannot be bound now, before a process
+   * spends seconds opening its store or hashing a password only to find its port taken. Each address
+   * is bound and let go again; the real listeners bind later, so this is a check, not a reservation.
+   *
+   * @throws ProxyBindException naming the first address that cannot be bound
+   */
+  public static void check(List<RouterConfig> routers) {
+    Optional<ProxyBindException> taken = find(routers, null);
+    if (taken.isPresent()) {
+      throw taken.get();
+    }
+  }
+
+  /**
    * Which of {@code routers}' addresses could not be bound, found by trying each fixed one again on
    * its own (Undertow's failure does not say which), or empty when each binds now.
    */
@@ -45,11 +59,16 @@ public final class ProxyBindException extends IllegalStateException {
 
   /** Why {@code server}'s address cannot be bound now, or empty when it can (or is port 0). */
   private static Optional<String> bindFails(ServerConfig server) {
-    if (server.port() == 0) {
+    return bindFails(server.ip(), server.port());
+  }
+
+  /** Why {@code ip:port} cannot be bound now, or empty when it can (or {@code port} is 0). */
+  public static Optional<String> bindFails(String ip, int port) {
+    if (port == 0) {
       return Optional.empty();
     }
     try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-      probe.bind(new InetSocketAddress(server.ip(), server.port()));
+      probe.bind(new InetSocketAddress(ip, port));
       return Optional.empty();
     } catch (IOException e) {
       return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());

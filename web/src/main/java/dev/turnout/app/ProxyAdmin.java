@@ -72,9 +72,7 @@ final class ProxyAdmin implements AutoCloseable {
     } catch (RuntimeException e) {
       // Undertow wraps the BindException (port in use, address not on this host) without a message.
       Throwable why = e.getCause() == null ? e : e.getCause();
-      throw new IllegalStateException(
-          "cannot listen on " + ip + ":" + port + " for the admin server (set by admin.port in the config, or"
-              + " --admin-port): " + why.getMessage(), e);
+      throw new IllegalStateException(TurnoutServer.adminTaken(ip, port, why.getMessage()), e);
     }
     return new ProxyAdmin(server);
   }

@@ -47,6 +47,7 @@ final class ProxyProcess implements AutoCloseable {
     TurnoutConfig config = TurnoutServer.configure(options);
     TurnoutServer.printWarnings(config, options, false, out);
     checkProxyOnly(config);
+    TurnoutServer.checkPorts(config);
     if (config.storage().jdbcUrl().isPresent() || !config.storage().seeds().isEmpty()) {
       out.println("turnout: warning: storage: 'turnout proxy' has no store; the storage block is ignored");
     }

@@ -7,6 +7,7 @@ import dev.turnout.config.StorageConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
+import dev.turnout.proxy.ProxyBindException;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
@@ -112,6 +113,7 @@ public final class TurnoutServer implements AutoCloseable {
   public static TurnoutServer start(Options options, PrintStream out) {
     TurnoutConfig config = configure(options);
     printWarnings(config, options, true, out);
+    checkPorts(config);
     TurnoutServer server = new TurnoutServer(config, options.demo(), options.warmup());
     try {
       server.startAll(out);
@@ -134,6 +136,28 @@ public final class TurnoutServer implements AutoCloseable {
     for (String left : config.refuseUnimplemented(options.skipUnimplemented(), hasStore)) {
       out.println("turnout: --skip-unimplemented: starting without " + left);
     }
+  }
+
+  /**
+   * Stops start-up at once when a port this process will serve is taken: the admin port, then every
+   * router's (the store, the password hashing and the warm-up would otherwise come first).
+   */
+  static void checkPorts(TurnoutConfig config) {
+    AdminConfig a = config.admin();
+    java.util.Optional<String> why = ProxyBindException.bindFails(a.ip(), a.port());
+    if (why.isPresent()) {
+      throw new StartupException(adminTaken(a.ip(), a.port(), why.get()), null);
+    }
+    try {
+      ProxyBindException.check(config.routers());
+    } catch (ProxyBindException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  static String adminTaken(String ip, int port, String why) {
+    return "cannot listen on " + ip + ":" + port + " for the admin server (set by admin.port in the config, or"
+        + " --admin-port): " + why;
   }
 
   static String describe(Throwable e) {
@@ -255,9 +279,7 @@ public final class TurnoutServer implements AutoCloseable {
     try {
       admin.start(adminConfig.ip(), adminConfig.port());
     } catch (RuntimeException e) {
-      throw new StartupException(
-          "cannot listen on " + adminConfig.ip() + ":" + adminConfig.port() + " for the admin server (set by"
-              + " admin.port in the config, or --admin-port): " + describe(e), e);
+      throw new StartupException(adminTaken(adminConfig.ip(), adminConfig.port(), describe(e)), e);
     }
     resources.add(admin::stop);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
