@@ -111,7 +111,7 @@ class LauncherIT {
   void withoutJavaTheLauncherSaysWhereItLooked() throws Exception {
     Path path = Files.createDirectories(dir.resolve("path"));
     for (String tool : List.of("bash", "dirname")) {
-      Files.createSymbolicLink(path.resolve(tool), Path.of("/usr/bin", tool).toRealPath());
+      Files.createSymbolicLink(path.resolve(tool), onPath(tool));
     }
 
     ProcessBuilder noJavaHome = launcherCommand(LAUNCHER, Map.of("JAVA_HOME", dir.resolve("no-jdk").toString()), "--help");
@@ -165,6 +165,15 @@ class LauncherIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s ended", pb.command()).isTrue();
     return new Result(p.exitValue(), out);
+  }
+
+  /** Where {@code tool} is on this process's PATH. */
+  private static Path onPath(String tool) {
+    return Arrays.stream(System.getenv("PATH").split(":"))
+        .map(d -> Path.of(d, tool))
+        .filter(Files::isExecutable)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(tool + " is not on the PATH"));
   }
 
   private static Path javaHome() {
