@@ -4,9 +4,12 @@
 # Usage (from the project's root, after `mvn -q -DskipTests package`):
 #   bash engine/bench/jvms.sh ROUNDS SECONDS 'NAME|JVM FLAGS|MODE|JAVA' ...
 #     NAME   a label;  JVM FLAGS  put before -jar (may be empty);  MODE  plain (the whole process, the
-#     default) or proxy (`turnout proxy`);  JAVA  the java binary (default: java on the PATH)
+#     default) or proxy (`turnout proxy`);  JAVA  the java binary (default: java on the PATH), or
+#     Turnout's launcher (any executable not named java, such as web/target/turnout/bin/turnout): then
+#     the variant runs as a user runs it, with conf/jvm.options, and JVM FLAGS go in JAVA_OPTS after them
 #   e.g. bash engine/bench/jvms.sh 4 5 'g1||' 'parallel|-XX:+UseParallelGC -Xmx128m|' \
-#          'jdk25|-XX:+UseParallelGC -Xmx128m|plain|/usr/lib/jvm/temurin-25-jdk-amd64/bin/java'
+#          'jdk25|-XX:+UseParallelGC -Xmx128m|plain|/usr/lib/jvm/temurin-25-jdk-amd64/bin/java' \
+#          'launcher|||web/target/turnout/bin/turnout'
 # Env: CONNS (wrk connections, default 64), JAR, GCLOG (a directory: each JVM logs its collections there).
 #
 # The set-up is peers.sh's: a backend nginx of two workers answering 200, an nginx proxy (two workers,
@@ -95,8 +98,13 @@ CONF
   esac
   log=()
   [[ -n ${GCLOG:-} ]] && mkdir -p "$GCLOG" && log=("-Xlog:gc*,gc+heap=debug:file=$GCLOG/$name.log")
-  # shellcheck disable=SC2086 # the flags are split into words on purpose
-  "${java:-java}" "${log[@]}" $flags -jar "$JAR" "${args[@]}" >"$work/$name/out.log" 2>&1 &
+  if [[ -n $java && $(basename "$java") != java ]]; then
+    # the launcher execs the JVM, so $! is the JVM's pid, as for the java binary below
+    JAVA_OPTS="${log[*]} $flags" "$java" "${args[@]}" >"$work/$name/out.log" 2>&1 &
+  else
+    # shellcheck disable=SC2086 # the flags are split into words on purpose
+    "${java:-java}" "${log[@]}" $flags -jar "$JAR" "${args[@]}" >"$work/$name/out.log" 2>&1 &
+  fi
   jvm_pids+=($!)
   procs[$name]=$!
   port[$name]=$tp

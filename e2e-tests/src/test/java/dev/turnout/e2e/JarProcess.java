@@ -58,6 +58,18 @@ final class JarProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code command} as built (a launcher, its own environment and working directory) and keeps
+   * its output, as {@link #start} does for the jar.
+   */
+  static JarProcess start(String name, ProcessBuilder command) {
+    try {
+      return new JarProcess(name, command.redirectErrorStream(true).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+  }
+
   private static String javaBinary() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
@@ -120,6 +132,11 @@ final class JarProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** The exit code; only once the process has ended (after {@link #close} or {@link #kill}). */
+  int exitValue() {
+    return process.exitValue();
   }
 
   String output() {

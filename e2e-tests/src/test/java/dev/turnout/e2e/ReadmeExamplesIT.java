@@ -35,10 +35,11 @@ import picocli.CommandLine;
 /**
  * Every example command of the README and of the {@code --help} output, run for real: the README's
  * shell blocks and inline commands, through bash, in a folder laid out as the README assumes ({@code
- * web/target/turnout.jar} is this build's jar, beside {@code routes.dtab}, {@code disco/users} and
- * {@code linkerd.yml}); the {@code turnout ...} lines under "Examples:" in each command's help, with
- * {@code turnout} standing for that jar. The commands that start a server are started as processes
- * and stopped with SIGTERM; the curl commands run against them.
+ * web/target/turnout.jar} and the distribution {@code web/target/turnout/} are this build's, beside
+ * {@code routes.dtab}, which is the README's {@code dtab} block, {@code disco/} and {@code
+ * linkerd.yml}); the {@code turnout ...} lines under "Examples:" in each command's help, with {@code
+ * turnout} standing for the launcher {@code web/target/turnout/bin/turnout}. The commands that start a
+ * server are started as processes and stopped with SIGTERM; the curl commands run against them.
  *
  * <p>The only adaptations: a server started from the README gets {@code --proxy-port 0 --admin-port 0
  * --warmup 0} (other builds share this machine's 4140 and 9990; the warm-up only delays the start), its
@@ -51,24 +52,18 @@ import picocli.CommandLine;
 class ReadmeExamplesIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path JAR = ROOT.resolve("web/target/turnout.jar");
+  private static final Path DISTRIBUTION = ROOT.resolve("web/target/turnout");
   private static final String ADMIN_PASSWORD = "readme-example-password";
 
   /** README commands this test does not run, by prefix, with why. */
   private static final Map<String, String> NOT_RUN =
       Map.ofEntries(
           Map.entry("mvn verify", "it is this very build"),
-          Map.entry("mvn -q -pl engine test-compile exec:exec", "a JMH benchmark run: minutes of load that prints figures"),
-          Map.entry("mvn -q -DskipTests package && bash ../shared/bench/peers.sh", "installs nginx, HAProxy and wrk, then minutes of load"),
-          Map.entry("mvn -q -DskipTests package && bash engine/bench/floor.sh", "minutes of load against nginx and Undertow"),
-          Map.entry("mvn -q -DskipTests package && bash engine/bench/cost.sh", "installs nginx, wrk and strace, then load that prints figures"),
-          Map.entry("mvn -q -DskipTests package && bash engine/bench/memory.sh", "installs nginx and wrk, then load that prints figures"),
-          Map.entry("mvn -q -DskipTests package && bash engine/bench/jvms.sh", "installs nginx, HAProxy and wrk, then minutes of load on several JVMs"),
-          Map.entry("TURNOUT_STORE_PASSWORD=secret java -jar web/target/turnout.jar --store",
+          Map.entry("TURNOUT_STORE_PASSWORD=secret web/target/turnout/bin/turnout --store",
               "needs the reader's own PostgreSQL; FleetIT starts these control planes, as processes, on a throwaway one"),
-          Map.entry("java -jar web/target/turnout.jar proxy", "FleetIT starts three such proxies following two control planes"),
+          Map.entry("web/target/turnout/bin/turnout proxy", "FleetIT starts three such proxies following two control planes"),
           Map.entry("turnout proxy", "the same command, named in the text"),
-          Map.entry("curl -s http://127.0.0.1:9990/api/1/fleet", "FleetIT reads the fleet API of its surviving control plane"),
-          Map.entry("mvn -q -DskipTests package && mvn verify -Dtest=NONE", "the fleet benchmark: minutes of commits that print figures"));
+          Map.entry("curl -s http://127.0.0.1:9990/api/1/fleet", "FleetIT reads the fleet API of its surviving control plane"));
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -100,21 +95,25 @@ class ReadmeExamplesIT {
   /** Exactly the README's commands that {@link #readmeCommandsRunAsTheReadmeSays()} runs. */
   private static Set<String> readmeCommandsRun() {
     return Set.of(
-        "mvn -q -DskipTests package && java -jar web/target/turnout.jar --demo",
+        "mvn -q -DskipTests package && web/target/turnout/bin/turnout --demo",
         "curl -H 'Host: users' http://127.0.0.1:4140/",
-        "java -jar web/target/turnout.jar --config linkerd.yml --data /var/lib/turnout",
+        "web/target/turnout/bin/turnout --config linkerd.yml --data /var/lib/turnout",
+        "java -jar web/target/turnout.jar",
         "java -jar web/target/turnout.jar dtab check routes.dtab",
         "java -jar web/target/turnout.jar dtab fmt routes.dtab",
         "java -jar web/target/turnout.jar dtab bind --fs disco --dtab routes.dtab /svc/users",
         "java -jar web/target/turnout.jar dtab delegate --fs disco -e '/svc => /#/io.l5d.fs' /svc/users",
         "java -jar web/target/turnout.jar user add alice --role operator",
         "curl -s http://127.0.0.1:9990/api/1/dtabs/default -H 'Accept: application/dtab'",
+        "curl -sI http://127.0.0.1:9990/api/1/dtabs/default",
         "curl -s -u admin:PASSWORD -X PUT http://127.0.0.1:9990/api/1/dtabs/default"
             + " -H 'Content-Type: application/dtab' -H 'If-Match: ETAG' -H 'X-Turnout-Comment: shift users'"
             + " --data-binary @routes.dtab",
+        "for i in $(seq 100); do curl -s -H 'Host: users' http://127.0.0.1:4140/; done"
+            + " | grep -o '\"version\":\"v[0-9]\"' | sort | uniq -c",
         "curl -s http://127.0.0.1:9990/api/1/dtabs/default/versions",
         "curl -s -u admin:PASSWORD -X POST http://127.0.0.1:9990/api/1/dtabs/default/rollback"
-            + " -H 'Content-Type: application/json' -d '{\"version\": 3}'",
+            + " -H 'Content-Type: application/json' -d '{\"version\": 1}'",
         "curl -sN 'http://127.0.0.1:9990/api/1/bind/default?path=/svc/users&watch=true'",
         "turnout user add NAME --role viewer");
   }
@@ -134,33 +133,39 @@ class ReadmeExamplesIT {
     assertThat(fmt.exit()).as(fmt.err()).isZero();
     assertThat(fmt.out()).contains("/svc").contains(";");
     assertThat(bind.exit()).as(bind.err()).isZero();
-    assertThat(bind.out()).contains("\"type\":\"leaf\"").contains("/#/io.l5d.fs/users");
+    assertThat(bind.out()).contains("\"type\":\"leaf\"").contains("/#/io.l5d.fs/users-v1").contains("/#/io.l5d.fs/users-v2");
     assertThat(delegate.exit()).as(delegate.err()).isZero();
     assertThat(delegate.out()).contains("/#/io.l5d.fs/users");
 
-    // Quick start, then the routes in the store, on the demo server.
-    Server demo = start(readme(commands, "mvn -q -DskipTests package && java -jar web/target/turnout.jar --demo"));
+    // Quick start, then the first traffic shift, on the demo server.
+    Server demo = start(readme(commands, "mvn -q -DskipTests package && web/target/turnout/bin/turnout --demo"));
     Result traffic = sh(adapt(readme(commands, "curl -H 'Host: users'"), demo), "");
     Result text = sh(adapt(readme(commands, "curl -s http://127.0.0.1:9990/api/1/dtabs/default -H"), demo), "");
-    // One commit besides, so that the version the README rolls back to (3) exists after its PUT.
-    commit(demo, "/svc => /#/io.l5d.fs;\n");
+    Result head = sh(adapt(readme(commands, "curl -sI"), demo), "");
     String etagBefore = etag(demo);
     Result put = sh(adapt(readme(commands, "curl -s -u admin:PASSWORD -X PUT"), demo).replace("ETAG", etagBefore), "");
     String etagAfter = etag(demo);
+    Result shifted = sh(adapt(readme(commands, "for i in $(seq 100)"), demo), "");
     Result versions = sh(adapt(readme(commands, "curl -s http://127.0.0.1:9990/api/1/dtabs/default/versions"), demo), "");
     int before = versionCount(versions.out());
     Result rollback = sh(adapt(readme(commands, "curl -s -u admin:PASSWORD -X POST"), demo), "");
     int after = versionCount(sh(adapt(readme(commands, "curl -s http://127.0.0.1:9990/api/1/dtabs/default/versions"), demo), "").out());
+    String rolledBack = sh(adapt(readme(commands, "curl -s http://127.0.0.1:9990/api/1/dtabs/default -H"), demo), "").out();
     String watched = firstLine(adapt(readme(commands, "curl -sN"), demo));
 
     assertThat(traffic.exit()).isZero();
-    assertThat(traffic.out()).isNotBlank();
-    assertThat(text.out()).contains("/svc");
+    assertThat(traffic.out()).contains("\"service\":\"users\"");
+    assertThat(text.out()).contains("100 * /#/io.l5d.fs/users-v1 & 0 * /#/io.l5d.fs/users-v2");
+    assertThat(head.out()).containsIgnoringCase("etag: " + etagBefore);
     assertThat(put.exit()).isZero();
     assertThat(etagAfter).as("the PUT committed a new version").isNotEqualTo(etagBefore);
-    assertThat(before).as("versions after the PUT").isGreaterThanOrEqualTo(3);
+    assertThat(shifted.exit()).as(shifted.err()).isZero();
+    assertThat(count(shifted.out(), "v1")).as("v1's share of 100: %s", shifted.out()).isBetween(50, 99);
+    assertThat(count(shifted.out(), "v2")).as("v2's share of 100: %s", shifted.out()).isBetween(1, 50);
+    assertThat(before).as("the demo's version and the PUT's").isEqualTo(2);
     assertThat(rollback.exit()).isZero();
     assertThat(after).as("the rollback committed a version").isEqualTo(before + 1);
+    assertThat(rolledBack).as("the demo's first dtab is in force again").contains("100 * /#/io.l5d.fs/users-v1");
     assertThat(watched).contains("\"type\"");
     assertThat(stop(demo)).as("SIGTERM drains and exits 0").isZero();
 
@@ -171,12 +176,18 @@ class ReadmeExamplesIT {
     assertThat(alice.exit()).as(alice.err()).isZero();
     assertThat(viewer.exit()).as(viewer.err()).isZero();
 
+    // The jar alone, as java -jar runs it, on the store the demo left.
+    assertThat(commands).contains("java -jar web/target/turnout.jar");
+    Server plain = start("java -jar web/target/turnout.jar");
+
+    assertThat(stop(plain)).isZero();
+
     // Running it for real, on a config file.
     try (Backend users = new Backend("users")) {
       Files.writeString(
           dir.resolve("linkerd.yml"),
           "routers:\n- protocol: http\n  dtab: /svc/* => /$/inet/127.1/" + users.port() + "\n");
-      Server real = start(readme(commands, "java -jar web/target/turnout.jar --config linkerd.yml"));
+      Server real = start(readme(commands, "web/target/turnout/bin/turnout --config linkerd.yml"));
       HttpResponse<String> r = get("http://127.0.0.1:" + real.proxyPort() + "/", "users");
 
       assertThat(r.statusCode()).isEqualTo(200);
@@ -250,14 +261,32 @@ class ReadmeExamplesIT {
     Path target = Files.createDirectories(dir.resolve("web/target"));
     assertThat(JAR).as("the jar this build packaged").isRegularFile();
     Files.createSymbolicLink(target.resolve("turnout.jar"), JAR);
+    assertThat(DISTRIBUTION.resolve("bin/turnout")).as("the launcher this build laid out").isExecutable();
+    Files.createSymbolicLink(target.resolve("turnout"), DISTRIBUTION);
     Files.createDirectories(dir.resolve("disco"));
-    Files.writeString(dir.resolve("disco/users"), "127.0.0.1 8080\n");
-    Files.writeString(dir.resolve("routes.dtab"), "/svc => /#/io.l5d.fs;\n/svc/users => /#/io.l5d.fs/users;\n");
+    Files.writeString(dir.resolve("disco/users-v1"), "127.0.0.1 8080\n");
+    Files.writeString(dir.resolve("disco/users-v2"), "127.0.0.1 8081\n");
+    Files.writeString(dir.resolve("routes.dtab"), readmeDtab());
   }
 
-  /** A {@code turnout ...} command as the jar: {@code turnout} is {@code java -jar turnout.jar}. */
+  /** The README's one {@code dtab} block: the dtab it tells the reader to save as routes.dtab. */
+  private static String readmeDtab() throws IOException {
+    Matcher block = Pattern.compile("(?s)```dtab\\n(.*?)```").matcher(Files.readString(ROOT.resolve("README.md")));
+    assertThat(block.find()).as("the README has a dtab block").isTrue();
+    String dtab = block.group(1);
+    assertThat(block.find()).as("the README has one dtab block").isFalse();
+    return dtab;
+  }
+
+  /** How many requests {@code uniq -c} counted for {@code version}. */
+  private static int count(String uniqC, String version) {
+    Matcher m = Pattern.compile("(\\d+) \"version\":\"" + version + "\"").matcher(uniqC);
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
+  /** A {@code turnout ...} command as the distribution runs it: {@code turnout} is its launcher. */
   private static String turnout(String command) {
-    return "turnout() { java -jar web/target/turnout.jar \"$@\"; }; " + command;
+    return "turnout() { web/target/turnout/bin/turnout \"$@\"; }; " + command;
   }
 
   /** A curl command aimed at {@code server}, with its real ports and the admin password. */
@@ -381,18 +410,6 @@ class ReadmeExamplesIT {
                 .build(),
             HttpResponse.BodyHandlers.discarding());
     return r.headers().firstValue("ETag").orElseThrow();
-  }
-
-  private void commit(Server s, String dtab) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.adminPort() + "/api/1/dtabs/default"))
-                .header("Authorization", basic("admin", ADMIN_PASSWORD))
-                .header("Content-Type", "application/dtab")
-                .PUT(HttpRequest.BodyPublishers.ofString(dtab))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
   }
 
   private static int versionCount(String json) {
