@@ -166,17 +166,20 @@ public sealed interface DelegateTree
   enum Outcome {
     /** Routes somewhere. */
     SUCCESS,
-    /** Nothing here; an Alt goes on to its next member. */
+    /** Nothing here, or no endpoints; the preview passes on to an Alt's next member. */
     NEG,
-    /** Stops with an error (Fail, an Exception) or with no endpoints (Empty). */
+    /** Stops with an error: Fail, an Exception. */
     FAIL
   }
 
   /**
    * The node's class as the delegator colours it: an Alt takes its first non-Neg member's class; a
    * Union fails if any branch fails, else succeeds if any succeeds, else is Neg; a Leaf is Neg when its
-   * endpoint set is Neg and a success otherwise; Exception and Fail fail. Empty (no endpoints, a 502
-   * for traffic, yet it stops an Alt) counts as a failure.
+   * endpoint set is Neg and a success otherwise; Exception and Fail fail; Neg and Empty are Neg.
+   *
+   * <p>This is the rule the dashboard's preview has always drawn by, and {@link TrafficShares} projects
+   * by it. It parts from binding in one place: binding stops at a {@code $} alternative (dtab.md 2.3,
+   * a 502), while this rule passes over it to the next one.
    */
   default Outcome outcome() {
     return accept(Outcomes.INSTANCE);

@@ -54,7 +54,7 @@ final class Outcomes implements DelegateTree.Visitor<Outcome> {
 
   @Override
   public Outcome empty(DelegateTree.Empty e) {
-    return Outcome.FAIL;
+    return Outcome.NEG;
   }
 
   @Override
