@@ -14,6 +14,8 @@ import dev.turnout.web.Refusal;
 import dev.turnout.web.Routes;
 import dev.turnout.web.auth.Auth;
 import dev.turnout.web.auth.SignedIn;
+import dev.turnout.web.routing.DentryDiff;
+import dev.turnout.web.routing.PreviewService;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
