@@ -24,29 +24,45 @@ final class Evaluation<T> {
     return names;
   }
 
-  @SuppressWarnings("unchecked")
   static <T> Evaluation<T> eval(NameTree<T> tree) {
-    if (tree instanceof NameTree.Leaf<T> l) {
-      return new Evaluation<>(Set.of(l.value()), false);
-    } else if (tree instanceof NameTree.Empty<T>) {
-      return new Evaluation<>(Set.of(), false);
-    } else if (tree instanceof NameTree.Fail<T>) {
-      return (Evaluation<T>) FAIL;
-    } else if (tree instanceof NameTree.Alt<T> alt) {
+    return tree.accept(new Evaluator<>());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Evaluation<T> neg() {
+    return (Evaluation<T>) NEG;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Evaluation<T> failed() {
+    return (Evaluation<T>) FAIL;
+  }
+
+  private static final class Evaluator<T> implements NameTree.Visitor<T, Evaluation<T>> {
+    @Override
+    public Evaluation<T> leaf(NameTree.Leaf<T> leaf) {
+      return new Evaluation<>(Set.of(leaf.value()), false);
+    }
+
+    @Override
+    public Evaluation<T> alt(NameTree.Alt<T> alt) {
       for (NameTree<T> member : alt.trees()) {
-        Evaluation<T> r = eval(member);
+        Evaluation<T> r = member.accept(this);
         if (r.failed || r.names != null) {
           return r;
         }
       }
-      return (Evaluation<T>) NEG;
-    } else if (tree instanceof NameTree.Union<T> union) {
+      return neg();
+    }
+
+    @Override
+    public Evaluation<T> union(NameTree.Union<T> union) {
       if (union.trees().size() == 1) {
-        return eval(union.trees().get(0).tree());
+        return union.trees().get(0).tree().accept(this);
       }
       Set<T> all = null;
       for (NameTree.Weighted<T> branch : union.trees()) {
-        Evaluation<T> r = eval(branch.tree());
+        Evaluation<T> r = branch.tree().accept(this);
         if (r.names != null) {
           if (all == null) {
             all = new LinkedHashSet<>();
@@ -54,10 +70,22 @@ final class Evaluation<T> {
           all.addAll(r.names);
         }
       }
-      return all == null
-          ? (Evaluation<T>) NEG
-          : new Evaluation<>(Collections.unmodifiableSet(all), false);
+      return all == null ? neg() : new Evaluation<>(Collections.unmodifiableSet(all), false);
     }
-    return (Evaluation<T>) NEG;
+
+    @Override
+    public Evaluation<T> neg() {
+      return Evaluation.neg();
+    }
+
+    @Override
+    public Evaluation<T> fail() {
+      return failed();
+    }
+
+    @Override
+    public Evaluation<T> empty() {
+      return new Evaluation<>(Set.of(), false);
+    }
   }
 }

@@ -41,6 +41,21 @@ public sealed interface NameTree<T>
         throw new IllegalArgumentException("a leaf needs a value");
       }
     }
+
+    @Override
+    public <R> R accept(Visitor<T, R> visitor) {
+      return visitor.leaf(this);
+    }
+
+    @Override
+    public <U> NameTree<U> map(Function<? super T, ? extends U> f) {
+      return new Leaf<>(f.apply(value));
+    }
+
+    @Override
+    public NameTree<T> simplify() {
+      return this;
+    }
   }
 
   /** Alternatives, tried in order. */
@@ -48,12 +63,81 @@ public sealed interface NameTree<T>
     public Alt {
       trees = List.copyOf(trees);
     }
+
+    @Override
+    public <R> R accept(Visitor<T, R> visitor) {
+      return visitor.alt(this);
+    }
+
+    @Override
+    public <U> NameTree<U> map(Function<? super T, ? extends U> f) {
+      List<NameTree<U>> out = new ArrayList<>(trees.size());
+      for (NameTree<T> t : trees) {
+        out.add(t.map(f));
+      }
+      return new Alt<>(out);
+    }
+
+    /** Neg members go, and everything after the first Fail; none left is Neg, one is itself. */
+    @Override
+    public NameTree<T> simplify() {
+      List<NameTree<T>> kept = new ArrayList<>(trees.size());
+      for (NameTree<T> t : trees) {
+        NameTree<T> s = t.simplify();
+        if (s instanceof Neg<T>) {
+          continue;
+        }
+        kept.add(s);
+        if (s instanceof Fail<T>) {
+          break;
+        }
+      }
+      if (kept.isEmpty()) {
+        return neg();
+      }
+      return kept.size() == 1 ? kept.get(0) : new Alt<>(kept);
+    }
   }
 
   /** Simultaneous branches; each request picks one with probability weight / sum of weights. */
   record Union<T>(List<Weighted<T>> trees) implements NameTree<T> {
     public Union {
       trees = List.copyOf(trees);
+    }
+
+    @Override
+    public <R> R accept(Visitor<T, R> visitor) {
+      return visitor.union(this);
+    }
+
+    @Override
+    public <U> NameTree<U> map(Function<? super T, ? extends U> f) {
+      List<Weighted<U>> out = new ArrayList<>(trees.size());
+      for (Weighted<T> w : trees) {
+        out.add(w.map(f));
+      }
+      return new Union<>(out);
+    }
+
+    /** Neg and Fail branches go (of two or more); none left is Neg, one is its tree. */
+    @Override
+    public NameTree<T> simplify() {
+      if (trees.size() == 1) {
+        // a lone branch stands for itself, Fail included (Finagle: Union(Weighted(_, t)) => t)
+        return trees.get(0).tree().simplify();
+      }
+      List<Weighted<T>> kept = new ArrayList<>(trees.size());
+      for (Weighted<T> w : trees) {
+        NameTree<T> s = w.tree().simplify();
+        if (s instanceof Neg<T> || s instanceof Fail<T>) {
+          continue;
+        }
+        kept.add(new Weighted<>(w.weight(), s));
+      }
+      if (kept.isEmpty()) {
+        return neg();
+      }
+      return kept.size() == 1 ? kept.get(0).tree() : new Union<>(kept);
     }
   }
 
@@ -74,15 +158,63 @@ public sealed interface NameTree<T>
   }
 
   /** {@code ~}: no name here; an Alt goes on to its next alternative. */
-  record Neg<T>() implements NameTree<T> {}
+  record Neg<T>() implements NameTree<T> {
+    @Override
+    public <R> R accept(Visitor<T, R> visitor) {
+      return visitor.neg();
+    }
+
+    @Override
+    public <U> NameTree<U> map(Function<? super T, ? extends U> f) {
+      return new Neg<>();
+    }
+
+    @Override
+    public NameTree<T> simplify() {
+      return this;
+    }
+  }
 
   /** {@code !}: an explicit failure; it stops an Alt. */
-  record Fail<T>() implements NameTree<T> {}
+  record Fail<T>() implements NameTree<T> {
+    @Override
+    public <R> R accept(Visitor<T, R> visitor) {
+      return visitor.fail();
+    }
+
+    @Override
+    public <U> NameTree<U> map(Function<? super T, ? extends U> f) {
+      return new Fail<>();
+    }
+
+    @Override
+    public NameTree<T> simplify() {
+      return this;
+    }
+  }
 
   /** {@code $}: a name with no endpoints; it stops an Alt. */
-  record Empty<T>() implements NameTree<T> {}
+  record Empty<T>() implements NameTree<T> {
+    @Override
+    public <R> R accept(Visitor<T, R> visitor) {
+      return visitor.empty();
+    }
 
-  /** Every case of a tree, each one required, so a new node type fails to compile until handled. */
+    @Override
+    public <U> NameTree<U> map(Function<? super T, ? extends U> f) {
+      return new Empty<>();
+    }
+
+    @Override
+    public NameTree<T> simplify() {
+      return this;
+    }
+  }
+
+  /**
+   * Every case of a tree, each one required: each node type calls its own method from {@link
+   * #accept}, so adding a node type fails to compile until every visitor handles it.
+   */
   interface Visitor<T, R> {
     R leaf(Leaf<T> leaf);
 
@@ -132,46 +264,11 @@ public sealed interface NameTree<T>
     return DtabParser.parseTree(text);
   }
 
-  default <R> R accept(Visitor<T, R> visitor) {
-    if (this instanceof Leaf<T> l) {
-      return visitor.leaf(l);
-    } else if (this instanceof Alt<T> a) {
-      return visitor.alt(a);
-    } else if (this instanceof Union<T> u) {
-      return visitor.union(u);
-    } else if (this instanceof Neg<T>) {
-      return visitor.neg();
-    } else if (this instanceof Fail<T>) {
-      return visitor.fail();
-    } else {
-      return visitor.empty();
-    }
-  }
+  /** Calls the visitor's method for this node's type. */
+  <R> R accept(Visitor<T, R> visitor);
 
   /** The same tree with every leaf value replaced by {@code f(value)}. */
-  default <U> NameTree<U> map(Function<? super T, ? extends U> f) {
-    if (this instanceof Leaf<T> l) {
-      return new Leaf<>(f.apply(l.value()));
-    } else if (this instanceof Alt<T> a) {
-      List<NameTree<U>> out = new ArrayList<>(a.trees().size());
-      for (NameTree<T> t : a.trees()) {
-        out.add(t.map(f));
-      }
-      return new Alt<>(out);
-    } else if (this instanceof Union<T> u) {
-      List<Weighted<U>> out = new ArrayList<>(u.trees().size());
-      for (Weighted<T> w : u.trees()) {
-        out.add(w.map(f));
-      }
-      return new Union<>(out);
-    } else if (this instanceof Neg<T>) {
-      return neg();
-    } else if (this instanceof Fail<T>) {
-      return fail();
-    } else {
-      return empty();
-    }
-  }
+  <U> NameTree<U> map(Function<? super T, ? extends U> f);
 
   /**
    * Removes what cannot matter, without flattening: an Alt drops Neg members and everything after the
@@ -179,43 +276,7 @@ public sealed interface NameTree<T>
    * with one member is that member (a lone union branch loses its weight, and a lone {@code !} stays
    * Fail). The result is a fixpoint: simplifying it again changes nothing.
    */
-  default NameTree<T> simplify() {
-    if (this instanceof Alt<T> a) {
-      List<NameTree<T>> kept = new ArrayList<>(a.trees().size());
-      for (NameTree<T> t : a.trees()) {
-        NameTree<T> s = t.simplify();
-        if (s instanceof Neg<T>) {
-          continue;
-        }
-        kept.add(s);
-        if (s instanceof Fail<T>) {
-          break;
-        }
-      }
-      if (kept.isEmpty()) {
-        return neg();
-      }
-      return kept.size() == 1 ? kept.get(0) : new Alt<>(kept);
-    } else if (this instanceof Union<T> u) {
-      if (u.trees().size() == 1) {
-        // a lone branch stands for itself, Fail included (Finagle: Union(Weighted(_, t)) => t)
-        return u.trees().get(0).tree().simplify();
-      }
-      List<Weighted<T>> kept = new ArrayList<>(u.trees().size());
-      for (Weighted<T> w : u.trees()) {
-        NameTree<T> s = w.tree().simplify();
-        if (s instanceof Neg<T> || s instanceof Fail<T>) {
-          continue;
-        }
-        kept.add(new Weighted<>(w.weight(), s));
-      }
-      if (kept.isEmpty()) {
-        return neg();
-      }
-      return kept.size() == 1 ? kept.get(0).tree() : new Union<>(kept);
-    }
-    return this;
-  }
+  NameTree<T> simplify();
 
   /**
    * The set of names this tree stands for, weights discarded: empty {@link Optional} when the tree is

@@ -11,30 +11,80 @@ import java.util.function.Function;
  * Union with a single member prints as that member (a lone union branch loses its weight), so printing
  * agrees with what the parser builds from the text.
  */
-final class TreePrinter {
-  private TreePrinter() {}
+final class TreePrinter<T> {
+  /** The level a node is printed at; each decides which compound nodes need parentheses there. */
+  private enum Level {
+    /** The top, or inside parentheses: nothing needs them. */
+    ALT,
+    /** An Alt member: a nested Alt needs parentheses, a Union does not. */
+    UNION,
+    /** A union branch: every compound node needs them. */
+    SIMPLE
+  }
+
+  private final StringBuilder out;
+  private final Function<? super T, String> leaf;
+  private final AtLevel atAlt = new AtLevel(Level.ALT);
+  private final AtLevel atUnion = new AtLevel(Level.UNION);
+  private final AtLevel atSimple = new AtLevel(Level.SIMPLE);
+
+  private TreePrinter(StringBuilder out, Function<? super T, String> leaf) {
+    this.out = out;
+    this.leaf = leaf;
+  }
 
   /** The top level: a tree whose alternatives need no parentheses. */
   static <T> void alt(StringBuilder out, NameTree<T> tree, Function<? super T, String> leaf) {
-    NameTree<T> t = unwrap(tree);
-    if (t instanceof NameTree.Alt<T> a) {
+    new TreePrinter<T>(out, leaf).print(tree, Level.ALT);
+  }
+
+  private void print(NameTree<T> tree, Level level) {
+    AtLevel printer = level == Level.ALT ? atAlt : level == Level.UNION ? atUnion : atSimple;
+    unwrap(tree).accept(printer);
+  }
+
+  private void parens(NameTree<T> tree) {
+    out.append('(');
+    print(tree, Level.ALT);
+    out.append(')');
+  }
+
+  /** One node printed at one level; an unwrapped tree reaches it, so every Alt and Union has 2+ members. */
+  private final class AtLevel implements NameTree.Visitor<T, Void> {
+    private final Level level;
+
+    AtLevel(Level level) {
+      this.level = level;
+    }
+
+    @Override
+    public Void leaf(NameTree.Leaf<T> l) {
+      out.append(leaf.apply(l.value()));
+      return null;
+    }
+
+    @Override
+    public Void alt(NameTree.Alt<T> a) {
+      if (level != Level.ALT) {
+        parens(a);
+        return null;
+      }
       List<NameTree<T>> members = a.trees();
       for (int i = 0; i < members.size(); i++) {
         if (i > 0) {
           out.append(" | ");
         }
-        union(out, members.get(i), leaf);
+        print(members.get(i), Level.UNION);
       }
-    } else {
-      union(out, t, leaf);
+      return null;
     }
-  }
 
-  /** Inside an Alt: unions print bare, alternatives in parentheses. */
-  private static <T> void union(
-      StringBuilder out, NameTree<T> tree, Function<? super T, String> leaf) {
-    NameTree<T> t = unwrap(tree);
-    if (t instanceof NameTree.Union<T> u) {
+    @Override
+    public Void union(NameTree.Union<T> u) {
+      if (level == Level.SIMPLE) {
+        parens(u);
+        return null;
+      }
       List<NameTree.Weighted<T>> branches = u.trees();
       for (int i = 0; i < branches.size(); i++) {
         if (i > 0) {
@@ -44,37 +94,28 @@ final class TreePrinter {
         if (w.weight() != NameTree.DEFAULT_WEIGHT) {
           out.append(String.format(Locale.ROOT, "%.2f*", w.weight()));
         }
-        simple(out, w.tree(), leaf);
+        print(w.tree(), Level.SIMPLE);
       }
-    } else if (t instanceof NameTree.Alt<T>) {
-      parens(out, t, leaf);
-    } else {
-      simple(out, t, leaf);
+      return null;
     }
-  }
 
-  /** A union branch: anything compound is parenthesised. */
-  private static <T> void simple(
-      StringBuilder out, NameTree<T> tree, Function<? super T, String> leaf) {
-    NameTree<T> t = unwrap(tree);
-    if (t instanceof NameTree.Leaf<T> l) {
-      out.append(leaf.apply(l.value()));
-    } else if (t instanceof NameTree.Neg<T>) {
+    @Override
+    public Void neg() {
       out.append('~');
-    } else if (t instanceof NameTree.Fail<T>) {
-      out.append('!');
-    } else if (t instanceof NameTree.Empty<T>) {
-      out.append('$');
-    } else {
-      parens(out, t, leaf);
+      return null;
     }
-  }
 
-  private static <T> void parens(
-      StringBuilder out, NameTree<T> tree, Function<? super T, String> leaf) {
-    out.append('(');
-    alt(out, tree, leaf);
-    out.append(')');
+    @Override
+    public Void fail() {
+      out.append('!');
+      return null;
+    }
+
+    @Override
+    public Void empty() {
+      out.append('$');
+      return null;
+    }
   }
 
   /** A single-member Alt or Union stands for its member. */

@@ -5,7 +5,6 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import dev.turnout.dtab.Prefix;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -43,10 +42,42 @@ public sealed interface DelegateTree
   /** The rule that produced this node, or {@link #NOP}. */
   Dentry dentry();
 
+  /** Calls the visitor's method for this node's type. */
+  <R> R accept(Visitor<R> visitor);
+
+  /**
+   * Every case of a delegation tree, each one required: each node type calls its own method from
+   * {@link #accept}, so adding a node type fails to compile until every visitor handles it.
+   */
+  interface Visitor<R> {
+    R delegate(Delegate delegate);
+
+    R alt(Alt alt);
+
+    R union(Union union);
+
+    R leaf(Leaf leaf);
+
+    R neg(Neg neg);
+
+    R fail(Fail fail);
+
+    R empty(Empty empty);
+
+    R exception(Exception exception);
+
+    R transformation(Transformation transformation);
+  }
+
   /** One step: {@code path} was rewritten, and {@code tree} is what it became. */
   record Delegate(Path path, Dentry dentry, DelegateTree tree) implements DelegateTree {
     public Delegate {
       Objects.requireNonNull(tree);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.delegate(this);
     }
   }
 
@@ -55,6 +86,11 @@ public sealed interface DelegateTree
     public Alt {
       trees = List.copyOf(trees);
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.alt(this);
+    }
   }
 
   /** Simultaneous branches with their weights. */
@@ -62,25 +98,55 @@ public sealed interface DelegateTree
     public Union {
       trees = List.copyOf(trees);
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.union(this);
+    }
   }
 
   /** A union branch. */
   record Weighted(double weight, DelegateTree tree) {}
 
   /** A namer bound the name. */
-  record Leaf(Path path, Dentry dentry, BoundName bound) implements DelegateTree {}
+  record Leaf(Path path, Dentry dentry, BoundName bound) implements DelegateTree {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.leaf(this);
+    }
+  }
 
   /** Nothing matched (namers included), or an explicit {@code ~} (then the path is empty). */
-  record Neg(Path path, Dentry dentry) implements DelegateTree {}
+  record Neg(Path path, Dentry dentry) implements DelegateTree {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.neg(this);
+    }
+  }
 
   /** An explicit failure, {@code !} or {@code /$/fail}. */
-  record Fail(Path path, Dentry dentry) implements DelegateTree {}
+  record Fail(Path path, Dentry dentry) implements DelegateTree {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.fail(this);
+    }
+  }
 
   /** An explicit {@code $} or {@code /$/nil}: exists, no endpoints. */
-  record Empty(Path path, Dentry dentry) implements DelegateTree {}
+  record Empty(Path path, Dentry dentry) implements DelegateTree {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.empty(this);
+    }
+  }
 
   /** A lookup failed (an unknown namer, the depth limit); the message says why. */
-  record Exception(Path path, Dentry dentry, String message) implements DelegateTree {}
+  record Exception(Path path, Dentry dentry, String message) implements DelegateTree {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.exception(this);
+    }
+  }
 
   /** A transformer rewrote the bound name {@code bound} into {@code tree}. */
   record Transformation(Path path, String name, BoundName bound, DelegateTree tree)
@@ -89,59 +155,39 @@ public sealed interface DelegateTree
     public Dentry dentry() {
       return NOP;
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.transformation(this);
+    }
   }
 
   /** How the admin UI colours a node. */
   enum Outcome {
     /** Routes somewhere. */
     SUCCESS,
-    /** Nothing here; an Alt goes on to its next member. */
+    /** Nothing here, or no endpoints; the preview passes on to an Alt's next member. */
     NEG,
-    /** Stops with an error (Fail, an Exception) or with no endpoints (Empty). */
+    /** Stops with an error: Fail, an Exception. */
     FAIL
   }
 
   /**
-   * The node's class as Linkerd's delegator colours it: an Alt takes its first non-Neg member's class;
-   * a Union fails if any branch fails, else succeeds if any succeeds, else is Neg; a Leaf is Neg when
-   * its endpoint set is Neg and a success otherwise; Exception and Fail fail. Empty (no endpoints, a
-   * 502 for traffic, yet it stops an Alt) counts as a failure.
+   * The node's class as the delegator colours it: an Alt takes its first non-Neg member's class; a
+   * Union fails if any branch fails, else succeeds if any succeeds, else is Neg; a Leaf is Neg when its
+   * endpoint set is Neg and a success otherwise; Exception and Fail fail; Neg and Empty are Neg.
+   *
+   * <p>This is the rule the dashboard's preview has always drawn by, and {@link TrafficShares} projects
+   * by it. It parts from binding in one place: binding stops at a {@code $} alternative (dtab.md 2.3,
+   * a 502), while this rule passes over it to the next one.
    */
   default Outcome outcome() {
-    DelegateTree t = this;
-    if (t instanceof Delegate d) {
-      return d.tree().outcome();
-    } else if (t instanceof Transformation x) {
-      return x.tree().outcome();
-    } else if (t instanceof Alt a) {
-      for (DelegateTree member : a.trees()) {
-        Outcome o = member.outcome();
-        if (o != Outcome.NEG) {
-          return o;
-        }
-      }
-      return Outcome.NEG;
-    } else if (t instanceof Union u) {
-      boolean success = false;
-      for (Weighted w : u.trees()) {
-        Outcome o = w.tree().outcome();
-        if (o == Outcome.FAIL) {
-          return Outcome.FAIL;
-        }
-        success |= o == Outcome.SUCCESS;
-      }
-      return success ? Outcome.SUCCESS : Outcome.NEG;
-    } else if (t instanceof Leaf l) {
-      return l.bound().addr().get() instanceof Addr.Neg ? Outcome.NEG : Outcome.SUCCESS;
-    } else if (t instanceof Neg) {
-      return Outcome.NEG;
-    }
-    return Outcome.FAIL;
+    return accept(Outcomes.INSTANCE);
   }
 
   /**
-   * Of an Alt's members, the index of the primary one (the first that is not Neg, which binding would
-   * pick), or -1 when every member is Neg. The UI shows that branch in colour and the others grey.
+   * Of an Alt's members, the index of the primary one (the first that is not Neg by {@link
+   * #outcome()}), or -1 when every member is Neg. The UI shows that branch in colour and the others grey.
    */
   static int primaryIndex(Alt alt) {
     for (int i = 0; i < alt.trees().size(); i++) {
@@ -154,25 +200,7 @@ public sealed interface DelegateTree
 
   /** This node with {@code dentry} in place of its own (a Transformation keeps none). */
   default DelegateTree withDentry(Dentry dentry) {
-    DelegateTree t = this;
-    if (t instanceof Delegate d) {
-      return new Delegate(d.path(), dentry, d.tree());
-    } else if (t instanceof Alt a) {
-      return new Alt(a.path(), dentry, a.trees());
-    } else if (t instanceof Union u) {
-      return new Union(u.path(), dentry, u.trees());
-    } else if (t instanceof Leaf l) {
-      return new Leaf(l.path(), dentry, l.bound());
-    } else if (t instanceof Neg) {
-      return new Neg(t.path(), dentry);
-    } else if (t instanceof Fail) {
-      return new Fail(t.path(), dentry);
-    } else if (t instanceof Empty) {
-      return new Empty(t.path(), dentry);
-    } else if (t instanceof Exception e) {
-      return new Exception(e.path(), dentry, e.message());
-    }
-    return t;
+    return accept(new Simplification.Redentry(dentry));
   }
 
   /**
@@ -181,45 +209,7 @@ public sealed interface DelegateTree
    * Fail or Empty) has the same path collapses into the child, which takes the Delegate's dentry.
    */
   default DelegateTree simplified() {
-    DelegateTree t = this;
-    if (t instanceof Delegate d) {
-      DelegateTree child = d.tree().simplified();
-      boolean terminal = child instanceof Neg || child instanceof Fail || child instanceof Empty;
-      if (!terminal && child.path().equals(d.path())) {
-        return child.withDentry(d.dentry());
-      }
-      return new Delegate(d.path(), d.dentry(), child);
-    } else if (t instanceof Alt a) {
-      if (a.trees().isEmpty()) {
-        return new Neg(a.path(), a.dentry());
-      }
-      if (a.trees().size() == 1) {
-        return new Delegate(a.path(), a.dentry(), a.trees().get(0)).simplified();
-      }
-      List<DelegateTree> members = new ArrayList<>(a.trees().size());
-      for (DelegateTree member : a.trees()) {
-        DelegateTree s = member.simplified();
-        if (s instanceof Alt inner && inner.path().equals(a.path())) {
-          members.addAll(inner.trees());
-        } else {
-          members.add(s);
-        }
-      }
-      return new Alt(a.path(), a.dentry(), members);
-    } else if (t instanceof Union u) {
-      if (u.trees().isEmpty()) {
-        return new Neg(u.path(), u.dentry());
-      }
-      if (u.trees().size() == 1) {
-        return new Delegate(u.path(), u.dentry(), u.trees().get(0).tree()).simplified();
-      }
-      List<Weighted> branches = new ArrayList<>(u.trees().size());
-      for (Weighted w : u.trees()) {
-        branches.add(new Weighted(w.weight(), w.tree().simplified()));
-      }
-      return new Union(u.path(), u.dentry(), branches);
-    }
-    return t;
+    return accept(Simplification.INSTANCE);
   }
 
   /** Delegates {@code path} through {@code dtab} and the interpreter's namers, then simplifies. */

@@ -63,43 +63,74 @@ final class Delegation {
 
   /** A looked-up tree as delegate nodes for {@code path}, each unbound leaf looked up in turn. */
   private DelegateTree expand(Path path, Dentry dentry, NameTree<Name> tree, int depth) {
-    if (tree instanceof NameTree.Leaf<Name> leaf) {
+    return tree.accept(new Expansion(path, dentry, depth));
+  }
+
+  /** One looked-up tree's nodes, all reached from {@code path} through {@code dentry}. */
+  private final class Expansion implements NameTree.Visitor<Name, DelegateTree> {
+    private final Path path;
+    private final Dentry dentry;
+    private final int depth;
+
+    Expansion(Path path, Dentry dentry, int depth) {
+      this.path = path;
+      this.dentry = dentry;
+      this.depth = depth;
+    }
+
+    @Override
+    public DelegateTree leaf(NameTree.Leaf<Name> leaf) {
       if (leaf.value() instanceof Name.Resolved r) {
         return new DelegateTree.Leaf(path, dentry, r.bound());
       }
       return lookup(dentry, ((Name.Unbound) leaf.value()).path(), depth);
-    } else if (tree instanceof NameTree.Alt<Name> alt) {
+    }
+
+    @Override
+    public DelegateTree alt(NameTree.Alt<Name> alt) {
       if (alt.trees().isEmpty()) {
         return new DelegateTree.Neg(path, dentry);
       }
       if (alt.trees().size() == 1) {
-        return new DelegateTree.Delegate(path, dentry, expand(path, dentry, alt.trees().get(0), depth));
+        return new DelegateTree.Delegate(path, dentry, alt.trees().get(0).accept(this));
       }
       List<DelegateTree> members = new ArrayList<>(alt.trees().size());
       for (NameTree<Name> member : alt.trees()) {
-        members.add(expand(path, dentry, member, depth));
+        members.add(member.accept(this));
       }
       return new DelegateTree.Alt(path, dentry, members);
-    } else if (tree instanceof NameTree.Union<Name> union) {
+    }
+
+    @Override
+    public DelegateTree union(NameTree.Union<Name> union) {
       if (union.trees().isEmpty()) {
         return new DelegateTree.Neg(path, dentry);
       }
       if (union.trees().size() == 1) {
-        NameTree<Name> only = union.trees().get(0).tree();
-        return new DelegateTree.Delegate(path, dentry, expand(path, dentry, only, depth));
+        return new DelegateTree.Delegate(path, dentry, union.trees().get(0).tree().accept(this));
       }
       List<DelegateTree.Weighted> branches = new ArrayList<>(union.trees().size());
       for (NameTree.Weighted<Name> w : union.trees()) {
-        branches.add(new DelegateTree.Weighted(w.weight(), expand(path, dentry, w.tree(), depth)));
+        branches.add(new DelegateTree.Weighted(w.weight(), w.tree().accept(this)));
       }
       return new DelegateTree.Union(path, dentry, branches);
-    } else if (tree instanceof NameTree.Fail<Name>) {
+    }
+
+    /** An explicit {@code ~} carries no name: Linkerd shows its path as empty ("~"). */
+    @Override
+    public DelegateTree neg() {
+      return new DelegateTree.Neg(Path.EMPTY, dentry);
+    }
+
+    @Override
+    public DelegateTree fail() {
       return new DelegateTree.Fail(path, dentry);
-    } else if (tree instanceof NameTree.Empty<Name>) {
+    }
+
+    @Override
+    public DelegateTree empty() {
       return new DelegateTree.Empty(path, dentry);
     }
-    // an explicit ~ carries no name: Linkerd shows its path as empty ("~")
-    return new DelegateTree.Neg(Path.EMPTY, dentry);
   }
 
   static String message(RuntimeException e) {

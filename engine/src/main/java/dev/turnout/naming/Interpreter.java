@@ -208,29 +208,59 @@ public final class Interpreter {
       if (depth > MAX_DEPTH) {
         throw BindingException.maxDepth();
       }
-      if (tree instanceof NameTree.Leaf<Name> leaf) {
+      return tree.accept(new Step(depth, weight));
+    }
+
+    /** Binding one node found at {@code depth} under a union branch of weight {@code weight}. */
+    private final class Step implements NameTree.Visitor<Name, NameTree<BoundName>> {
+      private final int depth;
+      private final double weight;
+
+      Step(int depth, double weight) {
+        this.depth = depth;
+        this.weight = weight;
+      }
+
+      @Override
+      public NameTree<BoundName> leaf(NameTree.Leaf<Name> leaf) {
         Name name = leaf.value();
         if (name instanceof Name.Resolved r) {
           return NameTree.leaf(withWeight(r.bound(), weight));
         }
         return bind(lookup(dtab, ((Name.Unbound) name).path()), depth + 1, weight);
-      } else if (tree instanceof NameTree.Alt<Name> alt) {
+      }
+
+      @Override
+      public NameTree<BoundName> alt(NameTree.Alt<Name> alt) {
         if (alt.trees().size() == 1) {
           return bind(alt.trees().get(0), depth, weight);
         }
         return bindAlt(alt, depth, weight);
-      } else if (tree instanceof NameTree.Union<Name> union) {
+      }
+
+      @Override
+      public NameTree<BoundName> union(NameTree.Union<Name> union) {
         if (union.trees().size() == 1) {
           NameTree.Weighted<Name> only = union.trees().get(0);
           return bind(only.tree(), depth, only.weight());
         }
         return bindUnion(union, depth);
-      } else if (tree instanceof NameTree.Fail<Name>) {
+      }
+
+      @Override
+      public NameTree<BoundName> neg() {
+        return NameTree.neg();
+      }
+
+      @Override
+      public NameTree<BoundName> fail() {
         return NameTree.fail();
-      } else if (tree instanceof NameTree.Empty<Name>) {
+      }
+
+      @Override
+      public NameTree<BoundName> empty() {
         return NameTree.empty();
       }
-      return NameTree.neg();
     }
 
     /** The first member that binds to something other than Neg; a Fail stops the search. */
@@ -279,18 +309,50 @@ public final class Interpreter {
 
     /** Empty counts as usable: it is a real answer ("no endpoints") that stops an Alt. */
     private boolean hasUsableLeaf(NameTree<BoundName> tree) {
-      if (tree instanceof NameTree.Leaf<BoundName> leaf) {
-        return usable.test(leaf.value());
-      } else if (tree instanceof NameTree.Union<BoundName> union) {
-        for (NameTree.Weighted<BoundName> w : union.trees()) {
-          if (hasUsableLeaf(w.tree())) {
+      return tree.accept(usableLeaf);
+    }
+
+    /**
+     * Whether a bound tree has a leaf traffic could use: a leaf the predicate accepts, any such leaf
+     * of a union; every other node (a bound tree has no Alt) counts as usable.
+     */
+    private final NameTree.Visitor<BoundName, Boolean> usableLeaf =
+        new NameTree.Visitor<>() {
+          @Override
+          public Boolean leaf(NameTree.Leaf<BoundName> leaf) {
+            return usable.test(leaf.value());
+          }
+
+          @Override
+          public Boolean alt(NameTree.Alt<BoundName> alt) {
             return true;
           }
-        }
-        return false;
-      }
-      return true;
-    }
+
+          @Override
+          public Boolean union(NameTree.Union<BoundName> union) {
+            for (NameTree.Weighted<BoundName> w : union.trees()) {
+              if (w.tree().accept(this)) {
+                return true;
+              }
+            }
+            return false;
+          }
+
+          @Override
+          public Boolean neg() {
+            return true;
+          }
+
+          @Override
+          public Boolean fail() {
+            return true;
+          }
+
+          @Override
+          public Boolean empty() {
+            return true;
+          }
+        };
   }
 
   /** {@code bound} with {@code weight} added to the metadata of its endpoint set, read live. */

@@ -58,71 +58,94 @@ public final class NamingJson {
 
   /** The delegation tree as namerd's {@code /api/1/delegate} answers it. */
   public static ObjectNode delegateTree(DelegateTree tree) {
-    ObjectNode o = NODES.objectNode();
-    if (tree instanceof DelegateTree.Transformation x) {
-      o.put("type", "transformation");
-      o.put("path", x.path().show());
-      o.put("name", x.name());
-      o.set("bound", bound(x.bound()));
-      o.set("tree", delegateTree(x.tree()));
+    return tree.accept(DelegateJson.INSTANCE);
+  }
+
+  /** One JSON object per node: type, path, the dentry unless it is the root's, then the type's own. */
+  private static final class DelegateJson implements DelegateTree.Visitor<ObjectNode> {
+    static final DelegateJson INSTANCE = new DelegateJson();
+
+    /** The fields every node but a Transformation starts with; {@code path} as the type prints it. */
+    private static ObjectNode node(String type, String path, DelegateTree tree) {
+      ObjectNode o = NODES.objectNode();
+      o.put("type", type);
+      o.put("path", path);
+      if (!tree.dentry().equals(DelegateTree.NOP)) {
+        o.set("dentry", dentry(tree.dentry()));
+      }
       return o;
     }
-    o.put("type", type(tree));
-    o.put("path", nodePath(tree));
-    if (!tree.dentry().equals(DelegateTree.NOP)) {
-      o.set("dentry", dentry(tree.dentry()));
+
+    @Override
+    public ObjectNode delegate(DelegateTree.Delegate d) {
+      ObjectNode o = node("delegate", d.path().show(), d);
+      o.set("delegate", d.tree().accept(this));
+      return o;
     }
-    if (tree instanceof DelegateTree.Delegate d) {
-      o.set("delegate", delegateTree(d.tree()));
-    } else if (tree instanceof DelegateTree.Alt a) {
+
+    @Override
+    public ObjectNode alt(DelegateTree.Alt a) {
+      ObjectNode o = node("alt", a.path().show(), a);
       ArrayNode alt = o.putArray("alt");
-      a.trees().forEach(t -> alt.add(delegateTree(t)));
-    } else if (tree instanceof DelegateTree.Union u) {
+      a.trees().forEach(t -> alt.add(t.accept(this)));
+      return o;
+    }
+
+    @Override
+    public ObjectNode union(DelegateTree.Union u) {
+      ObjectNode o = node("union", u.path().show(), u);
       ArrayNode union = o.putArray("union");
       for (DelegateTree.Weighted w : u.trees()) {
         ObjectNode branch = union.addObject();
         branch.put("weight", w.weight());
-        branch.set("tree", delegateTree(w.tree()));
+        branch.set("tree", w.tree().accept(this));
       }
-    } else if (tree instanceof DelegateTree.Leaf l) {
+      return o;
+    }
+
+    @Override
+    public ObjectNode leaf(DelegateTree.Leaf l) {
+      ObjectNode o = node("leaf", l.path().show(), l);
       o.set("bound", bound(l.bound()));
-    } else if (tree instanceof DelegateTree.Exception e) {
+      return o;
+    }
+
+    /** A Neg with no name (an explicit {@code ~}) prints {@code ~}. */
+    @Override
+    public ObjectNode neg(DelegateTree.Neg n) {
+      return node("neg", n.path().isEmpty() ? "~" : n.path().show(), n);
+    }
+
+    /** A Fail prints its {@code /$/fail...} path, else {@code !}. */
+    @Override
+    public ObjectNode fail(DelegateTree.Fail f) {
+      Path p = f.path();
+      boolean failPath = p.size() >= 2 && p.label(0).equals("$") && p.label(1).equals("fail");
+      return node("fail", failPath ? p.show() : "!", f);
+    }
+
+    @Override
+    public ObjectNode empty(DelegateTree.Empty e) {
+      return node("empty", e.path().show(), e);
+    }
+
+    @Override
+    public ObjectNode exception(DelegateTree.Exception e) {
+      ObjectNode o = node("exception", e.path().show(), e);
       o.put("message", e.message());
+      return o;
     }
-    return o;
-  }
 
-  private static String type(DelegateTree tree) {
-    if (tree instanceof DelegateTree.Delegate) {
-      return "delegate";
-    } else if (tree instanceof DelegateTree.Alt) {
-      return "alt";
-    } else if (tree instanceof DelegateTree.Union) {
-      return "union";
-    } else if (tree instanceof DelegateTree.Leaf) {
-      return "leaf";
-    } else if (tree instanceof DelegateTree.Neg) {
-      return "neg";
-    } else if (tree instanceof DelegateTree.Fail) {
-      return "fail";
-    } else if (tree instanceof DelegateTree.Empty) {
-      return "empty";
-    } else if (tree instanceof DelegateTree.Exception) {
-      return "exception";
+    @Override
+    public ObjectNode transformation(DelegateTree.Transformation x) {
+      ObjectNode o = NODES.objectNode();
+      o.put("type", "transformation");
+      o.put("path", x.path().show());
+      o.put("name", x.name());
+      o.set("bound", bound(x.bound()));
+      o.set("tree", x.tree().accept(this));
+      return o;
     }
-    return "transformation";
-  }
-
-  /** A Neg with no name prints {@code ~}; a Fail prints its {@code /$/fail...} path, else {@code !}. */
-  private static String nodePath(DelegateTree tree) {
-    Path p = tree.path();
-    if (tree instanceof DelegateTree.Neg) {
-      return p.isEmpty() ? "~" : p.show();
-    }
-    if (tree instanceof DelegateTree.Fail) {
-      return p.size() >= 2 && p.label(0).equals("$") && p.label(1).equals("fail") ? p.show() : "!";
-    }
-    return p.show();
   }
 
   /** {@code {"prefix": "/svc", "dst": "/#/io.l5d.fs"}}. */
@@ -135,30 +158,60 @@ public final class NamingJson {
 
   /** A bound tree as namerd's {@code /api/1/bind} answers it. */
   public static ObjectNode boundTree(NameTree<BoundName> tree) {
-    ObjectNode o = NODES.objectNode();
-    if (tree instanceof NameTree.Leaf<BoundName> l) {
-      o.put("type", "leaf");
+    return tree.accept(BoundJson.INSTANCE);
+  }
+
+  /** A bound tree node by node: only its type and, per type, its members or bound name. */
+  private static final class BoundJson implements NameTree.Visitor<BoundName, ObjectNode> {
+    static final BoundJson INSTANCE = new BoundJson();
+
+    private static ObjectNode typed(String type) {
+      ObjectNode o = NODES.objectNode();
+      o.put("type", type);
+      return o;
+    }
+
+    @Override
+    public ObjectNode leaf(NameTree.Leaf<BoundName> l) {
+      ObjectNode o = typed("leaf");
       o.set("bound", bound(l.value()));
-    } else if (tree instanceof NameTree.Union<BoundName> u) {
-      o.put("type", "union");
+      return o;
+    }
+
+    @Override
+    public ObjectNode alt(NameTree.Alt<BoundName> a) {
+      ObjectNode o = typed("alt");
+      ArrayNode alt = o.putArray("alt");
+      a.trees().forEach(t -> alt.add(t.accept(this)));
+      return o;
+    }
+
+    @Override
+    public ObjectNode union(NameTree.Union<BoundName> u) {
+      ObjectNode o = typed("union");
       ArrayNode union = o.putArray("union");
       for (NameTree.Weighted<BoundName> w : u.trees()) {
         ObjectNode branch = union.addObject();
         branch.put("weight", w.weight());
-        branch.set("tree", boundTree(w.tree()));
+        branch.set("tree", w.tree().accept(this));
       }
-    } else if (tree instanceof NameTree.Alt<BoundName> a) {
-      o.put("type", "alt");
-      ArrayNode alt = o.putArray("alt");
-      a.trees().forEach(t -> alt.add(boundTree(t)));
-    } else if (tree instanceof NameTree.Neg<BoundName>) {
-      o.put("type", "neg");
-    } else if (tree instanceof NameTree.Fail<BoundName>) {
-      o.put("type", "fail");
-    } else {
-      o.put("type", "empty");
+      return o;
     }
-    return o;
+
+    @Override
+    public ObjectNode neg() {
+      return typed("neg");
+    }
+
+    @Override
+    public ObjectNode fail() {
+      return typed("fail");
+    }
+
+    @Override
+    public ObjectNode empty() {
+      return typed("empty");
+    }
   }
 
   /** {@code {"addr": {...}, "id": "/#/io.l5d.fs/users", "path": "/rest"}}: path is the residual. */

@@ -158,36 +158,67 @@ public final class Router {
    * weights (uniformly if they sum to 0), nested unions pick again. Empty when the choice lands on
    * Neg, Fail or Empty: that request has no destination.
    */
+  @SuppressWarnings("unchecked")
   public static <T> Optional<T> choose(NameTree<T> tree) {
-    while (true) {
-      if (tree instanceof NameTree.Leaf<T> leaf) {
-        return Optional.of(leaf.value());
-      }
-      if (!(tree instanceof NameTree.Union<T> union) || union.trees().isEmpty()) {
-        return Optional.empty();
-      }
-      List<NameTree.Weighted<T>> branches = union.trees();
-      double total = 0;
-      for (NameTree.Weighted<T> w : branches) {
-        total += Math.max(0, w.weight());
-      }
-      ThreadLocalRandom rnd = ThreadLocalRandom.current();
-      NameTree<T> next = branches.get(branches.size() - 1).tree();
-      if (total <= 0) {
-        next = branches.get(rnd.nextInt(branches.size())).tree();
-      } else {
-        double x = rnd.nextDouble(total);
-        for (NameTree.Weighted<T> w : branches) {
-          x -= Math.max(0, w.weight());
-          if (x < 0) {
-            next = w.tree();
-            break;
-          }
-        }
-      }
-      tree = next;
-    }
+    return tree.accept((NameTree.Visitor<T, Optional<T>>) (NameTree.Visitor<?, ?>) CHOICE);
   }
+
+  /** {@link #choose}: one stateless visitor for every leaf type, since it only passes leaves through. */
+  private static final NameTree.Visitor<Object, Optional<Object>> CHOICE =
+      new NameTree.Visitor<>() {
+        @Override
+        public Optional<Object> leaf(NameTree.Leaf<Object> leaf) {
+          return Optional.of(leaf.value());
+        }
+
+        /** A bound tree has no Alt; were one there, it would be no destination. */
+        @Override
+        public Optional<Object> alt(NameTree.Alt<Object> alt) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Optional<Object> union(NameTree.Union<Object> union) {
+          List<NameTree.Weighted<Object>> branches = union.trees();
+          if (branches.isEmpty()) {
+            return Optional.empty();
+          }
+          double total = 0;
+          for (NameTree.Weighted<Object> w : branches) {
+            total += Math.max(0, w.weight());
+          }
+          ThreadLocalRandom rnd = ThreadLocalRandom.current();
+          NameTree<Object> next = branches.get(branches.size() - 1).tree();
+          if (total <= 0) {
+            next = branches.get(rnd.nextInt(branches.size())).tree();
+          } else {
+            double x = rnd.nextDouble(total);
+            for (NameTree.Weighted<Object> w : branches) {
+              x -= Math.max(0, w.weight());
+              if (x < 0) {
+                next = w.tree();
+                break;
+              }
+            }
+          }
+          return next.accept(this);
+        }
+
+        @Override
+        public Optional<Object> neg() {
+          return Optional.empty();
+        }
+
+        @Override
+        public Optional<Object> fail() {
+          return Optional.empty();
+        }
+
+        @Override
+        public Optional<Object> empty() {
+          return Optional.empty();
+        }
+      };
 
   /** The client of a bound name (one per bound id), created on first use. */
   public Client client(BoundName name) {

@@ -1,6 +1,7 @@
 package dev.turnout.routing;
 
 import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.WrittenDtab;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +22,13 @@ public record RoutingSnapshot(
 
   /** A snapshot of {@code text}, its mirror rules read from it. @throws IllegalArgumentException */
   public static RoutingSnapshot of(Optional<String> namespace, long version, String text) {
-    return new RoutingSnapshot(namespace, version, Dtab.read(text), text, MirrorRule.parseAll(text));
+    return of(namespace, version, WrittenDtab.read(text));
+  }
+
+  /** A snapshot of a dtab parsed where it entered, its mirror rules read from its text. */
+  public static RoutingSnapshot of(Optional<String> namespace, long version, WrittenDtab dtab) {
+    return new RoutingSnapshot(
+        namespace, version, dtab.dtab(), dtab.text(), MirrorRule.parseAll(dtab.text()));
   }
 
   /**
@@ -36,8 +43,33 @@ public record RoutingSnapshot(
     }
     List<MirrorRule> mirrors = new java.util.ArrayList<>(MirrorRule.parseAll(storeText));
     mirrors.addAll(MirrorRule.parseAll(routerText));
-    String shown = storeText.isEmpty() || storeText.endsWith("\n") ? storeText + routerText : storeText + "\n" + routerText;
     return new RoutingSnapshot(
-        namespace, version, Dtab.read(storeText).concat(Dtab.read(routerText)), shown, mirrors);
+        namespace,
+        version,
+        Dtab.read(storeText).concat(Dtab.read(routerText)),
+        joined(storeText, routerText),
+        mirrors);
+  }
+
+  /**
+   * As {@link #of(Optional, long, String, String)}, for dtabs already parsed: the store's as committed
+   * (a {@link dev.turnout.store.StoreEvent} carries it) and the router's own, parsed once at start.
+   *
+   * @throws IllegalArgumentException when a text's mirror rules are malformed
+   */
+  public static RoutingSnapshot of(
+      Optional<String> namespace, long version, WrittenDtab store, WrittenDtab router) {
+    if (router.text().isBlank()) {
+      return of(namespace, version, store);
+    }
+    List<MirrorRule> mirrors = new java.util.ArrayList<>(MirrorRule.parseAll(store.text()));
+    mirrors.addAll(MirrorRule.parseAll(router.text()));
+    return new RoutingSnapshot(
+        namespace, version, store.dtab().concat(router.dtab()), joined(store.text(), router.text()), mirrors);
+  }
+
+  /** The two texts one after the other, on a new line unless the first is empty or ends one. */
+  private static String joined(String storeText, String routerText) {
+    return storeText.isEmpty() || storeText.endsWith("\n") ? storeText + routerText : storeText + "\n" + routerText;
   }
 }

@@ -1,5 +1,6 @@
 package dev.turnout.routing;
 
+import dev.turnout.dtab.WrittenDtab;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.store.StoreEvent;
@@ -20,14 +21,15 @@ public final class StoreDtabSource implements DtabSource {
   private static final Logger log = LoggerFactory.getLogger(StoreDtabSource.class);
 
   private final String namespace;
-  private final String routerOwnDtab;
+  /** The router's own {@code dtab:}, parsed once here rather than on every store change. */
+  private final WrittenDtab routerOwnDtab;
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final AutoCloseable subscription;
 
   public StoreDtabSource(DtabStore store, String namespace, String routerOwnDtab) {
     this.namespace = namespace;
-    this.routerOwnDtab = routerOwnDtab == null ? "" : routerOwnDtab;
+    this.routerOwnDtab = routerOwnDtab == null ? WrittenDtab.EMPTY : WrittenDtab.read(routerOwnDtab);
     this.subscription = store.subscribe(this::heard);
     current.set(snapshotOf(store.current(namespace)));
   }
@@ -67,13 +69,15 @@ public final class StoreDtabSource implements DtabSource {
     }
   }
 
+  /** The version's dtab, as the store parsed it when it was written, then the router's own. */
   private RoutingSnapshot snapshotOf(Optional<DtabVersion> version) {
-    String storeText = version.map(DtabVersion::text).orElse("");
+    WrittenDtab stored = version.map(DtabVersion::written).orElse(WrittenDtab.EMPTY);
     try {
       return RoutingSnapshot.of(
-          Optional.of(namespace), version.map(DtabVersion::version).orElse(0L), storeText, routerOwnDtab);
+          Optional.of(namespace), version.map(DtabVersion::version).orElse(0L), stored, routerOwnDtab);
     } catch (IllegalArgumentException e) {
-      // The store validates before commit; a text that does not parse here keeps the last good routes.
+      // The store validates the dtab before commit, not its mirror rules: a text whose rules do not
+      // parse here keeps the last good routes.
       log.warn("namespace {} version {} does not parse, keeping the previous routes: {}",
           namespace, version.map(DtabVersion::version).orElse(0L), e.getMessage());
       RoutingSnapshot prev = current.get();

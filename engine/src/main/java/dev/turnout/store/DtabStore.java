@@ -1,5 +1,6 @@
 package dev.turnout.store;
 
+import dev.turnout.dtab.WrittenDtab;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,15 +27,18 @@ public interface DtabStore extends AutoCloseable {
 
   Optional<DtabVersion> version(String namespace, long version);
 
-  /** Creates a namespace. @throws StoreException.AlreadyExists if it exists */
-  DtabVersion create(String namespace, String dtabText, String author, String comment);
+  /**
+   * Creates a namespace with {@code dtab}, parsed where its text entered ({@link DtabText#read} applies
+   * the store's rules as it parses). @throws StoreException.AlreadyExists if it exists
+   */
+  DtabVersion create(String namespace, WrittenDtab dtab, String author, String comment);
 
   /**
    * Commits a new version; without {@code ifMatch} it creates the namespace when absent (namerd's
    * upsert). @throws StoreException.NotFound when {@code ifMatch} is given and the namespace is absent
    */
   DtabVersion update(
-      String namespace, String dtabText, Optional<String> ifMatch, String author, String comment);
+      String namespace, WrittenDtab dtab, Optional<String> ifMatch, String author, String comment);
 
   /** Deletes a namespace, recording who and why. @throws StoreException.NotFound if absent */
   DtabVersion delete(String namespace, Optional<String> ifMatch, String author, String comment);

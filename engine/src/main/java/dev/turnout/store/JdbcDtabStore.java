@@ -2,7 +2,7 @@ package dev.turnout.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.WrittenDtab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -263,10 +263,27 @@ public final class JdbcDtabStore implements DtabStore {
 
   // ---- writes ----
 
-  @Override
+  /**
+   * {@link #create(String, WrittenDtab, String, String)} for a caller that holds only text (a seed, a
+   * test): the text enters here and is read once by {@link DtabText#read}, after the who and why are
+   * checked, as every write checked them.
+   */
   public DtabVersion create(String namespace, String dtabText, String author, String comment) {
+    new Write(namespace, author, comment);
+    return create(namespace, DtabText.read(dtabText), author, comment);
+  }
+
+  /** {@link #update(String, WrittenDtab, Optional, String, String)} for a caller that holds only text. */
+  public DtabVersion update(
+      String namespace, String dtabText, Optional<String> ifMatch, String author, String comment) {
+    new Write(namespace, author, comment);
+    return update(namespace, DtabText.read(dtabText), ifMatch, author, comment);
+  }
+
+  @Override
+  public DtabVersion create(String namespace, WrittenDtab dtab, String author, String comment) {
     Write w = new Write(namespace, author, comment);
-    DtabText.check(dtabText);
+    DtabText.check(dtab);
     return commit(
         w,
         (c, state) -> {
@@ -274,15 +291,15 @@ public final class JdbcDtabStore implements DtabStore {
             throw new StoreException.AlreadyExists(namespace);
           }
           Namespaces.checkNew(namespace);
-          return dtabText;
+          return dtab;
         });
   }
 
   @Override
   public DtabVersion update(
-      String namespace, String dtabText, Optional<String> ifMatch, String author, String comment) {
+      String namespace, WrittenDtab dtab, Optional<String> ifMatch, String author, String comment) {
     Write w = new Write(namespace, author, comment);
-    DtabText.check(dtabText);
+    DtabText.check(dtab);
     return commit(
         w,
         (c, state) -> {
@@ -290,7 +307,7 @@ public final class JdbcDtabStore implements DtabStore {
           if (!state.exists()) {
             Namespaces.checkNew(namespace); // an upsert that creates
           }
-          return dtabText;
+          return dtab;
         });
   }
 
@@ -336,7 +353,7 @@ public final class JdbcDtabStore implements DtabStore {
                     + "' records a deletion; it has no dtab to roll back to");
           }
           state.checkIfMatch(ifMatch);
-          return target.text();
+          return target.written();
         });
   }
 
@@ -349,13 +366,13 @@ public final class JdbcDtabStore implements DtabStore {
    * @return the versions created, in namespace-name order
    */
   public List<DtabVersion> seed(Map<String, String> dtabs) {
-    Map<String, String> sorted = new TreeMap<>(dtabs);
-    for (Map.Entry<String, String> e : sorted.entrySet()) {
+    Map<String, WrittenDtab> sorted = new TreeMap<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(dtabs).entrySet()) {
       Namespaces.checkNew(e.getKey());
-      DtabText.check(e.getValue());
+      sorted.put(e.getKey(), DtabText.read(e.getValue()));
     }
     List<DtabVersion> created = new ArrayList<>();
-    for (Map.Entry<String, String> e : sorted.entrySet()) {
+    for (Map.Entry<String, WrittenDtab> e : sorted.entrySet()) {
       Write w = new Write(e.getKey(), SEED_AUTHOR, "seeded from the config file");
       Optional<DtabVersion> v =
           commitIf(
@@ -422,10 +439,10 @@ public final class JdbcDtabStore implements DtabStore {
     }
   }
 
-  /** Decides a write from the namespace's state: the new text, or null for a deletion. */
+  /** Decides a write from the namespace's state: the new dtab, or null for a deletion. */
   @FunctionalInterface
   private interface Decision {
-    String decide(Connection c, State state) throws SQLException;
+    WrittenDtab decide(Connection c, State state) throws SQLException;
   }
 
   private DtabVersion commit(Write w, Decision decision) {
@@ -448,10 +465,9 @@ public final class JdbcDtabStore implements DtabStore {
                 if (!proceed.test(state)) {
                   return null;
                 }
-                String text = decision.decide(c, state);
+                WrittenDtab dtab = decision.decide(c, state);
                 long next = state.latest().orElse(0L) + 1;
-                boolean deleting = text == null;
-                Dtab dtab = deleting ? Dtab.EMPTY : Dtab.read(text);
+                boolean deleting = dtab == null;
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 VersionTable.writeNamespace(c, w.namespace(), state.latest().isPresent(), next, deleting);
                 DtabVersion v =
@@ -459,8 +475,7 @@ public final class JdbcDtabStore implements DtabStore {
                         w.namespace(),
                         next,
                         ETags.of(next),
-                        deleting ? "" : text,
-                        dtab,
+                        deleting ? WrittenDtab.EMPTY : dtab,
                         w.author(),
                         w.comment(),
                         now,

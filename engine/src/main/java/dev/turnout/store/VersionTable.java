@@ -1,7 +1,7 @@
 package dev.turnout.store;
 
-import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabParseException;
+import dev.turnout.dtab.WrittenDtab;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,8 +105,7 @@ final class VersionTable {
         namespace,
         version,
         ETags.of(version),
-        text,
-        deleted ? Dtab.EMPTY : storedDtab(namespace, version, text),
+        deleted ? WrittenDtab.EMPTY : storedDtab(namespace, version, text),
         rs.getString("author"),
         rs.getString("comment"),
         rs.getObject("created_at", OffsetDateTime.class).toInstant(),
@@ -114,9 +113,9 @@ final class VersionTable {
   }
 
   /** Parses a stored text; it parsed when it was written, so failing now means the parser changed. */
-  private static Dtab storedDtab(String namespace, long version, String text) {
+  private static WrittenDtab storedDtab(String namespace, long version, String text) {
     try {
-      return Dtab.read(text);
+      return WrittenDtab.read(text);
     } catch (DtabParseException e) {
       throw new StoreException(
           "version " + version + " of '" + namespace + "' no longer parses: " + e.located(), e);

@@ -128,4 +128,13 @@ class DelegateTreeTest {
 
     assertThat(s).isEqualTo(new DelegateTree.Leaf(Path.read("/a"), outer, leaf.bound()));
   }
+
+  @Test
+  void anEmptyNodeIsNegSoAnAltsPrimaryMemberIsTheNextOne() {
+    DelegateTree t = delegate("/svc => $ | /#/disco/b", "/svc", "b");
+
+    assertThat(t).isInstanceOf(DelegateTree.Alt.class);
+    assertThat(t.outcome()).isEqualTo(DelegateTree.Outcome.SUCCESS);
+    assertThat(DelegateTree.primaryIndex((DelegateTree.Alt) t)).isEqualTo(1);
+  }
 }

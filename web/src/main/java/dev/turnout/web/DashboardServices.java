@@ -3,7 +3,7 @@ package dev.turnout.web;
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.UserStore;
-import dev.turnout.web.editor.PreviewService;
+import dev.turnout.web.routing.PreviewService;
 import java.time.Clock;
 
 /**

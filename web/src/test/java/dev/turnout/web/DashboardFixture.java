@@ -3,7 +3,7 @@ package dev.turnout.web;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
-import dev.turnout.web.editor.DtabOnlyPreview;
+import dev.turnout.web.routing.NamesBoundToThemselves;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +54,7 @@ final class DashboardFixture implements AutoCloseable {
     }
     metrics.router("web", () -> java.util.Optional.of("default"), () -> store.current("default").orElseThrow().version());
     DashboardServices services =
-        new DashboardServices(store, store.userStore(), metrics.view(), new DtabOnlyPreview(), Clock.systemUTC());
+        new DashboardServices(store, store.userStore(), metrics.view(), NamesBoundToThemselves.preview(), Clock.systemUTC());
     AutoCloseable[] handle = new AutoCloseable[1];
     app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;

@@ -26,8 +26,8 @@ import java.util.Locale;
  * is dtab text (kept exactly as sent), {@code application/json} a list of {@code
  * {"prefix":"/svc","dst":"/#/io.l5d.fs"}} objects. Other content types are 400 (as namerd answers
  * them), a body over 1 MiB is 413, JSON with missing or malformed dentries, or anything after the list
- * ({@link ApiJson#MAPPER} refuses it), is 400. Dtab text is parsed by the store, which answers a
- * malformed one with the parser's message, line and column.
+ * ({@link ApiJson#MAPPER} refuses it), is 400. The handlers read the text once with the store's
+ * {@code DtabText.read}, which answers a malformed one with the parser's message, line and column.
  */
 final class DtabBodies {
   static final String DTAB = "application/dtab";

@@ -3,7 +3,9 @@ package dev.turnout.web.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabDiff;
+import dev.turnout.dtab.WrittenDtab;
 import dev.turnout.store.DtabStore;
+import dev.turnout.store.DtabText;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.store.ETags;
 import dev.turnout.store.Namespaces;
@@ -124,15 +126,17 @@ final class DtabHandlers {
   void create(Context ctx) {
     User user = auth.requireOperator(ctx);
     String ns = namespace(ctx);
-    String text = DtabBodies.dtabText(ctx, ApiJson.MAPPER);
-    written(ctx, store.create(ns, text, user.name(), comment(ctx)));
+    WrittenDtab dtab = DtabText.read(DtabBodies.dtabText(ctx, ApiJson.MAPPER));
+    written(ctx, store.create(ns, dtab, user.name(), comment(ctx)));
   }
 
   void update(Context ctx) {
     User user = auth.requireOperator(ctx);
     String ns = namespace(ctx);
     String text = DtabBodies.dtabText(ctx, ApiJson.MAPPER);
-    written(ctx, store.update(ns, text, ifMatch(ctx, ns), user.name(), comment(ctx)));
+    Optional<String> ifMatch = ifMatch(ctx, ns);
+    WrittenDtab dtab = DtabText.read(text);
+    written(ctx, store.update(ns, dtab, ifMatch, user.name(), comment(ctx)));
   }
 
   void delete(Context ctx) {

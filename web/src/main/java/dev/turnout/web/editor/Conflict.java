@@ -1,5 +1,6 @@
 package dev.turnout.web.editor;
 
+import dev.turnout.web.routing.DentryDiff;
 import java.util.List;
 
 /**

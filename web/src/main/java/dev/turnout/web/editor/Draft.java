@@ -2,6 +2,8 @@ package dev.turnout.web.editor;
 
 import dev.turnout.routing.MirrorRule;
 import dev.turnout.web.auth.SignedIn;
+import dev.turnout.web.routing.DentryDiff;
+import dev.turnout.web.routing.TreeView;
 import java.util.List;
 import java.util.Optional;
 

@@ -9,6 +9,10 @@ import dev.turnout.routing.MirrorRule;
 import dev.turnout.routing.MirrorRuleException;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.web.auth.SignedIn;
+import dev.turnout.web.routing.DentryDiff;
+import dev.turnout.web.routing.PreviewService;
+import dev.turnout.web.routing.Projection;
+import dev.turnout.web.routing.TreeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +160,7 @@ final class DraftAnalysis {
           continue;
         }
         for (Map.Entry<String, Double> e :
-            Routing.shares(preview.delegate(namespace, draft, service)).entrySet()) {
+            Projection.shares(preview.delegate(namespace, draft, service)).entrySet()) {
           byDestination.computeIfAbsent(e.getKey(), k -> new double[2])[1] += rate * e.getValue();
         }
       }

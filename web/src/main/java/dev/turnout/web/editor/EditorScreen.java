@@ -1,7 +1,7 @@
 package dev.turnout.web.editor;
 
-import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabParseException;
+import dev.turnout.dtab.WrittenDtab;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.routing.MirrorRule;
@@ -14,6 +14,8 @@ import dev.turnout.web.Refusal;
 import dev.turnout.web.Routes;
 import dev.turnout.web.auth.Auth;
 import dev.turnout.web.auth.SignedIn;
+import dev.turnout.web.routing.DentryDiff;
+import dev.turnout.web.routing.PreviewService;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -172,8 +174,9 @@ public final class EditorScreen {
     SignedIn who = Auth.writer(ctx);
     String ns = ctx.pathParam("ns");
     String text = text(ctx);
+    WrittenDtab draft;
     try {
-      Dtab.read(text);
+      draft = WrittenDtab.read(text);
     } catch (DtabParseException e) {
       throw Refusal.badRequest("Not committed: the dtab is invalid at line " + e.line() + ", column " + e.column() + ": " + e.getMessage());
     }
@@ -182,8 +185,8 @@ public final class EditorScreen {
     DtabVersion committed;
     try {
       committed = baseEtag.isEmpty()
-          ? store.create(ns, text, who.name(), comment)
-          : store.update(ns, text, Optional.of(baseEtag), who.name(), comment);
+          ? store.create(ns, draft, who.name(), comment)
+          : store.update(ns, draft, Optional.of(baseEtag), who.name(), comment);
     } catch (StoreException.Conflict c) {
       conflict(ctx, ns, text, c.current());
       return;

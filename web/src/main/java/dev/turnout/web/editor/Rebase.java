@@ -5,6 +5,7 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import dev.turnout.routing.MirrorRule;
+import dev.turnout.web.routing.DentryDiff;
 import java.util.List;
 
 /**

@@ -78,7 +78,14 @@ final class Unions {
 
   private static void collect(
       String prefix, NameTree<Path> tree, UnionAddress at, List<UnionControl> out) {
-    if (tree instanceof NameTree.Union<Path> u) {
+    tree.accept(new Collector(prefix, at, out));
+  }
+
+  /** Adds the controls of one node's unions: its own first, then those nested in its members. */
+  private record Collector(String prefix, UnionAddress at, List<UnionControl> out)
+      implements NameTree.Visitor<Path, Void> {
+    @Override
+    public Void union(NameTree.Union<Path> u) {
       List<Integer> pct = Percentages.of(weights(u));
       List<UnionControl.Branch> branches = new ArrayList<>();
       for (int i = 0; i < u.trees().size(); i++) {
@@ -90,10 +97,35 @@ final class Unions {
       for (int i = 0; i < u.trees().size(); i++) {
         collect(prefix, u.trees().get(i).tree(), at.child(i), out);
       }
-    } else if (tree instanceof NameTree.Alt<Path> a) {
+      return null;
+    }
+
+    @Override
+    public Void alt(NameTree.Alt<Path> a) {
       for (int i = 0; i < a.trees().size(); i++) {
         collect(prefix, a.trees().get(i), at.child(i), out);
       }
+      return null;
+    }
+
+    @Override
+    public Void leaf(NameTree.Leaf<Path> leaf) {
+      return null;
+    }
+
+    @Override
+    public Void neg() {
+      return null;
+    }
+
+    @Override
+    public Void fail() {
+      return null;
+    }
+
+    @Override
+    public Void empty() {
+      return null;
     }
   }
 
@@ -110,18 +142,57 @@ final class Unions {
     if (depth == steps.size()) {
       return f.apply(tree);
     }
-    int step = steps.get(depth);
-    if (tree instanceof NameTree.Union<Path> u && step < u.trees().size()) {
+    return tree.accept(new Step(steps, depth, f));
+  }
+
+  /** One step down an address: into the Alt member or Union branch it names; a leaf has no members. */
+  private record Step(List<Integer> steps, int depth, UnaryOperator<NameTree<Path>> f)
+      implements NameTree.Visitor<Path, NameTree<Path>> {
+    @Override
+    public NameTree<Path> union(NameTree.Union<Path> u) {
+      int step = steps.get(depth);
+      if (step >= u.trees().size()) {
+        return noMember();
+      }
       List<NameTree.Weighted<Path>> branches = new ArrayList<>(u.trees());
       NameTree.Weighted<Path> w = branches.get(step);
       branches.set(step, new NameTree.Weighted<>(w.weight(), replaceAt(w.tree(), steps, depth + 1, f)));
       return new NameTree.Union<>(branches);
     }
-    if (tree instanceof NameTree.Alt<Path> a && step < a.trees().size()) {
+
+    @Override
+    public NameTree<Path> alt(NameTree.Alt<Path> a) {
+      int step = steps.get(depth);
+      if (step >= a.trees().size()) {
+        return noMember();
+      }
       List<NameTree<Path>> members = new ArrayList<>(a.trees());
       members.set(step, replaceAt(members.get(step), steps, depth + 1, f));
       return new NameTree.Alt<>(members);
     }
-    throw new IllegalArgumentException("the destination has no member at this address");
+
+    @Override
+    public NameTree<Path> leaf(NameTree.Leaf<Path> leaf) {
+      return noMember();
+    }
+
+    @Override
+    public NameTree<Path> neg() {
+      return noMember();
+    }
+
+    @Override
+    public NameTree<Path> fail() {
+      return noMember();
+    }
+
+    @Override
+    public NameTree<Path> empty() {
+      return noMember();
+    }
+
+    private static NameTree<Path> noMember() {
+      throw new IllegalArgumentException("the destination has no member at this address");
+    }
   }
 }

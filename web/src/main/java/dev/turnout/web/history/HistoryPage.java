@@ -1,7 +1,7 @@
 package dev.turnout.web.history;
 
 import dev.turnout.web.Chrome;
-import dev.turnout.web.editor.DentryDiff;
+import dev.turnout.web.routing.DentryDiff;
 import java.util.List;
 
 /** A namespace's versions, newest first, each with its diff to the one before; and a notice to show. */

@@ -9,7 +9,7 @@ import dev.turnout.web.Refusal;
 import dev.turnout.web.Routes;
 import dev.turnout.web.auth.Auth;
 import dev.turnout.web.auth.SignedIn;
-import dev.turnout.web.editor.DentryDiff;
+import dev.turnout.web.routing.DentryDiff;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.ZoneOffset;

@@ -2,11 +2,11 @@ package dev.turnout.web.overview;
 
 import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
-import dev.turnout.web.editor.PreviewService;
 import dev.turnout.web.Chrome;
 import dev.turnout.web.Pages;
 import dev.turnout.web.Routes;
 import dev.turnout.web.auth.Auth;
+import dev.turnout.web.routing.PreviewService;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;

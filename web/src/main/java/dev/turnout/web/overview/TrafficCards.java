@@ -6,12 +6,12 @@ import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.store.StoreEvent;
+import dev.turnout.web.routing.PreviewService;
+import dev.turnout.web.routing.Projection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import dev.turnout.web.editor.PreviewService;
-import dev.turnout.web.editor.Routing;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -111,8 +111,8 @@ final class TrafficCards {
     } catch (IllegalArgumentException notAPath) {
       return out;
     }
-    for (String id : Routing.shares(preview.delegate(namespace, inForce.get(), path)).keySet()) {
-      if (!id.equals(Routing.NO_ROUTE) && !shown.contains(id)) {
+    for (String id : Projection.shares(preview.delegate(namespace, inForce.get(), path)).keySet()) {
+      if (!id.equals(Projection.NO_ROUTE) && !shown.contains(id)) {
         out.add(id);
       }
     }

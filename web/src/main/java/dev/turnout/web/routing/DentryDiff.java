@@ -1,4 +1,4 @@
-package dev.turnout.web.editor;
+package dev.turnout.web.routing;
 
 import dev.turnout.dtab.Dentry;
 import dev.turnout.dtab.Dtab;
@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class DentryDiff {
   /** The prefix column of a line about a {@code #@mirror} directive. */
-  static final String DARK_TRAFFIC = "dark traffic";
+  public static final String DARK_TRAFFIC = "dark traffic";
 
   private DentryDiff() {}
 
@@ -36,8 +36,8 @@ public final class DentryDiff {
             "dentry " + (m.fromIndex() + 1), "dentry " + (m.toIndex() + 1) + ": " + m.dentry().dst().show()));
       }
     }
-    List<MirrorRule> before = MirrorRules.readLenient(fromText);
-    List<MirrorRule> after = MirrorRules.readLenient(toText);
+    List<MirrorRule> before = darkTraffic(fromText);
+    List<MirrorRule> after = darkTraffic(toText);
     for (MirrorRule r : after) {
       if (!before.contains(r)) {
         out.add(new Line("added", DARK_TRAFFIC, "", r.show()));
@@ -49,6 +49,18 @@ public final class DentryDiff {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The {@code #@mirror} directives of {@code text}, or none when one of them is malformed: a diff
+   * still shows the dentries, and the editor's validation reports the bad directive.
+   */
+  public static List<MirrorRule> darkTraffic(String text) {
+    try {
+      return MirrorRule.parseAll(text);
+    } catch (IllegalArgumentException malformed) {
+      return List.of();
+    }
   }
 
   private static String prefix(Dentry d) {

@@ -1,4 +1,4 @@
-package dev.turnout.web.editor;
+package dev.turnout.web.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

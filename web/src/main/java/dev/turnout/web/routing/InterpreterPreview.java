@@ -1,0 +1,39 @@
+package dev.turnout.web.routing;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
+import dev.turnout.naming.DelegateTree;
+import dev.turnout.naming.Interpreter;
+import java.util.function.Function;
+
+/**
+ * The preview as routing sees it: the draft is delegated by the same {@link Interpreter} (the same
+ * namers, with their live endpoint sets) that the routers use, followed, as a router's base dtab is, by
+ * the router's own configured dtab when it has one.
+ */
+public final class InterpreterPreview implements PreviewService {
+  private final Interpreter interpreter;
+  private final Function<String, Dtab> routerDtab;
+
+  /**
+   * @param routerDtab the dtab configured on the router that follows a namespace, appended after the
+   *     draft ({@link Dtab#EMPTY} when none)
+   */
+  public InterpreterPreview(Interpreter interpreter, Function<String, Dtab> routerDtab) {
+    this.interpreter = interpreter;
+    this.routerDtab = routerDtab;
+  }
+
+  public InterpreterPreview(Interpreter interpreter) {
+    this(interpreter, ns -> Dtab.EMPTY);
+  }
+
+  @Override
+  public DelegateTree delegate(String namespace, Dtab dtab, Path path) {
+    try {
+      return interpreter.delegate(dtab.concat(routerDtab.apply(namespace)), path);
+    } catch (RuntimeException e) {
+      return new DelegateTree.Exception(path, DelegateTree.NOP, String.valueOf(e.getMessage()));
+    }
+  }
+}
