@@ -168,6 +168,11 @@ public sealed interface DelegateTree
     SUCCESS,
     /** Nothing here, or no endpoints; the preview passes on to an Alt's next member. */
     NEG,
+    /**
+     * Exists with no endpoints ({@code $}): it stops an Alt as binding does (dtab.md, B25: {@code /a | $
+     * | /b} goes nowhere when /a is Neg), and a request that lands here is answered 502.
+     */
+    EMPTY,
     /** Stops with an error: Fail, an Exception. */
     FAIL
   }

@@ -27,14 +27,16 @@ final class Outcomes implements DelegateTree.Visitor<Outcome> {
   @Override
   public Outcome union(DelegateTree.Union u) {
     boolean success = false;
+    boolean empty = false;
     for (DelegateTree.Weighted w : u.trees()) {
       Outcome o = w.tree().accept(this);
       if (o == Outcome.FAIL) {
         return Outcome.FAIL;
       }
       success |= o == Outcome.SUCCESS;
+      empty |= o == Outcome.EMPTY;
     }
-    return success ? Outcome.SUCCESS : Outcome.NEG;
+    return success ? Outcome.SUCCESS : empty ? Outcome.EMPTY : Outcome.NEG;
   }
 
   @Override
@@ -54,7 +56,7 @@ final class Outcomes implements DelegateTree.Visitor<Outcome> {
 
   @Override
   public Outcome empty(DelegateTree.Empty e) {
-    return Outcome.NEG;
+    return Outcome.EMPTY;
   }
 
   @Override

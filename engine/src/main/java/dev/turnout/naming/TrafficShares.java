@@ -145,6 +145,7 @@ public record TrafficShares(Map<Path, Double> destinations, double unrouted) {
 
   /** A union branch that takes its share: one that succeeds, or an Empty, which binding keeps too. */
   private static boolean routable(DelegateTree branch) {
-    return branch.outcome() == DelegateTree.Outcome.SUCCESS || branch instanceof DelegateTree.Empty;
+    DelegateTree.Outcome o = branch.outcome();
+    return o == DelegateTree.Outcome.SUCCESS || o == DelegateTree.Outcome.EMPTY;
   }
 }

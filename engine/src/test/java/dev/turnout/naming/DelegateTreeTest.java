@@ -130,11 +130,18 @@ class DelegateTreeTest {
   }
 
   @Test
-  void anEmptyNodeIsNegSoAnAltsPrimaryMemberIsTheNextOne() {
+  void anEmptyMemberStopsAnAltAsBindingDoes() {
     DelegateTree t = delegate("/svc => $ | /#/disco/b", "/svc", "b");
 
     assertThat(t).isInstanceOf(DelegateTree.Alt.class);
+    assertThat(t.outcome()).isEqualTo(DelegateTree.Outcome.EMPTY);
+    assertThat(DelegateTree.primaryIndex((DelegateTree.Alt) t)).isZero();
+  }
+
+  @Test
+  void aUnionWithASucceedingBranchBesideAnEmptyOneSucceeds() {
+    DelegateTree t = delegate("/svc => /#/disco/b & $", "/svc", "b");
+
     assertThat(t.outcome()).isEqualTo(DelegateTree.Outcome.SUCCESS);
-    assertThat(DelegateTree.primaryIndex((DelegateTree.Alt) t)).isEqualTo(1);
   }
 }

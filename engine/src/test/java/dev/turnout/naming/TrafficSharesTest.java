@@ -79,9 +79,10 @@ class TrafficSharesTest {
   }
 
   @Test
-  void anEmptyAlternativeIsPassedOverAsThePreviewHasAlwaysDrawnIt() {
+  void anEmptyAlternativeStopsTheAltSoItsTrafficGoesNowhereAsTheRouterSends502() {
     TrafficShares s = shares("/svc => $ | /#/disco/b", "/svc", "b");
 
-    assertThat(s.destinations()).containsOnlyKeys(id("b"));
+    assertThat(s.destinations()).isEmpty();
+    assertThat(s.unrouted()).isEqualTo(1.0);
   }
 }

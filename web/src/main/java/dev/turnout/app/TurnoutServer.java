@@ -26,7 +26,7 @@ import dev.turnout.web.fleet.Fleet;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
 import dev.turnout.web.fleet.FleetTraffic;
-import dev.turnout.web.editor.InterpreterPreview;
+import dev.turnout.web.routing.InterpreterPreview;
 import dev.turnout.web.metrics.MetricsRoutes;
 import io.javalin.Javalin;
 import java.io.PrintStream;
