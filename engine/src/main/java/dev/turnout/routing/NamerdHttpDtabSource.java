@@ -2,6 +2,7 @@ package dev.turnout.routing;
 
 import dev.turnout.config.InterpreterConfig;
 import dev.turnout.config.InterpreterConfig.ControlPlane;
+import dev.turnout.naming.Watchdog;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +49,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
   private static final Logger log = LoggerFactory.getLogger(NamerdHttpDtabSource.class);
 
   /** How long a watch stream may say nothing before it is taken for dead. */
-  static final Duration SILENCE = Duration.ofSeconds(45);
+  static final Duration SILENCE = Watchdog.SILENCE;
   static final Duration ABSENT_POLL = Duration.ofSeconds(1);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
@@ -112,16 +113,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
     thread = new Thread(this::follow, "turnout-follow-" + namespace);
     thread.setDaemon(true);
     thread.start();
-    watchdog = WATCHDOG.scheduleWithFixedDelay(this::checkSilence, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    watchdog = Watchdog.THREAD.scheduleWithFixedDelay(this::checkSilence, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
   }
-
-  /** One thread for every source's silence check, and for {@link ControlPlaneNamer}'s streams. */
-  static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "turnout-follow-watchdog");
-        t.setDaemon(true);
-        return t;
-      });
 
   private final java.util.concurrent.ScheduledFuture<?> watchdog;
 
@@ -313,7 +306,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
     InputStream s = stream;
     if (s != null && System.nanoTime() - lastHeardNanos > SILENCE.toNanos()) {
       log.info("the watch of namespace {} has been silent for {} s; reconnecting", namespace, SILENCE.toSeconds());
-      closeQuietly(s);
+      Watchdog.closeQuietly(s);
     }
   }
 
@@ -339,18 +332,9 @@ public final class NamerdHttpDtabSource implements DtabSource {
     }
     InputStream s = stream;
     if (s != null) {
-      closeQuietly(s);
+      Watchdog.closeQuietly(s);
     }
     thread.interrupt();
-  }
-
-  /** Closes a stream to end a read blocked on it (used by {@link ControlPlaneNamer} too). */
-  static void closeQuietly(InputStream s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // closing to end the read; an error here changes nothing
-    }
   }
 
   /** The version a namerd in-memory ETag encodes (8 bytes, big-endian, base64); empty for others. */

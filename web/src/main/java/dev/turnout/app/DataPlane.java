@@ -4,13 +4,13 @@ import dev.turnout.config.NamerConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.ControlPlaneNamer;
 import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.proxy.Warmup;
-import dev.turnout.routing.ControlPlaneNamer;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.routing.RoutingSnapshot;
@@ -66,7 +66,10 @@ final class DataPlane {
     for (RouterConfig r : config.routers()) {
       if (r.interpreter().followsRemote()) {
         ControlPlaneNamer remote =
-            new ControlPlaneNamer(r.interpreter().controlPlanes(), r.interpreter().namespace(), controlPlaneLogin());
+            new ControlPlaneNamer(
+                r.interpreter().controlPlanes().stream().map(cp -> cp.authority()).toList(),
+                r.interpreter().namespace(),
+                controlPlaneLogin());
         resources.add(remote);
         mounts.add(new Interpreter.Mount(ControlPlaneNamer.PREFIX, remote));
         break;

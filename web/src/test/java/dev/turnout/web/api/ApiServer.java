@@ -21,7 +21,7 @@ import java.util.Base64;
  * temp dir. It honours {@code X-Forwarded-For}, so a test can call as if from another host while
  * every server stays on loopback.
  */
-final class ApiServer implements AutoCloseable {
+public final class ApiServer implements AutoCloseable {
   static final String OPERATOR = "ops";
   static final String OPERATOR_PASSWORD = "ops-password";
   static final String VIEWER = "viewer";
@@ -32,17 +32,17 @@ final class ApiServer implements AutoCloseable {
   final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ApiServer(Path dataDir) {
+  public ApiServer(Path dataDir) {
     this(JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dataDir)).passwordIterations(2).open());
   }
 
   /** The API on {@code store}, which it closes when it stops. */
-  ApiServer(JdbcDtabStore store) {
+  public ApiServer(JdbcDtabStore store) {
     this(store, new Interpreter(List.of()));
   }
 
   /** The API on {@code store}, binding names with {@code namers}. */
-  ApiServer(JdbcDtabStore store, Interpreter namers) {
+  public ApiServer(JdbcDtabStore store, Interpreter namers) {
     this.store = store;
     store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
     store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
@@ -89,11 +89,11 @@ final class ApiServer implements AutoCloseable {
   }
 
   /** A request with the operator's credentials. */
-  HttpRequest.Builder asOperator(String pathAndQuery) {
+  public HttpRequest.Builder asOperator(String pathAndQuery) {
     return request(pathAndQuery).header("Authorization", basic(OPERATOR, OPERATOR_PASSWORD));
   }
 
-  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+  public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
@@ -102,12 +102,21 @@ final class ApiServer implements AutoCloseable {
   }
 
   /** A write as the operator with a body of the given content type. */
-  HttpResponse<String> write(String method, String path, String contentType, String body)
+  public HttpResponse<String> write(String method, String path, String contentType, String body)
       throws Exception {
     return send(
         asOperator(path)
             .header("Content-Type", contentType)
             .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops answering, as a control plane that went away; {@link #close} still releases the store. */
+  public void stopServing() {
+    app.stop();
   }
 
   @Override

@@ -1,16 +1,9 @@
-package dev.turnout.routing;
+package dev.turnout.naming;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turnout.config.InterpreterConfig.ControlPlane;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
-import dev.turnout.naming.Addr;
-import dev.turnout.naming.Address;
-import dev.turnout.naming.BoundName;
-import dev.turnout.naming.Name;
-import dev.turnout.naming.Namer;
-import dev.turnout.naming.Var;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * answered Neg (a caller can make names up), or else one not asked for in {@link #IDLE}, makes room;
  * only when none can is a new name Neg (logged once).
  * A stream that breaks is reopened on the next control plane; what it last said stays in force. A
- * stream silent for longer than {@link NamerdHttpDtabSource#SILENCE} (a control plane's JSON streams
+ * stream silent for longer than {@link Watchdog#SILENCE} (a control plane's JSON streams
  * carry a blank line every 30 s) is taken for broken too: a host that vanished without closing its
  * connections would otherwise hold the read for good.
  */
@@ -65,7 +58,8 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   static final Duration IDLE = Duration.ofMinutes(1);
   private static final Duration RETRY = Duration.ofSeconds(1);
 
-  private final List<ControlPlane> controlPlanes;
+  /** Each control plane as {@code host:port}, in the order they are tried. */
+  private final List<String> controlPlanes;
   private final String namespace;
   private final Optional<String> authorization;
   private final HttpClient http =
@@ -81,18 +75,18 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   private final Duration silence;
   private final java.util.concurrent.ScheduledFuture<?> watchdog;
 
-  public ControlPlaneNamer(List<ControlPlane> controlPlanes, String namespace, Optional<String> authorization) {
-    this(controlPlanes, namespace, authorization, NamerdHttpDtabSource.SILENCE);
+  public ControlPlaneNamer(List<String> controlPlanes, String namespace, Optional<String> authorization) {
+    this(controlPlanes, namespace, authorization, Watchdog.SILENCE);
   }
 
   /** As above, giving up a stream after {@code silence} without a line (tests use a short one). */
-  ControlPlaneNamer(List<ControlPlane> controlPlanes, String namespace, Optional<String> authorization, Duration silence) {
+  ControlPlaneNamer(List<String> controlPlanes, String namespace, Optional<String> authorization, Duration silence) {
     this.controlPlanes = List.copyOf(controlPlanes);
     this.namespace = namespace;
     this.authorization = authorization;
     this.silence = silence;
     long every = Math.max(10, Math.min(1000, silence.toMillis() / 4));
-    this.watchdog = NamerdHttpDtabSource.WATCHDOG.scheduleWithFixedDelay(
+    this.watchdog = Watchdog.THREAD.scheduleWithFixedDelay(
         () -> names.values().forEach(Watched::closeIfSilent), every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
@@ -214,7 +208,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     private void follow() {
       while (!closed && !dropped) {
         boolean answered = false;
-        for (ControlPlane cp : controlPlanes) {
+        for (String cp : controlPlanes) {
           if (closed || dropped) {
             return;
           }
@@ -222,7 +216,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
             watch(cp);
             answered = true;
           } catch (IOException | RuntimeException e) {
-            log.debug("binding {} on {}: {}", path.show(), cp.authority(), e.toString());
+            log.debug("binding {} on {}: {}", path.show(), cp, e.toString());
           } catch (InterruptedException e) {
             return;
           }
@@ -240,8 +234,8 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       }
     }
 
-    private void watch(ControlPlane cp) throws IOException, InterruptedException {
-      URI uri = URI.create("http://" + cp.authority() + "/api/1/bind/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
+    private void watch(String cp) throws IOException, InterruptedException {
+      URI uri = URI.create("http://" + cp + "/api/1/bind/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
           + "?watch=true&path=" + URLEncoder.encode(path.show(), StandardCharsets.UTF_8));
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header("Accept", "application/json");
       authorization.ifPresent(a -> b.header("Authorization", a));
@@ -270,7 +264,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       InputStream s = stream;
       if (s != null && System.nanoTime() - lastHeardNanos > silence.toNanos()) {
         log.info("the binding of {} has been silent for {} ms; trying the next control plane", path.show(), silence.toMillis());
-        NamerdHttpDtabSource.closeQuietly(s);
+        Watchdog.closeQuietly(s);
       }
     }
 
@@ -298,7 +292,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     void close() {
       InputStream s = stream;
       if (s != null) {
-        NamerdHttpDtabSource.closeQuietly(s);
+        Watchdog.closeQuietly(s);
       }
       synchronized (this) {
         notifyAll();

@@ -1,12 +1,9 @@
-package dev.turnout.routing;
+package dev.turnout.naming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.turnout.config.InterpreterConfig;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
-import dev.turnout.naming.Addr;
-import dev.turnout.naming.Name;
 import dev.turnout.testing.Await;
 import io.undertow.Undertow;
 import java.io.OutputStream;
@@ -75,7 +72,7 @@ class ControlPlaneNamerSilenceTest {
     int first = silentControlPlane(1111);
     int second = silentControlPlane(2222);
     namer = new ControlPlaneNamer(
-        List.of(new InterpreterConfig.ControlPlane("127.0.0.1", first), new InterpreterConfig.ControlPlane("127.0.0.1", second)),
+        List.of("127.0.0.1:" + first, "127.0.0.1:" + second),
         "default", Optional.empty(), Duration.ofMillis(500));
 
     NameTree<Name> tree = namer.lookup(Path.read("/io.l5d.fs/users"));
@@ -88,7 +85,7 @@ class ControlPlaneNamerSilenceTest {
   @Test
   void namesTheControlPlaneAnsweredNegMakeRoomForANewOne() {
     int plane = silentControlPlane(1111);
-    namer = new ControlPlaneNamer(List.of(new InterpreterConfig.ControlPlane("127.0.0.1", plane)), "default", Optional.empty());
+    namer = new ControlPlaneNamer(List.of("127.0.0.1:" + plane), "default", Optional.empty());
     List<NameTree<Name>> madeUp = new ArrayList<>();
     for (int i = 0; i < ControlPlaneNamer.MAX_NAMES; i++) {
       madeUp.add(namer.lookup(Path.read("/io.l5d.fs/made-up-" + i)));

@@ -1,17 +1,13 @@
-package dev.turnout.web.api;
+package dev.turnout.naming;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.turnout.web.api.ApiServer;
 
 import dev.turnout.config.InterpreterConfig;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
-import dev.turnout.naming.Addr;
-import dev.turnout.naming.Address;
-import dev.turnout.naming.BoundName;
-import dev.turnout.naming.FsNamer;
-import dev.turnout.naming.Interpreter;
-import dev.turnout.routing.ControlPlaneNamer;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.testing.Await;
 import java.nio.file.Files;
@@ -48,7 +44,7 @@ class ControlPlaneNamerTest {
         new Interpreter(List.of(new Interpreter.Mount(FsNamer.DEFAULT_PREFIX, fs))));
     controlPlane.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /#/io.l5d.fs;");
     remote = new ControlPlaneNamer(
-        List.of(new InterpreterConfig.ControlPlane("127.0.0.1", controlPlane.app.port())), "default", Optional.empty());
+        List.of("127.0.0.1:" + controlPlane.port()), "default", Optional.empty());
     proxy = new Interpreter(List.of(new Interpreter.Mount(ControlPlaneNamer.PREFIX, remote)));
   }
 

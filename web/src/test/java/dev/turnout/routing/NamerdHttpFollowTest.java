@@ -1,9 +1,10 @@
-package dev.turnout.web.api;
+package dev.turnout.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.web.api.ApiServer;
+
 import dev.turnout.config.InterpreterConfig;
-import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.testing.Await;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ class NamerdHttpFollowTest {
   private NamerdHttpDtabSource follow(String routerDtab, ApiServer... planes) {
     List<InterpreterConfig.ControlPlane> cps = new ArrayList<>();
     for (ApiServer p : planes) {
-      cps.add(new InterpreterConfig.ControlPlane("127.0.0.1", p.app.port()));
+      cps.add(new InterpreterConfig.ControlPlane("127.0.0.1", p.port()));
     }
     NamerdHttpDtabSource s =
         new NamerdHttpDtabSource(
@@ -120,7 +121,7 @@ class NamerdHttpFollowTest {
     assertThat(source.current().text()).contains("#@mirror").contains("/extra => /$/inet/127.0.0.1/1;");
     assertThat(source.current().mirrors()).hasSize(1);
     assertThat(source.current().dtab().show()).isEqualTo("/svc=>/$/inet/127.0.0.1/9090;/extra=>/$/inet/127.0.0.1/1");
-    assertThat(source.status().following()).contains("127.0.0.1:" + cp.app.port());
+    assertThat(source.status().following()).contains("127.0.0.1:" + cp.port());
     assertThat(changes).containsExactly(2L);
   }
 
@@ -131,7 +132,7 @@ class NamerdHttpFollowTest {
     NamerdHttpDtabSource source = follow("", first);
     await(() -> source.current().version() == 1);
 
-    first.app.stop();
+    first.stopServing();
 
     await(() -> source.status().following().isEmpty());
     assertThat(source.current().version()).isEqualTo(1);
@@ -146,13 +147,13 @@ class NamerdHttpFollowTest {
     a.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
     NamerdHttpDtabSource source = follow("", a, b);
     await(() -> source.current().version() == 1);
-    assertThat(source.status().following()).contains("127.0.0.1:" + a.app.port());
+    assertThat(source.status().following()).contains("127.0.0.1:" + a.port());
 
-    a.app.stop();
+    a.stopServing();
     b.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/9090;");
 
     await(() -> source.current().version() == 2);
-    assertThat(source.status().following()).contains("127.0.0.1:" + b.app.port());
+    assertThat(source.status().following()).contains("127.0.0.1:" + b.port());
     assertThat(source.current().dtab().show()).isEqualTo("/svc=>/$/inet/127.0.0.1/9090");
   }
 
