@@ -1,5 +1,7 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Await;
+
 import dev.turnout.config.InterpreterConfig;
 import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.store.ETags;

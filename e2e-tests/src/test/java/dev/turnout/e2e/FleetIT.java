@@ -1,5 +1,8 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Await;
+import dev.turnout.testing.Cleanup;
+
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,8 +25,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,30 +41,18 @@ class FleetIT {
   private static final String PASSWORD = "fleet password";
 
   @TempDir Path dir;
-  private final List<AutoCloseable> parts = new ArrayList<>();
+  @RegisterExtension final Cleanup cleanup = new Cleanup();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      parts.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T part) {
-    parts.add(part);
-    return part;
-  }
 
   @Test
   void aCommitOnEitherControlPlaneMovesEveryProxyAndAKilledControlPlaneIsFollowedByTheOther() throws Exception {
-    Backend v1 = keep(new Backend("users-v1"));
-    Backend v2 = keep(new Backend("users-v2"));
-    Backend web = keep(new Backend("web"));
+    Backend v1 = cleanup.add(new Backend("users-v1"));
+    Backend v2 = cleanup.add(new Backend("users-v2"));
+    Backend web = cleanup.add(new Backend("web"));
     // The control planes' own fs namer; the proxies have none and leave /# names to them, as Linkerd does.
     Path disco = Files.createDirectories(dir.resolve("disco"));
     Files.writeString(disco.resolve("web"), "127.0.0.1 " + web.port() + "\n");
-    PostgresServer postgres = keep(PostgresServer.start());
+    PostgresServer postgres = cleanup.add(PostgresServer.start());
     String url = postgres.newDatabase();
     try (JdbcDtabStore seed =
         JdbcDtabStore.builder(url).user(PostgresServer.USER).password(PostgresServer.PASSWORD).passwordIterations(1000).open()) {
@@ -77,11 +68,11 @@ class FleetIT {
         "- protocol: http",
         "  dtab: /svc => /$/inet/127.0.0.1/1;",
         ""));
-    JarProcess a = keep(JarProcess.start("control-plane-a", env,
+    JarProcess a = cleanup.add(JarProcess.start("control-plane-a", env,
         "--config", cpConfig.toString(), "--admin-port", "0", "--proxy-port", "0", "--warmup", "0"));
     // The second one is given its database by --store, as an operator would on the command line.
     Path cpBConfig = Files.writeString(dir.resolve("cp-b.yml"), namers + "\n");
-    JarProcess b = keep(JarProcess.start("control-plane-b", env,
+    JarProcess b = cleanup.add(JarProcess.start("control-plane-b", env,
         "--store", url + "?user=" + PostgresServer.USER, "--config", cpBConfig.toString(), "--admin-port", "0",
         "--proxy-port", "0", "--warmup", "0", "--data", dir.resolve("b").toString()));
     int adminA = a.port("admin");
@@ -97,7 +88,7 @@ class FleetIT {
         ""));
     List<JarProcess> proxies = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      proxies.add(keep(JarProcess.start("proxy-" + i, Map.of(),
+      proxies.add(cleanup.add(JarProcess.start("proxy-" + i, Map.of(),
           "proxy", "--config", pxConfig.toString(), "--admin-port", "0", "--proxy-port", "0", "--warmup", "0")));
     }
     List<Integer> proxyPorts = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Await;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,10 +1,12 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Cleanup;
+import dev.turnout.testing.Ports;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,8 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,26 +33,14 @@ class LinkerToLinkerIT {
   }
 
   @TempDir Path dir;
-  private final List<AutoCloseable> parts = new ArrayList<>();
+  @RegisterExtension final Cleanup cleanup = new Cleanup();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      parts.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T part) {
-    parts.add(part);
-    return part;
-  }
 
   @Test
   void outgoingAndIncomingRoutersOfOneProcessCarryEveryRequest() throws Exception {
-    Backend users = keep(new Backend("users"));
-    int outgoing = freePort();
-    int incoming = freePort();
+    Backend users = cleanup.add(new Backend("users"));
+    int outgoing = Ports.free();
+    int incoming = Ports.free();
     JarProcess turnout = start("linker", config(
         router("outgoing", outgoing, "/svc => /$/inet/127.1/" + incoming),
         router("incoming", incoming, "/svc => /#/io.l5d.fs"),
@@ -65,8 +55,8 @@ class LinkerToLinkerIT {
 
   @Test
   void fourChainedRoutersOfOneProcessCarryEveryRequest() throws Exception {
-    Backend users = keep(new Backend("users"));
-    int[] ports = {freePort(), freePort(), freePort(), freePort()};
+    Backend users = cleanup.add(new Backend("users"));
+    int[] ports = {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
     JarProcess turnout = start("chain", config(
         router("one", ports[0], "/svc => /$/inet/127.1/" + ports[1])
             + router("two", ports[1], "/svc => /$/inet/127.1/" + ports[2])
@@ -83,14 +73,14 @@ class LinkerToLinkerIT {
 
   @Test
   void anOutgoingRouterSendsToTheIncomingRouterOfAnotherProcess() throws Exception {
-    Backend users = keep(new Backend("users"));
-    int incoming = freePort();
+    Backend users = cleanup.add(new Backend("users"));
+    int incoming = Ports.free();
     JarProcess target = start("target-host", config("", router("incoming", incoming, "/svc => /#/io.l5d.fs"), users));
-    int outgoing = freePort();
+    int outgoing = Ports.free();
     Path sourceDir = Files.createDirectories(dir.resolve("source"));
     Path sourceConfig = Files.writeString(sourceDir.resolve("linkerd.yml"),
         "routers:\n" + router("outgoing", outgoing, "/svc => /$/inet/127.1/" + incoming));
-    JarProcess source = keep(JarProcess.start("source-host", Map.of(),
+    JarProcess source = cleanup.add(JarProcess.start("source-host", Map.of(),
         "proxy", "--config", sourceConfig.toString(), "--admin-port", "0", "--warmup", "0"));
     target.port("proxy");
     source.port("proxy");
@@ -102,8 +92,8 @@ class LinkerToLinkerIT {
 
   @Test
   void aRouterThatSendsToItsOwnPortIsRefusedAtTheFirstRepeat() throws Exception {
-    Backend users = keep(new Backend("users"));
-    int self = freePort();
+    Backend users = cleanup.add(new Backend("users"));
+    int self = Ports.free();
     JarProcess turnout = start("self-loop", config("", router("web", self, "/svc => /$/inet/127.1/" + self), users));
     turnout.port("proxy");
 
@@ -119,7 +109,7 @@ class LinkerToLinkerIT {
   }
 
   private JarProcess start(String name, Path config) {
-    return keep(JarProcess.start(name, Map.of(), "--config", config.toString(), "--admin-port", "0", "--warmup", "0",
+    return cleanup.add(JarProcess.start(name, Map.of(), "--config", config.toString(), "--admin-port", "0", "--warmup", "0",
         "--data", dir.resolve(name + "-data").toString()));
   }
 
@@ -165,15 +155,6 @@ class LinkerToLinkerIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  /** A port free a moment ago: routers that send to each other must know their ports before they start. */
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

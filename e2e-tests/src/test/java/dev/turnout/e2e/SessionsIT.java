@@ -1,5 +1,7 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Await;
+
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 

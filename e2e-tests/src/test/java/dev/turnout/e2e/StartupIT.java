@@ -1,5 +1,7 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Cleanup;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -19,8 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,20 +39,8 @@ class StartupIT {
   }
 
   @TempDir Path dir;
-  private final List<AutoCloseable> parts = new ArrayList<>();
+  @RegisterExtension final Cleanup cleanup = new Cleanup();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      parts.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T part) {
-    parts.add(part);
-    return part;
-  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
@@ -71,7 +61,7 @@ class StartupIT {
     Path file = Files.writeString(dir.resolve("linkerd.yml"), config + "\n");
 
     long start = System.nanoTime();
-    JarProcess turnout = keep(JarProcess.start("refused", Map.of(),
+    JarProcess turnout = cleanup.add(JarProcess.start("refused", Map.of(),
         "--config", file.toString(), "--admin-port", "0", "--data", dir.resolve("data").toString()));
     int code = turnout.exitCode(Duration.ofSeconds(60));
 
@@ -87,7 +77,7 @@ class StartupIT {
     Path file = Files.writeString(dir.resolve("linkerd.yml"),
         "routers: [{protocol: thrift, servers: [{port: 0}]}, {protocol: http, label: web, servers: [{port: 0}]}]\n");
 
-    JarProcess turnout = keep(JarProcess.start("skipping", Map.of(), "--config", file.toString(), "--admin-port", "0",
+    JarProcess turnout = cleanup.add(JarProcess.start("skipping", Map.of(), "--config", file.toString(), "--admin-port", "0",
         "--warmup", "0", "--skip-unimplemented", "--data", dir.resolve("data").toString()));
     turnout.port("proxy");
 
@@ -101,7 +91,7 @@ class StartupIT {
     Path file = Files.writeString(dir.resolve("linkerd.yml"),
         "routers: [{protocol: http, servers: [{port: 0, tls: {certPath: c.pem, keyPath: k.pem}}]}]\n");
 
-    JarProcess turnout = keep(JarProcess.start("tls", Map.of(), "--config", file.toString(), "--admin-port", "0",
+    JarProcess turnout = cleanup.add(JarProcess.start("tls", Map.of(), "--config", file.toString(), "--admin-port", "0",
         "--skip-unimplemented", "--data", dir.resolve("data").toString()));
 
     assertThat(turnout.exitCode(Duration.ofSeconds(60))).isEqualTo(2);
@@ -116,7 +106,7 @@ class StartupIT {
 
       long start = System.nanoTime();
       // The default warm-up (15 s) would run first if the port were bound after it.
-      JarProcess turnout = keep(JarProcess.start("taken", Map.of(), "--proxy-port", String.valueOf(port),
+      JarProcess turnout = cleanup.add(JarProcess.start("taken", Map.of(), "--proxy-port", String.valueOf(port),
           "--admin-port", "0", "--data", dir.resolve("data").toString()));
       int code = turnout.exitCode(Duration.ofSeconds(60));
 
@@ -136,7 +126,7 @@ class StartupIT {
       taken.bind(new InetSocketAddress("127.0.0.1", 0));
       int port = taken.getLocalPort();
 
-      JarProcess turnout = keep(JarProcess.start("taken-admin", Map.of(), "proxy", "--config",
+      JarProcess turnout = cleanup.add(JarProcess.start("taken-admin", Map.of(), "proxy", "--config",
           Files.writeString(dir.resolve("p.yml"), "routers: [{protocol: http, dtab: '/svc => /$/inet/127.1/1;'}]\n").toString(),
           "--proxy-port", "0", "--admin-port", String.valueOf(port)));
 
@@ -148,7 +138,7 @@ class StartupIT {
 
   @Test
   void aProxyStartedIntoTrafficAnswersEveryRequest() throws Exception {
-    Backend users = keep(new Backend("users"));
+    Backend users = cleanup.add(new Backend("users"));
     Path disco = Files.createDirectories(dir.resolve("disco"));
     Files.writeString(disco.resolve("users"), "127.0.0.1 " + users.port() + "\n");
     Path cpConfig = Files.writeString(dir.resolve("cp.yml"), String.join("\n",
@@ -156,7 +146,7 @@ class StartupIT {
         "storage: {kind: h2, namespaces: {default: '/svc => /#/io.l5d.fs;'}}",
         "routers: [{protocol: http, dtab: '/svc => /$/inet/127.1/1;', servers: [{port: 0}]}]",
         ""));
-    JarProcess controlPlane = keep(JarProcess.start("control-plane", Map.of(), "--config", cpConfig.toString(),
+    JarProcess controlPlane = cleanup.add(JarProcess.start("control-plane", Map.of(), "--config", cpConfig.toString(),
         "--admin-port", "0", "--warmup", "0", "--data", dir.resolve("cp-data").toString()));
     int admin = controlPlane.port("admin");
     Path pxConfig = Files.writeString(dir.resolve("proxy.yml"), String.join("\n",
@@ -166,7 +156,7 @@ class StartupIT {
         ""));
 
     // A short warm-up still runs, so requests arrive while the proxy is bound but not yet open.
-    JarProcess proxy = keep(JarProcess.start("proxy", Map.of(), "proxy", "--config", pxConfig.toString(),
+    JarProcess proxy = cleanup.add(JarProcess.start("proxy", Map.of(), "proxy", "--config", pxConfig.toString(),
         "--admin-port", "0", "--proxy-port", "0", "--warmup", "2"));
     int port = proxy.port("proxy");
     ExecutorService callers = Executors.newFixedThreadPool(8);

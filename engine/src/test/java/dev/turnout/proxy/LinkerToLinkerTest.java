@@ -7,9 +7,9 @@ import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
+import dev.turnout.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,8 +44,8 @@ class LinkerToLinkerTest {
 
   @Test
   void anOutgoingRouterSendsToTheIncomingRouterOfTheSameProcess() {
-    int incoming = freePort();
-    int outgoing = freePort();
+    int incoming = Ports.free();
+    int outgoing = Ports.free();
     proxy = start(
         router("outgoing", outgoing, "/svc => /$/inet/127.0.0.1/" + incoming + ";"),
         router("incoming", incoming, "/svc => /$/inet/127.0.0.1/" + users.port() + ";"));
@@ -59,9 +59,9 @@ class LinkerToLinkerTest {
 
   @Test
   void threeRoutersInAChainAllPass() {
-    int first = freePort();
-    int second = freePort();
-    int third = freePort();
+    int first = Ports.free();
+    int second = Ports.free();
+    int third = Ports.free();
     proxy = start(
         router("first", first, "/svc => /$/inet/127.0.0.1/" + second + ";"),
         router("second", second, "/svc => /$/inet/127.0.0.1/" + third + ";"),
@@ -79,8 +79,8 @@ class LinkerToLinkerTest {
 
   @Test
   void aChainThatComesBackToItsFirstRouterIsRefusedThereAtOnce() {
-    int first = freePort();
-    int second = freePort();
+    int first = Ports.free();
+    int second = Ports.free();
     proxy = start(
         router("first", first, "/svc => /$/inet/127.0.0.1/" + second + ";"),
         router("second", second, "/svc => /$/inet/127.0.0.1/" + first + ";"));
@@ -95,8 +95,8 @@ class LinkerToLinkerTest {
 
   @Test
   void maxCallDepthStillBoundsAChainOfDistinctHops() {
-    int first = freePort();
-    int second = freePort();
+    int first = Ports.free();
+    int second = Ports.free();
     RouterConfig shallow = router("second", second, "/svc => /$/inet/127.0.0.1/" + users.port() + ";");
     shallow = new RouterConfig(shallow.label(), shallow.protocol(), shallow.dtab(), shallow.identifiers(),
         shallow.dstPrefix(), shallow.interpreter(), shallow.servers(), shallow.client(), shallow.service(),
@@ -136,12 +136,4 @@ class LinkerToLinkerTest {
     }
   }
 
-  /** A port free a moment ago: the routers of one proxy must know each other's ports before they start. */
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

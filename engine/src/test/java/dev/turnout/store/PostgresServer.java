@@ -2,7 +2,6 @@ package dev.turnout.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +75,7 @@ public final class PostgresServer implements AutoCloseable {
         Files.setOwner(dir, postgres);
         Files.setOwner(pwfile, postgres);
       }
-      PostgresServer server = new PostgresServer(bin, dir, freePort(), root);
+      PostgresServer server = new PostgresServer(bin, dir, dev.turnout.testing.Ports.free(), root);
       server.run(
           List.of(
               bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--pwfile", pwfile.toString(),
@@ -193,12 +192,6 @@ public final class PostgresServer implements AutoCloseable {
       return Integer.parseInt(name);
     } catch (NumberFormatException e) {
       return -1;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }
