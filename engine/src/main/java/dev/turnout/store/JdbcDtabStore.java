@@ -1,7 +1,5 @@
 package dev.turnout.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.turnout.dtab.WrittenDtab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -66,32 +62,18 @@ public final class JdbcDtabStore implements DtabStore {
 
   private final Database db;
   private final Clock clock;
-  /**
-   * The newest version of each namespace that subscribers have heard (a deletion included): where the
-   * change feed picks up from. Changed only while holding {@link #writes}.
-   */
-  private final Map<String, DtabVersion> known = new ConcurrentHashMap<>();
-  /**
-   * The newest version of each namespace this process has seen by any way, heard or read (a deletion
-   * included): what reads fall back on while the database is away. A read can see a version before
-   * the change feed has delivered it, so this runs ahead of {@link #known}.
-   */
-  private final Map<String, DtabVersion> seen = new ConcurrentHashMap<>();
   private ChangeFeed feed;
   private final FleetTable fleet;
   private final JdbcUserStore users;
   private final ReentrantLock writes = new ReentrantLock();
-  private final Subscribers subscribers = new Subscribers();
-  private final Cache<VersionKey, DtabVersion> parsed =
-      Caffeine.newBuilder().maximumSize(1024).build();
-
-  private record VersionKey(String namespace, long version) {}
+  private final Heard heard;
 
   private JdbcDtabStore(Database db, Clock clock, int passwordIterations) {
     this.db = db;
     this.clock = clock;
     this.users = new JdbcUserStore(db, clock, passwordIterations);
     this.fleet = new FleetTable(db);
+    this.heard = new Heard(db, writes);
   }
 
   /** How often the change feed looks for other processes' commits when nothing woke it. */
@@ -183,12 +165,12 @@ public final class JdbcDtabStore implements DtabStore {
       Database db = Database.open(jdbcUrl, user, password);
       JdbcDtabStore store = new JdbcDtabStore(db, clock, passwordIterations);
       try {
-        store.catchUp(false);
+        store.heard.catchUp(false);
       } catch (RuntimeException e) {
         db.close();
         throw e;
       }
-      store.feed = new ChangeFeed(db.dialect(), db.pool(), feedPoll, () -> store.catchUp(true));
+      store.feed = new ChangeFeed(db.dialect(), db.pool(), feedPoll, () -> store.heard.catchUp(true));
       return store;
     }
   }
@@ -221,7 +203,7 @@ public final class JdbcDtabStore implements DtabStore {
       names = new ArrayList<>(db.read(VersionTable::liveNamespaces));
     } catch (StoreException.Unavailable away) {
       names = new ArrayList<>();
-      for (DtabVersion v : seen.values()) {
+      for (DtabVersion v : heard.lastSeen()) {
         if (!v.deleted()) {
           names.add(v.namespace());
         }
@@ -236,10 +218,10 @@ public final class JdbcDtabStore implements DtabStore {
     Namespaces.check(namespace);
     try {
       Optional<DtabVersion> now = db.read(c -> VersionTable.current(c, namespace));
-      now.ifPresent(this::saw);
+      now.ifPresent(heard::saw);
       return now;
     } catch (StoreException.Unavailable away) {
-      return Optional.ofNullable(seen.get(namespace)).filter(v -> !v.deleted());
+      return heard.lastSeen(namespace).filter(v -> !v.deleted());
     }
   }
 
@@ -252,12 +234,12 @@ public final class JdbcDtabStore implements DtabStore {
   @Override
   public Optional<DtabVersion> version(String namespace, long version) {
     Namespaces.check(namespace);
-    DtabVersion cached = parsed.getIfPresent(new VersionKey(namespace, version));
-    if (cached != null) {
-      return Optional.of(cached);
+    Optional<DtabVersion> cached = heard.cached(namespace, version);
+    if (cached.isPresent()) {
+      return cached;
     }
     Optional<DtabVersion> found = db.read(c -> VersionTable.find(c, namespace, version));
-    found.ifPresent(v -> parsed.put(new VersionKey(namespace, version), v));
+    found.ifPresent(heard::cache);
     return found;
   }
 
@@ -386,7 +368,7 @@ public final class JdbcDtabStore implements DtabStore {
 
   @Override
   public AutoCloseable subscribe(Consumer<StoreEvent> listener) {
-    return subscribers.add(listener);
+    return heard.subscribe(listener);
   }
 
   @Override
@@ -481,7 +463,7 @@ public final class JdbcDtabStore implements DtabStore {
                         now,
                         deleting);
                 VersionTable.insert(c, v);
-                notifyOthers(c);
+                Heard.notifyOthers(db, c);
                 StoreEvent.Kind kind =
                     deleting
                         ? StoreEvent.Kind.DELETED
@@ -489,109 +471,13 @@ public final class JdbcDtabStore implements DtabStore {
                 return new StoreEvent(w.namespace(), v, kind);
               });
       if (event != null) {
-        publish(event);
+        heard.publish(event);
       }
     } finally {
       writes.unlock();
     }
-    subscribers.deliver();
+    heard.deliver();
     return Optional.ofNullable(event).map(StoreEvent::version);
-  }
-
-  /**
-   * Queues {@code event} for subscribers, after any version of its namespace committed elsewhere
-   * between the last one they heard and this one, so they hear every version in order. Caller holds
-   * {@link #writes}.
-   */
-  private void publish(StoreEvent event) {
-    DtabVersion v = event.version();
-    DtabVersion heard = known.get(event.namespace());
-    long last = heard == null ? 0 : heard.version();
-    if (last < v.version() - 1) {
-      try {
-        for (DtabVersion missed : db.read(c -> VersionTable.after(c, event.namespace(), last))) {
-          if (missed.version() < v.version()) {
-            queue(missed);
-          }
-        }
-      } catch (StoreException e) {
-        // the change feed delivers them later; subscribers keep the newest they hear regardless
-      }
-    }
-    queue(event);
-  }
-
-  private void queue(DtabVersion v) {
-    DtabVersion before = known.get(v.namespace());
-    StoreEvent.Kind kind =
-        v.deleted()
-            ? StoreEvent.Kind.DELETED
-            : before == null || before.deleted() ? StoreEvent.Kind.CREATED : StoreEvent.Kind.UPDATED;
-    queue(new StoreEvent(v.namespace(), v, kind));
-  }
-
-  private void queue(StoreEvent event) {
-    DtabVersion before = known.get(event.namespace());
-    if (before != null && before.version() >= event.version().version()) {
-      return; // heard already
-    }
-    parsed.put(new VersionKey(event.namespace(), event.version().version()), event.version());
-    known.put(event.namespace(), event.version());
-    saw(event.version());
-    subscribers.enqueue(event);
-  }
-
-  /**
-   * Brings {@link #known} up to the database: every version committed since, by any process, is
-   * queued for subscribers (or, when {@code tell} is false, at open, only remembered).
-   */
-  private void catchUp(boolean tell) {
-    Map<String, VersionTable.NamespaceRow> rows = db.read(VersionTable::rows);
-    boolean queued = false;
-    for (Map.Entry<String, VersionTable.NamespaceRow> row : rows.entrySet()) {
-      DtabVersion heard = known.get(row.getKey());
-      long last = heard == null ? 0 : heard.version();
-      if (row.getValue().latest() <= last) {
-        continue;
-      }
-      writes.lock();
-      try {
-        heard = known.get(row.getKey());
-        long from = heard == null ? 0 : heard.version();
-        if (!tell) {
-          long latest = row.getValue().latest();
-          db.read(c -> VersionTable.find(c, row.getKey(), latest))
-              .ifPresent(v -> {
-                known.put(v.namespace(), v);
-                saw(v);
-              });
-          continue;
-        }
-        for (DtabVersion v : db.read(c -> VersionTable.after(c, row.getKey(), from))) {
-          queue(v);
-          queued = true;
-        }
-      } finally {
-        writes.unlock();
-      }
-    }
-    if (queued) {
-      subscribers.deliver();
-    }
-  }
-
-  /** Remembers {@code v} for reads while the database is away, unless a newer version is known. */
-  private void saw(DtabVersion v) {
-    seen.merge(v.namespace(), v, (old, next) -> next.version() >= old.version() ? next : old);
-  }
-
-  private void notifyOthers(Connection c) throws SQLException {
-    Optional<String> notify = db.dialect().notifyStatement();
-    if (notify.isPresent()) {
-      try (Statement st = c.createStatement()) {
-        st.execute(notify.get());
-      }
-    }
   }
 
   private static State lockNamespace(Connection c, String namespace) throws SQLException {
