@@ -3,6 +3,7 @@ package dev.turnout.config;
 import dev.turnout.dtab.DtabParseException;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
+import dev.turnout.store.Namespaces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +33,8 @@ final class InterpreterReader {
       case "turnout.store":
         n.only("kind", "namespace", "dst", "retry", "experimental");
         String ns = n.text("namespace", "default");
-        if (!ns.matches("[A-Za-z0-9_.-]{1,64}")) {
-          throw new ConfigException(n.path + ".namespace: must match [A-Za-z0-9_.-]{1,64}, not '" + ns + "'");
+        if (!Namespaces.isValid(ns)) {
+          throw new ConfigException(n.path + ".namespace: must match " + Namespaces.RULE + ", not '" + ns + "'");
         }
         if (kind.equals("io.l5d.namerd.http") && n.has("dst")) {
           YamlNode retry = n.get("retry");

@@ -3,6 +3,7 @@ package dev.turnout.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.DtabParseException;
+import dev.turnout.store.Namespaces;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -77,8 +78,8 @@ final class StorageReader {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String where = ns.path + "." + e.getKey();
-      if (!e.getKey().matches("[A-Za-z0-9_.-]{1,64}")) {
-        throw new ConfigException(where + ": namespace names must match [A-Za-z0-9_.-]{1,64}");
+      if (!Namespaces.isValid(e.getKey())) {
+        throw new ConfigException(where + ": namespace names must match " + Namespaces.RULE);
       }
       if (!e.getValue().isTextual()) {
         throw new ConfigException(where + ": must be dtab text");
