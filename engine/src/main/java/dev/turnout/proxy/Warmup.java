@@ -7,7 +7,7 @@ import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
-import dev.turnout.routing.StoreDtabSource;
+import dev.turnout.routing.DtabSources;
 import dev.turnout.store.JdbcDtabStore;
 import io.undertow.Undertow;
 import io.undertow.util.Headers;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,18 +82,13 @@ public final class Warmup {
       return new Result(0, 0, 0, 0, Duration.ZERO);
     }
     if (!router.interpreter().usesStore()) {
-      return run(router, budget, r -> DtabSource.fixed(r.dtab()), threads, nanos);
+      return run(router, budget, DtabSources.offline(Optional.empty()), threads, nanos);
     }
     // The real router reads its dtab from the store: so does the copy, from a throwaway store in
     // memory, so the compiled code is the code real requests take (a different kind of source would
     // be compiled in, then thrown out at the first real request).
     try (JdbcDtabStore scratch = JdbcDtabStore.open("jdbc:h2:mem:turnout-warmup-" + System.nanoTime())) {
-      return run(
-          router,
-          budget,
-          r -> new StoreDtabSource(scratch, r.interpreter().namespace(), r.dtab()),
-          threads,
-          nanos);
+      return run(router, budget, DtabSources.offline(Optional.of(scratch)), threads, nanos);
     }
   }
 

@@ -2,9 +2,16 @@ package dev.turnout.store;
 
 import java.util.regex.Pattern;
 
-/** The rule for namespace names: 1 to 64 of {@code A-Z a-z 0-9 _ . -}, so a name is safe in a URL path. */
+/**
+ * The rule for namespace names: 1 to 64 of {@code A-Z a-z 0-9 _ . -}, so a name is safe in a URL path.
+ * It is written only here: the store, the API, the dashboard and the config's namespace keys all ask
+ * this class.
+ */
 public final class Namespaces {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** The rule as a regular expression, as messages about config keys quote it. */
+  public static final String RULE = "[A-Za-z0-9_.-]{1,64}";
+
+  private static final Pattern NAME = Pattern.compile(RULE);
 
   private Namespaces() {}
 

@@ -12,8 +12,10 @@ import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
+import dev.turnout.routing.DtabSources;
 import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.routing.RoutingSnapshot;
+import dev.turnout.store.DtabStore;
 import dev.turnout.web.fleet.FleetReport;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -160,9 +162,12 @@ final class DataPlane {
     HeapPolicy.settle();
   }
 
-  /** A source following {@code r}'s control planes, with the login from the environment if any. */
-  DtabSource remote(RouterConfig r) {
-    return new NamerdHttpDtabSource(r.interpreter(), r.dtab(), controlPlaneLogin(), clock);
+  /**
+   * Each router's dtab source, from {@code store} (empty in a proxy-only process) or its control
+   * planes, with the login from the environment if any.
+   */
+  DtabSources sources(Optional<DtabStore> store) {
+    return DtabSources.following(store, controlPlaneLogin(), clock);
   }
 
   /** The {@code Authorization} header for control planes, from the environment; empty without a user. */

@@ -6,7 +6,6 @@ import dev.turnout.config.RouterConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.proxy.RunningProxy;
-import dev.turnout.routing.DtabSource;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
@@ -19,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -89,7 +89,7 @@ final class ProxyProcess implements AutoCloseable {
     proxy =
         dataPlane.open(
             config.routers(),
-            r -> r.interpreter().followsRemote() ? dataPlane.remote(r) : DtabSource.fixed(r.dtab()),
+            dataPlane.sources(Optional.empty()),
             metrics,
             warmup,
             out,

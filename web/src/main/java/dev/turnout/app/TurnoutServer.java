@@ -10,8 +10,6 @@ import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.ProxyBindException;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.proxy.Warmup;
-import dev.turnout.routing.DtabSource;
-import dev.turnout.routing.StoreDtabSource;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.JdbcUserStore;
 import dev.turnout.web.Dashboard;
@@ -289,9 +287,7 @@ public final class TurnoutServer implements AutoCloseable {
     proxy =
         dataPlane.open(
             config.routers(),
-            r -> r.interpreter().usesStore()
-                ? new StoreDtabSource(store, r.interpreter().namespace(), r.dtab())
-                : r.interpreter().followsRemote() ? dataPlane.remote(r) : DtabSource.fixed(r.dtab()),
+            dataPlane.sources(Optional.of(store)),
             metrics,
             warmup,
             out,

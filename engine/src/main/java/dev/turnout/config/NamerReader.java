@@ -1,0 +1,42 @@
+package dev.turnout.config;
+
+import dev.turnout.dtab.Path;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code namers:} list. Turnout implements {@code io.l5d.fs}: a folder ({@code rootDir}, relative
+ * to the config file) of one file per service, mounted at {@code /#/io.l5d.fs} or {@code /#/<prefix>}.
+ * A namer of another kind is left out with a warning, so names under it bind to nothing rather than
+ * stopping a Linkerd config that also uses namers Turnout lacks.
+ */
+final class NamerReader {
+  private NamerReader() {}
+
+  static List<NamerConfig> readAll(ConfigContext context, YamlNode namers) {
+    List<NamerConfig> out = new ArrayList<>();
+    for (int i = 0; i < namers.size(); i++) {
+      read(context, namers.at(i)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private static Optional<NamerConfig> read(ConfigContext context, YamlNode n) {
+    String kind = n.requiredText("kind");
+    if (!kind.equals("io.l5d.fs")) {
+      context.warn(
+          n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
+      return Optional.empty();
+    }
+    n.only("kind", "rootDir", "prefix");
+    Path prefix = Path.of("#").concat(n.path("prefix", Path.of(kind)));
+    String root = n.requiredText("rootDir");
+    java.nio.file.Path dir = context.baseDir().resolve(root).normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigException(n.path + ".rootDir: " + dir + " is not a directory");
+    }
+    return Optional.of(new NamerConfig(kind, prefix, dir));
+  }
+}

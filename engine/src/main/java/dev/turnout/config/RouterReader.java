@@ -1,0 +1,151 @@
+package dev.turnout.config;
+
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.DtabParseException;
+import dev.turnout.dtab.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code routers:} list, each router with its {@code servers:}. Without the block there is one
+ * http router with every default (servers on 127.0.0.1:4140); an empty list is an error, since it can
+ * only be a mistake. A router of a protocol other than http is {@link Unimplemented} and left out of
+ * the result. Labels are unique, and no two servers share an address and port (port 0, any free one,
+ * aside), so every router's metrics and every socket are its own.
+ */
+final class RouterReader {
+  private RouterReader() {}
+
+  static List<RouterConfig> readAll(ConfigContext context, YamlNode routersNode) {
+    List<RouterConfig> routers = new ArrayList<>();
+    if (routersNode.isMissing()) {
+      routers.add(read(context, new YamlNode(context, "routers[0]", MissingNode.getInstance()), 0).orElseThrow());
+    } else {
+      if (routersNode.size() == 0) {
+        throw new ConfigException("routers: must list at least one router");
+      }
+      for (int i = 0; i < routersNode.size(); i++) {
+        read(context, routersNode.at(i), i).ifPresent(routers::add);
+      }
+    }
+    checkUnique(routers);
+    return routers;
+  }
+
+  /** The router, or empty (recorded as {@link Unimplemented}) for a protocol Turnout does not implement. */
+  private static Optional<RouterConfig> read(ConfigContext context, YamlNode n, int index) {
+    n.only(
+        "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
+        "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives",
+        "baseDtab");
+    String protocol = n.text("protocol", "http");
+    if (!protocol.equals("http")) {
+      context.add(
+          new Unimplemented(
+              Unimplemented.Kind.ROUTER,
+              n.path + ".protocol",
+              "protocol " + protocol + " is not implemented by Turnout (its routers serve http)",
+              "remove this router, or start with --skip-unimplemented to run the others without it"));
+      return Optional.empty();
+    }
+    String label = n.text("label", protocol);
+    String dtab = dtab(context, n);
+    Path dstPrefix = n.path("dstPrefix", Path.of("svc"));
+    List<IdentifierConfig> identifiers = IdentifierReader.readAll(context, n.get("identifier"), dstPrefix);
+    InterpreterConfig interpreter = InterpreterReader.read(context, n.get("interpreter"));
+    List<ServerConfig> servers = servers(n.get("servers"), index);
+    return Optional.of(
+        new RouterConfig(
+            label,
+            protocol,
+            dtab,
+            identifiers,
+            dstPrefix,
+            interpreter,
+            servers,
+            ClientReader.read(context, n.get("client")),
+            ServiceReader.read(n.get("service")),
+            n.millis("bindingTimeoutMs", Duration.ofSeconds(10)),
+            n.millis("requestTimeoutMs", Duration.ofSeconds(10)),
+            n.positiveInt("maxCallDepth", 1000),
+            n.bool("skipUnavailableAlternatives", true)));
+  }
+
+  /** The router's own dtab text, checked to parse, from {@code dtab} or its pre-1.0 name. */
+  private static String dtab(ConfigContext context, YamlNode n) {
+    // baseDtab is what Linkerd's router config called dtab before 1.0 (RouterConfig's var baseDtab);
+    // its own examples still use it, so it is read as dtab, with a warning.
+    String dtab = n.text("dtab", "");
+    if (n.has("baseDtab")) {
+      if (n.has("dtab")) {
+        throw new ConfigException(n.path + ".baseDtab: give either dtab or baseDtab (its old name), not both");
+      }
+      context.note(n.path + ".baseDtab: the name Linkerd gave dtab before 1.0; read as dtab");
+      dtab = n.text("baseDtab", "");
+    }
+    try {
+      Dtab.read(dtab);
+    } catch (DtabParseException e) {
+      throw new ConfigException(n.path + (n.has("baseDtab") ? ".baseDtab: " : ".dtab: ") + e.located());
+    }
+    return dtab;
+  }
+
+  /**
+   * The router's listening sockets; without any, one on 127.0.0.1 at 4140 plus the router's index, so
+   * that several routers given without servers do not collide.
+   */
+  private static List<ServerConfig> servers(YamlNode serversNode, int index) {
+    List<ServerConfig> servers = new ArrayList<>();
+    if (serversNode.isMissing() || serversNode.size() == 0) {
+      servers.add(new ServerConfig("127.0.0.1", 4140 + index, false));
+      return servers;
+    }
+    for (int i = 0; i < serversNode.size(); i++) {
+      YamlNode s = serversNode.at(i);
+      s.only("ip", "port", "clearContext", "dtabOverrides");
+      servers.add(
+          new ServerConfig(
+              s.text("ip", "127.0.0.1"), s.port("port", 4140), s.bool("clearContext", false), overrides(s)));
+    }
+    return servers;
+  }
+
+  /** {@code dtabOverrides: accept | loopback | refuse}, accept when absent. */
+  private static ServerConfig.Overrides overrides(YamlNode server) {
+    String v = server.text("dtabOverrides", "accept");
+    switch (v) {
+      case "accept":
+        return ServerConfig.Overrides.ACCEPT;
+      case "loopback":
+        return ServerConfig.Overrides.LOOPBACK;
+      case "refuse":
+        return ServerConfig.Overrides.REFUSE;
+      default:
+        throw new ConfigException(server.path + ".dtabOverrides: must be accept, loopback or refuse, not " + v);
+    }
+  }
+
+  private static void checkUnique(List<RouterConfig> routers) {
+    Set<String> labels = new LinkedHashSet<>();
+    Set<String> sockets = new LinkedHashSet<>();
+    for (int i = 0; i < routers.size(); i++) {
+      RouterConfig r = routers.get(i);
+      if (!labels.add(r.label())) {
+        throw new ConfigException("routers[" + i + "].label: '" + r.label() + "' is used by another router");
+      }
+      for (int j = 0; j < r.servers().size(); j++) {
+        ServerConfig s = r.servers().get(j);
+        if (s.port() != 0 && !sockets.add(s.ip() + ":" + s.port())) {
+          throw new ConfigException(
+              "routers[" + i + "].servers[" + j + "].port: " + s.ip() + ":" + s.port() + " is used twice");
+        }
+      }
+    }
+  }
+}
