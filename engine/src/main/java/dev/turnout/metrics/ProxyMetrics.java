@@ -48,6 +48,16 @@ public final class ProxyMetrics implements AutoCloseable {
   public static final int MAX_NAME_LENGTH = 256;
 
   public static final String OTHER = "/other";
+
+  /** How each scope's help texts name what it counts. */
+  private static final Map<String, String> WHAT =
+      Map.of(
+          "service", "to a service name",
+          "shadow_service", "mirrored from a service name (shadow traffic, apart from real requests)",
+          "service_client", "from a service name to one bound client",
+          "client", "to a bound client, over all service names",
+          "endpoint", "to one endpoint (host:port) of a bound client");
+
   private final LongSupplier nanos;
   private final Clock clock;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -340,32 +350,57 @@ public final class ProxyMetrics implements AutoCloseable {
     return map.size() < MAX_SERVICES && name.length() <= MAX_NAME_LENGTH ? name : OTHER;
   }
 
-  /** A stats node whose figures are also Prometheus meters named {@code turnout_<scope>_...}. */
+  /**
+   * A stats node whose figures are also Prometheus meters named {@code turnout_<scope>_...}, each with
+   * a {@code # HELP} text. The text depends on the scope only, never on the labels: every meter of one
+   * name shares one family, and so one help line.
+   */
   private TrafficStats stats(String scope, Tags tags) {
     String p = "turnout_" + scope + "_";
+    String of = WHAT.get(scope);
     TrafficStats t =
         new TrafficStats(
             nanos,
             (failureClass, counter) ->
                 FunctionCounter.builder(p + "failures_by_class", counter, LongAdder::sum)
+                    .description("Failed requests " + of + ", by failure class (connect, timeout, reset,"
+                        + " unroutable, or the status code of a response classified as a failure)")
                     .tags(tags.and("class", failureClass))
                     .register(registry));
-    FunctionCounter.builder(p + "requests", t, TrafficStats::requests).tags(tags).register(registry);
-    FunctionCounter.builder(p + "successes", t, TrafficStats::successes).tags(tags).register(registry);
-    FunctionCounter.builder(p + "failures", t, TrafficStats::failures).tags(tags).register(registry);
-    FunctionCounter.builder(p + "retries", t, TrafficStats::retries).tags(tags).register(registry);
-    Gauge.builder(p + "in_flight", t, TrafficStats::inFlight).tags(tags).register(registry);
+    FunctionCounter.builder(p + "requests", t, TrafficStats::requests)
+        .description("Finished requests " + of + ", each counted once as a success or a failure")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(p + "successes", t, TrafficStats::successes)
+        .description("Requests " + of + " that succeeded")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(p + "failures", t, TrafficStats::failures)
+        .description("Requests " + of + " that failed, whatever the class")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(p + "retries", t, TrafficStats::retries)
+        .description("Retries of requests " + of + " (only a service's requests are retried)")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder(p + "in_flight", t, TrafficStats::inFlight)
+        .description("Requests " + of + " started and not yet finished")
+        .tags(tags)
+        .register(registry);
     for (double q : new double[] {0.5, 0.9, 0.99, 0.999}) {
       Gauge.builder(p + "latency_ms", t, s -> quantile(s.latency(), q))
+          .description("Latency of requests " + of + " in milliseconds at a quantile, over the last 10 seconds")
           .tags(tags.and("quantile", Double.toString(q)))
           .register(registry);
     }
     for (int w : new int[] {10, 60}) {
       String window = w == 10 ? "10s" : "1m";
       Gauge.builder(p + "success_rate", t, s -> s.successRate(w))
+          .description("Share (0-1) of requests " + of + " that succeeded over the window; NaN with none")
           .tags(tags.and("window", window))
           .register(registry);
       Gauge.builder(p + "request_rate", t, s -> s.requestRate(w))
+          .description("Requests " + of + " finished per second over the window")
           .tags(tags.and("window", window))
           .register(registry);
     }

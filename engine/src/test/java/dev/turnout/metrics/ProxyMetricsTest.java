@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -150,5 +151,25 @@ class ProxyMetricsTest {
     assertThat(metrics.serviceClient("web", "/svc/users", ProxyMetrics.OTHER).inFlight()).isEqualTo(20);
     assertThat(metrics.endpoint("web", "/$/inet/10.0.0.1/1000", ProxyMetrics.OTHER, () -> false).inFlight())
         .isEqualTo(20);
+  }
+
+  @Test
+  void everyFamilyOnMetricsHasAHelpTextSayingWhatItCounts() {
+    metrics.router("web", () -> Optional.of("default"), () -> 3);
+    requests(metrics.service("web", "/svc/users"), 1, 1, 5);
+    requests(metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/v1"), 1, 1, 5);
+    requests(metrics.client("web", "/#/io.l5d.fs/v1"), 1, 1, 5);
+    requests(metrics.endpoint("web", "/#/io.l5d.fs/v1", "127.0.0.1:1", () -> false), 1, 1, 5);
+    requests(metrics.shadow("web", "/svc/users"), 1, 1, 5);
+
+    String scrape = metrics.registry().scrape();
+
+    List<String> families = scrape.lines().filter(l -> l.startsWith("# TYPE ")).toList();
+    List<String> helps = scrape.lines().filter(l -> l.startsWith("# HELP ")).toList();
+    assertThat(families).hasSizeGreaterThan(30);
+    assertThat(helps).hasSameSizeAs(families).allSatisfy(h -> assertThat(h.split(" ", 4)).hasSize(4));
+    assertThat(scrape)
+        .contains("# HELP turnout_service_requests_total Finished requests to a service name, each counted once")
+        .contains("# HELP turnout_endpoint_failures_by_class_total Failed requests to one endpoint (host:port)");
   }
 }
