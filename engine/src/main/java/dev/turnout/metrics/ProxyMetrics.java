@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * All of the proxy's traffic figures, per router, service name, bound client and endpoint, plus the
@@ -298,6 +299,35 @@ public final class ProxyMetrics implements AutoCloseable {
     return out;
   }
 
+  /** Where each figures node sits in Linkerd 1's stats tree; see {@link #forEachScope}. */
+  interface Scopes {
+    /** {@code rt/<router>/service/<service>}: a service name's requests, retries included. */
+    void service(String router, String service, TrafficStats t);
+
+    /** {@code rt/<router>/client/<client>}: a bound client's requests, over all service names. */
+    void client(String router, String client, TrafficStats t);
+
+    /** {@code rt/<router>/client/<client>/service/<service>}: one service name's requests to a client. */
+    void clientService(String router, String client, String service, TrafficStats t);
+  }
+
+  /**
+   * Hands every real-traffic figures node to {@code scopes}, routers, services and clients each in
+   * name order, so two readings list the same nodes in the same order. Shadow traffic and endpoints
+   * have no place in Linkerd 1's tree and are not handed out.
+   */
+  void forEachScope(Scopes scopes) {
+    for (RouterNode r : new TreeMap<>(routers).values()) {
+      for (ServiceNode s : new TreeMap<>(r.services).values()) {
+        scopes.service(r.label, s.service, s.stats);
+      }
+      new TreeMap<>(r.clients).forEach((name, c) -> scopes.client(r.label, name, c.stats));
+      for (ServiceNode s : new TreeMap<>(r.services).values()) {
+        new TreeMap<>(s.clients).forEach((client, t) -> scopes.clientService(r.label, client, s.service, t));
+      }
+    }
+  }
+
   private static void flat(Map<String, Number> out, String base, TrafficStats t) {
     out.put(base + "requests", t.requests());
     out.put(base + "success", t.successes());
@@ -367,22 +397,12 @@ public final class ProxyMetrics implements AutoCloseable {
                         + " unroutable, or the status code of a response classified as a failure)")
                     .tags(tags.and("class", failureClass))
                     .register(registry));
-    FunctionCounter.builder(p + "requests", t, TrafficStats::requests)
-        .description("Finished requests " + of + ", each counted once as a success or a failure")
-        .tags(tags)
-        .register(registry);
-    FunctionCounter.builder(p + "successes", t, TrafficStats::successes)
-        .description("Requests " + of + " that succeeded")
-        .tags(tags)
-        .register(registry);
-    FunctionCounter.builder(p + "failures", t, TrafficStats::failures)
-        .description("Requests " + of + " that failed, whatever the class")
-        .tags(tags)
-        .register(registry);
-    FunctionCounter.builder(p + "retries", t, TrafficStats::retries)
-        .description("Retries of requests " + of + " (only a service's requests are retried)")
-        .tags(tags)
-        .register(registry);
+    counter(p + "requests", t, TrafficStats::requests, tags,
+        "Finished requests " + of + ", each counted once as a success or a failure");
+    counter(p + "successes", t, TrafficStats::successes, tags, "Requests " + of + " that succeeded");
+    counter(p + "failures", t, TrafficStats::failures, tags, "Requests " + of + " that failed, whatever the class");
+    counter(p + "retries", t, TrafficStats::retries, tags,
+        "Retries of requests " + of + " (only a service's requests are retried)");
     Gauge.builder(p + "in_flight", t, TrafficStats::inFlight)
         .description("Requests " + of + " started and not yet finished")
         .tags(tags)
@@ -405,6 +425,10 @@ public final class ProxyMetrics implements AutoCloseable {
           .register(registry);
     }
     return t;
+  }
+
+  private void counter(String name, TrafficStats t, ToDoubleFunction<TrafficStats> count, Tags tags, String help) {
+    FunctionCounter.builder(name, t, count).description(help).tags(tags).register(registry);
   }
 
   private static double quantile(TrafficStats.Percentiles p, double q) {

@@ -48,6 +48,7 @@ public final class TrafficStats {
   private int lastSecondsNext;
   private final Histogram lastTenSeconds = new PackedHistogram(2);
   private Percentiles last = Percentiles.NONE;
+  private Summary lastSummary = Summary.NONE;
   /** A tick closed an interval since {@link #last} was worked out. Guarded by this. */
   private boolean stale;
   private final TrafficView.Sample[] history = new TrafficView.Sample[HISTORY];
@@ -58,6 +59,26 @@ public final class TrafficStats {
   /** Latency percentiles in milliseconds over the last ten closed one-second intervals. */
   public record Percentiles(double p50, double p90, double p99, double p999) {
     static final Percentiles NONE = new Percentiles(0, 0, 0, 0);
+  }
+
+  /**
+   * The same latencies as {@link Percentiles}, summed up as a Linkerd 1 stat is: how many, their sum,
+   * least and greatest, and the percentiles Linkerd reports, all in milliseconds. HdrHistogram keeps
+   * two significant digits, so {@code sumMillis} is the count times the histogram's mean, not an exact
+   * sum. Like Linkerd's (over its snapshot interval), the figures cover a window, not all time.
+   */
+  record Summary(
+      long count,
+      double sumMillis,
+      double minMillis,
+      double maxMillis,
+      double p50,
+      double p90,
+      double p95,
+      double p99,
+      double p999,
+      double p9999) {
+    static final Summary NONE = new Summary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   interface FailureClassListener {
@@ -146,24 +167,51 @@ public final class TrafficStats {
 
   /** Latency percentiles over the last ten closed one-second intervals. */
   public synchronized Percentiles latency() {
-    if (stale) {
-      stale = false;
-      lastTenSeconds.reset();
-      for (Histogram h : lastSeconds) {
-        if (h != null) {
-          lastTenSeconds.add(h);
-        }
-      }
-      last =
-          lastTenSeconds.getTotalCount() == 0
-              ? Percentiles.NONE
-              : new Percentiles(
-                  lastTenSeconds.getValueAtPercentile(50) / 1000.0,
-                  lastTenSeconds.getValueAtPercentile(90) / 1000.0,
-                  lastTenSeconds.getValueAtPercentile(99) / 1000.0,
-                  lastTenSeconds.getValueAtPercentile(99.9) / 1000.0);
-    }
+    refresh();
     return last;
+  }
+
+  /** The latencies of the last ten closed one-second intervals, summed up as Linkerd 1 reports a stat. */
+  synchronized Summary summary() {
+    refresh();
+    return lastSummary;
+  }
+
+  /** Merges the last ten intervals again if a tick closed one since the last read. Guarded by this. */
+  private void refresh() {
+    if (!stale) {
+      return;
+    }
+    stale = false;
+    lastTenSeconds.reset();
+    for (Histogram h : lastSeconds) {
+      if (h != null) {
+        lastTenSeconds.add(h);
+      }
+    }
+    long count = lastTenSeconds.getTotalCount();
+    if (count == 0) {
+      last = Percentiles.NONE;
+      lastSummary = Summary.NONE;
+      return;
+    }
+    last = new Percentiles(millisAt(50), millisAt(90), millisAt(99), millisAt(99.9));
+    lastSummary =
+        new Summary(
+            count,
+            lastTenSeconds.getMean() * count / 1000.0,
+            lastTenSeconds.getMinValue() / 1000.0,
+            lastTenSeconds.getMaxValue() / 1000.0,
+            last.p50(),
+            last.p90(),
+            millisAt(95),
+            last.p99(),
+            last.p999(),
+            millisAt(99.99));
+  }
+
+  private double millisAt(double percentile) {
+    return lastTenSeconds.getValueAtPercentile(percentile) / 1000.0;
   }
 
   /**
