@@ -11,10 +11,10 @@ import java.util.List;
  * Reads the YAML configuration, the useful subset of a Linkerd 1 {@code linkerd.yml} (and namerd's
  * {@code io.l5d.inMemory} storage). Keys Turnout implements are validated, and a bad value is a {@link
  * ConfigException} that starts with its YAML path ({@code routers[0].servers[0].port: must be
- * 1-65535}). Keys it does not implement (telemetry, usage, unknown kinds) become warnings naming the
- * key, and are otherwise ignored, so an existing Linkerd config starts as it is; what cannot be
- * ignored without doing something else than asked ({@code tls:}, a storage kind, a router protocol)
- * is recorded as {@link Unimplemented}.
+ * 1-65535}). Keys it does not implement (usage, telemetry kinds other than io.l5d.prometheus, unknown
+ * kinds) become warnings naming the key, and are otherwise ignored, so an existing Linkerd config
+ * starts as it is; what cannot be ignored without doing something else than asked ({@code tls:}, a
+ * storage kind, a router protocol) is recorded as {@link Unimplemented}.
  *
  * <p>Each top-level block has its own reader ({@link AdminReader}, {@link NamerReader}, {@link
  * RouterReader} with the identifier, interpreter, client and service readers of each router, {@link
@@ -54,7 +54,7 @@ public final class ConfigLoader {
     ConfigContext context = new ConfigContext(baseDir, dataDir);
     YamlNode top = new YamlNode(context, "", root);
     top.only("admin", "namers", "routers", "storage", "telemetry", "usage", "interfaces", "namerd");
-    TelemetryReader.read(context, top.get("telemetry"));
+    List<PrometheusTelemetry> telemetry = TelemetryReader.read(context, top.get("telemetry"));
     for (String ignored : IGNORED_BLOCKS) {
       if (top.has(ignored)) {
         context.warn(ignored, "not implemented by Turnout");
@@ -64,6 +64,6 @@ public final class ConfigLoader {
     List<NamerConfig> namers = NamerReader.readAll(context, top.get("namers"));
     List<RouterConfig> routers = RouterReader.readAll(context, top.get("routers"));
     StorageConfig storage = StorageReader.read(context, top.get("storage"));
-    return new TurnoutConfig(admin, namers, routers, storage, context.warnings(), context.unimplemented());
+    return new TurnoutConfig(admin, namers, routers, storage, telemetry, context.warnings(), context.unimplemented());
   }
 }

@@ -7,18 +7,21 @@ import java.util.List;
  * A whole Turnout configuration, validated. {@code warnings} names every key that was ignored, each
  * once, for the caller to print; {@code unimplemented} names what the config asks for that Turnout
  * cannot do (routers of such a protocol are not in {@code routers}), which {@link #refuseUnimplemented}
- * turns into a refusal to start.
+ * turns into a refusal to start. {@code telemetry} holds the telemeters Turnout implements, in the
+ * order written (today only {@code io.l5d.prometheus}); the others are among the warnings.
  */
 public record TurnoutConfig(
     AdminConfig admin,
     List<NamerConfig> namers,
     List<RouterConfig> routers,
     StorageConfig storage,
+    List<PrometheusTelemetry> telemetry,
     List<String> warnings,
     List<Unimplemented> unimplemented) {
 
   public TurnoutConfig {
     namers = List.copyOf(namers);
+    telemetry = List.copyOf(telemetry);
     routers = List.copyOf(routers);
     warnings = List.copyOf(warnings);
     unimplemented = List.copyOf(unimplemented);
@@ -26,7 +29,7 @@ public record TurnoutConfig(
 
   public TurnoutConfig(
       AdminConfig admin, List<NamerConfig> namers, List<RouterConfig> routers, StorageConfig storage, List<String> warnings) {
-    this(admin, namers, routers, storage, warnings, List.of());
+    this(admin, namers, routers, storage, List.of(), warnings, List.of());
   }
 
   /**

@@ -48,8 +48,8 @@ class ConfigLoaderTest {
     assertThat(web.identifiers().get(0).kind()).isEqualTo("io.l5d.header.token");
     assertThat(web.identifiers().get(0).header()).isEqualTo("Host");
     assertThat(web.dstPrefix()).isEqualTo(Path.read("/svc"));
-    assertThat(config.warnings()).containsExactly(
-        "telemetry: not implemented by Turnout (ignored)", "usage: not implemented by Turnout (ignored)");
+    assertThat(config.telemetry()).containsExactly(PrometheusTelemetry.defaults());
+    assertThat(config.warnings()).containsExactly("usage: not implemented by Turnout (ignored)");
   }
 
   @Test

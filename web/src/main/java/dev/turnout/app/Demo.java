@@ -102,7 +102,8 @@ final class Demo implements AutoCloseable {
             new InterpreterConfig(InterpreterConfig.STORE, NAMESPACE), first.servers(), first.client(),
             first.service(), first.bindingTimeout(), first.requestTimeout(), first.maxCallDepth(),
             first.skipUnavailableAlternatives()));
-    return new TurnoutConfig(config.admin(), namers, routers, config.storage(), config.warnings(), config.unimplemented());
+    return new TurnoutConfig(
+        config.admin(), namers, routers, config.storage(), config.telemetry(), config.warnings(), config.unimplemented());
   }
 
   private int backend(String service, String version, int latencyMs, double errorRate) {

@@ -186,7 +186,7 @@ public final class TurnoutServer implements AutoCloseable {
       }
       storage = storage.withJdbcUrl(options.store());
     }
-    return new TurnoutConfig(admin, base.namers(), routers, storage, base.warnings(), base.unimplemented());
+    return new TurnoutConfig(admin, base.namers(), routers, storage, base.telemetry(), base.warnings(), base.unimplemented());
   }
 
   private void startAll(PrintStream out) {
