@@ -1,5 +1,7 @@
 package dev.turnout.app;
 
+import dev.turnout.config.PrometheusTelemetry;
+import dev.turnout.metrics.LinkerdPrometheus;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.proxy.HttpVersionGate;
 import dev.turnout.web.metrics.MetricsRoutes;
@@ -11,13 +13,15 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.xnio.Options;
 
 /**
  * The admin port of a proxy-only process: {@code GET /health} (200 {@code ok} once the proxy serves,
- * 503 before), {@value MetricsRoutes#PROMETHEUS} and {@value MetricsRoutes#JSON} ({@code ?pretty}
- * indents), answered to whoever reaches the port, as Linkerd 1's admin port is; anything else is 404.
+ * 503 before), {@value MetricsRoutes#PROMETHEUS}, {@value MetricsRoutes#JSON} ({@code ?pretty}
+ * indents) and each {@code io.l5d.prometheus} telemeter's path in Linkerd 1's Prometheus names,
+ * answered to whoever reaches the port, as Linkerd 1's admin port is; anything else is 404.
  *
  * <p>It runs on Undertow, which the proxy is built on anyway, rather than on Javalin and Jetty as the
  * control plane's admin server does: for a process with three endpoints those two cost some 730 more
@@ -36,9 +40,11 @@ final class ProxyAdmin implements AutoCloseable {
    * Binds {@code ip:port} (0: any free port).
    *
    * @throws IllegalStateException naming the address when it cannot be bound
+   * @param telemetry the {@code io.l5d.prometheus} telemeters, each served at its path
    * @param serving whether the proxy is open, which {@code /health} reports
    */
-  static ProxyAdmin start(String ip, int port, ProxyMetrics metrics, BooleanSupplier serving) {
+  static ProxyAdmin start(
+      String ip, int port, ProxyMetrics metrics, List<PrometheusTelemetry> telemetry, BooleanSupplier serving) {
     RoutingHandler routes =
         new RoutingHandler()
             .get("/health", ex -> {
@@ -60,6 +66,10 @@ final class ProxyAdmin implements AutoCloseable {
               ex.getResponseHeaders().put(Headers.ALLOW, Methods.GET_STRING);
               reply(ex, "text/plain; charset=utf-8", "Method Not Allowed\n");
             });
+    for (PrometheusTelemetry t : telemetry) {
+      LinkerdPrometheus linkerd = new LinkerdPrometheus(metrics, t.prefix());
+      routes.get(t.path(), blocking(ex -> reply(ex, MetricsRoutes.PROMETHEUS_TYPE, linkerd.scrape())));
+    }
     Undertow server =
         Undertow.builder()
             .setIoThreads(1)

@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * {@code turnout proxy}: the routers alone, as Linkerd runs on every host of a fleet, and an admin port
- * with {@code /health}, {@code /metrics} and {@code /admin/metrics.json}. No store, no dashboard, no
+ * with {@code /health}, {@code /metrics}, {@code /admin/metrics.json} and the config's {@code
+ * io.l5d.prometheus} path. No store, no dashboard, no
  * data directory: a router routes by its own {@code dtab:} or follows a control plane ({@code
  * io.l5d.namerd.http}), and the process reports itself every second to the control planes its routers
  * follow, which show it in their fleet view.
@@ -82,7 +83,9 @@ final class ProxyProcess implements AutoCloseable {
     resources.add(metrics);
 
     AdminConfig adminConfig = config.admin();
-    admin = ProxyAdmin.start(adminConfig.ip(), adminConfig.port(), metrics, () -> proxy != null && proxy.allOpen());
+    admin =
+        ProxyAdmin.start(
+            adminConfig.ip(), adminConfig.port(), metrics, config.telemetry(), () -> proxy != null && proxy.allOpen());
     resources.add(admin);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 

@@ -258,7 +258,7 @@ public final class TurnoutServer implements AutoCloseable {
               DtabWatches watches = DtabApi.register(c, store, users);
               NamingRoutes.register(
                   c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users, watches);
-              MetricsRoutes.register(c, metrics, users);
+              MetricsRoutes.register(c, metrics, users, config.telemetry());
               Fleet fleet = new Fleet(store.fleet(), store, clock, selfAdmin::get);
               fleetRef.set(fleet);
               FleetApi.register(c, fleet, users);

@@ -3,6 +3,7 @@ package dev.turnout.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.turnout.config.PrometheusTelemetry;
 import dev.turnout.metrics.ProxyMetrics;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +28,7 @@ class ProxyAdminTest {
     metrics = new ProxyMetrics();
     metrics.router("web", () -> java.util.Optional.of("default"), () -> 1L);
     metrics.service("web", "/svc/users").start();
-    admin = ProxyAdmin.start("127.0.0.1", 0, metrics, serving::get);
+    admin = ProxyAdmin.start("127.0.0.1", 0, metrics, List.of(PrometheusTelemetry.defaults()), serving::get);
   }
 
   @AfterEach
@@ -86,6 +88,15 @@ class ProxyAdminTest {
   }
 
   @Test
+  void linkerdsPrometheusNamesAreServedAtTheTelemetersPathToAnyCaller() throws Exception {
+    HttpResponse<String> r = get("/admin/metrics/prometheus");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(r.body()).contains("rt:service:pending{rt=\"web\",service=\"svc/users\"} 1");
+  }
+
+  @Test
   void anyOtherPathIs404AndAnyOtherMethod405() throws Exception {
     HttpResponse<String> missing = get("/dashboard");
     HttpResponse<String> post =
@@ -104,7 +115,7 @@ class ProxyAdminTest {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
 
-      assertThatThrownBy(() -> ProxyAdmin.start("127.0.0.1", port, metrics, serving::get))
+      assertThatThrownBy(() -> ProxyAdmin.start("127.0.0.1", port, metrics, List.of(), serving::get))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + " for the admin server (set by admin.port in the"
               + " config, or --admin-port): ");
