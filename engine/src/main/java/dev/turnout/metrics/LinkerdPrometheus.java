@@ -88,7 +88,8 @@ public final class LinkerdPrometheus {
         "Requests to " + of + " that failed: without an exception label the total, with one the failures"
             + " of that class";
     out.counter(failures, failuresHelp, labels, t.failures());
-    t.failuresByClass().forEach((cls, n) -> out.counter(failures, failuresHelp, labels + "," + label("exception", cls), n));
+    t.failuresByClass()
+        .forEach((cls, n) -> out.counter(failures, failuresHelp, labels + "," + label("exception", cls), n));
     out.gauge(scope + "pending", "Requests to " + of + " started and not yet finished", labels, t.inFlight());
     TrafficStats.Summary s = t.summary();
     if (s.count() > 0) {

@@ -46,7 +46,8 @@ class MetricsRoutesTest {
     metrics.tick();
     store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(2).open();
     store.userStore().put("viewer", Role.VIEWER, "viewer-password".toCharArray());
-    app = Javalin.create(c -> MetricsRoutes.register(c, metrics, store.userStore(), List.of(new PrometheusTelemetry(LINKERD, "linkerd_")))).start("127.0.0.1", 0);
+    List<PrometheusTelemetry> telemetry = List.of(new PrometheusTelemetry(LINKERD, "linkerd_"));
+    app = Javalin.create(c -> MetricsRoutes.register(c, metrics, store.userStore(), telemetry)).start("127.0.0.1", 0);
   }
 
   @AfterEach
