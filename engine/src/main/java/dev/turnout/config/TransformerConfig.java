@@ -36,6 +36,22 @@ public sealed interface TransformerConfig
   /** What transformed ids start with, {@code /%/io.l5d.port/4141} by default for port 4141. */
   Path prefix();
 
+  /** Calls the visitor's method for this kind. */
+  <R> R accept(Visitor<R> visitor);
+
+  /** Every kind, each one required, so a new kind fails to compile until each use handles it. */
+  interface Visitor<R> {
+    R port(Port port);
+
+    R localhost(Localhost localhost);
+
+    R specificHost(SpecificHost specificHost);
+
+    R replace(Replace replace);
+
+    R constant(Const constant);
+  }
+
   /** Every transformed id starts with {@code /%} and one label at least, so it never looks bound. */
   private static void checkPrefix(Path prefix) {
     Objects.requireNonNull(prefix, "prefix");
@@ -68,6 +84,11 @@ public sealed interface TransformerConfig
     public String kind() {
       return KIND;
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.port(this);
+    }
   }
 
   record Localhost(Path prefix) implements TransformerConfig {
@@ -84,6 +105,11 @@ public sealed interface TransformerConfig
     @Override
     public String kind() {
       return KIND;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.localhost(this);
     }
   }
 
@@ -105,6 +131,11 @@ public sealed interface TransformerConfig
     public String kind() {
       return KIND;
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.specificHost(this);
+    }
   }
 
   record Replace(Path prefix, Path path) implements TransformerConfig {
@@ -123,6 +154,11 @@ public sealed interface TransformerConfig
     public String kind() {
       return KIND;
     }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.replace(this);
+    }
   }
 
   record Const(Path prefix, Path path) implements TransformerConfig {
@@ -140,6 +176,11 @@ public sealed interface TransformerConfig
     @Override
     public String kind() {
       return KIND;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.constant(this);
     }
   }
 }
