@@ -148,6 +148,11 @@ final class Corpus implements AutoCloseable {
     }
   }
 
+  /** The bound ids router {@code label} has made clients for so far. */
+  List<String> clients(String label) {
+    return proxy.router(label).orElseThrow().clients().stream().map(c -> c.id().show()).sorted().toList();
+  }
+
   @Override
   public void close() throws Exception {
     if (proxy != null) {
