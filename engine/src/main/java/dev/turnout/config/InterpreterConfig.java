@@ -16,9 +16,16 @@ import java.util.List;
  *       are tried in order, each one failing over to the next; {@code retryBase} and {@code retryMax}
  *       bound the wait between rounds when none answers.
  * </ul>
+ *
+ * <p>Whatever the kind, {@code transformers} rewrite each bound tree, in order, before it routes.
  */
 public record InterpreterConfig(
-    String kind, String namespace, List<ControlPlane> controlPlanes, Duration retryBase, Duration retryMax) {
+    String kind,
+    String namespace,
+    List<ControlPlane> controlPlanes,
+    Duration retryBase,
+    Duration retryMax,
+    List<TransformerConfig> transformers) {
   public static final String DEFAULT = "default";
   public static final String STORE = "store";
   public static final String REMOTE = "remote";
@@ -42,13 +49,24 @@ public record InterpreterConfig(
 
   public InterpreterConfig {
     controlPlanes = List.copyOf(controlPlanes);
+    transformers = List.copyOf(transformers);
     if (REMOTE.equals(kind) && controlPlanes.isEmpty()) {
       throw new IllegalArgumentException("a remote interpreter needs at least one control plane");
     }
   }
 
+  public InterpreterConfig(
+      String kind, String namespace, List<ControlPlane> controlPlanes, Duration retryBase, Duration retryMax) {
+    this(kind, namespace, controlPlanes, retryBase, retryMax, List.of());
+  }
+
   public InterpreterConfig(String kind, String namespace) {
     this(kind, namespace, List.of(), Duration.ofSeconds(1), Duration.ofSeconds(10));
+  }
+
+  /** The same interpreter with {@code list} as its transformers. */
+  public InterpreterConfig withTransformers(List<TransformerConfig> list) {
+    return new InterpreterConfig(kind, namespace, controlPlanes, retryBase, retryMax, list);
   }
 
   public boolean usesStore() {

@@ -7,31 +7,42 @@ import dev.turnout.store.Namespaces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A router's {@code interpreter:}, which says where its base dtab comes from (see {@link
  * InterpreterConfig}). Linkerd's namerd interpreters ({@code io.l5d.namerd}, {@code io.l5d.mesh}) and
  * Turnout's {@code turnout.store} read the namespace from this process's own store; {@code
  * io.l5d.namerd.http} with a {@code dst} follows control planes over namerd's HTTP API. A kind Turnout
- * does not implement leaves the router on its own dtab, with a warning.
+ * does not implement leaves the router on its own dtab, with a warning. Every kind takes {@code
+ * transformers:} (read by {@link TransformerReader}).
  */
 final class InterpreterReader {
   private InterpreterReader() {}
 
-  static InterpreterConfig read(ConfigContext context, YamlNode n) {
+  /**
+   * The router's interpreter, or empty when a transformer it lists is not implemented: that router
+   * cannot route as written (the reason is already recorded as {@link Unimplemented}).
+   */
+  static Optional<InterpreterConfig> read(ConfigContext context, YamlNode n) {
+    InterpreterConfig kind = kind(context, n);
+    return TransformerReader.readAll(context, n.get("transformers")).map(kind::withTransformers);
+  }
+
+  private static InterpreterConfig kind(ConfigContext context, YamlNode n) {
     if (n.isMissing()) {
       return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
     }
     String kind = n.requiredText("kind");
     switch (kind) {
       case "default":
-        n.only("kind");
+        n.only("kind", "transformers");
         return new InterpreterConfig(InterpreterConfig.DEFAULT, null);
       case "io.l5d.namerd":
       case "io.l5d.namerd.http":
       case "io.l5d.mesh":
       case "turnout.store":
-        n.only("kind", "namespace", "dst", "retry", "experimental");
+        n.only("kind", "namespace", "dst", "retry", "experimental", "transformers");
         String ns = n.text("namespace", "default");
         if (!Namespaces.isValid(ns)) {
           throw new ConfigException(n.path + ".namespace: must match " + Namespaces.RULE + ", not '" + ns + "'");

@@ -15,7 +15,7 @@ import java.util.Set;
  * The {@code routers:} list, each router with its {@code servers:}. Without the block there is one
  * http router with every default (servers on 127.0.0.1:4140); an empty list is an error, since it can
  * only be a mistake. A router of a protocol other than http is {@link Unimplemented} and left out of
- * the result. Labels are unique, and no two servers share an address and port (port 0, any free one,
+ * the result, and so is one whose interpreter lists a transformer Turnout lacks. Labels are unique, and no two servers share an address and port (port 0, any free one,
  * aside), so every router's metrics and every socket are its own.
  */
 final class RouterReader {
@@ -37,7 +37,10 @@ final class RouterReader {
     return routers;
   }
 
-  /** The router, or empty (recorded as {@link Unimplemented}) for a protocol Turnout does not implement. */
+  /**
+   * The router, or empty (recorded as {@link Unimplemented}) for a protocol or a transformer Turnout
+   * does not implement.
+   */
   private static Optional<RouterConfig> read(ConfigContext context, YamlNode n, int index) {
     n.only(
         "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
@@ -57,7 +60,10 @@ final class RouterReader {
     String dtab = dtab(context, n);
     Path dstPrefix = n.path("dstPrefix", Path.of("svc"));
     List<IdentifierConfig> identifiers = IdentifierReader.readAll(context, n.get("identifier"), dstPrefix);
-    InterpreterConfig interpreter = InterpreterReader.read(context, n.get("interpreter"));
+    Optional<InterpreterConfig> interpreter = InterpreterReader.read(context, n.get("interpreter"));
+    if (interpreter.isEmpty()) {
+      return Optional.empty();
+    }
     List<ServerConfig> servers = servers(n.get("servers"), index);
     return Optional.of(
         new RouterConfig(
@@ -66,7 +72,7 @@ final class RouterReader {
             dtab,
             identifiers,
             dstPrefix,
-            interpreter,
+            interpreter.get(),
             servers,
             ClientReader.read(context, n.get("client")),
             ServiceReader.read(n.get("service")),

@@ -15,7 +15,10 @@ public record Unimplemented(Kind kind, String path, String what, String instead)
 
   /** What kind of thing is missing, which decides whether it may be skipped. */
   public enum Kind {
-    /** A router whose protocol Turnout does not serve: may be left out with --skip-unimplemented. */
+    /**
+     * A router Turnout cannot run as written (another protocol, a transformer it lacks): may be left
+     * out with --skip-unimplemented.
+     */
     ROUTER,
     /** TLS on a server, a client, the admin port or a control-plane link: never left out. */
     TLS,

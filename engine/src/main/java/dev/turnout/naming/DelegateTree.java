@@ -7,6 +7,7 @@ import dev.turnout.dtab.Path;
 import dev.turnout.dtab.Prefix;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a name was delegated, step by step: the "why does it route there" view of the admin playground and
@@ -148,9 +149,21 @@ public sealed interface DelegateTree
     }
   }
 
-  /** A transformer rewrote the bound name {@code bound} into {@code tree}. */
-  record Transformation(Path path, String name, BoundName bound, DelegateTree tree)
+  /**
+   * The transformer {@code name} ({@code io.l5d.port}) rewrote the bound name {@code bound} at {@code
+   * path} into {@code tree}; {@code bound} is empty for {@code io.l5d.const}, which replaces a whole
+   * tree (even a Neg) rather than one name. Linkerd names the node after the transformer's Scala class;
+   * Turnout after the kind an operator wrote.
+   */
+  record Transformation(Path path, String name, Optional<BoundName> bound, DelegateTree tree)
       implements DelegateTree {
+    public Transformation {
+      Objects.requireNonNull(path);
+      Objects.requireNonNull(name);
+      Objects.requireNonNull(bound);
+      Objects.requireNonNull(tree);
+    }
+
     @Override
     public Dentry dentry() {
       return NOP;

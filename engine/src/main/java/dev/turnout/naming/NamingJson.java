@@ -20,7 +20,9 @@ import java.util.TreeMap;
  *   <li>{@link #delegateTree}: {@code /api/1/delegate} and {@code delegator.json}: {@code {"type":
  *       "delegate", "path": "/svc/users", "dentry": {"prefix": "/svc", "dst": "/#/io.l5d.fs"},
  *       "delegate": {...}}}; types {@code delegate alt union leaf neg fail empty exception
- *       transformation}; the root's no-op dentry is left out.
+ *       transformation}; the root's no-op dentry is left out; a transformation carries {@code name},
+ *       the {@code bound} name before (left out for {@code io.l5d.const}, which has none) and the
+ *       {@code tree} after.
  *   <li>{@link #boundTree}: {@code /api/1/bind}: the same without paths and dentries, {@code
  *       {"type":"leaf","bound":{"addr":{...},"id":"/#/io.l5d.fs/users","path":"/rest"}}}, {@code
  *       {"type":"union","union":[{"weight":0.9,"tree":{...}}]}}, {@code {"type":"neg"}}.
@@ -142,7 +144,7 @@ public final class NamingJson {
       o.put("type", "transformation");
       o.put("path", x.path().show());
       o.put("name", x.name());
-      o.set("bound", bound(x.bound()));
+      x.bound().ifPresent(b -> o.set("bound", bound(b)));
       o.set("tree", x.tree().accept(this));
       return o;
     }

@@ -8,7 +8,9 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
 import dev.turnout.naming.BoundName;
+import dev.turnout.naming.DelegateTree;
 import dev.turnout.naming.Interpreter;
+import dev.turnout.naming.TransformerChain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +30,9 @@ import java.util.function.LongSupplier;
  * no usable endpoint, so {@code /#/io.l5d.fs/east | /#/io.l5d.fs/west} routes to west while east's
  * endpoints refuse connections or are ejected. An entry is therefore also dropped when any endpoint
  * enters or leaves rotation, and when an ejected endpoint it passed over becomes due for probing.
+ *
+ * <p>The interpreter's {@code transformers:} rewrite each tree as it is bound, so the cached route
+ * already holds the transformed names and a request pays nothing more for them.
  */
 public final class Router {
   private final RouterConfig config;
@@ -37,6 +42,7 @@ public final class Router {
   private final Identifier identifier;
   private final ResponseClassifier classifier;
   private final RetryBudget retryBudget;
+  private final TransformerChain transformers;
   private final ConcurrentHashMap<Path, Client> clients = new ConcurrentHashMap<>();
   private final AtomicLong health = new AtomicLong();
   private volatile Bindings bindings;
@@ -61,6 +67,7 @@ public final class Router {
       ids.add(Identifier.headerToken(config.dstPrefix(), "Host"));
     }
     this.identifier = Identifier.firstOf(ids);
+    this.transformers = Transformers.of(config.interpreter().transformers(), interpreter);
     this.classifier = ResponseClassifier.of(config.service().responseClassifier());
     this.retryBudget =
         new RetryBudget(
@@ -135,22 +142,33 @@ public final class Router {
     return new Route(service.show(), tree, targets);
   }
 
+  /**
+   * Binds, then lets the router's transformers rewrite the result; an alternative is judged usable by
+   * the clients of its names as transformed, since those are the clients traffic would use.
+   */
   private Bound bindNow(Dtab dtab, Path service) {
     long healthBefore = health.get();
     if (!config.skipUnavailableAlternatives()) {
-      return new Bound(route(service, interpreter.bind(dtab, service)), healthBefore, Long.MAX_VALUE);
+      NameTree<BoundName> tree = transformers.apply(interpreter.bind(dtab, service));
+      return new Bound(route(service, tree), healthBefore, Long.MAX_VALUE);
     }
     long[] revival = {Long.MAX_VALUE};
     NameTree<BoundName> tree =
         interpreter.bind(
             dtab,
             service,
-            name -> {
-              Client c = client(name);
-              revival[0] = Math.min(revival[0], c.nextRevival());
-              return c.usable();
-            });
-    return new Bound(route(service, tree), healthBefore, revival[0]);
+            transformers.judgedAfter(
+                name -> {
+                  Client c = client(name);
+                  revival[0] = Math.min(revival[0], c.nextRevival());
+                  return c.usable();
+                }));
+    return new Bound(route(service, transformers.apply(tree)), healthBefore, revival[0]);
+  }
+
+  /** The delegation tree of {@code service} under {@code dtab} as this router's transformers leave it. */
+  public DelegateTree delegate(Dtab dtab, Path service) {
+    return transformers.apply(interpreter.delegate(dtab, service));
   }
 
   /**

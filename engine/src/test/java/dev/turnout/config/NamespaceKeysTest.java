@@ -32,7 +32,7 @@ class NamespaceKeysTest {
   void aNameTheStoreTakesIsTakenByBoth() {
     StorageConfig s = StorageReader.read(blocks.context, blocks.at("storage", "{namespaces: {prod-1.eu_west: '/a => /b;'}}"));
     InterpreterConfig i =
-        InterpreterReader.read(blocks.context, blocks.at("routers[0].interpreter", "{kind: turnout.store, namespace: prod-1.eu_west}"));
+        InterpreterReader.read(blocks.context, blocks.at("routers[0].interpreter", "{kind: turnout.store, namespace: prod-1.eu_west}")).orElseThrow();
 
     assertThat(s.seeds()).containsKey("prod-1.eu_west");
     assertThat(i.namespace()).isEqualTo("prod-1.eu_west");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.config.InterpreterConfig;
+import dev.turnout.config.TransformerConfig;
+import dev.turnout.testing.Ports;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -231,8 +233,12 @@ class ConformanceCorpusTest {
   }
 
   @Test
-  void perHostExampleStartsBothRoutersReadingBaseDtabAndWarnsOfTransformers() {
-    corpus = Corpus.load("examples-perhost.yml", dir, Map.of(), "linkerd/examples/io.l5d.fs/web", "127.0.0.1 " + a.port() + "\n").start();
+  void perHostExampleStartsBothRoutersReadingBaseDtabAndItsTransformers() {
+    corpus =
+        Corpus.load(
+                "examples-perhost.yml", dir, Map.of(4141, Ports.free()), Map.of(),
+                "linkerd/examples/io.l5d.fs/web", "127.0.0.1 " + a.port() + "\n")
+            .start();
 
     HttpResponse<String> out = corpus.get("outgoing", "/", "Host", "web");
     HttpResponse<String> in = corpus.get("incoming", "/", "Host", "web");
@@ -241,10 +247,14 @@ class ConformanceCorpusTest {
     assertThat(in.statusCode()).isEqualTo(502);
     assertThat(err(out)).contains("/host=>/#/io.l5d.fs");
     assertThat(corpus.config.warnings())
-        .contains(
+        .containsExactly(
             "routers[0].baseDtab: the name Linkerd gave dtab before 1.0; read as dtab",
-            "routers[0].interpreter.transformers: not implemented by Turnout (ignored)",
-            "routers[1].interpreter.transformers: not implemented by Turnout (ignored)");
+            "routers[1].baseDtab: the name Linkerd gave dtab before 1.0; read as dtab");
+    assertThat(corpus.config.routers().get(0).interpreter().transformers())
+        .singleElement()
+        .isInstanceOf(TransformerConfig.Port.class);
+    assertThat(corpus.config.routers().get(1).interpreter().transformers())
+        .containsExactly(new TransformerConfig.Localhost());
   }
 
   @Test

@@ -38,7 +38,7 @@ final class Corpus implements AutoCloseable {
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
   }
 
-  private static final Pattern SERVER_PORT = Pattern.compile("(?m)^(\\s*-?\\s*port:\\s*)\\d+\\s*$");
+  private static final Pattern SERVER_PORT = Pattern.compile("(?m)^(\\s*-?\\s*port:\\s*)(\\d+)\\s*$");
   private static final Pattern LISTEN_IP = Pattern.compile("(?m)^(\\s*-?\\s*ip:\\s*)[0-9.]+\\s*$");
 
   final String source;
@@ -53,19 +53,40 @@ final class Corpus implements AutoCloseable {
   }
 
   /**
-   * Loads {@code file} from the corpus with {@code backendPorts} (the port the doc names -> the port to
+   * Loads {@code file} from the corpus, every listening port made a free one (an io.l5d.port
+   * transformer's port is left as written), with {@code backendPorts} (the port the doc names -> the port to
    * use instead) and files written under {@code dir} first ({@code path, content, path, content...}).
    */
   static Corpus load(String file, Path dir, Map<Integer, Integer> backendPorts, String... files) {
+    return load(file, dir, Map.of(), backendPorts, files);
+  }
+
+  /**
+   * As {@link #load(String, Path, Map, String...)}, except that a server port in {@code serverPorts}
+   * is not made a free one but the port given, and so is every other mention of it: a linker-to-linker
+   * config names its incoming router's port again in the outgoing router's {@code io.l5d.port}.
+   */
+  static Corpus load(
+      String file, Path dir, Map<Integer, Integer> serverPorts, Map<Integer, Integer> backendPorts, String... files) {
     String text = resource(file);
     String first = text.lines().findFirst().orElse("");
-    assertThat(first).as("the first line of %s names its source", file).startsWith("# Source: linkerd/linkerd linkerd/");
-    String adapted = SERVER_PORT.matcher(text).replaceAll("$10");
+    assertThat(first)
+        .as("the first line of %s names its source", file)
+        .matches("# Source: linkerd/(linkerd linkerd|linkerd-examples [a-z0-9-]+)/.*");
+    String adapted =
+        SERVER_PORT
+            .matcher(text)
+            .replaceAll(
+                m -> serverPorts.containsKey(Integer.parseInt(m.group(2))) || sendsToPort(text, m.start())
+                    ? Matcher.quoteReplacement(m.group())
+                    : Matcher.quoteReplacement(m.group(1) + "0"));
     adapted = LISTEN_IP.matcher(adapted).replaceAll("$1127.0.0.1");
-    for (Map.Entry<Integer, Integer> e : backendPorts.entrySet()) {
-      adapted =
-          adapted.replaceAll(
-              "(?<![0-9])" + e.getKey() + "(?![0-9])", Matcher.quoteReplacement(Integer.toString(e.getValue())));
+    for (Map<Integer, Integer> ports : List.of(serverPorts, backendPorts)) {
+      for (Map.Entry<Integer, Integer> e : ports.entrySet()) {
+        adapted =
+            adapted.replaceAll(
+                "(?<![0-9])" + e.getKey() + "(?![0-9])", Matcher.quoteReplacement(Integer.toString(e.getValue())));
+      }
     }
     try {
       for (int i = 0; i < files.length; i += 2) {
@@ -77,6 +98,13 @@ final class Corpus implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return new Corpus(first, ConfigLoader.parse(adapted, dir, dir.resolve("data")));
+  }
+
+  /** Whether the {@code port:} line at {@code at} is an io.l5d.port transformer's, not a listener's. */
+  private static boolean sendsToPort(String text, int at) {
+    String before = text.substring(0, at).stripTrailing();
+    String previousLine = before.substring(before.lastIndexOf('\n') + 1);
+    return previousLine.matches("\\s*-?\\s*kind:\\s*io\\.l5d\\.port\\s*");
   }
 
   private static String resource(String file) {
@@ -118,6 +146,11 @@ final class Corpus implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The bound ids router {@code label} has made clients for so far. */
+  List<String> clients(String label) {
+    return proxy.router(label).orElseThrow().clients().stream().map(c -> c.id().show()).sorted().toList();
   }
 
   @Override

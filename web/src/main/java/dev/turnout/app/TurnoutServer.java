@@ -225,6 +225,7 @@ public final class TurnoutServer implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     DataPlane dataPlane = DataPlane.namers(config, resources, clock);
     Interpreter interpreter = dataPlane.interpreter();
+    TransformersFollowing transformersFollowing = new TransformersFollowing(config.routers(), interpreter);
 
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
@@ -257,7 +258,12 @@ public final class TurnoutServer implements AutoCloseable {
               });
               DtabWatches watches = DtabApi.register(c, store, users);
               NamingRoutes.register(
-                  c, ns -> store.current(ns).map(DtabVersion::dtab), interpreter, users, watches);
+                  c,
+                  ns -> store.current(ns).map(DtabVersion::dtab),
+                  transformersFollowing::get,
+                  interpreter,
+                  users,
+                  watches);
               MetricsRoutes.register(c, metrics, users, config.telemetry());
               Fleet fleet = new Fleet(store.fleet(), store, clock, selfAdmin::get);
               fleetRef.set(fleet);
@@ -269,7 +275,8 @@ public final class TurnoutServer implements AutoCloseable {
                           store,
                           users,
                           new FleetTraffic(metrics.view(), selfInstance::get, fleet::state),
-                          new InterpreterPreview(interpreter, this::routerDtabFollowing),
+                          new InterpreterPreview(
+                              interpreter, this::routerDtabFollowing, transformersFollowing::get),
                           clock,
                           Optional.of(fleet))));
             });

@@ -7,6 +7,7 @@ import dev.turnout.dtab.Path;
 import dev.turnout.naming.BindingException;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.NamingJson;
+import dev.turnout.naming.TransformerChain;
 import dev.turnout.store.UserStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -32,6 +33,11 @@ import java.util.function.Function;
  * finish (a loop past the depth limit, an unknown {@code /$} namer) is 400 with {@code Binding failed:
  * ...}.
  *
+ * <p>{@code /api/1/delegate/{ns}} shows the tree as the router following {@code ns} routes it, its
+ * interpreter transformers included (a Transformation node per rewritten name, as Linkerd's
+ * delegator shows them). Bind, resolve and addr answer untransformed, as namerd does: a Linkerd that
+ * follows this process applies its own transformers to them, and would otherwise apply two sets.
+ *
  * <p>With {@code watch=true} each call streams its answer as namerd does: one JSON value a line, the
  * current one first and then each different one, re-evaluated when a dtab is committed and every
  * {@link #RECHECK} besides (a namer's endpoints change without the store knowing). A binding that
@@ -56,27 +62,53 @@ public final class NamingRoutes {
       Interpreter interpreter,
       UserStore users,
       DtabWatches watches) {
+    register(config, namespaceDtab, ns -> TransformerChain.NONE, interpreter, users, watches);
+  }
+
+  /**
+   * As {@link #register(JavalinConfig, Function, Interpreter, UserStore, DtabWatches)}, with {@code
+   * transformers} giving the transformers of the router that follows a namespace.
+   */
+  public static void register(
+      JavalinConfig config,
+      Function<String, Optional<Dtab>> namespaceDtab,
+      Function<String, TransformerChain> transformers,
+      Interpreter interpreter,
+      UserStore users,
+      DtabWatches watches) {
     ApiAuth auth = new ApiAuth(users);
     Function<Context, Dtab> inNamespace = ctx -> namespace(namespaceDtab, ctx);
     Function<Context, Dtab> noNamespace = ctx -> Dtab.EMPTY;
-    Function<Request, JsonNode> delegate =
-        r -> NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path()));
-    named(config, auth, watches, DELEGATE + "/{ns}", inNamespace, delegate);
-    named(config, auth, watches, DELEGATE, noNamespace, delegate);
+    named(
+        config,
+        auth,
+        watches,
+        DELEGATE + "/{ns}",
+        inNamespace,
+        (ctx, r) ->
+            NamingJson.delegateTree(
+                transformers.apply(ctx.pathParam("ns")).apply(interpreter.delegate(r.dtab(), r.path()))));
+    named(
+        config,
+        auth,
+        watches,
+        DELEGATE,
+        noNamespace,
+        (ctx, r) -> NamingJson.delegateTree(interpreter.delegate(r.dtab(), r.path())));
     named(
         config,
         auth,
         watches,
         BIND + "/{ns}",
         inNamespace,
-        r -> NamingJson.boundTree(interpreter.bind(r.dtab(), r.path())));
+        (ctx, r) -> NamingJson.boundTree(interpreter.bind(r.dtab(), r.path())));
     named(
         config,
         auth,
         watches,
         RESOLVE + "/{ns}",
         inNamespace,
-        r -> NamingJson.addr(interpreter.resolve(r.dtab(), r.path())));
+        (ctx, r) -> NamingJson.addr(interpreter.resolve(r.dtab(), r.path())));
     config.routes.get(
         ADDR + "/{ns}",
         ctx -> {
@@ -97,13 +129,13 @@ public final class NamingRoutes {
       DtabWatches watches,
       String route,
       Function<Context, Dtab> base,
-      Function<Request, JsonNode> call) {
+      java.util.function.BiFunction<Context, Request, JsonNode> call) {
     config.routes.get(
         route,
         ctx -> {
           Request asked = answerable(auth, ctx, () -> Request.of(ctx, Dtab.EMPTY));
           if (asked != null) {
-            answer(ctx, watches, () -> call.apply(new Request(asked.path(), base.apply(ctx).concat(asked.dtab()))));
+            answer(ctx, watches, () -> call.apply(ctx, new Request(asked.path(), base.apply(ctx).concat(asked.dtab()))));
           }
         });
   }

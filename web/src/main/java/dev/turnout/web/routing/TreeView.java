@@ -120,10 +120,16 @@ public record TreeView(
       return view("Exception: " + e.message(), e, e.path().show(), List.of());
     }
 
-    /** Shows the transformer's name where other nodes show their dentry. */
+    /**
+     * Shows the transformer's name where other nodes show their dentry, and the name as it was before
+     * (its id and endpoints) above what it became, as Linkerd's delegator draws it; {@code io.l5d.const}
+     * has no name before.
+     */
     @Override
     public TreeView transformation(DelegateTree.Transformation x) {
-      return view("Transformation", x, x.path().show(), x.name(), "", List.of(), List.of(only(x.tree())));
+      String before = x.bound().map(b -> "[" + b.id().show() + "]").orElse("");
+      List<String> endpoints = x.bound().map(b -> endpoints(b.addr().get())).orElse(List.of());
+      return view("Transformation", x, x.path().show(), x.name(), before, endpoints, List.of(only(x.tree())));
     }
   }
 

@@ -2,9 +2,13 @@ package dev.turnout.web.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
+import dev.turnout.naming.Transformer;
+import dev.turnout.naming.TransformerChain;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.URI;
@@ -39,12 +43,20 @@ class NamingRoutesTest {
     Files.writeString(disco.resolve("users-v2"), "127.0.0.1 8082\n");
     fs = new FsNamer(disco);
     Interpreter interpreter = new Interpreter(List.of(new Interpreter.Mount(FsNamer.DEFAULT_PREFIX, fs)));
-    Map<String, Dtab> namespaces = Map.of("default", Dtab.read("/svc => /#/io.l5d.fs"));
+    Map<String, Dtab> namespaces =
+        Map.of("default", Dtab.read("/svc => /#/io.l5d.fs"), "mesh", Dtab.read("/svc => /#/io.l5d.fs"));
+    TransformerChain outgoing =
+        new TransformerChain(List.of(Transformer.port(dev.turnout.dtab.Path.read("/%/io.l5d.port/4141"), 4141)));
     app =
         Javalin.create(config -> {
                   DtabWatches watches = new DtabWatches(listener -> () -> {}, DtabWatches.HEARTBEAT);
                   NamingRoutes.register(
-                      config, ns -> Optional.ofNullable(namespaces.get(ns)), interpreter, new NoUsers(), watches);
+                      config,
+                      ns -> Optional.ofNullable(namespaces.get(ns)),
+                      ns -> ns.equals("mesh") ? outgoing : TransformerChain.NONE,
+                      interpreter,
+                      new NoUsers(),
+                      watches);
                   config.events.serverStopping(watches::closeAll);
                 })
             .start("127.0.0.1", 0);
@@ -162,6 +174,25 @@ class NamingRoutesTest {
     replace("users", "127.0.0.1 8080\n127.0.0.1 8081\n");
 
     assertThat(lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)).contains("8080").contains("8081");
+  }
+
+  @Test
+  void delegateShowsTheTransformationsOfTheRouterFollowingTheNamespace() throws Exception {
+    HttpResponse<String> r = get("/api/1/delegate/mesh", "path", "/svc/users");
+
+    JsonNode tree = new ObjectMapper().readTree(r.body()).get("delegate");
+    assertThat(tree.get("type").asText()).isEqualTo("transformation");
+    assertThat(tree.get("name").asText()).isEqualTo("io.l5d.port");
+    assertThat(tree.get("bound").get("id").asText()).isEqualTo("/#/io.l5d.fs/users");
+    assertThat(tree.get("tree").get("bound").get("id").asText()).isEqualTo("/%/io.l5d.port/4141/#/io.l5d.fs/users");
+    assertThat(tree.get("tree").get("bound").get("addr").get("addrs").get(0).get("port").asInt()).isEqualTo(4141);
+  }
+
+  @Test
+  void bindStaysUntransformedAsNamerdsDoesForTheLinkerdThatTransforms() throws Exception {
+    HttpResponse<String> r = get("/api/1/bind/mesh", "path", "/svc/users");
+
+    assertThat(new ObjectMapper().readTree(r.body()).get("bound").get("id").asText()).isEqualTo("/#/io.l5d.fs/users");
   }
 
   @Test

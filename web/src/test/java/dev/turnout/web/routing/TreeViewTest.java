@@ -52,4 +52,25 @@ class TreeViewTest {
     assertThat(tree.children().get(0).label()).startsWith("Exception: Unknown namer: no.Such");
     assertThat(tree.outcome()).isEqualTo("fail");
   }
+
+  @Test
+  void aTransformationShowsItsTransformerAndTheNameBeforeAboveTheNameAfter() {
+    PreviewService outgoing =
+        new InterpreterPreview(
+            new dev.turnout.naming.Interpreter(
+                java.util.List.of(new dev.turnout.naming.Interpreter.Mount(Path.of("#"), new NamesBoundToThemselves()))),
+            ns -> Dtab.EMPTY,
+            ns -> new dev.turnout.naming.TransformerChain(
+                java.util.List.of(dev.turnout.naming.Transformer.port(Path.read("/%/io.l5d.port/4141"), 4141))));
+
+    TreeView tree = TreeView.of(outgoing.delegate("default", Dtab.read("/svc => /#/io.l5d.fs;"), Path.read("/svc/users")));
+
+    TreeView x = tree.children().get(0);
+    assertThat(x.label()).isEqualTo("Transformation");
+    assertThat(x.dentry()).isEqualTo("io.l5d.port");
+    assertThat(x.bound()).isEqualTo("[/#/io.l5d.fs/users]");
+    assertThat(x.primary()).isTrue();
+    assertThat(x.children().get(0).bound()).isEqualTo("[/%/io.l5d.port/4141/#/io.l5d.fs/users]");
+    assertThat(x.children().get(0).dentry()).isEqualTo("/svc => /#/io.l5d.fs");
+  }
 }
