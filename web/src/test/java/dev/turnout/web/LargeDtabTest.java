@@ -3,29 +3,16 @@ package dev.turnout.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.turnout.testing.PerTest;
 import dev.turnout.store.StoreException;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The size bounds: a dtab's dentry count, and what its editor page costs at that bound. */
 class LargeDtabTest {
-  @TempDir Path dir;
-  DashboardFixture dash;
-
-  @BeforeEach
-  void start() {
-    dash = new DashboardFixture(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    dash.close();
-  }
+  @RegisterExtension final PerTest<DashboardFixture> dash = PerTest.of(DashboardFixture::new);
 
   private static String dentries(int n) {
     StringBuilder b = new StringBuilder();
@@ -39,16 +26,16 @@ class LargeDtabTest {
   void aDtabOverTheDentryLimitIsRefusedWithTheFigures() {
     String tooMany = dentries(2_001);
 
-    assertThatThrownBy(() -> dash.store.update("default", tooMany, Optional.empty(), "admin", "huge"))
+    assertThatThrownBy(() -> dash.get().store.update("default", tooMany, Optional.empty(), "admin", "huge"))
         .isInstanceOf(StoreException.Invalid.class)
         .hasMessageContaining("2001 dentries; the limit is 2000");
   }
 
   @Test
   void theEditorPageOfTheLargestDtabAllowedStaysSmall() {
-    dash.store.update("default", dentries(2_000), Optional.empty(), "admin", "as large as allowed");
+    dash.get().store.update("default", dentries(2_000), Optional.empty(), "admin", "as large as allowed");
 
-    HttpResponse<String> page = dash.browser().signIn("admin").get("/dtabs/default");
+    HttpResponse<String> page = dash.get().browser().signIn("admin").get("/dtabs/default");
 
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("1800 more dentries are not shown here");

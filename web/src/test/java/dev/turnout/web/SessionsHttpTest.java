@@ -2,10 +2,10 @@ package dev.turnout.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.PerTest;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,32 +17,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.turnout.store.JdbcDtabStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sessions as a browser meets them, on real servers over a real H2 file. */
 class SessionsHttpTest {
-  @TempDir Path dir;
-  DashboardFixture dash;
-
-  @BeforeEach
-  void start() {
-    dash = new DashboardFixture(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    dash.close();
-  }
+  @RegisterExtension final PerTest<DashboardFixture> dash = PerTest.of(DashboardFixture::new);
 
   @Test
   void aFloodOfSignInFormsStoresNothingAndPushesOutNoOperator() throws Exception {
-    DashboardFixture.Browser operator = dash.browser().signIn("admin");
+    DashboardFixture.Browser operator = dash.get().browser().signIn("admin");
 
     for (int i = 0; i < 500; i++) {
-      assertThat(dash.browser().get("/login").statusCode()).isEqualTo(200);
+      assertThat(dash.get().browser().get("/login").statusCode()).isEqualTo(200);
     }
 
     assertThat(operator.get("/").statusCode()).isEqualTo(200);
@@ -51,7 +38,7 @@ class SessionsHttpTest {
 
   @Test
   void aSignInWithoutTheFormsOwnTokenIsRefused() {
-    DashboardFixture.Browser b = dash.browser();
+    DashboardFixture.Browser b = dash.get().browser();
     b.get("/login");
     b.csrf = "made-up-by-another-site";
 
@@ -63,7 +50,7 @@ class SessionsHttpTest {
 
   @Test
   void signingOutEndsTheSessionSoItsCookieOpensNothing() {
-    DashboardFixture.Browser b = dash.browser().signIn("admin");
+    DashboardFixture.Browser b = dash.get().browser().signIn("admin");
     String cookie = sessionCookie(b);
 
     HttpResponse<String> out = b.post("/logout", Map.of(), false);
@@ -74,7 +61,7 @@ class SessionsHttpTest {
 
   @Test
   void aSignOutRacingRequestsInFlightLeavesNoSession() throws Exception {
-    DashboardFixture.Browser b = dash.browser().signIn("admin");
+    DashboardFixture.Browser b = dash.get().browser().signIn("admin");
     String cookie = sessionCookie(b);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     AtomicBoolean stop = new AtomicBoolean();
@@ -108,8 +95,8 @@ class SessionsHttpTest {
 
   @Test
   void aSessionMadeOnOneControlPlaneOpensAnotherAndSigningOutThereEndsItOnBoth() throws Exception {
-    try (DashboardFixture other = new DashboardFixture(dir, false)) {
-      DashboardFixture.Browser here = dash.browser().signIn("admin");
+    try (DashboardFixture other = new DashboardFixture(dash.dir(), false)) {
+      DashboardFixture.Browser here = dash.get().browser().signIn("admin");
       DashboardFixture.Browser there = here.at(other);
 
       HttpResponse<String> page = there.get("/");
@@ -124,7 +111,7 @@ class SessionsHttpTest {
 
   @Test
   void aThrottledSignInSaysSoWith429AndRetryAfter() {
-    DashboardFixture.Browser guesser = dash.browser();
+    DashboardFixture.Browser guesser = dash.get().browser();
     guesser.get("/login");
     HttpResponse<String> last = null;
     for (int i = 0; i < 40; i++) {
@@ -141,7 +128,7 @@ class SessionsHttpTest {
   }
 
   private HttpResponse<String> replay(String path, String cookie) {
-    return dash.browser().send(HttpRequest.newBuilder(URI.create(dash.url(path))).header("Cookie", cookie).GET());
+    return dash.get().browser().send(HttpRequest.newBuilder(URI.create(dash.get().url(path))).header("Cookie", cookie).GET());
   }
 
   private static String sessionCookie(DashboardFixture.Browser b) {
@@ -154,7 +141,7 @@ class SessionsHttpTest {
   }
 
   private long sessionRows() throws Exception {
-    try (var c = DriverManager.getConnection(JdbcDtabStore.fileUrl(dir), "sa", "");
+    try (var c = DriverManager.getConnection(JdbcDtabStore.fileUrl(dash.dir()), "sa", "");
         var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM signed_in_session")) {
       rs.next();
       return rs.getLong(1);

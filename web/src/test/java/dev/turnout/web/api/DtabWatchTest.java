@@ -2,33 +2,20 @@ package dev.turnout.web.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.PerTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code ?watch=true} streams: the current value first, then each change once. */
 class DtabWatchTest {
-  @TempDir Path dir;
-  private ApiServer api;
-
-  @BeforeEach
-  void start() {
-    api = new ApiServer(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
+  @RegisterExtension final PerTest<ApiServer> api = PerTest.of(ApiServer::new);
 
   /** The lines of a streaming answer as they arrive, read on another thread. */
   private static final class Lines implements AutoCloseable {
@@ -79,20 +66,20 @@ class DtabWatchTest {
 
   @Test
   void watchesBeyondTheCapAreRefusedSoTheAdminServerKeepsThreadsToAnswerWith() throws Exception {
-    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
+    api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
     java.util.List<Lines> open = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < ApiServer.WATCH_LIMIT; i++) {
-        Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"));
+        Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/dtabs/default?watch=true"));
         open.add(lines);
         assertThat(lines.next()).startsWith("[");
       }
 
-      HttpResponse<String> refused = api.get("/api/1/dtabs/default?watch=true");
+      HttpResponse<String> refused = api.get().get("/api/1/dtabs/default?watch=true");
 
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.headers().firstValue("Retry-After")).contains("5");
-      assertThat(api.get("/api/1/dtabs/default").statusCode()).as("plain reads still answer").isEqualTo(200);
+      assertThat(api.get().get("/api/1/dtabs/default").statusCode()).as("plain reads still answer").isEqualTo(200);
     } finally {
       open.forEach(Lines::close);
     }
@@ -100,27 +87,27 @@ class DtabWatchTest {
 
   @Test
   void aWatchedNamespaceThatIsDeletedStreamsAnEmptyDtabAndItsRecreationAfter() throws Exception {
-    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
+    api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
 
-    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"))) {
+    try (Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/dtabs/default?watch=true"))) {
       assertThat(lines.next()).contains("/one");
 
-      api.send(api.asOperator("/api/1/dtabs/default").DELETE());
+      api.get().send(api.get().asOperator("/api/1/dtabs/default").DELETE());
       assertThat(lines.next()).isEqualTo("[]");
 
-      api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
+      api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
       assertThat(lines.next()).contains("/two");
     }
   }
 
   @Test
   void aWatchedBindFollowsTheNamespacesCommits() throws Exception {
-    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
 
-    try (Lines lines = new Lines(api, watch(api, "/api/1/bind/default?path=/svc/users&watch=true"))) {
+    try (Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/bind/default?path=/svc/users&watch=true"))) {
       assertThat(lines.next()).contains("\"port\":8080");
 
-      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/9090;");
+      api.get().write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/9090;");
 
       assertThat(lines.next()).contains("\"port\":9090");
     }
@@ -128,12 +115,12 @@ class DtabWatchTest {
 
   @Test
   void aWatchedBindThatStopsBindingEndsWithALineSayingWhy() throws Exception {
-    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
 
-    try (Lines lines = new Lines(api, watch(api, "/api/1/bind/default?path=/svc/users&watch=true"))) {
+    try (Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/bind/default?path=/svc/users&watch=true"))) {
       assertThat(lines.next()).contains("\"port\":8080");
 
-      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /svc;");
+      api.get().write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /svc;");
 
       assertThat(lines.next()).startsWith("Binding failed: ");
       assertThat(lines.ended()).as("the stream ends after saying why").isTrue();
@@ -142,16 +129,16 @@ class DtabWatchTest {
 
   @Test
   void namespaceWatchStreamsCurrentThenEachNewVersionOnce() throws Exception {
-    api.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
+    api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /one;");
 
-    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs/default?watch=true"))) {
+    try (Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/dtabs/default?watch=true"))) {
       assertThat(lines.response.statusCode()).isEqualTo(200);
       assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/one\"}]");
 
-      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
-      api.write("PUT", "/api/1/dtabs/other", "application/dtab", "/svc => /elsewhere;");
-      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two; # same dentries");
-      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /three;");
+      api.get().write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
+      api.get().write("PUT", "/api/1/dtabs/other", "application/dtab", "/svc => /elsewhere;");
+      api.get().write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two; # same dentries");
+      api.get().write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /three;");
 
       assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/two\"}]");
       assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/svc\",\"dst\":\"/two\"}]");
@@ -161,12 +148,12 @@ class DtabWatchTest {
 
   @Test
   void namespaceWatchWithDtabAcceptStreamsOneLinePerVersion() throws Exception {
-    api.write("POST", "/api/1/dtabs/default", "application/dtab", "# routes\n/svc => /one;\n/x => /y;\n");
+    api.get().write("POST", "/api/1/dtabs/default", "application/dtab", "# routes\n/svc => /one;\n/x => /y;\n");
 
     try (Lines lines =
-        new Lines(api, watch(api, "/api/1/dtabs/default?watch=true").header("Accept", "application/dtab"))) {
+        new Lines(api.get(), watch(api.get(), "/api/1/dtabs/default?watch=true").header("Accept", "application/dtab"))) {
       assertThat(lines.next()).isEqualTo("/svc=>/one;/x=>/y");
-      api.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
+      api.get().write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /two;");
 
       assertThat(lines.next()).isEqualTo("/svc=>/two");
     }
@@ -174,8 +161,8 @@ class DtabWatchTest {
 
   @Test
   void watchOfAbsentNamespaceWaitsForItsCreation() throws Exception {
-    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs/later?watch=true"))) {
-      api.write("POST", "/api/1/dtabs/later", "application/dtab", "/a=>/b");
+    try (Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/dtabs/later?watch=true"))) {
+      api.get().write("POST", "/api/1/dtabs/later", "application/dtab", "/a=>/b");
 
       assertThat(lines.next()).isEqualTo("[{\"prefix\":\"/a\",\"dst\":\"/b\"}]");
     }
@@ -183,13 +170,13 @@ class DtabWatchTest {
 
   @Test
   void listWatchStreamsEachDifferentListOnce() throws Exception {
-    try (Lines lines = new Lines(api, watch(api, "/api/1/dtabs?watch=true"))) {
+    try (Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/dtabs?watch=true"))) {
       assertThat(lines.next()).isEqualTo("[]");
 
-      api.write("POST", "/api/1/dtabs/b", "application/dtab", "/a=>/b");
-      api.write("PUT", "/api/1/dtabs/b", "application/dtab", "/a=>/c");
-      api.write("POST", "/api/1/dtabs/a", "application/dtab", "/a=>/b");
-      api.send(api.asOperator("/api/1/dtabs/b").DELETE());
+      api.get().write("POST", "/api/1/dtabs/b", "application/dtab", "/a=>/b");
+      api.get().write("PUT", "/api/1/dtabs/b", "application/dtab", "/a=>/c");
+      api.get().write("POST", "/api/1/dtabs/a", "application/dtab", "/a=>/b");
+      api.get().send(api.get().asOperator("/api/1/dtabs/b").DELETE());
 
       assertThat(lines.next()).isEqualTo("[\"b\"]");
       assertThat(lines.next()).isEqualTo("[\"a\",\"b\"]");
@@ -199,10 +186,10 @@ class DtabWatchTest {
 
   @Test
   void stoppingTheServerEndsOpenStreams() throws Exception {
-    Lines lines = new Lines(api, watch(api, "/api/1/dtabs?watch=true"));
+    Lines lines = new Lines(api.get(), watch(api.get(), "/api/1/dtabs?watch=true"));
     assertThat(lines.next()).isEqualTo("[]");
 
-    api.app.stop();
+    api.get().app.stop();
 
     lines.reader.join(TimeUnit.SECONDS.toMillis(20));
     assertThat(lines.reader.isAlive()).isFalse();
