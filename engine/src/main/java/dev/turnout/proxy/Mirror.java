@@ -4,6 +4,8 @@ import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
+import dev.turnout.proxy.upstream.Sinks;
+import dev.turnout.proxy.upstream.UpstreamClient;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.MirrorRule;
 import dev.turnout.routing.Route;
@@ -75,7 +77,7 @@ final class Mirror {
     for (MirrorRule rule : rules) {
       if (rule.covers(service) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
         Optional<BufferedBody> body = Optional.empty();
-        if (RouterHandler.hasBody(exchange)) {
+        if (Hop.hasBody(exchange)) {
           body = BufferedBody.of(exchange);
           if (body.isEmpty()) {
             metrics.shadowSkipped(router.label());
@@ -223,10 +225,10 @@ final class Mirror {
                                 }
                               });
                           if (body.length == 0) {
-                            ProxiedRequest.finishWrites(ex.getRequestChannel());
+                            Sinks.finishWrites(ex.getRequestChannel());
                             return;
                           }
-                          BufferedBody.write(body, ex.getRequestChannel(), e -> reset.run());
+                          Sinks.write(body, ex.getRequestChannel(), e -> reset.run());
                         }
 
                         @Override
@@ -241,10 +243,10 @@ final class Mirror {
                   unconnected.run();
                 }
               },
-              Pools.uri(endpoint.get()),
+              UpstreamClient.uri(endpoint.get()),
               exchange.getIoThread(),
               exchange.getConnection().getByteBufferPool(),
-              Pools.CLIENT_OPTIONS);
+              UpstreamClient.OPTIONS);
     } catch (RuntimeException e) {
       // Refused before any attempt began (an address the client cannot use): no answer will come.
       unconnected.run();

@@ -6,6 +6,8 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Addr;
 import dev.turnout.naming.BindingException;
+import dev.turnout.proxy.upstream.UpstreamClient;
+import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.ResponseClass;
@@ -13,21 +15,11 @@ import dev.turnout.routing.ResponseClassifier;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
-import io.undertow.client.ClientCallback;
-import io.undertow.client.ClientConnection;
-import io.undertow.client.ClientExchange;
-import io.undertow.client.ClientRequest;
-import io.undertow.client.ClientResponse;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.proxy.ProxyCallback;
-import io.undertow.server.handlers.proxy.ProxyConnection;
-import io.undertow.server.handlers.proxy.ProxyConnectionPool;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
 import io.undertow.util.HttpString;
-import io.undertow.util.Transfer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,16 +27,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.nio.channels.Channel;
-import org.xnio.Cancellable;
-import org.xnio.ChannelExceptionHandler;
-import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
-import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
-import org.xnio.XnioIoThread;
-import org.xnio.channels.StreamSinkChannel;
 
 /**
  * One request on its way through the proxy, from the chosen bound name to the last byte of the
@@ -77,18 +61,18 @@ import org.xnio.channels.StreamSinkChannel;
  * neither side is left hanging.
  *
  * <p><b>Two clients.</b> A request without a body or with a held one, asking for no upgrade, goes by
- * Turnout's own {@link UpstreamConnection}, which reports to this object itself (it is the connection's
- * {@link UpstreamConnection.Handler}); a streamed body or an upgrade goes by Undertow's client, through
- * its pool and a {@link ResponseHandler} per attempt. Both share the attempt loop, the connect timeout,
- * and {@link #takeAnswer} for what is done with an answer.
+ * Turnout's own {@link dev.turnout.proxy.upstream.Http1Client}; a streamed body or an upgrade goes by
+ * Undertow's ({@link dev.turnout.proxy.upstream.UndertowUpstream}). The client is chosen once, when the
+ * request starts; both report to this object as the {@link UpstreamRequest} they carry, and share the
+ * attempt loop, the connect timeout, and {@link #takeAnswer} for what is done with an answer.
  *
- * <p><b>What a request allocates</b> beyond Undertow's own objects is this object, one {@link
- * Connecting} per attempt (and a {@link ResponseHandler} on Undertow's client) and the request id: the
- * request is itself the task dispatched on the IO thread and the listener of its exchange's end, and
- * the callbacks that run on every request catch their own exceptions rather than wrap a lambda in
- * {@link #guarded}.
+ * <p><b>What a request allocates</b> beyond Undertow's own objects is this object, one connection wait
+ * per attempt (on Undertow's client also its response handler) and the request id: the request is
+ * itself the task dispatched on the IO thread, the listener of its exchange's end and what its
+ * deadline holds, and the callbacks that run on every request catch their own exceptions rather than
+ * wrap a lambda in {@link #guarded}.
  */
-final class ProxiedRequest implements Runnable, ExchangeCompletionListener, UpstreamConnection.Handler {
+final class ProxiedRequest implements Runnable, ExchangeCompletionListener, UpstreamRequest, Deadlines.Timed {
   private static final int MAX_ATTEMPTS = 4;
   /**
    * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
@@ -152,10 +136,10 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
   private byte[] body;
   /**
-   * Attempts go by Turnout's own upstream client: the request has no body or one held whole, and asks
-   * for no upgrade. Otherwise (a streamed body, a WebSocket) Undertow's client carries it.
+   * The client every attempt goes by: Turnout's own when the request has no body or one held whole,
+   * and asks for no upgrade; otherwise (a streamed body, a WebSocket) Undertow's.
    */
-  private boolean lean;
+  private UpstreamClient upstream;
 
   ProxiedRequest(
       HttpServerExchange exchange,
@@ -183,7 +167,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     this.requestTarget = requestTarget;
     this.requestId = requestId;
     this.via = via;
-    this.hasBody = RouterHandler.hasBody(exchange);
+    this.hasBody = Hop.hasBody(exchange);
     this.serviceStats = metrics.service(router.label(), serviceName);
     this.startNanos = router.nanos();
     this.deadlines = deadlines;
@@ -218,7 +202,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
     use(first);
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
-    lean = Pools.LEAN && !upgradeAsked() && (!hasBody || small.isPresent());
+    upstream = pools.client(!upgradeAsked() && (!hasBody || small.isPresent()));
     if (small.isPresent()) {
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
@@ -325,51 +309,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     clientStats.start();
     serviceClientStats.start();
     long connectTimeout = router.config().client().connectTimeout().toMillis();
-    if (lean) {
-      attemptLean(connectTimeout);
-      return;
-    }
-    ProxyConnectionPool pool;
-    try {
-      pool = pools.of(endpoint);
-    } catch (IllegalArgumentException notAnAddress) {
-      refused(endpoint, notAnAddress.getMessage());
-      return;
-    }
-    // Every connection the pool allows on this thread is busy: the request will wait in its queue.
-    ProxyConnectionPool.AvailabilityType state = pool.available();
-    boolean willQueue =
-        state == ProxyConnectionPool.AvailabilityType.FULL
-            || state == ProxyConnectionPool.AvailabilityType.FULL_QUEUE;
-    Connecting waiting = new Connecting(endpoint, willQueue, connectTimeout);
-    // The pool reads its wait only for a request it queues (behind its connection cap); it gives such a
-    // request up itself at the connect timeout (its timer is set first, so it fires first) and then
-    // forgets it; never later than the request's own end, after which a freed connection must not be
-    // handed to it.
-    long queueWait = willQueue ? queueWait(connectTimeout) : connectTimeout;
-    pool.connect(null, exchange, waiting, queueWait, TimeUnit.MILLISECONDS, false);
-    if (!waiting.settled) {
-      waiting.timer =
-          exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  /** An attempt by Turnout's own upstream client ({@link UpstreamConnection}). */
-  private void attemptLean(long connectTimeout) {
-    UpstreamPool pool;
-    try {
-      pool = pools.upstream(endpoint);
-    } catch (IllegalArgumentException notAnAddress) {
-      refused(endpoint, notAnAddress.getMessage());
-      return;
-    }
-    XnioIoThread io = exchange.getIoThread();
-    Connecting waiting = new Connecting(endpoint, false, connectTimeout);
-    Cancellable pending = pool.acquire(io, waiting);
-    if (!waiting.settled) {
-      waiting.pending = pending;
-      waiting.timer = io.executeAfter(waiting::timedOut, connectTimeout, TimeUnit.MILLISECONDS);
-    }
+    upstream.start(endpoint, connectTimeout, this);
   }
 
   /**
@@ -435,7 +375,8 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   }
 
   /** The connect timeout, or the request's remaining time when that is shorter (at least 1 ms). */
-  private long queueWait(long connectTimeout) {
+  @Override
+  public long queueWait(long connectTimeout) {
     long timeout = router.config().requestTimeout().toMillis();
     if (timeout <= 0) {
       return connectTimeout;
@@ -456,159 +397,6 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     endpointStats.finish(ok, why, latency);
     clientStats.finish(ok, why, latency);
     serviceClientStats.finish(ok, why, latency);
-  }
-
-  // ---- connection from the pool
-
-  /**
-   * One attempt's wait for a connection. A pooled connection usually comes at once, inside the call
-   * to the pool; a new one comes later, or never from a host that drops connection attempts, which is
-   * what the timer is for. Whichever of the pool's answer and the timer comes first decides the
-   * attempt; the other is ignored. From Undertow's pool, a connection that comes after the attempt
-   * gave up is not used: the pool has tied it to this exchange and takes it back when the exchange
-   * ends, or at once if the exchange has ended already (Undertow 2.3's pool then keeps it for the next
-   * request). The {@link UpstreamPool}'s wait is cancelled at the timeout instead: a connection still
-   * being made is closed, a place in its queue given up, so no slot stays taken by a dead host.
-   */
-  private final class Connecting implements ProxyCallback<ProxyConnection>, UpstreamPool.Waiter {
-    private final Endpoint to;
-    /** Waiting for one of the pool's connections to be free, rather than for a new one to open. */
-    private boolean queued;
-    private final long timeoutMillis;
-    boolean settled;
-    XnioExecutor.Key timer;
-    /** Cancels the upstream pool's wait (a connection being made, or a place in its queue). */
-    Cancellable pending;
-
-    Connecting(Endpoint to, boolean queued, long timeoutMillis) {
-      this.to = to;
-      this.queued = queued;
-      this.timeoutMillis = timeoutMillis;
-    }
-
-    /** True the first time only: the attempt's outcome is this caller's to act on. */
-    private boolean settle() {
-      if (settled) {
-        return false;
-      }
-      settled = true;
-      if (timer != null) {
-        timer.remove();
-      }
-      return !finished;
-    }
-
-    @Override
-    public void connected(UpstreamConnection c) {
-      try {
-        if (settle()) {
-          connection = c;
-          sendLean(c);
-        } else {
-          c.close();
-        }
-      } catch (RuntimeException e) {
-        unexpected("sending the request", e);
-      }
-    }
-
-    @Override
-    public void failed(IOException e) {
-      guarded(
-          "connecting",
-          () -> {
-            if (settle()) {
-              unreached("could not connect to " + to.key() + " (" + reason(e) + ")");
-            }
-          });
-    }
-
-    @Override
-    public boolean gaveUp() {
-      return settled || finished;
-    }
-
-    @Override
-    public void queued() {
-      queued = true;
-    }
-
-    @Override
-    public void opening(Cancellable connecting) {
-      queued = false;
-      pending = connecting;
-    }
-
-    @Override
-    public void completed(HttpServerExchange ex, ProxyConnection pooled) {
-      try {
-        if (settle()) {
-          ClientConnection conn = pooled.getConnection();
-          connection = conn;
-          send(conn);
-        }
-      } catch (RuntimeException e) {
-        unexpected("sending the request", e);
-      }
-    }
-
-    @Override
-    public void failed(HttpServerExchange ex) {
-      guarded(
-          "connecting",
-          () -> {
-            if (settle()) {
-              unreached("could not connect to " + to.key() + " (refused, or the host is unreachable)");
-            }
-          });
-    }
-
-    @Override
-    public void queuedRequestFailed(HttpServerExchange ex) {
-      guarded(
-          "waiting for a connection",
-          () -> {
-            if (settle()) {
-              busy();
-            }
-          });
-    }
-
-    private void busy() {
-      attemptDone(ResponseClass.RETRYABLE_FAILURE, "busy");
-      retryElsewhere("no connection to " + to.key() + " free: all the connections allowed are in use");
-    }
-
-    @Override
-    public void couldNotResolveBackend(HttpServerExchange ex) {
-      failed(ex);
-    }
-
-    void timedOut() {
-      timer = null;
-      boolean mine = settle();
-      if (pending != null) {
-        pending.cancel(); // settled first: what cancelling reports is not this attempt's outcome
-        pending = null;
-      }
-      if (mine) {
-        guarded(
-            "connecting",
-            () -> unreached("no connection to " + to.key() + " within the " + timeoutMillis + " ms connect timeout"));
-      }
-    }
-
-    /**
-     * No connection came. For a queued request the pool's wait ran out: every connection it allows is
-     * busy, which is not the endpoint refusing anything. Otherwise the endpoint could not be reached.
-     */
-    private void unreached(String why) {
-      if (queued) {
-        busy();
-      } else {
-        refused(to, why);
-      }
-    }
   }
 
   /** The endpoint could not be reached: it counts against the endpoint, and another is tried. */
@@ -644,42 +432,78 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
   }
 
-  // ---- the request
+  // ---- what the upstream client asks and reports (UpstreamRequest)
 
-  private void send(ClientConnection conn) {
-    ClientRequest request = new ClientRequest();
-    request.setMethod(exchange.getRequestMethod());
-    request.setPath(requestTarget);
-    upstreamHeaders(request.getRequestHeaders());
-    conn.sendRequest(
-        request,
-        new ClientCallback<>() {
-          @Override
-          public void completed(ClientExchange result) {
-            try {
-              sent(conn, result);
-            } catch (RuntimeException e) {
-              unexpected("sending the request", e);
-            }
-          }
-
-          @Override
-          public void failed(IOException e) {
-            // The pooled connection was closed before anything was written on it (the backend ended
-            // an idle keep-alive connection): like a refused connection, safe to send elsewhere.
-            guarded("sending the request", () -> stale(conn, e));
-          }
-        });
+  @Override
+  public HttpServerExchange exchange() {
+    return exchange;
   }
 
-  /** Sends the request by the upstream client: its head and its held body, if any, in one write. */
-  private void sendLean(UpstreamConnection conn) {
-    HeaderMap h = new HeaderMap();
+  @Override
+  public String target() {
+    return requestTarget;
+  }
+
+  @Override
+  public void headers(HeaderMap h) {
     upstreamHeaders(h);
-    HttpString method = exchange.getRequestMethod();
-    conn.send(
-        this, exchange.getConnection().getByteBufferPool(), method, requestTarget, h, body, Methods.HEAD.equals(method));
   }
+
+  @Override
+  public byte[] body() {
+    return body;
+  }
+
+  @Override
+  public boolean hasBody() {
+    return hasBody;
+  }
+
+  @Override
+  public boolean over() {
+    return finished;
+  }
+
+  @Override
+  public void using(Closeable c) {
+    connection = c;
+  }
+
+  @Override
+  public void unreachable(Endpoint to, String why) {
+    refused(to, why);
+  }
+
+  @Override
+  public void busy(Endpoint to, String why) {
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "busy");
+    retryElsewhere(why);
+  }
+
+  @Override
+  public void notSent(Closeable conn, IOException e) {
+    guarded("sending the request", () -> stale(conn, e));
+  }
+
+  @Override
+  public void broken(String where, Closeable conn, IOException e) {
+    guarded(where, () -> connectionBroke(conn, e));
+  }
+
+  @Override
+  public boolean answered(Closeable conn, int status, HeaderMap headers) {
+    return takeAnswer(conn, status, headers);
+  }
+
+  @Override
+  public void relayFailed(IOException e) {
+    if (e.getCause() instanceof RuntimeException bug) {
+      log.unexpected(router.label(), "relaying the response", bug);
+    }
+    IoUtils.safeClose(exchange.getConnection());
+  }
+
+  // ---- the request
 
   /** The headers the backend gets: the caller's end-to-end ones and this hop's own. */
   private void upstreamHeaders(HeaderMap h) {
@@ -706,58 +530,6 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
   }
 
-  // ---- what the upstream client reports (UpstreamConnection.Handler)
-
-  @Override
-  public void notSent(UpstreamConnection conn, IOException e) {
-    guarded("sending the request", () -> stale(conn, e));
-  }
-
-  @Override
-  public void broken(UpstreamConnection conn, IOException e) {
-    if (e.getCause() instanceof RuntimeException bug) {
-      unexpected("reading the response", bug);
-      return;
-    }
-    guarded("reading the response", () -> connectionBroke(conn, e));
-  }
-
-  @Override
-  public void answered(UpstreamConnection conn, ResponseHead head) {
-    try {
-      if (takeAnswer(conn, head.status, head.headers)) {
-        connection = null; // the connection is the relay's now: it goes back to its pool at the body's end
-        conn.relay(exchange.getResponseChannel());
-      }
-    } catch (RuntimeException e) {
-      unexpected("reading the response", e);
-    }
-  }
-
-  @Override
-  public void relayFailed(UpstreamConnection conn, IOException e) {
-    if (e.getCause() instanceof RuntimeException bug) {
-      log.unexpected(router.label(), "relaying the response", bug);
-    }
-    IoUtils.safeClose(exchange.getConnection());
-  }
-
-  private void sent(ClientConnection conn, ClientExchange result) {
-    result.setResponseListener(new ResponseHandler(conn));
-    StreamSinkChannel sink = result.getRequestChannel();
-    if (body != null) {
-      BufferedBody.write(body, sink, e -> guarded("sending the body", () -> connectionBroke(conn, e)));
-    } else if (hasBody && !exchange.isRequestComplete()) {
-      Relay.start(
-          exchange.getRequestChannel(),
-          sink,
-          (c, e) -> guarded("sending the body", () -> connectionBroke(conn, e)),
-          exchange.getConnection().getByteBufferPool());
-    } else {
-      finishWrites(sink);
-    }
-  }
-
   private void stale(Closeable conn, IOException e) {
     if (!dropIfCurrent(conn)) {
       return;
@@ -778,26 +550,6 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
     connection = null;
     return !finished;
-  }
-
-  /** Ends a body written to {@code sink}, flushing what is left asynchronously. */
-  static void finishWrites(StreamSinkChannel sink) {
-    try {
-      sink.shutdownWrites();
-      if (!sink.flush()) {
-        sink.getWriteSetter()
-            .set(
-                ChannelListeners.flushingChannelListener(
-                    c -> {
-                      c.suspendWrites();
-                      c.getWriteSetter().set(null);
-                    },
-                    ChannelListeners.closingChannelExceptionHandler()));
-        sink.resumeWrites();
-      }
-    } catch (IOException e) {
-      IoUtils.safeClose(sink);
-    }
   }
 
   /** The backend connection broke before or while answering. */
@@ -829,52 +581,6 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   }
 
   // ---- the response
-
-  /** The backend's answer to one attempt, and then the failure, if any, of relaying its body. */
-  private final class ResponseHandler
-      implements ClientCallback<ClientExchange>, ChannelExceptionHandler<Channel> {
-    private final ClientConnection conn;
-
-    ResponseHandler(ClientConnection conn) {
-      this.conn = conn;
-    }
-
-    @Override
-    public void completed(ClientExchange result) {
-      try {
-        answered(result);
-      } catch (RuntimeException e) {
-        unexpected("reading the response", e);
-      }
-    }
-
-    /** Relaying the body failed on either side: both connections are closed. */
-    @Override
-    public void handleException(Channel channel, IOException e) {
-      closeBoth(conn);
-    }
-
-    @Override
-    public void failed(IOException e) {
-      guarded("reading the response", () -> connectionBroke(conn, e));
-    }
-
-    private void answered(ClientExchange result) {
-      ClientResponse response = result.getResponse();
-      int status = response.getResponseCode();
-      if (!takeAnswer(conn, status, response.getResponseHeaders())) {
-        return;
-      }
-      if (status == 101) {
-        upgrade(result);
-      }
-      Relay.start(
-          result.getResponseChannel(),
-          exchange.getResponseChannel(),
-          this,
-          exchange.getConnection().getByteBufferPool());
-    }
-  }
 
   /**
    * Takes a backend's answer to the current attempt: true when it is the request's answer, its status
@@ -912,51 +618,11 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     return true;
   }
 
-  private void closeBoth(ClientConnection conn) {
-    IoUtils.safeClose(conn);
-    IoUtils.safeClose(exchange.getConnection());
-  }
-
-  /** A 101 answer: once both sides have switched, bytes flow each way until either closes. */
-  private void upgrade(ClientExchange result) {
-    exchange.getResponseHeaders().put(Headers.CONNECTION, "Upgrade");
-    String upgrade = result.getResponse().getResponseHeaders().getFirst(Headers.UPGRADE);
-    if (upgrade != null) {
-      exchange.getResponseHeaders().put(Headers.UPGRADE, upgrade);
-    }
-    exchange.upgradeChannel(
-        (StreamConnection caller, HttpServerExchange ex) -> {
-          StreamConnection backend = null;
-          try {
-            backend = result.getConnection().performUpgrade();
-            pipe(backend, caller, result);
-            pipe(caller, backend, result);
-          } catch (IOException e) {
-            IoUtils.safeClose(caller, backend);
-          }
-        });
-  }
-
-  private static void pipe(StreamConnection from, StreamConnection to, ClientExchange result) {
-    ChannelExceptionHandler<java.nio.channels.Channel> close = (c, e) -> IoUtils.safeClose(from, to);
-    Transfer.initiateTransfer(
-        from.getSourceChannel(),
-        to.getSinkChannel(),
-        ChannelListeners.closingChannelListener(),
-        ChannelListeners.writeShutdownChannelListener(
-            ChannelListeners.<StreamSinkChannel>flushingChannelListener(
-                ChannelListeners.closingChannelListener(),
-                ChannelListeners.closingChannelExceptionHandler()),
-            ChannelListeners.closingChannelExceptionHandler()),
-        close,
-        close,
-        result.getConnection().getBufferPool());
-  }
-
   // ---- endings
 
   /** The router's request timeout has passed (called by {@link Deadlines} on the IO thread). */
-  void timedOut() {
+  @Override
+  public void timedOut() {
     guarded("timing the request out", this::expire);
   }
 
@@ -995,7 +661,8 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
    * An exception nobody expected: logged (its trace once), the backend connection closed, and the
    * caller answered 500 with {@code l5d-err}, or its connection closed if the answer had begun.
    */
-  private void unexpected(String where, RuntimeException e) {
+  @Override
+  public void unexpected(String where, RuntimeException e) {
     log.unexpected(router.label(), where, e);
     Closeable open = connection;
     connection = null;

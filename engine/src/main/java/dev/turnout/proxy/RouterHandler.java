@@ -179,7 +179,7 @@ final class RouterHandler implements HttpHandler {
   static void keepReading(HttpServerExchange exchange) {
     if (exchange.getConnection() instanceof AbstractServerConnection c
         && exchange.isPersistent()
-        && !hasBody(exchange)
+        && !Hop.hasBody(exchange)
         && !exchange.getRequestHeaders().contains(Headers.UPGRADE)
         && !c.getOriginalSourceConduit().isReadShutdown()) {
       c.getOriginalSourceConduit().resumeReads();
@@ -308,14 +308,5 @@ final class RouterHandler implements HttpHandler {
       n++;
     }
     return n;
-  }
-
-  /** True when the request carries a body: a non-zero Content-Length or any Transfer-Encoding. */
-  static boolean hasBody(HttpServerExchange exchange) {
-    if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
-      return true;
-    }
-    String length = exchange.getRequestHeaders().getFirst(Headers.CONTENT_LENGTH);
-    return length != null && !length.trim().equals("0");
   }
 }

@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
@@ -446,7 +446,7 @@ final class UpstreamConnection implements Closeable {
     } else {
       close();
     }
-    ProxiedRequest.finishWrites(to);
+    Sinks.finishWrites(to);
   }
 
   private void brokenNow(IOException e) {
