@@ -1,117 +1,56 @@
 package dev.turnout.proxy;
 
-import dev.turnout.dtab.Dtab;
-import dev.turnout.dtab.Path;
-import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Addr;
 import dev.turnout.naming.BindingException;
+import dev.turnout.proxy.RetryRule.Failure;
 import dev.turnout.proxy.upstream.UpstreamClient;
 import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.ResponseClass;
-import dev.turnout.routing.ResponseClassifier;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
-import dev.turnout.routing.RoutingSnapshot;
-import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
-import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
-import org.xnio.XnioExecutor;
 
 /**
- * One request on its way through the proxy, from the chosen bound name to the last byte of the
- * response. Every step runs on the exchange's IO thread (pool callbacks, client callbacks and the
- * timeout all do), so its fields need no locking.
+ * One request on its way upstream, from what routing decided ({@link Routed}) to the last byte of the
+ * response: the forwarding step of the {@link RouterChain}. Every step runs on the exchange's IO thread
+ * (pool callbacks, client callbacks and the timeout all do), so its fields need no locking.
  *
- * <p>A request body of at most {@link BufferedBody#LIMIT} bytes with a declared {@code Content-Length}
- * is read whole before the first attempt (without blocking) and kept as bytes; any other body (chunked
- * or larger) is streamed from the caller while the first attempt sends it, and is never held.
+ * <p>A body of at most {@link BufferedBody#LIMIT} bytes with a declared {@code Content-Length} is read
+ * whole before the first attempt (without blocking) and kept; any other body is streamed from the
+ * caller while the first attempt sends it, and is never held. The upstream client is chosen once:
+ * Turnout's own for no body or a held one and no upgrade, Undertow's for the rest.
  *
- * <p>An <b>attempt</b> picks an endpoint of the client, takes a pooled connection, sends the request
- * head and then the held bytes or the streamed body. A connection refused, or not made within the
- * client's connect timeout (a host that drops connection attempts rather than refusing them), counts
- * against the endpoint and tries again, re-binding so that failover to another alternative can happen
- * within this very request. A response the classifier calls retryable, or a connection that breaks
- * before answering, is discarded and the request sent again when it can be replayed (no body, or a
- * held one) and the router's retry budget and {@link #MAX_ATTEMPTS} allow; a streamed body was read
- * once, so such a request is never sent twice. Otherwise the response head is copied (hop-by-hop
- * headers dropped) and its body streamed to the caller, never held whole.
+ * <p>An <b>attempt</b> picks an endpoint of the current routing client and hands the request to the
+ * {@link UpstreamClient}, which connects, sends, and reports back through {@link UpstreamRequest}. An
+ * endpoint not reached counts against it. Whether a failed attempt is sent again, re-bound first or
+ * not, is the one {@link RetryRule}. A taken answer's head is copied (hop-by-hop headers dropped) and
+ * its body streamed to the caller by the client. <b>Attempts run in a loop, never by recursion</b>: a
+ * refusal reported inside the call that asked for a connection only marks the attempt for a retry,
+ * and {@link #attempt()} starts the next once the call has returned, so a name bound to thousands of
+ * refusing endpoints uses one stack frame per attempt in turn.
  *
- * <p><b>Attempts run in a loop, never by recursion.</b> The pool often reports a refused connection
- * inside the very call that asked for it; that report only marks the attempt for a retry, and the loop
- * in {@link #attempt()} starts the next one once the call has returned, so a name bound to thousands of
- * refusing endpoints uses one stack frame per attempt in turn, not one per endpoint.
+ * <p><b>Failures</b>: an expected one (refused, reset, timeout, unknown host, no endpoints) is counted,
+ * answered with {@code l5d-err} and written to the {@link FailureLog} as one folded line. An exception
+ * from Turnout's own code in any callback is logged once with its trace, answered 500, and the backend
+ * connection closed, so neither side is left hanging.
  *
- * <p><b>Failures</b>: an expected one (refused, reset, timeout, unknown host, no endpoints) is counted
- * in the metrics, answered with {@code l5d-err}, and written to the {@link FailureLog} as one folded
- * line, never with a stack trace. An exception from Turnout's own code in any callback is logged once
- * with its trace there and answered 500 with {@code l5d-err}, and the backend connection is closed, so
- * neither side is left hanging.
- *
- * <p><b>Two clients.</b> A request without a body or with a held one, asking for no upgrade, goes by
- * Turnout's own {@link dev.turnout.proxy.upstream.Http1Client}; a streamed body or an upgrade goes by
- * Undertow's ({@link dev.turnout.proxy.upstream.UndertowUpstream}). The client is chosen once, when the
- * request starts; both report to this object as the {@link UpstreamRequest} they carry, and share the
- * attempt loop, the connect timeout, and {@link #takeAnswer} for what is done with an answer.
- *
- * <p><b>What a request allocates</b> beyond Undertow's own objects is this object, one connection wait
- * per attempt (on Undertow's client also its response handler) and the request id: the request is
- * itself the task dispatched on the IO thread, the listener of its exchange's end and what its
- * deadline holds, and the callbacks that run on every request catch their own exceptions rather than
- * wrap a lambda in {@link #guarded}.
+ * <p><b>What a request allocates</b> here is this object and one connection wait per attempt (on
+ * Undertow's client also its response handler): the request is itself the task dispatched on the IO
+ * thread, the listener of its exchange's end and what its deadline holds, and the callbacks that run
+ * on every request catch their own exceptions rather than wrap a lambda in {@link #guarded}.
  */
-final class ProxiedRequest implements Runnable, ExchangeCompletionListener, UpstreamRequest, Deadlines.Timed {
-  private static final int MAX_ATTEMPTS = 4;
-  /**
-   * Read here and not passed on: the dtab headers (the local dtab goes out as {@code l5d-ctx-dtab}),
-   * {@code Via} (extended), {@code Expect} (the caller's 100-continue is answered by this server as the
-   * body is first read), and the destination headers this hop sets itself, so a caller's stale or
-   * forged {@code l5d-dst-residual} never reaches a backend whose residual is empty.
-   */
-  private static final Set<HttpString> NOT_FORWARDED =
-      Set.of(
-          L5dHeaders.DTAB,
-          L5dHeaders.CTX_DTAB,
-          L5dHeaders.VIA,
-          Headers.EXPECT,
-          L5dHeaders.DST_SERVICE,
-          L5dHeaders.DST_CLIENT,
-          L5dHeaders.DST_RESIDUAL,
-          L5dHeaders.REQID);
-
-  private final HttpServerExchange exchange;
-  private final Router router;
-  private final Pools pools;
-  private final ProxyMetrics metrics;
-  private final RoutingSnapshot snapshot;
-  private final Dtab local;
-  private final Path service;
-  private final String serviceName;
-  /** The request line's target: the path (as the identifier left it) and the query. */
-  private final String requestTarget;
-  private final String requestId;
-  /** The {@code Via} entry of the server the request came in on. */
-  private final String via;
-  private final boolean hasBody;
-  private final TrafficStats serviceStats;
-  private final long startNanos;
-  private final Deadlines deadlines;
-  private final FailureLog log;
-
-  private final Route.Target first;
-  private Route.Target target;
+final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlines.Timed {
   private Client client;
   private TrafficStats clientStats;
   private TrafficStats serviceClientStats;
@@ -127,82 +66,40 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
-  /** The current attempt's backend connection, either client's; null between attempts. */
-  private Closeable connection;
-  private boolean finished;
-  private Deadlines.Entry deadline;
-  private ResponseClass outcome = ResponseClass.SUCCESS;
-  private String failureClass = "";
-  /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
-  private byte[] body;
   /**
    * The client every attempt goes by: Turnout's own when the request has no body or one held whole,
    * and asks for no upgrade; otherwise (a streamed body, a WebSocket) Undertow's.
    */
   private UpstreamClient upstream;
 
-  ProxiedRequest(
-      HttpServerExchange exchange,
-      Router router,
-      Pools pools,
-      ProxyMetrics metrics,
-      RoutingSnapshot snapshot,
-      Dtab local,
-      Path service,
-      String serviceName,
-      String requestTarget,
-      String requestId,
-      String via,
-      Deadlines deadlines,
-      FailureLog log,
-      Route.Target first) {
-    this.exchange = exchange;
-    this.router = router;
-    this.pools = pools;
-    this.metrics = metrics;
-    this.snapshot = snapshot;
-    this.local = local;
-    this.service = service;
-    this.serviceName = serviceName;
-    this.requestTarget = requestTarget;
-    this.requestId = requestId;
-    this.via = via;
-    this.hasBody = Hop.hasBody(exchange);
-    this.serviceStats = metrics.service(router.label(), serviceName);
-    this.startNanos = router.nanos();
-    this.deadlines = deadlines;
-    this.log = log;
-    this.first = first;
+  ProxiedRequest(HttpServerExchange exchange, Routed routed, Forwarding forwarding) {
+    super(exchange, routed, forwarding);
   }
 
   /**
-   * Starts the request on {@code first}, the target chosen when it was routed: the task that {@code
-   * exchange.dispatch(SameThreadExecutor.INSTANCE, request)} runs on the IO thread.
+   * Starts the request on the target chosen when it was routed: the task that {@code
+   * exchange.dispatch(SameThreadExecutor.INSTANCE, request)} runs on the IO thread. Then the stats, the
+   * timeout, and the first attempt.
    */
   @Override
   public void run() {
-    start(first);
-  }
-
-  /** Starts the request: the stats, the timeout, then the first attempt. */
-  void start(Route.Target first) {
     try {
-      begin(first);
+      begin();
     } catch (RuntimeException e) {
       unexpected("starting the request", e);
     }
   }
 
-  private void begin(Route.Target first) {
+  private void begin() {
     serviceStats.start();
     router.retryBudget().deposit();
     exchange.addExchangeCompleteListener(this);
-    if (deadlines != null) {
-      deadline = deadlines.add(this, exchange.getIoThread());
+    if (forwarding.deadlines != null) {
+      deadline = forwarding.deadlines.add(this, exchange.getIoThread());
     }
-    use(first);
+    use(routed.target());
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
-    upstream = pools.client(!upgradeAsked() && (!hasBody || small.isPresent()));
+    upstream = forwarding.pools.client(!UpstreamHeaders.upgradeAsked(exchange) && (!hasBody || small.isPresent()));
     if (small.isPresent()) {
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
@@ -229,40 +126,17 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     if (finished) {
       return;
     }
-    fail(400, "body", why + " (service " + serviceName + ")");
-  }
-
-  /**
-   * Whether sending the request twice means the same as sending it once (RFC 9110 section 9.2.2). A
-   * connection that breaks after the request went out may have broken after the backend acted on it,
-   * so only these are sent again then; a POST is not, whatever its body.
-   */
-  private boolean idempotent() {
-    return ResponseClassifier.isIdempotent(exchange.getRequestMethod().toString());
-  }
-
-  /**
-   * The caller asks to switch protocols. Not for {@code h2c} alone, which is read as no upgrade: the
-   * Upgrade header is hop-by-hop and a server may ignore it (RFC 9110 section 7.8), RFC 9113 retired
-   * h2c upgrades, and a backend that took one would carry every later request of that connection
-   * past routing. Java's own HTTP client asks for it on every plain-HTTP request by default.
-   */
-  private boolean upgradeAsked() {
-    String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
-    return upgrade != null && !upgrade.trim().equalsIgnoreCase("h2c");
-  }
-
-  /** Whether the request can be sent again: it has no body, or one held whole. */
-  private boolean replayable() {
-    return !hasBody || body != null;
+    fail(400, "body", why + " (service " + routed.serviceName() + ")");
   }
 
   private void use(Route.Target next) {
     target = next;
     client = next.client();
-    clientStats = metrics.client(router.label(), next.id());
-    serviceClientStats = metrics.serviceClient(router.label(), serviceName, next.id());
+    clientStats = forwarding.metrics.client(router.label(), next.id());
+    serviceClientStats = forwarding.metrics.serviceClient(router.label(), routed.serviceName(), next.id());
   }
+
+  // ---- attempts
 
   /**
    * Runs attempts until one is under way or the request has ended. Called again from inside an attempt
@@ -301,92 +175,31 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
       more.add(endpoint);
       tried = more;
     }
+    Endpoint chosen = endpoint;
     endpointStats =
-        metrics.endpoint(router.label(), target.id(), endpoint.key(), endpointEjected(endpoint));
+        forwarding.metrics.endpoint(router.label(), target.id(), chosen.key(), () -> !chosen.accrual().usable());
     attemptStart = router.nanos();
     router.attemptStarted(endpoint);
     endpointStats.start();
     clientStats.start();
     serviceClientStats.start();
-    long connectTimeout = router.config().client().connectTimeout().toMillis();
-    upstream.start(endpoint, connectTimeout, this);
+    upstream.start(endpoint, router.config().client().connectTimeout().toMillis(), this);
   }
 
   /**
-   * The client has no endpoint to try. A pending address (a host name DNS has not answered yet, a name
-   * the control plane has not bound yet) is waited for, up to the router's {@code bindingTimeoutMs},
-   * as Linkerd 1 waits for a pending name; any other state is a
-   * 502 that says what the address is: unknown host, failed (a malformed address names itself), or
-   * bound to no endpoint.
+   * The client has no endpoint to try: a pending address is waited for once ({@link AddressWait}); any
+   * other state is a 502 that says what the address is.
    */
   private void noEndpoint() {
-    var state = client.state();
+    Addr state = client.state();
+    long bindingTimeout = router.config().bindingTimeout().toMillis();
     if (state instanceof Addr.Pending && !waitedForAddr) {
-      waitForAddr();
+      waitedForAddr = true;
+      AddressWait.start(
+          client, exchange.getIoThread(), bindingTimeout, () -> guarded("waiting for an address", this::attempt));
       return;
     }
-    String why;
-    if (state instanceof Addr.Neg) {
-      why = "the address of " + target.id() + " does not exist (unknown host or name gone)";
-    } else if (state instanceof Addr.Failed f) {
-      why = f.message();
-    } else if (state instanceof Addr.Pending) {
-      why = "the address of " + target.id() + " was still being resolved after the router's "
-          + router.config().bindingTimeout().toMillis() + " ms binding timeout (bindingTimeoutMs)";
-    } else {
-      why = "No hosts are available for " + target.id();
-    }
-    fail(502, "connect", why + " (service " + serviceName + ", client " + target.id() + ")");
-  }
-
-  private void waitForAddr() {
-    waitedForAddr = true;
-    XnioExecutor io = exchange.getIoThread();
-    AddrWait wait = new AddrWait();
-    // The variable changes on a DNS thread; the request goes on on its own IO thread.
-    wait.subscription = client.onStateChange(() -> io.execute(wait::resume));
-    wait.timer = io.executeAfter(wait::resume, router.config().bindingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    if (!(client.state() instanceof Addr.Pending)) {
-      // Answered between the first look and the observer's registration.
-      io.execute(wait::resume);
-    }
-  }
-
-  /** One wait for a pending address; whichever of the answer and the timer comes first ends it. */
-  private final class AddrWait {
-    AutoCloseable subscription;
-    XnioExecutor.Key timer;
-    private boolean done;
-
-    /** Runs on the IO thread (after {@link #waitForAddr()} has returned, so both fields are set). */
-    void resume() {
-      if (done) {
-        return;
-      }
-      done = true;
-      timer.remove();
-      try {
-        subscription.close();
-      } catch (Exception cannotHappen) {
-        // closing a Var observer only removes it from a list
-      }
-      guarded("waiting for an address", () -> attempt());
-    }
-  }
-
-  /** The connect timeout, or the request's remaining time when that is shorter (at least 1 ms). */
-  @Override
-  public long queueWait(long connectTimeout) {
-    long timeout = router.config().requestTimeout().toMillis();
-    if (timeout <= 0) {
-      return connectTimeout;
-    }
-    long left = timeout - (router.nanos() - startNanos) / 1_000_000;
-    return Math.max(1, Math.min(connectTimeout, left));
-  }
-
-  private static java.util.function.Supplier<Boolean> endpointEjected(Endpoint e) {
-    return () -> !e.accrual().usable();
+    connectFailed(AddressWait.why(state, target.id(), bindingTimeout));
   }
 
   /** Ends the current attempt's bookkeeping. */
@@ -399,30 +212,28 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     serviceClientStats.finish(ok, why, latency);
   }
 
-  /** The endpoint could not be reached: it counts against the endpoint, and another is tried. */
-  private void refused(Endpoint to, String why) {
-    router.connectFailed(to);
-    attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
-    retryElsewhere(why);
+  /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
+  private boolean mayRetry(Failure failure) {
+    return RetryRule.allows(
+        failure, attempts, !hasBody || body != null, exchange.getRequestMethod().toString(), router.retryBudget());
   }
 
   /**
-   * After a failed connection: another endpoint, or, when the bound tree now prefers another
-   * alternative (this client's endpoints are all out), the new one. Nothing was sent, so this is safe.
+   * Sends the request again. After a failure that rebinds: to another endpoint, or, when the bound tree
+   * now prefers another alternative (this client's endpoints are all out), to the new one.
    */
-  private void retryElsewhere(String why) {
-    if (attempts >= MAX_ATTEMPTS || !(router.retryBudget().tryWithdraw() || attempts < 2)) {
-      fail(502, "connect", why + " (service " + serviceName + ", client " + target.id() + ")");
-      return;
-    }
+  private void retry(Failure failure) {
     serviceStats.retried();
-    rebind();
+    if (failure.rebinds) {
+      rebind();
+    }
     attempt();
   }
 
   private void rebind() {
     try {
-      Optional<Route.Target> next = Router.choose(router.bind(snapshot, local, service).targets());
+      Optional<Route.Target> next =
+          Router.choose(router.bind(routed.snapshot(), routed.local(), routed.service()).targets());
       if (next.isPresent() && next.get().client() != client) {
         tried = List.of();
         use(next.get());
@@ -432,52 +243,33 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
   }
 
+  /** Nothing was sent on this attempt: another one, if the rule allows, else a 502. */
+  private void notSentRetry(String why) {
+    if (mayRetry(Failure.NOT_SENT)) {
+      retry(Failure.NOT_SENT);
+    } else {
+      connectFailed(why);
+    }
+  }
+
+  private void connectFailed(String why) {
+    fail(502, "connect", why + " (service " + routed.serviceName() + ", client " + target.id() + ")");
+  }
+
   // ---- what the upstream client asks and reports (UpstreamRequest)
 
-  @Override
-  public HttpServerExchange exchange() {
-    return exchange;
-  }
-
-  @Override
-  public String target() {
-    return requestTarget;
-  }
-
-  @Override
-  public void headers(HeaderMap h) {
-    upstreamHeaders(h);
-  }
-
-  @Override
-  public byte[] body() {
-    return body;
-  }
-
-  @Override
-  public boolean hasBody() {
-    return hasBody;
-  }
-
-  @Override
-  public boolean over() {
-    return finished;
-  }
-
-  @Override
-  public void using(Closeable c) {
-    connection = c;
-  }
-
+  /** The endpoint could not be reached: it counts against the endpoint, and another is tried. */
   @Override
   public void unreachable(Endpoint to, String why) {
-    refused(to, why);
+    router.connectFailed(to);
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
+    notSentRetry(why);
   }
 
   @Override
   public void busy(Endpoint to, String why) {
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "busy");
-    retryElsewhere(why);
+    notSentRetry(why);
   }
 
   @Override
@@ -491,43 +283,11 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
   }
 
   @Override
-  public boolean answered(Closeable conn, int status, HeaderMap headers) {
-    return takeAnswer(conn, status, headers);
-  }
-
-  @Override
   public void relayFailed(IOException e) {
     if (e.getCause() instanceof RuntimeException bug) {
-      log.unexpected(router.label(), "relaying the response", bug);
+      forwarding.log.unexpected(router.label(), "relaying the response", bug);
     }
     IoUtils.safeClose(exchange.getConnection());
-  }
-
-  // ---- the request
-
-  /** The headers the backend gets: the caller's end-to-end ones and this hop's own. */
-  private void upstreamHeaders(HeaderMap h) {
-    Hop.copy(exchange.getRequestHeaders(), h, NOT_FORWARDED);
-    if (upgradeAsked()) {
-      h.put(Headers.CONNECTION, "Upgrade");
-      h.put(Headers.UPGRADE, exchange.getRequestHeaders().getFirst(Headers.UPGRADE));
-    }
-    if (hasBody && !h.contains(Headers.CONTENT_LENGTH)) {
-      h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
-    }
-    if (body != null) {
-      h.put(Headers.CONTENT_LENGTH, body.length);
-    }
-    h.put(L5dHeaders.VIA, L5dHeaders.appendVia(exchange.getRequestHeaders().get(L5dHeaders.VIA), via));
-    h.put(L5dHeaders.DST_SERVICE, serviceName);
-    h.put(L5dHeaders.DST_CLIENT, target.id());
-    if (!target.residual().isEmpty()) {
-      h.put(L5dHeaders.DST_RESIDUAL, target.residual());
-    }
-    h.put(L5dHeaders.REQID, requestId);
-    if (!local.isEmpty()) {
-      h.put(L5dHeaders.CTX_DTAB, local.show());
-    }
   }
 
   private void stale(Closeable conn, IOException e) {
@@ -535,7 +295,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
       return;
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
-    retryElsewhere("connection to " + endpoint.key() + " closed before the request went out: " + e.getMessage());
+    notSentRetry("connection to " + endpoint.key() + " closed before the request went out: " + e.getMessage());
   }
 
   /**
@@ -558,36 +318,27 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
       return;
     }
     if (exchange.isResponseStarted()) {
-      finished = true;
-      outcome = ResponseClass.FAILURE;
-      failureClass = "reset";
+      settle(ResponseClass.FAILURE, "reset");
       IoUtils.safeClose(exchange.getConnection());
       return;
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
     router.recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router.nanos() - attemptStart);
-    if (replayable() && idempotent() && attempts < MAX_ATTEMPTS && router.retryBudget().tryWithdraw()) {
-      serviceStats.retried();
-      rebind();
-      attempt();
+    if (mayRetry(Failure.BROKEN)) {
+      retry(Failure.BROKEN);
       return;
     }
-    String why = reason(e);
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     fail(502, "reset", "connection to " + endpoint.key() + " failed: " + why);
   }
-
-  private static String reason(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  // ---- the response
 
   /**
    * Takes a backend's answer to the current attempt: true when it is the request's answer, its status
    * and headers now set on the exchange and its body for the caller to relay; false when it was not
    * taken (the request had ended, or the answer is retried), its connection closed.
    */
-  private boolean takeAnswer(Closeable conn, int status, HeaderMap headers) {
+  @Override
+  public boolean answered(Closeable conn, int status, HeaderMap headers) {
     if (finished) {
       IoUtils.safeClose(conn);
       return false;
@@ -596,19 +347,13 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     String why = cls.isSuccess() ? "" : Integer.toString(status);
     attemptDone(cls, why);
     router.recordOutcome(endpoint, cls, router.nanos() - attemptStart);
-    if (cls == ResponseClass.RETRYABLE_FAILURE
-        && replayable()
-        && attempts < MAX_ATTEMPTS
-        && router.retryBudget().tryWithdraw()) {
+    if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {
       connection = null;
       IoUtils.safeClose(conn);
-      serviceStats.retried();
-      attempt();
+      retry(Failure.RETRYABLE_ANSWER);
       return false;
     }
-    finished = true;
-    outcome = cls;
-    failureClass = why;
+    settle(cls, why);
     exchange.setStatusCode(status);
     Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
     exchange.getResponseHeaders().put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
@@ -640,7 +385,7 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
         503,
         "timeout",
         "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
-            + serviceName);
+            + routed.serviceName());
     Closeable open = connection;
     connection = null;
     if (open != null) {
@@ -648,71 +393,5 @@ final class ProxiedRequest implements Runnable, ExchangeCompletionListener, Upst
     }
   }
 
-  /** Runs a step of the request; an exception from it is a bug, answered 500 instead of hanging. */
-  private void guarded(String where, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      unexpected(where, e);
-    }
-  }
 
-  /**
-   * An exception nobody expected: logged (its trace once), the backend connection closed, and the
-   * caller answered 500 with {@code l5d-err}, or its connection closed if the answer had begun.
-   */
-  @Override
-  public void unexpected(String where, RuntimeException e) {
-    log.unexpected(router.label(), where, e);
-    Closeable open = connection;
-    connection = null;
-    if (open != null) {
-      IoUtils.safeClose(open);
-    }
-    if (finished) {
-      IoUtils.safeClose(exchange.getConnection());
-      return;
-    }
-    try {
-      fail(500, "internal", "Turnout failed while " + where + " for " + serviceName + ": " + e);
-    } catch (RuntimeException again) {
-      IoUtils.safeClose(exchange.getConnection());
-    }
-  }
-
-  private void fail(int status, String why, String message) {
-    if (!"internal".equals(why)) {
-      log.expected(router.label(), why, status, message);
-    }
-    if (!exchange.isRequestComplete()) {
-      // The caller is still sending (or stalled in) its body: close its connection after this answer
-      // instead of waiting to drain the rest, so the exchange ends now and holds nothing.
-      exchange.setPersistent(false);
-    }
-    finished = true;
-    outcome = ResponseClass.FAILURE;
-    failureClass = why;
-    Errors.send(exchange, status, message);
-  }
-
-  /** The exchange is over: the request is counted, then the exchange's other listeners run. */
-  @Override
-  public void exchangeEvent(HttpServerExchange ex, ExchangeCompletionListener.NextListener next) {
-    completed();
-    next.proceed();
-  }
-
-  /** The exchange is over: cancel the timer and count the request once. */
-  private void completed() {
-    if (deadline != null) {
-      deadline.request = null;
-      deadline = null;
-    }
-    if (!finished) {
-      finished = true;
-      outcome = ResponseClass.FAILURE;
-      failureClass = "cancelled";
-    }
-    serviceStats.finish(outcome.isSuccess(), failureClass, router.nanos() - startNanos);
-  }
 }
