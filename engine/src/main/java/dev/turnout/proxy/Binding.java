@@ -1,6 +1,7 @@
 package dev.turnout.proxy;
 
 import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Identification;
@@ -30,32 +31,34 @@ final class Binding {
   }
 
   /**
-   * What routing decided for the request.
+   * What routing decided for the request identified as {@code named}.
    *
    * @throws Refusal 502 when the name is unroutable
    */
   Routed bind(HttpServerExchange exchange, Identification named, Dtab local, String requestId) {
+    Path service = named.service();
     RoutingSnapshot snapshot = router.source().current();
     Route route;
     try {
-      route = router.bind(snapshot, local, named.service());
+      route = router.bind(snapshot, local, service);
     } catch (BindingException e) {
-      throw unroutable(named.service().show(), unroutable(named, snapshot, local, e.getMessage()));
+      throw unroutable(service.show(), message(service, snapshot, local, e.getMessage()));
     }
     Optional<Route.Target> chosen = Router.choose(route.targets());
     if (chosen.isEmpty()) {
       String bound = route.bound().show(b -> b.id().show());
       throw unroutable(
           route.service(),
-          unroutable(
-              named, snapshot, local,
+          message(
+              service, snapshot, local,
               "the name bound to " + bound + " (in dtab notation: ~ nothing matched, $ no endpoints, ! failed)"));
     }
     String target = Hop.target(named.rewrittenPath(), exchange);
     return new Routed(
-        router, snapshot, local, named.service(), route.service(), chosen.get(), target, requestId, via);
+        router, snapshot, local, service, route.service(), chosen.get(), target, requestId, via);
   }
 
+  /** Counts the service's unroutable request and logs it; the refusal to throw. */
   private Refusal unroutable(String service, String message) {
     var stats = metrics.service(router.label(), service);
     stats.start();
@@ -64,8 +67,9 @@ final class Binding {
     return new Refusal(502, message);
   }
 
-  private static String unroutable(Identification id, RoutingSnapshot snapshot, Dtab local, String why) {
-    return "Unable to route request! service: " + id.service().show()
+  /** Linkerd's message for a name that cannot be routed. */
+  private static String message(Path service, RoutingSnapshot snapshot, Dtab local, String why) {
+    return "Unable to route request! service: " + service.show()
         + "; why: " + why
         + "; dtab: " + snapshot.dtab().concat(local).show()
         + "; base dtab: " + snapshot.dtab().show()

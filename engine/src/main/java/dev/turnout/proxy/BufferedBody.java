@@ -23,8 +23,8 @@ import org.xnio.channels.StreamSourceChannel;
  * {@code io.l5d.http.retryableIdempotent5XX} is sent again with the same 300 bytes and the same
  * {@code Content-Length}; a chunked upload that gets a 503 is answered with that 503.
  *
- * <p>The body is read on the exchange's IO thread without blocking. Whoever waits for it ({@link
- * ProxiedRequest} first, then {@link Mirror}) is called on that same thread, so nothing here is locked. A
+ * <p>The body is read on the exchange's IO thread without blocking. Whoever waits for it (the forwarded
+ * request first, then a mirrored copy) is called on that same thread, so nothing here is locked. A
  * caller whose body ends short (it closes or resets the connection) fails the read, at a point where
  * nothing has gone upstream yet. One instance per exchange, kept as an attachment of the exchange.
  */

@@ -12,17 +12,16 @@ import java.io.Closeable;
 import org.xnio.IoUtils;
 
 /**
- * What every state of a {@link ProxiedRequest} shares: the exchange and what routing decided, what the
- * upstream client reads of the request (its target, headers and held body), and how the request ends:
- * failed with {@code l5d-err}, failed by a bug (500, logged with its trace once), or its exchange over,
- * when it is counted once. The attempts and their outcomes are {@link ProxiedRequest}'s. Touched by
- * the exchange's IO thread only.
+ * What every state of a request going upstream shares: the exchange and what routing decided, what
+ * the upstream client reads of the request (its target, headers and held body), and how the request
+ * ends: failed with {@code l5d-err}, failed by a bug (500, logged with its trace once), or its exchange
+ * over, when it is counted once. The attempts and their outcomes are the subclass's. Touched by the
+ * exchange's IO thread only.
  */
 abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionListener {
   final HttpServerExchange exchange;
   final Routed routed;
-  final Router router;
-  final Forwarding forwarding;
+  final PerRouter shared;
   final boolean hasBody;
   final TrafficStats serviceStats;
   final long startNanos;
@@ -37,14 +36,17 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   private ResponseClass outcome = ResponseClass.SUCCESS;
   private String failureClass = "";
 
-  ForwardedRequest(HttpServerExchange exchange, Routed routed, Forwarding forwarding) {
+  ForwardedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
     this.exchange = exchange;
     this.routed = routed;
-    this.router = routed.router();
-    this.forwarding = forwarding;
+    this.shared = shared;
     this.hasBody = Hop.hasBody(exchange);
-    this.serviceStats = forwarding.metrics.service(router.label(), routed.serviceName());
-    this.startNanos = router.nanos();
+    this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
+    this.startNanos = router().nanos();
+  }
+
+  final Router router() {
+    return routed.router();
   }
 
   // ---- what the upstream client reads
@@ -82,11 +84,11 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   /** The connect timeout, or the request's remaining time when that is shorter (at least 1 ms). */
   @Override
   public long queueWait(long connectTimeout) {
-    long timeout = router.config().requestTimeout().toMillis();
+    long timeout = router().config().requestTimeout().toMillis();
     if (timeout <= 0) {
       return connectTimeout;
     }
-    long left = timeout - (router.nanos() - startNanos) / 1_000_000;
+    long left = timeout - (router().nanos() - startNanos) / 1_000_000;
     return Math.max(1, Math.min(connectTimeout, left));
   }
 
@@ -119,7 +121,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
    */
   @Override
   public void unexpected(String where, RuntimeException e) {
-    forwarding.log.unexpected(router.label(), where, e);
+    shared.log.unexpected(router().label(), where, e);
     Closeable open = connection;
     connection = null;
     if (open != null) {
@@ -138,7 +140,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
 
   final void fail(int status, String why, String message) {
     if (!"internal".equals(why)) {
-      forwarding.log.expected(router.label(), why, status, message);
+      shared.log.expected(router().label(), why, status, message);
     }
     if (!exchange.isRequestComplete()) {
       // The caller is still sending (or stalled in) its body: close its connection after this answer
@@ -161,7 +163,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
       outcome = ResponseClass.FAILURE;
       failureClass = "cancelled";
     }
-    serviceStats.finish(outcome.isSuccess(), failureClass, router.nanos() - startNanos);
+    serviceStats.finish(outcome.isSuccess(), failureClass, router().nanos() - startNanos);
     next.proceed();
   }
 }

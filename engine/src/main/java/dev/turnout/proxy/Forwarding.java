@@ -1,8 +1,5 @@
 package dev.turnout.proxy;
 
-import dev.turnout.metrics.Nanos;
-import dev.turnout.metrics.ProxyMetrics;
-import dev.turnout.routing.Router;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -10,28 +7,17 @@ import io.undertow.util.SameThreadExecutor;
 
 /**
  * The chain's last step: the routed request goes on as a {@link ProxiedRequest}, on the exchange's IO
- * thread, with what every request of the router shares: the upstream clients, the metrics, the
- * request timeouts ({@link Deadlines}) and the failure log.
+ * thread, with what every request of the router server shares ({@link PerRouter}).
  */
 final class Forwarding implements AutoCloseable {
-  final Router router;
-  final Pools pools;
-  final ProxyMetrics metrics;
-  /** Null when the router has no request timeout. */
-  final Deadlines deadlines;
-  final FailureLog log;
+  private final PerRouter shared;
 
-  Forwarding(Router router, Pools pools, ProxyMetrics metrics, FailureLog log) {
-    this.router = router;
-    this.pools = pools;
-    this.metrics = metrics;
-    long timeout = router.config().requestTimeout().toNanos();
-    this.deadlines = timeout > 0 ? new Deadlines(timeout, Nanos.SYSTEM) : null;
-    this.log = log;
+  Forwarding(PerRouter shared) {
+    this.shared = shared;
   }
 
   void forward(HttpServerExchange exchange, Routed routed) {
-    ProxiedRequest proxied = new ProxiedRequest(exchange, routed, this);
+    ProxiedRequest proxied = new ProxiedRequest(exchange, routed, shared);
     keepReading(exchange);
     // Dispatching marks the exchange as asynchronous, so it stays open after the handler returns;
     // SameThreadExecutor runs the request right here on the IO thread.
@@ -61,8 +47,6 @@ final class Forwarding implements AutoCloseable {
   /** Stops the timeout sweeps. */
   @Override
   public void close() {
-    if (deadlines != null) {
-      deadlines.close();
-    }
+    shared.close();
   }
 }

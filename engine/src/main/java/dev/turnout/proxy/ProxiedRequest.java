@@ -23,7 +23,7 @@ import org.xnio.IoUtils;
 
 /**
  * One request on its way upstream, from what routing decided ({@link Routed}) to the last byte of the
- * response: the forwarding step of the {@link RouterChain}. Every step runs on the exchange's IO thread
+ * response: what the chain's forwarding step starts. Every step runs on the exchange's IO thread
  * (pool callbacks, client callbacks and the timeout all do), so its fields need no locking.
  *
  * <p>A body of at most {@link BufferedBody#LIMIT} bytes with a declared {@code Content-Length} is read
@@ -51,11 +51,15 @@ import org.xnio.IoUtils;
  * on every request catch their own exceptions rather than wrap a lambda in {@link #guarded}.
  */
 final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlines.Timed {
-  private Client client;
   private TrafficStats clientStats;
   private TrafficStats serviceClientStats;
-  /** The endpoints this request has tried on its current client; most requests try one. */
+  /**
+   * The endpoints this request has tried on its current client, but for {@link #endpoint} until
+   * {@link #endpointTried}: the list is made only when a second attempt picks, so the one attempt most
+   * requests make allocates none.
+   */
   private List<Endpoint> tried = List.of();
+  private boolean endpointTried;
   private int attempts;
   /** True while {@link #attempt()}'s loop runs: a retry asked for inside it is left to the loop. */
   private boolean attempting;
@@ -72,8 +76,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    */
   private UpstreamClient upstream;
 
-  ProxiedRequest(HttpServerExchange exchange, Routed routed, Forwarding forwarding) {
-    super(exchange, routed, forwarding);
+  ProxiedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
+    super(exchange, routed, shared);
   }
 
   /**
@@ -92,14 +96,14 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   private void begin() {
     serviceStats.start();
-    router.retryBudget().deposit();
+    router().retryBudget().deposit();
     exchange.addExchangeCompleteListener(this);
-    if (forwarding.deadlines != null) {
-      deadline = forwarding.deadlines.add(this, exchange.getIoThread());
+    if (shared.deadlines != null) {
+      deadline = shared.deadlines.add(this, exchange.getIoThread());
     }
     use(routed.target());
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
-    upstream = forwarding.pools.client(!UpstreamHeaders.upgradeAsked(exchange) && (!hasBody || small.isPresent()));
+    upstream = shared.pools.client(!UpstreamHeaders.upgradeAsked(exchange) && (!hasBody || small.isPresent()));
     if (small.isPresent()) {
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
@@ -131,9 +135,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   private void use(Route.Target next) {
     target = next;
-    client = next.client();
-    clientStats = forwarding.metrics.client(router.label(), next.id());
-    serviceClientStats = forwarding.metrics.serviceClient(router.label(), routed.serviceName(), next.id());
+    clientStats = shared.metrics.client(router().label(), next.id());
+    serviceClientStats = shared.metrics.serviceClient(router().label(), routed.serviceName(), next.id());
   }
 
   // ---- attempts
@@ -161,29 +164,25 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   }
 
   private void attemptOnce() {
-    Optional<Endpoint> picked = client.pick(tried);
+    if (endpoint != null && !endpointTried) {
+      tried = with(tried, endpoint);
+      endpointTried = true;
+    }
+    Optional<Endpoint> picked = target.client().pick(tried);
     if (picked.isEmpty()) {
       noEndpoint();
       return;
     }
     attempts++;
     endpoint = picked.get();
-    if (tried.isEmpty()) {
-      tried = List.of(endpoint);
-    } else {
-      List<Endpoint> more = new ArrayList<>(tried);
-      more.add(endpoint);
-      tried = more;
-    }
-    Endpoint chosen = endpoint;
-    endpointStats =
-        forwarding.metrics.endpoint(router.label(), target.id(), chosen.key(), () -> !chosen.accrual().usable());
-    attemptStart = router.nanos();
-    router.attemptStarted(endpoint);
+    endpointTried = false;
+    endpointStats = shared.metrics.endpoint(router().label(), target.id(), endpoint.key(), endpoint.ejected());
+    attemptStart = router().nanos();
+    router().attemptStarted(endpoint);
     endpointStats.start();
     clientStats.start();
     serviceClientStats.start();
-    upstream.start(endpoint, router.config().client().connectTimeout().toMillis(), this);
+    upstream.start(endpoint, router().config().client().connectTimeout().toMillis(), this);
   }
 
   /**
@@ -191,8 +190,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    * other state is a 502 that says what the address is.
    */
   private void noEndpoint() {
+    Client client = target.client();
     Addr state = client.state();
-    long bindingTimeout = router.config().bindingTimeout().toMillis();
+    long bindingTimeout = router().config().bindingTimeout().toMillis();
     if (state instanceof Addr.Pending && !waitedForAddr) {
       waitedForAddr = true;
       AddressWait.start(
@@ -202,10 +202,19 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     connectFailed(AddressWait.why(state, target.id(), bindingTimeout));
   }
 
+  private static List<Endpoint> with(List<Endpoint> tried, Endpoint e) {
+    if (tried.isEmpty()) {
+      return List.of(e);
+    }
+    List<Endpoint> more = new ArrayList<>(tried);
+    more.add(e);
+    return more;
+  }
+
   /** Ends the current attempt's bookkeeping. */
   private void attemptDone(ResponseClass cls, String why) {
-    long latency = router.nanos() - attemptStart;
-    router.attemptFinished(endpoint);
+    long latency = router().nanos() - attemptStart;
+    router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
     endpointStats.finish(ok, why, latency);
     clientStats.finish(ok, why, latency);
@@ -215,7 +224,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
   private boolean mayRetry(Failure failure) {
     return RetryRule.allows(
-        failure, attempts, !hasBody || body != null, exchange.getRequestMethod().toString(), router.retryBudget());
+        failure, attempts, !hasBody || body != null, exchange.getRequestMethod().toString(), router().retryBudget());
   }
 
   /**
@@ -233,9 +242,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private void rebind() {
     try {
       Optional<Route.Target> next =
-          Router.choose(router.bind(routed.snapshot(), routed.local(), routed.service()).targets());
-      if (next.isPresent() && next.get().client() != client) {
+          Router.choose(router().bind(routed.snapshot(), routed.local(), routed.service()).targets());
+      if (next.isPresent() && next.get().client() != target.client()) {
         tried = List.of();
+        endpointTried = true; // the last endpoint was the old client's
         use(next.get());
       }
     } catch (BindingException e) {
@@ -261,7 +271,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   /** The endpoint could not be reached: it counts against the endpoint, and another is tried. */
   @Override
   public void unreachable(Endpoint to, String why) {
-    router.connectFailed(to);
+    router().connectFailed(to);
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
     notSentRetry(why);
   }
@@ -285,7 +295,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   @Override
   public void relayFailed(IOException e) {
     if (e.getCause() instanceof RuntimeException bug) {
-      forwarding.log.unexpected(router.label(), "relaying the response", bug);
+      shared.log.unexpected(router().label(), "relaying the response", bug);
     }
     IoUtils.safeClose(exchange.getConnection());
   }
@@ -323,7 +333,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       return;
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
-    router.recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router.nanos() - attemptStart);
+    router().recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router().nanos() - attemptStart);
     if (mayRetry(Failure.BROKEN)) {
       retry(Failure.BROKEN);
       return;
@@ -343,10 +353,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       IoUtils.safeClose(conn);
       return false;
     }
-    ResponseClass cls = router.classifier().classify(exchange.getRequestMethod().toString(), status);
+    ResponseClass cls = router().classifier().classify(exchange.getRequestMethod().toString(), status);
     String why = cls.isSuccess() ? "" : Integer.toString(status);
     attemptDone(cls, why);
-    router.recordOutcome(endpoint, cls, router.nanos() - attemptStart);
+    router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
     if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {
       connection = null;
       IoUtils.safeClose(conn);
@@ -384,7 +394,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     fail(
         503,
         "timeout",
-        "exceeded " + router.config().requestTimeout().toMillis() + " ms request timeout for "
+        "exceeded " + router().config().requestTimeout().toMillis() + " ms request timeout for "
             + routed.serviceName());
     Closeable open = connection;
     connection = null;

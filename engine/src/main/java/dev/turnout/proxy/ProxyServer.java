@@ -19,9 +19,12 @@ import java.util.function.LongSupplier;
 import org.xnio.Options;
 
 /**
- * Starts Turnout's data plane: one Undertow server with a listener per configured router server, each
- * running its router's chain ({@link RouterChain}). All work happens on the IO threads; backend
- * connections are pooled per endpoint and shared by the routers.
+ * Starts Turnout's data plane: one Undertow server with a listener per configured router server. What
+ * a listener runs is built in one place, {@link #start}: a drain for graceful shutdown, the {@link
+ * OpenGate} (nothing is taken before the router may route), the {@link HttpVersionGate}, Undertow's
+ * {@code 100-continue} on first read, then the router server's {@link RouterChain} (request id, loop
+ * guard, local dtab, identification, binding, mirroring, forwarding). All work happens on the IO
+ * threads; backend connections are pooled per endpoint and shared by the routers.
  *
  * <pre>{@code
  * RunningProxy proxy = ProxyServer.start(config.routers(), interpreter,

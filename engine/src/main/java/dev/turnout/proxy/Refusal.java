@@ -1,7 +1,7 @@
 package dev.turnout.proxy;
 
 /**
- * A request a step of the {@link RouterChain} will not pass on: the chain answers it with {@code
+ * A request a step of the router's chain will not pass on: the chain answers it with {@code
  * status} and the message (also in {@code l5d-err}), in one place. Expected, so it carries no stack
  * trace: a caller that sends loops or bad dtabs costs the proxy no more than the answer.
  */

@@ -7,7 +7,7 @@ import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
 
 /**
- * What routing decided for one request, handed by the {@link Binding} step to mirroring and
+ * What routing decided for one request, handed by the binding step to mirroring and
  * forwarding: the router and the snapshot it read once, the request's local dtab, the service name
  * (as a path and as shown), the target chosen first (a retry may rebind to another), and what goes
  * upstream from this hop: the request target (the path an identifier may have rewritten, and the

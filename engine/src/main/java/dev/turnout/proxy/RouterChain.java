@@ -50,7 +50,7 @@ final class RouterChain implements HttpHandler {
     this.serviceName = new ServiceName(router);
     this.binding = new Binding(router, metrics, log, loopGuard.via());
     this.mirror = mirror;
-    this.forwarding = new Forwarding(router, pools, metrics, log);
+    this.forwarding = new Forwarding(new PerRouter(router, pools, metrics, log));
   }
 
   @Override
