@@ -33,7 +33,8 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   Closeable connection;
   boolean finished;
   Deadlines.Entry deadline;
-  private ResponseClass outcome = ResponseClass.SUCCESS;
+  /** What the request is counted as when its exchange ends: {@link #failureClass} says why not. */
+  private boolean succeeded = true;
   private String failureClass = "";
 
   ForwardedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
@@ -102,7 +103,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   /** The request's outcome is known: it is counted as {@code cls} ({@code why}) when its exchange ends. */
   final void settle(ResponseClass cls, String why) {
     finished = true;
-    outcome = cls;
+    succeeded = cls.isSuccess();
     failureClass = why;
   }
 
@@ -160,10 +161,10 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     }
     if (!finished) {
       finished = true;
-      outcome = ResponseClass.FAILURE;
+      succeeded = false;
       failureClass = "cancelled";
     }
-    serviceStats.finish(outcome.isSuccess(), failureClass, router().nanos() - startNanos);
+    serviceStats.finish(succeeded, failureClass, router().nanos() - startNanos);
     next.proceed();
   }
 }

@@ -31,13 +31,16 @@ final class LocalDtab {
    * @throws Refusal 400 when the caller may not override, or a dtab header does not parse
    */
   Dtab read(HttpServerExchange exchange) {
-    if (!clearContext && carriesOverride(exchange) && !mayOverride(exchange)) {
-      throw new Refusal(400, "This server does not accept dtab overrides (l5d-dtab, l5d-ctx-dtab) from "
-          + callerAddress(exchange) + " (dtabOverrides: " + overrides.name().toLowerCase(Locale.ROOT) + ")");
-    }
     if (clearContext) {
       clearContext(exchange.getRequestHeaders());
       return Dtab.EMPTY;
+    }
+    if (!carriesOverride(exchange)) {
+      return Dtab.EMPTY; // most requests: nothing more to look at
+    }
+    if (!mayOverride(exchange)) {
+      throw new Refusal(400, "This server does not accept dtab overrides (l5d-dtab, l5d-ctx-dtab) from "
+          + callerAddress(exchange) + " (dtabOverrides: " + overrides.name().toLowerCase(Locale.ROOT) + ")");
     }
     try {
       return headerDtab(exchange, L5dHeaders.CTX_DTAB).concat(headerDtab(exchange, L5dHeaders.DTAB));

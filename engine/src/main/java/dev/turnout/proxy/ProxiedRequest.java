@@ -2,7 +2,6 @@ package dev.turnout.proxy;
 
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Addr;
-import dev.turnout.naming.BindingException;
 import dev.turnout.proxy.RetryRule.Failure;
 import dev.turnout.proxy.upstream.UpstreamClient;
 import dev.turnout.proxy.upstream.UpstreamRequest;
@@ -10,7 +9,6 @@ import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.ResponseClass;
 import dev.turnout.routing.Route;
-import dev.turnout.routing.Router;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import java.io.Closeable;
@@ -71,10 +69,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private TrafficStats endpointStats;
   private long attemptStart;
   /**
-   * The client every attempt goes by: Turnout's own when the request has no body or one held whole,
-   * and asks for no upgrade; otherwise (a streamed body, a WebSocket) Undertow's.
+   * Every attempt goes by Turnout's own upstream client: the request has no body or one held whole, and
+   * asks for no upgrade. Otherwise (a streamed body, a WebSocket) Undertow's client carries it.
    */
-  private UpstreamClient upstream;
+  private boolean lean;
 
   ProxiedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
     super(exchange, routed, shared);
@@ -103,7 +101,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     use(routed.target());
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
-    upstream = shared.pools.client(!UpstreamHeaders.upgradeAsked(exchange) && (!hasBody || small.isPresent()));
+    lean = !UpstreamHeaders.upgradeAsked(exchange) && (!hasBody || small.isPresent());
     if (small.isPresent()) {
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
@@ -182,6 +180,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpointStats.start();
     clientStats.start();
     serviceClientStats.start();
+    UpstreamClient upstream = shared.pools.client(lean);
     upstream.start(endpoint, router().config().client().connectTimeout().toMillis(), this);
   }
 
@@ -240,16 +239,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   }
 
   private void rebind() {
-    try {
-      Optional<Route.Target> next =
-          Router.choose(router().bind(routed.snapshot(), routed.local(), routed.service()).targets());
-      if (next.isPresent() && next.get().client() != target.client()) {
-        tried = List.of();
-        endpointTried = true; // the last endpoint was the old client's
-        use(next.get());
-      }
-    } catch (BindingException e) {
-      // keep the current client: the retry goes to another of its endpoints
+    Optional<Route.Target> next = routed.chooseAgain();
+    if (next.isPresent() && next.get().client() != target.client()) {
+      tried = List.of();
+      endpointTried = true; // the last endpoint was the old client's
+      use(next.get());
     }
   }
 

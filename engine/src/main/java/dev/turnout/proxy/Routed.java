@@ -2,9 +2,11 @@ package dev.turnout.proxy;
 
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
+import dev.turnout.naming.BindingException;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
+import java.util.Optional;
 
 /**
  * What routing decided for one request, handed by the binding step to mirroring and
@@ -22,4 +24,18 @@ record Routed(
     Route.Target target,
     String requestTarget,
     String requestId,
-    String via) {}
+    String via) {
+
+  /**
+   * The target routing chooses now for the same name, under this request's snapshot and local dtab:
+   * for a retry after a failed connection, when failure accrual may have taken this target's endpoints
+   * out and the bound tree now prefers another alternative. Empty when the name no longer binds.
+   */
+  Optional<Route.Target> chooseAgain() {
+    try {
+      return Router.choose(router.bind(snapshot, local, service).targets());
+    } catch (BindingException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -8,9 +8,11 @@ import java.io.IOException;
 
 /**
  * A request as an {@link UpstreamClient} sees it: what to send, and where each attempt's outcome goes.
- * Every method is called on the exchange's IO thread. An attempt reports exactly one of {@link
- * #unreachable}, {@link #busy}, {@link #notSent}, {@link #broken} or {@link #answered}, unless the
- * request has ended ({@link #over}) first; the report methods catch their own failures.
+ * Every method is called on the exchange's IO thread. An attempt reports one of {@link #unreachable},
+ * {@link #busy}, {@link #notSent}, {@link #broken} or {@link #answered} (a report about an earlier
+ * attempt's connection is the request's to ignore), and after a taken answer perhaps {@link
+ * #relayFailed}. A client hands an exception out of a report to {@link #unexpected}; {@link #notSent}
+ * and {@link #broken} catch their own.
  */
 public interface UpstreamRequest {
   HttpServerExchange exchange();
