@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
 /**
@@ -24,8 +23,8 @@ import org.xnio.channels.StreamSourceChannel;
  * {@code io.l5d.http.retryableIdempotent5XX} is sent again with the same 300 bytes and the same
  * {@code Content-Length}; a chunked upload that gets a 503 is answered with that 503.
  *
- * <p>The body is read on the exchange's IO thread without blocking. Whoever waits for it ({@link
- * ProxiedRequest} first, then {@link Mirror}) is called on that same thread, so nothing here is locked. A
+ * <p>The body is read on the exchange's IO thread without blocking. Whoever waits for it (the forwarded
+ * request first, then a mirrored copy) is called on that same thread, so nothing here is locked. A
  * caller whose body ends short (it closes or resets the connection) fails the read, at a point where
  * nothing has gone upstream yet. One instance per exchange, kept as an attachment of the exchange.
  */
@@ -234,51 +233,5 @@ final class BufferedBody {
     List<Waiter> toTell = waiters;
     waiters = List.of();
     toTell.forEach(w -> w.onFailure().run());
-  }
-
-  /**
-   * Sends {@code body} on {@code sink} and ends it, waiting for the sink to drain when it must; a failed
-   * write goes to {@code onError}. Each call writes from a fresh view of the array, which is never
-   * changed, so one body can be sent by several attempts. Must run on the sink's IO thread.
-   */
-  static void write(byte[] body, StreamSinkChannel sink, Consumer<IOException> onError) {
-    ByteBuffer buffer = ByteBuffer.wrap(body);
-    try {
-      if (writeSome(buffer, sink)) {
-        ProxiedRequest.finishWrites(sink);
-        return;
-      }
-    } catch (IOException e) {
-      onError.accept(e);
-      return;
-    }
-    sink.getWriteSetter()
-        .set(
-            c -> {
-              try {
-                if (!writeSome(buffer, sink)) {
-                  return; // still full: wait for the next write-ready event
-                }
-              } catch (IOException e) {
-                sink.suspendWrites();
-                sink.getWriteSetter().set(null);
-                onError.accept(e);
-                return;
-              }
-              sink.suspendWrites();
-              sink.getWriteSetter().set(null);
-              ProxiedRequest.finishWrites(sink);
-            });
-    sink.resumeWrites();
-  }
-
-  /** Writes what the sink takes now; true when nothing is left. */
-  private static boolean writeSome(ByteBuffer buffer, StreamSinkChannel sink) throws IOException {
-    while (buffer.hasRemaining()) {
-      if (sink.write(buffer) == 0) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -25,12 +25,17 @@ final class Deadlines implements AutoCloseable {
   private final ConcurrentHashMap<XnioIoThread, PerThread> threads = new ConcurrentHashMap<>();
   private final List<XnioExecutor.Key> sweeps = new CopyOnWriteArrayList<>();
 
+  /** What has a deadline: told on its IO thread when the deadline has passed. */
+  interface Timed {
+    void timedOut();
+  }
+
   /** One request's deadline; {@code request} is cleared when the request ends first. */
   static final class Entry {
     final long deadline;
-    ProxiedRequest request;
+    Timed request;
 
-    Entry(long deadline, ProxiedRequest request) {
+    Entry(long deadline, Timed request) {
       this.deadline = deadline;
       this.request = request;
     }
@@ -49,7 +54,7 @@ final class Deadlines implements AutoCloseable {
           return;
         }
         entries.pollFirst();
-        ProxiedRequest r = e.request;
+        Timed r = e.request;
         if (r != null) {
           e.request = null;
           r.timedOut();
@@ -64,7 +69,7 @@ final class Deadlines implements AutoCloseable {
   }
 
   /** Registers {@code request}, started now on {@code thread}; must be called on that thread. */
-  Entry add(ProxiedRequest request, XnioIoThread thread) {
+  Entry add(Timed request, XnioIoThread thread) {
     PerThread q = threads.get(thread);
     if (q == null) {
       q = new PerThread();

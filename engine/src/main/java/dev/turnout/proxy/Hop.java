@@ -91,4 +91,13 @@ final class Hop {
     }
     return false;
   }
+
+  /** True when the request carries a body: a non-zero Content-Length or any Transfer-Encoding. */
+  static boolean hasBody(io.undertow.server.HttpServerExchange exchange) {
+    if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String length = exchange.getRequestHeaders().getFirst(Headers.CONTENT_LENGTH);
+    return length != null && !length.trim().equals("0");
+  }
 }

@@ -1,14 +1,14 @@
 package dev.turnout.proxy;
 
-import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.TrafficStats;
+import dev.turnout.proxy.upstream.Sinks;
+import dev.turnout.proxy.upstream.UpstreamClient;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.MirrorRule;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
-import dev.turnout.routing.RoutingSnapshot;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -62,20 +62,20 @@ final class Mirror {
     this.metrics = metrics;
   }
 
-  void maybeMirror(
-      HttpServerExchange exchange,
-      Router router,
-      RoutingSnapshot snapshot,
-      Dtab local,
-      Path service,
-      String target,
-      String requestId,
-      String via) {
-    List<MirrorRule> rules = snapshot.mirrors();
+  /**
+   * Sends a copy of the request to a shadow when a mirror rule covers its service and the request is
+   * sampled. Runs on the exchange's IO thread, after routing, before the request is forwarded.
+   */
+  void maybeMirror(HttpServerExchange exchange, Routed routed) {
+    List<MirrorRule> rules = routed.snapshot().mirrors();
+    if (rules.isEmpty()) {
+      return;
+    }
+    Router router = routed.router();
     for (MirrorRule rule : rules) {
-      if (rule.covers(service) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
+      if (rule.covers(routed.service()) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
         Optional<BufferedBody> body = Optional.empty();
-        if (RouterHandler.hasBody(exchange)) {
+        if (Hop.hasBody(exchange)) {
           body = BufferedBody.of(exchange);
           if (body.isEmpty()) {
             metrics.shadowSkipped(router.label());
@@ -92,37 +92,25 @@ final class Mirror {
           return;
         }
         if (body.isEmpty()) {
-          send(exchange, router, snapshot, local, service, rule.destination(), target, requestId, via, NO_BODY);
+          send(exchange, routed, rule.destination(), NO_BODY);
           return;
         }
         // The real request reads the body and is told first; the copy follows with the same bytes.
         Path destination = rule.destination();
-        body.get()
-            .whenRead(
-                bytes -> send(exchange, router, snapshot, local, service, destination, target, requestId, via, bytes),
-                inFlight::decrementAndGet);
+        body.get().whenRead(bytes -> send(exchange, routed, destination, bytes), inFlight::decrementAndGet);
         return;
       }
     }
   }
 
-  private void send(
-      HttpServerExchange exchange,
-      Router router,
-      RoutingSnapshot snapshot,
-      Dtab local,
-      Path service,
-      Path destination,
-      String requestTarget,
-      String requestId,
-      String via,
-      byte[] body) {
-    TrafficStats stats = metrics.shadow(router.label(), service.show());
+  private void send(HttpServerExchange exchange, Routed routed, Path destination, byte[] body) {
+    Router router = routed.router();
+    TrafficStats stats = metrics.shadow(router.label(), routed.service().show());
     stats.start();
     long start = router.nanos();
     Optional<Route.Target> target;
     try {
-      target = Router.choose(router.bind(snapshot, local, destination).targets());
+      target = Router.choose(router.bind(routed.snapshot(), routed.local(), destination).targets());
     } catch (RuntimeException e) {
       target = Optional.empty();
     }
@@ -135,15 +123,15 @@ final class Mirror {
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());
     // The same target the real request goes out with (a path identifier may have consumed segments).
-    request.setPath(requestTarget);
+    request.setPath(routed.requestTarget());
     Hop.copy(exchange.getRequestHeaders(), request.getRequestHeaders(), NOT_COPIED);
     if (body.length > 0) {
       request.getRequestHeaders().put(Headers.CONTENT_LENGTH, body.length);
     }
-    request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, service.show());
+    request.getRequestHeaders().put(L5dHeaders.DST_SERVICE, routed.service().show());
     request.getRequestHeaders().put(L5dHeaders.DST_CLIENT, shadow.id());
-    request.getRequestHeaders().put(L5dHeaders.REQID, requestId);
-    request.getRequestHeaders().put(L5dHeaders.VIA, L5dHeaders.appendVia(exchange.getRequestHeaders().get(L5dHeaders.VIA), via));
+    request.getRequestHeaders().put(L5dHeaders.REQID, routed.requestId());
+    request.getRequestHeaders().put(L5dHeaders.VIA, L5dHeaders.appendVia(exchange.getRequestHeaders().get(L5dHeaders.VIA), routed.via()));
     request.getRequestHeaders().put(Headers.CONNECTION, "close");
     long timeoutMillis = Math.max(1, router.config().requestTimeout().toMillis());
     // Every callback of this copy runs on the same IO thread, so a plain flag makes "done" happen once.
@@ -223,10 +211,10 @@ final class Mirror {
                                 }
                               });
                           if (body.length == 0) {
-                            ProxiedRequest.finishWrites(ex.getRequestChannel());
+                            Sinks.finishWrites(ex.getRequestChannel());
                             return;
                           }
-                          BufferedBody.write(body, ex.getRequestChannel(), e -> reset.run());
+                          Sinks.write(body, ex.getRequestChannel(), e -> reset.run());
                         }
 
                         @Override
@@ -241,10 +229,10 @@ final class Mirror {
                   unconnected.run();
                 }
               },
-              Pools.uri(endpoint.get()),
+              UpstreamClient.uri(endpoint.get()),
               exchange.getIoThread(),
               exchange.getConnection().getByteBufferPool(),
-              Pools.CLIENT_OPTIONS);
+              UpstreamClient.OPTIONS);
     } catch (RuntimeException e) {
       // Refused before any attempt began (an address the client cannot use): no answer will come.
       unconnected.run();

@@ -19,9 +19,12 @@ import java.util.function.LongSupplier;
 import org.xnio.Options;
 
 /**
- * Starts Turnout's data plane: one Undertow server with a listener per configured router server, each
- * running its router's chain ({@link RouterHandler}). All work happens on the IO threads; backend
- * connections are pooled per endpoint and shared by the routers.
+ * Starts Turnout's data plane: one Undertow server with a listener per configured router server. What
+ * a listener runs is built in one place, {@link #start}: a drain for graceful shutdown, the {@link
+ * OpenGate} (nothing is taken before the router may route), the {@link HttpVersionGate}, Undertow's
+ * {@code 100-continue} on first read, then the router server's {@link RouterChain} (request id, loop
+ * guard, local dtab, identification, binding, mirroring, forwarding). All work happens on the IO
+ * threads; backend connections are pooled per endpoint and shared by the routers.
  *
  * <pre>{@code
  * RunningProxy proxy = ProxyServer.start(config.routers(), interpreter,
@@ -103,7 +106,7 @@ public final class ProxyServer {
       boolean openNow) {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
-    List<RouterHandler> handlers = new ArrayList<>();
+    List<RouterChain> handlers = new ArrayList<>();
     Undertow undertow = null;
     try {
       if (routers.isEmpty()) {
@@ -134,7 +137,7 @@ public final class ProxyServer {
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         for (ServerConfig sc : rc.servers()) {
-          RouterHandler handler = new RouterHandler(router, sc, pools, metrics, mirror);
+          RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror);
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.
@@ -176,7 +179,7 @@ public final class ProxyServer {
       if (undertow != null) {
         stopQuietly(undertow);
       }
-      handlers.forEach(RouterHandler::close);
+      handlers.forEach(RouterChain::close);
       pools.close();
       sources.forEach(DtabSource::close);
       if (ownThreads) {

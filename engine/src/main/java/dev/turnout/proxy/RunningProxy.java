@@ -25,7 +25,7 @@ public final class RunningProxy implements AutoCloseable {
   private final List<OpenGate> gates;
   private final List<Router> routers;
   private final List<GracefulShutdownHandler> drains;
-  private final List<RouterHandler> handlers;
+  private final List<RouterChain> handlers;
   private final List<DtabSource> sources;
   private final Pools pools;
   /** The IO threads when this proxy owns them; null when they were lent (to a warm-up). */
@@ -39,7 +39,7 @@ public final class RunningProxy implements AutoCloseable {
       List<OpenGate> gates,
       List<Router> routers,
       List<GracefulShutdownHandler> drains,
-      List<RouterHandler> handlers,
+      List<RouterChain> handlers,
       List<DtabSource> sources,
       Pools pools,
       IoThreads threads) {
@@ -142,7 +142,7 @@ public final class RunningProxy implements AutoCloseable {
       }
     }
     try {
-      handlers.forEach(RouterHandler::close);
+      handlers.forEach(RouterChain::close);
       undertow.stop();
       pools.close();
       sources.forEach(DtabSource::close);

@@ -5,6 +5,7 @@ import dev.turnout.naming.Address;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * One backend {@code host:port} of a client, with what balancing needs: requests in flight, a peak
@@ -24,6 +25,8 @@ public final class Endpoint {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToLongBits(0));
   private volatile long ewmaStamp;
+  /** Made once, so that a request's figures can name it without allocating a lambda per attempt. */
+  private final Supplier<Boolean> ejected = () -> !accrual().usable();
 
   Endpoint(Address address, FailureAccrualConfig accrual, LongSupplier nanos) {
     this.host = address.host();
@@ -62,6 +65,11 @@ public final class Endpoint {
 
   public FailureAccrual accrual() {
     return accrual;
+  }
+
+  /** True, when asked, while failure accrual keeps the endpoint out of balancing (for the metrics). */
+  public Supplier<Boolean> ejected() {
+    return ejected;
   }
 
   public int inFlight() {

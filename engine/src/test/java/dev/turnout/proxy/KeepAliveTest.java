@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One caller connection carrying many requests: the proxy keeps the connection registered for reads
- * while a bodiless request is in flight (see RouterHandler), so what the caller sends meanwhile must
+ * while a bodiless request is in flight (see Forwarding.keepReading), so what the caller sends meanwhile must
  * still be answered in order, and a caller that hangs up mid-request must cost nothing else.
  */
 class KeepAliveTest {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RouterHandler#keepReading} against Undertow itself: a server whose handler reports whether the
+ * {@link Forwarding.keepReading} against Undertow itself: a server whose handler reports whether the
  * caller's socket is registered for reads before and after the call. Undertow switches reading off for
  * every request; the call switches it back on only where nothing more is to be read and the connection
  * stays open. (If an Undertow upgrade stops switching it off, "before" tells.)
@@ -43,7 +43,7 @@ class KeepReadingTest {
   private static void report(HttpServerExchange exchange) {
     var conduit = ((AbstractServerConnection) exchange.getConnection()).getOriginalSourceConduit();
     boolean before = conduit.isReadResumed();
-    RouterHandler.keepReading(exchange);
+    Forwarding.keepReading(exchange);
     boolean after = conduit.isReadResumed();
     exchange.getResponseSender().send(before + "/" + after);
   }

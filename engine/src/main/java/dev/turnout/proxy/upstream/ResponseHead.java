@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;

@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import java.nio.ByteBuffer;
 

@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

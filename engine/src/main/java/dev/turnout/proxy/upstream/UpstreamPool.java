@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -161,7 +161,7 @@ final class UpstreamPool {
       open++;
       IoFuture<StreamConnection> future;
       try {
-        future = thread.openStreamConnection(address, null, Pools.CLIENT_OPTIONS);
+        future = thread.openStreamConnection(address, null, UpstreamClient.OPTIONS);
       } catch (RuntimeException e) {
         open--;
         throw e;

@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
@@ -47,7 +47,7 @@ final class Relay {
         if (read < 0) {
           pooled.close();
           IoUtils.safeClose(source);
-          ProxiedRequest.finishWrites(sink);
+          Sinks.finishWrites(sink);
           return;
         }
         buffer.flip();
@@ -108,7 +108,7 @@ final class Relay {
         source,
         sink,
         ChannelListeners.closingChannelListener(),
-        ProxiedRequest::finishWrites,
+        Sinks::finishWrites,
         onError,
         onError,
         pool);

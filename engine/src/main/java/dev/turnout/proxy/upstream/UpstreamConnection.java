@@ -1,9 +1,8 @@
-package dev.turnout.proxy;
+package dev.turnout.proxy.upstream;
 
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.util.HeaderMap;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.io.Closeable;
 import java.io.IOException;
@@ -107,40 +106,6 @@ final class UpstreamConnection implements Closeable {
     return home.key();
   }
 
-  /**
-   * Per IO thread: the array request heads are encoded into and the buffer answers are read into, used
-   * only while one event runs. A request holds a buffer of its own ({@code pool}'s) only while bytes
-   * must wait between events, never while the backend thinks: a pooled buffer per request in flight
-   * would overflow the pool's per-thread cache under load and have it allocate and free direct memory,
-   * and each pool call takes a lock.
-   */
-  private static final class Scratch {
-    byte[] head = new byte[4096];
-    ByteBuffer headBuffer = ByteBuffer.wrap(head);
-    ByteBuffer read;
-
-    ByteBuffer head(int length) {
-      if (head.length < length) {
-        head = new byte[Math.max(length, head.length * 2)];
-        headBuffer = ByteBuffer.wrap(head);
-      }
-      headBuffer.clear().limit(length);
-      return headBuffer;
-    }
-
-    /**
-     * Empty, in write mode; as large as the pool's buffers, so the body bytes it holds always fit in
-     * one (heads do not have to: a head in parts collects in an array of its own).
-     */
-    ByteBuffer read(int size) {
-      if (read == null || read.capacity() != size) {
-        read = ByteBuffer.allocateDirect(size);
-      }
-      return read.clear();
-    }
-  }
-
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /**
    * Sends a request: its head ({@code METHOD target HTTP/1.1} and {@code headers}) and then {@code body}
@@ -153,9 +118,9 @@ final class UpstreamConnection implements Closeable {
     this.handler = handler;
     this.pool = pool;
     this.bodyless = bodyless;
-    Scratch scratch = SCRATCH.get();
-    ByteBuffer head = scratch.head(headLength(method, target, headers));
-    putHead(scratch.head, method, target, headers);
+    Scratch scratch = Scratch.ofThisThread();
+    ByteBuffer head = scratch.head(Http1Head.length(method, target, headers));
+    Http1Head.write(scratch.head, method, target, headers);
     headInScratch = true;
     out[0] = head;
     out[1] = body == null ? null : ByteBuffer.wrap(body);
@@ -261,7 +226,7 @@ final class UpstreamConnection implements Closeable {
   }
 
   private void readHead() {
-    ByteBuffer scratch = SCRATCH.get().read(pool.getBufferSize());
+    ByteBuffer scratch = Scratch.ofThisThread().read(pool.getBufferSize());
     int n;
     try {
       n = source.read(scratch);
@@ -364,7 +329,7 @@ final class UpstreamConnection implements Closeable {
 
   private void pump() {
     if (buffer == null) {
-      buffer = SCRATCH.get().read(pool.getBufferSize()).flip();
+      buffer = Scratch.ofThisThread().read(pool.getBufferSize()).flip();
     }
     try {
       while (true) {
@@ -446,7 +411,7 @@ final class UpstreamConnection implements Closeable {
     } else {
       close();
     }
-    ProxiedRequest.finishWrites(to);
+    Sinks.finishWrites(to);
   }
 
   private void brokenNow(IOException e) {
@@ -511,58 +476,5 @@ final class UpstreamConnection implements Closeable {
     } catch (RejectedExecutionException stopping) {
       // the IO thread is gone, and its pool with it
     }
-  }
-
-  // ---- the request head
-
-  /** The bytes {@link #putHead} writes. */
-  static int headLength(HttpString method, String target, HeaderMap headers) {
-    int n = method.length() + 1 + target.length() + HTTP_11_CRLF.length + 2;
-    long f = headers.fastIterateNonEmpty();
-    while (f != -1L) {
-      HeaderValues values = headers.fiCurrent(f);
-      int name = values.getHeaderName().length();
-      for (int i = 0; i < values.size(); i++) {
-        n += name + 2 + values.get(i).length() + 2;
-      }
-      f = headers.fiNextNonEmpty(f);
-    }
-    return n;
-  }
-
-  /** Writes {@code METHOD target HTTP/1.1}, the headers and the blank line into {@code b} from 0. */
-  static void putHead(byte[] b, HttpString method, String target, HeaderMap headers) {
-    method.copyTo(b, 0);
-    int at = method.length();
-    b[at++] = ' ';
-    at = put(b, at, target);
-    System.arraycopy(HTTP_11_CRLF, 0, b, at, HTTP_11_CRLF.length);
-    at += HTTP_11_CRLF.length;
-    long f = headers.fastIterateNonEmpty();
-    while (f != -1L) {
-      HeaderValues values = headers.fiCurrent(f);
-      HttpString name = values.getHeaderName();
-      for (int i = 0; i < values.size(); i++) {
-        name.copyTo(b, at);
-        at += name.length();
-        b[at++] = ':';
-        b[at++] = ' ';
-        at = put(b, at, values.get(i));
-        b[at++] = '\r';
-        b[at++] = '\n';
-      }
-      f = headers.fiNextNonEmpty(f);
-    }
-    b[at++] = '\r';
-    b[at] = '\n';
-  }
-
-  private static final byte[] HTTP_11_CRLF = " HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-  private static int put(byte[] b, int at, String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      b[at++] = (byte) s.charAt(i);
-    }
-    return at;
   }
 }

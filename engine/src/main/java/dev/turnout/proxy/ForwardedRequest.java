@@ -1,0 +1,170 @@
+package dev.turnout.proxy;
+
+import dev.turnout.metrics.TrafficStats;
+import dev.turnout.proxy.upstream.UpstreamRequest;
+import dev.turnout.routing.ResponseClass;
+import dev.turnout.routing.Route;
+import dev.turnout.routing.Router;
+import io.undertow.server.ExchangeCompletionListener;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import java.io.Closeable;
+import org.xnio.IoUtils;
+
+/**
+ * What every state of a request going upstream shares: the exchange and what routing decided, what
+ * the upstream client reads of the request (its target, headers and held body), and how the request
+ * ends: failed with {@code l5d-err}, failed by a bug (500, logged with its trace once), or its exchange
+ * over, when it is counted once. The attempts and their outcomes are the subclass's. Touched by the
+ * exchange's IO thread only.
+ */
+abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionListener {
+  final HttpServerExchange exchange;
+  final Routed routed;
+  final PerRouter shared;
+  final boolean hasBody;
+  final TrafficStats serviceStats;
+  final long startNanos;
+  /** The target the current attempts go to: the one routing chose, or what a retry re-bound to. */
+  Route.Target target;
+  /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
+  byte[] body;
+  /** The current attempt's backend connection, either client's; null between attempts. */
+  Closeable connection;
+  boolean finished;
+  Deadlines.Entry deadline;
+  /** What the request is counted as when its exchange ends: {@link #failureClass} says why not. */
+  private boolean succeeded = true;
+  private String failureClass = "";
+
+  ForwardedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
+    this.exchange = exchange;
+    this.routed = routed;
+    this.shared = shared;
+    this.hasBody = Hop.hasBody(exchange);
+    this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
+    this.startNanos = router().nanos();
+  }
+
+  final Router router() {
+    return routed.router();
+  }
+
+  // ---- what the upstream client reads
+
+  @Override
+  public HttpServerExchange exchange() {
+    return exchange;
+  }
+
+  @Override
+  public String target() {
+    return routed.requestTarget();
+  }
+
+  @Override
+  public void headers(HeaderMap h) {
+    UpstreamHeaders.put(h, exchange, routed, target, UpstreamHeaders.upgradeAsked(exchange), hasBody, body);
+  }
+
+  @Override
+  public byte[] body() {
+    return body;
+  }
+
+  @Override
+  public boolean hasBody() {
+    return hasBody;
+  }
+
+  @Override
+  public boolean over() {
+    return finished;
+  }
+
+  /** The connect timeout, or the request's remaining time when that is shorter (at least 1 ms). */
+  @Override
+  public long queueWait(long connectTimeout) {
+    long timeout = router().config().requestTimeout().toMillis();
+    if (timeout <= 0) {
+      return connectTimeout;
+    }
+    long left = timeout - (router().nanos() - startNanos) / 1_000_000;
+    return Math.max(1, Math.min(connectTimeout, left));
+  }
+
+  @Override
+  public void using(Closeable c) {
+    connection = c;
+  }
+
+  // ---- endings
+
+  /** The request's outcome is known: it is counted as {@code cls} ({@code why}) when its exchange ends. */
+  final void settle(ResponseClass cls, String why) {
+    finished = true;
+    succeeded = cls.isSuccess();
+    failureClass = why;
+  }
+
+  /** Runs a step of the request; an exception from it is a bug, answered 500 instead of hanging. */
+  final void guarded(String where, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      unexpected(where, e);
+    }
+  }
+
+  /**
+   * An exception nobody expected: logged (its trace once), the backend connection closed, and the
+   * caller answered 500 with {@code l5d-err}, or its connection closed if the answer had begun.
+   */
+  @Override
+  public void unexpected(String where, RuntimeException e) {
+    shared.log.unexpected(router().label(), where, e);
+    Closeable open = connection;
+    connection = null;
+    if (open != null) {
+      IoUtils.safeClose(open);
+    }
+    if (finished) {
+      IoUtils.safeClose(exchange.getConnection());
+      return;
+    }
+    try {
+      fail(500, "internal", "Turnout failed while " + where + " for " + routed.serviceName() + ": " + e);
+    } catch (RuntimeException again) {
+      IoUtils.safeClose(exchange.getConnection());
+    }
+  }
+
+  final void fail(int status, String why, String message) {
+    if (!"internal".equals(why)) {
+      shared.log.expected(router().label(), why, status, message);
+    }
+    if (!exchange.isRequestComplete()) {
+      // The caller is still sending (or stalled in) its body: close its connection after this answer
+      // instead of waiting to drain the rest, so the exchange ends now and holds nothing.
+      exchange.setPersistent(false);
+    }
+    settle(ResponseClass.FAILURE, why);
+    Errors.send(exchange, status, message);
+  }
+
+  /** The exchange is over: cancel the timer and count the request once, then the other listeners run. */
+  @Override
+  public void exchangeEvent(HttpServerExchange ex, ExchangeCompletionListener.NextListener next) {
+    if (deadline != null) {
+      deadline.request = null;
+      deadline = null;
+    }
+    if (!finished) {
+      finished = true;
+      succeeded = false;
+      failureClass = "cancelled";
+    }
+    serviceStats.finish(succeeded, failureClass, router().nanos() - startNanos);
+    next.proceed();
+  }
+}

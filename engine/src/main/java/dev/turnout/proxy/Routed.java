@@ -1,0 +1,41 @@
+package dev.turnout.proxy;
+
+import dev.turnout.dtab.Dtab;
+import dev.turnout.dtab.Path;
+import dev.turnout.naming.BindingException;
+import dev.turnout.routing.Route;
+import dev.turnout.routing.Router;
+import dev.turnout.routing.RoutingSnapshot;
+import java.util.Optional;
+
+/**
+ * What routing decided for one request, handed by the binding step to mirroring and
+ * forwarding: the router and the snapshot it read once, the request's local dtab, the service name
+ * (as a path and as shown), the target chosen first (a retry may rebind to another), and what goes
+ * upstream from this hop: the request target (the path an identifier may have rewritten, and the
+ * query), the request id and this server's {@code Via} entry.
+ */
+record Routed(
+    Router router,
+    RoutingSnapshot snapshot,
+    Dtab local,
+    Path service,
+    String serviceName,
+    Route.Target target,
+    String requestTarget,
+    String requestId,
+    String via) {
+
+  /**
+   * The target routing chooses now for the same name, under this request's snapshot and local dtab:
+   * for a retry after a failed connection, when failure accrual may have taken this target's endpoints
+   * out and the bound tree now prefers another alternative. Empty when the name no longer binds.
+   */
+  Optional<Route.Target> chooseAgain() {
+    try {
+      return Router.choose(router.bind(snapshot, local, service).targets());
+    } catch (BindingException e) {
+      return Optional.empty();
+    }
+  }
+}

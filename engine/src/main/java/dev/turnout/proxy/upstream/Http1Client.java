@@ -1,0 +1,170 @@
+package dev.turnout.proxy.upstream;
+
+import dev.turnout.routing.Endpoint;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.xnio.Cancellable;
+import org.xnio.XnioIoThread;
+
+/**
+ * Turnout's own HTTP/1.1 client: keep-alive {@link UpstreamConnection}s in an {@link UpstreamPool} per
+ * endpoint {@code host:port}, shared by every router of the process. It carries a request with no body
+ * or one held whole that asks for no upgrade. Its pool's wait is cancelled at the connect timeout: a
+ * connection still being made is closed, a place in its queue given up, so no slot stays taken by a
+ * dead host.
+ *
+ * <p>What an attempt allocates here is one {@link Attempt}: it waits for the connection and then hears
+ * how the request on it went.
+ */
+public final class Http1Client implements UpstreamClient {
+  private final ConcurrentHashMap<String, UpstreamPool> pools = new ConcurrentHashMap<>();
+
+  @Override
+  public void start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
+    UpstreamPool pool;
+    try {
+      pool = pool(endpoint);
+    } catch (IllegalArgumentException notAnAddress) {
+      request.unreachable(endpoint, notAnAddress.getMessage());
+      return;
+    }
+    XnioIoThread io = request.exchange().getIoThread();
+    Attempt waiting = new Attempt(endpoint, connectTimeoutMillis, request);
+    Cancellable pending = pool.acquire(io, waiting);
+    if (!waiting.settled) {
+      waiting.pending = pending;
+      waiting.timer = io.executeAfter(waiting::timedOut, connectTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * The pool of connections to {@code endpoint}.
+   *
+   * @throws IllegalArgumentException when the endpoint is not an address a connection can be made to
+   */
+  private UpstreamPool pool(Endpoint endpoint) {
+    String key = endpoint.key();
+    UpstreamPool p = pools.get(key);
+    if (p != null) {
+      return p;
+    }
+    UpstreamClient.uri(endpoint); // the same check as for Undertow's pool, before anything is kept
+    return pools.computeIfAbsent(key, k -> new UpstreamPool(endpoint));
+  }
+
+  /** Connections open or being opened, to every endpoint: what a leak of pool slots would show in. */
+  public int open() {
+    int n = 0;
+    for (UpstreamPool p : pools.values()) {
+      n += p.open();
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(UpstreamPool::close);
+    pools.clear();
+  }
+
+  /** One attempt: its wait for a connection, then what the connection reports. */
+  private static final class Attempt extends ConnectWait
+      implements UpstreamPool.Waiter, UpstreamConnection.Handler {
+    Attempt(Endpoint to, long timeoutMillis, UpstreamRequest request) {
+      super(to, false, timeoutMillis, request);
+    }
+
+    @Override
+    public void connected(UpstreamConnection c) {
+      try {
+        if (settle()) {
+          request.using(c);
+          send(c);
+        } else {
+          c.close();
+        }
+      } catch (RuntimeException e) {
+        request.unexpected("sending the request", e);
+      }
+    }
+
+    /** Sends the request: its head and its held body, if any, in one write. */
+    private void send(UpstreamConnection c) {
+      HeaderMap h = new HeaderMap();
+      request.headers(h);
+      HttpServerExchange exchange = request.exchange();
+      HttpString method = exchange.getRequestMethod();
+      c.send(
+          this,
+          exchange.getConnection().getByteBufferPool(),
+          method,
+          request.target(),
+          h,
+          request.body(),
+          Methods.HEAD.equals(method));
+    }
+
+    @Override
+    public void failed(IOException e) {
+      try {
+        if (settle()) {
+          unreached("could not connect to " + to.key() + " (" + reason(e) + ")");
+        }
+      } catch (RuntimeException bug) {
+        request.unexpected("connecting", bug);
+      }
+    }
+
+    @Override
+    public boolean gaveUp() {
+      return settled || request.over();
+    }
+
+    @Override
+    public void queued() {
+      queued = true;
+    }
+
+    @Override
+    public void opening(Cancellable connecting) {
+      queued = false;
+      pending = connecting;
+    }
+
+    @Override
+    public void notSent(UpstreamConnection conn, IOException e) {
+      request.notSent(conn, e);
+    }
+
+    @Override
+    public void broken(UpstreamConnection conn, IOException e) {
+      if (e.getCause() instanceof RuntimeException bug) {
+        request.unexpected("reading the response", bug);
+        return;
+      }
+      request.broken("reading the response", conn, e);
+    }
+
+    @Override
+    public void answered(UpstreamConnection conn, ResponseHead head) {
+      try {
+        if (request.answered(conn, head.status, head.headers)) {
+          request.using(null); // the connection is the relay's now: back to its pool at the body's end
+          conn.relay(request.exchange().getResponseChannel());
+        }
+      } catch (RuntimeException e) {
+        request.unexpected("reading the response", e);
+      }
+    }
+
+    @Override
+    public void relayFailed(UpstreamConnection conn, IOException e) {
+      request.relayFailed(e);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.turnout.proxy.upstream;
+
+import dev.turnout.routing.Endpoint;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * A request as an {@link UpstreamClient} sees it: what to send, and where each attempt's outcome goes.
+ * Every method is called on the exchange's IO thread. An attempt reports one of {@link #unreachable},
+ * {@link #busy}, {@link #notSent}, {@link #broken} or {@link #answered} (a report about an earlier
+ * attempt's connection is the request's to ignore), and after a taken answer perhaps {@link
+ * #relayFailed}. A client hands an exception out of a report to {@link #unexpected}; {@link #notSent}
+ * and {@link #broken} catch their own.
+ */
+public interface UpstreamRequest {
+  HttpServerExchange exchange();
+
+  /** The request line's target: the path and the query. */
+  String target();
+
+  /** Puts the headers the backend gets into {@code headers}. */
+  void headers(HeaderMap headers);
+
+  /** The body held whole, sent by every attempt; null when there is none or it is streamed. */
+  byte[] body();
+
+  /** The request carries a body: held ({@link #body()}) or streamed from the exchange. */
+  boolean hasBody();
+
+  /** True once the request has ended: a connection that comes now is not used for it. */
+  boolean over();
+
+  /** How long to wait in a pool's queue behind busy connections: the connect timeout, or less. */
+  long queueWait(long connectTimeoutMillis);
+
+  /**
+   * The attempt's connection is now {@code connection}, which the request closes if it ends first;
+   * null once the client's relay owns it.
+   */
+  void using(Closeable connection);
+
+  /** No connection to {@code endpoint} came: refused, unreachable, an unknown host, or the connect timeout. */
+  void unreachable(Endpoint endpoint, String why);
+
+  /** No connection to {@code endpoint} was free: every one allowed is in use, which is not its fault. */
+  void busy(Endpoint endpoint, String why);
+
+  /** {@code connection} was dead before a byte of the request went out on it (closed). */
+  void notSent(Closeable connection, IOException e);
+
+  /** {@code connection} broke after the request went out, while {@code where}; closed. */
+  void broken(String where, Closeable connection, IOException e);
+
+  /**
+   * The answer's head: true when it is the request's answer (its status and headers are set on the
+   * exchange and the client relays its body), false when it is not taken ({@code connection} closed).
+   */
+  boolean answered(Closeable connection, int status, HeaderMap headers);
+
+  /** Relaying a taken answer's body failed; the backend connection is closed, the caller's must be. */
+  void relayFailed(IOException e);
+
+  /** An exception from Turnout's own code while {@code where}: a bug, answered 500 and logged. */
+  void unexpected(String where, RuntimeException e);
+}
