@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Await;
 
 import dev.turnout.config.InterpreterConfig;
@@ -51,8 +52,8 @@ class FleetBench {
 
   @Test
   void printFleetFigures() throws Exception {
-    try (Backend a = new Backend("a");
-        Backend b = new Backend("b");
+    try (Backend a = Backend.named("a");
+        Backend b = Backend.named("b");
         PostgresServer postgres = PostgresServer.start()) {
       String url = postgres.newDatabase();
       try (JdbcDtabStore seed =

@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Await;
 import dev.turnout.testing.Cleanup;
 
@@ -46,9 +47,9 @@ class FleetIT {
 
   @Test
   void aCommitOnEitherControlPlaneMovesEveryProxyAndAKilledControlPlaneIsFollowedByTheOther() throws Exception {
-    Backend v1 = cleanup.add(new Backend("users-v1"));
-    Backend v2 = cleanup.add(new Backend("users-v2"));
-    Backend web = cleanup.add(new Backend("web"));
+    Backend v1 = cleanup.add(Backend.named("users-v1"));
+    Backend v2 = cleanup.add(Backend.named("users-v2"));
+    Backend web = cleanup.add(Backend.named("web"));
     // The control planes' own fs namer; the proxies have none and leave /# names to them, as Linkerd does.
     Path disco = Files.createDirectories(dir.resolve("disco"));
     Files.writeString(disco.resolve("web"), "127.0.0.1 " + web.port() + "\n");

@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Await;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +53,7 @@ class LauncherIT {
     JarProcess turnout = launch(LAUNCHER, Map.of(), "--config", HOME.resolve("conf/turnout.yml").toString());
     int admin = turnout.port("admin");
     int proxy = turnout.port("proxy");
-    try (Backend users = new Backend("users")) {
+    try (Backend users = Backend.named("users")) {
       Await.until("/health answers 200", Duration.ofSeconds(60), () -> answers(admin, "/health", null, 200));
       create(admin, "default", "/svc/users => /$/inet/127.0.0.1/" + users.port() + ";\n");
       Await.until("the proxy routes by the committed dtab", Duration.ofSeconds(30), () -> answers(proxy, "/", "users", 200));

@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Cleanup;
 import dev.turnout.testing.Ports;
 
@@ -38,7 +39,7 @@ class LinkerToLinkerIT {
 
   @Test
   void outgoingAndIncomingRoutersOfOneProcessCarryEveryRequest() throws Exception {
-    Backend users = cleanup.add(new Backend("users"));
+    Backend users = cleanup.add(Backend.named("users"));
     int outgoing = Ports.free();
     int incoming = Ports.free();
     JarProcess turnout = start("linker", config(
@@ -55,7 +56,7 @@ class LinkerToLinkerIT {
 
   @Test
   void fourChainedRoutersOfOneProcessCarryEveryRequest() throws Exception {
-    Backend users = cleanup.add(new Backend("users"));
+    Backend users = cleanup.add(Backend.named("users"));
     int[] ports = {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
     JarProcess turnout = start("chain", config(
         router("one", ports[0], "/svc => /$/inet/127.1/" + ports[1])
@@ -73,7 +74,7 @@ class LinkerToLinkerIT {
 
   @Test
   void anOutgoingRouterSendsToTheIncomingRouterOfAnotherProcess() throws Exception {
-    Backend users = cleanup.add(new Backend("users"));
+    Backend users = cleanup.add(Backend.named("users"));
     int incoming = Ports.free();
     JarProcess target = start("target-host", config("", router("incoming", incoming, "/svc => /#/io.l5d.fs"), users));
     int outgoing = Ports.free();
@@ -92,7 +93,7 @@ class LinkerToLinkerIT {
 
   @Test
   void aRouterThatSendsToItsOwnPortIsRefusedAtTheFirstRepeat() throws Exception {
-    Backend users = cleanup.add(new Backend("users"));
+    Backend users = cleanup.add(Backend.named("users"));
     int self = Ports.free();
     JarProcess turnout = start("self-loop", config("", router("web", self, "/svc => /$/inet/127.1/" + self), users));
     turnout.port("proxy");

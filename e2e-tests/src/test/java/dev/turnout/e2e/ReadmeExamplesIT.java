@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Await;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -185,7 +186,7 @@ class ReadmeExamplesIT {
     assertThat(stop(plain)).isZero();
 
     // Running it for real, on a config file.
-    try (Backend users = new Backend("users")) {
+    try (Backend users = Backend.named("users")) {
       Files.writeString(
           dir.resolve("linkerd.yml"),
           "routers:\n- protocol: http\n  dtab: /svc/* => /$/inet/127.1/" + users.port() + "\n");

@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,7 +139,7 @@ class StartupIT {
 
   @Test
   void aProxyStartedIntoTrafficAnswersEveryRequest() throws Exception {
-    Backend users = cleanup.add(new Backend("users"));
+    Backend users = cleanup.add(Backend.named("users"));
     Path disco = Files.createDirectories(dir.resolve("disco"));
     Files.writeString(disco.resolve("users"), "127.0.0.1 " + users.port() + "\n");
     Path cpConfig = Files.writeString(dir.resolve("cp.yml"), String.join("\n",

@@ -1,5 +1,6 @@
 package dev.turnout.e2e;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.app.TurnoutServer;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
@@ -37,9 +38,9 @@ final class Turnout implements AutoCloseable {
   private static final Pattern LISTENING =
       Pattern.compile("turnout: (proxy|admin) listening on ([0-9.]+):(\\d+)");
 
-  final Backend users = new Backend("users");
-  final Backend usersV2 = new Backend("users-v2");
-  final Backend web = new Backend("web");
+  final Backend users = Backend.named("users");
+  final Backend usersV2 = Backend.named("users-v2");
+  final Backend web = Backend.named("web");
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final TurnoutServer server;

@@ -73,6 +73,20 @@ public final class ProxyServer {
   }
 
   /**
+   * As {@link #start(List, Interpreter, Function, ProxyMetrics, IoThreads)}, on threads the caller
+   * keeps: closing the proxy leaves them running. The warm-up runs throwaway proxies this way on the
+   * threads the real one then takes over.
+   */
+  public static RunningProxy startOnLentThreads(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true);
+  }
+
+  /**
    * As {@link #start(List, Interpreter, Function, ProxyMetrics, IoThreads)}, but every router's
    * listeners, though bound, accept nothing until {@link RunningProxy#open(String)}: a port that is
    * taken fails here, before a warm-up, while connections that arrive before the router may route

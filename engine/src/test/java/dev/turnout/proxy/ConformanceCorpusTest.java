@@ -3,6 +3,7 @@ package dev.turnout.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.config.InterpreterConfig;
 import dev.turnout.config.TransformerConfig;
 import dev.turnout.testing.Ports;

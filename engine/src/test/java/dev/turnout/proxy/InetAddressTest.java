@@ -3,6 +3,7 @@ package dev.turnout.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.turnout.testing.Backend;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URLDecoder;

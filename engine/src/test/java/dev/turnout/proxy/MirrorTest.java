@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.dtab.Path;
 import dev.turnout.config.IdentifierConfig;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.config.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.Backend;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.Backend;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;

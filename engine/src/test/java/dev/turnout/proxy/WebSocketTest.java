@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.Backend;
 import dev.turnout.config.IdentifierConfig;
 import dev.turnout.dtab.Path;
 import io.undertow.Handlers;

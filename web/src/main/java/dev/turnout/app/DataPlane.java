@@ -10,7 +10,6 @@ import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
-import dev.turnout.proxy.Warmup;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.DtabSources;
 import dev.turnout.routing.NamerdHttpDtabSource;

@@ -9,7 +9,6 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.ProxyBindException;
 import dev.turnout.proxy.RunningProxy;
-import dev.turnout.proxy.Warmup;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.JdbcUserStore;
 import dev.turnout.web.Dashboard;

@@ -1,9 +1,13 @@
-package dev.turnout.proxy;
+package dev.turnout.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.turnout.config.IdentifierConfig;
-import dev.turnout.dtab.Path;
+import dev.turnout.testing.Backend;
+import dev.turnout.config.ConfigLoader;
+import dev.turnout.proxy.IoThreads;
+import dev.turnout.proxy.ProxyServer;
+import dev.turnout.proxy.RunningProxy;
+import dev.turnout.testing.Backend;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +26,16 @@ import org.junit.jupiter.api.Test;
 class WarmupTest {
   private IoThreads threads;
 
+  /** Router "web" on port 0 with {@code dtab}, and {@code more} YAML lines of its own. */
+  private static RouterConfig router(String dtab, String... more) {
+    StringBuilder yaml = new StringBuilder("routers:\n- protocol: http\n  label: web\n  servers: [{port: 0}]\n");
+    yaml.append("  dtab: '").append(dtab).append("'\n");
+    for (String line : more) {
+      yaml.append("  ").append(line).append('\n');
+    }
+    return ConfigLoader.parse(yaml.toString(), java.nio.file.Path.of("."), java.nio.file.Path.of("data")).routers().get(0);
+  }
+
   @BeforeEach
   void threads() {
     threads = IoThreads.start();
@@ -35,7 +49,7 @@ class WarmupTest {
   @Test
   void sendsTrafficThroughTheRouterAndLeavesNoThreadsBehind() {
     // The router's own dtab points nowhere: the warm-up replaces it with its loopback backend.
-    Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ofMillis(1500), threads);
+    Warmup.Result r = Warmup.run(router("/svc => /$/inet/127.0.0.1/1;"), Duration.ofMillis(1500), threads);
 
     // How many requests fit in the budget depends on the machine (a cold JVM on one busy core manages a
     // handful); what must hold is that every one was answered and none broke.
@@ -53,10 +67,7 @@ class WarmupTest {
 
   @Test
   void aRouterThatCannotIdentifyTheWarmupRequestsStillRunsItsErrorPath() {
-    var byHeader =
-        Fixture.withIdentifiers(
-            Fixture.router("/svc => /$/inet/127.0.0.1/1;"),
-            List.of(new IdentifierConfig("io.l5d.header", "x-service", Path.read("/svc"), 0, false, false, null)));
+    var byHeader = router("/svc => /$/inet/127.0.0.1/1;", "identifier: {kind: io.l5d.header, header: x-service}");
 
     Warmup.Result r = Warmup.run(byHeader, Duration.ofMillis(400), threads);
 
@@ -66,15 +77,7 @@ class WarmupTest {
 
   @Test
   void aRouterOnTheStoreIsWarmedOnAThrowawayStore() {
-    var onStore =
-        Fixture.router(
-            "/svc => /$/inet/127.0.0.1/1;",
-            r ->
-                new dev.turnout.config.RouterConfig(
-                    r.label(), r.protocol(), r.dtab(), r.identifiers(), r.dstPrefix(),
-                    new dev.turnout.config.InterpreterConfig("store", "default"), r.servers(), r.client(),
-                    r.service(), r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(),
-                    r.skipUnavailableAlternatives()));
+    var onStore = router("/svc => /$/inet/127.0.0.1/1;", "interpreter: {kind: io.l5d.namerd, namespace: default}");
 
     Warmup.Result r = Warmup.run(onStore, Duration.ofMillis(1000), threads);
 
@@ -84,14 +87,7 @@ class WarmupTest {
 
   @Test
   void aRouterWhoseNamesStartAtTheRootIsWarmedWithoutLoopingItsRewrite() {
-    Path root = Path.read("/");
-    var atRoot =
-        Fixture.withIdentifiers(
-            Fixture.router("/ => /$/inet/127.0.0.1/1;", r -> new dev.turnout.config.RouterConfig(
-                r.label(), r.protocol(), r.dtab(), r.identifiers(), root, r.interpreter(), r.servers(),
-                r.client(), r.service(), r.bindingTimeout(), r.requestTimeout(), r.maxCallDepth(),
-                r.skipUnavailableAlternatives())),
-            List.of(new IdentifierConfig("io.l5d.header.token", "Host", root, 0, false, false, null)));
+    var atRoot = router("/ => /$/inet/127.0.0.1/1;", "dstPrefix: /", "identifier: {kind: io.l5d.header.token, header: Host}");
 
     Warmup.Result r = Warmup.run(atRoot, Duration.ofMillis(1000), threads);
 
@@ -102,7 +98,7 @@ class WarmupTest {
   @Test
   void theProxyOpensOnTheWarmedThreadsAndClosingItEndsThem() throws Exception {
     try (Backend users = Backend.named("users")) {
-      RouterConfig config = Fixture.router("/svc => /$/inet/127.0.0.1/" + users.port() + ";");
+      RouterConfig config = router("/svc => /$/inet/127.0.0.1/" + users.port() + ";");
       Warmup.run(config, Duration.ofMillis(300), threads);
       Set<Thread> warmed = proxyThreads();
       assertThat(warmed).as("the warm-up leaves its threads open").hasSizeGreaterThanOrEqualTo(2);
@@ -137,7 +133,7 @@ class WarmupTest {
 
   @Test
   void aZeroBudgetDoesNothing() {
-    Warmup.Result r = Warmup.run(Fixture.router("/svc => /$/inet/127.0.0.1/1;"), Duration.ZERO, threads);
+    Warmup.Result r = Warmup.run(router("/svc => /$/inet/127.0.0.1/1;"), Duration.ZERO, threads);
 
     assertThat(r.requests()).isZero();
     assertThat(r.took()).isZero();

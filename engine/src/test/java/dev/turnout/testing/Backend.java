@@ -1,4 +1,4 @@
-package dev.turnout.proxy;
+package dev.turnout.testing;
 
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -11,12 +11,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real Undertow backend on a free port of 127.0.0.1 for proxy tests; counts its requests. */
-final class Backend implements AutoCloseable {
-  final String name;
-  final AtomicInteger hits = new AtomicInteger();
-  final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
-  volatile String lastUri = "";
+/**
+ * A real Undertow backend on a free loopback port, for every module's tests (the web module and the
+ * browser tests reach it through the engine's test-jar): answers as told, counts its requests and
+ * keeps the last request's headers and URI.
+ */
+public final class Backend implements AutoCloseable {
+  public final String name;
+  public final AtomicInteger hits = new AtomicInteger();
+  public final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+  public volatile String lastUri = "";
   private Undertow server;
   private final HttpHandler handler;
   private final String host;
@@ -29,20 +33,20 @@ final class Backend implements AutoCloseable {
   }
 
   /** A backend answering 200 with its name as the body. */
-  static Backend named(String name) {
+  public static Backend named(String name) {
     return start(name, ex -> ex.getResponseSender().send(name, StandardCharsets.UTF_8));
   }
 
-  static Backend start(String name, HttpHandler handler) {
+  public static Backend start(String name, HttpHandler handler) {
     return start(name, handler, "127.0.0.1");
   }
 
   /** A backend answering 200 with its name, listening on {@code host} (a loopback address). */
-  static Backend namedOn(String name, String host) {
+  public static Backend namedOn(String name, String host) {
     return start(name, ex -> ex.getResponseSender().send(name, StandardCharsets.UTF_8), host);
   }
 
-  static Backend start(String name, HttpHandler handler, String host) {
+  public static Backend start(String name, HttpHandler handler, String host) {
     Backend b = new Backend(name, handler, host);
     b.listen(0);
     return b;
@@ -62,17 +66,22 @@ final class Backend implements AutoCloseable {
     port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
+  /** How many requests it has answered (begun answering) so far. */
+  public long served() {
+    return hits.get();
+  }
+
   /** Stops listening: connections to the port are then refused. */
-  void stop() {
+  public void stop() {
     server.stop();
   }
 
   /** Listens again on the same port. */
-  void restart() {
+  public void restart() {
     listen(port);
   }
 
@@ -80,7 +89,7 @@ final class Backend implements AutoCloseable {
    * A backend that holds every request (on a worker thread, never the IO thread) until {@code release}
    * opens, for at most 30 seconds, then answers 200 "late": a slow or hung peer.
    */
-  static Backend heldUntil(String name, CountDownLatch release) {
+  public static Backend heldUntil(String name, CountDownLatch release) {
     return start(
         name,
         ex ->
@@ -95,7 +104,7 @@ final class Backend implements AutoCloseable {
                 }));
   }
 
-  static void respond(HttpServerExchange ex, int status, String body) {
+  public static void respond(HttpServerExchange ex, int status, String body) {
     ex.setStatusCode(status);
     ex.getResponseSender().send(body, StandardCharsets.UTF_8);
   }

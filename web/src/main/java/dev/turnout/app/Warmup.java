@@ -1,10 +1,13 @@
-package dev.turnout.proxy;
+package dev.turnout.app;
 
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.proxy.IoThreads;
+import dev.turnout.proxy.ProxyServer;
+import dev.turnout.proxy.RunningProxy;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.DtabSources;
@@ -44,7 +47,7 @@ import java.util.function.LongSupplier;
  * IoThreads)}). It runs on the IO threads the real proxy then opens on ({@link IoThreads}); its metrics,
  * pools, backend and callers are its own and are closed when it ends.
  */
-public final class Warmup {
+final class Warmup {
   /** At least this long, so the compiler has queued the hot path before quiet is judged. */
   static final Duration MIN = Duration.ofSeconds(3);
   /** The compiler counts as quiet when it spent less than this in the last second. */
@@ -187,16 +190,7 @@ public final class Warmup {
     AtomicBoolean stop = new AtomicBoolean();
     try {
       metrics.start();
-      proxy =
-          ProxyServer.start(
-              List.of(copy),
-              new Interpreter(List.of()),
-              sources,
-              metrics,
-              Nanos.SYSTEM,
-              threads,
-              false,
-              true);
+      proxy = ProxyServer.startOnLentThreads(List.of(copy), new Interpreter(List.of()), sources, metrics, threads);
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
         Thread t = new Thread(() -> call(port, stop, counts), "turnout-warmup-" + i);
