@@ -106,10 +106,16 @@ class LinkerdTelemetryTest {
 
     String[] service = {"rt", "incoming", "service", "svc/users"};
     String client = "$/inet/127.0.0.1/" + backend.getAddress().getPort();
-    // The latency window is closed by the process's once-a-second tick.
-    Await.until("the latency summary counts every request", Duration.ofSeconds(10),
-        () -> scrape().value("linkerd_rt:service:request_latency_ms_count", service).orElse(0.0) == 9);
-    PrometheusText text = scrape();
+    // The latency windows are closed by the process's once-a-second tick, the service's and the
+    // client's each on its own turn: the assertions read the one scrape in which both count everything.
+    PrometheusText[] seen = new PrometheusText[1];
+    Await.until("the latency summaries count every request", Duration.ofSeconds(10), () -> {
+      seen[0] = scrape();
+      return seen[0].value("linkerd_rt:service:request_latency_ms_count", service).orElse(0.0) == 9
+          && seen[0].value("linkerd_rt:client:request_latency_ms_count", "rt", "incoming", "client", client)
+              .orElse(0.0) == 9;
+    });
+    PrometheusText text = seen[0];
     assertThat(text.value("linkerd_rt:service:requests", service)).hasValue(9.0);
     assertThat(text.value("linkerd_rt:service:success", service)).hasValue(7.0);
     assertThat(text.value("linkerd_rt:service:failures", service)).hasValue(2.0);
