@@ -1,7 +1,82 @@
 package dev.turnout.config;
 
+import dev.turnout.dtab.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
-/** How a router talks to the endpoints of a bound name. */
+/**
+ * How a router talks to the endpoints of a bound client. The components apply to a client no entry
+ * matches (defaults, or the keys of {@code io.l5d.global}); {@code configs} are the {@code
+ * io.l5d.static} entries, applied over them in order to a client whose bound id ({@code
+ * /#/io.l5d.fs/users}, {@code /$/inet/127.1/8080}) their prefix matches ({@link #forClient}).
+ *
+ * @param connectTimeout Turnout's own: how long a connection may take to open
+ * @param requestAttemptTimeout how long one attempt may wait for its answer's head; empty: unbounded
+ * @param failFast Linkerd's {@code failFast}; Turnout takes an endpoint out at its first refused
+ *     connection whatever it says (see docs/linkerd-compatibility.md)
+ * @param requeueBudget the budget of retries of requests that never reached a backend; empty: they
+ *     draw on the service's retry budget
+ */
 public record ClientConfig(
-    FailureAccrualConfig failureAccrual, String loadBalancer, Duration connectTimeout) {}
+    FailureAccrualConfig failureAccrual,
+    String loadBalancer,
+    Duration connectTimeout,
+    Optional<Duration> requestAttemptTimeout,
+    HostConnectionPool hostConnectionPool,
+    boolean failFast,
+    Optional<RetryBudgetConfig> requeueBudget,
+    List<Entry> configs) {
+
+  public ClientConfig {
+    configs = List.copyOf(configs);
+    if (!List.of("ewma", "p2c", "roundRobin").contains(loadBalancer)) {
+      throw new IllegalArgumentException("loadBalancer: must be ewma, p2c or roundRobin, not " + loadBalancer);
+    }
+  }
+
+  /** A global client block with only these keys set. */
+  public ClientConfig(FailureAccrualConfig failureAccrual, String loadBalancer, Duration connectTimeout) {
+    this(failureAccrual, loadBalancer, connectTimeout, Optional.empty(), HostConnectionPool.DEFAULT, false,
+        Optional.empty(), List.of());
+  }
+
+  /**
+   * What applies to the client {@code id}: this block with every entry whose prefix matches it applied
+   * in order, a later entry's keys replacing an earlier one's; without entries left over.
+   */
+  public ClientConfig forClient(Path id) {
+    ClientConfig c = new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
+        hostConnectionPool, failFast, requeueBudget, List.of());
+    for (Entry e : configs) {
+      if (e.prefix().matches(id)) {
+        c = e.applyTo(c);
+      }
+    }
+    return c;
+  }
+
+  /** One entry of {@code io.l5d.static} (or the keys of {@code io.l5d.global}): the keys it sets. */
+  public record Entry(
+      PathPattern prefix,
+      Optional<FailureAccrualConfig> failureAccrual,
+      Optional<String> loadBalancer,
+      Optional<Duration> connectTimeout,
+      Optional<Duration> requestAttemptTimeout,
+      Optional<HostConnectionPool> hostConnectionPool,
+      Optional<Boolean> failFast,
+      Optional<RetryBudgetConfig> requeueBudget) {
+
+    ClientConfig applyTo(ClientConfig c) {
+      return new ClientConfig(
+          failureAccrual.orElse(c.failureAccrual()),
+          loadBalancer.orElse(c.loadBalancer()),
+          connectTimeout.orElse(c.connectTimeout()),
+          requestAttemptTimeout.isPresent() ? requestAttemptTimeout : c.requestAttemptTimeout(),
+          hostConnectionPool.orElse(c.hostConnectionPool()),
+          failFast.orElse(c.failFast()),
+          requeueBudget.isPresent() ? requeueBudget : c.requeueBudget(),
+          c.configs());
+    }
+  }
+}

@@ -2,46 +2,126 @@ package dev.turnout.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A router's {@code client:}: when an endpoint is taken out of rotation ({@code failureAccrual}), how
- * one is picked ({@code loadBalancer}) and how long a connection attempt may take. Linkerd's {@code
- * aperture} and {@code heap} balancers run as {@code ewma} with a warning, since the traffic still
- * reaches the same endpoints; a balancer nobody knows is an error.
+ * A router's {@code client:}, as Linkerd 1 writes it: the keys straight under the block ({@code kind:
+ * io.l5d.global}, or no kind) or per bound-client prefix ({@code kind: io.l5d.static, configs:
+ * [{prefix: "/#/io.l5d.fs/{service}", ...}]}). The keys: when an endpoint is taken out of rotation
+ * ({@code failureAccrual}), how one is picked ({@code loadBalancer}), how long a connection attempt
+ * ({@code connectTimeoutMs}, Turnout's own) and a request attempt ({@code requestAttemptTimeoutMs}) may
+ * take, the connections per endpoint ({@code hostConnectionPool}), {@code failFast}, and the budget of
+ * re-sending requests no backend received ({@code requeueBudget}). Linkerd's {@code aperture} and
+ * {@code heap} balancers run as {@code ewma} with a warning, since the traffic still reaches the same
+ * endpoints; a balancer nobody knows is an error. {@code tls} is not read here: the block's {@link
+ * YamlNode#only} records it as {@link Unimplemented} until Turnout's clients speak TLS.
  */
 final class ClientReader {
+  private static final String[] KEYS = {
+    "failureAccrual", "loadBalancer", "connectTimeoutMs", "requestAttemptTimeoutMs", "hostConnectionPool",
+    "failFast", "requeueBudget"
+  };
+
   private ClientReader() {}
 
   static ClientConfig read(ConfigContext context, YamlNode n) {
-    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs");
-    FailureAccrualConfig accrual = failureAccrual(n.get("failureAccrual"));
-    YamlNode lb = n.get("loadBalancer");
-    lb.only("kind");
-    String lbKind = lb.text("kind", "ewma");
-    if (!List.of("ewma", "p2c", "roundRobin").contains(lbKind)) {
-      if (List.of("aperture", "heap").contains(lbKind)) {
-        context.warn(lb.path + ".kind", lbKind + " is not implemented by Turnout; using ewma");
-        lbKind = "ewma";
-      } else {
-        throw new ConfigException(lb.path + ".kind: must be ewma, p2c or roundRobin, not " + lbKind);
-      }
+    ClientConfig d = new ClientConfig(defaultAccrual(), "ewma", defaultConnectTimeout());
+    if (!PerPrefix.isStatic(n)) {
+      n.only(ServiceReader.with("kind", KEYS));
+      return entry(context, n, PathPattern.ALL).applyTo(d);
     }
-    // Finagle's default: a host that drops connection attempts is given up on after a second, counted
-    // against it and the request tried elsewhere, instead of holding the request to its timeout.
-    return new ClientConfig(accrual, lbKind, n.millis("connectTimeoutMs", Duration.ofSeconds(1)));
+    n.only("kind", "configs");
+    List<ClientConfig.Entry> entries =
+        PerPrefix.entries(
+            n,
+            c -> {
+              c.only(ServiceReader.with("prefix", KEYS));
+              return entry(context, c, PerPrefix.prefix(c));
+            });
+    return new ClientConfig(
+        d.failureAccrual(), d.loadBalancer(), d.connectTimeout(), d.requestAttemptTimeout(),
+        d.hostConnectionPool(), d.failFast(), d.requeueBudget(), entries);
+  }
+
+  /**
+   * Finagle's default: a host that drops connection attempts is given up on after a second, counted
+   * against it and the request tried elsewhere, instead of holding the request to its timeout.
+   */
+  private static Duration defaultConnectTimeout() {
+    return Duration.ofSeconds(1);
+  }
+
+  private static FailureAccrualConfig defaultAccrual() {
+    return new FailureAccrualConfig(
+        "io.l5d.consecutiveFailures", 5, 0.8, 20, Duration.ofSeconds(5), Duration.ofMinutes(5));
+  }
+
+  private static ClientConfig.Entry entry(ConfigContext context, YamlNode n, PathPattern prefix) {
+    YamlNode fa = n.get("failureAccrual");
+    YamlNode lb = n.get("loadBalancer");
+    YamlNode pool = n.get("hostConnectionPool");
+    YamlNode requeue = n.get("requeueBudget");
+    return new ClientConfig.Entry(
+        prefix,
+        fa.isMissing() ? Optional.empty() : Optional.of(failureAccrual(fa)),
+        lb.isMissing() ? Optional.empty() : Optional.of(loadBalancer(context, lb)),
+        optionalMillis(n, "connectTimeoutMs"),
+        optionalMillis(n, "requestAttemptTimeoutMs"),
+        pool.isMissing() ? Optional.empty() : Optional.of(pool(pool)),
+        n.has("failFast") ? Optional.of(n.bool("failFast", false)) : Optional.empty(),
+        requeue.isMissing() ? Optional.empty() : Optional.of(PerPrefix.budget(requeue)));
+  }
+
+  private static Optional<Duration> optionalMillis(YamlNode n, String key) {
+    return n.has(key) ? Optional.of(n.millis(key, Duration.ZERO)) : Optional.empty();
+  }
+
+  private static String loadBalancer(ConfigContext context, YamlNode lb) {
+    lb.only("kind");
+    String kind = lb.text("kind", "ewma");
+    if (List.of("ewma", "p2c", "roundRobin").contains(kind)) {
+      return kind;
+    }
+    if (List.of("aperture", "heap").contains(kind)) {
+      context.warn(lb.path + ".kind", kind + " is not implemented by Turnout; using ewma");
+      return "ewma";
+    }
+    throw new ConfigException(lb.path + ".kind: must be ewma, p2c or roundRobin, not " + kind);
+  }
+
+  /** Finagle's DefaultPool keys; each absent one keeps Turnout's unconfigured pool's value. */
+  private static HostConnectionPool pool(YamlNode p) {
+    p.only("minSize", "maxSize", "idleTimeMs", "maxWaiters");
+    HostConnectionPool d = HostConnectionPool.DEFAULT;
+    int min = p.nonNegativeInt("minSize", d.minSize());
+    int max = p.positiveInt("maxSize", d.maxSize());
+    Duration idle = p.millis("idleTimeMs", d.idleTime());
+    int waiters = p.nonNegativeInt("maxWaiters", d.maxWaiters());
+    return PerPrefix.checked(p.path, () -> new HostConnectionPool(min, max, idle, waiters));
   }
 
   private static FailureAccrualConfig failureAccrual(YamlNode fa) {
-    fa.only("kind", "failures", "successRate", "requests", "backoff");
-    String faKind = fa.text("kind", "io.l5d.consecutiveFailures");
-    if (!List.of("io.l5d.consecutiveFailures", "io.l5d.successRate", "none").contains(faKind)) {
+    fa.only("kind", "failures", "successRate", "requests", "window", "backoff");
+    String kind = fa.text("kind", "io.l5d.consecutiveFailures");
+    if (!FailureAccrualConfig.KINDS.contains(kind)) {
       throw new ConfigException(
-          fa.path + ".kind: must be io.l5d.consecutiveFailures, io.l5d.successRate or none, not " + faKind);
+          fa.path + ".kind: must be " + String.join(", ", FailureAccrualConfig.KINDS) + ", not " + kind);
     }
     YamlNode backoff = fa.get("backoff");
-    backoff.only("kind", "minMs", "maxMs", "ms");
-    Duration min = backoff.millis("minMs", Duration.ofSeconds(5));
-    Duration max = backoff.millis("maxMs", Duration.ofMinutes(5));
+    Duration min = Duration.ofSeconds(5);
+    Duration max = Duration.ofMinutes(5);
+    if (!backoff.isMissing()) {
+      if (backoff.has("kind")) {
+        RetryBackoff b = ServiceReader.backoff(backoff);
+        min = b.min();
+        max = b.max();
+      } else {
+        // Turnout read minMs/maxMs without a kind before it read Linkerd's kinds: still jittered.
+        backoff.only("minMs", "maxMs");
+        min = backoff.millis("minMs", min);
+        max = backoff.millis("maxMs", max);
+      }
+    }
     if (max.compareTo(min) < 0) {
       throw new ConfigException(backoff.path + ".maxMs: must not be less than minMs");
     }
@@ -49,6 +129,13 @@ final class ClientReader {
     if (rate <= 0 || rate > 1) {
       throw new ConfigException(fa.path + ".successRate: must be in (0, 1]");
     }
-    return new FailureAccrualConfig(faKind, fa.positiveInt("failures", 5), rate, fa.positiveInt("requests", 20), min, max);
+    Duration window = Duration.ofSeconds(30);
+    if (kind.equals("io.l5d.successRateWindowed")) {
+      fa.requiredText("successRate");
+      fa.requiredText("window");
+      window = Duration.ofSeconds(fa.positiveInt("window", 30));
+    }
+    return new FailureAccrualConfig(
+        kind, fa.positiveInt("failures", 5), rate, fa.positiveInt("requests", 20), min, max, window);
   }
 }

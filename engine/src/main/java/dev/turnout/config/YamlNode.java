@@ -25,7 +25,8 @@ final class YamlNode {
           "addForwardedHeader", "maxConcurrentRequests", "hostConnectionPool",
           "requestAttemptTimeoutMs", "kind", "retries", "clientSession", "totalTimeoutMs", "root",
           "retry", "backoff", "window", "decayTimeMs", "maxEffort", "enableProbation", "maxChunkKB",
-          "failFast", "responseClassifier", "engine", "thriftFramed", "thriftMethodInDst");
+          "failFast", "responseClassifier", "engine", "thriftFramed", "thriftMethodInDst",
+          "smoothWindowMs", "lowLoad", "highLoad", "minAperture", "requestAuthorizers", "forwardClientCert");
 
   final String path;
   final JsonNode node;

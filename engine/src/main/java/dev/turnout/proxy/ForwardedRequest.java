@@ -5,6 +5,7 @@ import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.ResponseClass;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
+import dev.turnout.routing.ServicePolicy;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -25,6 +26,8 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   final boolean hasBody;
   final TrafficStats serviceStats;
   final long startNanos;
+  /** What applies to the request's service name: classifier, retry budget, backoff, total timeout. */
+  final ServicePolicy policy;
   /** The target the current attempts go to: the one routing chose, or what a retry re-bound to. */
   Route.Target target;
   /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
@@ -44,6 +47,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     this.hasBody = Hop.hasBody(exchange);
     this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
     this.startNanos = router().nanos();
+    this.policy = router().policy(routed.service());
   }
 
   final Router router() {
@@ -85,7 +89,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   /** The connect timeout, or the request's remaining time when that is shorter (at least 1 ms). */
   @Override
   public long queueWait(long connectTimeout) {
-    long timeout = router().config().requestTimeout().toMillis();
+    long timeout = policy.totalTimeout().orElse(router().config().requestTimeout()).toMillis();
     if (timeout <= 0) {
       return connectTimeout;
     }

@@ -8,6 +8,7 @@ import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.routing.ResponseClass;
+import dev.turnout.routing.RetryBudget;
 import dev.turnout.routing.Route;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.xnio.Cancellable;
 import org.xnio.IoUtils;
 
 /**
@@ -37,6 +39,13 @@ import org.xnio.IoUtils;
  * refusal reported inside the call that asked for a connection only marks the attempt for a retry,
  * and {@link #attempt()} starts the next once the call has returned, so a name bound to thousands of
  * refusing endpoints uses one stack frame per attempt in turn.
+ *
+ * <p><b>Time</b>: the whole request has the service's {@code totalTimeoutMs} (else the router's
+ * {@code requestTimeoutMs}), its attempts, retries and backoffs included; past it the caller gets 503
+ * and the current attempt is given up (its connection closed, or its wait for one cancelled). Each
+ * attempt may have the client's {@code requestAttemptTimeoutMs} until its answer's head, past which
+ * it is given up the same way and judged by the classifier. A retry after an answer, a broken
+ * connection or an attempt timeout waits the service's backoff first, on the IO thread's timer.
  *
  * <p><b>Failures</b>: an expected one (refused, reset, timeout, unknown host, no endpoints) is counted,
  * answered with {@code l5d-err} and written to the {@link FailureLog} as one folded line. An exception
@@ -68,6 +77,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
+  /** Between an attempt's start and {@link #attemptDone}: what timing it out must end. */
+  private boolean attemptOpen;
+  /** Gives up the current attempt's wait for a connection. */
+  private Cancellable pending;
+  private final RequestTimers timers = new RequestTimers();
   /**
    * Every attempt goes by Turnout's own upstream client: the request has no body or one held whole, and
    * asks for no upgrade. Otherwise (a streamed body, a WebSocket) Undertow's client carries it.
@@ -94,9 +108,12 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   private void begin() {
     serviceStats.start();
-    router().retryBudget().deposit();
+    policy.retryBudget().deposit();
+    routed.target().client().requeueBudget().ifPresent(RetryBudget::deposit);
     exchange.addExchangeCompleteListener(this);
-    if (shared.deadlines != null) {
+    if (policy.totalTimeout().isPresent()) {
+      deadline = shared.deadlines(policy.totalTimeout().get()).add(this, exchange.getIoThread());
+    } else if (shared.deadlines != null) {
       deadline = shared.deadlines.add(this, exchange.getIoThread());
     }
     use(routed.target());
@@ -181,7 +198,13 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     clientStats.start();
     serviceClientStats.start();
     UpstreamClient upstream = shared.pools.client(lean);
-    upstream.start(endpoint, router().config().client().connectTimeout().toMillis(), this);
+    attemptOpen = true;
+    Client client = target.client();
+    pending = upstream.start(endpoint, client.config().connectTimeout().toMillis(), this);
+    if (attemptOpen && !finished && client.config().requestAttemptTimeout().isPresent()) {
+      timers.attemptStarted(
+          exchange.getIoThread(), client.config().requestAttemptTimeout().get().toMillis(), this::attemptTimedOut);
+    }
   }
 
   /**
@@ -212,6 +235,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   /** Ends the current attempt's bookkeeping. */
   private void attemptDone(ResponseClass cls, String why) {
+    attemptOpen = false;
+    pending = null;
+    timers.attemptEnded();
     long latency = router().nanos() - attemptStart;
     router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
@@ -222,8 +248,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
   private boolean mayRetry(Failure failure) {
-    return RetryRule.allows(
-        failure, attempts, !hasBody || body != null, exchange.getRequestMethod().toString(), router().retryBudget());
+    RetryBudget budget =
+        failure == Failure.NOT_SENT
+            ? target.client().requeueBudget().orElse(policy.retryBudget())
+            : policy.retryBudget();
+    return RetryRule.allows(failure, attempts, !hasBody || body != null, exchange.getRequestMethod().toString(), budget);
   }
 
   /**
@@ -235,7 +264,54 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (failure.rebinds) {
       rebind();
     }
-    attempt();
+    // A request that reached no backend is requeued at once, as Finagle's requeues are; the others
+    // wait the service's backoff, on a timer of this IO thread rather than holding it.
+    if (failure == Failure.NOT_SENT || !timers.backOff(exchange.getIoThread(), policy.backoff(), this::backedOff)) {
+      attempt();
+    }
+  }
+
+  private void backedOff() {
+    timers.backoffEnded();
+    if (!finished) {
+      guarded("retrying the request", this::attempt);
+    }
+  }
+
+  /**
+   * The attempt has had no answer within the client's {@code requestAttemptTimeoutMs}: it is given up
+   * and counted against its endpoint, then retried when the classifier calls a timeout of this method
+   * retryable, else answered 503 with Finagle's words for it, as Linkerd's ErrorResponder does.
+   */
+  private void attemptTimedOut() {
+    timers.attemptEnded();
+    if (finished || !attemptOpen) {
+      return;
+    }
+    guarded("timing the attempt out", () -> {
+      ResponseClass cls = policy.classifier().classifyTimeout(exchange.getRequestMethod().toString());
+      Cancellable waiting = pending;
+      giveUpAttempt();
+      if (waiting != null) {
+        waiting.cancel();
+      }
+      attemptDone(cls, "timeout");
+      router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
+      if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.ATTEMPT_TIMEOUT)) {
+        retry(Failure.ATTEMPT_TIMEOUT);
+        return;
+      }
+      fail(503, "timeout", TimeoutMessages.attempt(target.client().config().requestAttemptTimeout().get(), target.id()));
+    });
+  }
+
+  /** Closes the current attempt's connection, first forgetting it, so what closing reports is ignored. */
+  private void giveUpAttempt() {
+    Closeable open = connection;
+    connection = null;
+    if (open != null) {
+      IoUtils.safeClose(open);
+    }
   }
 
   private void rebind() {
@@ -268,6 +344,13 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     router().connectFailed(to);
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "connect");
     notSentRetry(why);
+  }
+
+  /** The endpoint's pool has its {@code maxWaiters} waiting: refused at once, as Finagle's pool does. */
+  @Override
+  public void overloaded(Endpoint to, String why) {
+    attemptDone(ResponseClass.FAILURE, "busy");
+    fail(503, "busy", why + " (service " + routed.serviceName() + ", client " + target.id() + ")");
   }
 
   @Override
@@ -347,7 +430,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       IoUtils.safeClose(conn);
       return false;
     }
-    ResponseClass cls = router().classifier().classify(exchange.getRequestMethod().toString(), status);
+    ResponseClass cls = policy.classifier().classify(exchange.getRequestMethod().toString(), status);
     String why = cls.isSuccess() ? "" : Integer.toString(status);
     attemptDone(cls, why);
     router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
@@ -380,21 +463,20 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (finished) {
       return;
     }
-    if (endpoint != null) {
+    Cancellable waiting = attemptOpen ? pending : null;
+    if (attemptOpen) {
       attemptDone(ResponseClass.FAILURE, "timeout");
     }
+    timers.backoffEnded();
     // Finished before the connection is closed: closing may report the broken connection at once,
     // and that report must not start a retry.
-    fail(
-        503,
-        "timeout",
-        "exceeded " + router().config().requestTimeout().toMillis() + " ms request timeout for "
-            + routed.serviceName());
-    Closeable open = connection;
-    connection = null;
-    if (open != null) {
-      IoUtils.safeClose(open);
+    fail(503, "timeout", policy.totalTimeout().isPresent()
+        ? TimeoutMessages.total(policy.totalTimeout().get(), routed.serviceName())
+        : TimeoutMessages.router(router().config().requestTimeout(), routed.serviceName()));
+    if (waiting != null) {
+      waiting.cancel();
     }
+    giveUpAttempt();
   }
 
 

@@ -12,6 +12,7 @@ import dev.turnout.routing.RetryBudget;
  * NOT_SENT           | no                | no                | first retry free  | yes
  * BROKEN             | yes               | yes               | every retry       | yes
  * RETRYABLE_ANSWER   | yes               | no                | every retry       | no
+ * ATTEMPT_TIMEOUT    | yes               | no                | every retry       | no
  * </pre>
  *
  * <p>and never more than {@link #MAX_ATTEMPTS} attempts. Nothing went out when no connection came, or
@@ -19,9 +20,12 @@ import dev.turnout.routing.RetryBudget;
  * endpoint or, re-bound, to another alternative: failover within the very request. A connection that
  * broke after the request went out may have broken after the backend acted on it, so only an
  * idempotent request is sent again (RFC 9110 section 9.2.2). A retryable answer (by the router's
- * classifier) is retried as it was bound. A streamed body was read once, so its request never goes
+ * classifier) is retried as it was bound, and so is an attempt past the client's {@code
+ * requestAttemptTimeoutMs} that the classifier calls retryable. A streamed body was read once, so its request never goes
  * twice once it has gone. The budget is asked last, so nothing is withdrawn from it for a retry that
- * the rest of the rule refuses.
+ * the rest of the rule refuses. A request that never reached a backend (NOT_SENT) is Finagle's
+ * requeue: it draws on the client's {@code requeueBudget} when it has one, else on the service's
+ * retry budget, and its first retry is free either way.
  */
 final class RetryRule {
   static final int MAX_ATTEMPTS = 4;
@@ -33,7 +37,9 @@ final class RetryRule {
     /** The connection broke after the request went out, before a whole answer came. */
     BROKEN(true, true, false, true),
     /** The backend answered, and the classifier calls the answer retryable. */
-    RETRYABLE_ANSWER(true, false, false, false);
+    RETRYABLE_ANSWER(true, false, false, false),
+    /** No answer came within the attempt timeout, and the classifier calls that retryable. */
+    ATTEMPT_TIMEOUT(true, false, false, false);
 
     final boolean needsHeldBody;
     final boolean needsIdempotent;

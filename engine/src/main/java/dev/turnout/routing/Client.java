@@ -33,6 +33,8 @@ public final class Client {
   private final AtomicInteger cursor = new AtomicInteger();
   private volatile Members members = new Members(null, List.of(), new double[0], new int[0]);
   private final Map<String, Endpoint> known = new HashMap<>();
+  /** Retries of requests that reached no backend, when the client has a {@code requeueBudget}. */
+  private final Optional<RetryBudget> requeueBudget;
 
   /** Endpoints built for one {@link Addr} value, with cumulative weights and a round-robin schedule. */
   private record Members(Addr addr, List<Endpoint> endpoints, double[] cumulative, int[] schedule) {}
@@ -42,10 +44,22 @@ public final class Client {
     this.addr = name.addr();
     this.config = config;
     this.nanos = nanos;
+    this.requeueBudget =
+        config.requeueBudget().map(b -> new RetryBudget(b.percentCanRetry(), b.minRetriesPerSec(), b.ttl(), nanos));
   }
 
   public Path id() {
     return id;
+  }
+
+  /** This client's settings: the router's {@code client:} block as it applies to this bound id. */
+  public ClientConfig config() {
+    return config;
+  }
+
+  /** The budget for re-sending requests that reached no backend; empty: the service's retry budget. */
+  public Optional<RetryBudget> requeueBudget() {
+    return requeueBudget;
   }
 
   /** The endpoints as of now. */
@@ -182,7 +196,7 @@ public final class Client {
     double[] cumulative = new double[addresses.size()];
     double sum = 0;
     for (Address a : addresses) {
-      Endpoint e = known.computeIfAbsent(Endpoint.key(a.host(), a.port()), k -> new Endpoint(a, config.failureAccrual(), nanos));
+      Endpoint e = known.computeIfAbsent(Endpoint.key(a.host(), a.port()), k -> new Endpoint(a, config, nanos));
       e.weight(a.weight());
       cumulative[endpoints.size()] = (sum += a.weight());
       endpoints.add(e);

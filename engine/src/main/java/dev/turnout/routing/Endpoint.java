@@ -1,6 +1,7 @@
 package dev.turnout.routing;
 
-import dev.turnout.config.FailureAccrualConfig;
+import dev.turnout.config.ClientConfig;
+import dev.turnout.config.HostConnectionPool;
 import dev.turnout.naming.Address;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,7 @@ public final class Endpoint {
   private final String key;
   private volatile double weight;
   private final FailureAccrual accrual;
+  private final HostConnectionPool pool;
   private final LongSupplier nanos;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToLongBits(0));
@@ -28,12 +30,13 @@ public final class Endpoint {
   /** Made once, so that a request's figures can name it without allocating a lambda per attempt. */
   private final Supplier<Boolean> ejected = () -> !accrual().usable();
 
-  Endpoint(Address address, FailureAccrualConfig accrual, LongSupplier nanos) {
+  Endpoint(Address address, ClientConfig client, LongSupplier nanos) {
     this.host = address.host();
     this.port = address.port();
     this.key = key(host, port);
     this.weight = address.weight();
-    this.accrual = new FailureAccrual(accrual, nanos);
+    this.accrual = new FailureAccrual(client.failureAccrual(), nanos);
+    this.pool = client.hostConnectionPool();
     this.nanos = nanos;
     this.ewmaStamp = nanos.getAsLong();
   }
@@ -65,6 +68,11 @@ public final class Endpoint {
 
   public FailureAccrual accrual() {
     return accrual;
+  }
+
+  /** The connection pool its client asks for ({@code hostConnectionPool}). */
+  public HostConnectionPool pool() {
+    return pool;
   }
 
   /** True, when asked, while failure accrual keeps the endpoint out of balancing (for the metrics). */

@@ -8,7 +8,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Whether one endpoint is in rotation. The policy ({@code io.l5d.consecutiveFailures}: N failures in a
- * row; {@code io.l5d.successRate}: success rate over the last N requests below a threshold; {@code none})
+ * row; {@code io.l5d.successRate}: success rate over the last N requests below a threshold; {@code
+ * io.l5d.successRateWindowed}: success rate over a time window below a threshold ({@link
+ * WindowedSuccessRate}); {@code none})
  * decides when to eject; a refused connection ejects at once. An ejected endpoint stays out for a
  * backoff that starts at {@code backoffMin} and doubles (with jitter) up to {@code backoffMax}; after it,
  * the endpoint is <em>probing</em>: it is usable again, one success brings it back fully and resets the
@@ -37,6 +39,8 @@ public final class FailureAccrual {
   private volatile long ejectedUntil = Long.MIN_VALUE;
   private volatile boolean ejectedOnce;
   private final AtomicInteger backoffStep = new AtomicInteger();
+  /** Only for {@code io.l5d.successRateWindowed}; null otherwise. */
+  private final WindowedSuccessRate windowed;
 
   private record Policy(String kind, int failures, double successRate, int requests) {}
 
@@ -46,6 +50,10 @@ public final class FailureAccrual {
     this.nanos = nanos;
     this.backoffMinNanos = Math.max(1, config.backoffMin().toNanos());
     this.backoffMaxNanos = Math.max(backoffMinNanos, config.backoffMax().toNanos());
+    this.windowed =
+        config.kind().equals("io.l5d.successRateWindowed")
+            ? new WindowedSuccessRate(config.window().toNanos(), nanos)
+            : null;
   }
 
   public State state() {
@@ -79,14 +87,21 @@ public final class FailureAccrual {
         consecutiveFailures.set(0);
       }
       updateRate(1.0);
+      if (windowed != null) {
+        windowed.record(1.0);
+      }
       if (before == State.PROBING) {
         ejectedUntil = Long.MIN_VALUE;
         backoffStep.set(0);
+        if (windowed != null) {
+          windowed.reset();
+        }
       }
       return false;
     }
     int inARow = consecutiveFailures.incrementAndGet();
     double rate = updateRate(0.0);
+    double windowRate = windowed == null ? 1.0 : windowed.record(0.0);
     if (before == State.PROBING) {
       eject();
       return true;
@@ -101,6 +116,9 @@ public final class FailureAccrual {
         break;
       case "io.l5d.successRate":
         trip = seen.get() >= policy.requests() && rate < policy.successRate();
+        break;
+      case "io.l5d.successRateWindowed":
+        trip = windowed.judged() && windowRate < policy.successRate();
         break;
       default:
         trip = false;

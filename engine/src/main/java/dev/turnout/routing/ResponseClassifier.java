@@ -5,8 +5,11 @@ import java.util.Set;
 /**
  * Linkerd 1's HTTP response classifiers. A 5xx is a failure for all but {@code allSuccessful}; whether it
  * may be retried depends on the method: {@code retryableRead5XX} retries GET, HEAD, OPTIONS and TRACE,
- * {@code retryableIdempotent5XX} also PUT and DELETE, {@code nonRetryable5XX} never. A connection that
- * could not be made sent nothing, so it is always retryable ({@link #CONNECT_FAILED}).
+ * {@code retryableIdempotent5XX} also PUT and DELETE, {@code retryableAll5XX} also POST and PATCH (not
+ * CONNECT, as in Linkerd), {@code nonRetryable5XX} never. An attempt that timed out is judged as a 5xx
+ * is ({@link #classifyTimeout}), since Linkerd's retryable classifiers retry a timeout of the methods
+ * they retry a 5xx of. A connection that could not be made sent nothing, so it is always retryable
+ * ({@link #CONNECT_FAILED}).
  */
 public enum ResponseClassifier {
   NON_RETRYABLE_5XX("io.l5d.http.nonRetryable5XX", Set.of()),
@@ -14,6 +17,9 @@ public enum ResponseClassifier {
   RETRYABLE_IDEMPOTENT_5XX(
       "io.l5d.http.retryableIdempotent5XX",
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE")),
+  RETRYABLE_ALL_5XX(
+      "io.l5d.http.retryableAll5XX",
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "POST", "PATCH")),
   ALL_SUCCESSFUL("io.l5d.http.allSuccessful", Set.of());
 
   /** The class of an attempt whose connection could not be opened. */
@@ -50,6 +56,15 @@ public enum ResponseClassifier {
     if (this == ALL_SUCCESSFUL || status < 500) {
       return ResponseClass.SUCCESS;
     }
+    return classifyTimeout(method);
+  }
+
+  /**
+   * An attempt with no answer within its {@code requestAttemptTimeoutMs}: a failure under every
+   * classifier (Linkerd's allSuccessful too, which only judges answers), retryable for the methods the
+   * classifier retries.
+   */
+  public ResponseClass classifyTimeout(String method) {
     return retryableMethods.contains(method) ? ResponseClass.RETRYABLE_FAILURE : ResponseClass.FAILURE;
   }
 }

@@ -19,8 +19,8 @@ public final class RetryBudget {
   private final RollingCounter counts;
 
   public RetryBudget(double percentCanRetry, int minRetriesPerSec, Duration ttl, LongSupplier nanos) {
-    if (percentCanRetry < 0 || percentCanRetry > 1) {
-      throw new IllegalArgumentException("percentCanRetry must be in [0, 1], not " + percentCanRetry);
+    if (percentCanRetry < 0 || percentCanRetry > 1000) {
+      throw new IllegalArgumentException("percentCanRetry must be in [0, 1000], not " + percentCanRetry);
     }
     this.percentCanRetry = percentCanRetry;
     this.ttlSeconds = (int) Math.max(1, Math.min(60, ttl.toSeconds()));

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.turnout.config.IdentifierConfig;
 import dev.turnout.config.RouterConfig;
+import dev.turnout.config.ServiceConfig;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.NameTree;
 import dev.turnout.dtab.Path;
@@ -33,6 +34,12 @@ import java.util.function.LongSupplier;
  *
  * <p>The interpreter's {@code transformers:} rewrite each tree as it is bound, so the cached route
  * already holds the transformed names and a request pays nothing more for them.
+ *
+ * <p><b>Per-prefix policy</b> ({@code io.l5d.static} service and client blocks) is resolved once: a
+ * service name's {@link ServicePolicy} on its first request (kept in a bounded cache; with no static
+ * entries every name shares the one policy, and with it one retry budget, as a global block always
+ * did), a client's settings when its {@link Client} is made. Under static entries each service name
+ * has a retry budget of its own, as each of Linkerd's path stacks has.
  */
 public final class Router {
   private final RouterConfig config;
@@ -40,8 +47,8 @@ public final class Router {
   private final DtabSource source;
   private final LongSupplier nanos;
   private final Identifier identifier;
-  private final ResponseClassifier classifier;
-  private final RetryBudget retryBudget;
+  private final ServicePolicy global;
+  private final Cache<Path, ServicePolicy> policies = Caffeine.newBuilder().maximumSize(10_000).build();
   private final TransformerChain transformers;
   private final ConcurrentHashMap<Path, Client> clients = new ConcurrentHashMap<>();
   private final AtomicLong health = new AtomicLong();
@@ -68,13 +75,15 @@ public final class Router {
     }
     this.identifier = Identifier.firstOf(ids);
     this.transformers = Transformers.of(config.interpreter().transformers(), interpreter);
-    this.classifier = ResponseClassifier.of(config.service().responseClassifier());
-    this.retryBudget =
-        new RetryBudget(
-            config.service().percentCanRetry(),
-            config.service().minRetriesPerSec(),
-            config.service().retryTtl(),
-            nanos);
+    this.global = policy(config.service());
+  }
+
+  private ServicePolicy policy(ServiceConfig s) {
+    return new ServicePolicy(
+        ResponseClassifier.of(s.responseClassifier()),
+        new RetryBudget(s.percentCanRetry(), s.minRetriesPerSec(), s.retryTtl(), nanos),
+        s.backoff(),
+        s.totalTimeout());
   }
 
   public String label() {
@@ -89,12 +98,23 @@ public final class Router {
     return source;
   }
 
+  /** The classifier of a service no static entry matches. */
   public ResponseClassifier classifier() {
-    return classifier;
+    return global.classifier();
   }
 
+  /** The retry budget of a service no static entry matches. */
   public RetryBudget retryBudget() {
-    return retryBudget;
+    return global.retryBudget();
+  }
+
+  /** What applies to {@code service}'s requests: worked out on its first request, then kept. */
+  public ServicePolicy policy(Path service) {
+    if (config.service().configs().isEmpty()) {
+      return global;
+    }
+    ServicePolicy p = policies.getIfPresent(service);
+    return p != null ? p : policies.get(service, s -> policy(config.service().forService(s)));
   }
 
   public long nanos() {
@@ -244,7 +264,7 @@ public final class Router {
     if (c != null) {
       return c;
     }
-    return clients.computeIfAbsent(name.id(), id -> new Client(name, config.client(), nanos));
+    return clients.computeIfAbsent(name.id(), id -> new Client(name, config.client().forClient(id), nanos));
   }
 
   /** Every client used so far. */

@@ -3,17 +3,22 @@ package dev.turnout.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.turnout.testing.Backend;
+import dev.turnout.config.ClientConfig;
 import dev.turnout.config.InterpreterConfig;
+import dev.turnout.config.RetryBackoff;
+import dev.turnout.config.ServiceConfig;
 import dev.turnout.config.TransformerConfig;
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.Ports;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -288,5 +293,77 @@ class ConformanceCorpusTest {
     assertThat(corpus.config.warnings())
         .containsExactly("routers[0].interpreter.dst: Turnout serves namespaces from its own store; dst is ignored"
             + " (io.l5d.namerd.http follows a control plane at dst) (ignored)");
+  }
+
+  private static dev.turnout.dtab.Path p(String text) {
+    return dev.turnout.dtab.Path.read(text);
+  }
+
+  @Test
+  void staticServiceDocAppliesEveryMatchingEntryInOrder() {
+    corpus = Corpus.load("docs-routers-static-service.yml", dir, Map.of(), "disco/foo", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "foo");
+    ServiceConfig service = corpus.config.routers().get(0).service();
+
+    assertLandedOnA(r, "/svc/foo", "/#/io.l5d.fs/foo", null);
+    assertThat(service.forService(p("/svc/foo")).totalTimeout()).contains(Duration.ofMillis(500));
+    assertThat(service.forService(p("/svc/bar")).totalTimeout()).contains(Duration.ofMillis(200));
+    assertThat(service.forService(p("/svc/baz")).totalTimeout()).isEmpty();
+    assertThat(service.forService(p("/svc/bar")).percentCanRetry()).isEqualTo(0.5);
+    assertThat(service.forService(p("/svc/bar")).backoff().kind()).isEqualTo(RetryBackoff.Kind.JITTERED);
+    assertThat(corpus.config.warnings()).isEmpty();
+  }
+
+  @Test
+  void staticClientDocAppliesEntriesByTheBoundClientName() {
+    corpus = Corpus.load("docs-routers-static-client.yml", dir, Map.of(), "disco/foo", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "foo");
+    ClientConfig client = corpus.config.routers().get(0).client();
+
+    assertLandedOnA(r, "/svc/foo", "/#/io.l5d.fs/foo", null);
+    assertThat(client.forClient(p("/$/inet/127.1/80")).failureAccrual().failures()).isEqualTo(10);
+    assertThat(client.forClient(p("/$/inet/127.1/8080")).failureAccrual().failures()).isEqualTo(5);
+    assertThat(client.forClient(p("/#/io.l5d.fs/foo")).failureAccrual().failures()).isEqualTo(5);
+    assertThat(corpus.config.warnings()).isEmpty();
+  }
+
+  @Test
+  void retriesDocStartsWithEveryClassifierAndAccrualKeyRead() {
+    corpus = Corpus.load("docs-retries.yml", dir, Map.of(), "disco/foo", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "foo");
+    ServiceConfig service = corpus.config.routers().get(0).service();
+    ClientConfig client = corpus.config.routers().get(0).client();
+
+    assertLandedOnA(r, "/svc/foo", "/#/io.l5d.fs/foo", null);
+    assertThat(service.responseClassifier()).isEqualTo("io.l5d.http.retryableAll5XX");
+    assertThat(service.percentCanRetry()).isEqualTo(2.0);
+    assertThat(service.backoff()).isEqualTo(RetryBackoff.constant(Duration.ofMillis(10)));
+    assertThat(client.requestAttemptTimeout()).contains(Duration.ofSeconds(1));
+    assertThat(client.failureAccrual().kind()).isEqualTo("io.l5d.successRateWindowed");
+    assertThat(client.failureAccrual().window()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(corpus.config.warnings()).isEmpty();
+  }
+
+  @Test
+  void loadBalancerExampleReadsItsPoolAndAccrualAndWarnsOfTuningItIgnores() {
+    corpus = Corpus.load("examples-loadbalancer.yml", dir, Map.of(), "linkerd/examples/io.l5d.fs/web", "127.0.0.1 " + a.port() + "\n").start();
+
+    HttpResponse<String> r = corpus.get("http", "/", "Host", "web");
+    ClientConfig client = corpus.config.routers().get(0).client();
+
+    assertLandedOnA(r, "/svc/web", "/#/io.l5d.fs/web", null);
+    assertThat(client.loadBalancer()).isEqualTo("p2c");
+    assertThat(client.hostConnectionPool().maxSize()).isEqualTo(1000);
+    assertThat(client.hostConnectionPool().maxWaiters()).isEqualTo(5000);
+    assertThat(client.hostConnectionPool().idleTime()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(client.failureAccrual().kind()).isEqualTo("io.l5d.successRate");
+    assertThat(client.requeueBudget()).isEqualTo(Optional.empty());
+    assertThat(corpus.config.warnings())
+        .containsExactlyInAnyOrder(
+            "routers[0].servers[0].maxConcurrentRequests: not implemented by Turnout (ignored)",
+            "routers[0].client.loadBalancer.maxEffort: not implemented by Turnout (ignored)");
   }
 }

@@ -34,6 +34,8 @@ final class ScriptedBackend implements AutoCloseable {
   private final ServerSocket server;
   private final Script script;
   final AtomicInteger connections = new AtomicInteger();
+  /** Connections the proxy closed (the backend read their end) while the backend kept them open. */
+  final AtomicInteger closedByProxy = new AtomicInteger();
   final List<Request> requests = new CopyOnWriteArrayList<>();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
 
@@ -72,6 +74,7 @@ final class ScriptedBackend implements AutoCloseable {
       for (int n = 1; ; n++) {
         Request r = read(in, number, n);
         if (r == null) {
+          closedByProxy.incrementAndGet();
           return;
         }
         requests.add(r);

@@ -9,9 +9,10 @@ import org.xnio.XnioExecutor;
  * One attempt's wait for a connection, whichever client makes it. A pooled connection usually comes at
  * once, inside the call to the pool; a new one comes later, or never from a host that drops connection
  * attempts, which is what the timer is for. Whichever of the pool's answer and the timer comes first
- * decides the attempt; the other is ignored. Touched by the exchange's IO thread only.
+ * decides the attempt; the other is ignored. The request may also give the wait up itself ({@link
+ * #cancel}, at its attempt timeout): then neither is heard. Touched by the exchange's IO thread only.
  */
-abstract class ConnectWait {
+abstract class ConnectWait implements Cancellable {
   final Endpoint to;
   final UpstreamRequest request;
   private final long timeoutMillis;
@@ -39,6 +40,26 @@ abstract class ConnectWait {
       timer.remove();
     }
     return !request.over();
+  }
+
+  /**
+   * The request no longer wants this attempt (its attempt timeout passed): nothing more is reported,
+   * the pool's wait is given up and a connection that comes later goes back to its pool.
+   */
+  @Override
+  public final Cancellable cancel() {
+    if (!settled) {
+      settled = true;
+      if (timer != null) {
+        timer.remove();
+        timer = null;
+      }
+      if (pending != null) {
+        pending.cancel();
+        pending = null;
+      }
+    }
+    return this;
   }
 
   /** The connect timeout has passed (the task the IO thread's timer runs). */

@@ -1,5 +1,6 @@
 package dev.turnout.proxy.upstream;
 
+import dev.turnout.config.HostConnectionPool;
 import dev.turnout.routing.Endpoint;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -23,15 +24,22 @@ import org.xnio.XnioIoThread;
  */
 public final class Http1Client implements UpstreamClient {
   private final ConcurrentHashMap<String, UpstreamPool> pools = new ConcurrentHashMap<>();
+  /**
+   * Pools of clients with a {@code hostConnectionPool} of their own, apart from the shared ones: two
+   * routers' clients of one endpoint share connections only when they ask for the same limits.
+   */
+  private final ConcurrentHashMap<Sized, UpstreamPool> sized = new ConcurrentHashMap<>();
+
+  private record Sized(String endpoint, HostConnectionPool settings) {}
 
   @Override
-  public void start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
+  public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
     UpstreamPool pool;
     try {
       pool = pool(endpoint);
     } catch (IllegalArgumentException notAnAddress) {
       request.unreachable(endpoint, notAnAddress.getMessage());
-      return;
+      return ANSWERED;
     }
     XnioIoThread io = request.exchange().getIoThread();
     Attempt waiting = new Attempt(endpoint, connectTimeoutMillis, request);
@@ -40,6 +48,7 @@ public final class Http1Client implements UpstreamClient {
       waiting.pending = pending;
       waiting.timer = io.executeAfter(waiting::timedOut, connectTimeoutMillis, TimeUnit.MILLISECONDS);
     }
+    return waiting;
   }
 
   /**
@@ -49,6 +58,15 @@ public final class Http1Client implements UpstreamClient {
    */
   private UpstreamPool pool(Endpoint endpoint) {
     String key = endpoint.key();
+    if (!endpoint.pool().equals(HostConnectionPool.DEFAULT)) {
+      Sized k = new Sized(key, endpoint.pool());
+      UpstreamPool p = sized.get(k);
+      if (p != null) {
+        return p;
+      }
+      UpstreamClient.uri(endpoint);
+      return sized.computeIfAbsent(k, x -> new UpstreamPool(endpoint));
+    }
     UpstreamPool p = pools.get(key);
     if (p != null) {
       return p;
@@ -63,6 +81,9 @@ public final class Http1Client implements UpstreamClient {
     for (UpstreamPool p : pools.values()) {
       n += p.open();
     }
+    for (UpstreamPool p : sized.values()) {
+      n += p.open();
+    }
     return n;
   }
 
@@ -70,6 +91,8 @@ public final class Http1Client implements UpstreamClient {
   public void close() {
     pools.values().forEach(UpstreamPool::close);
     pools.clear();
+    sized.values().forEach(UpstreamPool::close);
+    sized.clear();
   }
 
   /** One attempt: its wait for a connection, then what the connection reports. */
@@ -117,6 +140,17 @@ public final class Http1Client implements UpstreamClient {
         }
       } catch (RuntimeException bug) {
         request.unexpected("connecting", bug);
+      }
+    }
+
+    @Override
+    public void overloaded(String why) {
+      try {
+        if (settle()) {
+          request.overloaded(to, why);
+        }
+      } catch (RuntimeException bug) {
+        request.unexpected("waiting for a connection", bug);
       }
     }
 

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.channels.Channel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.xnio.Cancellable;
 import org.xnio.ChannelExceptionHandler;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
@@ -84,13 +85,13 @@ public final class UndertowUpstream implements UpstreamClient {
   private final ConcurrentHashMap<String, ProxyConnectionPool> pools = new ConcurrentHashMap<>();
 
   @Override
-  public void start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
+  public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
     ProxyConnectionPool pool;
     try {
       pool = pool(endpoint);
     } catch (IllegalArgumentException notAnAddress) {
       request.unreachable(endpoint, notAnAddress.getMessage());
-      return;
+      return ANSWERED;
     }
     // Every connection the pool allows on this thread is busy: the request will wait in its queue.
     ProxyConnectionPool.AvailabilityType state = pool.available();
@@ -109,6 +110,7 @@ public final class UndertowUpstream implements UpstreamClient {
       waiting.timer =
           exchange.getIoThread().executeAfter(waiting::timedOut, connectTimeoutMillis, TimeUnit.MILLISECONDS);
     }
+    return waiting;
   }
 
   private ProxyConnectionPool pool(Endpoint endpoint) {

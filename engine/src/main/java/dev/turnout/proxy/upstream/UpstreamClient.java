@@ -3,6 +3,7 @@ package dev.turnout.proxy.upstream;
 import dev.turnout.routing.Endpoint;
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.xnio.Cancellable;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 
@@ -21,12 +22,17 @@ public interface UpstreamClient extends AutoCloseable {
   /** The socket options of every upstream connection. */
   OptionMap OPTIONS = OptionMap.builder().set(Options.TCP_NODELAY, true).getMap();
 
+  /** What {@link #start} returns for an attempt that was answered inside the call. */
+  Cancellable ANSWERED = () -> null;
+
   /**
    * Starts an attempt of {@code request} on {@code endpoint}. A connection not made within {@code
    * connectTimeoutMillis} is reported as {@link UpstreamRequest#unreachable}; an endpoint that is not an
-   * address at all is reported so at once, inside this call.
+   * address at all is reported so at once, inside this call. Returns what gives the attempt up while it
+   * still waits for its connection (nothing more is then reported about it); once the connection is the
+   * request's ({@link UpstreamRequest#using}), closing that ends the attempt instead.
    */
-  void start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request);
+  Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request);
 
   /** Closes the idle connections; busy ones close as their requests end. */
   @Override

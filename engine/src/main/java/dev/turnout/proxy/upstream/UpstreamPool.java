@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.turnout.config.HostConnectionPool;
 import org.xnio.Cancellable;
 import org.xnio.IoFuture;
 import org.xnio.StreamConnection;
@@ -26,6 +28,14 @@ import org.xnio.XnioIoThread;
  * and over a backend's processes: against nginx backends of one and two workers it answered 2-12% more
  * requests a second than taking the most recently used one, in six interleaved pairs of runs. An idle connection is kept until the backend closes it, or for
  * {@link #IDLE_TTL_NANOS} unused.
+ *
+ * <p>A client's {@code hostConnectionPool} bounds the pool <em>across</em> threads: at most {@code
+ * maxSize} connections to the endpoint and {@code maxWaiters} requests waiting for one, counted in two
+ * atomics; a request past {@code maxWaiters} is refused at once ({@link Waiter#overloaded}). Its idle
+ * connections close after {@code idleTimeMs}. A thread that must wait while another thread holds an
+ * idle connection asks that thread to close it, and a slot freed on one thread is offered to requests
+ * waiting on the others, so no request waits on a connection its thread cannot use. {@code minSize}
+ * is not kept warm. Without the block the limits stay per thread, as they always were.
  */
 final class UpstreamPool {
   /** Connections open at once per IO thread, as the Undertow pool was allowed. */
@@ -40,6 +50,9 @@ final class UpstreamPool {
 
     /** No connection: refused, unreachable, an unknown host, or too many waiting already. */
     void failed(IOException e);
+
+    /** The pool's {@code maxWaiters} requests are waiting already: this one is refused at once. */
+    void overloaded(String why);
 
     /** True once the waiter no longer wants a connection (it timed out, or its request ended). */
     boolean gaveUp();
@@ -61,6 +74,11 @@ final class UpstreamPool {
   private final String host;
   private final int port;
   private final String key;
+  /** Null for the unconfigured pool, which keeps its limits per thread. */
+  private final HostConnectionPool bounds;
+  private final long idleTtlNanos;
+  private final AtomicInteger openTotal = new AtomicInteger();
+  private final AtomicInteger waitingTotal = new AtomicInteger();
   private final ConcurrentHashMap<XnioIoThread, PerThread> threads = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -68,6 +86,8 @@ final class UpstreamPool {
     this.host = endpoint.host();
     this.port = endpoint.port();
     this.key = endpoint.key();
+    this.bounds = endpoint.pool().bounded() ? endpoint.pool() : null;
+    this.idleTtlNanos = bounds == null ? IDLE_TTL_NANOS : endpoint.pool().idleTime().toNanos();
   }
 
   String key() {
@@ -91,10 +111,27 @@ final class UpstreamPool {
       waiter.connected(idle);
       return null;
     }
-    if (p.open < MAX_PER_THREAD) {
+    if (p.mayOpen()) {
       return p.open(waiter);
     }
     waiter.queued();
+    if (bounds != null) {
+      if (waitingTotal.get() >= bounds.maxWaiters()) {
+        waiter.overloaded(
+            "too many requests waiting for a connection to " + key() + " (hostConnectionPool.maxWaiters: "
+                + bounds.maxWaiters() + ")");
+        return null;
+      }
+      waitingTotal.incrementAndGet();
+      p.waiting.add(waiter);
+      askOthersForIdle(p);
+      return () -> {
+        if (p.waiting.remove(waiter)) {
+          waitingTotal.decrementAndGet();
+        }
+        return null;
+      };
+    }
     if (p.waiting.size() >= MAX_WAITING) {
       waiter.failed(new IOException("too many requests waiting for a connection to " + key()));
       return null;
@@ -104,6 +141,32 @@ final class UpstreamPool {
       p.waiting.remove(waiter);
       return null;
     };
+  }
+
+  /** Every slot is taken: threads holding idle connections close one each, which frees a slot. */
+  private void askOthersForIdle(PerThread mine) {
+    for (PerThread other : threads.values()) {
+      if (other != mine) {
+        runOn(other, other::closeOneIdle);
+      }
+    }
+  }
+
+  /** A slot came free: threads with requests waiting for one get to open it. */
+  private void offerSlot(PerThread freed) {
+    for (PerThread other : threads.values()) {
+      if (other != freed) {
+        runOn(other, other::serveWaiting);
+      }
+    }
+  }
+
+  private static void runOn(PerThread p, Runnable task) {
+    try {
+      p.thread.execute(task);
+    } catch (RejectedExecutionException stopping) {
+      // the IO thread is gone, and its connections and waiters with it
+    }
   }
 
   /** Connections open or being opened, on every thread: what a leak of pool slots would show in. */
@@ -144,9 +207,21 @@ final class UpstreamPool {
       return UpstreamPool.this.key();
     }
 
+    /** Whether a new connection may be opened: under the pool's maxSize, or this thread's cap. */
+    private boolean mayOpen() {
+      return bounds == null ? open < MAX_PER_THREAD : openTotal.get() < bounds.maxSize();
+    }
+
+    private void closeOneIdle() {
+      UpstreamConnection c = idle.pollFirst();
+      if (c != null) {
+        c.close();
+      }
+    }
+
     private UpstreamConnection takeIdle(long now) {
       // The longest idle are first: drop those past their time, then take the next.
-      while (!idle.isEmpty() && now - idle.peekFirst().idleSince > IDLE_TTL_NANOS) {
+      while (!idle.isEmpty() && now - idle.peekFirst().idleSince > idleTtlNanos) {
         idle.pollFirst().close();
       }
       return idle.pollFirst();
@@ -159,11 +234,12 @@ final class UpstreamPool {
         return null;
       }
       open++;
+      openTotal.incrementAndGet();
       IoFuture<StreamConnection> future;
       try {
         future = thread.openStreamConnection(address, null, UpstreamClient.OPTIONS);
       } catch (RuntimeException e) {
-        open--;
+        slotFreed();
         throw e;
       }
       future.addNotifier(
@@ -185,7 +261,7 @@ final class UpstreamPool {
           try {
             c = new UpstreamConnection(f.get(), this);
           } catch (IOException cannotHappen) {
-            open--;
+            slotFreed();
             waiter.failed(cannotHappen);
             return;
           }
@@ -196,14 +272,14 @@ final class UpstreamPool {
           }
         }
         case FAILED -> {
-          open--;
+          slotFreed();
           if (!waiter.gaveUp()) {
             waiter.failed(f.getException());
           }
           serveWaiting();
         }
         default -> { // cancelled: the waiter gave up first
-          open--;
+          slotFreed();
           serveWaiting();
         }
       }
@@ -216,11 +292,15 @@ final class UpstreamPool {
         return;
       }
       Waiter next;
-      while ((next = waiting.poll()) != null) {
+      while ((next = nextWaiting()) != null) {
         if (!next.gaveUp()) {
           next.connected(c);
           return;
         }
+      }
+      if (bounds != null && waitingTotal.get() > 0) {
+        c.close(); // another thread's request waits for a slot: this connection's is given up for it
+        return;
       }
       c.idleSince = System.nanoTime();
       idle.addLast(c);
@@ -228,15 +308,31 @@ final class UpstreamPool {
 
     /** Called once for every connection that closes, busy or idle. */
     void closed(UpstreamConnection c) {
-      open--;
+      slotFreed();
       idle.removeFirstOccurrence(c);
       serveWaiting();
+    }
+
+    private void slotFreed() {
+      open--;
+      openTotal.decrementAndGet();
+      if (bounds != null && waiting.isEmpty() && waitingTotal.get() > 0) {
+        offerSlot(this);
+      }
+    }
+
+    private Waiter nextWaiting() {
+      Waiter w = waiting.poll();
+      if (w != null && bounds != null) {
+        waitingTotal.decrementAndGet();
+      }
+      return w;
     }
 
     /** A connection slot came free: the first request still waiting gets a new connection. */
     private void serveWaiting() {
       Waiter next;
-      while (open < MAX_PER_THREAD && (next = waiting.poll()) != null) {
+      while (!waiting.isEmpty() && mayOpen() && (next = nextWaiting()) != null) {
         if (next.gaveUp()) {
           continue;
         }

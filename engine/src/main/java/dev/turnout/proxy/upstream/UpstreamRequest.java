@@ -47,6 +47,14 @@ public interface UpstreamRequest {
   /** No connection to {@code endpoint} was free: every one allowed is in use, which is not its fault. */
   void busy(Endpoint endpoint, String why);
 
+  /**
+   * The endpoint's pool has as many requests waiting as its {@code maxWaiters} allows: this one is
+   * refused at once rather than queued. By default, as any busy pool.
+   */
+  default void overloaded(Endpoint endpoint, String why) {
+    busy(endpoint, why);
+  }
+
   /** {@code connection} was dead before a byte of the request went out on it (closed). */
   void notSent(Closeable connection, IOException e);
 
