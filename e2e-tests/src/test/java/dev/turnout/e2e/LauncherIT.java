@@ -65,7 +65,7 @@ class LauncherIT {
       assertThat(cmdline).containsSubsequence(jvmOptions()).containsSubsequence("-jar", HOME.resolve("lib/turnout.jar").toString());
       assertThat(cmdline.indexOf("-jar")).as("every flag of jvm.options comes before -jar").isGreaterThan(cmdline.indexOf(jvmOptions().get(jvmOptions().size() - 1)));
       assertThat(routed.statusCode()).as(routed.body()).isEqualTo(200);
-      assertThat(routed.body()).isEqualTo("users\n");
+      assertThat(routed.body()).isEqualTo("users");
     }
     turnout.close();
     assertThat(turnout.exitValue()).as("SIGTERM to the launcher's pid drains the JVM and exits 0").isZero();

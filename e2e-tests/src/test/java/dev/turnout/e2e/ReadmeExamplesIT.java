@@ -194,7 +194,7 @@ class ReadmeExamplesIT {
       HttpResponse<String> r = get("http://127.0.0.1:" + real.proxyPort() + "/", "users");
 
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.body()).isEqualTo("users\n");
+      assertThat(r.body()).isEqualTo("users");
       assertThat(dir.resolve("var/lib/turnout")).isDirectory();
       assertThat(stop(real)).isZero();
     }
