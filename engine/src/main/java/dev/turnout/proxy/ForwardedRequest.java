@@ -164,6 +164,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
       succeeded = false;
       failureClass = "cancelled";
     }
+    serviceStats.status(ex.getStatusCode());
     serviceStats.finish(succeeded, failureClass, router().nanos() - startNanos);
     next.proceed();
   }

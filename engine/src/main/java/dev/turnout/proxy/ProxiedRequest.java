@@ -349,6 +349,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     ResponseClass cls = router().classifier().classify(exchange.getRequestMethod().toString(), status);
     String why = cls.isSuccess() ? "" : Integer.toString(status);
+    clientStats.status(status);
+    serviceClientStats.status(status);
     attemptDone(cls, why);
     router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
     if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {

@@ -1,5 +1,7 @@
 package dev.turnout.proxy;
 
+import dev.turnout.accesslog.AccessLog;
+import dev.turnout.config.AccessLogConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.Nanos;
@@ -7,11 +9,14 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -122,6 +127,8 @@ public final class ProxyServer {
               .setServerOption(Options.BACKLOG, 1024)
               // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
               .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+              // each exchange's start, for its router server's latency (Observing)
+              .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
               // Undertow's own limit is 1 MiB of headers; no real caller needs more than a few KiB
               .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
               // a caller that dribbles its request head is cut off, not held open for ever
@@ -136,8 +143,10 @@ public final class ProxyServer {
         Router router = new Router(rc, interpreter, source, nanos);
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
+        AccessLog accessLog = openAccessLog(rc, metrics);
         for (ServerConfig sc : rc.servers()) {
-          RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror);
+          Observing observing = new Observing(metrics, rc.label(), sc, accessLog, Clock.systemDefaultZone());
+          RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror, observing);
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.
@@ -187,6 +196,29 @@ public final class ProxyServer {
       }
       throw e;
     }
+  }
+
+  /**
+   * The router's access log, opened now so a file that cannot be written stops the start; its dropped
+   * lines are the meter {@code turnout_access_log_dropped{router}}. Null when the router keeps none.
+   */
+  private static AccessLog openAccessLog(RouterConfig rc, ProxyMetrics metrics) {
+    if (rc.accessLog().isEmpty()) {
+      return null;
+    }
+    AccessLogConfig c = rc.accessLog().get();
+    AccessLog log;
+    try {
+      log = AccessLog.open(c.path(), c.rollPolicy(), c.append(), c.rotateCount(), Clock.systemDefaultZone());
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "router " + rc.label() + ": httpAccessLog: cannot write " + c.path() + ": " + e, e);
+    }
+    FunctionCounter.builder("turnout_access_log_dropped", log, AccessLog::dropped)
+        .description("Access log lines dropped because the writer's queue was full")
+        .tags("router", rc.label())
+        .register(metrics.registry());
+    return log;
   }
 
   /** Listeners bound before a failure stay open on a worker Undertow did not make: stop them. */
