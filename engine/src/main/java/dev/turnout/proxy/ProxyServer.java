@@ -9,6 +9,7 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
+import dev.turnout.tracing.Tracing;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -61,7 +62,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       LongSupplier nanos) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true);
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, Tracing.off());
   }
 
   /**
@@ -74,7 +75,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true);
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true, Tracing.off());
   }
 
   /**
@@ -91,7 +92,29 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false);
+    return bind(routers, interpreter, baseDtabs, metrics, threads, Tracing.off());
+  }
+
+  /** As above, following the requests {@code tracing} samples (it stays the caller's to close). */
+  public static RunningProxy bind(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads,
+      Tracing tracing) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false, tracing);
+  }
+
+  /** As {@link #start(List, Interpreter, Function, ProxyMetrics, LongSupplier)}, following what {@code tracing} samples. */
+  public static RunningProxy start(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      LongSupplier nanos,
+      Tracing tracing) {
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, tracing);
   }
 
   /**
@@ -108,7 +131,8 @@ public final class ProxyServer {
       LongSupplier nanos,
       IoThreads threads,
       boolean ownThreads,
-      boolean openNow) {
+      boolean openNow,
+      Tracing tracing) {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
     List<RouterChain> handlers = new ArrayList<>();
@@ -145,7 +169,7 @@ public final class ProxyServer {
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         AccessLog accessLog = openAccessLog(rc, metrics);
         for (ServerConfig sc : rc.servers()) {
-          Observing observing = new Observing(metrics, rc.label(), sc, accessLog, Clock.systemDefaultZone());
+          Observing observing = new Observing(metrics, rc.label(), sc, accessLog, tracing, Clock.systemDefaultZone());
           RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror, observing);
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read

@@ -66,6 +66,7 @@ final class RouterChain implements HttpHandler {
       loopGuard.check(exchange);
       Dtab local = localDtab.read(exchange);
       Identification named = serviceName.identify(exchange);
+      observing.named(exchange, named);
       Routed routed = binding.bind(exchange, named, local, requestId);
       mirror.maybeMirror(exchange, routed);
       forwarding.forward(exchange, routed);

@@ -124,7 +124,9 @@ public final class Warmup {
       RouterConfig copy =
           router
               .withDtab(loopbackDtab(router, backendPort))
-              .withServers(List.of(new ServerConfig("127.0.0.1", 0, false)));
+              .withServers(List.of(new ServerConfig("127.0.0.1", 0, false)))
+              // the warm-up's own requests are no one's to read in the router's access log
+              .withAccessLog(java.util.Optional.empty());
       // The first round compiles the request path. Real traffic then meets a router, figures and pools
       // that are all new, and takes branches the first round took only once, interpreted (a first
       // latency sample, a first pooled connection, a histogram's first value); compiled code that never
@@ -196,7 +198,8 @@ public final class Warmup {
               Nanos.SYSTEM,
               threads,
               false,
-              true);
+              true,
+              dev.turnout.tracing.Tracing.off());
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
         Thread t = new Thread(() -> call(port, stop, counts), "turnout-warmup-" + i);
