@@ -282,7 +282,8 @@ public final class TurnoutServer implements AutoCloseable {
                           new InterpreterPreview(
                               interpreter, this::routerDtabFollowing, transformersFollowing::get),
                           clock,
-                          Optional.of(fleet))));
+                          Optional.of(fleet),
+                          tracing.recent())));
             });
     resources.addAll(adminParts);
     try {
