@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +47,8 @@ class OverviewIT extends DashboardTest {
     for (String[] screen : List.of(
         new String[] {"/", "10-overview-800"},
         new String[] {"/dtabs/" + Turnout.NAMESPACE, "11-editor-800"},
-        new String[] {"/dtabs/" + Turnout.NAMESPACE + "/history", "12-history-800"})) {
+        new String[] {"/dtabs/" + Turnout.NAMESPACE + "/history", "12-history-800"},
+        new String[] {"/recent", "13-recent-800"})) {
       page.navigate(turnout.admin() + screen[0]);
 
       Object overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth");
@@ -56,6 +58,25 @@ class OverviewIT extends DashboardTest {
       assertThat((List<?>) unnamed).as("controls without an accessible name on " + screen[0]).isEmpty();
       Screens.shot(page, screen[1]);
     }
+  }
+
+  @Test
+  void recentRequestsShowWhereEachRequestWentAndRefreshInPlace() {
+    turnout.request("users");
+    signInAsOperator();
+    AtomicInteger navigations = new AtomicInteger();
+    page.onFrameNavigated(f -> navigations.incrementAndGet());
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Recent requests")).click();
+    Locator rows = page.getByTestId("recent-row");
+    assertThat(rows.first()).containsText("/svc/users");
+    int before = navigations.get();
+
+    turnout.request("users-v2");
+
+    assertThat(page.getByTestId("recent-row").filter(new Locator.FilterOptions().setHasText("/svc/users-v2")).first())
+        .isVisible();
+    assertThat(navigations.get()).isEqualTo(before);
+    Screens.shot(page, "14-recent-requests");
   }
 
   @Test

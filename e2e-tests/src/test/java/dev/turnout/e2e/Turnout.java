@@ -75,6 +75,8 @@ final class Turnout implements AutoCloseable {
             + "  identifier: {kind: io.l5d.header.token, header: Host}\n"
             + "  interpreter: {kind: io.l5d.namerd, namespace: " + NAMESPACE + "}\n"
             + "  servers: [{ip: 127.0.0.1, port: 0}]\n"
+            + "telemetry:\n"
+            + "- {kind: io.l5d.recentRequests, sampleRate: 1.0, capacity: 20}\n"
             + "storage: {kind: h2, path: " + data.toAbsolutePath() + "}\n");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     server =

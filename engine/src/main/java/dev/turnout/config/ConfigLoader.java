@@ -55,6 +55,7 @@ public final class ConfigLoader {
     YamlNode top = new YamlNode(context, "", root);
     top.only("admin", "namers", "routers", "storage", "telemetry", "usage", "interfaces", "namerd");
     List<PrometheusTelemetry> telemetry = TelemetryReader.read(context, top.get("telemetry"));
+    TracingConfig tracing = TelemetryReader.tracing(context, top.get("telemetry"));
     for (String ignored : IGNORED_BLOCKS) {
       if (top.has(ignored)) {
         context.warn(ignored, "not implemented by Turnout");
@@ -64,6 +65,7 @@ public final class ConfigLoader {
     List<NamerConfig> namers = NamerReader.readAll(context, top.get("namers"));
     List<RouterConfig> routers = RouterReader.readAll(context, top.get("routers"));
     StorageConfig storage = StorageReader.read(context, top.get("storage"));
-    return new TurnoutConfig(admin, namers, routers, storage, telemetry, context.warnings(), context.unimplemented());
+    return new TurnoutConfig(
+        admin, namers, routers, storage, telemetry, tracing, context.warnings(), context.unimplemented());
   }
 }

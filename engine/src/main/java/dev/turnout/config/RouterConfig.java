@@ -3,6 +3,8 @@ package dev.turnout.config;
 import dev.turnout.dtab.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One router: the servers it listens on, how it names requests, the dtab it routes by and how it talks
@@ -22,11 +24,39 @@ public record RouterConfig(
     Duration bindingTimeout,
     Duration requestTimeout,
     int maxCallDepth,
-    boolean skipUnavailableAlternatives) {
+    boolean skipUnavailableAlternatives,
+    Optional<AccessLogConfig> accessLog) {
 
   public RouterConfig {
     identifiers = List.copyOf(identifiers);
     servers = List.copyOf(servers);
+    Objects.requireNonNull(accessLog, "accessLog: Optional.empty() when the router keeps none");
+  }
+
+  /** A router without an access log. */
+  public RouterConfig(
+      String label,
+      String protocol,
+      String dtab,
+      List<IdentifierConfig> identifiers,
+      Path dstPrefix,
+      InterpreterConfig interpreter,
+      List<ServerConfig> servers,
+      ClientConfig client,
+      ServiceConfig service,
+      Duration bindingTimeout,
+      Duration requestTimeout,
+      int maxCallDepth,
+      boolean skipUnavailableAlternatives) {
+    this(label, protocol, dtab, identifiers, dstPrefix, interpreter, servers, client, service, bindingTimeout,
+        requestTimeout, maxCallDepth, skipUnavailableAlternatives, Optional.empty());
+  }
+
+  /** The same router writing its access log as {@code log} says. */
+  public RouterConfig withAccessLog(Optional<AccessLogConfig> log) {
+    return new RouterConfig(
+        label, protocol, dtab, identifiers, dstPrefix, interpreter, servers, client, service,
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives, log);
   }
 
   /** The same router listening on {@code port} instead of its first server's port. */
@@ -36,20 +66,20 @@ public record RouterConfig(
     changed.set(0, first.withPort(port));
     return new RouterConfig(
         label, protocol, dtab, identifiers, dstPrefix, interpreter, changed, client, service,
-        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives, accessLog);
   }
 
   /** The same router listening on {@code list} instead of its servers. */
   public RouterConfig withServers(List<ServerConfig> list) {
     return new RouterConfig(
         label, protocol, dtab, identifiers, dstPrefix, interpreter, list, client, service,
-        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives, accessLog);
   }
 
   /** The same router with {@code text} as its own dtab. */
   public RouterConfig withDtab(String text) {
     return new RouterConfig(
         label, protocol, text, identifiers, dstPrefix, interpreter, servers, client, service,
-        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives);
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives, accessLog);
   }
 }

@@ -45,7 +45,7 @@ final class RouterReader {
     n.only(
         "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
         "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives",
-        "baseDtab");
+        "baseDtab", AccessLogReader.PATH, AccessLogReader.ROLL, AccessLogReader.APPEND, AccessLogReader.ROTATE);
     String protocol = n.text("protocol", "http");
     if (!protocol.equals("http")) {
       context.add(
@@ -79,7 +79,8 @@ final class RouterReader {
             n.millis("bindingTimeoutMs", Duration.ofSeconds(10)),
             n.millis("requestTimeoutMs", Duration.ofSeconds(10)),
             n.positiveInt("maxCallDepth", 1000),
-            n.bool("skipUnavailableAlternatives", true)));
+            n.bool("skipUnavailableAlternatives", true),
+            AccessLogReader.read(context, n)));
   }
 
   /** The router's own dtab text, checked to parse, from {@code dtab} or its pre-1.0 name. */

@@ -8,7 +8,9 @@ import java.util.List;
  * once, for the caller to print; {@code unimplemented} names what the config asks for that Turnout
  * cannot do (routers of such a protocol are not in {@code routers}), which {@link #refuseUnimplemented}
  * turns into a refusal to start. {@code telemetry} holds the telemeters Turnout implements, in the
- * order written (today only {@code io.l5d.prometheus}); the others are among the warnings.
+ * order written (today only {@code io.l5d.prometheus}); {@code tracing} the ones that follow requests
+ * ({@code io.l5d.zipkin}, {@code turnout.otlp}, {@code io.l5d.recentRequests}); the others are among
+ * the warnings.
  */
 public record TurnoutConfig(
     AdminConfig admin,
@@ -16,6 +18,7 @@ public record TurnoutConfig(
     List<RouterConfig> routers,
     StorageConfig storage,
     List<PrometheusTelemetry> telemetry,
+    TracingConfig tracing,
     List<String> warnings,
     List<Unimplemented> unimplemented) {
 
@@ -25,11 +28,24 @@ public record TurnoutConfig(
     routers = List.copyOf(routers);
     warnings = List.copyOf(warnings);
     unimplemented = List.copyOf(unimplemented);
+    java.util.Objects.requireNonNull(tracing, "tracing: TracingConfig.none() when nothing is traced");
+  }
+
+  /** A config without tracing telemeters. */
+  public TurnoutConfig(
+      AdminConfig admin,
+      List<NamerConfig> namers,
+      List<RouterConfig> routers,
+      StorageConfig storage,
+      List<PrometheusTelemetry> telemetry,
+      List<String> warnings,
+      List<Unimplemented> unimplemented) {
+    this(admin, namers, routers, storage, telemetry, TracingConfig.none(), warnings, unimplemented);
   }
 
   public TurnoutConfig(
       AdminConfig admin, List<NamerConfig> namers, List<RouterConfig> routers, StorageConfig storage, List<String> warnings) {
-    this(admin, namers, routers, storage, List.of(), warnings, List.of());
+    this(admin, namers, routers, storage, List.of(), TracingConfig.none(), warnings, List.of());
   }
 
   /**

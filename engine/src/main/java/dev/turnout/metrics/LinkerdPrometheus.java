@@ -27,12 +27,14 @@ import java.util.Map;
  * unroutable}, {@code cancelled}, or the status code of a response classified as a failure), where
  * Linkerd names a JVM exception class.
  *
- * <p>Served: per router, service name, bound client and client-per-service, {@code requests}, {@code
- * success}, {@code failures}, {@code pending}, {@code request_latency_ms}, and {@code retries:total} per
- * service. Left out, since Turnout records nothing they could come from: {@code rt:server:*} (the proxy
- * keeps no per-server figures, and requests refused before a service name is known are counted
- * nowhere), {@code status:<code>} and {@code status:<class>XX} (responses are counted as successes and
- * failures, not by status), {@code connections}, {@code connects}, byte counts, {@code
+ * <p>Served: per router, service name, bound client, client-per-service and router server ({@code
+ * rt:server:requests{rt="web",server="127.0.0.1/4140"}}: every request the server took, refused ones
+ * too), {@code requests}, {@code success}, {@code failures}, {@code pending}, {@code
+ * request_latency_ms}, {@code status:<code>} and {@code status:<N>XX} (a service's and a server's by the
+ * status the caller got, a client's by the status of each answer taken from it, retried ones too), and
+ * {@code retries:total} per service. A server's request fails when its answer is a 5XX, as Linkerd's
+ * default classifier has it; its failures' {@code exception} label is that status. Left out, since
+ * Turnout records nothing they could come from: {@code connections}, {@code connects}, byte counts, {@code
  * retries:per_request}, {@code retries:budget*}, {@code retries:requeues}, load balancer, failure
  * accrual and {@code jvm:*} series. Turnout's own figures without a Linkerd name (endpoints, mirrored
  * traffic, dtab versions, windowed rates) are on {@code /metrics} only.
@@ -75,6 +77,12 @@ public final class LinkerdPrometheus {
                 label("rt", router) + "," + label("client", strip(client)) + "," + label("service", strip(service));
             stack(out, "rt:client:service:", "a bound client for one service name", labels, t);
           }
+
+          @Override
+          public void server(String router, String server, TrafficStats t) {
+            String labels = label("rt", router) + "," + label("server", server);
+            stack(out, "rt:server:", "a router server", labels, t);
+          }
         });
     return out.text();
   }
@@ -90,6 +98,10 @@ public final class LinkerdPrometheus {
     out.counter(failures, failuresHelp, labels, t.failures());
     t.failuresByClass()
         .forEach((cls, n) -> out.counter(failures, failuresHelp, labels + "," + label("exception", cls), n));
+    t.statuses().byCode().forEach((code, n) ->
+        out.counter(scope + "status:" + code, "Responses with status " + code + " of " + of, labels, n));
+    t.statuses().byClass().forEach((cls, n) ->
+        out.counter(scope + "status:" + cls, "Responses with a status in " + cls + " of " + of, labels, n));
     out.gauge(scope + "pending", "Requests to " + of + " started and not yet finished", labels, t.inFlight());
     TrafficStats.Summary s = t.summary();
     if (s.count() > 0) {

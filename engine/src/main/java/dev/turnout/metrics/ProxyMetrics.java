@@ -74,6 +74,8 @@ public final class ProxyMetrics implements AutoCloseable {
     volatile RouterInfo info = new RouterInfo(Optional::empty, () -> 0);
     final Map<String, ServiceNode> services = new ConcurrentHashMap<>();
     final Map<String, ClientNode> clients = new ConcurrentHashMap<>();
+    /** Per router server, by Linkerd's name for it ({@code 127.0.0.1/4140}); counted by no Micrometer meter. */
+    final Map<String, TrafficStats> servers = new ConcurrentHashMap<>();
     final Map<String, ServiceNode> shadows = new ConcurrentHashMap<>();
     final LongAdder shadowDropped = new LongAdder();
     final LongAdder shadowSkipped = new LongAdder();
@@ -173,6 +175,16 @@ public final class ProxyMetrics implements AutoCloseable {
         c -> stats("service_client", Tags.of("router", router, "service", s.service, "client", c)));
   }
 
+  /**
+   * Figures of the router server at {@code address} ({@code 127.0.0.1/4140}, Linkerd's name for it): every
+   * request it took, refused ones too, by the status it was answered with.
+   */
+  public TrafficStats server(String router, String address) {
+    Map<String, TrafficStats> servers = routerNode(router).servers;
+    TrafficStats t = servers.get(address);
+    return t != null ? t : servers.computeIfAbsent(address, a -> new TrafficStats(nanos, (c, n) -> {}));
+  }
+
   /** Figures of bound client {@code client} over all services. */
   public TrafficStats client(String router, String client) {
     return clientNode(router, client).stats;
@@ -240,6 +252,7 @@ public final class ProxyMetrics implements AutoCloseable {
       for (ServiceNode s : r.shadows.values()) {
         s.stats.tick(at, sample);
       }
+      r.servers.values().forEach(t -> t.tick(at, sample));
       for (ClientNode c : r.clients.values()) {
         c.stats.tick(at, sample);
         c.endpoints.values().forEach(t -> t.tick(at, sample));
@@ -281,19 +294,20 @@ public final class ProxyMetrics implements AutoCloseable {
       out.put(rt + "dtab/version", r.info.dtabVersion().getAsLong());
       out.put(rt + "shadow/dropped", r.shadowDropped.sum());
       out.put(rt + "shadow/skipped", r.shadowSkipped.sum());
+      r.servers.forEach((address, t) -> FlatStats.put(out, rt + "server/" + address + "/", t));
       for (ServiceNode s : r.services.values()) {
         String base = rt + "service/" + strip(s.service) + "/";
-        flat(out, base, s.stats);
-        s.clients.forEach((c, t) -> flat(out, base + "client/" + strip(c) + "/", t));
+        FlatStats.put(out, base, s.stats);
+        s.clients.forEach((c, t) -> FlatStats.put(out, base + "client/" + strip(c) + "/", t));
       }
       for (ServiceNode s : r.shadows.values()) {
-        flat(out, rt + "shadow/" + strip(s.service) + "/", s.stats);
+        FlatStats.put(out, rt + "shadow/" + strip(s.service) + "/", s.stats);
       }
       r.clients.forEach(
           (c, n) -> {
             String base = rt + "client/" + strip(c) + "/";
-            flat(out, base, n.stats);
-            n.endpoints.forEach((e, t) -> flat(out, base + "endpoint/" + e + "/", t));
+            FlatStats.put(out, base, n.stats);
+            n.endpoints.forEach((e, t) -> FlatStats.put(out, base + "endpoint/" + e + "/", t));
           });
     }
     return out;
@@ -309,6 +323,9 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** {@code rt/<router>/client/<client>/service/<service>}: one service name's requests to a client. */
     void clientService(String router, String client, String service, TrafficStats t);
+
+    /** {@code rt/<router>/server/<ip>/<port>}: every request a router server took. */
+    void server(String router, String server, TrafficStats t);
   }
 
   /**
@@ -325,29 +342,8 @@ public final class ProxyMetrics implements AutoCloseable {
       for (ServiceNode s : new TreeMap<>(r.services).values()) {
         new TreeMap<>(s.clients).forEach((client, t) -> scopes.clientService(r.label, client, s.service, t));
       }
+      new TreeMap<>(r.servers).forEach((address, t) -> scopes.server(r.label, address, t));
     }
-  }
-
-  private static void flat(Map<String, Number> out, String base, TrafficStats t) {
-    out.put(base + "requests", t.requests());
-    out.put(base + "success", t.successes());
-    out.put(base + "failures", t.failures());
-    t.failuresByClass().forEach((k, v) -> out.put(base + "failures/" + k, v));
-    out.put(base + "retries", t.retries());
-    out.put(base + "pending", t.inFlight());
-    TrafficStats.Percentiles p = t.latency();
-    out.put(base + "request_latency_ms.p50", p.p50());
-    out.put(base + "request_latency_ms.p90", p.p90());
-    out.put(base + "request_latency_ms.p99", p.p99());
-    out.put(base + "request_latency_ms.p9990", p.p999());
-    out.put(base + "success_rate.10s", nanToZero(t.successRate(10)));
-    out.put(base + "success_rate.1m", nanToZero(t.successRate(60)));
-    out.put(base + "request_rate.10s", t.requestRate(10));
-    out.put(base + "request_rate.1m", t.requestRate(60));
-  }
-
-  private static double nanToZero(double d) {
-    return Double.isNaN(d) ? 0 : d;
   }
 
   private static String strip(String path) {

@@ -37,6 +37,7 @@ public final class TrafficStats {
   private final LongAdder retries = new LongAdder();
   private final LongAdder inFlight = new LongAdder();
   private final Map<String, LongAdder> failuresByClass = new ConcurrentHashMap<>();
+  private final StatusCounts statuses = new StatusCounts();
   private final RollingCounter window;
   /**
    * One per {@link Stripe}, made when a thread of that stripe first records: a recorder's writers share
@@ -121,6 +122,15 @@ public final class TrafficStats {
       byClass.increment();
     }
     recorder().recordValue(Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000)));
+  }
+
+  /** A response with {@code status} was given (to the caller) or taken (from upstream). */
+  public void status(int status) {
+    statuses.add(status);
+  }
+
+  StatusCounts statuses() {
+    return statuses;
   }
 
   public void retried() {

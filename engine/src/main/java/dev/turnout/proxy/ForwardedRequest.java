@@ -6,6 +6,7 @@ import dev.turnout.routing.ResponseClass;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.ServicePolicy;
+import dev.turnout.tracing.RequestTrace;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -28,6 +29,8 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   final long startNanos;
   /** What applies to the request's service name: classifier, retry budget, backoff, total timeout. */
   final ServicePolicy policy;
+  /** The request's trace when it is followed ({@link Observing}); else null. */
+  final RequestTrace trace;
   /** The target the current attempts go to: the one routing chose, or what a retry re-bound to. */
   Route.Target target;
   /** The whole request body when it was small enough to hold ({@link BufferedBody}); else null. */
@@ -48,6 +51,10 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
     this.startNanos = router().nanos();
     this.policy = router().policy(routed.service());
+    this.trace = exchange.getAttachment(Observing.TRACE);
+    if (trace != null) {
+      trace.routed(routed.serviceName());
+    }
   }
 
   final Router router() {
@@ -69,6 +76,11 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   @Override
   public void headers(HeaderMap h) {
     UpstreamHeaders.put(h, exchange, routed, target, UpstreamHeaders.upgradeAsked(exchange), hasBody, body);
+    if (trace != null && trace.traced()) {
+      // the backend's parent is this attempt's span; a tracestate the caller sent goes on as it came
+      h.put(Observing.TRACEPARENT, trace.traceparent());
+      h.put(Observing.L5D_CTX_TRACE, trace.l5dCtxTrace());
+    }
   }
 
   @Override
@@ -168,6 +180,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
       succeeded = false;
       failureClass = "cancelled";
     }
+    serviceStats.status(ex.getStatusCode());
     serviceStats.finish(succeeded, failureClass, router().nanos() - startNanos);
     next.proceed();
   }

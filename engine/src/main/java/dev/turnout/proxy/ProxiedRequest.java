@@ -194,6 +194,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpointStats = shared.metrics.endpoint(router().label(), target.id(), endpoint.key(), endpoint.ejected());
     attemptStart = router().nanos();
     router().attemptStarted(endpoint);
+    if (trace != null) {
+      trace.attemptStarted(target.id(), endpoint.key());
+    }
     endpointStats.start();
     clientStats.start();
     serviceClientStats.start();
@@ -233,11 +236,14 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     return more;
   }
 
-  /** Ends the current attempt's bookkeeping. */
+  /** Ends the current attempt's bookkeeping (an answered attempt's trace has its status already). */
   private void attemptDone(ResponseClass cls, String why) {
     attemptOpen = false;
     pending = null;
     timers.attemptEnded();
+    if (trace != null) {
+      trace.attemptEnded(0, why);
+    }
     long latency = router().nanos() - attemptStart;
     router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
@@ -432,6 +438,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     ResponseClass cls = policy.classifier().classify(exchange.getRequestMethod().toString(), status);
     String why = cls.isSuccess() ? "" : Integer.toString(status);
+    clientStats.status(status);
+    serviceClientStats.status(status);
+    if (trace != null) {
+      trace.attemptEnded(status, why);
+    }
     attemptDone(cls, why);
     router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
     if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {

@@ -1,5 +1,7 @@
 package dev.turnout.proxy;
 
+import dev.turnout.accesslog.AccessLog;
+import dev.turnout.config.AccessLogConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.Nanos;
@@ -7,11 +9,15 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
+import dev.turnout.tracing.Tracing;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -56,7 +62,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       LongSupplier nanos) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true);
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, Tracing.off());
   }
 
   /**
@@ -69,7 +75,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true);
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true, Tracing.off());
   }
 
   /**
@@ -83,7 +89,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true);
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true, Tracing.off());
   }
 
   /**
@@ -100,7 +106,29 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false);
+    return bind(routers, interpreter, baseDtabs, metrics, threads, Tracing.off());
+  }
+
+  /** As above, following the requests {@code tracing} samples (it stays the caller's to close). */
+  public static RunningProxy bind(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads,
+      Tracing tracing) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false, tracing);
+  }
+
+  /** As {@link #start(List, Interpreter, Function, ProxyMetrics, LongSupplier)}, following what {@code tracing} samples. */
+  public static RunningProxy start(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      LongSupplier nanos,
+      Tracing tracing) {
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, tracing);
   }
 
   /**
@@ -117,7 +145,8 @@ public final class ProxyServer {
       LongSupplier nanos,
       IoThreads threads,
       boolean ownThreads,
-      boolean openNow) {
+      boolean openNow,
+      Tracing tracing) {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
     List<RouterChain> handlers = new ArrayList<>();
@@ -136,6 +165,8 @@ public final class ProxyServer {
               .setServerOption(Options.BACKLOG, 1024)
               // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
               .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+              // each exchange's start, for its router server's latency (Observing)
+              .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
               // Undertow's own limit is 1 MiB of headers; no real caller needs more than a few KiB
               .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
               // a caller that dribbles its request head is cut off, not held open for ever
@@ -150,8 +181,10 @@ public final class ProxyServer {
         Router router = new Router(rc, interpreter, source, nanos);
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
+        AccessLog accessLog = openAccessLog(rc, metrics);
         for (ServerConfig sc : rc.servers()) {
-          RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror);
+          Observing observing = new Observing(metrics, rc.label(), sc, accessLog, tracing, Clock.systemDefaultZone());
+          RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror, observing);
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.
@@ -201,6 +234,29 @@ public final class ProxyServer {
       }
       throw e;
     }
+  }
+
+  /**
+   * The router's access log, opened now so a file that cannot be written stops the start; its dropped
+   * lines are the meter {@code turnout_access_log_dropped{router}}. Null when the router keeps none.
+   */
+  private static AccessLog openAccessLog(RouterConfig rc, ProxyMetrics metrics) {
+    if (rc.accessLog().isEmpty()) {
+      return null;
+    }
+    AccessLogConfig c = rc.accessLog().get();
+    AccessLog log;
+    try {
+      log = AccessLog.open(c.path(), c.rollPolicy(), c.append(), c.rotateCount(), Clock.systemDefaultZone());
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "router " + rc.label() + ": httpAccessLog: cannot write " + c.path() + ": " + e, e);
+    }
+    FunctionCounter.builder("turnout_access_log_dropped", log, AccessLog::dropped)
+        .description("Access log lines dropped because the writer's queue was full")
+        .tags("router", rc.label())
+        .register(metrics.registry());
+    return log;
   }
 
   /** Listeners bound before a failure stay open on a worker Undertow did not make: stop them. */

@@ -12,6 +12,8 @@ import io.undertow.server.HttpServerExchange;
  * One router server's request chain, its order read top to bottom in {@link #handleRequest}:
  *
  * <ol>
+ *   <li>{@link Observing}: the request is counted against its router server, and its access log line
+ *       and figures are written when its exchange ends, whatever happens below;
  *   <li>{@link RequestId}: the caller's {@code l5d-reqid}, or a new one;
  *   <li>{@link LoopGuard}: this server's own {@code Via} entry already present, then the hop count
  *       against {@code maxCallDepth};
@@ -41,9 +43,12 @@ final class RouterChain implements HttpHandler {
   private final Binding binding;
   private final Mirror mirror;
   private final Forwarding forwarding;
+  private final Observing observing;
 
-  RouterChain(Router router, ServerConfig server, Pools pools, ProxyMetrics metrics, Mirror mirror) {
+  RouterChain(
+      Router router, ServerConfig server, Pools pools, ProxyMetrics metrics, Mirror mirror, Observing observing) {
     this.router = router;
+    this.observing = observing;
     this.log = new FailureLog(FailureLog.installed(), router::nanos);
     this.loopGuard = new LoopGuard(router);
     this.localDtab = new LocalDtab(server);
@@ -56,10 +61,12 @@ final class RouterChain implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     try {
+      observing.begin(exchange);
       String requestId = RequestId.of(exchange);
       loopGuard.check(exchange);
       Dtab local = localDtab.read(exchange);
       Identification named = serviceName.identify(exchange);
+      observing.named(exchange, named);
       Routed routed = binding.bind(exchange, named, local, requestId);
       mirror.maybeMirror(exchange, routed);
       forwarding.forward(exchange, routed);
@@ -74,8 +81,9 @@ final class RouterChain implements HttpHandler {
     }
   }
 
-  /** Stops the timeout sweeps. */
+  /** Stops the timeout sweeps and closes the access log. */
   void close() {
     forwarding.close();
+    observing.close();
   }
 }

@@ -162,4 +162,23 @@ class LinkerdPrometheusTest {
     assertThatThrownBy(() -> PrometheusText.parse("a 1\n# TYPE a counter\n")).hasMessageContaining("after");
     assertThatThrownBy(() -> PrometheusText.parse("a-b 1\n")).hasMessageContaining("space before the value");
   }
+
+  @Test
+  void routerServersAreLabelledAsLinkerdNamesThemWithStatusCountersBesideTheOutcomes() {
+    TrafficStats server = metrics.server("incoming", "127.0.0.1/4141");
+    server.status(200);
+    server.status(204);
+    server.status(503);
+    requests(server, 2, 1, "503", 1);
+
+    PrometheusText text = scrape("");
+
+    assertThat(text.value("rt:server:requests", "rt", "incoming", "server", "127.0.0.1/4141")).hasValue(3.0);
+    assertThat(text.value("rt:server:failures", "rt", "incoming", "server", "127.0.0.1/4141", "exception", "503"))
+        .hasValue(1.0);
+    assertThat(text.value("rt:server:status:204", "rt", "incoming", "server", "127.0.0.1/4141")).hasValue(1.0);
+    assertThat(text.value("rt:server:status:2XX", "rt", "incoming", "server", "127.0.0.1/4141")).hasValue(2.0);
+    assertThat(text.value("rt:server:status:5XX", "rt", "incoming", "server", "127.0.0.1/4141")).hasValue(1.0);
+    assertThat(text.type("rt:server:status:2XX")).hasValue("counter");
+  }
 }

@@ -52,6 +52,13 @@ final class Fixture implements AutoCloseable {
     proxy = ProxyServer.start(List.of(config), interpreter, source, metrics, nanos::get);
   }
 
+  /** A proxy following the requests {@code tracing} samples. */
+  Fixture(RouterConfig config, dev.turnout.tracing.Tracing tracing) {
+    proxy =
+        ProxyServer.start(
+            List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics, nanos::get, tracing);
+  }
+
   static RouterConfig router(String dtab) {
     return router(dtab, c -> c);
   }

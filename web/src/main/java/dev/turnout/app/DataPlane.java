@@ -4,6 +4,7 @@ import dev.turnout.config.NamerConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.tracing.Tracing;
 import dev.turnout.naming.ControlPlaneNamer;
 import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
@@ -94,6 +95,7 @@ final class DataPlane {
       List<RouterConfig> routers,
       Function<RouterConfig, DtabSource> sourceFor,
       ProxyMetrics metrics,
+      Tracing tracing,
       Duration warmup,
       PrintStream out,
       Resources resources) {
@@ -111,7 +113,8 @@ final class DataPlane {
               return s;
             },
             metrics,
-            threads);
+            threads,
+            tracing);
     resources.add(() -> proxy.close(TurnoutServer.DRAIN));
     for (RunningProxy.Listener l : proxy.listeners()) {
       out.println("turnout: proxy listening on " + l.host() + ":" + l.port());

@@ -101,9 +101,10 @@ final class Demo implements AutoCloseable {
             first.label(), first.protocol(), first.dtab(), first.identifiers(), first.dstPrefix(),
             new InterpreterConfig(InterpreterConfig.STORE, NAMESPACE), first.servers(), first.client(),
             first.service(), first.bindingTimeout(), first.requestTimeout(), first.maxCallDepth(),
-            first.skipUnavailableAlternatives()));
+            first.skipUnavailableAlternatives(), first.accessLog()));
     return new TurnoutConfig(
-        config.admin(), namers, routers, config.storage(), config.telemetry(), config.warnings(), config.unimplemented());
+        config.admin(), namers, routers, config.storage(), config.telemetry(), config.tracing(), config.warnings(),
+        config.unimplemented());
   }
 
   private int backend(String service, String version, int latencyMs, double errorRate) {

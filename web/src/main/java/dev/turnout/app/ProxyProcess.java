@@ -5,6 +5,7 @@ import dev.turnout.config.ConfigException;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.tracing.Tracing;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
@@ -81,6 +82,8 @@ final class ProxyProcess implements AutoCloseable {
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);
+    Tracing tracing = Tracing.start(config.tracing());
+    resources.add(tracing);
 
     AdminConfig adminConfig = config.admin();
     admin =
@@ -94,6 +97,7 @@ final class ProxyProcess implements AutoCloseable {
             config.routers(),
             dataPlane.sources(Optional.empty()),
             metrics,
+            tracing,
             warmup,
             out,
             resources);

@@ -6,6 +6,7 @@ import dev.turnout.config.RouterConfig;
 import dev.turnout.config.StorageConfig;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.tracing.Tracing;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.proxy.ProxyBindException;
 import dev.turnout.proxy.RunningProxy;
@@ -185,7 +186,8 @@ public final class TurnoutServer implements AutoCloseable {
       }
       storage = storage.withJdbcUrl(options.store());
     }
-    return new TurnoutConfig(admin, base.namers(), routers, storage, base.telemetry(), base.warnings(), base.unimplemented());
+    return new TurnoutConfig(
+        admin, base.namers(), routers, storage, base.telemetry(), base.tracing(), base.warnings(), base.unimplemented());
   }
 
   private void startAll(PrintStream out) {
@@ -229,6 +231,8 @@ public final class TurnoutServer implements AutoCloseable {
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);
+    Tracing tracing = Tracing.start(config.tracing());
+    resources.add(tracing);
     AdminConfig adminConfig = config.admin();
     List<AutoCloseable> adminParts = new ArrayList<>();
     AtomicReference<Fleet> fleetRef = new AtomicReference<>();
@@ -277,7 +281,8 @@ public final class TurnoutServer implements AutoCloseable {
                           new InterpreterPreview(
                               interpreter, this::routerDtabFollowing, transformersFollowing::get),
                           clock,
-                          Optional.of(fleet))));
+                          Optional.of(fleet),
+                          tracing.recent())));
             });
     resources.addAll(adminParts);
     try {
@@ -295,6 +300,7 @@ public final class TurnoutServer implements AutoCloseable {
             config.routers(),
             dataPlane.sources(Optional.of(store)),
             metrics,
+            tracing,
             warmup,
             out,
             resources);

@@ -16,12 +16,21 @@ public record DashboardServices(
     TrafficView traffic,
     PreviewService preview,
     Clock clock,
-    java.util.Optional<dev.turnout.web.fleet.Fleet> fleet) {
+    java.util.Optional<dev.turnout.web.fleet.Fleet> fleet,
+    java.util.Optional<dev.turnout.tracing.RecentRequests> recent) {
 
   public DashboardServices {
-    if (store == null || users == null || traffic == null || preview == null || clock == null || fleet == null) {
+    if (store == null || users == null || traffic == null || preview == null || clock == null || fleet == null
+        || recent == null) {
       throw new IllegalArgumentException("the dashboard needs a store, users, traffic, a preview and a clock");
     }
+  }
+
+  /** Services without an io.l5d.recentRequests telemeter. */
+  public DashboardServices(
+      DtabStore store, UserStore users, TrafficView traffic, PreviewService preview, Clock clock,
+      java.util.Optional<dev.turnout.web.fleet.Fleet> fleet) {
+    this(store, users, traffic, preview, clock, fleet, java.util.Optional.empty());
   }
 
   /** Services without a fleet screen. */

@@ -46,6 +46,11 @@ final class DashboardFixture implements AutoCloseable {
    * on a database a first fixture seeded.
    */
   DashboardFixture(Path dir, boolean seed) {
+    this(dir, seed, java.util.Optional.empty());
+  }
+
+  /** With {@code recent} as the io.l5d.recentRequests telemeter's entries. */
+  DashboardFixture(Path dir, boolean seed, java.util.Optional<dev.turnout.tracing.RecentRequests> recent) {
     store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(1000).open();
     if (seed) {
       store.userStore().put("admin", Role.OPERATOR, PASSWORD.toCharArray());
@@ -54,7 +59,8 @@ final class DashboardFixture implements AutoCloseable {
     }
     metrics.router("web", () -> java.util.Optional.of("default"), () -> store.current("default").orElseThrow().version());
     DashboardServices services =
-        new DashboardServices(store, store.userStore(), metrics.view(), NamesBoundToThemselves.preview(), Clock.systemUTC());
+        new DashboardServices(store, store.userStore(), metrics.view(), NamesBoundToThemselves.preview(), Clock.systemUTC(),
+            java.util.Optional.empty(), recent);
     AutoCloseable[] handle = new AutoCloseable[1];
     app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
