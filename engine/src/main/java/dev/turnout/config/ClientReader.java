@@ -2,6 +2,7 @@ package dev.turnout.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A router's {@code client:}: when an endpoint is taken out of rotation ({@code failureAccrual}), how
@@ -13,7 +14,7 @@ final class ClientReader {
   private ClientReader() {}
 
   static ClientConfig read(ConfigContext context, YamlNode n) {
-    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs");
+    n.only("failureAccrual", "loadBalancer", "connectTimeoutMs", "tls");
     FailureAccrualConfig accrual = failureAccrual(n.get("failureAccrual"));
     YamlNode lb = n.get("loadBalancer");
     lb.only("kind");
@@ -28,7 +29,27 @@ final class ClientReader {
     }
     // Finagle's default: a host that drops connection attempts is given up on after a second, counted
     // against it and the request tried elsewhere, instead of holding the request to its timeout.
-    return new ClientConfig(accrual, lbKind, n.millis("connectTimeoutMs", Duration.ofSeconds(1)));
+    return new ClientConfig(accrual, lbKind, n.millis("connectTimeoutMs", Duration.ofSeconds(1)), tls(context, n.get("tls")));
+  }
+
+  /**
+   * {@code client.tls}, read and checked as Linkerd reads it; an enabled one is recorded as {@link
+   * Unimplemented} until the upstream client speaks TLS, since its traffic would go in plaintext.
+   */
+  private static Optional<ClientTlsConfig> tls(ConfigContext context, YamlNode n) {
+    if (n.isMissing()) {
+      return Optional.empty();
+    }
+    ClientTlsConfig tls = TlsReader.client(context, n);
+    if (tls.enabled()) {
+      context.add(
+          new Unimplemented(
+              Unimplemented.Kind.TLS,
+              n.path,
+              "TLS is not implemented for router clients yet, and this traffic would go in plaintext",
+              "remove tls: (or set enabled: false) to send in plaintext knowingly"));
+    }
+    return Optional.of(tls);
   }
 
   private static FailureAccrualConfig failureAccrual(YamlNode fa) {

@@ -176,7 +176,7 @@ public final class TurnoutServer implements AutoCloseable {
     }
     AdminConfig admin = base.admin();
     if (options.adminPort() != null) {
-      admin = new AdminConfig(admin.ip(), options.adminPort());
+      admin = admin.withPort(options.adminPort());
     }
     StorageConfig storage = base.storage();
     if (options.store() != null) {
