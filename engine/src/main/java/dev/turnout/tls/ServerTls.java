@@ -19,14 +19,23 @@ import javax.net.ssl.TrustManager;
  * {@link #protocols()}, {@link #ciphers()} and {@link #requireClientAuth()} (or {@link
  * #parameters()}) to every engine.
  *
+ * <p>A reload also makes a new {@link SSLContext} over the same swapped managers and hands it to
+ * {@link #onReload} listeners. A server that installs it (Jetty's {@code SslContextFactory.reload},
+ * Undertow's {@code ListenerInfo.setSslContext}) stops resuming sessions begun on the old certificate:
+ * the JDK's TLS 1.3 session tickets are sealed with keys of their context, so a client holding one
+ * would otherwise resume without ever seeing the new certificate. A server that keeps the first
+ * context still presents the new certificate on every full handshake.
+ *
  * <p>Example: {@code ServerTls tls = reloader.watch(ServerTls.load(config, "admin.tls", clock));}
- * then Undertow's {@code addHttpsListener(port, ip, tls.context())}.
+ * then Undertow's {@code addHttpsListener(port, ip, tls.context())} and {@code
+ * tls.onReload(listener::setSslContext)}.
  */
 public final class ServerTls {
   private final String where;
   private final ServerTlsConfig config;
   private final Clock clock;
-  private final SSLContext context;
+  private final java.util.concurrent.atomic.AtomicReference<SSLContext> context;
+  private final List<java.util.function.Consumer<SSLContext>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Swapping.KeyManager keys;
   private final Optional<Swapping.TrustManager> clientCas;
   private final List<String> protocols;
@@ -42,12 +51,17 @@ public final class ServerTls {
     this.clientCas = config.requireClientAuth()
         ? Optional.of(new Swapping.TrustManager(clientTrust()))
         : Optional.empty();
+    this.context = new java.util.concurrent.atomic.AtomicReference<>(newContext());
+  }
+
+  private SSLContext newContext() {
     try {
-      context = SSLContext.getInstance("TLS");
-      context.init(
+      SSLContext c = SSLContext.getInstance("TLS");
+      c.init(
           new javax.net.ssl.KeyManager[] {keys},
           clientCas.map(t -> new TrustManager[] {t}).orElse(null),
           null);
+      return c;
     } catch (GeneralSecurityException e) {
       throw new TlsException(where + ": the JDK refused this TLS setup: " + e.getMessage(), e);
     }
@@ -64,8 +78,14 @@ public final class ServerTls {
     return new ServerTls(where, config, clock);
   }
 
+  /** The context for new connections: the one made at the last reload. */
   public SSLContext context() {
-    return context;
+    return context.get();
+  }
+
+  /** Calls {@code listener} with the new context after each reload, on the reloader's thread. */
+  public void onReload(java.util.function.Consumer<SSLContext> listener) {
+    listeners.add(listener);
   }
 
   /** TLS versions to enable: the block's {@code protocols}, else TLS 1.3 and 1.2. */
@@ -84,7 +104,7 @@ public final class ServerTls {
 
   /** The parameters every engine of this port is set to. */
   public SSLParameters parameters() {
-    SSLParameters p = context.getDefaultSSLParameters();
+    SSLParameters p = context().getDefaultSSLParameters();
     p.setProtocols(protocols.toArray(new String[0]));
     if (!ciphers.isEmpty()) {
       p.setCipherSuites(ciphers.toArray(new String[0]));
@@ -113,12 +133,15 @@ public final class ServerTls {
     Optional<javax.net.ssl.X509ExtendedTrustManager> trust = clientCas.map(t -> clientTrust());
     keys.swap(material.keyManager());
     clientCas.ifPresent(t -> t.swap(trust.orElseThrow()));
-    // A client resuming a cached session would get the old certificate's identity again; the cache
-    // is dropped so new connections handshake in full. (Stateless TLS 1.3 tickets held by a client
-    // can still resume once: they authenticate the same server and expire with the session.)
-    SSLSessionContext sessions = context.getServerSessionContext();
+    // Sessions cached by the old context would resume on the old certificate's identity.
+    SSLSessionContext sessions = context().getServerSessionContext();
     for (byte[] id : Collections.list(sessions.getIds())) {
       Optional.ofNullable(sessions.getSession(id)).ifPresent(s -> s.invalidate());
+    }
+    SSLContext next = newContext();
+    context.set(next);
+    for (java.util.function.Consumer<SSLContext> l : listeners) {
+      l.accept(next);
     }
   }
 

@@ -9,6 +9,8 @@ import dev.turnout.proxy.RunningProxy;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
+import dev.turnout.tls.ServerTls;
+import dev.turnout.tls.TlsReloader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,10 +43,19 @@ final class ProxyProcess implements AutoCloseable {
    */
   private HttpClient http; // guarded by httpLock
 
-  private ProxyProcess() {}
+  private final TlsReloader reloader;
+
+  private ProxyProcess(TlsReloader reloader) {
+    this.reloader = reloader;
+  }
 
   /** Starts the process, printing one line per bound port to {@code out}. */
   static ProxyProcess start(TurnoutServer.Options options, PrintStream out) {
+    return start(options, out, TlsReloader.system());
+  }
+
+  /** As above, with certificate files checked for changes by {@code reloader}. */
+  static ProxyProcess start(TurnoutServer.Options options, PrintStream out, TlsReloader reloader) {
     TurnoutConfig config = TurnoutServer.configure(options);
     TurnoutServer.printWarnings(config, options, false, out);
     checkProxyOnly(config);
@@ -52,7 +63,7 @@ final class ProxyProcess implements AutoCloseable {
     if (config.storage().jdbcUrl().isPresent() || !config.storage().seeds().isEmpty()) {
       out.println("turnout: warning: storage: 'turnout proxy' has no store; the storage block is ignored");
     }
-    ProxyProcess p = new ProxyProcess();
+    ProxyProcess p = new ProxyProcess(reloader);
     try {
       p.startAll(config, options.warmup(), out);
     } catch (RuntimeException e) {
@@ -76,6 +87,9 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   private void startAll(TurnoutConfig config, Duration warmup, PrintStream out) {
+    // Certificates first: a bad file stops start-up before any port is bound.
+    Optional<ServerTls> adminTls = AdminTls.load(config.admin(), reloader);
+    resources.add(reloader.start());
     Clock clock = Clock.systemUTC();
     DataPlane dataPlane = DataPlane.namers(config, resources, clock);
     ProxyMetrics metrics = new ProxyMetrics();
@@ -85,7 +99,13 @@ final class ProxyProcess implements AutoCloseable {
     AdminConfig adminConfig = config.admin();
     admin =
         ProxyAdmin.start(
-            adminConfig.ip(), adminConfig.port(), metrics, config.telemetry(), () -> proxy != null && proxy.allOpen());
+            adminConfig.ip(),
+            adminConfig.port(),
+            metrics,
+            config.telemetry(),
+            () -> proxy != null && proxy.allOpen(),
+            adminTls,
+            () -> AdminTls.problems(reloader));
     resources.add(admin);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 
