@@ -100,6 +100,16 @@ public final class ClientTls {
     return p;
   }
 
+  /** {@code builder} set to this TLS, expecting the block's {@code commonName}. */
+  public java.net.http.HttpClient.Builder applyTo(java.net.http.HttpClient.Builder builder) {
+    return builder.sslContext(context()).sslParameters(parameters());
+  }
+
+  /** The URI scheme of HTTP over this TLS, or over none. */
+  public static String scheme(Optional<ClientTls> tls) {
+    return tls.isPresent() ? "https" : "http";
+  }
+
   public List<String> protocols() {
     return protocols;
   }

@@ -21,7 +21,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
+import dev.turnout.tls.ClientTls;
 
 /**
  * {@code turnout proxy}: the routers alone, as Linkerd runs on every host of a fleet, and an admin port
@@ -41,7 +42,7 @@ final class ProxyProcess implements AutoCloseable {
    * TLS stack (some 500 classes, 3-4 MB of metaspace and heap) and starts its selector thread, which a
    * proxy routing by its own dtab never needs.
    */
-  private HttpClient http; // guarded by httpLock
+  private final Map<Optional<ClientTls>, HttpClient> http = new java.util.HashMap<>(); // guarded by httpLock
 
   private final TlsReloader reloader;
 
@@ -91,7 +92,7 @@ final class ProxyProcess implements AutoCloseable {
     Optional<ServerTls> adminTls = AdminTls.load(config.admin(), reloader);
     resources.add(reloader.start());
     Clock clock = Clock.systemUTC();
-    DataPlane dataPlane = DataPlane.namers(config, resources, clock);
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock, reloader);
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);
@@ -131,16 +132,20 @@ final class ProxyProcess implements AutoCloseable {
     resources.add(reporter);
   }
 
-  /** Posts {@code report} to each control plane followed now; one that refuses it fails the round. */
-  private void send(Set<String> controlPlanes, FleetReport report) {
+  /**
+   * Posts {@code report} to each control plane followed now, over the TLS its router follows it with;
+   * one that refuses it fails the round.
+   */
+  private void send(Map<String, Optional<ClientTls>> controlPlanes, FleetReport report) {
     if (controlPlanes.isEmpty()) {
       return;
     }
-    HttpClient http = http();
     String body = report.toJson();
-    for (String cp : controlPlanes) {
+    for (Map.Entry<String, Optional<ClientTls>> target : controlPlanes.entrySet()) {
+      String cp = target.getKey();
+      HttpClient http = http(target.getValue());
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create("http://" + cp + FleetApi.REPORTS))
+          HttpRequest.newBuilder(URI.create(ClientTls.scheme(target.getValue()) + "://" + cp + FleetApi.REPORTS))
               .timeout(Duration.ofSeconds(2))
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -159,12 +164,13 @@ final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  private HttpClient http() {
+  /** One client per TLS setting (plain HTTP is the empty one), made at its first report. */
+  private HttpClient http(Optional<ClientTls> tls) {
     synchronized (httpLock) {
-      if (http == null) {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
-      }
-      return http;
+      return http.computeIfAbsent(tls, t -> {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1));
+        return t.map(c -> c.applyTo(b)).orElse(b).build();
+      });
     }
   }
 

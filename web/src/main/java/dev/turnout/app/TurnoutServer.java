@@ -236,7 +236,7 @@ public final class TurnoutServer implements AutoCloseable {
     }
 
     Clock clock = Clock.systemUTC();
-    DataPlane dataPlane = DataPlane.namers(config, resources, clock);
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock, reloader);
     Interpreter interpreter = dataPlane.interpreter();
     TransformersFollowing transformersFollowing = new TransformersFollowing(config.routers(), interpreter);
 
