@@ -54,9 +54,9 @@ class StartupIT {
       "routers: [{protocol: mux, servers: [{port: 0}]}]"
           + "|routers[0].protocol: protocol mux is not implemented by Turnout",
       "routers: [{protocol: http, servers: [{port: 0, tls: {certPath: c.pem, keyPath: k.pem}}]}]"
-          + "|routers[0].servers[0].tls: TLS is not implemented by Turnout yet, and this traffic would go in plaintext",
+          + "|routers[0].servers[0].tls: TLS is not implemented for router servers yet, and this port would answer in plaintext",
       "routers: [{protocol: http, servers: [{port: 0}], client: {tls: {commonName: users.example.org}}}]"
-          + "|routers[0].client.tls: TLS is not implemented by Turnout yet",
+          + "|routers[0].client.tls: TLS is not implemented for router clients yet",
   })
   void aConfigAskingForWhatTurnoutLacksExits2WithItsLine(String config, String line) throws IOException {
     Path file = Files.writeString(dir.resolve("linkerd.yml"), config + "\n");
@@ -96,7 +96,7 @@ class StartupIT {
         "--skip-unimplemented", "--data", dir.resolve("data").toString()));
 
     assertThat(turnout.exitCode(Duration.ofSeconds(60))).isEqualTo(2);
-    assertThat(turnout.output()).contains("turnout: routers[0].servers[0].tls: TLS is not implemented");
+    assertThat(turnout.output()).contains("turnout: routers[0].servers[0].tls: TLS is not implemented for router servers yet");
   }
 
   @Test

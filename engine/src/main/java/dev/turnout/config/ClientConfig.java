@@ -17,6 +17,8 @@ import java.util.Optional;
  *     connection whatever it says (see docs/linkerd-compatibility.md)
  * @param requeueBudget the budget of retries of requests that never reached a backend; empty: they
  *     draw on the service's retry budget
+ * @param tls Linkerd's {@code client.tls} of the global block, read and checked; an enabled one stops
+ *     start-up until the upstream client speaks TLS (per-prefix {@code tls} is refused for now)
  */
 public record ClientConfig(
     FailureAccrualConfig failureAccrual,
@@ -26,19 +28,43 @@ public record ClientConfig(
     HostConnectionPool hostConnectionPool,
     boolean failFast,
     Optional<RetryBudgetConfig> requeueBudget,
-    List<Entry> configs) {
+    List<Entry> configs,
+    Optional<ClientTlsConfig> tls) {
 
   public ClientConfig {
     configs = List.copyOf(configs);
+    if (tls == null) {
+      throw new IllegalArgumentException("tls is Optional.empty() for plaintext, not null");
+    }
     if (!List.of("ewma", "p2c", "roundRobin").contains(loadBalancer)) {
       throw new IllegalArgumentException("loadBalancer: must be ewma, p2c or roundRobin, not " + loadBalancer);
     }
   }
 
-  /** A global client block with only these keys set. */
+  /** A plaintext client block: every key but TLS. */
+  public ClientConfig(
+      FailureAccrualConfig failureAccrual,
+      String loadBalancer,
+      Duration connectTimeout,
+      Optional<Duration> requestAttemptTimeout,
+      HostConnectionPool hostConnectionPool,
+      boolean failFast,
+      Optional<RetryBudgetConfig> requeueBudget,
+      List<Entry> configs) {
+    this(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout, hostConnectionPool, failFast,
+        requeueBudget, configs, Optional.empty());
+  }
+
+  /** A global plaintext client block with only these keys set. */
   public ClientConfig(FailureAccrualConfig failureAccrual, String loadBalancer, Duration connectTimeout) {
     this(failureAccrual, loadBalancer, connectTimeout, Optional.empty(), HostConnectionPool.DEFAULT, false,
         Optional.empty(), List.of());
+  }
+
+  /** The same block with {@code tls}. */
+  public ClientConfig withTls(Optional<ClientTlsConfig> newTls) {
+    return new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
+        hostConnectionPool, failFast, requeueBudget, configs, newTls);
   }
 
   /**
@@ -47,7 +73,7 @@ public record ClientConfig(
    */
   public ClientConfig forClient(Path id) {
     ClientConfig c = new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
-        hostConnectionPool, failFast, requeueBudget, List.of());
+        hostConnectionPool, failFast, requeueBudget, List.of(), tls);
     for (Entry e : configs) {
       if (e.prefix().matches(id)) {
         c = e.applyTo(c);
@@ -76,7 +102,8 @@ public record ClientConfig(
           hostConnectionPool.orElse(c.hostConnectionPool()),
           failFast.orElse(c.failFast()),
           requeueBudget.isPresent() ? requeueBudget : c.requeueBudget(),
-          c.configs());
+          c.configs(),
+          c.tls());
     }
   }
 }

@@ -13,8 +13,9 @@ import java.util.Optional;
  * take, the connections per endpoint ({@code hostConnectionPool}), {@code failFast}, and the budget of
  * re-sending requests no backend received ({@code requeueBudget}). Linkerd's {@code aperture} and
  * {@code heap} balancers run as {@code ewma} with a warning, since the traffic still reaches the same
- * endpoints; a balancer nobody knows is an error. {@code tls} is not read here: the block's {@link
- * YamlNode#only} records it as {@link Unimplemented} until Turnout's clients speak TLS.
+ * endpoints; a balancer nobody knows is an error. {@code tls} of the global block is read and checked
+ * as Linkerd reads it, and an enabled one is recorded as {@link Unimplemented} until Turnout's clients
+ * speak TLS; in an {@code io.l5d.static} entry {@link YamlNode#only} records it as Unimplemented too.
  */
 final class ClientReader {
   private static final String[] KEYS = {
@@ -27,8 +28,8 @@ final class ClientReader {
   static ClientConfig read(ConfigContext context, YamlNode n) {
     ClientConfig d = new ClientConfig(defaultAccrual(), "ewma", defaultConnectTimeout());
     if (!PerPrefix.isStatic(n)) {
-      n.only(ServiceReader.with("kind", KEYS));
-      return entry(context, n, PathPattern.ALL).applyTo(d);
+      n.only(ServiceReader.with("kind", ServiceReader.with("tls", KEYS)));
+      return entry(context, n, PathPattern.ALL).applyTo(d).withTls(tls(context, n.get("tls")));
     }
     n.only("kind", "configs");
     List<ClientConfig.Entry> entries =
@@ -41,6 +42,26 @@ final class ClientReader {
     return new ClientConfig(
         d.failureAccrual(), d.loadBalancer(), d.connectTimeout(), d.requestAttemptTimeout(),
         d.hostConnectionPool(), d.failFast(), d.requeueBudget(), entries);
+  }
+
+  /**
+   * {@code client.tls}, read and checked as Linkerd reads it; an enabled one is recorded as {@link
+   * Unimplemented} until the upstream client speaks TLS, since its traffic would go in plaintext.
+   */
+  private static Optional<ClientTlsConfig> tls(ConfigContext context, YamlNode n) {
+    if (n.isMissing()) {
+      return Optional.empty();
+    }
+    ClientTlsConfig tls = TlsReader.client(context, n);
+    if (tls.enabled()) {
+      context.add(
+          new Unimplemented(
+              Unimplemented.Kind.TLS,
+              n.path,
+              "TLS is not implemented for router clients yet, and this traffic would go in plaintext",
+              "remove tls: (or set enabled: false) to send in plaintext knowingly"));
+    }
+    return Optional.of(tls);
   }
 
   /**

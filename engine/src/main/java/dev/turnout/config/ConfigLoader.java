@@ -61,7 +61,7 @@ public final class ConfigLoader {
         context.warn(ignored, "not implemented by Turnout");
       }
     }
-    AdminConfig admin = AdminReader.read(top.get("admin"));
+    AdminConfig admin = AdminReader.read(context, top.get("admin"));
     List<NamerConfig> namers = NamerReader.readAll(context, top.get("namers"));
     List<RouterConfig> routers = RouterReader.readAll(context, top.get("routers"));
     StorageConfig storage = StorageReader.read(context, top.get("storage"));

@@ -14,7 +14,8 @@ import java.util.List;
  *   <li>{@code remote}: the namespace {@code namespace} on a control plane reached over namerd's HTTP
  *       API, watched for changes ({@code io.l5d.namerd.http} with {@code dst}). {@code controlPlanes}
  *       are tried in order, each one failing over to the next; {@code retryBase} and {@code retryMax}
- *       bound the wait between rounds when none answers.
+ *       bound the wait between rounds when none answers. With {@code tls} (Linkerd's client TLS
+ *       keys, enabled) the control planes are reached over HTTPS and must prove {@code commonName}.
  * </ul>
  *
  * <p>Whatever the kind, {@code transformers} rewrite each bound tree, in order, before it routes.
@@ -25,7 +26,8 @@ public record InterpreterConfig(
     List<ControlPlane> controlPlanes,
     Duration retryBase,
     Duration retryMax,
-    List<TransformerConfig> transformers) {
+    List<TransformerConfig> transformers,
+    java.util.Optional<ClientTlsConfig> tls) {
   public static final String DEFAULT = "default";
   public static final String STORE = "store";
   public static final String REMOTE = "remote";
@@ -50,9 +52,22 @@ public record InterpreterConfig(
   public InterpreterConfig {
     controlPlanes = List.copyOf(controlPlanes);
     transformers = List.copyOf(transformers);
+    if (tls == null || tls.filter(t -> !t.enabled()).isPresent()) {
+      throw new IllegalArgumentException("tls is an enabled client TLS, or Optional.empty() for plain HTTP");
+    }
     if (REMOTE.equals(kind) && controlPlanes.isEmpty()) {
       throw new IllegalArgumentException("a remote interpreter needs at least one control plane");
     }
+  }
+
+  public InterpreterConfig(
+      String kind,
+      String namespace,
+      List<ControlPlane> controlPlanes,
+      Duration retryBase,
+      Duration retryMax,
+      List<TransformerConfig> transformers) {
+    this(kind, namespace, controlPlanes, retryBase, retryMax, transformers, java.util.Optional.empty());
   }
 
   public InterpreterConfig(
@@ -66,7 +81,7 @@ public record InterpreterConfig(
 
   /** The same interpreter with {@code list} as its transformers. */
   public InterpreterConfig withTransformers(List<TransformerConfig> list) {
-    return new InterpreterConfig(kind, namespace, controlPlanes, retryBase, retryMax, list);
+    return new InterpreterConfig(kind, namespace, controlPlanes, retryBase, retryMax, list, tls);
   }
 
   public boolean usesStore() {

@@ -42,7 +42,7 @@ final class InterpreterReader {
       case "io.l5d.namerd.http":
       case "io.l5d.mesh":
       case "turnout.store":
-        n.only("kind", "namespace", "dst", "retry", "experimental", "transformers");
+        n.only("kind", "namespace", "dst", "retry", "experimental", "transformers", "tls");
         String ns = n.text("namespace", "default");
         if (!Namespaces.isValid(ns)) {
           throw new ConfigException(n.path + ".namespace: must match " + Namespaces.RULE + ", not '" + ns + "'");
@@ -55,8 +55,18 @@ final class InterpreterReader {
           if (max.compareTo(base) < 0) {
             throw new ConfigException(retry.path + ".maxSeconds: must not be less than baseSeconds");
           }
+          ClientTlsConfig tls = n.has("tls") ? TlsReader.client(context, n.get("tls")) : null;
           return new InterpreterConfig(
-              InterpreterConfig.REMOTE, ns, controlPlanes(n.path + ".dst", n.requiredText("dst")), base, max);
+              InterpreterConfig.REMOTE,
+              ns,
+              controlPlanes(n.path + ".dst", n.requiredText("dst")),
+              base,
+              max,
+              List.of(),
+              Optional.ofNullable(tls).filter(ClientTlsConfig::enabled));
+        }
+        if (n.has("tls")) {
+          context.warn(n.path + ".tls", "the namespace is read from this process's own store, with no connection to secure");
         }
         if (n.has("dst")) {
           context.warn(n.path + ".dst", "Turnout serves namespaces from its own store; dst is ignored"

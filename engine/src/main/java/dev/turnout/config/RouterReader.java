@@ -64,7 +64,7 @@ final class RouterReader {
     if (interpreter.isEmpty()) {
       return Optional.empty();
     }
-    List<ServerConfig> servers = servers(n.get("servers"), index);
+    List<ServerConfig> servers = servers(context, n.get("servers"), index);
     return Optional.of(
         new RouterConfig(
             label,
@@ -107,7 +107,7 @@ final class RouterReader {
    * The router's listening sockets; without any, one on 127.0.0.1 at 4140 plus the router's index, so
    * that several routers given without servers do not collide.
    */
-  private static List<ServerConfig> servers(YamlNode serversNode, int index) {
+  private static List<ServerConfig> servers(ConfigContext context, YamlNode serversNode, int index) {
     List<ServerConfig> servers = new ArrayList<>();
     if (serversNode.isMissing() || serversNode.size() == 0) {
       servers.add(new ServerConfig("127.0.0.1", 4140 + index, false));
@@ -115,12 +115,34 @@ final class RouterReader {
     }
     for (int i = 0; i < serversNode.size(); i++) {
       YamlNode s = serversNode.at(i);
-      s.only("ip", "port", "clearContext", "dtabOverrides");
+      s.only("ip", "port", "clearContext", "dtabOverrides", "tls");
       servers.add(
           new ServerConfig(
-              s.text("ip", "127.0.0.1"), s.port("port", 4140), s.bool("clearContext", false), overrides(s)));
+              s.text("ip", "127.0.0.1"),
+              s.port("port", 4140),
+              s.bool("clearContext", false),
+              overrides(s),
+              serverTls(context, s.get("tls"))));
     }
     return servers;
+  }
+
+  /**
+   * A server's {@code tls:}, read and checked as Linkerd reads it, and recorded as {@link
+   * Unimplemented} until the proxy serves TLS: the port would otherwise answer in plaintext.
+   */
+  private static Optional<ServerTlsConfig> serverTls(ConfigContext context, YamlNode n) {
+    if (n.isMissing()) {
+      return Optional.empty();
+    }
+    ServerTlsConfig tls = TlsReader.server(context, n);
+    context.add(
+        new Unimplemented(
+            Unimplemented.Kind.TLS,
+            n.path,
+            "TLS is not implemented for router servers yet, and this port would answer in plaintext",
+            "remove tls: to serve plaintext knowingly, or put a TLS terminator in front of Turnout"));
+    return Optional.of(tls);
   }
 
   /** {@code dtabOverrides: accept | loopback | refuse}, accept when absent. */

@@ -3,9 +3,11 @@ package dev.turnout.config;
 /**
  * A listening socket of a router. {@code clearContext} silently drops callers' {@code l5d-dtab} and
  * {@code l5d-ctx-*} headers, as in Linkerd 1; {@code overrides} says from whom a per-request dtab
- * override is honoured at all, and refuses it (400) from everyone else.
+ * override is honoured at all, and refuses it (400) from everyone else. {@code tls}: the socket
+ * speaks TLS only (read and checked; the proxy does not serve it yet, so such a config stops start-up).
  */
-public record ServerConfig(String ip, int port, boolean clearContext, Overrides overrides) {
+public record ServerConfig(
+    String ip, int port, boolean clearContext, Overrides overrides, java.util.Optional<ServerTlsConfig> tls) {
 
   /** Who may steer a request with {@code l5d-dtab} or {@code l5d-ctx-dtab} on this server. */
   public enum Overrides {
@@ -21,6 +23,14 @@ public record ServerConfig(String ip, int port, boolean clearContext, Overrides 
     if (overrides == null) {
       throw new IllegalArgumentException("overrides must be accept, loopback or refuse");
     }
+    if (tls == null) {
+      throw new IllegalArgumentException("tls is Optional.empty() for plaintext, not null");
+    }
+  }
+
+  /** A plaintext server. */
+  public ServerConfig(String ip, int port, boolean clearContext, Overrides overrides) {
+    this(ip, port, clearContext, overrides, java.util.Optional.empty());
   }
 
   /** A server that accepts overrides from anyone, as Linkerd 1's do. */
@@ -29,6 +39,6 @@ public record ServerConfig(String ip, int port, boolean clearContext, Overrides 
   }
 
   public ServerConfig withPort(int port) {
-    return new ServerConfig(ip, port, clearContext, overrides);
+    return new ServerConfig(ip, port, clearContext, overrides, tls);
   }
 }

@@ -105,6 +105,20 @@ final class YamlNode {
     return c.node.asText();
   }
 
+  /** A list of single values ({@code ciphers: [A, B]}); empty when absent. */
+  java.util.List<String> texts(String key) {
+    YamlNode c = get(key);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < c.size(); i++) {
+      YamlNode item = c.at(i);
+      if (!item.node.isValueNode() || item.node.isNull()) {
+        throw new ConfigException(item.path + ": must be a single value");
+      }
+      out.add(item.node.asText());
+    }
+    return java.util.List.copyOf(out);
+  }
+
   String requiredText(String key) {
     String v = text(key, null);
     if (v == null || v.isBlank()) {

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
+import dev.turnout.tls.ClientTls;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -62,8 +63,9 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   private final List<String> controlPlanes;
   private final String namespace;
   private final Optional<String> authorization;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+  private final HttpClient http;
+  /** {@code https} when the control planes are reached over TLS, else {@code http}. */
+  private final String scheme;
   /** Per path asked for: the control plane's latest answer. */
   private final Map<Path, Watched> names = new ConcurrentHashMap<>();
   /** Per bound id: its addresses, shared by every path under it. */
@@ -76,11 +78,29 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   private final java.util.concurrent.ScheduledFuture<?> watchdog;
 
   public ControlPlaneNamer(List<String> controlPlanes, String namespace, Optional<String> authorization) {
-    this(controlPlanes, namespace, authorization, Watchdog.SILENCE);
+    this(controlPlanes, namespace, authorization, Optional.empty());
+  }
+
+  /** As above, over HTTPS with {@code tls} when present (the following router's interpreter tls). */
+  public ControlPlaneNamer(
+      List<String> controlPlanes, String namespace, Optional<String> authorization, Optional<ClientTls> tls) {
+    this(controlPlanes, namespace, authorization, Watchdog.SILENCE, tls);
+  }
+
+  ControlPlaneNamer(List<String> controlPlanes, String namespace, Optional<String> authorization, Duration silence) {
+    this(controlPlanes, namespace, authorization, silence, Optional.empty());
   }
 
   /** As above, giving up a stream after {@code silence} without a line (tests use a short one). */
-  ControlPlaneNamer(List<String> controlPlanes, String namespace, Optional<String> authorization, Duration silence) {
+  ControlPlaneNamer(
+      List<String> controlPlanes,
+      String namespace,
+      Optional<String> authorization,
+      Duration silence,
+      Optional<ClientTls> tls) {
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1));
+    this.http = tls.map(t -> t.applyTo(b)).orElse(b).build();
+    this.scheme = ClientTls.scheme(tls);
     this.controlPlanes = List.copyOf(controlPlanes);
     this.namespace = namespace;
     this.authorization = authorization;
@@ -235,7 +255,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     }
 
     private void watch(String cp) throws IOException, InterruptedException {
-      URI uri = URI.create("http://" + cp + "/api/1/bind/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
+      URI uri = URI.create(scheme + "://" + cp + "/api/1/bind/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
           + "?watch=true&path=" + URLEncoder.encode(path.show(), StandardCharsets.UTF_8));
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header("Accept", "application/json");
       authorization.ifPresent(a -> b.header("Authorization", a));

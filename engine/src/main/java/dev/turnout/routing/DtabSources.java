@@ -5,6 +5,7 @@ import dev.turnout.config.RouterConfig;
 import dev.turnout.store.DtabStore;
 import java.time.Clock;
 import java.util.Optional;
+import dev.turnout.tls.ClientTls;
 import java.util.function.Function;
 
 /**
@@ -38,7 +39,17 @@ public final class DtabSources implements Function<RouterConfig, DtabSource> {
    *     before it opens any source)
    */
   public static DtabSources following(Optional<DtabStore> store, Optional<String> authorization, Clock clock) {
-    return new DtabSources(store, r -> new NamerdHttpDtabSource(r.interpreter(), r.dtab(), authorization, clock));
+    return following(store, authorization, clock, r -> Optional.empty());
+  }
+
+  /** As above, each follower over the TLS {@code tls} gives for its router (empty: plain HTTP). */
+  public static DtabSources following(
+      Optional<DtabStore> store,
+      Optional<String> authorization,
+      Clock clock,
+      Function<RouterConfig, Optional<ClientTls>> tls) {
+    return new DtabSources(
+        store, r -> new NamerdHttpDtabSource(r.interpreter(), r.dtab(), authorization, clock, tls.apply(r)));
   }
 
   /**

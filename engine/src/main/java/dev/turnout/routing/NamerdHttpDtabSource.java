@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
+import dev.turnout.tls.ClientTls;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -71,6 +72,8 @@ public final class NamerdHttpDtabSource implements DtabSource {
   private final Optional<String> authorization;
   private final Clock clock;
   private final HttpClient http;
+  /** {@code https} with the interpreter's tls, else {@code http}. */
+  private final String scheme;
   private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>();
   private final AtomicReference<Status> status = new AtomicReference<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -93,6 +96,19 @@ public final class NamerdHttpDtabSource implements DtabSource {
    */
   public NamerdHttpDtabSource(
       InterpreterConfig config, String routerOwnDtab, Optional<String> authorization, Clock clock) {
+    this(config, routerOwnDtab, authorization, clock, Optional.empty());
+  }
+
+  /**
+   * As above, reaching the control planes over HTTPS with {@code tls} when present (the
+   * interpreter's {@code tls}, loaded by the caller so that a reloader can watch its files).
+   */
+  public NamerdHttpDtabSource(
+      InterpreterConfig config,
+      String routerOwnDtab,
+      Optional<String> authorization,
+      Clock clock,
+      Optional<ClientTls> tls) {
     if (!config.followsRemote()) {
       throw new IllegalArgumentException("not a remote interpreter: " + config.kind());
     }
@@ -103,11 +119,9 @@ public final class NamerdHttpDtabSource implements DtabSource {
     this.retryMax = config.retryMax();
     this.authorization = authorization;
     this.clock = clock;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .build();
+    this.scheme = ClientTls.scheme(tls);
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+    this.http = tls.map(t -> t.applyTo(b)).orElse(b).build();
     current.set(RoutingSnapshot.of(Optional.of(namespace), 0, "", this.routerOwnDtab));
     status.set(new Status(namespace, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of("connecting")));
     thread = new Thread(this::follow, "turnout-follow-" + namespace);
@@ -290,7 +304,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
 
   private HttpRequest.Builder request(ControlPlane cp, String query) {
     URI uri =
-        URI.create("http://" + cp.authority() + "/api/1/dtabs/"
+        URI.create(scheme + "://" + cp.authority() + "/api/1/dtabs/"
             + URLEncoder.encode(namespace, StandardCharsets.UTF_8) + query);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
     authorization.ifPresent(a -> b.header("Authorization", a));

@@ -159,18 +159,30 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void tlsAnywhereIsRecordedAsUnimplementedAndNeverSkipped() {
+  void routerTlsIsReadButStillStopsStartUpWhileAdminTlsIsServed() {
     TurnoutConfig config =
-        parse("admin: {tls: {certPath: a}}\nrouters:\n- protocol: http\n  servers: [{port: 4140, tls: {certPath: x}}]\n"
+        parse("admin: {tls: {certPath: a, keyPath: b}}\nrouters:\n- protocol: http\n"
+            + "  servers: [{port: 4140, tls: {certPath: x, keyPath: y}}]\n"
             + "  client: {tls: {commonName: c}}\n");
 
     assertThat(config.warnings()).isEmpty();
+    assertThat(config.admin().tls()).isPresent();
+    assertThat(config.routers().get(0).servers().get(0).tls()).isPresent();
     assertThat(config.unimplemented()).extracting(Unimplemented::path)
-        .containsExactly("admin.tls", "routers[0].servers[0].tls", "routers[0].client.tls");
+        .containsExactly("routers[0].servers[0].tls", "routers[0].client.tls");
     assertThatThrownBy(() -> config.refuseUnimplemented(true, true))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("routers[0].servers[0].tls: TLS is not implemented by Turnout yet, and this traffic"
-            + " would go in plaintext; remove tls: to run in plaintext knowingly");
+        .hasMessageContaining("routers[0].servers[0].tls: TLS is not implemented for router servers yet, and this"
+            + " port would answer in plaintext; remove tls: to serve plaintext knowingly")
+        .hasMessageContaining("routers[0].client.tls: TLS is not implemented for router clients yet");
+  }
+
+  @Test
+  void aDisabledClientTlsDoesNotStopStartUp() {
+    TurnoutConfig config = parse("routers:\n- protocol: http\n  client: {tls: {enabled: false}}\n");
+
+    assertThat(config.unimplemented()).isEmpty();
+    assertThat(config.routers().get(0).client().tls()).hasValueSatisfying(t -> assertThat(t.enabled()).isFalse());
   }
 
   @Test

@@ -62,6 +62,18 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Makes a new cluster and starts it. */
   public static PostgresServer start() {
+    return start(null);
+  }
+
+  /**
+   * Makes a new cluster that also takes TLS connections, presenting {@code cert} (a certificate for
+   * 127.0.0.1 from {@link dev.turnout.testing.TestCerts}), and starts it.
+   */
+  public static PostgresServer startWithTls(dev.turnout.testing.TestCerts.Issued cert) {
+    return start(cert);
+  }
+
+  private static PostgresServer start(dev.turnout.testing.TestCerts.Issued tlsCert) {
     Path bin = binaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     try {
@@ -80,6 +92,20 @@ public final class PostgresServer implements AutoCloseable {
           List.of(
               bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--pwfile", pwfile.toString(),
               "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"));
+      if (tlsCert != null) {
+        // PostgreSQL reads server.crt and server.key from its data directory, and refuses a key that
+        // others than its owner may read.
+        Path crt = tlsCert.writeCert(data.resolve("server.crt"));
+        Path key = tlsCert.writeKey(data.resolve("server.key"));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        if (root) {
+          UserPrincipal postgres =
+              dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+          Files.setOwner(crt, postgres);
+          Files.setOwner(key, postgres);
+        }
+        Files.writeString(data.resolve("postgresql.conf"), "\nssl = on\n", java.nio.file.StandardOpenOption.APPEND);
+      }
       server.startServer();
       return server;
     } catch (IOException e) {

@@ -16,6 +16,8 @@ import dev.turnout.routing.DtabSources;
 import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.routing.RoutingSnapshot;
 import dev.turnout.store.DtabStore;
+import dev.turnout.tls.ClientTls;
+import dev.turnout.tls.TlsReloader;
 import dev.turnout.web.fleet.FleetReport;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,15 +50,30 @@ final class DataPlane {
 
   private final Interpreter interpreter;
   private final Map<String, DtabSource> sources = new ConcurrentHashMap<>();
+  /** Per router label, the TLS its io.l5d.namerd.http interpreter reaches control planes with. */
+  private final Map<String, ClientTls> controlPlaneTls;
   private final Clock clock;
 
-  private DataPlane(Interpreter interpreter, Clock clock) {
+  private DataPlane(Interpreter interpreter, Map<String, ClientTls> controlPlaneTls, Clock clock) {
     this.interpreter = interpreter;
+    this.controlPlaneTls = Map.copyOf(controlPlaneTls);
     this.clock = clock;
   }
 
-  /** Starts the config's namers; they close with {@code resources}. */
-  static DataPlane namers(TurnoutConfig config, Resources resources, Clock clock) {
+  /**
+   * Starts the config's namers; they close with {@code resources}. Each following router's
+   * interpreter {@code tls} is loaded first (a bad file stops start-up, naming it) and watched by
+   * {@code reloader}.
+   */
+  static DataPlane namers(TurnoutConfig config, Resources resources, Clock clock, TlsReloader reloader) {
+    Map<String, ClientTls> tls = new java.util.HashMap<>();
+    for (int i = 0; i < config.routers().size(); i++) {
+      RouterConfig r = config.routers().get(i);
+      if (r.interpreter().followsRemote() && r.interpreter().tls().isPresent()) {
+        String where = "routers[" + i + "].interpreter.tls";
+        tls.put(r.label(), reloader.watch(ClientTls.load(r.interpreter().tls().get(), where, Clock.systemUTC())));
+      }
+    }
     List<Interpreter.Mount> mounts = new ArrayList<>();
     for (NamerConfig n : config.namers()) {
       FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
@@ -71,13 +88,14 @@ final class DataPlane {
             new ControlPlaneNamer(
                 r.interpreter().controlPlanes().stream().map(cp -> cp.authority()).toList(),
                 r.interpreter().namespace(),
-                controlPlaneLogin());
+                controlPlaneLogin(),
+                Optional.ofNullable(tls.get(r.label())));
         resources.add(remote);
         mounts.add(new Interpreter.Mount(ControlPlaneNamer.PREFIX, remote));
         break;
       }
     }
-    return new DataPlane(new Interpreter(mounts), clock);
+    return new DataPlane(new Interpreter(mounts), tls, clock);
   }
 
   Interpreter interpreter() {
@@ -169,7 +187,8 @@ final class DataPlane {
    * planes, with the login from the environment if any.
    */
   DtabSources sources(Optional<DtabStore> store) {
-    return DtabSources.following(store, controlPlaneLogin(), clock);
+    return DtabSources.following(
+        store, controlPlaneLogin(), clock, r -> Optional.ofNullable(controlPlaneTls.get(r.label())));
   }
 
   /** The {@code Authorization} header for control planes, from the environment; empty without a user. */
@@ -206,12 +225,12 @@ final class DataPlane {
     return out;
   }
 
-  /** The control planes the routers follow now, each once. */
-  Set<String> followed() {
-    Set<String> out = new LinkedHashSet<>();
-    for (DtabSource s : sources.values()) {
-      if (s instanceof NamerdHttpDtabSource remote) {
-        remote.status().following().ifPresent(out::add);
+  /** The control planes the routers follow now, each once, with the TLS they are reached over. */
+  Map<String, Optional<ClientTls>> followed() {
+    Map<String, Optional<ClientTls>> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, DtabSource> e : sources.entrySet()) {
+      if (e.getValue() instanceof NamerdHttpDtabSource remote) {
+        remote.status().following().ifPresent(cp -> out.putIfAbsent(cp, Optional.ofNullable(controlPlaneTls.get(e.getKey()))));
       }
     }
     return out;

@@ -14,8 +14,14 @@ import io.undertow.util.Methods;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import dev.turnout.tls.ServerTls;
+import io.undertow.util.HttpString;
 import org.xnio.Options;
+import org.xnio.Sequence;
+import org.xnio.SslClientAuthMode;
 
 /**
  * The admin port of a proxy-only process: {@code GET /health} (200 {@code ok} once the proxy serves,
@@ -28,6 +34,11 @@ import org.xnio.Options;
  * classes (Jetty, Javalin and Kotlin's runtime) and Jetty's own threads. One IO thread accepts and
  * parses; a scrape, which walks the whole registry, runs on one of two task threads, never on the IO
  * thread.
+ *
+ * <p>With {@code admin.tls} it speaks HTTPS only (a plaintext request fails the handshake and is
+ * closed), on the material of a {@link ServerTls} a reloader may swap, and every answer carries
+ * {@code Strict-Transport-Security}; {@code /health} adds a line for new certificate files that
+ * could not be used.
  */
 final class ProxyAdmin implements AutoCloseable {
   private final Undertow server;
@@ -45,12 +56,28 @@ final class ProxyAdmin implements AutoCloseable {
    */
   static ProxyAdmin start(
       String ip, int port, ProxyMetrics metrics, List<PrometheusTelemetry> telemetry, BooleanSupplier serving) {
+    return start(ip, port, metrics, telemetry, serving, Optional.empty(), () -> "");
+  }
+
+  /**
+   * As above, over HTTPS with {@code tls} when present.
+   *
+   * @param tlsProblems lines for {@code /health} about certificate files that could not be reloaded
+   */
+  static ProxyAdmin start(
+      String ip,
+      int port,
+      ProxyMetrics metrics,
+      List<PrometheusTelemetry> telemetry,
+      BooleanSupplier serving,
+      Optional<ServerTls> tls,
+      Supplier<String> tlsProblems) {
     RoutingHandler routes =
         new RoutingHandler()
             .get("/health", ex -> {
               boolean ok = serving.getAsBoolean();
               ex.setStatusCode(ok ? 200 : 503);
-              reply(ex, "text/plain; charset=utf-8", ok ? "ok\n" : "not serving\n");
+              reply(ex, "text/plain; charset=utf-8", (ok ? "ok\n" : "not serving\n") + tlsProblems.get());
             })
             .get(MetricsRoutes.PROMETHEUS, blocking(ex ->
                 reply(ex, MetricsRoutes.PROMETHEUS_TYPE, metrics.registry().scrape())))
@@ -70,13 +97,23 @@ final class ProxyAdmin implements AutoCloseable {
       LinkerdPrometheus linkerd = new LinkerdPrometheus(metrics, t.prefix());
       routes.get(t.path(), blocking(ex -> reply(ex, MetricsRoutes.PROMETHEUS_TYPE, linkerd.scrape())));
     }
-    Undertow server =
-        Undertow.builder()
-            .setIoThreads(1)
-            .setWorkerThreads(2)
-            .setWorkerOption(Options.WORKER_NAME, "turnout-admin")
-            .addHttpListener(port, ip, new HttpVersionGate(routes))
-            .build();
+    HttpHandler root = new HttpVersionGate(headers(routes, tls.isPresent()));
+    Undertow.Builder builder =
+        Undertow.builder().setIoThreads(1).setWorkerThreads(2).setWorkerOption(Options.WORKER_NAME, "turnout-admin");
+    if (tls.isPresent()) {
+      ServerTls t = tls.get();
+      builder.addHttpsListener(port, ip, t.context(), root)
+          .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(t.protocols()))
+          .setSocketOption(
+              Options.SSL_CLIENT_AUTH_MODE, t.requireClientAuth() ? SslClientAuthMode.REQUIRED : SslClientAuthMode.NOT_REQUESTED);
+      if (!t.ciphers().isEmpty()) {
+        builder.setSocketOption(Options.SSL_ENABLED_CIPHER_SUITES, Sequence.of(t.ciphers()));
+      }
+    } else {
+      builder.addHttpListener(port, ip, root);
+    }
+    Undertow server = builder.build();
+    tls.ifPresent(t -> t.onReload(next -> server.getListenerInfo().get(0).setSslContext(next)));
     try {
       server.start();
     } catch (RuntimeException e) {
@@ -85,6 +122,20 @@ final class ProxyAdmin implements AutoCloseable {
       throw new IllegalStateException(TurnoutServer.adminTaken(ip, port, why.getMessage()), e);
     }
     return new ProxyAdmin(server);
+  }
+
+  /** Every answer says not to sniff its type; over TLS, that the host is to be reached over TLS only. */
+  private static HttpHandler headers(HttpHandler next, boolean tls) {
+    HttpString nosniff = new HttpString("X-Content-Type-Options");
+    HttpString hsts = new HttpString("Strict-Transport-Security");
+    String hstsValue = "max-age=" + AdminJetty.HSTS.toSeconds();
+    return ex -> {
+      ex.getResponseHeaders().put(nosniff, "nosniff");
+      if (tls) {
+        ex.getResponseHeaders().put(hsts, hstsValue);
+      }
+      next.handleRequest(ex);
+    };
   }
 
   /** {@code handler} on a task thread: it may take its time without holding up the IO thread. */

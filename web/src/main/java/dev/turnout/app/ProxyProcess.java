@@ -10,6 +10,8 @@ import dev.turnout.proxy.RunningProxy;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
+import dev.turnout.tls.ServerTls;
+import dev.turnout.tls.TlsReloader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
+import dev.turnout.tls.ClientTls;
 
 /**
  * {@code turnout proxy}: the routers alone, as Linkerd runs on every host of a fleet, and an admin port
@@ -40,12 +43,21 @@ final class ProxyProcess implements AutoCloseable {
    * TLS stack (some 500 classes, 3-4 MB of metaspace and heap) and starts its selector thread, which a
    * proxy routing by its own dtab never needs.
    */
-  private HttpClient http; // guarded by httpLock
+  private final Map<Optional<ClientTls>, HttpClient> http = new java.util.HashMap<>(); // guarded by httpLock
 
-  private ProxyProcess() {}
+  private final TlsReloader reloader;
+
+  private ProxyProcess(TlsReloader reloader) {
+    this.reloader = reloader;
+  }
 
   /** Starts the process, printing one line per bound port to {@code out}. */
   static ProxyProcess start(TurnoutServer.Options options, PrintStream out) {
+    return start(options, out, TlsReloader.system());
+  }
+
+  /** As above, with certificate files checked for changes by {@code reloader}. */
+  static ProxyProcess start(TurnoutServer.Options options, PrintStream out, TlsReloader reloader) {
     TurnoutConfig config = TurnoutServer.configure(options);
     TurnoutServer.printWarnings(config, options, false, out);
     checkProxyOnly(config);
@@ -53,7 +65,7 @@ final class ProxyProcess implements AutoCloseable {
     if (config.storage().jdbcUrl().isPresent() || !config.storage().seeds().isEmpty()) {
       out.println("turnout: warning: storage: 'turnout proxy' has no store; the storage block is ignored");
     }
-    ProxyProcess p = new ProxyProcess();
+    ProxyProcess p = new ProxyProcess(reloader);
     try {
       p.startAll(config, options.warmup(), out);
     } catch (RuntimeException e) {
@@ -77,8 +89,11 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   private void startAll(TurnoutConfig config, Duration warmup, PrintStream out) {
+    // Certificates first: a bad file stops start-up before any port is bound.
+    Optional<ServerTls> adminTls = AdminTls.load(config.admin(), reloader);
+    resources.add(reloader.start());
     Clock clock = Clock.systemUTC();
-    DataPlane dataPlane = DataPlane.namers(config, resources, clock);
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock, reloader);
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);
@@ -88,7 +103,13 @@ final class ProxyProcess implements AutoCloseable {
     AdminConfig adminConfig = config.admin();
     admin =
         ProxyAdmin.start(
-            adminConfig.ip(), adminConfig.port(), metrics, config.telemetry(), () -> proxy != null && proxy.allOpen());
+            adminConfig.ip(),
+            adminConfig.port(),
+            metrics,
+            config.telemetry(),
+            () -> proxy != null && proxy.allOpen(),
+            adminTls,
+            () -> AdminTls.problems(reloader));
     resources.add(admin);
     out.println("turnout: admin listening on " + adminConfig.ip() + ":" + admin.port());
 
@@ -115,16 +136,20 @@ final class ProxyProcess implements AutoCloseable {
     resources.add(reporter);
   }
 
-  /** Posts {@code report} to each control plane followed now; one that refuses it fails the round. */
-  private void send(Set<String> controlPlanes, FleetReport report) {
+  /**
+   * Posts {@code report} to each control plane followed now, over the TLS its router follows it with;
+   * one that refuses it fails the round.
+   */
+  private void send(Map<String, Optional<ClientTls>> controlPlanes, FleetReport report) {
     if (controlPlanes.isEmpty()) {
       return;
     }
-    HttpClient http = http();
     String body = report.toJson();
-    for (String cp : controlPlanes) {
+    for (Map.Entry<String, Optional<ClientTls>> target : controlPlanes.entrySet()) {
+      String cp = target.getKey();
+      HttpClient http = http(target.getValue());
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create("http://" + cp + FleetApi.REPORTS))
+          HttpRequest.newBuilder(URI.create(ClientTls.scheme(target.getValue()) + "://" + cp + FleetApi.REPORTS))
               .timeout(Duration.ofSeconds(2))
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -143,12 +168,13 @@ final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  private HttpClient http() {
+  /** One client per TLS setting (plain HTTP is the empty one), made at its first report. */
+  private HttpClient http(Optional<ClientTls> tls) {
     synchronized (httpLock) {
-      if (http == null) {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
-      }
-      return http;
+      return http.computeIfAbsent(tls, t -> {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1));
+        return t.map(c -> c.applyTo(b)).orElse(b).build();
+      });
     }
   }
 

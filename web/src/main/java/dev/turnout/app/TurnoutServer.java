@@ -14,6 +14,9 @@ import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.JdbcUserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
+import dev.turnout.web.SecurityHeaders;
+import dev.turnout.tls.ServerTls;
+import dev.turnout.tls.TlsReloader;
 import dev.turnout.web.api.DtabApi;
 import dev.turnout.web.api.DtabWatches;
 import dev.turnout.dtab.Dtab;
@@ -93,6 +96,7 @@ public final class TurnoutServer implements AutoCloseable {
   static final Duration DRAIN = Duration.ofSeconds(10);
 
   private final Resources resources = new Resources();
+  private final TlsReloader reloader;
   private final boolean demoWanted;
   private final Duration warmup;
   private TurnoutConfig config;
@@ -101,18 +105,24 @@ public final class TurnoutServer implements AutoCloseable {
   private volatile RunningProxy proxy;
   private Javalin admin;
 
-  private TurnoutServer(TurnoutConfig config, boolean demo, Duration warmup) {
+  private TurnoutServer(TurnoutConfig config, boolean demo, Duration warmup, TlsReloader reloader) {
     this.config = config;
+    this.reloader = reloader;
     this.demoWanted = demo;
     this.warmup = warmup;
   }
 
   /** Starts everything, printing one line per bound port to {@code out}. */
   public static TurnoutServer start(Options options, PrintStream out) {
+    return start(options, out, TlsReloader.system());
+  }
+
+  /** As above, with certificate files checked for changes by {@code reloader} (a test's, on its own ticker). */
+  static TurnoutServer start(Options options, PrintStream out, TlsReloader reloader) {
     TurnoutConfig config = configure(options);
     printWarnings(config, options, true, out);
     checkPorts(config);
-    TurnoutServer server = new TurnoutServer(config, options.demo(), options.warmup());
+    TurnoutServer server = new TurnoutServer(config, options.demo(), options.warmup(), reloader);
     try {
       server.startAll(out);
     } catch (RuntimeException e) {
@@ -176,7 +186,7 @@ public final class TurnoutServer implements AutoCloseable {
     }
     AdminConfig admin = base.admin();
     if (options.adminPort() != null) {
-      admin = new AdminConfig(admin.ip(), options.adminPort());
+      admin = admin.withPort(options.adminPort());
     }
     StorageConfig storage = base.storage();
     if (options.store() != null) {
@@ -191,6 +201,9 @@ public final class TurnoutServer implements AutoCloseable {
   }
 
   private void startAll(PrintStream out) {
+    // Certificates first: a bad file stops start-up before the store is opened or a port bound.
+    Optional<ServerTls> adminTls = AdminTls.load(config.admin(), reloader);
+    resources.add(reloader.start());
     StorageConfig storage = config.storage();
     String url = storage.jdbcUrl().orElseGet(() -> JdbcDtabStore.fileUrl(storage.dataDir()));
     store =
@@ -224,7 +237,7 @@ public final class TurnoutServer implements AutoCloseable {
     }
 
     Clock clock = Clock.systemUTC();
-    DataPlane dataPlane = DataPlane.namers(config, resources, clock);
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock, reloader);
     Interpreter interpreter = dataPlane.interpreter();
     TransformersFollowing transformersFollowing = new TransformersFollowing(config.routers(), interpreter);
 
@@ -246,6 +259,8 @@ public final class TurnoutServer implements AutoCloseable {
               c.jetty.host = adminConfig.ip();
               c.jetty.port = adminConfig.port();
               c.jetty.threadPool = adminThreads();
+              AdminJetty.configure(c, adminConfig, adminTls);
+              SecurityHeaders.register(c);
               // Errors Jetty answers itself (a URI too long, a malformed one) come as plain text like
               // the API's own, not as an HTML page, and never with a stack trace.
               c.jetty.modifyServer(server -> server.setErrorHandler(plainErrors()));
@@ -257,7 +272,7 @@ public final class TurnoutServer implements AutoCloseable {
                 String body = !ok ? "not serving\n" : store.reachable() ? "ok\n"
                     : "ok, but the store's database is not answering: routes and reads come from the last"
                         + " versions seen, writes are refused\n";
-                ctx.status(ok ? 200 : 503).result(body);
+                ctx.status(ok ? 200 : 503).result(body + AdminTls.problems(reloader));
               });
               DtabWatches watches = DtabApi.register(c, store, users);
               NamingRoutes.register(

@@ -39,12 +39,19 @@ public final class Pages {
    */
   public void answer(Context ctx, String full, Object pageModel, String partial, Object partModel) {
     ctx.header("Vary", "HX-Request");
-    ctx.html(isHtmx(ctx) ? render(partial, partModel) : render(full, pageModel));
+    html(ctx, isHtmx(ctx) ? render(partial, partModel) : render(full, pageModel));
   }
 
   public void html(Context ctx, String template, Object model) {
-    ctx.html(render(template, model));
+    html(ctx, render(template, model));
   }
+
+  /** HTML with its charset named, which Javalin's {@code ctx.html} leaves out. */
+  public static void html(Context ctx, String html) {
+    ctx.contentType(HTML).result(html);
+  }
+
+  public static final String HTML = "text/html; charset=utf-8";
 
   public static boolean isHtmx(Context ctx) {
     return "true".equals(ctx.header("HX-Request"));

@@ -51,15 +51,15 @@ final class Sessions {
     store.end(ctx.cookie(COOKIE));
     Optional<SignedInSession> s = store.start(accepted);
     s.ifPresent(started -> {
-      ctx.cookie(cookie(COOKIE, started.secret(), "/", -1));
-      ctx.cookie(cookie(FORM_COOKIE, "", "/", 0));
+      ctx.cookie(cookie(ctx, COOKIE, started.secret(), "/", -1));
+      ctx.cookie(cookie(ctx, FORM_COOKIE, "", "/", 0));
     });
     return s;
   }
 
   void signOut(Context ctx) {
     store.end(ctx.cookie(COOKIE));
-    ctx.cookie(cookie(COOKIE, "", "/", 0));
+    ctx.cookie(cookie(ctx, COOKIE, "", "/", 0));
   }
 
   /** The sign-in form's token: the browser's own when it has a plausible one, else a new one. */
@@ -76,7 +76,7 @@ final class Sessions {
     byte[] bytes = new byte[TOKEN_BYTES];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    ctx.cookie(cookie(FORM_COOKIE, token, "/", -1));
+    ctx.cookie(cookie(ctx, FORM_COOKIE, token, "/", -1));
     return token;
   }
 
@@ -94,7 +94,9 @@ final class Sessions {
         expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Cookie cookie(String name, String value, String path, int maxAge) {
-    return new Cookie(name, value, path, maxAge, false, true, null, SameSite.STRICT);
+  /** HttpOnly and SameSite=Strict always; Secure when the admin port speaks TLS, so it never goes out in plaintext. */
+  private static Cookie cookie(Context ctx, String name, String value, String path, int maxAge) {
+    boolean secure = "https".equals(ctx.scheme());
+    return new Cookie(name, value, path, maxAge, secure, true, null, SameSite.STRICT);
   }
 }

@@ -109,7 +109,7 @@ public final class EditorScreen {
         }
       }
     }
-    ctx.html(out.toString());
+    Pages.html(ctx, out.toString());
   }
 
   private void canary(Context ctx) {
@@ -255,7 +255,7 @@ public final class EditorScreen {
     out.append(pages.render("editor/commit.jte", new Fragment(draft, true)));
     out.append(pages.render("editor/structure.jte", new Fragment(draft, true)));
     out.append(pages.render("editor/preview.jte", new Fragment(draft, true)));
-    ctx.html(out.toString());
+    Pages.html(ctx, out.toString());
   }
 
   private Draft draftOf(Context ctx, String text, String mirrorMessage) {
