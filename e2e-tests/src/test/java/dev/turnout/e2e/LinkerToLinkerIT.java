@@ -2,15 +2,13 @@ package dev.turnout.e2e;
 
 import dev.turnout.testing.Backend;
 import dev.turnout.testing.Cleanup;
+import dev.turnout.testing.Http;
 import dev.turnout.testing.Ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * requests; a router that sends to itself is refused at the first repeat.
  */
 class LinkerToLinkerIT {
-  static {
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
   @TempDir Path dir;
   @RegisterExtension final Cleanup cleanup = new Cleanup();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -143,19 +137,8 @@ class LinkerToLinkerIT {
     return codes;
   }
 
-  private HttpResponse<String> get(int port) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Host", "users")
-            .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+  private static HttpResponse<String> get(int port) {
+    return Http.get("http://127.0.0.1:" + port + "/", "Host", "users");
   }
+
 }

@@ -2,17 +2,14 @@ package dev.turnout.e2e;
 
 import dev.turnout.testing.Backend;
 import dev.turnout.testing.Cleanup;
+import dev.turnout.testing.Http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +32,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * traffic answers every request.
  */
 class StartupIT {
-  static {
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
   @TempDir Path dir;
   @RegisterExtension final Cleanup cleanup = new Cleanup();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -178,19 +171,8 @@ class StartupIT {
     }
   }
 
-  private int status(int port) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-            .timeout(Duration.ofSeconds(60))
-            .header("Host", "users")
-            .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+  private static int status(int port) {
+    return Http.get("http://127.0.0.1:" + port + "/", "Host", "users").statusCode();
   }
+
 }

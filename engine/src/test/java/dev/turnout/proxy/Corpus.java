@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.testing.Http;
 import dev.turnout.config.ConfigLoader;
 import dev.turnout.config.NamerConfig;
 import dev.turnout.config.RouterConfig;
@@ -13,9 +14,6 @@ import dev.turnout.routing.DtabSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,17 +32,12 @@ import java.util.regex.Pattern;
  * become its backends' ports. Directories are relative to a temporary folder.
  */
 final class Corpus implements AutoCloseable {
-  static {
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
   private static final Pattern SERVER_PORT = Pattern.compile("(?m)^(\\s*-?\\s*port:\\s*)(\\d+)\\s*$");
   private static final Pattern LISTEN_IP = Pattern.compile("(?m)^(\\s*-?\\s*ip:\\s*)[0-9.]+\\s*$");
 
   final String source;
   final TurnoutConfig config;
   private final List<AutoCloseable> open = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private RunningProxy proxy;
 
   private Corpus(String source, TurnoutConfig config) {
@@ -133,20 +126,9 @@ final class Corpus implements AutoCloseable {
 
   /** A GET to router {@code label}'s first server, with header name/value pairs. */
   HttpResponse<String> get(String label, String path, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port(label) + path)).timeout(Duration.ofSeconds(20));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Http.get("http://127.0.0.1:" + proxy.port(label) + path, headers);
   }
+
 
   /** The bound ids router {@code label} has made clients for so far. */
   List<String> clients(String label) {

@@ -8,14 +8,9 @@ import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
+import dev.turnout.testing.Http;
 import dev.turnout.testing.Ports;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -27,12 +22,7 @@ import org.junit.jupiter.api.Test;
  * the same router's server seen twice, not the same process.
  */
 class LinkerToLinkerTest {
-  static {
-    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-  }
-
   private final Backend users = Backend.named("users");
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private RunningProxy proxy;
 
   @AfterEach
@@ -121,20 +111,13 @@ class LinkerToLinkerTest {
     return ProxyServer.start(List.of(routers), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), new ProxyMetrics());
   }
 
-  private HttpResponse<String> get(int port, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(20)).header("Host", "users");
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+  private static HttpResponse<String> get(int port, String... headers) {
+    String[] all = new String[headers.length + 2];
+    all[0] = "Host";
+    all[1] = "users";
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return Http.get("http://127.0.0.1:" + port + "/", all);
   }
+
 
 }
