@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.accesslog.AccessLog;
 import dev.turnout.config.AccessLogConfig;
+import dev.turnout.config.ClientTlsConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.Nanos;
@@ -9,6 +10,7 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
+import dev.turnout.tls.ClientTls;
 import dev.turnout.tls.ServerTls;
 import dev.turnout.tls.TlsReloader;
 import dev.turnout.tracing.Tracing;
@@ -206,7 +208,11 @@ public final class ProxyServer {
         RouterConfig rc = routers.get(ri);
         DtabSource source = baseDtabs.apply(rc);
         sources.add(source);
-        Router router = new Router(rc, interpreter, source, nanos);
+        String clientWhere = "routers[" + ri + "].client.tls";
+        Optional<ClientTls> clientTls =
+            rc.client().tls().filter(ClientTlsConfig::enabled)
+                .map(t -> reloader.watch(ClientTls.load(t, clientWhere, Clock.systemUTC())));
+        Router router = new Router(rc, interpreter, source, nanos, clientTls);
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         AccessLog accessLog = openAccessLog(rc, metrics);

@@ -32,6 +32,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,7 +123,24 @@ class ServerTlsProxyTest {
     assertThat(presented()).isEqualTo(next.cert());
   }
 
+  @Test
+  void aBoundTlsListenerAnswersOnlyOnceTheRouterOpens() throws Exception {
+    start(false, false);
+    CompletableFuture<HttpResponse<String>> answer =
+        client(Optional.empty()).sendAsync(request(), HttpResponse.BodyHandlers.ofString());
+
+    assertThatThrownBy(() -> answer.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+    proxy.open("web");
+
+    assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(users.hits.get()).isEqualTo(1);
+  }
+
   private void start(boolean requireClientAuth) {
+    start(requireClientAuth, true);
+  }
+
+  private void start(boolean requireClientAuth, boolean openNow) {
     TestCerts.Issued leaf = TestCerts.leaf(CA, "proxy.example.org");
     cert = leaf.writeCert(dir.resolve("proxy.pem"));
     key = leaf.writeKey(dir.resolve("proxy.key"));
@@ -135,7 +155,7 @@ class ServerTlsProxyTest {
     proxy =
         ProxyServer.start(
             List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics, Nanos.SYSTEM,
-            IoThreads.start(), true, true, Tracing.off(), reloader);
+            IoThreads.start(), true, openNow, Tracing.off(), reloader);
   }
 
   private HttpClient client(Optional<ClientTlsConfig.ClientAuth> auth) {
@@ -148,10 +168,12 @@ class ServerTlsProxyTest {
   }
 
   private HttpResponse<String> get(HttpClient http) throws IOException, InterruptedException {
+    return http.send(request(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest request() {
     URI uri = URI.create("https://127.0.0.1:" + proxy.port("web") + "/");
-    return http.send(
-        HttpRequest.newBuilder(uri).header("Host", "users").timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpRequest.newBuilder(uri).header("Host", "users").timeout(Duration.ofSeconds(10)).build();
   }
 
   /** The certificate the router presents to a new connection. */

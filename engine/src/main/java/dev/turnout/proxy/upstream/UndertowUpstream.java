@@ -1,6 +1,7 @@
 package dev.turnout.proxy.upstream;
 
 import dev.turnout.routing.Endpoint;
+import dev.turnout.tls.ClientTls;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -13,6 +14,7 @@ import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyConnectionPool;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.Channel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +85,9 @@ public final class UndertowUpstream implements UpstreamClient {
       };
 
   private final ConcurrentHashMap<String, ProxyConnectionPool> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Secured, ProxyConnectionPool> secured = new ConcurrentHashMap<>();
+
+  private record Secured(String endpoint, ClientTls tls) {}
 
   @Override
   public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
@@ -115,6 +120,9 @@ public final class UndertowUpstream implements UpstreamClient {
 
   private ProxyConnectionPool pool(Endpoint endpoint) {
     String key = endpoint.key();
+    if (endpoint.tls().isPresent()) {
+      return securedPool(endpoint);
+    }
     ProxyConnectionPool p = pools.get(key);
     if (p != null) {
       return p;
@@ -124,8 +132,25 @@ public final class UndertowUpstream implements UpstreamClient {
         k -> new ProxyConnectionPool(MANAGER, UpstreamClient.uri(endpoint), UndertowClient.getInstance(), OPTIONS));
   }
 
+  /** A pool of TLS connections, apart from the plaintext ones to the same address (see {@link Http1Client}). */
+  private ProxyConnectionPool securedPool(Endpoint endpoint) {
+    ClientTls tls = endpoint.tls().get();
+    Secured k = new Secured(endpoint.key(), tls);
+    ProxyConnectionPool p = secured.get(k);
+    if (p != null) {
+      return p;
+    }
+    URI plain = UpstreamClient.uri(endpoint);
+    URI https = URI.create("https://" + plain.getRawAuthority());
+    return secured.computeIfAbsent(
+        k,
+        x -> new ProxyConnectionPool(MANAGER, https, UpstreamTls.forUndertow(tls), UndertowClient.getInstance(), OPTIONS));
+  }
+
   @Override
   public void close() {
+    secured.values().forEach(ProxyConnectionPool::close);
+    secured.clear();
     pools.values().forEach(ProxyConnectionPool::close);
     pools.clear();
   }
@@ -153,7 +178,10 @@ public final class UndertowUpstream implements UpstreamClient {
     public void failed(HttpServerExchange ex) {
       try {
         if (settle()) {
-          unreached("could not connect to " + to.key() + " (refused, or the host is unreachable)");
+          unreached("could not connect to " + to.key()
+              + (to.tls().isPresent()
+                  ? " (refused, unreachable, or the TLS handshake failed)"
+                  : " (refused, or the host is unreachable)"));
         }
       } catch (RuntimeException e) {
         request.unexpected("connecting", e);
