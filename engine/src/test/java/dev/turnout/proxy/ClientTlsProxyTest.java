@@ -142,6 +142,23 @@ class ClientTlsProxyTest {
     assertThat(serverNames).containsExactly("users.example.org");
   }
 
+  @Test
+  void aStreamedBodyToABackendForAnotherNameIsA502AndNeverSent() throws Exception {
+    startBackend(TestCerts.leaf(CA, "other.example.org"), false);
+    startProxy(client("users.example.org", Optional.empty()));
+
+    HttpResponse<String> r =
+        proxy.http.send(
+            HttpRequest.newBuilder(proxy.uri("/upload")).header("Host", "users").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[256 * 1024])).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.headers().firstValue("l5d-err").map(e -> URLDecoder.decode(e, StandardCharsets.UTF_8)))
+        .hasValueSatisfying(e -> assertThat(e).contains("TLS handshake failed"));
+    assertThat(connections).isEmpty();
+  }
+
   private ClientTlsConfig client(String commonName, Optional<ClientTlsConfig.ClientAuth> auth) {
     return new ClientTlsConfig(
         true, false, Optional.of(commonName), List.of(), Optional.of(CA.writeCert(dir.resolve("ca.pem"))), auth,

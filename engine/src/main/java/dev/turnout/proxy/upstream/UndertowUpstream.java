@@ -225,23 +225,37 @@ public final class UndertowUpstream implements UpstreamClient {
             public void failed(IOException e) {
               // The pooled connection was closed before anything was written on it (the backend ended
               // an idle keep-alive connection): like a refused connection, safe to send elsewhere.
-              request.notSent(conn, e);
+              request.notSent(conn, tlsNamed(to, e));
             }
           });
     }
 
+    /**
+     * Undertow's client runs the handshake inside its first write, so a peer refused over TLS shows up
+     * as a connection that failed while sending: its error then says that it was TLS's.
+     */
+    static IOException tlsNamed(Endpoint to, IOException e) {
+      if (to.tls().isEmpty()) {
+        return e;
+      }
+      String name = to.tls().get().commonName().map(n -> " for " + n).orElse("");
+      return new javax.net.ssl.SSLException(
+          "TLS handshake failed or the TLS connection broke (is the backend's certificate trusted, and"
+              + name + "?): " + reason(e), e);
+    }
+
     private void sent(ClientConnection conn, ClientExchange result) {
-      result.setResponseListener(new ResponseHandler(conn, request));
+      result.setResponseListener(new ResponseHandler(conn, request, to));
       StreamSinkChannel sink = result.getRequestChannel();
       HttpServerExchange exchange = request.exchange();
       byte[] body = request.body();
       if (body != null) {
-        Sinks.write(body, sink, e -> request.broken("sending the body", conn, e));
+        Sinks.write(body, sink, e -> request.broken("sending the body", conn, tlsNamed(to, e)));
       } else if (request.hasBody() && !exchange.isRequestComplete()) {
         Relay.start(
             exchange.getRequestChannel(),
             sink,
-            (c, e) -> request.broken("sending the body", conn, e),
+            (c, e) -> request.broken("sending the body", conn, tlsNamed(to, e)),
             exchange.getConnection().getByteBufferPool());
       } else {
         Sinks.finishWrites(sink);
@@ -254,10 +268,12 @@ public final class UndertowUpstream implements UpstreamClient {
       implements ClientCallback<ClientExchange>, ChannelExceptionHandler<Channel> {
     private final ClientConnection conn;
     private final UpstreamRequest request;
+    private final Endpoint to;
 
-    ResponseHandler(ClientConnection conn, UpstreamRequest request) {
+    ResponseHandler(ClientConnection conn, UpstreamRequest request, Endpoint to) {
       this.conn = conn;
       this.request = request;
+      this.to = to;
     }
 
     @Override
@@ -278,7 +294,7 @@ public final class UndertowUpstream implements UpstreamClient {
 
     @Override
     public void failed(IOException e) {
-      request.broken("reading the response", conn, e);
+      request.broken("reading the response", conn, Attempt.tlsNamed(to, e));
     }
 
     private void answered(ClientExchange result) {
