@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.turnout.config.ClientTlsConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerTlsConfig;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.routing.DtabSource;
 import dev.turnout.testing.TestCerts;
 import dev.turnout.tls.ServerTls;
 import io.undertow.Undertow;
@@ -12,6 +15,7 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.ServerConnection;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -157,6 +161,38 @@ class ClientTlsProxyTest {
     assertThat(r.headers().firstValue("l5d-err").map(e -> URLDecoder.decode(e, StandardCharsets.UTF_8)))
         .hasValueSatisfying(e -> assertThat(e).contains("TLS handshake failed"));
     assertThat(connections).isEmpty();
+  }
+
+  @Test
+  void aPlaintextClientOfTheSameAddressNeverGetsATlsConnection() throws Exception {
+    startBackend(TestCerts.leaf(CA, "users.example.org"), false);
+    RouterConfig base = Fixture.router("/svc => /$/inet/127.0.0.1/" + backendPort() + ";");
+    RouterConfig secure = base.withClient(base.client().withTls(Optional.of(client("users.example.org", Optional.empty()))));
+    RouterConfig plain =
+        new RouterConfig("plain", base.protocol(), base.dtab(), base.identifiers(), base.dstPrefix(), base.interpreter(),
+            base.servers(), base.client(), base.service(), base.bindingTimeout(), base.requestTimeout(),
+            base.maxCallDepth(), base.skipUnavailableAlternatives());
+    ProxyMetrics metrics = new ProxyMetrics();
+    RunningProxy both =
+        ProxyServer.start(List.of(secure, plain), new Interpreter(List.of()), c -> DtabSource.fixed(c.dtab()), metrics);
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+
+      HttpResponse<String> overTls = http.send(request(both.port("web")), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> inPlaintext = http.send(request(both.port("plain")), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(overTls.statusCode()).isEqualTo(200);
+      assertThat(inPlaintext.statusCode()).isEqualTo(502);
+      assertThat(connections).hasSize(1);
+    } finally {
+      both.close(Duration.ofSeconds(1));
+      metrics.close();
+    }
+  }
+
+  private static HttpRequest request(int port) {
+    return HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).header("Host", "users")
+        .timeout(Duration.ofSeconds(10)).build();
   }
 
   private ClientTlsConfig client(String commonName, Optional<ClientTlsConfig.ClientAuth> auth) {

@@ -140,7 +140,8 @@ final class UpstreamTls {
       source.getReadSetter().set(null);
       sink.getWriteSetter().set(null);
       connection.getHandshakeSetter().set(null);
-      connection.setCloseListener(null);
+      // The close listener stays: XNIO merges close listeners rather than replacing them, and after the
+      // handshake this one does nothing (the handshake is over).
       done.accept(connection);
     }
 
