@@ -46,10 +46,8 @@ class StartupIT {
           + "|routers[0].protocol: protocol h2 is not implemented by Turnout",
       "routers: [{protocol: mux, servers: [{port: 0}]}]"
           + "|routers[0].protocol: protocol mux is not implemented by Turnout",
-      "routers: [{protocol: http, servers: [{port: 0, tls: {certPath: c.pem, keyPath: k.pem}}]}]"
-          + "|routers[0].servers[0].tls: TLS is not implemented for router servers yet, and this port would answer in plaintext",
-      "routers: [{protocol: http, servers: [{port: 0}], client: {tls: {commonName: users.example.org}}}]"
-          + "|routers[0].client.tls: TLS is not implemented for router clients yet",
+      "routers: [{protocol: http, servers: [{port: 0}], client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org}}]}}]"
+          + "|routers[0].client.configs[0].tls: TLS is not implemented by Turnout yet",
   })
   void aConfigAskingForWhatTurnoutLacksExits2WithItsLine(String config, String line) throws IOException {
     Path file = Files.writeString(dir.resolve("linkerd.yml"), config + "\n");
@@ -83,13 +81,13 @@ class StartupIT {
   @Test
   void skipUnimplementedNeverStartsWithoutTls() throws IOException {
     Path file = Files.writeString(dir.resolve("linkerd.yml"),
-        "routers: [{protocol: http, servers: [{port: 0, tls: {certPath: c.pem, keyPath: k.pem}}]}]\n");
+        "routers: [{protocol: http, servers: [{port: 0}], client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org}}]}}]\n");
 
     JarProcess turnout = cleanup.add(JarProcess.start("tls", Map.of(), "--config", file.toString(), "--admin-port", "0",
         "--skip-unimplemented", "--data", dir.resolve("data").toString()));
 
     assertThat(turnout.exitCode(Duration.ofSeconds(60))).isEqualTo(2);
-    assertThat(turnout.output()).contains("turnout: routers[0].servers[0].tls: TLS is not implemented for router servers yet");
+    assertThat(turnout.output()).contains("turnout: routers[0].client.configs[0].tls: TLS is not implemented by Turnout yet");
   }
 
   @Test

@@ -14,8 +14,9 @@ import java.util.Optional;
  * re-sending requests no backend received ({@code requeueBudget}). Linkerd's {@code aperture} and
  * {@code heap} balancers run as {@code ewma} with a warning, since the traffic still reaches the same
  * endpoints; a balancer nobody knows is an error. {@code tls} of the global block is read and checked
- * as Linkerd reads it, and an enabled one is recorded as {@link Unimplemented} until Turnout's clients
- * speak TLS; in an {@code io.l5d.static} entry {@link YamlNode#only} records it as Unimplemented too.
+ * as Linkerd reads it, and an enabled one is spoken to every endpoint; in an {@code io.l5d.static}
+ * entry (a per-destination {@code commonName}) {@link YamlNode#only} records it as {@link
+ * Unimplemented}, since those destinations would otherwise get the global block's TLS or none.
  */
 final class ClientReader {
   private static final String[] KEYS = {
@@ -45,23 +46,14 @@ final class ClientReader {
   }
 
   /**
-   * {@code client.tls}, read and checked as Linkerd reads it; an enabled one is recorded as {@link
-   * Unimplemented} until the upstream client speaks TLS, since its traffic would go in plaintext.
+   * {@code client.tls}, read and checked as Linkerd reads it: an enabled one is spoken to every
+   * endpoint of the router's clients.
    */
   private static Optional<ClientTlsConfig> tls(ConfigContext context, YamlNode n) {
     if (n.isMissing()) {
       return Optional.empty();
     }
-    ClientTlsConfig tls = TlsReader.client(context, n);
-    if (tls.enabled()) {
-      context.add(
-          new Unimplemented(
-              Unimplemented.Kind.TLS,
-              n.path,
-              "TLS is not implemented for router clients yet, and this traffic would go in plaintext",
-              "remove tls: (or set enabled: false) to send in plaintext knowingly"));
-    }
-    return Optional.of(tls);
+    return Optional.of(TlsReader.client(context, n));
   }
 
   /**

@@ -76,6 +76,13 @@ public record RouterConfig(
         bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives, accessLog);
   }
 
+  /** The same router with {@code c} as its client block. */
+  public RouterConfig withClient(ClientConfig c) {
+    return new RouterConfig(
+        label, protocol, dtab, identifiers, dstPrefix, interpreter, servers, c, service,
+        bindingTimeout, requestTimeout, maxCallDepth, skipUnavailableAlternatives, accessLog);
+  }
+
   /** The same router with {@code text} as its own dtab. */
   public RouterConfig withDtab(String text) {
     return new RouterConfig(

@@ -127,22 +127,12 @@ final class RouterReader {
     return servers;
   }
 
-  /**
-   * A server's {@code tls:}, read and checked as Linkerd reads it, and recorded as {@link
-   * Unimplemented} until the proxy serves TLS: the port would otherwise answer in plaintext.
-   */
+  /** A server's {@code tls:}, read and checked as Linkerd reads it; the port then serves HTTPS only. */
   private static Optional<ServerTlsConfig> serverTls(ConfigContext context, YamlNode n) {
     if (n.isMissing()) {
       return Optional.empty();
     }
-    ServerTlsConfig tls = TlsReader.server(context, n);
-    context.add(
-        new Unimplemented(
-            Unimplemented.Kind.TLS,
-            n.path,
-            "TLS is not implemented for router servers yet, and this port would answer in plaintext",
-            "remove tls: to serve plaintext knowingly, or put a TLS terminator in front of Turnout"));
-    return Optional.of(tls);
+    return Optional.of(TlsReader.server(context, n));
   }
 
   /** {@code dtabOverrides: accept | loopback | refuse}, accept when absent. */

@@ -4,7 +4,7 @@ package dev.turnout.config;
  * A listening socket of a router. {@code clearContext} silently drops callers' {@code l5d-dtab} and
  * {@code l5d-ctx-*} headers, as in Linkerd 1; {@code overrides} says from whom a per-request dtab
  * override is honoured at all, and refuses it (400) from everyone else. {@code tls}: the socket
- * speaks TLS only (read and checked; the proxy does not serve it yet, so such a config stops start-up).
+ * speaks TLS only, and a plaintext caller gets no HTTP answer.
  */
 public record ServerConfig(
     String ip, int port, boolean clearContext, Overrides overrides, java.util.Optional<ServerTlsConfig> tls) {

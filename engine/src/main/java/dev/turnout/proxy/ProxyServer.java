@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.accesslog.AccessLog;
 import dev.turnout.config.AccessLogConfig;
+import dev.turnout.config.ClientTlsConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.Nanos;
@@ -9,6 +10,9 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
+import dev.turnout.tls.ClientTls;
+import dev.turnout.tls.ServerTls;
+import dev.turnout.tls.TlsReloader;
 import dev.turnout.tracing.Tracing;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.undertow.Undertow;
@@ -20,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.xnio.Options;
@@ -62,7 +67,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       LongSupplier nanos) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, Tracing.off());
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, Tracing.off(), unwatched());
   }
 
   /**
@@ -75,7 +80,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true, Tracing.off());
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true, Tracing.off(), unwatched());
   }
 
   /**
@@ -89,7 +94,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true, Tracing.off());
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true, Tracing.off(), unwatched());
   }
 
   /**
@@ -117,7 +122,29 @@ public final class ProxyServer {
       ProxyMetrics metrics,
       IoThreads threads,
       Tracing tracing) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false, tracing);
+    return bind(routers, interpreter, baseDtabs, metrics, threads, tracing, unwatched());
+  }
+
+  /**
+   * As above, with each TLS router server's certificate files watched by {@code reloader}: a change
+   * it loads is presented on the listener's new connections.
+   *
+   * @throws dev.turnout.tls.TlsException naming the server's {@code tls} key, the file and the problem
+   */
+  public static RunningProxy bind(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads,
+      Tracing tracing,
+      TlsReloader reloader) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false, tracing, reloader);
+  }
+
+  /** A reloader that is never polled: the starts without one load their TLS files once. */
+  private static TlsReloader unwatched() {
+    return new TlsReloader(System::nanoTime, TlsReloader.EVERY);
   }
 
   /** As {@link #start(List, Interpreter, Function, ProxyMetrics, LongSupplier)}, following what {@code tracing} samples. */
@@ -128,7 +155,7 @@ public final class ProxyServer {
       ProxyMetrics metrics,
       LongSupplier nanos,
       Tracing tracing) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, tracing);
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, tracing, unwatched());
   }
 
   /**
@@ -146,7 +173,8 @@ public final class ProxyServer {
       IoThreads threads,
       boolean ownThreads,
       boolean openNow,
-      Tracing tracing) {
+      Tracing tracing,
+      TlsReloader reloader) {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
     List<RouterChain> handlers = new ArrayList<>();
@@ -175,14 +203,23 @@ public final class ProxyServer {
       List<GracefulShutdownHandler> drains = new ArrayList<>();
       List<String> listenerRouters = new ArrayList<>();
       List<OpenGate> gates = new ArrayList<>();
-      for (RouterConfig rc : routers) {
+      List<Optional<ServerTls>> listenerTls = new ArrayList<>();
+      for (int ri = 0; ri < routers.size(); ri++) {
+        RouterConfig rc = routers.get(ri);
         DtabSource source = baseDtabs.apply(rc);
         sources.add(source);
-        Router router = new Router(rc, interpreter, source, nanos);
+        String clientWhere = "routers[" + ri + "].client.tls";
+        Optional<ClientTls> clientTls =
+            rc.client().tls().filter(ClientTlsConfig::enabled)
+                .map(t -> reloader.watch(ClientTls.load(t, clientWhere, Clock.systemUTC())));
+        Router router = new Router(rc, interpreter, source, nanos, clientTls);
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         AccessLog accessLog = openAccessLog(rc, metrics);
-        for (ServerConfig sc : rc.servers()) {
+        for (int si = 0; si < rc.servers().size(); si++) {
+          ServerConfig sc = rc.servers().get(si);
+          String where = "routers[" + ri + "].servers[" + si + "].tls";
+          Optional<ServerTls> tls = sc.tls().map(t -> reloader.watch(ServerTls.load(t, where, Clock.systemUTC())));
           Observing observing = new Observing(metrics, rc.label(), sc, accessLog, tracing, Clock.systemDefaultZone());
           RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror, observing);
           handlers.add(handler);
@@ -195,8 +232,9 @@ public final class ProxyServer {
           gates.add(gate);
           GracefulShutdownHandler drain = new GracefulShutdownHandler(gate);
           drains.add(drain);
-          builder.addHttpListener(sc.port(), sc.ip(), drain);
+          builder.addListener(ServerListener.of(sc, tls, drain));
           listenerRouters.add(rc.label());
+          listenerTls.add(tls);
         }
       }
       undertow = builder.build();
@@ -217,6 +255,9 @@ public final class ProxyServer {
         infos.forEach(Undertow.ListenerInfo::suspend);
       }
       for (int i = 0; i < infos.size(); i++) {
+        Undertow.ListenerInfo info = infos.get(i);
+        // Undertow lists listeners in the order they were added, so the i-th is the i-th server's.
+        listenerTls.get(i).ifPresent(t -> t.onReload(info::setSslContext));
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
         listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
       }

@@ -6,6 +6,7 @@ import dev.turnout.naming.Addr;
 import dev.turnout.naming.Address;
 import dev.turnout.naming.BoundName;
 import dev.turnout.naming.Var;
+import dev.turnout.tls.ClientTls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class Client {
   private final Var<Addr> addr;
   private final ClientConfig config;
   private final LongSupplier nanos;
+  private final Optional<ClientTls> tls;
   private final AtomicInteger cursor = new AtomicInteger();
   private volatile Members members = new Members(null, List.of(), new double[0], new int[0]);
   private final Map<String, Endpoint> known = new HashMap<>();
@@ -40,6 +42,12 @@ public final class Client {
   private record Members(Addr addr, List<Endpoint> endpoints, double[] cumulative, int[] schedule) {}
 
   Client(BoundName name, ClientConfig config, LongSupplier nanos) {
+    this(name, config, Optional.empty(), nanos);
+  }
+
+  /** With {@code tls}, every endpoint of the client is reached over it. */
+  Client(BoundName name, ClientConfig config, Optional<ClientTls> tls, LongSupplier nanos) {
+    this.tls = tls;
     this.id = name.id();
     this.addr = name.addr();
     this.config = config;
@@ -196,7 +204,7 @@ public final class Client {
     double[] cumulative = new double[addresses.size()];
     double sum = 0;
     for (Address a : addresses) {
-      Endpoint e = known.computeIfAbsent(Endpoint.key(a.host(), a.port()), k -> new Endpoint(a, config, nanos));
+      Endpoint e = known.computeIfAbsent(Endpoint.key(a.host(), a.port()), k -> new Endpoint(a, config, tls, nanos));
       e.weight(a.weight());
       cumulative[endpoints.size()] = (sum += a.weight());
       endpoints.add(e);

@@ -3,6 +3,8 @@ package dev.turnout.routing;
 import dev.turnout.config.ClientConfig;
 import dev.turnout.config.HostConnectionPool;
 import dev.turnout.naming.Address;
+import dev.turnout.tls.ClientTls;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -23,6 +25,7 @@ public final class Endpoint {
   private volatile double weight;
   private final FailureAccrual accrual;
   private final HostConnectionPool pool;
+  private final Optional<ClientTls> tls;
   private final LongSupplier nanos;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToLongBits(0));
@@ -31,6 +34,11 @@ public final class Endpoint {
   private final Supplier<Boolean> ejected = () -> !accrual().usable();
 
   Endpoint(Address address, ClientConfig client, LongSupplier nanos) {
+    this(address, client, Optional.empty(), nanos);
+  }
+
+  Endpoint(Address address, ClientConfig client, Optional<ClientTls> tls, LongSupplier nanos) {
+    this.tls = tls;
     this.host = address.host();
     this.port = address.port();
     this.key = key(host, port);
@@ -73,6 +81,14 @@ public final class Endpoint {
   /** The connection pool its client asks for ({@code hostConnectionPool}). */
   public HostConnectionPool pool() {
     return pool;
+  }
+
+  /**
+   * The TLS its client speaks ({@code client.tls}); empty: plaintext. A connection to this endpoint is
+   * made with it or not at all, never in plaintext instead.
+   */
+  public Optional<ClientTls> tls() {
+    return tls;
   }
 
   /** True, when asked, while failure accrual keeps the endpoint out of balancing (for the metrics). */

@@ -12,6 +12,7 @@ import dev.turnout.naming.BoundName;
 import dev.turnout.naming.DelegateTree;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.TransformerChain;
+import dev.turnout.tls.ClientTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +54,7 @@ public final class Router {
   private final ConcurrentHashMap<Path, Client> clients = new ConcurrentHashMap<>();
   private final AtomicLong health = new AtomicLong();
   private volatile Bindings bindings;
+  private final Optional<ClientTls> clientTls;
 
   private record Key(Dtab local, Path service) {}
 
@@ -61,7 +63,28 @@ public final class Router {
   /** The bound-tree cache of one snapshot and interpreter generation. */
   private record Bindings(RoutingSnapshot snapshot, long generation, Cache<Key, Bound> cache) {}
 
+  /**
+   * A router whose {@code client.tls}, when enabled, is loaded here and not watched for changes.
+   *
+   * @throws dev.turnout.tls.TlsException naming the file and the problem
+   */
   public Router(RouterConfig config, Interpreter interpreter, DtabSource source, LongSupplier nanos) {
+    this(config, interpreter, source, nanos,
+        config.client().tls().filter(t -> t.enabled())
+            .map(t -> ClientTls.load(t, "routers." + config.label() + ".client.tls", java.time.Clock.systemUTC())));
+  }
+
+  /**
+   * A router whose clients speak {@code clientTls} (the router's enabled {@code client.tls}, loaded by
+   * the caller, perhaps watched for rotation); empty: plaintext.
+   */
+  public Router(
+      RouterConfig config, Interpreter interpreter, DtabSource source, LongSupplier nanos,
+      Optional<ClientTls> clientTls) {
+    if (clientTls.isEmpty() && config.client().tls().filter(t -> t.enabled()).isPresent()) {
+      throw new IllegalArgumentException("router " + config.label() + ": client.tls is enabled but no TLS was given");
+    }
+    this.clientTls = clientTls;
     this.config = config;
     this.interpreter = interpreter;
     this.source = source;
@@ -264,7 +287,7 @@ public final class Router {
     if (c != null) {
       return c;
     }
-    return clients.computeIfAbsent(name.id(), id -> new Client(name, config.client().forClient(id), nanos));
+    return clients.computeIfAbsent(name.id(), id -> new Client(name, config.client().forClient(id), clientTls, nanos));
   }
 
   /** Every client used so far. */

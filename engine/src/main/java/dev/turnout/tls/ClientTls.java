@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -41,6 +42,8 @@ public final class ClientTls {
   private final Optional<Swapping.KeyManager> clientKey;
   private final Map<String, SSLContext> byName = new ConcurrentHashMap<>();
   private final SSLContext unchecked;
+  /** Why an engine's peer was refused, until its driver asks; weak, so an engine nobody asks about goes. */
+  private final Map<SSLEngine, String> refusals = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private ClientTls(String where, ClientTlsConfig config, Clock clock) {
     if (!config.enabled()) {
@@ -85,9 +88,18 @@ public final class ClientTls {
         byName.clear();
       }
       X509ExtendedTrustManager pkix = anchors.<X509ExtendedTrustManager>map(a -> a).orElseGet(Trust::system);
-      c = byName.computeIfAbsent(name, n -> build(Trust.expectingName(pkix, n)));
+      c = byName.computeIfAbsent(name, n -> build(Trust.expectingName(pkix, n, refusals::put)));
     }
     return c;
+  }
+
+  /**
+   * Why the peer of {@code engine} (made from one of these contexts) was refused, once: its chain led
+   * to no trusted certificate, or its certificate is for another name. Empty when it was not refused
+   * here (the handshake failed some other way).
+   */
+  public Optional<String> refusal(SSLEngine engine) {
+    return Optional.ofNullable(refusals.remove(engine));
   }
 
   /** The block's protocols (else TLS 1.3 and 1.2), and the {@code commonName} as SNI when it is a host name. */

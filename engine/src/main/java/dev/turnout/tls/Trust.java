@@ -93,6 +93,15 @@ final class Trust {
    * URI's host), so this one replaces it; {@link PeerName} holds the matching rules.
    */
   static X509ExtendedTrustManager expectingName(X509ExtendedTrustManager pkix, String name) {
+    return expectingName(pkix, name, (engine, why) -> { });
+  }
+
+  /**
+   * As above, telling {@code refused} why an engine's peer was refused: an engine's handshake runs its
+   * checks in tasks whose exceptions its driver may never show, while the reason is what a caller must see.
+   */
+  static X509ExtendedTrustManager expectingName(
+      X509ExtendedTrustManager pkix, String name, java.util.function.BiConsumer<SSLEngine, String> refused) {
     return new X509ExtendedTrustManager() {
       @Override
       public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
@@ -115,7 +124,12 @@ final class Trust {
       @Override
       public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
           throws CertificateException {
-        checkServerTrusted(chain, authType);
+        try {
+          checkServerTrusted(chain, authType);
+        } catch (CertificateException e) {
+          refused.accept(engine, e.getMessage());
+          throw e;
+        }
       }
 
       @Override

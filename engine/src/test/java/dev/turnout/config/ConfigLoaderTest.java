@@ -159,7 +159,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void routerTlsIsReadButStillStopsStartUpWhileAdminTlsIsServed() {
+  void routerTlsOnServersAndTheGlobalClientIsReadAndDoesNotStopStartUp() {
     TurnoutConfig config =
         parse("admin: {tls: {certPath: a, keyPath: b}}\nrouters:\n- protocol: http\n"
             + "  servers: [{port: 4140, tls: {certPath: x, keyPath: y}}]\n"
@@ -168,13 +168,8 @@ class ConfigLoaderTest {
     assertThat(config.warnings()).isEmpty();
     assertThat(config.admin().tls()).isPresent();
     assertThat(config.routers().get(0).servers().get(0).tls()).isPresent();
-    assertThat(config.unimplemented()).extracting(Unimplemented::path)
-        .containsExactly("routers[0].servers[0].tls", "routers[0].client.tls");
-    assertThatThrownBy(() -> config.refuseUnimplemented(true, true))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("routers[0].servers[0].tls: TLS is not implemented for router servers yet, and this"
-            + " port would answer in plaintext; remove tls: to serve plaintext knowingly")
-        .hasMessageContaining("routers[0].client.tls: TLS is not implemented for router clients yet");
+    assertThat(config.routers().get(0).client().tls()).hasValueSatisfying(t -> assertThat(t.commonName()).hasValue("c"));
+    assertThat(config.unimplemented()).isEmpty();
   }
 
   @Test

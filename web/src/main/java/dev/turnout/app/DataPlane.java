@@ -53,9 +53,12 @@ final class DataPlane {
   /** Per router label, the TLS its io.l5d.namerd.http interpreter reaches control planes with. */
   private final Map<String, ClientTls> controlPlaneTls;
   private final Clock clock;
+  /** Watches the router servers' certificate files too, once the proxy is bound. */
+  private final TlsReloader reloader;
 
-  private DataPlane(Interpreter interpreter, Map<String, ClientTls> controlPlaneTls, Clock clock) {
+  private DataPlane(Interpreter interpreter, Map<String, ClientTls> controlPlaneTls, Clock clock, TlsReloader reloader) {
     this.interpreter = interpreter;
+    this.reloader = reloader;
     this.controlPlaneTls = Map.copyOf(controlPlaneTls);
     this.clock = clock;
   }
@@ -95,7 +98,7 @@ final class DataPlane {
         break;
       }
     }
-    return new DataPlane(new Interpreter(mounts), tls, clock);
+    return new DataPlane(new Interpreter(mounts), tls, clock, reloader);
   }
 
   Interpreter interpreter() {
@@ -132,7 +135,8 @@ final class DataPlane {
             },
             metrics,
             threads,
-            tracing);
+            tracing,
+            reloader);
     resources.add(() -> proxy.close(TurnoutServer.DRAIN));
     for (RunningProxy.Listener l : proxy.listeners()) {
       out.println("turnout: proxy listening on " + l.host() + ":" + l.port());

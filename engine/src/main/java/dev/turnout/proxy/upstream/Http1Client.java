@@ -2,6 +2,7 @@ package dev.turnout.proxy.upstream;
 
 import dev.turnout.config.HostConnectionPool;
 import dev.turnout.routing.Endpoint;
+import dev.turnout.tls.ClientTls;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HttpString;
@@ -9,6 +10,7 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.xnio.Cancellable;
 import org.xnio.XnioIoThread;
 
@@ -31,6 +33,14 @@ public final class Http1Client implements UpstreamClient {
   private final ConcurrentHashMap<Sized, UpstreamPool> sized = new ConcurrentHashMap<>();
 
   private record Sized(String endpoint, HostConnectionPool settings) {}
+
+  /**
+   * Pools of TLS clients, apart from every plaintext one: a connection is shared only by clients of
+   * one endpoint with the same TLS (the same loaded {@code client.tls}) and the same limits.
+   */
+  private final ConcurrentHashMap<Secured, UpstreamPool> secured = new ConcurrentHashMap<>();
+
+  private record Secured(String endpoint, HostConnectionPool settings, ClientTls tls) {}
 
   @Override
   public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
@@ -58,6 +68,15 @@ public final class Http1Client implements UpstreamClient {
    */
   private UpstreamPool pool(Endpoint endpoint) {
     String key = endpoint.key();
+    if (endpoint.tls().isPresent()) {
+      Secured k = new Secured(key, endpoint.pool(), endpoint.tls().get());
+      UpstreamPool p = secured.get(k);
+      if (p != null) {
+        return p;
+      }
+      UpstreamClient.uri(endpoint);
+      return secured.computeIfAbsent(k, x -> new UpstreamPool(endpoint));
+    }
     if (!endpoint.pool().equals(HostConnectionPool.DEFAULT)) {
       Sized k = new Sized(key, endpoint.pool());
       UpstreamPool p = sized.get(k);
@@ -84,6 +103,9 @@ public final class Http1Client implements UpstreamClient {
     for (UpstreamPool p : sized.values()) {
       n += p.open();
     }
+    for (UpstreamPool p : secured.values()) {
+      n += p.open();
+    }
     return n;
   }
 
@@ -93,6 +115,8 @@ public final class Http1Client implements UpstreamClient {
     pools.clear();
     sized.values().forEach(UpstreamPool::close);
     sized.clear();
+    secured.values().forEach(UpstreamPool::close);
+    secured.clear();
   }
 
   /** One attempt: its wait for a connection, then what the connection reports. */
@@ -172,7 +196,15 @@ public final class Http1Client implements UpstreamClient {
 
     @Override
     public void notSent(UpstreamConnection conn, IOException e) {
-      request.notSent(conn, e);
+      request.notSent(conn, namingTls(e));
+    }
+
+    /**
+     * A TLS failure after the handshake (in TLS 1.3 a server refuses a client certificate only once the
+     * client has finished its side) says it is TLS's, whatever the engine's own words.
+     */
+    private static IOException namingTls(IOException e) {
+      return e instanceof SSLException ? new SSLException("TLS failed: " + reason(e), e) : e;
     }
 
     @Override
@@ -181,7 +213,7 @@ public final class Http1Client implements UpstreamClient {
         request.unexpected("reading the response", bug);
         return;
       }
-      request.broken("reading the response", conn, e);
+      request.broken("reading the response", conn, namingTls(e));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.turnout.proxy.upstream;
 
 import dev.turnout.routing.Endpoint;
+import dev.turnout.tls.ClientTls;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -13,6 +14,7 @@ import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.server.handlers.proxy.ProxyConnectionPool;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.Channel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +85,9 @@ public final class UndertowUpstream implements UpstreamClient {
       };
 
   private final ConcurrentHashMap<String, ProxyConnectionPool> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Secured, ProxyConnectionPool> secured = new ConcurrentHashMap<>();
+
+  private record Secured(String endpoint, ClientTls tls) {}
 
   @Override
   public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
@@ -115,6 +120,9 @@ public final class UndertowUpstream implements UpstreamClient {
 
   private ProxyConnectionPool pool(Endpoint endpoint) {
     String key = endpoint.key();
+    if (endpoint.tls().isPresent()) {
+      return securedPool(endpoint);
+    }
     ProxyConnectionPool p = pools.get(key);
     if (p != null) {
       return p;
@@ -124,8 +132,25 @@ public final class UndertowUpstream implements UpstreamClient {
         k -> new ProxyConnectionPool(MANAGER, UpstreamClient.uri(endpoint), UndertowClient.getInstance(), OPTIONS));
   }
 
+  /** A pool of TLS connections, apart from the plaintext ones to the same address (see {@link Http1Client}). */
+  private ProxyConnectionPool securedPool(Endpoint endpoint) {
+    ClientTls tls = endpoint.tls().get();
+    Secured k = new Secured(endpoint.key(), tls);
+    ProxyConnectionPool p = secured.get(k);
+    if (p != null) {
+      return p;
+    }
+    URI plain = UpstreamClient.uri(endpoint);
+    URI https = URI.create("https://" + plain.getRawAuthority());
+    return secured.computeIfAbsent(
+        k,
+        x -> new ProxyConnectionPool(MANAGER, https, UpstreamTls.forUndertow(tls), UndertowClient.getInstance(), OPTIONS));
+  }
+
   @Override
   public void close() {
+    secured.values().forEach(ProxyConnectionPool::close);
+    secured.clear();
     pools.values().forEach(ProxyConnectionPool::close);
     pools.clear();
   }
@@ -153,7 +178,10 @@ public final class UndertowUpstream implements UpstreamClient {
     public void failed(HttpServerExchange ex) {
       try {
         if (settle()) {
-          unreached("could not connect to " + to.key() + " (refused, or the host is unreachable)");
+          unreached("could not connect to " + to.key()
+              + (to.tls().isPresent()
+                  ? " (refused, unreachable, or the TLS handshake failed)"
+                  : " (refused, or the host is unreachable)"));
         }
       } catch (RuntimeException e) {
         request.unexpected("connecting", e);
@@ -197,23 +225,37 @@ public final class UndertowUpstream implements UpstreamClient {
             public void failed(IOException e) {
               // The pooled connection was closed before anything was written on it (the backend ended
               // an idle keep-alive connection): like a refused connection, safe to send elsewhere.
-              request.notSent(conn, e);
+              request.notSent(conn, tlsNamed(to, e));
             }
           });
     }
 
+    /**
+     * Undertow's client runs the handshake inside its first write, so a peer refused over TLS shows up
+     * as a connection that failed while sending: its error then says that it was TLS's.
+     */
+    static IOException tlsNamed(Endpoint to, IOException e) {
+      if (to.tls().isEmpty()) {
+        return e;
+      }
+      String name = to.tls().get().commonName().map(n -> " for " + n).orElse("");
+      return new javax.net.ssl.SSLException(
+          "TLS handshake failed or the TLS connection broke (is the backend's certificate trusted, and"
+              + name + "?): " + reason(e), e);
+    }
+
     private void sent(ClientConnection conn, ClientExchange result) {
-      result.setResponseListener(new ResponseHandler(conn, request));
+      result.setResponseListener(new ResponseHandler(conn, request, to));
       StreamSinkChannel sink = result.getRequestChannel();
       HttpServerExchange exchange = request.exchange();
       byte[] body = request.body();
       if (body != null) {
-        Sinks.write(body, sink, e -> request.broken("sending the body", conn, e));
+        Sinks.write(body, sink, e -> request.broken("sending the body", conn, tlsNamed(to, e)));
       } else if (request.hasBody() && !exchange.isRequestComplete()) {
         Relay.start(
             exchange.getRequestChannel(),
             sink,
-            (c, e) -> request.broken("sending the body", conn, e),
+            (c, e) -> request.broken("sending the body", conn, tlsNamed(to, e)),
             exchange.getConnection().getByteBufferPool());
       } else {
         Sinks.finishWrites(sink);
@@ -226,10 +268,12 @@ public final class UndertowUpstream implements UpstreamClient {
       implements ClientCallback<ClientExchange>, ChannelExceptionHandler<Channel> {
     private final ClientConnection conn;
     private final UpstreamRequest request;
+    private final Endpoint to;
 
-    ResponseHandler(ClientConnection conn, UpstreamRequest request) {
+    ResponseHandler(ClientConnection conn, UpstreamRequest request, Endpoint to) {
       this.conn = conn;
       this.request = request;
+      this.to = to;
     }
 
     @Override
@@ -250,7 +294,7 @@ public final class UndertowUpstream implements UpstreamClient {
 
     @Override
     public void failed(IOException e) {
-      request.broken("reading the response", conn, e);
+      request.broken("reading the response", conn, Attempt.tlsNamed(to, e));
     }
 
     private void answered(ClientExchange result) {

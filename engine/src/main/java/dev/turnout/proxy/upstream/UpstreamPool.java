@@ -77,6 +77,8 @@ final class UpstreamPool {
   /** Null for the unconfigured pool, which keeps its limits per thread. */
   private final HostConnectionPool bounds;
   private final long idleTtlNanos;
+  /** The TLS every connection of this pool speaks; null for a plaintext pool. */
+  private final UpstreamTls tls;
   private final AtomicInteger openTotal = new AtomicInteger();
   private final AtomicInteger waitingTotal = new AtomicInteger();
   private final ConcurrentHashMap<XnioIoThread, PerThread> threads = new ConcurrentHashMap<>();
@@ -88,6 +90,7 @@ final class UpstreamPool {
     this.key = endpoint.key();
     this.bounds = endpoint.pool().bounded() ? endpoint.pool() : null;
     this.idleTtlNanos = bounds == null ? IDLE_TTL_NANOS : endpoint.pool().idleTime().toNanos();
+    this.tls = endpoint.tls().map(UpstreamTls::new).orElse(null);
   }
 
   String key() {
@@ -257,31 +260,52 @@ final class UpstreamPool {
     private void opened(IoFuture<? extends StreamConnection> f, Waiter waiter) {
       switch (f.getStatus()) {
         case DONE -> {
-          UpstreamConnection c;
+          StreamConnection tcp;
           try {
-            c = new UpstreamConnection(f.get(), this);
+            tcp = f.get();
           } catch (IOException cannotHappen) {
             slotFreed();
             waiter.failed(cannotHappen);
             return;
           }
-          if (waiter.gaveUp()) {
-            release(c); // made too late for its request: the next one has it
+          if (tls == null) {
+            ready(tcp, waiter);
           } else {
-            waiter.connected(c);
+            tls.handshake(tcp, c -> onThread(() -> ready(c, waiter)), e -> onThread(() -> notMade(e, waiter)));
           }
         }
-        case FAILED -> {
-          slotFreed();
-          if (!waiter.gaveUp()) {
-            waiter.failed(f.getException());
-          }
-          serveWaiting();
-        }
+        case FAILED -> notMade(f.getException(), waiter);
         default -> { // cancelled: the waiter gave up first
           slotFreed();
           serveWaiting();
         }
+      }
+    }
+
+    /** {@code connection} is open (and, over TLS, its peer checked): the waiter, or the next one, has it. */
+    private void ready(StreamConnection connection, Waiter waiter) {
+      UpstreamConnection c = new UpstreamConnection(connection, this);
+      if (waiter.gaveUp()) {
+        release(c); // made too late for its request: the next one has it
+      } else {
+        waiter.connected(c);
+      }
+    }
+
+    private void notMade(IOException e, Waiter waiter) {
+      slotFreed();
+      if (!waiter.gaveUp()) {
+        waiter.failed(e);
+      }
+      serveWaiting();
+    }
+
+    /** Runs {@code task} on this pool's thread: TLS may report from a thread that ran its handshake's tasks. */
+    private void onThread(Runnable task) {
+      if (Thread.currentThread() == thread) {
+        task.run();
+      } else {
+        thread.execute(task);
       }
     }
 
