@@ -119,6 +119,13 @@ final class Mirror {
       done(stats, false, "unroutable", start, router);
       return;
     }
+    if (endpoint.get().tls().isPresent()) {
+      // Copies go by Undertow's plain client: a shadow whose client speaks TLS gets no copy rather than
+      // the caller's headers and body in plaintext. Counted as skipped, and as a shadow failure "tls".
+      metrics.shadowSkipped(router.label());
+      done(stats, false, "tls", start, router);
+      return;
+    }
     Route.Target shadow = target.get();
     ClientRequest request = new ClientRequest();
     request.setMethod(exchange.getRequestMethod());

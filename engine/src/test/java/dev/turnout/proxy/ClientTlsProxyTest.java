@@ -8,6 +8,7 @@ import dev.turnout.config.ServerTlsConfig;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
+import dev.turnout.testing.Backend;
 import dev.turnout.testing.TestCerts;
 import dev.turnout.tls.ServerTls;
 import io.undertow.Undertow;
@@ -187,6 +188,25 @@ class ClientTlsProxyTest {
     } finally {
       both.close(Duration.ofSeconds(1));
       metrics.close();
+    }
+  }
+
+  @Test
+  void aShadowOfARouterWhoseClientSpeaksTlsGetsNoPlaintextCopy() {
+    try (Backend shadow = Backend.named("shadow")) {
+      startBackend(TestCerts.leaf(CA, "users.example.org"), false);
+      RouterConfig r =
+          Fixture.router("/svc => /$/inet/127.0.0.1/" + backendPort() + ";\n"
+              + "#@mirror /svc/users => /$/inet/127.0.0.1/" + shadow.port() + " 100%\n");
+      proxy = new Fixture(Fixture.withClient(r, r.client().withTls(Optional.of(client("users.example.org", Optional.empty())))));
+
+      for (int i = 0; i < 5; i++) {
+        assertThat(proxy.get("users", "/").statusCode()).isEqualTo(200);
+      }
+
+      Fixture.await(() -> proxy.metrics.shadowSkippedCount("web") == 5, Duration.ofSeconds(5));
+      assertThat(proxy.metrics.shadow("web", "/svc/users").requests()).isEqualTo(5);
+      assertThat(shadow.hits.get()).as("the copies' headers and bodies never left in plaintext").isZero();
     }
   }
 
