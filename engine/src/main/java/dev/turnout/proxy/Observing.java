@@ -71,7 +71,8 @@ final class Observing implements ExchangeCompletionListener {
     exchange.addExchangeCompleteListener(this);
     if (tracing.on()) {
       HeaderMap in = exchange.getRequestHeaders();
-      // clearContext: the caller's l5d-ctx-* headers are not trusted, its trace context among them
+      // clearContext: the caller's l5d-ctx-* headers are not trusted, its trace context among them, and
+      // nor is its l5d-sample (an untrusted caller must not have every request traced and exported)
       RequestTrace t =
           tracing.begin(
               router,
@@ -79,7 +80,7 @@ final class Observing implements ExchangeCompletionListener {
               exchange.getRequestPath(),
               in.getFirst(TRACEPARENT),
               server.clearContext() ? null : in.getFirst(L5D_CTX_TRACE),
-              in.getFirst(L5D_SAMPLE));
+              server.clearContext() ? null : in.getFirst(L5D_SAMPLE));
       if (t != null) {
         exchange.putAttachment(TRACE, t);
       }
