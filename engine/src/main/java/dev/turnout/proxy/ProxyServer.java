@@ -178,6 +178,7 @@ public final class ProxyServer {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
     List<RouterChain> handlers = new ArrayList<>();
+    List<AccessLog> accessLogs = new ArrayList<>();
     Undertow undertow = null;
     try {
       if (routers.isEmpty()) {
@@ -216,6 +217,9 @@ public final class ProxyServer {
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         AccessLog accessLog = openAccessLog(rc, metrics);
+        if (accessLog != null) {
+          accessLogs.add(accessLog);
+        }
         for (int si = 0; si < rc.servers().size(); si++) {
           ServerConfig sc = rc.servers().get(si);
           String where = "routers[" + ri + "].servers[" + si + "].tls";
@@ -268,6 +272,8 @@ public final class ProxyServer {
         stopQuietly(undertow);
       }
       handlers.forEach(RouterChain::close);
+      // a log opened for a router whose servers were never all built has no chain to close it
+      accessLogs.forEach(AccessLog::close);
       pools.close();
       sources.forEach(DtabSource::close);
       if (ownThreads) {
