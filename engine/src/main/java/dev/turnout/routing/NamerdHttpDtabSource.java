@@ -141,11 +141,6 @@ public final class NamerdHttpDtabSource implements DtabSource {
     return status.get();
   }
 
-  /** Whether any control plane has answered since this source started. */
-  public boolean everHeard() {
-    return status.get().lastHeard().isPresent();
-  }
-
   @Override
   public java.util.concurrent.CompletionStage<Void> ready() {
     return ready.minimalCompletionStage();

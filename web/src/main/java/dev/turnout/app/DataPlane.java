@@ -148,12 +148,21 @@ final class DataPlane {
         out.println("turnout: router " + r.label() + " waits for its first dtab from "
             + describe(r) + " before it takes requests");
       }
-      source.ready().thenRun(() -> {
-        proxy.open(r.label());
-        if (source instanceof NamerdHttpDtabSource remote) {
-          NamerdHttpDtabSource.Status st = remote.status();
-          out.println("turnout: router " + r.label() + " open: namespace " + st.namespace() + " version "
-              + st.version() + " from " + st.following().orElse("a control plane"));
+      // Whatever goes wrong here is said: a router that never opens would otherwise only show as /health 503.
+      source.ready().whenComplete((ready, failed) -> {
+        try {
+          if (failed != null) {
+            throw failed instanceof RuntimeException re ? re : new IllegalStateException(failed);
+          }
+          proxy.open(r.label());
+          if (source instanceof NamerdHttpDtabSource remote) {
+            NamerdHttpDtabSource.Status st = remote.status();
+            out.println("turnout: router " + r.label() + " open: namespace " + st.namespace() + " version "
+                + st.version() + " from " + st.following().orElse("a control plane"));
+          }
+        } catch (RuntimeException e) {
+          log.error("router {} could not open", r.label(), e);
+          out.println("turnout: router " + r.label() + " could not open: " + TurnoutServer.describe(e));
         }
       });
     }
