@@ -25,18 +25,28 @@ final class NamerReader {
 
   private static Optional<NamerConfig> read(ConfigContext context, YamlNode n) {
     String kind = n.requiredText("kind");
-    if (!kind.equals("io.l5d.fs")) {
-      context.warn(
-          n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
-      return Optional.empty();
+    switch (kind) {
+      case NamerConfig.Fs.KIND:
+        return Optional.of(fs(context, n));
+      default:
+        context.warn(
+            n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
+        return Optional.empty();
     }
+  }
+
+  /** The mount point: {@code /#/} and the block's {@code prefix}, or its kind. */
+  private static Path mount(YamlNode n, String kind) {
+    return Path.of("#").concat(n.path("prefix", Path.of(kind)));
+  }
+
+  private static NamerConfig.Fs fs(ConfigContext context, YamlNode n) {
     n.only("kind", "rootDir", "prefix");
-    Path prefix = Path.of("#").concat(n.path("prefix", Path.of(kind)));
     String root = n.requiredText("rootDir");
     java.nio.file.Path dir = context.baseDir().resolve(root).normalize();
     if (!Files.isDirectory(dir)) {
       throw new ConfigException(n.path + ".rootDir: " + dir + " is not a directory");
     }
-    return Optional.of(new NamerConfig(kind, prefix, dir));
+    return new NamerConfig.Fs(mount(n, NamerConfig.Fs.KIND), dir);
   }
 }

@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,6 +65,9 @@ public final class FsNamer implements Namer, Closeable {
 
   /** The scan in force: files by relative path ({@code team/web}) and directories. */
   private volatile Snapshot snapshot = new Snapshot(Map.of(), Set.of());
+  /** When the last scan finished, and why the directory could not be listed then, if it could not. */
+  private volatile Instant lastScan;
+  private volatile String scanError;
 
   private record FileState(long modified, long size) {}
 
@@ -158,6 +163,14 @@ public final class FsNamer implements Namer, Closeable {
     return () -> listeners.remove(listener);
   }
 
+  @Override
+  public Optional<NamerStatus> status() {
+    Instant at = lastScan;
+    String error = scanError;
+    return Optional.of(
+        new NamerStatus("directory " + root, Optional.ofNullable(at), Optional.ofNullable(error), false));
+  }
+
   /** Stops watching the directory; bound names keep their last endpoints. */
   @Override
   public void close() {
@@ -176,7 +189,8 @@ public final class FsNamer implements Namer, Closeable {
   private synchronized void scan() {
     Map<String, FileState> files = new HashMap<>();
     Set<String> dirs = ConcurrentHashMap.newKeySet();
-    walk(root, "", 0, files, dirs);
+    scanError = walk(root, "", 0, files, dirs);
+    lastScan = Instant.now();
     Snapshot before = snapshot;
     long now = System.currentTimeMillis();
     for (Map.Entry<String, FileState> e : files.entrySet()) {
@@ -207,16 +221,17 @@ public final class FsNamer implements Namer, Closeable {
     }
   }
 
-  private void walk(
+  /** Collects {@code dir}'s files and folders; answers why the root could not be listed, or null. */
+  private String walk(
       java.nio.file.Path dir, String rel, int depth, Map<String, FileState> files, Set<String> dirs) {
     if (depth > MAX_DEPTH) {
-      return;
+      return null;
     }
     List<java.nio.file.Path> children = new ArrayList<>();
     try (var stream = Files.newDirectoryStream(dir)) {
       stream.forEach(children::add);
     } catch (IOException | RuntimeException e) {
-      return;
+      return depth == 0 ? "cannot list " + dir + ": " + e : null;
     }
     for (java.nio.file.Path child : children) {
       String name = child.getFileName().toString();
@@ -239,6 +254,7 @@ public final class FsNamer implements Namer, Closeable {
         files.put(key, new FileState(attrs.lastModifiedTime().toMillis(), attrs.size()));
       }
     }
+    return null;
   }
 
   private Addr read(String rel) {

@@ -25,4 +25,12 @@ public interface Namer {
   default AutoCloseable onChange(Runnable listener) {
     return () -> {};
   }
+
+  /**
+   * Where this namer's answers come from and how current they are; empty for a namer with no
+   * registry behind it (the system namer's literal addresses).
+   */
+  default java.util.Optional<NamerStatus> status() {
+    return java.util.Optional.empty();
+  }
 }

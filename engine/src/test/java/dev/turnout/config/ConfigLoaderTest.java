@@ -40,7 +40,7 @@ class ConfigLoaderTest {
 
     assertThat(config.namers()).singleElement().satisfies(n -> {
       assertThat(n.prefix()).isEqualTo(Path.read("/#/io.l5d.fs"));
-      assertThat(n.rootDir()).isEqualTo(dir.resolve("disco"));
+      assertThat(((NamerConfig.Fs) n).rootDir()).isEqualTo(dir.resolve("disco"));
     });
     RouterConfig web = config.routers().get(0);
     assertThat(web.label()).isEqualTo("web");

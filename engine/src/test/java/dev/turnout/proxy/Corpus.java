@@ -113,7 +113,7 @@ final class Corpus implements AutoCloseable {
   Corpus start() {
     List<Interpreter.Mount> mounts = new ArrayList<>();
     for (NamerConfig n : config.namers()) {
-      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), Duration.ofMillis(50));
+      FsNamer namer = new FsNamer(((NamerConfig.Fs) n).rootDir(), n.prefix(), Duration.ofMillis(50));
       open.add(namer);
       mounts.add(new Interpreter.Mount(n.prefix(), namer));
     }

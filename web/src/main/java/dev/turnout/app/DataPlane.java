@@ -8,6 +8,7 @@ import dev.turnout.tracing.Tracing;
 import dev.turnout.naming.ControlPlaneNamer;
 import dev.turnout.naming.FsNamer;
 import dev.turnout.naming.Interpreter;
+import dev.turnout.naming.Namer;
 import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.ProxyServer;
 import dev.turnout.proxy.RunningProxy;
@@ -79,8 +80,7 @@ final class DataPlane {
     }
     List<Interpreter.Mount> mounts = new ArrayList<>();
     for (NamerConfig n : config.namers()) {
-      FsNamer namer = new FsNamer(n.rootDir(), n.prefix(), FsNamer.DEFAULT_POLL);
-      resources.add(namer);
+      Namer namer = start(n, resources);
       mounts.add(new Interpreter.Mount(n.prefix(), namer));
     }
     // Names under /# that no namer here knows are the control plane's to bind, as Linkerd's
@@ -99,6 +99,16 @@ final class DataPlane {
       }
     }
     return new DataPlane(new Interpreter(mounts), tls, clock, reloader);
+  }
+
+  /** Starts the namer {@code config} describes; it closes with {@code resources}. */
+  private static Namer start(NamerConfig config, Resources resources) {
+    if (config instanceof NamerConfig.Fs fs) {
+      FsNamer namer = new FsNamer(fs.rootDir(), fs.prefix(), FsNamer.DEFAULT_POLL);
+      resources.add(namer);
+      return namer;
+    }
+    throw new IllegalStateException("no way to start a namer of kind " + config.kind());
   }
 
   Interpreter interpreter() {

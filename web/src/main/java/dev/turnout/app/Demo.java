@@ -92,7 +92,7 @@ final class Demo implements AutoCloseable {
         namers.add(n);
       }
     }
-    namers.add(new NamerConfig("io.l5d.fs", fs, disco));
+    namers.add(new NamerConfig.Fs(fs, disco));
     List<RouterConfig> routers = new ArrayList<>(config.routers());
     RouterConfig first = routers.get(0);
     routers.set(
