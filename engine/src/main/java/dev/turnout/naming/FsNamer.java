@@ -171,6 +171,18 @@ public final class FsNamer implements Namer, Closeable {
         new NamerStatus("directory " + root, Optional.ofNullable(at), Optional.ofNullable(error), false));
   }
 
+  @Override
+  public Map<Path, Addr> names() {
+    Map<Path, Addr> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Path::show));
+    for (String rel : snapshot.files().keySet()) {
+      Var<Addr> v = vars.get(rel);
+      if (v != null) {
+        out.put(mountPrefix.concat(Path.utf8(rel.split("/"))), v.get());
+      }
+    }
+    return out;
+  }
+
   /** Stops watching the directory; bound names keep their last endpoints. */
   @Override
   public void close() {

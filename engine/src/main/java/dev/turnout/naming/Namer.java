@@ -33,4 +33,13 @@ public interface Namer {
   default java.util.Optional<NamerStatus> status() {
     return java.util.Optional.empty();
   }
+
+  /**
+   * The names this namer follows now, by bound id ({@code /#/io.l5d.fs/users}), each with its current
+   * endpoint set: what the dashboard's namers panel lists. Empty for a namer that follows nothing of its
+   * own.
+   */
+  default java.util.Map<Path, Addr> names() {
+    return java.util.Map.of();
+  }
 }

@@ -7,6 +7,7 @@ import dev.turnout.web.editor.EditorScreen;
 import dev.turnout.web.fleet.FleetScreen;
 import dev.turnout.web.history.HistoryScreen;
 import dev.turnout.web.overview.OverviewScreen;
+import dev.turnout.web.namers.NamersScreen;
 import dev.turnout.web.recent.RecentScreen;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -46,7 +47,8 @@ public final class Dashboard {
         "/dtabs/*",
         Routes.FLEET,
         "/fleet/*",
-        Routes.RECENT);
+        Routes.RECENT,
+        Routes.NAMERS);
     OverviewScreen overview =
         OverviewScreen.register(
             config, services.store(), services.traffic(), services.preview(), pages, services.clock());
@@ -54,6 +56,7 @@ public final class Dashboard {
         config, services.store(), services.traffic(), services.preview(), pages);
     HistoryScreen.register(config, services.store(), pages);
     RecentScreen.register(config, services.recent(), services.store(), services.clock(), pages);
+    NamersScreen.register(config, services.preview(), services.store(), services.clock(), pages);
     services.fleet().ifPresent(f -> FleetScreen.register(config, f, services.store(), pages));
     config.routes.get(Routes.DTABS, Dashboard::openNamespace);
     config.routes.exception(Refusal.class, (e, ctx) -> notice(ctx, pages, e.status(), e.getMessage()));

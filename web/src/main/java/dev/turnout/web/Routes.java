@@ -15,6 +15,7 @@ public final class Routes {
   public static final String DTABS = "/dtabs";
   public static final String FLEET = "/fleet";
   public static final String RECENT = "/recent";
+  public static final String NAMERS = "/namers";
   public static final String NAMESPACE = "/dtabs/{ns}";
   public static final String CHECK = "/dtabs/{ns}/check";
   public static final String WEIGHT = "/dtabs/{ns}/weight";

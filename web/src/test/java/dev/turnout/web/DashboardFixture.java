@@ -51,6 +51,17 @@ final class DashboardFixture implements AutoCloseable {
 
   /** With {@code recent} as the io.l5d.recentRequests telemeter's entries. */
   DashboardFixture(Path dir, boolean seed, java.util.Optional<dev.turnout.tracing.RecentRequests> recent) {
+    this(dir, seed, recent, NamesBoundToThemselves.preview());
+  }
+
+  /** With {@code preview} binding names (and listing the namers). */
+  DashboardFixture(Path dir, dev.turnout.web.routing.PreviewService preview) {
+    this(dir, true, java.util.Optional.empty(), preview);
+  }
+
+  private DashboardFixture(
+      Path dir, boolean seed, java.util.Optional<dev.turnout.tracing.RecentRequests> recent,
+      dev.turnout.web.routing.PreviewService preview) {
     store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(1000).open();
     if (seed) {
       store.userStore().put("admin", Role.OPERATOR, PASSWORD.toCharArray());
@@ -59,7 +70,7 @@ final class DashboardFixture implements AutoCloseable {
     }
     metrics.router("web", () -> java.util.Optional.of("default"), () -> store.current("default").orElseThrow().version());
     DashboardServices services =
-        new DashboardServices(store, store.userStore(), metrics.view(), NamesBoundToThemselves.preview(), Clock.systemUTC(),
+        new DashboardServices(store, store.userStore(), metrics.view(), preview, Clock.systemUTC(),
             java.util.Optional.empty(), recent);
     AutoCloseable[] handle = new AutoCloseable[1];
     app = Javalin.create(c -> {

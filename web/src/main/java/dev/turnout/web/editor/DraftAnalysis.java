@@ -119,8 +119,8 @@ final class DraftAnalysis {
     }
     return new Draft.Preview(
         p,
-        Optional.of(TreeView.of(preview.delegate(namespace, draft, path))),
-        Optional.of(TreeView.of(preview.delegate(namespace, current, path))),
+        Optional.of(TreeView.of(preview.delegate(namespace, draft, path), preview::source)),
+        Optional.of(TreeView.of(preview.delegate(namespace, current, path), preview::source)),
         "");
   }
 

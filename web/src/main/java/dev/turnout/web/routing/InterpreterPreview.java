@@ -42,6 +42,11 @@ public final class InterpreterPreview implements PreviewService {
   }
 
   @Override
+  public java.util.List<Interpreter.Mount> namers() {
+    return interpreter.mounts().stream().filter(m -> !m.prefix().startsWith(Path.of("$"))).toList();
+  }
+
+  @Override
   public DelegateTree delegate(String namespace, Dtab dtab, Path path) {
     try {
       DelegateTree tree = interpreter.delegate(dtab.concat(routerDtab.apply(namespace)), path);

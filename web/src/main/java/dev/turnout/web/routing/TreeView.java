@@ -1,13 +1,17 @@
 package dev.turnout.web.routing;
 
 import dev.turnout.dtab.Dentry;
+import dev.turnout.dtab.Path;
 import dev.turnout.naming.Addr;
 import dev.turnout.naming.Address;
 import dev.turnout.naming.BoundName;
 import dev.turnout.naming.DelegateTree;
+import dev.turnout.naming.NamerStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A delegation tree ready to draw, following Linkerd's "preview resolution" (dtab.md §2.7): each node's
@@ -15,7 +19,8 @@ import java.util.Locale;
  * Transformation, empty at the root), its union weight, its bound id and endpoints, its outcome
  * ({@code success}, {@code neg} or {@code fail}, as {@link DelegateTree#outcome()} decides) and whether
  * it lies on the primary branch, the one traffic takes: {@link DelegateTree#primaryIndex} at each Alt,
- * every branch of a Union.
+ * every branch of a Union. A bound name also shows where its endpoints come from ({@code source}: the
+ * namer's registry, last answer and last error) and whether they are {@code stale}.
  */
 public record TreeView(
     String label,
@@ -24,6 +29,8 @@ public record TreeView(
     String weight,
     String bound,
     List<String> endpoints,
+    String source,
+    boolean stale,
     String outcome,
     boolean primary,
     List<TreeView> children) {
@@ -34,15 +41,27 @@ public record TreeView(
   }
 
   public static TreeView of(DelegateTree root) {
-    return root.accept(new Node(Double.NaN, true));
+    return of(root, id -> Optional.empty());
+  }
+
+  /** The tree with each bound name's source, as {@code sources} tells it for the bound id. */
+  public static TreeView of(DelegateTree root, Function<Path, Optional<NamerStatus>> sources) {
+    return root.accept(new Node(Double.NaN, true, sources));
   }
 
   /** One node, drawn with the union weight it has under its parent (NaN if none) and its primacy. */
-  private record Node(double weight, boolean primary) implements DelegateTree.Visitor<TreeView> {
+  private record Node(double weight, boolean primary, Function<Path, Optional<NamerStatus>> sources)
+      implements DelegateTree.Visitor<TreeView> {
 
     private TreeView view(
         String label, DelegateTree t, String path, String dentry, String bound, List<String> endpoints,
         List<TreeView> children) {
+      return view(label, t, path, dentry, bound, endpoints, Optional.empty(), children);
+    }
+
+    private TreeView view(
+        String label, DelegateTree t, String path, String dentry, String bound, List<String> endpoints,
+        Optional<NamerStatus> source, List<TreeView> children) {
       return new TreeView(
           label,
           path,
@@ -50,6 +69,8 @@ public record TreeView(
           Double.isNaN(weight) ? "" : String.format(Locale.ROOT, "%.2f", weight),
           bound,
           endpoints,
+          source.map(SourceText::of).orElse(""),
+          source.map(NamerStatus::stale).orElse(false),
           t.outcome().name().toLowerCase(Locale.ROOT),
           primary,
           children);
@@ -61,7 +82,7 @@ public record TreeView(
 
     /** A child that is not a union branch, on the primary branch when this node is. */
     private TreeView only(DelegateTree child) {
-      return child.accept(new Node(Double.NaN, primary));
+      return child.accept(new Node(Double.NaN, primary, sources));
     }
 
     @Override
@@ -74,7 +95,7 @@ public record TreeView(
       int first = DelegateTree.primaryIndex(a);
       List<TreeView> members = new ArrayList<>(a.trees().size());
       for (int i = 0; i < a.trees().size(); i++) {
-        members.add(a.trees().get(i).accept(new Node(Double.NaN, primary && i == first)));
+        members.add(a.trees().get(i).accept(new Node(Double.NaN, primary && i == first, sources)));
       }
       return view("Several Possible Resolution Paths", a, a.path().show(), members);
     }
@@ -83,7 +104,7 @@ public record TreeView(
     public TreeView union(DelegateTree.Union u) {
       List<TreeView> branches = new ArrayList<>(u.trees().size());
       for (DelegateTree.Weighted w : u.trees()) {
-        branches.add(w.tree().accept(new Node(w.weight(), primary)));
+        branches.add(w.tree().accept(new Node(w.weight(), primary, sources)));
       }
       return view("Several Simultaneous Resolution Paths", u, u.path().show(), branches);
     }
@@ -96,7 +117,8 @@ public record TreeView(
           ? "[" + b.id().show() + "]"
           : "[" + b.id().show() + "] (residual: " + residual + ")";
       return view(
-          "Bound Path", l, l.path().show(), dentry(l.dentry()), bound, endpoints(b.addr().get()), List.of());
+          "Bound Path", l, l.path().show(), dentry(l.dentry()), bound, endpoints(b.addr().get()),
+          sources.apply(b.id()), List.of());
     }
 
     /** An explicit {@code ~} has no name and shows as {@code ~}. */
