@@ -73,6 +73,10 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   private final AtomicLong generation = new AtomicLong();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  /** When a control plane last answered any binding, the latest failure, and whether the last round of them all failed. */
+  private volatile java.time.Instant lastAnswer;
+  private volatile String lastError;
+  private volatile boolean outOfReach;
   private volatile boolean warnedFull;
   private final Duration silence;
   private final java.util.concurrent.ScheduledFuture<?> watchdog;
@@ -236,11 +240,13 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
             watch(cp);
             answered = true;
           } catch (IOException | RuntimeException e) {
+            lastError = cp + ": " + e;
             log.debug("binding {} on {}: {}", path.show(), cp, e.toString());
           } catch (InterruptedException e) {
             return;
           }
         }
+        outOfReach = !answered;
         if (!answered && first.get() instanceof Addr.Pending) {
           first.set(new Addr.Failed("no control plane answered for " + path.show()));
         }
@@ -265,6 +271,8 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
         throw new IOException("bind answered " + r.statusCode());
       }
       lastHeardNanos = System.nanoTime();
+      lastAnswer = java.time.Instant.now();
+      outOfReach = false;
       stream = r.body();
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
         String line;
@@ -318,6 +326,26 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
         notifyAll();
       }
     }
+  }
+
+  /**
+   * The control planes, when one last answered, and stale while none does (the names keep what they
+   * were last told).
+   */
+  @Override
+  public Optional<NamerStatus> status() {
+    return Optional.of(new NamerStatus(
+        "control planes " + String.join(", ", controlPlanes) + " (namespace " + namespace + ")",
+        Optional.ofNullable(lastAnswer), Optional.ofNullable(lastError), outOfReach && !names.isEmpty()));
+  }
+
+  @Override
+  public Map<Path, Addr> names() {
+    Map<Path, Addr> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Path::show));
+    for (Watched w : names.values()) {
+      out.put(w.path, w.first.get());
+    }
+    return out;
   }
 
   /** The same ids and residuals in the same places: only addresses changed, which their Vars carry. */
