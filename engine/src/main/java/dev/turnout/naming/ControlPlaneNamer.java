@@ -95,13 +95,26 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     this(controlPlanes, namespace, authorization, silence, Optional.empty());
   }
 
-  /** As above, giving up a stream after {@code silence} without a line (tests use a short one). */
   ControlPlaneNamer(
       List<String> controlPlanes,
       String namespace,
       Optional<String> authorization,
       Duration silence,
       Optional<ClientTls> tls) {
+    this(controlPlanes, namespace, authorization, silence, tls, Homecoming.PERIOD);
+  }
+
+  /**
+   * As above, giving up a stream after {@code silence} without a line, and asking earlier control
+   * planes whether they are back every {@code homeProbe} (tests use short ones).
+   */
+  ControlPlaneNamer(
+      List<String> controlPlanes,
+      String namespace,
+      Optional<String> authorization,
+      Duration silence,
+      Optional<ClientTls> tls,
+      Duration homeProbe) {
     HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1));
     this.http = tls.map(t -> t.applyTo(b)).orElse(b).build();
     this.scheme = ClientTls.scheme(tls);
@@ -112,6 +125,41 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     long every = Math.max(10, Math.min(1000, silence.toMillis() / 4));
     this.watchdog = Watchdog.THREAD.scheduleWithFixedDelay(
         () -> names.values().forEach(Watched::closeIfSilent), every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    long probe = homeProbe.toMillis();
+    this.homeProbe = Watchdog.THREAD.scheduleWithFixedDelay(
+        this::probeHome, probe, probe, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private final java.util.concurrent.ScheduledFuture<?> homeProbe;
+  private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * While any name is followed on a control plane other than the first, asks the earlier ones whether
+   * they answer; the names on a later one than the first that does are moved back to it.
+   */
+  private void probeHome() {
+    int furthest = 0;
+    for (Watched w : names.values()) {
+      furthest = Math.max(furthest, w.index);
+    }
+    if (closed || furthest <= 0 || !probing.compareAndSet(false, true)) {
+      return;
+    }
+    List<URI> earlier = new java.util.ArrayList<>(furthest);
+    for (String cp : controlPlanes.subList(0, furthest)) {
+      earlier.add(URI.create(scheme + "://" + cp + "/api/1/dtabs/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)));
+    }
+    Homecoming.firstAnswering(http, earlier, authorization).whenComplete((answering, e) -> {
+      probing.set(false);
+      if (answering == null || answering.isEmpty() || closed) {
+        return;
+      }
+      for (Watched w : names.values()) {
+        if (w.index > answering.getAsInt()) {
+          w.goHome();
+        }
+      }
+    });
   }
 
   @Override
@@ -206,6 +254,9 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
     private volatile long lastHeardNanos;
     volatile long lastAskedNanos = System.nanoTime();
     private volatile boolean dropped;
+    /** The index of the control plane whose stream is open, or -1. */
+    volatile int index = -1;
+    private volatile boolean homeward;
 
     Watched(Path path) {
       this.path = path;
@@ -229,22 +280,44 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       close();
     }
 
+    /** Closes the stream in use so the name is followed from the first control plane again. */
+    void goHome() {
+      homeward = true;
+      InputStream s = stream;
+      if (s != null) {
+        Watchdog.closeQuietly(s);
+      }
+    }
+
     private void follow() {
       while (!closed && !dropped) {
         boolean answered = false;
-        for (String cp : controlPlanes) {
+        boolean goneHome = false;
+        for (int i = 0; i < controlPlanes.size(); i++) {
+          String cp = controlPlanes.get(i);
           if (closed || dropped) {
             return;
           }
           try {
-            watch(cp);
+            watch(cp, i);
             answered = true;
           } catch (IOException | RuntimeException e) {
-            lastError = cp + ": " + e;
-            log.debug("binding {} on {}: {}", path.show(), cp, e.toString());
+            if (!homeward) {
+              lastError = cp + ": " + e;
+              log.debug("binding {} on {}: {}", path.show(), cp, e.toString());
+            }
           } catch (InterruptedException e) {
             return;
           }
+          if (homeward) {
+            homeward = false;
+            goneHome = true;
+            log.info("an earlier control plane answers again; following {} there", path.show());
+            break;
+          }
+        }
+        if (goneHome) {
+          continue;
         }
         outOfReach = !answered;
         if (!answered && first.get() instanceof Addr.Pending) {
@@ -260,7 +333,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       }
     }
 
-    private void watch(String cp) throws IOException, InterruptedException {
+    private void watch(String cp, int cpIndex) throws IOException, InterruptedException {
       URI uri = URI.create(scheme + "://" + cp + "/api/1/bind/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
           + "?watch=true&path=" + URLEncoder.encode(path.show(), StandardCharsets.UTF_8));
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header("Accept", "application/json");
@@ -274,6 +347,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
       lastAnswer = java.time.Instant.now();
       outOfReach = false;
       stream = r.body();
+      index = cpIndex;
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
         String line;
         while (!closed && !dropped && (line = lines.readLine()) != null) {
@@ -284,6 +358,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
         }
       } finally {
         stream = null;
+        index = -1;
       }
     }
 
@@ -408,6 +483,7 @@ public final class ControlPlaneNamer implements Namer, AutoCloseable {
   public void close() {
     closed = true;
     watchdog.cancel(false);
+    homeProbe.cancel(false);
     names.values().forEach(Watched::close);
   }
 }

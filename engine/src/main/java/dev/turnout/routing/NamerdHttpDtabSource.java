@@ -2,6 +2,7 @@ package dev.turnout.routing;
 
 import dev.turnout.config.InterpreterConfig;
 import dev.turnout.config.InterpreterConfig.ControlPlane;
+import dev.turnout.naming.Homecoming;
 import dev.turnout.naming.Watchdog;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  *       read the dtab again as in 1, so the text and its ETag always come from one answer.
  * </ol>
  *
- * <p>Control planes are tried in the order the config names them. A stream that ends (a control plane
- * stopped, killed, or restarted) moves on to the next at once; when none answers, the round is tried
+ * <p>Control planes are tried in the order the config names them, the first preferred. A stream that
+ * ends (a control plane stopped, killed, or restarted) moves on to the next at once; while following any
+ * but the first, the earlier ones are asked every {@code homeProbe} (15 s by default) whether they
+ * answer again, and the first that does is followed again (see {@link Homecoming}); when none answers, the round is tried
  * again after a backoff that doubles from {@code retryBase} to {@code retryMax}. Meanwhile the router
  * keeps routing by the last dtab it had: nothing here ever replaces a good snapshot by nothing. A
  * stream that has said nothing (not even the 30 s keep-alive blank line) for {@link #SILENCE} is taken
@@ -88,6 +91,12 @@ public final class NamerdHttpDtabSource implements DtabSource {
   /** The control plane's text now in force (the snapshot's text also holds the router's own dtab). */
   private String installedText = "";
   private volatile long lastHeardNanos = System.nanoTime();
+  /** The index of the control plane whose watch stream is open, or -1. */
+  private volatile int followingIndex = -1;
+  /** Set when an earlier control plane answers again: the stream in use is closed to go back to it. */
+  private final java.util.concurrent.atomic.AtomicBoolean homeward = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.ScheduledFuture<?> homeProbe;
 
   /**
    * Starts following at once; the router routes by its own dtab until the first answer arrives.
@@ -109,6 +118,17 @@ public final class NamerdHttpDtabSource implements DtabSource {
       Optional<String> authorization,
       Clock clock,
       Optional<ClientTls> tls) {
+    this(config, routerOwnDtab, authorization, clock, tls, Homecoming.PERIOD);
+  }
+
+  /** As above, asking earlier control planes whether they are back every {@code homeProbe}. */
+  NamerdHttpDtabSource(
+      InterpreterConfig config,
+      String routerOwnDtab,
+      Optional<String> authorization,
+      Clock clock,
+      Optional<ClientTls> tls,
+      Duration homeProbe) {
     if (!config.followsRemote()) {
       throw new IllegalArgumentException("not a remote interpreter: " + config.kind());
     }
@@ -128,6 +148,9 @@ public final class NamerdHttpDtabSource implements DtabSource {
     thread.setDaemon(true);
     thread.start();
     watchdog = Watchdog.THREAD.scheduleWithFixedDelay(this::checkSilence, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    long probeMillis = homeProbe.toMillis();
+    this.homeProbe = Watchdog.THREAD.scheduleWithFixedDelay(
+        this::probeHome, probeMillis, probeMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private final java.util.concurrent.ScheduledFuture<?> watchdog;
@@ -159,24 +182,34 @@ public final class NamerdHttpDtabSource implements DtabSource {
     while (!closed) {
       boolean anyAnswered = false;
       boolean absent = false;
-      for (ControlPlane cp : controlPlanes) {
+      boolean goneHome = false;
+      for (int i = 0; i < controlPlanes.size(); i++) {
+        ControlPlane cp = controlPlanes.get(i);
         if (closed) {
           return;
         }
         long heardBefore = lastHeardNanos;
         try {
-          followOne(cp); // returns only once this source is closed; a stream that ends throws
+          followOne(cp, i); // returns only once this source is closed; a stream that ends throws
           return;
         } catch (Absent notThere) {
           absent = true;
           break; // the namespace is simply not there yet; ask the same control plane again
         } catch (IOException | RuntimeException e) {
+          if (homeward.getAndSet(false)) {
+            log.info("an earlier control plane for namespace {} answers again; leaving {} for it", namespace, cp.authority());
+            goneHome = true;
+            break;
+          }
           // A stream that served for a while and then ended is no reason to back off further.
           anyAnswered |= lastHeardNanos != heardBefore;
           note(cp, e);
         } catch (InterruptedException e) {
           return;
         }
+      }
+      if (goneHome) {
+        continue; // from the first control plane again, at once
       }
       if (absent) {
         pause(ABSENT_POLL);
@@ -191,7 +224,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
   }
 
   /** Reads the dtab from {@code cp}, then follows its watch stream until the stream ends. */
-  private void followOne(ControlPlane cp) throws IOException, InterruptedException {
+  private void followOne(ControlPlane cp, int index) throws IOException, InterruptedException {
     try {
       fetch(cp);
     } catch (Absent absent) {
@@ -211,6 +244,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
       throw new IOException("watch answered " + r.statusCode());
     }
     stream = r.body();
+    followingIndex = index;
     heard();
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
       String line;
@@ -222,6 +256,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
       }
     } finally {
       stream = null;
+      followingIndex = -1;
     }
     if (!closed) {
       throw new IOException("the watch stream ended");
@@ -310,6 +345,31 @@ public final class NamerdHttpDtabSource implements DtabSource {
     lastHeardNanos = System.nanoTime();
   }
 
+  /**
+   * While following any but the first control plane, asks the earlier ones whether they answer; when
+   * one does, closes the stream in use so that the follower starts again from the first.
+   */
+  private void probeHome() {
+    int k = followingIndex;
+    if (closed || k <= 0 || !probing.compareAndSet(false, true)) {
+      return;
+    }
+    List<URI> earlier = new java.util.ArrayList<>(k);
+    for (ControlPlane cp : controlPlanes.subList(0, k)) {
+      earlier.add(request(cp, "").build().uri());
+    }
+    Homecoming.firstAnswering(http, earlier, authorization).whenComplete((answering, e) -> {
+      probing.set(false);
+      if (answering != null && answering.isPresent() && followingIndex == k && !closed) {
+        homeward.set(true);
+        InputStream s = stream;
+        if (s != null) {
+          Watchdog.closeQuietly(s);
+        }
+      }
+    });
+  }
+
   /** Closes a stream that has been silent for longer than {@link #SILENCE}; the follower then moves on. */
   private void checkSilence() {
     InputStream s = stream;
@@ -336,6 +396,7 @@ public final class NamerdHttpDtabSource implements DtabSource {
   public void close() {
     closed = true;
     watchdog.cancel(false);
+    homeProbe.cancel(false);
     synchronized (wake) {
       wake.notifyAll();
     }

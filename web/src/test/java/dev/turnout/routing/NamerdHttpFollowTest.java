@@ -158,6 +158,52 @@ class NamerdHttpFollowTest {
   }
 
   @Test
+  void aFollowerThatFailedOverGoesBackToItsFirstControlPlaneWhenItReturns() throws Exception {
+    ApiServer a = controlPlane();
+    ApiServer b = controlPlane();
+    a.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    b.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    NamerdHttpDtabSource source = new NamerdHttpDtabSource(
+        new InterpreterConfig(InterpreterConfig.REMOTE, "default",
+            List.of(new InterpreterConfig.ControlPlane("127.0.0.1", a.port()),
+                new InterpreterConfig.ControlPlane("127.0.0.1", b.port())),
+            Duration.ofMillis(50), Duration.ofMillis(200)),
+        "", Optional.empty(), Clock.systemUTC(), Optional.empty(), Duration.ofMillis(100));
+    open.add(source);
+    await(() -> source.status().following().equals(Optional.of("127.0.0.1:" + a.port())));
+    int aPort = a.port();
+    a.stopServing();
+    await(() -> source.status().following().equals(Optional.of("127.0.0.1:" + b.port())));
+
+    ApiServer back = new ApiServer(a.store(), new dev.turnout.naming.Interpreter(List.of()), aPort);
+    open.add(back);
+    back.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/7070;");
+
+    await(() -> source.status().following().equals(Optional.of("127.0.0.1:" + aPort)));
+    await(() -> source.current().dtab().show().equals("/svc=>/$/inet/127.0.0.1/7070"));
+  }
+
+  @Test
+  void aFollowerOnItsFirstControlPlaneStaysThereWhileALaterOneAnswers() throws Exception {
+    ApiServer a = controlPlane();
+    ApiServer b = controlPlane();
+    a.write("POST", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/8080;");
+    NamerdHttpDtabSource source = new NamerdHttpDtabSource(
+        new InterpreterConfig(InterpreterConfig.REMOTE, "default",
+            List.of(new InterpreterConfig.ControlPlane("127.0.0.1", a.port()),
+                new InterpreterConfig.ControlPlane("127.0.0.1", b.port())),
+            Duration.ofMillis(50), Duration.ofMillis(200)),
+        "", Optional.empty(), Clock.systemUTC(), Optional.empty(), Duration.ofMillis(50));
+    open.add(source);
+    await(() -> source.current().version() == 1);
+
+    a.write("PUT", "/api/1/dtabs/default", "application/dtab", "/svc => /$/inet/127.0.0.1/9090;");
+
+    await(() -> source.current().version() == 2);
+    assertThat(source.status().following()).contains("127.0.0.1:" + a.port());
+  }
+
+  @Test
   void anAbsentNamespaceRoutesByTheRoutersOwnDtabUntilItIsCreated() throws Exception {
     ApiServer cp = controlPlane();
     NamerdHttpDtabSource source = follow("/own => /$/inet/127.0.0.1/1;", cp);

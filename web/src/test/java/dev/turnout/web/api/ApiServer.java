@@ -43,6 +43,11 @@ public final class ApiServer implements AutoCloseable {
 
   /** The API on {@code store}, binding names with {@code namers}. */
   public ApiServer(JdbcDtabStore store, Interpreter namers) {
+    this(store, namers, 0);
+  }
+
+  /** The API on {@code store} at {@code port} (0: any free one), as a control plane that came back. */
+  public ApiServer(JdbcDtabStore store, Interpreter namers, int port) {
     this.store = store;
     store.userStore().put(OPERATOR, Role.OPERATOR, OPERATOR_PASSWORD.toCharArray());
     store.userStore().put(VIEWER, Role.VIEWER, VIEWER_PASSWORD.toCharArray());
@@ -51,7 +56,7 @@ public final class ApiServer implements AutoCloseable {
                 config -> {
                   config.startup.showJavalinBanner = false;
                   config.jetty.host = HOST;
-                  config.jetty.port = 0;
+                  config.jetty.port = port;
                   config.jetty.modifyHttpConfiguration(
                       http -> http.addCustomizer(new ForwardedRequestCustomizer()));
                   // A small watch limit, so the test of what happens beyond it opens few streams.
@@ -112,6 +117,11 @@ public final class ApiServer implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** The store behind this server, for a server started again on it. */
+  public JdbcDtabStore store() {
+    return store;
   }
 
   /** Stops answering, as a control plane that went away; {@link #close} still releases the store. */
