@@ -216,4 +216,54 @@ class DnsSrvNamerTest {
     Await.until("no turnout-dnssrv thread", WITHIN, () -> Thread.getAllStackTraces().keySet().stream()
         .noneMatch(t -> t.getName().startsWith("turnout-dnssrv /#/io.l5d.dnssrv") && t.isAlive()));
   }
+
+  @Test
+  void targetMissingFromTheAdditionalSectionIsAskedForAAndAaaaSplittingItsWeight() {
+    // dnsmasq gives no additional records for a target that is an alias, so the namer asks for them.
+    Dnsmasq dns =
+        cleanup.add(
+            Dnsmasq.start(
+                dir,
+                List.of(
+                    srv(USERS, "alias.test", 8081, 0, 4), "cname=alias.test,a.test",
+                    "host-record=a.test,127.0.0.11,::1")));
+    DnsSrvNamer namer = namer(dns.server(), Duration.ofSeconds(5));
+
+    BoundName name = bound(namer.lookup(Path.of(USERS)));
+    awaitBound(name);
+
+    assertThat(((Addr.Bound) name.addr().get()).addresses())
+        .containsExactlyInAnyOrder(
+            new Address("127.0.0.11", 8081, 2.0, java.util.Map.of()),
+            new Address("0:0:0:0:0:0:0:1", 8081, 2.0, java.util.Map.of()));
+  }
+
+  @Test
+  void garbageFromTheServerKeepsTheLastEndpoints() throws Exception {
+    Dnsmasq dns = cleanup.add(Dnsmasq.start(dir, List.of(srv(USERS, "a.test", 8081, 0, 1), host("a.test", "127.0.0.11"))));
+    DnsSrvNamer namer = namer(dns.server(), Duration.ofMillis(200));
+    BoundName name = bound(namer.lookup(Path.of(USERS)));
+    awaitBound(name);
+
+    dns.stop();
+    cleanup.add(UdpStandIn.answering(dns.port(), query -> "not a DNS message".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+
+    Await.until("stale", WITHIN, () -> namer.status().get().stale());
+    assertThat(hostPorts(name.addr().get())).containsExactly("127.0.0.11:8081");
+  }
+
+  @Test
+  void serverThatNeverAnswersIsATimeoutWhileLookupAnswersAtOnce() throws Exception {
+    UdpStandIn silent = cleanup.add(UdpStandIn.answering(0, query -> null));
+    DnsSrvNamer namer = namer(new DnsServer("127.0.0.1", silent.port()), Duration.ofSeconds(5));
+
+    long start = System.nanoTime();
+    BoundName name = bound(namer.lookup(Path.of(USERS)));
+    Duration lookup = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(lookup).isLessThan(Duration.ofMillis(100));
+    assertThat(name.addr().get()).isEqualTo(new Addr.Pending());
+    Await.until("failed after the timeout", WITHIN, () -> name.addr().get() instanceof Addr.Failed);
+    assertThat(((Addr.Failed) name.addr().get()).message()).contains("SRV lookup of " + USERS + " failed").containsIgnoringCase("time");
+  }
 }
