@@ -94,6 +94,8 @@ public final class DnsSrvNamer implements Namer, Closeable {
   private final Duration queryTimeout;
   private final Clock clock;
   private final ScheduledExecutorService thread;
+  /** Blocking TCP exchanges for answers too big for a datagram ({@link OneShotTcp}). */
+  private final java.util.concurrent.ExecutorService tcpThread;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -147,6 +149,13 @@ public final class DnsSrvNamer implements Namer, Closeable {
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "turnout-dnssrv " + mountPrefix.show());
+              t.setDaemon(true);
+              return t;
+            });
+    this.tcpThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "turnout-dnssrv-tcp " + mountPrefix.show());
               t.setDaemon(true);
               return t;
             });
@@ -272,6 +281,7 @@ public final class DnsSrvNamer implements Namer, Closeable {
   @Override
   public void close() {
     thread.shutdownNow();
+    tcpThread.shutdownNow();
   }
 
   private void start(Entry e) {
@@ -320,13 +330,16 @@ public final class DnsSrvNamer implements Namer, Closeable {
     } else {
       List<Resolver> each = new ArrayList<>();
       for (DnsServer s : servers) {
-        SimpleResolver one = new SimpleResolver(new InetSocketAddress(InetAddress.getByName(s.host()), s.port()));
-        each.add(one);
+        each.add(new SimpleResolver(new InetSocketAddress(InetAddress.getByName(s.host()), s.port())));
       }
       r = new ExtendedResolver(each);
     }
+    OneShotTcp transport = new OneShotTcp(tcpThread);
     for (Resolver one : r.getResolvers()) {
       one.setTimeout(queryTimeout);
+      if (one instanceof SimpleResolver simple) {
+        simple.setIoClientFactory(transport);
+      }
     }
     r.setRetries(2);
     r.setTimeout(queryTimeout.multipliedBy(Math.max(1, r.getResolvers().length) * 2L));

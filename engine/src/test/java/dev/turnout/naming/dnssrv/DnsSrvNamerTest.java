@@ -266,4 +266,36 @@ class DnsSrvNamerTest {
     Await.until("failed after the timeout", WITHIN, () -> name.addr().get() instanceof Addr.Failed);
     assertThat(((Addr.Failed) name.addr().get()).message()).contains("SRV lookup of " + USERS + " failed").containsIgnoringCase("time");
   }
+
+  @Test
+  void answerTooBigForADatagramIsFetchedOverTcpAndStillFollowsChanges() throws Exception {
+    // 100 records do not fit 1,232 bytes, so each refresh goes over TCP; dnsmasq answers a kept-open
+    // TCP connection from the records of when it was opened, so this fails unless each query opens its own.
+    List<String> records = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      records.add(srv(USERS, "h" + i + ".test", 10_000 + i, 0, 1));
+    }
+    Dnsmasq dns = cleanup.add(Dnsmasq.start(dir, records));
+    Files.writeString(dns.hostsDir().resolve("hosts"), hosts("127.0.1."));
+    DnsSrvNamer namer = namer(dns.server(), Duration.ofMillis(200));
+    BoundName name = bound(namer.lookup(Path.of(USERS)));
+    Await.until("100 endpoints on 127.0.1.x", WITHIN, () -> allOn(name.addr().get(), "127.0.1."));
+
+    Files.writeString(dns.hostsDir().resolve("hosts"), hosts("127.0.2."));
+
+    Await.until("100 endpoints on 127.0.2.x", WITHIN, () -> allOn(name.addr().get(), "127.0.2."));
+  }
+
+  private static String hosts(String net) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      b.append(net).append(i + 1).append(" h").append(i).append(".test\n");
+    }
+    return b.toString();
+  }
+
+  private static boolean allOn(Addr a, String net) {
+    return a instanceof Addr.Bound b && b.addresses().size() == 100
+        && b.addresses().stream().allMatch(e -> e.host().startsWith(net));
+  }
 }
