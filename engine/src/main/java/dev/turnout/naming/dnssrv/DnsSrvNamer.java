@@ -307,7 +307,7 @@ public final class DnsSrvNamer implements Namer, Closeable {
     try {
       r = resolver();
     } catch (IOException | RuntimeException cannot) {
-      failed(e, "cannot set up the DNS servers " + servers + ": " + cannot.getMessage());
+      failed(e, "SRV lookup of " + e.label + " failed: " + cannot.getMessage());
       return;
     }
     e.inFlight = true;
@@ -325,14 +325,26 @@ public final class DnsSrvNamer implements Namer, Closeable {
       return resolver;
     }
     ExtendedResolver r;
+    boolean complete = true;
     if (servers.isEmpty()) {
       r = new ExtendedResolver();
     } else {
+      // A server named by a host name that does not resolve now is left out of this refresh and
+      // tried again on the next; only when none resolves does the lookup fail.
       List<Resolver> each = new ArrayList<>();
+      List<String> unresolved = new ArrayList<>();
       for (DnsServer s : servers) {
-        each.add(new SimpleResolver(new InetSocketAddress(InetAddress.getByName(s.host()), s.port())));
+        try {
+          each.add(new SimpleResolver(new InetSocketAddress(InetAddress.getByName(s.host()), s.port())));
+        } catch (java.net.UnknownHostException e) {
+          unresolved.add(s.show());
+        }
+      }
+      if (each.isEmpty()) {
+        throw new IOException("no DNS server's address is known (" + String.join(", ", unresolved) + ")");
       }
       r = new ExtendedResolver(each);
+      complete = unresolved.isEmpty();
     }
     OneShotTcp transport = new OneShotTcp(tcpThread);
     for (Resolver one : r.getResolvers()) {
@@ -346,7 +358,9 @@ public final class DnsSrvNamer implements Namer, Closeable {
     // As Linkerd 1: EDNS with a 2048-byte payload, so most answers fit a datagram; larger ones are
     // truncated and asked again over TCP by the resolver.
     r.setEDNS(0, 2048, 0, List.of());
-    resolver = r;
+    if (complete) {
+      resolver = r;
+    }
     return r;
   }
 

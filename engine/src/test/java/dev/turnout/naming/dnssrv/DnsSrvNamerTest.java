@@ -298,4 +298,19 @@ class DnsSrvNamerTest {
     return a instanceof Addr.Bound b && b.addresses().size() == 100
         && b.addresses().stream().allMatch(e -> e.host().startsWith(net));
   }
+
+  @Test
+  void serverNamedByAnUnknownHostIsSkippedWhileAnotherAnswers() {
+    Dnsmasq dns = cleanup.add(Dnsmasq.start(dir, List.of(srv(USERS, "a.test", 8081, 0, 1), host("a.test", "127.0.0.11"))));
+    DnsSrvNamer namer =
+        cleanup.add(
+            new DnsSrvNamer(DnsSrvNamer.DEFAULT_PREFIX, List.of(new DnsServer("no-such-dns-server.invalid", 53), dns.server()),
+                Duration.ofSeconds(5), Duration.ofMillis(500), Clock.systemUTC()));
+
+    BoundName name = bound(namer.lookup(Path.of(USERS)));
+
+    // Longer than the others: the unknown host is looked up in the machine's own DNS first.
+    Await.until("bound", Duration.ofSeconds(30), () -> name.addr().get() instanceof Addr.Bound);
+    assertThat(hostPorts(name.addr().get())).containsExactly("127.0.0.11:8081");
+  }
 }
