@@ -61,6 +61,11 @@ import org.xbill.DNS.Type;
  * answer's additional section when the server put them there, else from A and AAAA queries to the same
  * servers.
  *
+ * <p>dnsjava rather than the JDK's JNDI DNS provider (which can also reach {@code dns://host:port}):
+ * its answers keep the response code (NXDOMAIN, SERVFAIL and a timeout must be told apart) and the
+ * additional section (targets' addresses without a query each), its resolver is asynchronous (one
+ * thread follows many names), and it is what Linkerd 1's namer used.
+ *
  * <p>What each answer does to a name:
  *
  * <ul>
