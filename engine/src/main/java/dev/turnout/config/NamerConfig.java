@@ -7,7 +7,7 @@ import dev.turnout.dtab.Path;
  * /#/io.l5d.fs}, or {@code /#/<prefix>} when the block sets {@code prefix}). Each kind is a record of
  * its own keys; the app starts the namer a record describes.
  */
-public sealed interface NamerConfig permits NamerConfig.Fs {
+public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv {
 
   /** Linkerd's {@code kind}, such as {@code io.l5d.fs}. */
   String kind();
@@ -28,6 +28,86 @@ public sealed interface NamerConfig permits NamerConfig.Fs {
     @Override
     public String kind() {
       return KIND;
+    }
+  }
+
+  /**
+   * {@code io.l5d.dnssrv}: SRV records looked up every {@code refreshInterval} at {@code dnsHosts} (the
+   * system's resolvers when the list is empty).
+   */
+  record DnsSrv(Path prefix, java.util.List<DnsServer> dnsHosts, java.time.Duration refreshInterval)
+      implements NamerConfig {
+    public static final String KIND = "io.l5d.dnssrv";
+
+    public DnsSrv {
+      if (prefix == null || dnsHosts == null || refreshInterval == null) {
+        throw new IllegalArgumentException("an io.l5d.dnssrv namer needs a prefix, dnsHosts and a refresh interval");
+      }
+      if (refreshInterval.isNegative() || refreshInterval.isZero()) {
+        throw new IllegalArgumentException("refreshInterval must be positive, not " + refreshInterval);
+      }
+      dnsHosts = java.util.List.copyOf(dnsHosts);
+    }
+
+    @Override
+    public String kind() {
+      return KIND;
+    }
+  }
+
+  /** One DNS server of {@code dnsHosts}: {@code HOST} (port 53) or {@code HOST:PORT}, {@code [V6]:PORT}. */
+  record DnsServer(String host, int port) {
+    public static final int DEFAULT_PORT = 53;
+
+    public DnsServer {
+      if (host == null || host.isBlank() || host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
+        throw new IllegalArgumentException("a DNS server needs a host name or address, not '" + host + "'");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("a DNS server's port must be 1-65535, not " + port);
+      }
+    }
+
+    /**
+     * Reads {@code HOST}, {@code HOST:PORT}, a bare IPv6 address or {@code [V6]:PORT}.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static DnsServer parse(String text) {
+      String t = text == null ? "" : text.trim();
+      String host = t;
+      String port = null;
+      if (t.startsWith("[")) {
+        int close = t.indexOf(']');
+        if (close < 0) {
+          throw new IllegalArgumentException("'" + t + "' opens '[' without closing it");
+        }
+        host = t.substring(1, close);
+        String rest = t.substring(close + 1);
+        if (!rest.isEmpty()) {
+          if (!rest.startsWith(":")) {
+            throw new IllegalArgumentException("'" + t + "' has '" + rest + "' after ']' where ':PORT' belongs");
+          }
+          port = rest.substring(1);
+        }
+      } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
+        host = t.substring(0, t.indexOf(':'));
+        port = t.substring(t.indexOf(':') + 1);
+      }
+      int p = DEFAULT_PORT;
+      if (port != null) {
+        try {
+          p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("'" + t + "': the port '" + port + "' is not a number");
+        }
+      }
+      return new DnsServer(host, p);
+    }
+
+    /** {@code host:port}, brackets around an IPv6 address. */
+    public String show() {
+      return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
   }
 }

@@ -28,6 +28,8 @@ final class NamerReader {
     switch (kind) {
       case NamerConfig.Fs.KIND:
         return Optional.of(fs(context, n));
+      case NamerConfig.DnsSrv.KIND:
+        return Optional.of(dnsSrv(n));
       default:
         context.warn(
             n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
@@ -48,5 +50,27 @@ final class NamerReader {
       throw new ConfigException(n.path + ".rootDir: " + dir + " is not a directory");
     }
     return new NamerConfig.Fs(mount(n, NamerConfig.Fs.KIND), dir);
+  }
+
+  /**
+   * Linkerd's keys: {@code dnsHosts} (names or addresses, each with an optional {@code :PORT}; none means
+   * the system's resolvers), {@code refreshIntervalSeconds} (5), and {@code experimental}, which Linkerd
+   * required and Turnout accepts without requiring.
+   */
+  private static NamerConfig.DnsSrv dnsSrv(YamlNode n) {
+    n.only("kind", "prefix", "experimental", "dnsHosts", "refreshIntervalSeconds");
+    n.bool("experimental", false);
+    int refresh = n.positiveInt("refreshIntervalSeconds", 5);
+    List<NamerConfig.DnsServer> servers = new ArrayList<>();
+    List<String> hosts = n.texts("dnsHosts");
+    for (int i = 0; i < hosts.size(); i++) {
+      try {
+        servers.add(NamerConfig.DnsServer.parse(hosts.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(n.path + ".dnsHosts[" + i + "]: " + e.getMessage());
+      }
+    }
+    return new NamerConfig.DnsSrv(
+        mount(n, NamerConfig.DnsSrv.KIND), servers, java.time.Duration.ofSeconds(refresh));
   }
 }

@@ -108,6 +108,14 @@ final class DataPlane {
       resources.add(namer);
       return namer;
     }
+    if (config instanceof NamerConfig.DnsSrv dns) {
+      var namer =
+          new dev.turnout.naming.dnssrv.DnsSrvNamer(
+              dns.prefix(), dns.dnsHosts(), dns.refreshInterval(),
+              dev.turnout.naming.dnssrv.DnsSrvNamer.DEFAULT_QUERY_TIMEOUT, Clock.systemUTC());
+      resources.add(namer);
+      return namer;
+    }
     throw new IllegalStateException("no way to start a namer of kind " + config.kind());
   }
 
