@@ -257,6 +257,15 @@ public final class DnsSrvNamer implements Namer, Closeable {
    * last refresh failed, and stale while there is one (those names keep their last answer).
    */
   @Override
+  public Map<Path, Addr> names() {
+    Map<Path, Addr> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Path::show));
+    for (Entry e : entries.values()) {
+      out.put(mountPrefix.concat(Path.of(e.label)), e.addr.get());
+    }
+    return out;
+  }
+
+  @Override
   public Optional<NamerStatus> status() {
     String latest = null;
     Instant latestAt = null;
