@@ -1,0 +1,129 @@
+package dev.turnout.naming.consul;
+
+import dev.turnout.naming.Addr;
+import dev.turnout.naming.Var;
+import dev.turnout.naming.consul.ConsulApi.Answer;
+import dev.turnout.naming.consul.ConsulApi.BadAnswer;
+import dev.turnout.naming.consul.ConsulApi.Key;
+import java.net.ConnectException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One watched service: its endpoint variable, handed to every binding of the name for the namer's
+ * life, and the chain of blocking queries that keeps it current. Each answer starts the next query
+ * with the index it returned, so a change in Consul reaches the variable as soon as the agent answers
+ * (never a poll period); no thread waits meanwhile (the JDK client's {@code sendAsync}).
+ *
+ * <p>Consul's advice on indexes is followed: an index that goes backwards (a snapshot restored, a
+ * server replaced) starts over from 0, one below 1 is taken as 1. An error or an answer Consul could
+ * not have meant keeps the last endpoints, reports itself to the namer's status, and is retried after
+ * an exponential, jittered backoff (Linkerd's 10 ms to 5 s) with a fresh, non-blocking query. Only a
+ * name that never had an answer takes the error as its state, so the proxy's {@code l5d-err} says it.
+ *
+ * <p>The callbacks of one watch run one after another (each query starts when the previous one has
+ * been handled), on the namer's threads, so {@link #asked} and {@link #failures} need no lock.
+ */
+final class ServiceWatch {
+  static final long FIRST_BACKOFF_MILLIS = 10;
+  static final long MAX_BACKOFF_MILLIS = 5_000;
+
+  final Key key;
+  final Var<Addr> addr = new Var<>(new Addr.Pending());
+  private final ConsulNamer namer;
+  private String dc;
+  private Optional<String> authority = Optional.empty();
+  private int failures;
+  private volatile CompletableFuture<?> inFlight;
+
+  ServiceWatch(ConsulNamer namer, Key key) {
+    this.namer = namer;
+    this.key = key;
+  }
+
+  /** Starts watching in datacenter {@code datacenter}; {@code authority} for {@code setHost}. */
+  void begin(String datacenter, Optional<String> authorityMeta) {
+    this.dc = datacenter;
+    this.authority = authorityMeta;
+    query(0);
+  }
+
+  /** Stops the query in flight; no other starts after the namer is closed. */
+  void cancel() {
+    CompletableFuture<?> f = inFlight;
+    if (f != null) {
+      f.cancel(true);
+    }
+  }
+
+  private void query(long index) {
+    if (namer.isClosed()) {
+      return;
+    }
+    inFlight =
+        namer
+            .http()
+            .sendAsync(namer.api().service(key, dc, index), HttpResponse.BodyHandlers.ofByteArray())
+            .whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
+  }
+
+  private void answered(long asked, HttpResponse<byte[]> rsp, Throwable err) {
+    if (namer.isClosed()) {
+      return;
+    }
+    Answer answer;
+    try {
+      if (err != null) {
+        throw new BadAnswer(namer.describe(err));
+      }
+      answer = namer.api().serviceAnswer(rsp, authority);
+    } catch (BadAnswer bad) {
+      failed(bad.getMessage());
+      return;
+    } catch (RuntimeException bug) {
+      failed("reading consul's answer failed: " + bug);
+      return;
+    }
+    failures = 0;
+    namer.heard(this, answer.addr());
+    long next = answer.index();
+    if (next < asked) {
+      next = 0;
+    } else if (next < 1) {
+      next = 1;
+    }
+    query(next);
+  }
+
+  /** Keeps the endpoints, tells the namer, and asks again after a backoff. */
+  void failed(String why) {
+    failures++;
+    namer.failed(this, why);
+    long ceiling = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(failures, 20));
+    long delay = ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+    namer.later(() -> query(0), delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** The reason an error means, in words: the cause of an async failure, without wrappers. */
+  static String describe(Throwable err, String agent) {
+    Throwable e = err;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof ConnectException) {
+      return "cannot reach consul at " + agent + ": connection refused";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "consul at " + agent + " did not answer in time";
+    }
+    if (e instanceof java.io.IOException) {
+      return "lost consul at " + agent + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+    return "consul at " + agent + ": " + e;
+  }
+}
