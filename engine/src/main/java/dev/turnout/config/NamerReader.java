@@ -28,6 +28,8 @@ final class NamerReader {
     switch (kind) {
       case NamerConfig.Fs.KIND:
         return Optional.of(fs(context, n));
+      case NamerConfig.Consul.KIND:
+        return Optional.of(ConsulNamerReader.read(context, n, mount(n, NamerConfig.Consul.KIND)));
       default:
         context.warn(
             n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
@@ -36,7 +38,7 @@ final class NamerReader {
   }
 
   /** The mount point: {@code /#/} and the block's {@code prefix}, or its kind. */
-  private static Path mount(YamlNode n, String kind) {
+  static Path mount(YamlNode n, String kind) {
     return Path.of("#").concat(n.path("prefix", Path.of(kind)));
   }
 

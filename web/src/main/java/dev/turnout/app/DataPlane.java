@@ -108,6 +108,11 @@ final class DataPlane {
       resources.add(namer);
       return namer;
     }
+    if (config instanceof NamerConfig.Consul consul) {
+      var namer = new dev.turnout.naming.consul.ConsulNamer(ConsulConfigs.settings(consul), consul.prefix());
+      resources.add(namer);
+      return namer;
+    }
     throw new IllegalStateException("no way to start a namer of kind " + config.kind());
   }
 
