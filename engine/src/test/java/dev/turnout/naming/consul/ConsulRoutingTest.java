@@ -151,6 +151,19 @@ class ConsulRoutingTest {
   }
 
   @Test
+  void aServiceAbsentFromTheFirstDatacenterFromTheStartFallsThrough() {
+    consul.register("dc2", "web", Instance.at("n2", b.port()));
+    start(settings(), "/svc/web => /#/io.l5d.consul/dc1/web | /#/io.l5d.consul/dc2/web;");
+
+    // The first request may bind before Consul's first answer (see docs/linkerd-compatibility.md).
+    proxy.get("web");
+
+    for (int i = 0; i < 20; i++) {
+      assertThat(proxy.body("web")).isEqualTo("b");
+    }
+  }
+
+  @Test
   void agentGoingAwayKeepsTheLastEndpointsAndSaysStale() {
     consul.register("dc1", "web", Instance.at("n1", a.port()));
     start(settings(), "/svc => /#/io.l5d.consul/dc1;");
