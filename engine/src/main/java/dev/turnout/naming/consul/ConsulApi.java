@@ -91,6 +91,45 @@ final class ConsulApi {
     return request(q.toString(), timeout);
   }
 
+  /** The datacenter's services and their tags, blocking on {@code index} when it is above 0. */
+  HttpRequest services(String dc, long index) {
+    StringBuilder q = new StringBuilder("/v1/catalog/services?dc=").append(encode(dc));
+    if (settings.consistency() == Consistency.STALE) {
+      q.append("&stale");
+    } else if (settings.consistency() == Consistency.CONSISTENT) {
+      q.append("&consistent");
+    }
+    Duration timeout = Duration.ofSeconds(10);
+    if (index > 0) {
+      q.append("&index=").append(index).append("&wait=").append(settings.blockingWait().toSeconds()).append('s');
+      timeout = settings.blockingWait().plus(settings.blockingWait().dividedBy(16)).plusSeconds(10);
+    }
+    return request(q.toString(), timeout);
+  }
+
+  /** A datacenter's services (lowercased) and each one's tags (lowercased), with the index. */
+  record Catalog(Map<String, Set<String>> services, long index) {}
+
+  Catalog servicesAnswer(HttpResponse<byte[]> rsp) throws BadAnswer {
+    requireOk(rsp);
+    long index = index(rsp);
+    JsonNode body = json(rsp);
+    if (!body.isObject()) {
+      throw new BadAnswer("consul answered " + body.getNodeType() + " where a map of services belongs");
+    }
+    Map<String, Set<String>> out = new java.util.HashMap<>();
+    body.fields().forEachRemaining(e -> {
+      Set<String> tags = new java.util.HashSet<>();
+      e.getValue().forEach(t -> tags.add(t.asText().toLowerCase(java.util.Locale.ROOT)));
+      out.merge(e.getKey().toLowerCase(java.util.Locale.ROOT), tags, (x, y) -> {
+        Set<String> both = new java.util.HashSet<>(x);
+        both.addAll(y);
+        return both;
+      });
+    });
+    return new Catalog(out, index);
+  }
+
   HttpRequest agentSelf() {
     return request("/v1/agent/self", Duration.ofSeconds(10));
   }

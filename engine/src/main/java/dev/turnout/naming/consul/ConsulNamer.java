@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * service (and tag) in that datacenter; {@code .local} as the datacenter means the agent's own, as
  * {@code /v1/agent/self} names it. Service and tag are lowercased, as Linkerd does.
  *
- * <p>The first lookup of a service starts its {@link ServiceWatch} (blocking queries, on the namer's
- * threads and the JDK client's) and answers at once with its variable, Pending until Consul answers;
- * later lookups answer from memory. A service with no instance (or none passing the health filter) is
+ * <p>The first lookup of a service makes its {@link ServiceWatch} and answers at once with its
+ * variable, Pending until Consul answers; later lookups answer from memory. Each datacenter's service
+ * list is watched once ({@link CatalogGate}); a service it lists gets blocking queries of its own (on
+ * the namer's thread and the JDK client's), a name it does not list is Neg and costs no query, so
+ * made-up names (every {@code Host} a caller sends) cannot open connections to the agent. At most
+ * {@value #MAX_DATACENTERS} datacenters are watched. A service with no instance (or none passing the health filter) is
  * {@link Addr.Neg} and its lookups answer Neg, so an Alt ({@code dc1/users | dc2/users}) falls through
  * to the next datacenter; {@link #generation()} moves whenever a service enters or leaves that state.
  *
@@ -65,6 +68,8 @@ public final class ConsulNamer implements Namer, Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulNamer.class);
   /** The failure key of the agent lookup, beside the watches' own. */
   private static final Object AGENT = new Object();
+  /** Datacenters watched at most: labels are caller-made, and each costs a query. */
+  static final int MAX_DATACENTERS = 64;
 
   private final ConsulSettings settings;
   private final Path prefix;
@@ -73,6 +78,8 @@ public final class ConsulNamer implements Namer, Closeable {
   private final HttpClient http;
   private final ScheduledExecutorService threads;
   private final Map<Key, ServiceWatch> watches = new ConcurrentHashMap<>();
+  /** Per datacenter (as resolved), the catalog that admits watches. */
+  private final Map<String, CatalogGate> gates = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   /** What is failing now, by watch (or {@link #AGENT}); stale while not empty. */
@@ -138,8 +145,14 @@ public final class ConsulNamer implements Namer, Closeable {
     Key key = new Key(dc, tag, labels[size - 1].toLowerCase(Locale.ROOT));
     ServiceWatch watch = watches.get(key);
     if (watch == null) {
-      watch = watches.computeIfAbsent(key, k -> new ServiceWatch(this, k));
-      start(watch);
+      watch =
+          watches.computeIfAbsent(
+              key,
+              k -> {
+                ServiceWatch made = new ServiceWatch(this, k);
+                start(made);
+                return made;
+              });
     }
     if (watch.addr.get() instanceof Addr.Neg) {
       return NameTree.neg();
@@ -229,6 +242,48 @@ public final class ConsulNamer implements Namer, Closeable {
               }
             },
             threads);
+  }
+
+  /** Hands {@code watch} to its datacenter's catalog, which starts it when the service is listed. */
+  void admit(ServiceWatch watch, String dc) {
+    CatalogGate gate = gates.get(dc);
+    if (gate == null) {
+      if (gates.size() >= MAX_DATACENTERS) {
+        watch.addr.set(
+            new Addr.Failed("io.l5d.consul " + watch.key + ": more than " + MAX_DATACENTERS + " datacenters named"));
+        return;
+      }
+      gate =
+          gates.computeIfAbsent(
+              dc,
+              d -> {
+                CatalogGate made = new CatalogGate(this, d);
+                execute(made::start);
+                return made;
+              });
+    }
+    gate.admit(watch);
+  }
+
+  /** The catalog does not list {@code watch}'s service (or tag): Neg, without a query of its own. */
+  void absent(ServiceWatch watch) {
+    heard(watch, new Addr.Neg());
+  }
+
+  void heardCatalog(CatalogGate gate) {
+    failing.remove(gate);
+    heardNow();
+  }
+
+  /** The catalog could not be read: names waiting on it that never had an answer take the reason. */
+  void failedCatalog(CatalogGate gate, String why, List<ServiceWatch> waiting) {
+    fail(gate, why);
+    for (ServiceWatch w : waiting) {
+      Addr now = w.addr.get();
+      if (now instanceof Addr.Pending || now instanceof Addr.Failed) {
+        w.addr.set(new Addr.Failed("io.l5d.consul " + w.key + ": " + why));
+      }
+    }
   }
 
   /** A good answer for {@code watch}: its endpoints, and the name set's generation if it came or went. */

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  * with the index it returned, so a change in Consul reaches the variable as soon as the agent answers
  * (never a poll period); no thread waits meanwhile (the JDK client's {@code sendAsync}).
  *
+ * <p>A watch whose service the datacenter's catalog does not list sends no query: it waits in the
+ * {@link CatalogGate}, Neg, until the service appears.
+ *
  * <p>Consul's advice on indexes is followed: an index that goes backwards (a snapshot restored, a
  * server replaced) starts over from 0, one below 1 is taken as 1. An error or an answer Consul could
  * not have meant keeps the last endpoints, reports itself to the namer's status, and is retried after
@@ -39,6 +42,7 @@ final class ServiceWatch {
   private String dc;
   private Optional<String> authority = Optional.empty();
   private int failures;
+  private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile CompletableFuture<?> inFlight;
 
   ServiceWatch(ConsulNamer namer, Key key) {
@@ -46,11 +50,21 @@ final class ServiceWatch {
     this.key = key;
   }
 
-  /** Starts watching in datacenter {@code datacenter}; {@code authority} for {@code setHost}. */
+  /**
+   * Watches in datacenter {@code datacenter} ({@code authority} for {@code setHost}) once the
+   * datacenter's catalog lists the service.
+   */
   void begin(String datacenter, Optional<String> authorityMeta) {
     this.dc = datacenter;
     this.authority = authorityMeta;
-    query(0);
+    namer.admit(this, datacenter);
+  }
+
+  /** Starts the chain of blocking queries, once. */
+  void startQueries() {
+    if (started.compareAndSet(false, true)) {
+      query(0);
+    }
   }
 
   /** Stops the query in flight; no other starts after the namer is closed. */

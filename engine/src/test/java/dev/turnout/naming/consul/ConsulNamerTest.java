@@ -121,6 +121,29 @@ class ConsulNamerTest {
   }
 
   @Test
+  void namesOfServicesConsulDoesNotListCostNoQuery() {
+    consul.register("dc1", "web", Instance.at("n1", 8001).tagged("canary"));
+    namer = new ConsulNamer(settings().withIncludeTag(true), ConsulNamer.DEFAULT_PREFIX);
+    List<Path> madeUp = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      madeUp.add(Path.read("/dc1/canary/made-up-" + i));
+    }
+    madeUp.add(Path.read("/dc1/no-such-tag/web"));
+    madeUp.forEach(namer::lookup);
+
+    Var<Addr> real = bind(settings(), "/dc1/canary/web");
+    awaitBound(real);
+    Await.until("every made-up name is Neg", Duration.ofSeconds(5),
+        () -> madeUp.stream().allMatch(p -> namer.lookup(p).equals(NameTree.neg())));
+
+    assertThat(consul.serviceQueries()).allSatisfy(s -> assertThat(s.path()).isEqualTo("/v1/catalog/service/web"));
+    consul.register("dc1", "made-up-7", Instance.at("n2", 8002).tagged("canary"));
+    Await.until("the service appears", Duration.ofSeconds(5),
+        () -> namer.lookup(madeUp.get(7)) instanceof NameTree.Leaf<Name> l
+            && ((Name.Resolved) l.value()).bound().addr().get() instanceof Addr.Bound);
+  }
+
+  @Test
   void theSameServiceSharesOneVariableAndKeepsTheResidual() {
     consul.register("dc1", "web", Instance.at("n1", 8001));
     namer = new ConsulNamer(settings(), ConsulNamer.DEFAULT_PREFIX);

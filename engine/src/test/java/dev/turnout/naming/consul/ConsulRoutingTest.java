@@ -68,7 +68,7 @@ class ConsulRoutingTest {
     start(settings(), "/svc => /#/io.l5d.consul/dc1;");
     assertThat(proxy.body("web")).isEqualTo("a");
     Await.until("a query blocks", Duration.ofSeconds(5), () -> consul.blockingQueries() >= 1);
-    long queriesBefore = consul.seen().size();
+    long queriesBefore = consul.serviceQueries().size();
 
     long changed = System.nanoTime();
     consul.register("dc1", "web", Instance.at("n2", b.port()));
@@ -77,7 +77,7 @@ class ConsulRoutingTest {
 
     // The blocked query answered the change: far sooner than its 60 s wait, in one more query or two.
     assertThat(moved).isLessThan(Duration.ofSeconds(1));
-    assertThat(consul.seen().size() - queriesBefore).isLessThanOrEqualTo(2);
+    assertThat(consul.serviceQueries().size() - queriesBefore).isLessThanOrEqualTo(2);
     assertThat(consul.seen()).anyMatch(s -> "60s".equals(s.query().get("wait")));
   }
 
@@ -262,13 +262,13 @@ class ConsulRoutingTest {
     Await.until("a query blocks", Duration.ofSeconds(5), () -> consul.blockingQueries() >= 1);
 
     consul.restoreSnapshot();
-    int mark = consul.seen().size();
+    int mark = consul.serviceQueries().size();
     consul.register("dc1", "web", Instance.at("n2", b.port()));
 
     awaitBody("web", "b", Duration.ofSeconds(5));
     Await.until("a fresh read after the index went back", Duration.ofSeconds(5),
-        () -> consul.seen().subList(mark, consul.seen().size()).stream().anyMatch(s -> !s.query().containsKey("index")));
+        () -> consul.serviceQueries().subList(mark, consul.serviceQueries().size()).stream().anyMatch(s -> !s.query().containsKey("index")));
     Await.until("blocking again on the new index", Duration.ofSeconds(5),
-        () -> consul.seen().subList(mark, consul.seen().size()).stream().anyMatch(s -> "3".equals(s.query().get("index"))));
+        () -> consul.serviceQueries().subList(mark, consul.serviceQueries().size()).stream().anyMatch(s -> "3".equals(s.query().get("index"))));
   }
 }

@@ -32,6 +32,8 @@ import java.util.concurrent.Executors;
  *       consistent} (accepted), and blocking queries: with {@code index=N} the request is held until
  *       the service's index moves past N or {@code wait} (default 5m, at most 10m) elapses, and every
  *       answer carries {@code X-Consul-Index};
+ *   <li>{@code GET /v1/catalog/services} with {@code dc}: each service and the tags of its instances,
+ *       blocking on the datacenter's latest index;
  *   <li>{@code GET /v1/agent/self}: {@code Config.Datacenter} and {@code Config.Domain};
  *   <li>an unknown {@code dc} is 500 {@code No path to datacenter}; with a required ACL token, a
  *       request without it in {@code X-Consul-Token} is 403 {@code ACL not found}.
@@ -146,7 +148,12 @@ final class ConsulStandIn implements AutoCloseable {
 
   /** The service queries seen so far that blocked on an index. */
   long blockingQueries() {
-    return seen.stream().filter(s -> s.query().containsKey("index")).count();
+    return seen.stream().filter(s -> s.path().contains("/service/") && s.query().containsKey("index")).count();
+  }
+
+  /** The queries seen so far for one service's instances. */
+  List<Seen> serviceQueries() {
+    return seen.stream().filter(s -> s.path().contains("/service/")).toList();
   }
 
   /** Stops listening and drops every open connection (blocked queries included). */
@@ -208,6 +215,10 @@ final class ConsulStandIn implements AutoCloseable {
         send(ex, 200, JSON.writeValueAsString(self), -1);
         return;
       }
+      if (path.equals("/v1/catalog/services")) {
+        services(ex, query);
+        return;
+      }
       boolean health = path.startsWith("/v1/health/service/");
       if (!health && !path.startsWith("/v1/catalog/service/")) {
         send(ex, 404, "Unsupported path " + path, -1);
@@ -256,6 +267,39 @@ final class ConsulStandIn implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** {@code /v1/catalog/services}: every service of the datacenter and its tags, blocking on the latest index. */
+  private void services(HttpExchange ex, Map<String, String> query) throws IOException, InterruptedException {
+    String dc = query.getOrDefault("dc", agentDc);
+    long after = Long.parseLong(query.getOrDefault("index", "0"));
+    Duration wait = wait(query.get("wait"));
+    ObjectNode out = JSON.createObjectNode();
+    long index;
+    synchronized (lock) {
+      if (!services.containsKey(dc)) {
+        send(ex, 500, "No path to datacenter", -1);
+        return;
+      }
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (after > 0 && latest.get(dc) <= after && !stopped) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        lock.wait(Math.max(1, left / 1_000_000));
+      }
+      if (stopped) {
+        return;
+      }
+      out.putArray("consul");
+      for (Map.Entry<String, Service> e : services.get(dc).entrySet()) {
+        ArrayNode tags = out.putArray(e.getKey());
+        e.getValue().instances().stream().flatMap(i -> i.tags().stream()).distinct().forEach(tags::add);
+      }
+      index = latest.get(dc);
+    }
+    send(ex, 200, garbage ? "<html>the agent is confused</html>" : JSON.writeValueAsString(out), index);
   }
 
   private long indexOf(String dc, String service) {
