@@ -30,6 +30,7 @@ final class CatalogGate {
   private final List<ServiceWatch> waiting = new ArrayList<>();
   private Map<String, Set<String>> known;
   private int failures;
+  private volatile java.util.concurrent.CompletableFuture<?> inFlight;
 
   CatalogGate(ConsulNamer namer, String dc) {
     this.namer = namer;
@@ -38,6 +39,14 @@ final class CatalogGate {
 
   void start() {
     query(0);
+  }
+
+  /** Stops the query in flight; no other starts after the namer is closed. */
+  void cancel() {
+    java.util.concurrent.CompletableFuture<?> f = inFlight;
+    if (f != null) {
+      f.cancel(true);
+    }
   }
 
   /** Starts {@code watch} when its service is listed; until then it waits (Neg once the list says so). */
@@ -70,10 +79,10 @@ final class CatalogGate {
     if (namer.isClosed()) {
       return;
     }
-    namer
-        .http()
-        .sendAsync(namer.api().services(dc, index), HttpResponse.BodyHandlers.ofByteArray())
-        .whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
+    java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> sending =
+        namer.http().sendAsync(namer.api().services(dc, index), HttpResponse.BodyHandlers.ofByteArray());
+    inFlight = sending;
+    sending.whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
   }
 
   private void answered(long asked, HttpResponse<byte[]> rsp, Throwable err) {

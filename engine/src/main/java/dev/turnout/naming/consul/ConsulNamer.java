@@ -391,6 +391,9 @@ public final class ConsulNamer implements Namer, Closeable {
     for (ServiceWatch w : watches.values()) {
       w.cancel();
     }
+    for (CatalogGate g : gates.values()) {
+      g.cancel();
+    }
     threads.shutdownNow();
   }
 }

@@ -79,11 +79,12 @@ final class ServiceWatch {
     if (namer.isClosed()) {
       return;
     }
-    inFlight =
-        namer
-            .http()
-            .sendAsync(namer.api().service(key, dc, index), HttpResponse.BodyHandlers.ofByteArray())
-            .whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
+    // The client's own future: cancelling it (on close) aborts the exchange, where a stage
+    // derived from it would only stop the callback.
+    CompletableFuture<HttpResponse<byte[]>> sending =
+        namer.http().sendAsync(namer.api().service(key, dc, index), HttpResponse.BodyHandlers.ofByteArray());
+    inFlight = sending;
+    sending.whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
   }
 
   private void answered(long asked, HttpResponse<byte[]> rsp, Throwable err) {

@@ -183,6 +183,25 @@ class ConsulNamerTest {
     Await.until("the namer's thread ends", Duration.ofSeconds(5), () -> namerThreads().isEmpty());
   }
 
+  @Test
+  void closingAbortsTheQueryInFlight() throws Exception {
+    try (ServerSocket agent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      agent.setSoTimeout(5_000);
+      namer = new ConsulNamer(ConsulSettings.defaults("127.0.0.1", agent.getLocalPort()), ConsulNamer.DEFAULT_PREFIX);
+      namer.lookup(Path.read("/dc1/web"));
+      try (java.net.Socket held = agent.accept()) {
+        held.setSoTimeout(5_000);
+        java.io.InputStream in = held.getInputStream();
+        byte[] request = new byte[4096];
+        assertThat(in.read(request)).isPositive();
+
+        namer.close();
+
+        assertThat(in.read(request)).as("the connection is closed by the namer").isEqualTo(-1);
+      }
+    }
+  }
+
   private static List<Thread> namerThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("turnout-consul") && t.isAlive())
