@@ -38,7 +38,7 @@ final class NamerReader {
   }
 
   /** The mount point: {@code /#/} and the block's {@code prefix}, or its kind. */
-  static Path mount(YamlNode n, String kind) {
+  private static Path mount(YamlNode n, String kind) {
     return Path.of("#").concat(n.path("prefix", Path.of(kind)));
   }
 
