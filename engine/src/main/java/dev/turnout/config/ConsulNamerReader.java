@@ -13,7 +13,7 @@ import java.util.Optional;
  * healthStatuses} ({@code [passing]}), {@code setHost}, {@code consistencyMode} ({@code default}),
  * {@code failFast}, {@code preferServiceAddress} (true), {@code weights} (a list of {@code {tag,
  * weight}}); {@code experimental} is accepted. {@code fixedLengthStreamedAfterKB} and {@code
- * transferMetadata} are read past with a warning; {@code tls} is recorded as not implemented.
+ * transferMetadata} are read past with a warning; {@code tls} is Linkerd's client TLS block.
  */
 final class ConsulNamerReader {
   private ConsulNamerReader() {}
@@ -22,7 +22,7 @@ final class ConsulNamerReader {
     n.only(
         "kind", "prefix", "experimental", "host", "port", "token", "includeTag", "useHealthCheck",
         "healthStatuses", "setHost", "consistencyMode", "failFast", "preferServiceAddress", "weights",
-        "fixedLengthStreamedAfterKB", "transferMetadata");
+        "fixedLengthStreamedAfterKB", "transferMetadata", "tls");
     n.bool("experimental", true);
     for (String ignored : List.of("fixedLengthStreamedAfterKB", "transferMetadata")) {
       if (n.has(ignored)) {
@@ -67,7 +67,17 @@ final class ConsulNamerReader {
         n.bool("failFast", false),
         n.bool("preferServiceAddress", true),
         weights(n.get("weights")),
-        n.bool("setHost", false));
+        n.bool("setHost", false),
+        tls(context, n));
+  }
+
+  /** Linkerd's client TLS block; absent, or {@code enabled: false}, is plain HTTP. */
+  private static Optional<ClientTlsConfig> tls(ConfigContext context, YamlNode n) {
+    if (!n.has("tls")) {
+      return Optional.empty();
+    }
+    ClientTlsConfig tls = TlsReader.client(context, n.get("tls"));
+    return tls.enabled() ? Optional.of(tls) : Optional.empty();
   }
 
   private static Map<String, Double> weights(YamlNode list) {

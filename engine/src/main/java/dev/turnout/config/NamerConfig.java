@@ -36,7 +36,8 @@ public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.Consul {
    * localhost:8500}), by {@code /DC/SERVICE} or, with {@code includeTag}, {@code /DC/TAG/SERVICE}.
    * {@code healthStatuses} are Consul's names ({@code passing}, {@code warning}, {@code critical},
    * {@code maintenance}), {@code consistencyMode} one of {@code default}, {@code stale}, {@code
-   * consistent}; {@code weights} maps a tag to the weight of the instances carrying it.
+   * consistent}; {@code weights} maps a tag to the weight of the instances carrying it; {@code tls}
+   * (Linkerd's client TLS block) makes the namer speak HTTPS to the agent.
    */
   record Consul(
       Path prefix,
@@ -50,14 +51,15 @@ public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.Consul {
       boolean failFast,
       boolean preferServiceAddress,
       java.util.Map<String, Double> weights,
-      boolean setHost)
+      boolean setHost,
+      java.util.Optional<ClientTlsConfig> tls)
       implements NamerConfig {
     public static final String KIND = "io.l5d.consul";
     public static final java.util.List<String> HEALTH_STATUSES = java.util.List.of("passing", "warning", "critical", "maintenance");
     public static final java.util.List<String> CONSISTENCY_MODES = java.util.List.of("default", "stale", "consistent");
 
     public Consul {
-      if (prefix == null || host == null || host.isBlank() || token == null) {
+      if (prefix == null || host == null || host.isBlank() || token == null || tls == null) {
         throw new IllegalArgumentException("an io.l5d.consul namer needs a prefix and a host");
       }
       if (port < 1 || port > 65535) {

@@ -115,15 +115,28 @@ class ConsulNamerConfigTest {
             - kind: io.l5d.consul
               transferMetadata: true
               colour: blue
-              tls:
-                commonName: consul.io
             """);
 
     assertThat(only(config).host()).isEqualTo("localhost");
     assertThat(config.warnings())
         .anyMatch(w -> w.contains("namers[0].transferMetadata") && w.contains("not implemented"))
         .anyMatch(w -> w.contains("namers[0].colour") && w.contains("unknown key"));
-    assertThat(config.unimplemented()).anyMatch(u -> u.toString().contains("namers[0].tls"));
+  }
+
+  @Test
+  void tlsIsLinkerdsClientBlock() {
+    NamerConfig.Consul c =
+        only(parse("namers:\n- kind: io.l5d.consul\n  tls: {commonName: consul.io, protocols: [TLSv1.3]}\n"));
+    NamerConfig.Consul off = only(parse("namers:\n- kind: io.l5d.consul\n  tls: {enabled: false}\n"));
+
+    assertThat(c.tls()).hasValueSatisfying(t -> {
+      assertThat(t.commonName()).hasValue("consul.io");
+      assertThat(t.protocols()).containsExactly("TLSv1.3");
+    });
+    assertThat(off.tls()).isEmpty();
+    assertThatThrownBy(() -> parse("namers:\n- kind: io.l5d.consul\n  tls: {trustCertsBundle: ca.pem}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("namers[0].tls.commonName: is required");
   }
 
   @Test
@@ -131,7 +144,7 @@ class ConsulNamerConfigTest {
     assertThatThrownBy(
             () ->
                 new NamerConfig.Consul(Path.read("/#/io.l5d.consul"), "h", 8500, Optional.empty(), false, false,
-                    List.of(), "default", false, true, Map.of(), false))
+                    List.of(), "default", false, true, Map.of(), false, Optional.empty()))
         .hasMessageContaining("healthStatuses");
   }
 }

@@ -109,7 +109,7 @@ final class DataPlane {
       return namer;
     }
     if (config instanceof NamerConfig.Consul consul) {
-      var namer = new dev.turnout.naming.consul.ConsulNamer(ConsulConfigs.settings(consul), consul.prefix());
+      var namer = ConsulConfigs.start(consul);
       resources.add(namer);
       return namer;
     }

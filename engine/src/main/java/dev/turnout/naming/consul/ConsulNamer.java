@@ -11,6 +11,7 @@ import dev.turnout.naming.Var;
 import dev.turnout.naming.consul.ConsulApi.Agent;
 import dev.turnout.naming.consul.ConsulApi.BadAnswer;
 import dev.turnout.naming.consul.ConsulApi.Key;
+import dev.turnout.tls.ClientTls;
 import java.io.Closeable;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -91,10 +92,15 @@ public final class ConsulNamer implements Namer, Closeable {
   private volatile boolean closed;
 
   public ConsulNamer(ConsulSettings settings, Path prefix) {
-    this(settings, prefix, Clock.systemUTC());
+    this(settings, prefix, Optional.empty(), Clock.systemUTC());
   }
 
-  public ConsulNamer(ConsulSettings settings, Path prefix, Clock clock) {
+  /**
+   * @param tls when present, the agent is spoken to over HTTPS and its certificate checked as the
+   *     block says (Linkerd's namer {@code tls})
+   */
+  public ConsulNamer(ConsulSettings settings, Path prefix, Optional<ClientTls> tls, Clock clock) {
+    settings = tls.isPresent() ? settings.withHttps() : settings;
     this.settings = settings;
     this.prefix = prefix;
     this.clock = clock;
@@ -108,7 +114,8 @@ public final class ConsulNamer implements Namer, Closeable {
               return t;
             });
     // The client's own threads only move bytes; parsing and state changes happen on ours.
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    this.http = tls.map(t -> t.applyTo(b)).orElse(b).build();
   }
 
   public Path mountPrefix() {

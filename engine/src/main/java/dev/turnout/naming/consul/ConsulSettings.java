@@ -130,6 +130,13 @@ public record ConsulSettings(
         preferServiceAddress, weights, on, blockingWait);
   }
 
+  /** The same agent over HTTPS. */
+  public ConsulSettings withHttps() {
+    URI https = URI.create("https://" + base.getRawAuthority());
+    return new ConsulSettings(https, token, includeTag, useHealthCheck, healthStatuses, consistency,
+        preferServiceAddress, weights, setHost, blockingWait);
+  }
+
   public ConsulSettings withWait(Duration w) {
     return new ConsulSettings(base, token, includeTag, useHealthCheck, healthStatuses, consistency,
         preferServiceAddress, weights, setHost, w);

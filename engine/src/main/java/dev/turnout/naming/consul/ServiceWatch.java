@@ -136,6 +136,9 @@ final class ServiceWatch {
     if (e instanceof HttpTimeoutException) {
       return "consul at " + agent + " did not answer in time";
     }
+    if (e instanceof javax.net.ssl.SSLException) {
+      return "TLS with consul at " + agent + " failed: " + e.getMessage();
+    }
     if (e instanceof java.io.IOException) {
       return "lost consul at " + agent + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }

@@ -81,6 +81,7 @@ final class ConsulStandIn implements AutoCloseable {
   private final Map<String, Map<String, Service>> services = new HashMap<>();
   private final Map<String, Long> latest = new HashMap<>();
   private final String agentDc;
+  private final javax.net.ssl.SSLContext tls;
   private volatile Optional<String> requiredToken = Optional.empty();
   private volatile boolean garbage;
   final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -91,6 +92,12 @@ final class ConsulStandIn implements AutoCloseable {
 
   /** An agent in datacenter {@code agentDc}, which also knows {@code otherDcs}. */
   ConsulStandIn(String agentDc, String... otherDcs) {
+    this(null, agentDc, otherDcs);
+  }
+
+  /** As above, over HTTPS with {@code tls} when it is not null. */
+  ConsulStandIn(javax.net.ssl.SSLContext tls, String agentDc, String... otherDcs) {
+    this.tls = tls;
     this.agentDc = agentDc;
     latest.put(agentDc, 10L);
     services.put(agentDc, new HashMap<>());
@@ -181,7 +188,14 @@ final class ConsulStandIn implements AutoCloseable {
 
   private void listen(int onPort) {
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 64);
+      InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort);
+      if (tls == null) {
+        server = HttpServer.create(at, 64);
+      } else {
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 64);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server = https;
+      }
     } catch (IOException e) {
       throw new IllegalStateException("cannot listen on " + onPort, e);
     }
