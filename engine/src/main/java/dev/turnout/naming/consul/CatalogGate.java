@@ -82,10 +82,11 @@ final class CatalogGate {
     java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> sending =
         namer.http().sendAsync(namer.api().services(dc, index), HttpResponse.BodyHandlers.ofByteArray());
     inFlight = sending;
-    sending.whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
+    long sent = System.nanoTime();
+    sending.whenCompleteAsync((rsp, err) -> answered(index, sent, rsp, err), namer.threads());
   }
 
-  private void answered(long asked, HttpResponse<byte[]> rsp, Throwable err) {
+  private void answered(long asked, long sent, HttpResponse<byte[]> rsp, Throwable err) {
     if (namer.isClosed()) {
       return;
     }
@@ -119,8 +120,13 @@ final class CatalogGate {
     for (ServiceWatch w : start) {
       w.startQueries();
     }
-    long next = catalog.index();
-    query(next < asked ? 0 : Math.max(next, 1));
+    long next = catalog.index() < asked ? 0 : Math.max(catalog.index(), 1);
+    if (asked > 0 && next == asked && System.nanoTime() - sent < ServiceWatch.UNHELD_NANOS) {
+      // not held by the agent: asking again at once would spin
+      namer.later(() -> query(next), ServiceWatch.UNHELD_PAUSE_NANOS, TimeUnit.NANOSECONDS);
+    } else {
+      query(next);
+    }
   }
 
   private void failed(String why) {

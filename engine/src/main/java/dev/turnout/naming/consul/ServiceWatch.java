@@ -35,6 +35,10 @@ import java.util.concurrent.TimeUnit;
 final class ServiceWatch {
   static final long FIRST_BACKOFF_MILLIS = 10;
   static final long MAX_BACKOFF_MILLIS = 5_000;
+  /** An unchanged index answered sooner than this (half the shortest wait) was not held by the agent. */
+  static final long UNHELD_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** How long the next query then waits, so that such an agent is asked about once a second. */
+  static final long UNHELD_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final Key key;
   final Var<Addr> addr = new Var<>(new Addr.Pending());
@@ -84,10 +88,11 @@ final class ServiceWatch {
     CompletableFuture<HttpResponse<byte[]>> sending =
         namer.http().sendAsync(namer.api().service(key, dc, index), HttpResponse.BodyHandlers.ofByteArray());
     inFlight = sending;
-    sending.whenCompleteAsync((rsp, err) -> answered(index, rsp, err), namer.threads());
+    long sent = System.nanoTime();
+    sending.whenCompleteAsync((rsp, err) -> answered(index, sent, rsp, err), namer.threads());
   }
 
-  private void answered(long asked, HttpResponse<byte[]> rsp, Throwable err) {
+  private void answered(long asked, long sent, HttpResponse<byte[]> rsp, Throwable err) {
     if (namer.isClosed()) {
       return;
     }
@@ -112,7 +117,19 @@ final class ServiceWatch {
     } else if (next < 1) {
       next = 1;
     }
-    query(next);
+    next(asked, next, sent);
+  }
+
+  /**
+   * Blocks on {@code next} at once, unless the agent answered an unchanged index at once: then it did
+   * not hold the query (something between strips blocking), and asking again at once would spin.
+   */
+  private void next(long asked, long next, long sent) {
+    if (asked > 0 && next == asked && System.nanoTime() - sent < UNHELD_NANOS) {
+      namer.later(() -> query(next), UNHELD_PAUSE_NANOS, TimeUnit.NANOSECONDS);
+    } else {
+      query(next);
+    }
   }
 
   /** Keeps the endpoints, tells the namer, and asks again after a backoff. */

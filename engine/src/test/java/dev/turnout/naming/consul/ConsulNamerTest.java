@@ -184,6 +184,23 @@ class ConsulNamerTest {
   }
 
   @Test
+  void anAgentThatDoesNotHoldQueriesIsNotAskedInALoop() {
+    consul.register("dc1", "web", Instance.at("n1", 8001));
+    consul.answerWithoutHolding(true);
+    awaitBound(bind(settings(), "/dc1/web"));
+    long start = System.nanoTime();
+    int before = consul.seen().size();
+
+    Await.until("two seconds pass", Duration.ofSeconds(3), () -> System.nanoTime() - start > Duration.ofSeconds(2).toNanos());
+
+    // One service and one catalog query a second at most, not thousands.
+    assertThat(consul.seen().size() - before).isLessThanOrEqualTo(8);
+    consul.register("dc1", "web", Instance.at("n2", 8002));
+    Await.until("a change still arrives", Duration.ofSeconds(5),
+        () -> ((Addr.Bound) bind(settings(), "/dc1/web").get()).addresses().get(0).port() == 8002);
+  }
+
+  @Test
   void closingAbortsTheQueryInFlight() throws Exception {
     try (ServerSocket agent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       agent.setSoTimeout(5_000);

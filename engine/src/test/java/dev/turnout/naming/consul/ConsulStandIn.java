@@ -84,6 +84,7 @@ final class ConsulStandIn implements AutoCloseable {
   private final javax.net.ssl.SSLContext tls;
   private volatile Optional<String> requiredToken = Optional.empty();
   private volatile boolean garbage;
+  private volatile boolean unheld;
   final List<Seen> seen = new CopyOnWriteArrayList<>();
   private HttpServer server;
   private ExecutorService handlers;
@@ -123,6 +124,11 @@ final class ConsulStandIn implements AutoCloseable {
   /** Answers every service query with a 200 that is not JSON, until told otherwise. */
   void answerGarbage(boolean on) {
     garbage = on;
+  }
+
+  /** Answers blocking queries at once, unchanged, as a proxy that strips {@code index} would. */
+  void answerWithoutHolding(boolean on) {
+    unheld = on;
   }
 
   /** Sets {@code service}'s instances in {@code dc} (none deregisters it), waking blocked queries. */
@@ -240,7 +246,7 @@ final class ConsulStandIn implements AutoCloseable {
       }
       String name = URLDecoder.decode(path.substring(path.indexOf("/service/") + 9), StandardCharsets.UTF_8);
       String dc = query.getOrDefault("dc", agentDc);
-      long after = Long.parseLong(query.getOrDefault("index", "0"));
+      long after = unheld ? 0 : Long.parseLong(query.getOrDefault("index", "0"));
       Duration wait = wait(query.get("wait"));
       List<Instance> instances;
       long index;
@@ -286,7 +292,7 @@ final class ConsulStandIn implements AutoCloseable {
   /** {@code /v1/catalog/services}: every service of the datacenter and its tags, blocking on the latest index. */
   private void services(HttpExchange ex, Map<String, String> query) throws IOException, InterruptedException {
     String dc = query.getOrDefault("dc", agentDc);
-    long after = Long.parseLong(query.getOrDefault("index", "0"));
+    long after = unheld ? 0 : Long.parseLong(query.getOrDefault("index", "0"));
     Duration wait = wait(query.get("wait"));
     ObjectNode out = JSON.createObjectNode();
     long index;
