@@ -7,7 +7,7 @@ import dev.turnout.dtab.Path;
  * /#/io.l5d.fs}, or {@code /#/<prefix>} when the block sets {@code prefix}). Each kind is a record of
  * its own keys; the app starts the namer a record describes.
  */
-public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv {
+public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv, NamerConfig.Consul {
 
   /** Linkerd's {@code kind}, such as {@code io.l5d.fs}. */
   String kind();
@@ -108,6 +108,61 @@ public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv {
     /** {@code host:port}, brackets around an IPv6 address. */
     public String show() {
       return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+  }
+
+  /**
+   * {@code io.l5d.consul}: services of a Consul agent at {@code host:port} (Linkerd's defaults {@code
+   * localhost:8500}), by {@code /DC/SERVICE} or, with {@code includeTag}, {@code /DC/TAG/SERVICE}.
+   * {@code healthStatuses} are Consul's names ({@code passing}, {@code warning}, {@code critical},
+   * {@code maintenance}), {@code consistencyMode} one of {@code default}, {@code stale}, {@code
+   * consistent}; {@code weights} maps a tag to the weight of the instances carrying it; {@code tls}
+   * (Linkerd's client TLS block) makes the namer speak HTTPS to the agent.
+   */
+  record Consul(
+      Path prefix,
+      String host,
+      int port,
+      java.util.Optional<String> token,
+      boolean includeTag,
+      boolean useHealthCheck,
+      java.util.List<String> healthStatuses,
+      String consistencyMode,
+      boolean failFast,
+      boolean preferServiceAddress,
+      java.util.Map<String, Double> weights,
+      boolean setHost,
+      java.util.Optional<ClientTlsConfig> tls)
+      implements NamerConfig {
+    public static final String KIND = "io.l5d.consul";
+    public static final java.util.List<String> HEALTH_STATUSES = java.util.List.of("passing", "warning", "critical", "maintenance");
+    public static final java.util.List<String> CONSISTENCY_MODES = java.util.List.of("default", "stale", "consistent");
+
+    public Consul {
+      if (prefix == null || host == null || host.isBlank() || token == null || tls == null) {
+        throw new IllegalArgumentException("an io.l5d.consul namer needs a prefix and a host");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1-65535, not " + port);
+      }
+      if (healthStatuses.isEmpty() || !HEALTH_STATUSES.containsAll(healthStatuses)) {
+        throw new IllegalArgumentException("healthStatuses are some of " + HEALTH_STATUSES + ", not " + healthStatuses);
+      }
+      if (!CONSISTENCY_MODES.contains(consistencyMode)) {
+        throw new IllegalArgumentException("consistencyMode is one of " + CONSISTENCY_MODES + ", not " + consistencyMode);
+      }
+      for (java.util.Map.Entry<String, Double> w : weights.entrySet()) {
+        if (!(w.getValue() >= 0) || w.getValue().isInfinite()) {
+          throw new IllegalArgumentException("weight of tag " + w.getKey() + " must be a finite number >= 0");
+        }
+      }
+      healthStatuses = java.util.List.copyOf(healthStatuses);
+      weights = java.util.Map.copyOf(weights);
+    }
+
+    @Override
+    public String kind() {
+      return KIND;
     }
   }
 }

@@ -30,6 +30,8 @@ final class NamerReader {
         return Optional.of(fs(context, n));
       case NamerConfig.DnsSrv.KIND:
         return Optional.of(dnsSrv(n));
+      case NamerConfig.Consul.KIND:
+        return Optional.of(ConsulNamerReader.read(context, n, mount(n, NamerConfig.Consul.KIND)));
       default:
         context.warn(
             n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");

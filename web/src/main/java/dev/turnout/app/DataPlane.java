@@ -116,6 +116,11 @@ final class DataPlane {
       resources.add(namer);
       return namer;
     }
+    if (config instanceof NamerConfig.Consul consul) {
+      var namer = ConsulConfigs.start(consul);
+      resources.add(namer);
+      return namer;
+    }
     throw new IllegalStateException("no way to start a namer of kind " + config.kind());
   }
 
