@@ -163,17 +163,22 @@ done
 m=$(cat "$work/nginx.pid")
 declare -A procs=([nginx]="$m $(ps -o pid= --ppid "$m" | tr '\n' ' ')" [haproxy]=$(cat "$work/haproxy.pid") [turnout]=$tpid)
 
-echo "key: $KEY; what each TLS port negotiates with OpenSSL's client, and whether it resumes a TLS 1.3 session:"
+echo "key: $KEY; what each TLS port negotiates with OpenSSL's client, and whether a second connection resumes:"
 for t in "${targets[@]}"; do
   [[ $t == *-plain ]] && continue
-  s_client=(openssl s_client -connect "127.0.0.1:${port[$t]}" -servername localhost -CAfile "$work/ca.pem")
-  neg=$("${s_client[@]}" -sess_out "$work/sess" </dev/null 2>/dev/null | awk '/^ *Protocol *:/{p=$3} /^ *Cipher *:/{c=$3} END{print p, c}')
-  again=$("${s_client[@]}" -sess_in "$work/sess" </dev/null 2>/dev/null | grep -Eo '^(Reused|New),' | head -1)
-  echo "  $t: $neg, second connection ${again%,}"
+  hello() { # s_client args...: "New, TLSv1.3, Cipher is X" of one request over a new connection
+    printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' |
+      openssl s_client -connect "127.0.0.1:${port[$t]}" -servername localhost -CAfile "$work/ca.pem" -ign_eof "$@" 2>/dev/null |
+      grep -Eo '^(New|Reused), TLSv[0-9.]+, Cipher is [A-Z0-9_-]+' | head -1
+  }
+  first=$(hello -sess_out "$work/sess")
+  again=$(hello -sess_in "$work/sess")
+  echo "  $t: ${first#New, }; second connection: ${again%%,*}"
 done
 
-for t in "${targets[@]}"; do wrk -t1 -c"$CONNS" -d3s "$(url "$t")" >/dev/null; done # warm-up
-for p in nginx haproxy turnout; do wrk -t1 -c"$HS_CONNS" -d2s -H 'Connection: close' "$(url "$p-edge")" >/dev/null; done
+# warm-up: the JIT compiles the TLS paths too, and the handshakes' own
+for t in "${targets[@]}"; do wrk -t1 -c"$CONNS" -d5s "$(url "$t")" >/dev/null; done
+for p in nginx haproxy turnout; do wrk -t1 -c"$HS_CONNS" -d5s -H 'Connection: close' "$(url "$p-edge")" >/dev/null; done
 
 ticks() { # pids: user + system clock ticks, summed
   local sum=0 p
