@@ -26,13 +26,21 @@ abstract class DashboardTest {
     // tight for a browser, Turnout and its demo traffic sharing two busy cores. A passing check still
     // returns as soon as the page shows it.
     PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
-    turnout = Turnout.start(dir);
+    turnout = Turnout.start(dir, overHttps());
     chromium = Chromium.launch();
   }
 
   @BeforeEach
   void openPage() {
-    page = Screens.open(chromium.browser, 1280);
+    page = overHttps()
+        ? chromium.browser.newPage(new com.microsoft.playwright.Browser.NewPageOptions()
+            .setViewportSize(1280, 900).setIgnoreHTTPSErrors(true))
+        : Screens.open(chromium.browser, 1280);
+  }
+
+  /** True for a class whose Turnout serves its admin port over HTTPS, with a test CA's certificate. */
+  boolean overHttps() {
+    return false;
   }
 
   @AfterEach

@@ -118,7 +118,12 @@ class ReadmeExamplesIT {
         "curl -s -u admin:PASSWORD -X POST http://127.0.0.1:9990/api/1/dtabs/default/rollback"
             + " -H 'Content-Type: application/json' -d '{\"version\": 1}'",
         "curl -sN 'http://127.0.0.1:9990/api/1/bind/default?path=/svc/users&watch=true'",
-        "turnout user add NAME --role viewer");
+        "turnout user add NAME --role viewer",
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost"
+            + " -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' -keyout tls.key -out tls.pem",
+        "web/target/turnout/bin/turnout --config tls.yml",
+        "curl --cacert tls.pem -H 'Host: users' https://127.0.0.1:4143/",
+        "curl --cacert tls.pem https://127.0.0.1:9990/health");
   }
 
   @Test
@@ -197,6 +202,32 @@ class ReadmeExamplesIT {
       assertThat(r.body()).isEqualTo("users");
       assertThat(dir.resolve("var/lib/turnout")).isDirectory();
       assertThat(stop(real)).isZero();
+    }
+
+    // TLS: the README's certificate, its tls.yml (with this test's backend for 8080), its two curls.
+    try (Backend users = Backend.named("users")) {
+      Result cert = sh(readme(commands, "openssl req -x509"), "");
+      assertThat(cert.exit()).as(cert.err()).isZero();
+      Files.writeString(dir.resolve("tls.yml"), readmeYaml("tls:").replace("127.0.0.1/8080", "127.0.0.1/" + users.port()));
+      String health = readme(commands, "curl --cacert tls.pem https://127.0.0.1:9990/health");
+      Server tls = start(readme(commands, "web/target/turnout/bin/turnout --config tls.yml"), s -> succeeds(adapt(health, s)));
+      Result proxied = sh(adapt(readme(commands, "curl --cacert tls.pem -H 'Host: users'"), tls), "");
+      Result healthy = sh(adapt(health, tls), "");
+      Result plaintext = sh("curl -s --max-time 10 http://127.0.0.1:" + tls.adminPort() + "/health", "");
+
+      assertThat(proxied.exit()).as(proxied.err()).isZero();
+      assertThat(proxied.out()).isEqualTo("users");
+      assertThat(healthy.exit()).as(healthy.err()).isZero();
+      assertThat(plaintext.exit()).as("plaintext to the HTTPS admin port gets no HTTP answer: %s", plaintext.out()).isNotZero();
+      assertThat(stop(tls)).isZero();
+    }
+  }
+
+  private boolean succeeds(String command) {
+    try {
+      return sh(command, "").exit() == 0;
+    } catch (Exception e) {
+      return false;
     }
   }
 
@@ -281,6 +312,19 @@ class ReadmeExamplesIT {
     return dtab;
   }
 
+  /** The README's one {@code yaml} block that contains {@code text}. */
+  private static String readmeYaml(String text) throws IOException {
+    Matcher block = Pattern.compile("(?s)```yaml\\n(.*?)```").matcher(Files.readString(ROOT.resolve("README.md")));
+    List<String> found = new ArrayList<>();
+    while (block.find()) {
+      if (block.group(1).contains(text)) {
+        found.add(block.group(1));
+      }
+    }
+    assertThat(found).as("README yaml blocks containing %s", text).hasSize(1);
+    return found.get(0);
+  }
+
   /** How many requests {@code uniq -c} counted for {@code version}. */
   private static int count(String uniqC, String version) {
     Matcher m = Pattern.compile("(\\d+) \"version\":\"" + version + "\"").matcher(uniqC);
@@ -296,6 +340,7 @@ class ReadmeExamplesIT {
   private static String adapt(String curl, Server server) {
     return curl.replace("127.0.0.1:9990", "127.0.0.1:" + server.adminPort())
         .replace("127.0.0.1:4140", "127.0.0.1:" + server.proxyPort())
+        .replace("127.0.0.1:4143", "127.0.0.1:" + server.proxyPort())
         .replace("admin:PASSWORD", "admin:" + ADMIN_PASSWORD)
         .replace("curl ", "curl --max-time 20 ");
   }
@@ -336,6 +381,11 @@ class ReadmeExamplesIT {
    * and waits for both of its "listening" lines.
    */
   private Server start(String command) throws Exception {
+    return start(command, this::healthy);
+  }
+
+  /** As {@link #start(String)}, {@code ready} saying when the started server is. */
+  private Server start(String command, java.util.function.Predicate<Server> ready) throws Exception {
     String adapted =
         command.replace("mvn -q -DskipTests package && ", "").replace("/var/lib/turnout", "var/lib/turnout")
             + " --proxy-port 0 --admin-port 0 --warmup 0";
@@ -369,7 +419,7 @@ class ReadmeExamplesIT {
       }
     }
     Server s = new Server(p, ports.get("proxy"), ports.get("admin"));
-    Await.until("the server is healthy", Duration.ofSeconds(60), () -> healthy(s));
+    Await.until("the server is healthy", Duration.ofSeconds(60), () -> ready.test(s));
     return s;
   }
 

@@ -1,6 +1,7 @@
 package dev.turnout.e2e;
 
 import dev.turnout.testing.Backend;
+import dev.turnout.testing.TestCerts;
 import dev.turnout.app.TurnoutServer;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.Role;
@@ -41,16 +42,28 @@ final class Turnout implements AutoCloseable {
   final Backend users = Backend.named("users");
   final Backend usersV2 = Backend.named("users-v2");
   final Backend web = Backend.named("web");
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final TurnoutServer server;
   private final int proxyPort;
   private final int adminPort;
   private final Path config;
   private final Path data;
   private final java.util.List<TurnoutServer> fleet = new java.util.ArrayList<>();
+  /** With {@code admin.tls}: the CA of the admin port's certificate; null over plain HTTP. */
+  private final TestCerts.Issued adminCa;
 
-  private Turnout(Path dir) throws IOException {
+  private Turnout(Path dir, boolean https) throws IOException {
+    String adminTls = "";
+    if (https) {
+      adminCa = TestCerts.ca("e2e admin CA");
+      TestCerts.Issued leaf = TestCerts.leaf(adminCa, "localhost", "127.0.0.1");
+      adminTls = ", tls: {certPath: " + leaf.writeCert(dir.resolve("admin.pem")).toAbsolutePath()
+          + ", keyPath: " + leaf.writeKey(dir.resolve("admin.key")).toAbsolutePath() + "}";
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(adminCa)).build();
+    } else {
+      adminCa = null;
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
     Path disco = Files.createDirectories(dir.resolve("disco"));
     Files.writeString(disco.resolve("users"), "127.0.0.1 " + users.port() + "\n");
     Files.writeString(disco.resolve("users-v2"), "127.0.0.1 " + usersV2.port() + "\n");
@@ -65,7 +78,7 @@ final class Turnout implements AutoCloseable {
     this.config = dir.resolve("turnout.yml");
     Files.writeString(
         config,
-        "admin: {ip: 127.0.0.1, port: 0}\n"
+        "admin: {ip: 127.0.0.1, port: 0" + adminTls + "}\n"
             + "namers:\n"
             + "- kind: io.l5d.fs\n"
             + "  rootDir: " + disco.toAbsolutePath() + "\n"
@@ -89,15 +102,20 @@ final class Turnout implements AutoCloseable {
   }
 
   static Turnout start(Path dir) {
+    return start(dir, false);
+  }
+
+  /** As {@link #start(Path)}; with {@code https}, the admin port serves HTTPS with a test CA's certificate. */
+  static Turnout start(Path dir, boolean https) {
     try {
-      return new Turnout(dir);
+      return new Turnout(dir, https);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   String admin() {
-    return "http://127.0.0.1:" + adminPort;
+    return (adminCa == null ? "http://" : "https://") + "127.0.0.1:" + adminPort;
   }
 
   /**
@@ -111,7 +129,7 @@ final class Turnout implements AutoCloseable {
             new TurnoutServer.Options(config, data, 0, 0, false),
             new PrintStream(printed, true, StandardCharsets.UTF_8));
     fleet.add(other);
-    return "http://127.0.0.1:" + port(printed.toString(StandardCharsets.UTF_8), "admin");
+    return (adminCa == null ? "http://" : "https://") + "127.0.0.1:" + port(printed.toString(StandardCharsets.UTF_8), "admin");
   }
 
   /** Sends one request for service {@code host} through the proxy; its status. */
@@ -170,6 +188,23 @@ final class Turnout implements AutoCloseable {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A client TLS context that trusts {@code ca} alone. */
+  private static javax.net.ssl.SSLContext trusting(TestCerts.Issued ca) {
+    try {
+      java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      store.load(null, null);
+      store.setCertificateEntry("ca", ca.cert());
+      javax.net.ssl.TrustManagerFactory trust =
+          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (java.security.GeneralSecurityException | IOException e) {
       throw new IllegalStateException(e);
     }
   }

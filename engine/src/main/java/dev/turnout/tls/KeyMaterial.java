@@ -70,7 +70,11 @@ record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry("turnout", key, NO_PASSWORD, chain.toArray(new X509Certificate[0]));
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance("NewSunX509");
+      // SunX509 takes the key out of the store once and holds it. NewSunX509 keeps what it took behind
+      // soft references and goes back to the store when they are gone, and a PKCS#12 store keeps its
+      // keys encrypted: under the benchmark's load (-Xmx128m) a third of the CPU samples of new
+      // connections were that PBKDF2 decryption. Its finer alias choice buys nothing for one key.
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
       kmf.init(store, NO_PASSWORD);
       for (KeyManager km : kmf.getKeyManagers()) {
         if (km instanceof X509ExtendedKeyManager x) {

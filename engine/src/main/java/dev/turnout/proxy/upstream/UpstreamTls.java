@@ -142,7 +142,11 @@ final class UpstreamTls {
       connection.getHandshakeSetter().set(null);
       // The close listener stays: XNIO merges close listeners rather than replacing them, and after the
       // handshake this one does nothing (the handshake is over).
-      done.accept(connection);
+      // The conduit calls this from inside its own unwrap or wrap, before it has put its buffers and
+      // flags in order; a request written from here re-entered it and broke the record stream ("Tag
+      // mismatch", a null buffer) whenever the handshake ended on a read: every TLS 1.2 handshake and
+      // every one against OpenSSL servers such as nginx. So the connection is handed over afterwards.
+      connection.getIoThread().execute(() -> done.accept(connection));
     }
 
     private void fail(IOException e) {
