@@ -167,6 +167,19 @@ public final class ConsulNamer implements Namer, Closeable {
     return NameTree.leaf(new Name.Resolved(new BoundName(id, path.drop(size), watch.addr)));
   }
 
+  /** Each watched service by its id ({@code /#/io.l5d.consul/dc1/users}), with its endpoints now. */
+  @Override
+  public Map<Path, Addr> names() {
+    Map<Path, Addr> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Path::show));
+    for (ServiceWatch w : watches.values()) {
+      Path id = w.key.tag().isPresent()
+          ? prefix.concat(Path.utf8(w.key.dc(), w.key.tag().get(), w.key.service()))
+          : prefix.concat(Path.utf8(w.key.dc(), w.key.service()));
+      out.put(id, w.addr.get());
+    }
+    return out;
+  }
+
   private static NameTree<Name> failed(Path id, Path residual, String why) {
     return NameTree.leaf(new Name.Resolved(new BoundName(id, residual, new Var<>(new Addr.Failed(why)))));
   }
