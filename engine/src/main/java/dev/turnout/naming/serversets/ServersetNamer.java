@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * Addr.Failed} saying why, which the proxy's {@code l5d-err} shows.
  *
  * <p>{@link #lookup} answers from memory. A znode first asked about is {@link Addr.Pending} until
- * ZooKeeper answers; the namer then watches it (children and each member's data) on its own thread and
+ * ZooKeeper answers (its shorter forms are asked about at
+ * once, should it prove empty); the namer then watches it (children and each member's data) on its own thread and
  * Curator's, updating the same {@link Var} in place, so routers follow members without rebinding.
  * Whether a znode serves at all moves bindings, so it bumps {@link #generation()}. While the connection
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
@@ -197,11 +198,27 @@ public final class ServersetNamer implements Namer, Closeable {
         }
         s = selections.computeIfAbsent(wanted, this::startWatching);
       }
-      if (!(s.addr.get() instanceof Addr.Neg)) {
+      Addr now = s.addr.get();
+      if (now instanceof Addr.Pending) {
+        // Should this one turn out empty, the shorter forms are asked next: ask about them now, so
+        // rebinding falls back in one round trip rather than one per label.
+        watchPrefixes(path.take(k));
+      }
+      if (!(now instanceof Addr.Neg)) {
         return leaf(id, residual, s.addr);
       }
     }
     return NameTree.neg();
+  }
+
+  private void watchPrefixes(Path name) {
+    for (int k = name.size() - 1; k >= 0 && selections.size() < MAX_WATCHED; k--) {
+      if (ServersetPath.parse(name.take(k)) instanceof ServersetPath.Parsed.Ok ok) {
+        selections.computeIfAbsent(ok.path(), this::startWatching);
+      } else {
+        return;
+      }
+    }
   }
 
   private static NameTree<Name> leaf(Path id, Path residual, Var<Addr> addr) {
