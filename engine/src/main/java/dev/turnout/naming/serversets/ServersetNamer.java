@@ -54,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * Addr.Failed} saying why, which the proxy's {@code l5d-err} shows.
  *
  * <p>{@link #lookup} answers from memory. A znode first asked about is {@link Addr.Pending} until
- * ZooKeeper answers (its shorter forms are asked about at
- * once, should it prove empty); the namer then watches it (children and each member's data) on its own thread and
- * Curator's, updating the same {@link Var} in place, so routers follow members without rebinding.
+ * ZooKeeper answers (its shorter forms are asked about at once, should it prove empty); the namer then
+ * watches it (children and each member's data) on its own thread and Curator's, updating the same
+ * {@link Var} in place, so routers follow members without rebinding.
  * Whether a znode serves at all moves bindings, so it bumps {@link #generation()}. While the connection
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
  * on reconnection (a new session included) every watched znode is read again. A member whose data turns
