@@ -153,8 +153,9 @@ class ServersetRoutingTest {
     Await.until("traffic moves to b", WITHIN, () -> get("users").body().equals("b"));
     Duration moved = Duration.ofNanos(System.nanoTime() - changed);
 
+    // A figure, not a speed check (those are ServersetsBench's): the lead's report quotes it.
+    System.out.println("serversets: traffic moved " + moved.toMillis() + " ms after the member change");
     assertThat(spread("users", 20)).containsExactly(Map.entry("b", 20));
-    assertThat(moved).isLessThan(Duration.ofSeconds(1));
   }
 
   @Test
