@@ -39,9 +39,12 @@ class ServersetNamerTest {
   /** The bound name {@code path} settles on once ZooKeeper has answered every step of the lookup. */
   private NameTree<Name> settled(String path) {
     Path p = Path.read(path);
+    // Settled: Neg, or a leaf with an answer that keeps it (a leaf read Pending may turn Neg meanwhile).
     Await.until(path + " settles", WITHIN, () -> {
       NameTree<Name> t = namer.lookup(p);
-      return !(t instanceof NameTree.Leaf<Name> leaf) || !(bound(leaf).addr().get() instanceof Addr.Pending);
+      return !(t instanceof NameTree.Leaf<Name> leaf)
+          || bound(leaf).addr().get() instanceof Addr.Bound
+          || bound(leaf).addr().get() instanceof Addr.Failed;
     });
     return namer.lookup(p);
   }
