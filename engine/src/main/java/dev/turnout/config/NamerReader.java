@@ -32,6 +32,8 @@ final class NamerReader {
         return Optional.of(dnsSrv(n));
       case NamerConfig.Consul.KIND:
         return Optional.of(ConsulNamerReader.read(context, n, mount(n, NamerConfig.Consul.KIND)));
+      case NamerConfig.Serversets.KIND:
+        return Optional.of(serversets(n));
       default:
         context.warn(
             n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
@@ -74,5 +76,34 @@ final class NamerReader {
     }
     return new NamerConfig.DnsSrv(
         mount(n, NamerConfig.DnsSrv.KIND), servers, java.time.Duration.ofSeconds(refresh));
+  }
+
+  /** Linkerd's keys: {@code zkAddrs} (required, each {@code host} and {@code port}, 2181 by default). */
+  private static NamerConfig.Serversets serversets(YamlNode n) {
+    n.only("kind", "zkAddrs", "prefix", "experimental");
+    n.bool("experimental", false);
+    YamlNode addrs = n.get("zkAddrs");
+    if (addrs.size() == 0) {
+      throw new ConfigException(addrs.path + ": is required: a list of ZooKeeper servers, each with host and port");
+    }
+    List<NamerConfig.Serversets.ZkAddr> out = new ArrayList<>();
+    for (int i = 0; i < addrs.size(); i++) {
+      YamlNode a = addrs.at(i);
+      if (a.isMissing()) {
+        throw new ConfigException(a.path + ": must be a mapping with host and port");
+      }
+      a.only("host", "port");
+      String host = a.requiredText("host");
+      int port = a.port("port", NamerConfig.Serversets.DEFAULT_ZK_PORT);
+      if (port == 0) {
+        throw new ConfigException(a.path + ".port: must be 1-65535");
+      }
+      try {
+        out.add(new NamerConfig.Serversets.ZkAddr(host.trim(), port));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(a.path + ".host: " + e.getMessage());
+      }
+    }
+    return new NamerConfig.Serversets(mount(n, NamerConfig.Serversets.KIND), out);
   }
 }

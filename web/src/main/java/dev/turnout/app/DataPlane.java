@@ -121,6 +121,14 @@ final class DataPlane {
       resources.add(namer);
       return namer;
     }
+    if (config instanceof NamerConfig.Serversets zk) {
+      var namer =
+          new dev.turnout.naming.serversets.ServersetNamer(
+              zk.connectString(), zk.prefix(),
+              dev.turnout.naming.serversets.ServersetNamer.DEFAULT_SESSION_TIMEOUT, java.time.Clock.systemUTC());
+      resources.add(namer);
+      return namer;
+    }
     throw new IllegalStateException("no way to start a namer of kind " + config.kind());
   }
 
