@@ -211,6 +211,29 @@ public final class ServersetNamer implements Namer, Closeable {
     return NameTree.neg();
   }
 
+  /** Each serverset asked for, by its name under the mount ({@code /#/io.l5d.serversets/discovery/users:http}). */
+  @Override
+  public Map<Path, Addr> names() {
+    Map<Path, Addr> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Path::show));
+    for (Selection sel : selections.values()) {
+      ServersetPath sp = sel.path;
+      List<String> labels = new ArrayList<>();
+      for (String l : sp.zkPath().split("/")) {
+        if (!l.isEmpty()) {
+          labels.add(l);
+        }
+      }
+      if (!labels.isEmpty()) {
+        int last = labels.size() - 1;
+        String job = labels.get(last) + sp.endpoint().map(e -> ":" + e).orElse("")
+            + (sp.shard().isPresent() ? "#" + sp.shard().getAsInt() : "");
+        labels.set(last, job);
+      }
+      out.put(mountPrefix.concat(Path.utf8(labels.toArray(String[]::new))), sel.addr.get());
+    }
+    return out;
+  }
+
   private void watchPrefixes(Path name) {
     for (int k = name.size() - 1; k >= 0 && selections.size() < MAX_WATCHED; k--) {
       if (ServersetPath.parse(name.take(k)) instanceof ServersetPath.Parsed.Ok ok) {
