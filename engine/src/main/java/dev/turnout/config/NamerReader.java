@@ -28,6 +28,8 @@ final class NamerReader {
     switch (kind) {
       case NamerConfig.Fs.KIND:
         return Optional.of(fs(context, n));
+      case NamerConfig.K8s.KIND:
+        return Optional.of(k8s(n));
       default:
         context.warn(
             n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
@@ -48,5 +50,25 @@ final class NamerReader {
       throw new ConfigException(n.path + ".rootDir: " + dir + " is not a directory");
     }
     return new NamerConfig.Fs(mount(n, NamerConfig.Fs.KIND), dir);
+  }
+
+  /** Linkerd's keys, defaults {@code localhost:8001}; {@code inCluster} is Turnout's and excludes them. */
+  private static NamerConfig.K8s k8s(YamlNode n) {
+    n.only("kind", "prefix", "experimental", "host", "port", "labelSelector", "inCluster");
+    boolean inCluster = n.bool("inCluster", false);
+    if (inCluster && (n.has("host") || n.has("port"))) {
+      throw new ConfigException(n.path + ": inCluster takes the API server from KUBERNETES_SERVICE_HOST/PORT; drop host and port");
+    }
+    int port = n.port("port", NamerConfig.K8s.DEFAULT_PORT);
+    if (port == 0) {
+      throw new ConfigException(n.get("port").path + ": must be 1-65535");
+    }
+    Optional<String> label = Optional.ofNullable(n.text("labelSelector", null));
+    try {
+      return new NamerConfig.K8s(
+          mount(n, NamerConfig.K8s.KIND), n.text("host", NamerConfig.K8s.DEFAULT_HOST), port, label, inCluster);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(n.path + ": " + e.getMessage());
+    }
   }
 }
