@@ -124,6 +124,19 @@ public final class K8sStandIn implements AutoCloseable {
     client.endpoints().inNamespace(ns).resource(e).createOr(NonDeletingOperation::update);
   }
 
+  /** Creates or replaces {@code ns/name} with one subset per port: {@code ip} at each, port name {@code portName}. */
+  public void endpointsOnPorts(String ns, String name, String portName, String ip, int... ports) {
+    var b = new EndpointsBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata();
+    for (int p : ports) {
+      b.addToSubsets(
+          new EndpointSubsetBuilder()
+              .addToAddresses(new EndpointAddressBuilder().withIp(ip).build())
+              .addToPorts(new EndpointPortBuilder().withName(portName).withPort(p).withProtocol("TCP").build())
+              .build());
+    }
+    client.endpoints().inNamespace(ns).resource(b.build()).createOr(NonDeletingOperation::update);
+  }
+
   public void deleteEndpoints(String ns, String name) {
     client.endpoints().inNamespace(ns).withName(name).delete();
   }
