@@ -64,9 +64,10 @@ final class NamerReader {
       throw new ConfigException(n.get("port").path + ": must be 1-65535");
     }
     Optional<String> label = Optional.ofNullable(n.text("labelSelector", null));
+    Path prefix = mount(n, NamerConfig.K8s.KIND);
+    String host = n.text("host", NamerConfig.K8s.DEFAULT_HOST);
     try {
-      return new NamerConfig.K8s(
-          mount(n, NamerConfig.K8s.KIND), n.text("host", NamerConfig.K8s.DEFAULT_HOST), port, label, inCluster);
+      return new NamerConfig.K8s(prefix, host, port, label, inCluster);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(n.path + ": " + e.getMessage());
     }
