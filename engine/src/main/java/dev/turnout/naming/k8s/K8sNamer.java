@@ -85,6 +85,27 @@ public final class K8sNamer implements Namer, Closeable {
     }
   }
 
+  private static final Map<String, K8sNamer> SHARED = new ConcurrentHashMap<>();
+
+  /**
+   * One namer per API server for the process's transformers ({@code io.l5d.k8s.daemonset}), which
+   * Linkerd gives a client of their own: started on first use and kept, with its watches, for the
+   * process's life, since routers (and the views of their routing) build transformers again and again.
+   */
+  public static K8sNamer shared(String host, int port) {
+    return SHARED.computeIfAbsent(
+        host + ":" + port, k -> plain(host, port, Path.EMPTY, Optional.empty(), Clock.systemUTC()));
+  }
+
+  /** The live addresses of {@code namespace/port/service} (a port name or number). */
+  public Var<Addr> addr(String namespace, String port, String service) {
+    NameTree<Name> tree = lookup(Path.of(namespace, port, service));
+    if (tree instanceof NameTree.Leaf<Name> leaf && leaf.value() instanceof Name.Resolved r) {
+      return r.bound().addr();
+    }
+    return new Var<>(new Addr.Neg());
+  }
+
   /** A namer reading {@code kubectl proxy} (or a plain-HTTP API server) at {@code host:port}. */
   public static K8sNamer plain(String host, int port, Path prefix, Optional<String> labelKey, Clock clock) {
     return start(new NamerConfig.K8s(prefix, host, port, labelKey, false), clock);
