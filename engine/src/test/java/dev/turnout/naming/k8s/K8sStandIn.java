@@ -48,12 +48,16 @@ public final class K8sStandIn implements AutoCloseable {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
           requests.add(request.getMethod() + " " + request.getPath());
+          if (request.getMethod().equals("PUT")) {
+            lastReplace = System.nanoTime();
+          }
           if (request.getPath().contains("watch=true") && expireNextWatch.compareAndSet(true, false)) {
             return new MockResponse().withWebSocketUpgrade(new Expired());
           }
           return crud.dispatch(request);
         }
       };
+  private volatile long lastReplace;
   private KubernetesMockServer server;
   private final int port;
   private NamespacedKubernetesClient client;
@@ -86,6 +90,11 @@ public final class K8sStandIn implements AutoCloseable {
   /** Every request so far, {@code GET /api/v1/...}. */
   public List<String> requests() {
     return List.copyOf(requests);
+  }
+
+  /** {@link System#nanoTime()} when the last PUT (an object replaced) reached the server. */
+  public long lastReplaceNanos() {
+    return lastReplace;
   }
 
   /** The next watch opened gets {@code ERROR} with a 410 Status, then nothing. */
