@@ -111,6 +111,12 @@ public final class K8sNamer implements Namer, Closeable {
     return start(new NamerConfig.K8s(prefix, host, port, labelKey, false), clock);
   }
 
+  /** In-cluster with {@code env} for the process's environment and {@code accountDir} for the service account's. */
+  static K8sNamer inCluster(Map<String, String> env, java.nio.file.Path accountDir, Path prefix, Clock clock) {
+    ExecutorService http = Executors.newFixedThreadPool(2, daemon("turnout-k8s-http"));
+    return new K8sNamer(K8sApi.inCluster(env, accountDir, http), http, prefix, Optional.empty(), clock);
+  }
+
   private K8sNamer(K8sApi api, ExecutorService http, Path prefix, Optional<String> labelKey, Clock clock) {
     this.api = api;
     this.http = http;

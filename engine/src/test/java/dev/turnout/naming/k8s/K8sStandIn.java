@@ -43,11 +43,16 @@ public final class K8sStandIn implements AutoCloseable {
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
   private final AtomicBoolean expireNextWatch = new AtomicBoolean();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final Dispatcher dispatcher =
       new Dispatcher() {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
           requests.add(request.getMethod() + " " + request.getPath());
+          String auth = request.getHeader("Authorization");
+          if (auth != null) {
+            authorizations.add(auth);
+          }
           if (request.getMethod().equals("PUT")) {
             lastReplace = System.nanoTime();
           }
@@ -62,7 +67,10 @@ public final class K8sStandIn implements AutoCloseable {
   private final int port;
   private NamespacedKubernetesClient client;
 
-  private K8sStandIn(int port) {
+  private final boolean https;
+
+  private K8sStandIn(int port, boolean https) {
+    this.https = https;
     this.server = open(port);
     this.port = server.getPort();
     this.client = server.createClient();
@@ -74,11 +82,26 @@ public final class K8sStandIn implements AutoCloseable {
   }
 
   public static K8sStandIn start() {
-    return new K8sStandIn(0);
+    return new K8sStandIn(0, false);
+  }
+
+  /** The stand-in over HTTPS with a self-signed certificate for {@code localhost} ({@link #certificate()}). */
+  public static K8sStandIn startHttps() {
+    return new K8sStandIn(0, true);
+  }
+
+  /** The PEM certificate an HTTPS stand-in serves, to trust as the cluster's CA. */
+  public java.nio.file.Path certificate() {
+    return java.nio.file.Path.of(server.getSelfSignedCertificate().certificatePath());
+  }
+
+  /** Every Authorization header received, in order. */
+  public List<String> authorizations() {
+    return List.copyOf(authorizations);
   }
 
   private KubernetesMockServer open(int onPort) {
-    KubernetesMockServer s = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    KubernetesMockServer s = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, https);
     s.init(InetAddress.getLoopbackAddress(), onPort);
     return s;
   }
