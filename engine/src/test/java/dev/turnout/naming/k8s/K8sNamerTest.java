@@ -136,7 +136,7 @@ class K8sNamerTest {
   @Test
   void aWatchAnsweredGoneIsFollowedByAFreshList() {
     api.endpoints("prod", "users", Map.of(), List.of("10.1.0.1"), List.of(), Map.of("http", 8080));
-    api.expireNextWatch();
+    api.expireNextWatch("/endpoints?fieldSelector=metadata.name=users");
     K8sNamer namer = namer(Optional.empty());
     Var<Addr> http = addr(namer, "/prod/http/users");
     awaitHosts(http, "10.1.0.1:8080");
@@ -144,7 +144,7 @@ class K8sNamerTest {
     Await.until(
         "a second list after the 410",
         SOON,
-        () -> api.requests().stream().filter(r -> r.equals("GET /api/v1/namespaces/prod/endpoints/users")).count() == 2);
+        () -> api.requests().stream().filter(r -> r.equals("GET /api/v1/namespaces/prod/endpoints/users")).count() >= 2);
     api.endpoints("prod", "users", Map.of(), List.of("10.1.0.2"), List.of(), Map.of("http", 8080));
     awaitHosts(http, "10.1.0.2:8080");
   }

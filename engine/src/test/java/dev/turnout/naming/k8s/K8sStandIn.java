@@ -30,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Kubernetes API server stand-in: fabric8's kubernetes-server-mock in CRUD mode (objects kept,
@@ -41,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class K8sStandIn implements AutoCloseable {
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
-  private final AtomicBoolean expireNextWatch = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicReference<String> expireNextWatch = new java.util.concurrent.atomic.AtomicReference<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final Dispatcher dispatcher =
@@ -56,7 +55,9 @@ public final class K8sStandIn implements AutoCloseable {
           if (request.getMethod().equals("PUT")) {
             lastReplace = System.nanoTime();
           }
-          if (request.getPath().contains("watch=true") && expireNextWatch.compareAndSet(true, false)) {
+          String expire = expireNextWatch.get();
+          if (expire != null && request.getPath().contains("watch=true") && request.getPath().contains(expire)
+              && expireNextWatch.compareAndSet(expire, null)) {
             return new MockResponse().withWebSocketUpgrade(new Expired());
           }
           return crud.dispatch(request);
@@ -120,9 +121,9 @@ public final class K8sStandIn implements AutoCloseable {
     return lastReplace;
   }
 
-  /** The next watch opened gets {@code ERROR} with a 410 Status, then nothing. */
-  public void expireNextWatch() {
-    expireNextWatch.set(true);
+  /** The next watch whose URL contains {@code pathPart} gets {@code ERROR} with a 410 Status, then nothing. */
+  public void expireNextWatch(String pathPart) {
+    expireNextWatch.set(pathPart);
   }
 
   /** The server goes away: listening stops and open watches close. */
