@@ -176,6 +176,32 @@ class K8sNamerTest {
   }
 
   @Test
+  void aListAnsweredWithGarbageKeepsTheLastEndpointsAndSaysWhy() {
+    api.endpoints("prod", "users", Map.of(), List.of("10.1.0.1"), List.of(), Map.of("http", 8080));
+    K8sNamer namer = namer(Optional.empty());
+    Var<Addr> http = addr(namer, "/prod/http/users");
+    awaitHosts(http, "10.1.0.1:8080");
+    Await.until("watching", SOON, () -> api.requests().stream().anyMatch(r -> r.contains("watch=true") && r.contains("metadata.name=users")));
+
+    api.answerListsWithGarbage(true);
+    api.expireNextWatch("/endpoints?fieldSelector=metadata.name=users");
+    api.stop();
+    api.restart();
+
+    Await.until(
+        "stale, the garbage named",
+        SOON,
+        () -> namer.status().orElseThrow().stale()
+            && namer.status().orElseThrow().lastError().orElse("").contains("listing endpoints prod/users answered something that is not a Kubernetes object"));
+    assertThat(hostPorts(http.get())).containsExactly("10.1.0.1:8080");
+
+    api.answerListsWithGarbage(false);
+    api.endpoints("prod", "users", Map.of(), List.of("10.1.0.2"), List.of(), Map.of("http", 8080));
+    awaitHosts(http, "10.1.0.2:8080");
+    Await.until("fresh", Duration.ofSeconds(20), () -> !namer.status().orElseThrow().stale());
+  }
+
+  @Test
   void aServerNeverReachedFailsTheNameWithTheReasonWithoutBlockingTheLookup() throws Exception {
     int nothing;
     try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -52,6 +52,9 @@ public final class K8sStandIn implements AutoCloseable {
           if (auth != null) {
             authorizations.add(auth);
           }
+          if (garbage && request.getMethod().equals("GET") && !request.getPath().contains("watch=true")) {
+            return new MockResponse().setResponseCode(200).setBody("<html>not the API server</html>");
+          }
           if (request.getMethod().equals("PUT")) {
             lastReplace = System.nanoTime();
           }
@@ -64,6 +67,7 @@ public final class K8sStandIn implements AutoCloseable {
         }
       };
   private volatile long lastReplace;
+  private volatile boolean garbage;
   private KubernetesMockServer server;
   private final int port;
   private NamespacedKubernetesClient client;
@@ -116,6 +120,11 @@ public final class K8sStandIn implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** While on, every list is answered 200 with an HTML page instead of JSON (a misrouted proxy). */
+  public void answerListsWithGarbage(boolean on) {
+    garbage = on;
+  }
+
   /** {@link System#nanoTime()} when the last PUT (an object replaced) reached the server. */
   public long lastReplaceNanos() {
     return lastReplace;
@@ -129,7 +138,11 @@ public final class K8sStandIn implements AutoCloseable {
   /** The server goes away: listening stops and open watches close. */
   public void stop() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException slowClose) {
+      // Vert.x took over its 10 s to finish closing (a loaded machine); the listener is closed by then
+    }
   }
 
   /** The server comes back on the same port with the objects it had. */
