@@ -7,7 +7,7 @@ import dev.turnout.dtab.Path;
  * /#/io.l5d.fs}, or {@code /#/<prefix>} when the block sets {@code prefix}). Each kind is a record of
  * its own keys; the app starts the namer a record describes.
  */
-public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv, NamerConfig.Consul, NamerConfig.Serversets {
+public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv, NamerConfig.Consul, NamerConfig.Serversets, NamerConfig.K8s {
 
   /** Linkerd's {@code kind}, such as {@code io.l5d.fs}. */
   String kind();
@@ -205,6 +205,41 @@ public sealed interface NamerConfig permits NamerConfig.Fs, NamerConfig.DnsSrv, 
       String show() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
       }
+    }
+  }
+
+  /**
+   * {@code io.l5d.k8s}: Endpoints (and EndpointSlices where served) of a Kubernetes API server, reached
+   * as Linkerd does through {@code kubectl proxy} at {@code host:port} over plain HTTP, or, with
+   * Turnout's {@code inCluster: true}, at {@code KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT} over
+   * HTTPS with the pod's service account token and CA.
+   *
+   * @param labelSelector Linkerd's label key: names then carry one more label, its value
+   */
+  record K8s(Path prefix, String host, int port, java.util.Optional<String> labelSelector, boolean inCluster)
+      implements NamerConfig {
+    public static final String KIND = "io.l5d.k8s";
+    public static final String DEFAULT_HOST = "localhost";
+    public static final int DEFAULT_PORT = 8001;
+
+    public K8s {
+      if (prefix == null || labelSelector == null) {
+        throw new IllegalArgumentException("an io.l5d.k8s namer needs a prefix");
+      }
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("io.l5d.k8s: host must not be blank");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("io.l5d.k8s: port must be 1-65535, not " + port);
+      }
+      if (labelSelector.isPresent() && !labelSelector.get().matches("([A-Za-z0-9.-]+/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")) {
+        throw new IllegalArgumentException("io.l5d.k8s: labelSelector is a label key, not " + labelSelector.get());
+      }
+    }
+
+    @Override
+    public String kind() {
+      return KIND;
     }
   }
 }

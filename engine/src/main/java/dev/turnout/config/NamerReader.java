@@ -34,6 +34,8 @@ final class NamerReader {
         return Optional.of(ConsulNamerReader.read(context, n, mount(n, NamerConfig.Consul.KIND)));
       case NamerConfig.Serversets.KIND:
         return Optional.of(serversets(n));
+      case NamerConfig.K8s.KIND:
+        return Optional.of(k8s(n));
       default:
         context.warn(
             n.path + ".kind", "namer kind " + kind + " is not implemented by Turnout; names under it bind to nothing");
@@ -105,5 +107,26 @@ final class NamerReader {
       }
     }
     return new NamerConfig.Serversets(mount(n, NamerConfig.Serversets.KIND), out);
+  }
+
+  /** Linkerd's keys, defaults {@code localhost:8001}; {@code inCluster} is Turnout's and excludes them. */
+  private static NamerConfig.K8s k8s(YamlNode n) {
+    n.only("kind", "prefix", "experimental", "host", "port", "labelSelector", "inCluster");
+    boolean inCluster = n.bool("inCluster", false);
+    if (inCluster && (n.has("host") || n.has("port"))) {
+      throw new ConfigException(n.path + ": inCluster takes the API server from KUBERNETES_SERVICE_HOST/PORT; drop host and port");
+    }
+    int port = n.port("port", NamerConfig.K8s.DEFAULT_PORT);
+    if (port == 0) {
+      throw new ConfigException(n.get("port").path + ": must be 1-65535");
+    }
+    Optional<String> label = Optional.ofNullable(n.text("labelSelector", null));
+    Path prefix = mount(n, NamerConfig.K8s.KIND);
+    String host = n.text("host", NamerConfig.K8s.DEFAULT_HOST);
+    try {
+      return new NamerConfig.K8s(prefix, host, port, label, inCluster);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(n.path + ": " + e.getMessage());
+    }
   }
 }

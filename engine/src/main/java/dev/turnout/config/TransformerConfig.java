@@ -25,7 +25,9 @@ public sealed interface TransformerConfig
         TransformerConfig.Localhost,
         TransformerConfig.SpecificHost,
         TransformerConfig.Replace,
-        TransformerConfig.Const {
+        TransformerConfig.Const,
+        TransformerConfig.K8sDaemonSet,
+        TransformerConfig.K8sLocalNode {
 
   /** The first label of every transformed id, as Linkerd's {@code Paths.TransformerPrefix}. */
   Path TRANSFORMED = Path.of("%");
@@ -50,6 +52,10 @@ public sealed interface TransformerConfig
     R replace(Replace replace);
 
     R constant(Const constant);
+
+    R k8sDaemonSet(K8sDaemonSet daemonSet);
+
+    R k8sLocalNode(K8sLocalNode localNode);
   }
 
   /** Every transformed id starts with {@code /%} and one label at least, so it never looks bound. */
@@ -181,6 +187,61 @@ public sealed interface TransformerConfig
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.constant(this);
+    }
+  }
+
+  /**
+   * {@code io.l5d.k8s.daemonset}: each address replaced by the member of a daemonset on its node, found
+   * through the daemonset's service {@code namespace/port/service} on the API server at {@code
+   * k8sHost:k8sPort} (Linkerd's {@code localhost:8001} by default).
+   */
+  record K8sDaemonSet(
+      Path prefix, String namespace, String service, String port, String k8sHost, int k8sPort, boolean hostNetwork)
+      implements TransformerConfig {
+    public static final String KIND = "io.l5d.k8s.daemonset";
+
+    public K8sDaemonSet {
+      checkPrefix(prefix);
+      for (String v : new String[] {namespace, service, port, k8sHost}) {
+        if (v == null || v.isBlank()) {
+          throw new IllegalArgumentException("io.l5d.k8s.daemonset needs namespace, service, port and a k8sHost");
+        }
+      }
+      if (k8sPort < 1 || k8sPort > 65535) {
+        throw new IllegalArgumentException("k8sPort must be 1-65535, not " + k8sPort);
+      }
+    }
+
+    @Override
+    public String kind() {
+      return KIND;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.k8sDaemonSet(this);
+    }
+  }
+
+  /**
+   * {@code io.l5d.k8s.localnode}: only the addresses on this node, judged by the pod's {@code POD_IP}
+   * (its /24), or with {@code hostNetwork} by {@code NODE_NAME}; the value is appended to the prefix.
+   */
+  record K8sLocalNode(Path prefix, boolean hostNetwork) implements TransformerConfig {
+    public static final String KIND = "io.l5d.k8s.localnode";
+
+    public K8sLocalNode {
+      checkPrefix(prefix);
+    }
+
+    @Override
+    public String kind() {
+      return KIND;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.k8sLocalNode(this);
     }
   }
 }

@@ -8,10 +8,11 @@ import java.util.Optional;
 /**
  * An interpreter's {@code transformers:} list (see {@link TransformerConfig}), with Linkerd's keys:
  * {@code kind}, an optional {@code prefix} (under {@code /%}), and per kind {@code port} (io.l5d.port),
- * {@code host} (io.l5d.specificHost) or {@code path} (io.l5d.replace, io.l5d.const).
+ * {@code host} (io.l5d.specificHost) or {@code path} (io.l5d.replace, io.l5d.const), {@code namespace},
+ * {@code service}, {@code port}, {@code k8sHost}, {@code k8sPort}, {@code hostNetwork}
+ * (io.l5d.k8s.daemonset), {@code hostNetwork} (io.l5d.k8s.localnode).
  *
- * <p>A kind Turnout lacks ({@code io.l5d.k8s.daemonset}, {@code io.l5d.k8s.localnode}, anything else)
- * is {@link Unimplemented}, not a warning: a namer left out makes its names Neg, which a dtab can fall
+ * <p>A kind Turnout lacks is {@link Unimplemented}, not a warning: a namer left out makes its names Neg, which a dtab can fall
  * back from and a request reports as 502, but a transformer left out routes on, silently, to other
  * endpoints than the config says (an outgoing router straight to the service instead of through the
  * linker on its host, an incoming one to instances on other hosts). Its router is refused, or left
@@ -51,6 +52,22 @@ final class TransformerReader {
       case TransformerConfig.Const.KIND:
         n.only("kind", "prefix", "path");
         return Optional.of(new TransformerConfig.Const(prefix(n, Path.of(kind)), n.requiredPath("path")));
+      case TransformerConfig.K8sDaemonSet.KIND: {
+        n.only("kind", "prefix", "namespace", "service", "port", "k8sHost", "k8sPort", "hostNetwork");
+        String ns = n.requiredText("namespace");
+        String svc = n.requiredText("service");
+        String p = n.requiredText("port");
+        int k8sPort = n.port("k8sPort", 8001);
+        if (k8sPort == 0) {
+          throw new ConfigException(n.get("k8sPort").path + ": must be 1-65535");
+        }
+        return Optional.of(
+            new TransformerConfig.K8sDaemonSet(
+                prefix(n, Path.of(kind, ns, p, svc)), ns, svc, p, n.text("k8sHost", "localhost"), k8sPort, n.bool("hostNetwork", false)));
+      }
+      case TransformerConfig.K8sLocalNode.KIND:
+        n.only("kind", "prefix", "hostNetwork");
+        return Optional.of(new TransformerConfig.K8sLocalNode(prefix(n, Path.of(kind)), n.bool("hostNetwork", false)));
       default:
         context.add(
             new Unimplemented(

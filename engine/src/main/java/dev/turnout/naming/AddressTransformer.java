@@ -19,13 +19,59 @@ import java.util.function.Function;
 final class AddressTransformer implements Transformer {
   private final String name;
   private final Path prefix;
-  /** The rewrite of a bound set; anything else passes through untouched. */
-  private final Function<Addr.Bound, Addr> rewrite;
+  /** The live address set of a rewritten name, made from the name's own. */
+  private final Function<Var<Addr>, Var<Addr>> rewrite;
 
   private AddressTransformer(String name, Path prefix, Function<Addr.Bound, Addr> rewrite) {
+    this(name, prefix, (Var<Addr> addr) -> addr.map(a -> a instanceof Addr.Bound b ? rewrite.apply(b) : a), true);
+  }
+
+  private AddressTransformer(String name, Path prefix, Function<Var<Addr>, Var<Addr>> rewrite, boolean live) {
     this.name = name;
     this.prefix = prefix;
     this.rewrite = rewrite;
+  }
+
+  /** A filter of each bound set: only the addresses {@code keep} accepts; none left is Neg. */
+  static AddressTransformer filter(String name, Path prefix, java.util.function.Predicate<Address> keep) {
+    return new AddressTransformer(
+        name,
+        prefix,
+        bound -> {
+          List<Address> kept = bound.addresses().stream().filter(keep).toList();
+          return kept.isEmpty() ? new Addr.Neg() : new Addr.Bound(kept, bound.meta());
+        });
+  }
+
+  /**
+   * Each bound set rewritten by {@code with}'s current bound set (Linkerd's GatewayTransformer): every
+   * address becomes the addresses of {@code with} that {@code match} pairs it with; none is Neg. While
+   * {@code with} is not bound, the name's own state passes through.
+   */
+  static AddressTransformer gateway(
+      String name, Path prefix, Var<Addr> with, java.util.function.BiPredicate<Address, Address> match) {
+    return new AddressTransformer(
+        name,
+        prefix,
+        (Var<Addr> addr) ->
+            Var.join(
+                addr,
+                with,
+                (a, g) -> {
+                  if (!(a instanceof Addr.Bound b) || !(g instanceof Addr.Bound gates)) {
+                    return a;
+                  }
+                  Set<Address> selected = new LinkedHashSet<>();
+                  for (Address x : b.addresses()) {
+                    for (Address gw : gates.addresses()) {
+                      if (match.test(x, gw)) {
+                        selected.add(gw);
+                      }
+                    }
+                  }
+                  return selected.isEmpty() ? new Addr.Neg() : new Addr.Bound(List.copyOf(selected), b.meta());
+                }),
+        true);
   }
 
   /**
@@ -67,6 +113,18 @@ final class AddressTransformer implements Transformer {
         });
   }
 
+  /** Whether {@code a} and {@code b} are IPv4 literals in one /24, as Linkerd's 255.255.255.0 netmask asks. */
+  static boolean sameSlash24(String a, String b) {
+    Optional<InetAddress> x = ip(a);
+    Optional<InetAddress> y = ip(b);
+    if (x.isEmpty() || y.isEmpty() || x.get().getAddress().length != 4 || y.get().getAddress().length != 4) {
+      return false;
+    }
+    byte[] p = x.get().getAddress();
+    byte[] q = y.get().getAddress();
+    return p[0] == q[0] && p[1] == q[1] && p[2] == q[2];
+  }
+
   private static Optional<InetAddress> ip(String host) {
     if (host.equalsIgnoreCase("localhost")) {
       return Optional.of(InetAddress.getLoopbackAddress());
@@ -78,7 +136,7 @@ final class AddressTransformer implements Transformer {
 
   /** {@code bound} under the prefix, its address set rewritten whenever the namer's changes. */
   BoundName apply(BoundName bound) {
-    Var<Addr> addr = bound.addr().map(a -> a instanceof Addr.Bound b ? rewrite.apply(b) : a);
+    Var<Addr> addr = rewrite.apply(bound.addr());
     return new BoundName(prefix.concat(bound.id()), bound.residual(), addr);
   }
 

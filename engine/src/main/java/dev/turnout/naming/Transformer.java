@@ -76,6 +76,34 @@ public interface Transformer {
     return new ReplaceTransformer(prefix, path, interpreter, true);
   }
 
+  /**
+   * {@code io.l5d.k8s.localnode}: only addresses on this Kubernetes node: in the /24 of {@code local},
+   * the pod's IP, or with {@code hostNetwork} whose {@code nodeName} is {@code local}, the node's name.
+   */
+  static Transformer k8sLocalNode(Path prefix, String local, boolean hostNetwork) {
+    return AddressTransformer.filter(
+        "io.l5d.k8s.localnode",
+        prefix,
+        hostNetwork
+            ? a -> local.equals(a.meta().get("nodeName"))
+            : a -> AddressTransformer.sameSlash24(a.host(), local));
+  }
+
+  /**
+   * {@code io.l5d.k8s.daemonset}: every address becomes the member of {@code daemonSet} (the live
+   * endpoints of the daemonset's service) on its node: the one in its /24, or with {@code hostNetwork}
+   * the one with its {@code nodeName}. An address with no member on its node is dropped; none left, Neg.
+   */
+  static Transformer k8sDaemonSet(Path prefix, Var<Addr> daemonSet, boolean hostNetwork) {
+    return AddressTransformer.gateway(
+        "io.l5d.k8s.daemonset",
+        prefix,
+        daemonSet,
+        hostNetwork
+            ? (a, gw) -> a.meta().get("nodeName") != null && a.meta().get("nodeName").equals(gw.meta().get("nodeName"))
+            : (a, gw) -> AddressTransformer.sameSlash24(a.host(), gw.host()));
+  }
+
   /** The addresses of every interface that is up, loopback included. */
   private static Set<InetAddress> interfaceAddresses() {
     Set<InetAddress> out = new LinkedHashSet<>();

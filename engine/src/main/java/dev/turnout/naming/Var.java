@@ -18,7 +18,7 @@ public final class Var<T> {
   private volatile T value;
   private final List<Consumer<? super T>> observers;
   /** For a view: where the value comes from; null for a settable variable. */
-  private final View<?, T> view;
+  private final Source<T> view;
 
   public Var(T initial) {
     this.value = Objects.requireNonNull(initial);
@@ -26,7 +26,7 @@ public final class Var<T> {
     this.view = null;
   }
 
-  private Var(View<?, T> view) {
+  private Var(Source<T> view) {
     this.value = null;
     this.observers = List.of();
     this.view = view;
@@ -69,8 +69,65 @@ public final class Var<T> {
     return new Var<>(new View<>(this, f));
   }
 
+  /**
+   * A read-only view whose value is always {@code f} of the current values of {@code a} and {@code b},
+   * told of a change of either (an address set rewritten by another live set, as a gateway transformer
+   * rewrites a service's endpoints by the gateways on their nodes).
+   */
+  public static <A, B, R> Var<R> join(Var<A> a, Var<B> b, java.util.function.BiFunction<? super A, ? super B, ? extends R> f) {
+    return new Var<>(new Join<>(a, b, f));
+  }
+
+  /** Where a view's value comes from. */
+  private interface Source<R> {
+    R get();
+
+    AutoCloseable observe(Consumer<? super R> observer);
+  }
+
+  /** Two sources and their function, with the last result kept for repeated reads. */
+  private static final class Join<A, B, R> implements Source<R> {
+    private final Var<A> a;
+    private final Var<B> b;
+    private final java.util.function.BiFunction<? super A, ? super B, ? extends R> f;
+    private volatile Object[] memo;
+
+    Join(Var<A> a, Var<B> b, java.util.function.BiFunction<? super A, ? super B, ? extends R> f) {
+      this.a = a;
+      this.b = b;
+      this.f = Objects.requireNonNull(f);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R get() {
+      A x = a.get();
+      B y = b.get();
+      Object[] m = memo;
+      if (m != null && m[0] == x && m[1] == y) {
+        return (R) m[2];
+      }
+      R r = Objects.requireNonNull(f.apply(x, y));
+      memo = new Object[] {x, y, r};
+      return r;
+    }
+
+    @Override
+    public AutoCloseable observe(Consumer<? super R> observer) {
+      AutoCloseable one = a.observe(x -> observer.accept(get()));
+      AutoCloseable two = b.observe(y -> observer.accept(get()));
+      return () -> {
+        try {
+          one.close();
+        } finally {
+          two.close();
+        }
+      };
+    }
+  }
+
   /** The source and function of a mapped variable, with the last result kept for repeated reads. */
-  private static final class View<S, R> {
+  private static final class View<S, R> implements Source<R> {
     private final Var<S> source;
     private final Function<? super S, ? extends R> f;
     /** The last source value and its image; replaced as a pair so readers never mix two. */
@@ -81,7 +138,8 @@ public final class Var<T> {
       this.f = Objects.requireNonNull(f);
     }
 
-    R get() {
+    @Override
+    public R get() {
       S s = source.get();
       Memo<S, R> m = memo;
       if (m != null && m.from == s) {
@@ -92,7 +150,8 @@ public final class Var<T> {
       return r;
     }
 
-    AutoCloseable observe(Consumer<? super R> observer) {
+    @Override
+    public AutoCloseable observe(Consumer<? super R> observer) {
       return source.observe(s -> observer.accept(get()));
     }
   }

@@ -4,6 +4,8 @@ import dev.turnout.config.TransformerConfig;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.Transformer;
 import dev.turnout.naming.TransformerChain;
+import dev.turnout.naming.k8s.K8sNamer;
+import dev.turnout.dtab.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +55,24 @@ public final class Transformers {
           @Override
           public Transformer constant(TransformerConfig.Const k) {
             return Transformer.constant(k.prefix(), k.path(), interpreter);
+          }
+
+          @Override
+          public Transformer k8sDaemonSet(TransformerConfig.K8sDaemonSet d) {
+            K8sNamer api = K8sNamer.shared(d.k8sHost(), d.k8sPort());
+            return Transformer.k8sDaemonSet(d.prefix(), api.addr(d.namespace(), d.port(), d.service()), d.hostNetwork());
+          }
+
+          @Override
+          public Transformer k8sLocalNode(TransformerConfig.K8sLocalNode l) {
+            String variable = l.hostNetwork() ? "NODE_NAME" : "POD_IP";
+            String local = System.getenv(variable);
+            if (local == null || local.isBlank()) {
+              throw new IllegalArgumentException(
+                  "io.l5d.k8s.localnode: the " + variable + " environment variable must be set to this "
+                      + (l.hostNetwork() ? "node's name" : "pod's IP") + " (Kubernetes' downward API)");
+            }
+            return Transformer.k8sLocalNode(l.prefix().concat(Path.of(local)), local, l.hostNetwork());
           }
         });
   }

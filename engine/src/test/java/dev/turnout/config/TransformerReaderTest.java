@@ -90,14 +90,39 @@ class TransformerReaderTest {
   void aKindTurnoutLacksLeavesItsRouterOutAsUnimplemented() {
     List<RouterConfig> rs =
         routers(
-            "[{label: out, interpreter: {kind: default, transformers: [{kind: io.l5d.k8s.daemonset,"
-                + " namespace: linkerd, port: incoming, service: l5d}]}}, {label: other}]");
+            "[{label: out, interpreter: {kind: default, transformers: [{kind: io.l5d.k8s.istio}]}}, {label: other}]");
 
     assertThat(rs).extracting(RouterConfig::label).containsExactly("other");
     assertThat(blocks.context.unimplemented()).singleElement().satisfies(u -> {
       assertThat(u.path()).isEqualTo("routers[0].interpreter.transformers[0].kind");
-      assertThat(u.what()).startsWith("transformer kind io.l5d.k8s.daemonset is not implemented by Turnout");
+      assertThat(u.what()).startsWith("transformer kind io.l5d.k8s.istio is not implemented by Turnout");
       assertThat(u.skippable()).isTrue();
     });
+  }
+
+  @Test
+  void theKubernetesTransformersReadLinkerdsKeysAndDefaults() {
+    List<TransformerConfig> ts =
+        transformers(
+            "[{kind: io.l5d.k8s.daemonset, namespace: linkerd, port: incoming, service: l5d},"
+                + " {kind: io.l5d.k8s.daemonset, namespace: linkerd, port: incoming, service: l5d, k8sHost: api, k8sPort: 8002,"
+                + " hostNetwork: true}, {kind: io.l5d.k8s.localnode}, {kind: io.l5d.k8s.localnode, hostNetwork: true}]");
+
+    assertThat(ts)
+        .containsExactly(
+            new TransformerConfig.K8sDaemonSet(
+                Path.read("/%/io.l5d.k8s.daemonset/linkerd/incoming/l5d"), "linkerd", "l5d", "incoming", "localhost", 8001, false),
+            new TransformerConfig.K8sDaemonSet(
+                Path.read("/%/io.l5d.k8s.daemonset/linkerd/incoming/l5d"), "linkerd", "l5d", "incoming", "api", 8002, true),
+            new TransformerConfig.K8sLocalNode(Path.read("/%/io.l5d.k8s.localnode"), false),
+            new TransformerConfig.K8sLocalNode(Path.read("/%/io.l5d.k8s.localnode"), true));
+    assertThat(blocks.context.warnings()).isEmpty();
+  }
+
+  @Test
+  void aDaemonSetWithoutItsServiceNamesTheMissingKey() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> transformers("[{kind: io.l5d.k8s.daemonset, namespace: linkerd, port: incoming}]"))
+        .hasMessageContaining("transformers[0].service: is required");
   }
 }

@@ -129,6 +129,11 @@ final class DataPlane {
       resources.add(namer);
       return namer;
     }
+    if (config instanceof NamerConfig.K8s k8s) {
+      dev.turnout.naming.k8s.K8sNamer namer = dev.turnout.naming.k8s.K8sNamer.start(k8s, Clock.systemUTC());
+      resources.add(namer);
+      return namer;
+    }
     throw new IllegalStateException("no way to start a namer of kind " + config.kind());
   }
 
