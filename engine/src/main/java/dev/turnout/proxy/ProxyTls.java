@@ -1,9 +1,11 @@
 package dev.turnout.proxy;
 
 import dev.turnout.config.ClientConfig;
+import dev.turnout.config.ClientTlsConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.config.ServerTlsConfig;
+import dev.turnout.tls.ClientTls;
 import dev.turnout.tls.ClientTlsSet;
 import dev.turnout.tls.ServerTls;
 import dev.turnout.tls.TlsReloader;
@@ -14,7 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The certificates of the routers: each TLS server's and each {@code client:} block's, every one
+ * The certificates of the routers: each TLS server's, each {@code client:} block's and each {@code
+ * io.l5d.namerd.http} interpreter's (towards its control planes), every one
  * watched by one {@link TlsReloader}. {@link #load} reads them all at once, so that start-up can check
  * every file before it opens a store or binds a port, and a bad one stops it naming the file; the proxy
  * then takes what was read. A block not read beforehand (or a process that never calls {@link #load})
@@ -24,6 +27,7 @@ public final class ProxyTls {
   private final TlsReloader reloader;
   private final Map<ServerTlsConfig, ServerTls> servers = new ConcurrentHashMap<>();
   private final Map<ClientConfig, ClientTlsSet> clients = new ConcurrentHashMap<>();
+  private final Map<ClientTlsConfig, ClientTls> controlPlanes = new ConcurrentHashMap<>();
 
   private ProxyTls(TlsReloader reloader) {
     this.reloader = reloader;
@@ -39,6 +43,7 @@ public final class ProxyTls {
     ProxyTls tls = new ProxyTls(reloader);
     for (int ri = 0; ri < routers.size(); ri++) {
       RouterConfig rc = routers.get(ri);
+      tls.controlPlane(rc, ri);
       tls.client(rc, ri);
       for (int si = 0; si < rc.servers().size(); si++) {
         tls.server(rc.servers().get(si), ri, si);
@@ -56,6 +61,19 @@ public final class ProxyTls {
   Optional<ServerTls> server(ServerConfig sc, int ri, int si) {
     String where = "routers[" + ri + "].servers[" + si + "].tls";
     return sc.tls().map(t -> servers.computeIfAbsent(t, x -> reloader.watch(ServerTls.load(t, where, Clock.systemUTC()))));
+  }
+
+  /**
+   * The TLS router {@code ri}'s interpreter reaches its control planes with; empty when it follows
+   * none, or over plain HTTP.
+   */
+  public Optional<ClientTls> controlPlane(RouterConfig rc, int ri) {
+    if (!rc.interpreter().followsRemote()) {
+      return Optional.empty();
+    }
+    String where = "routers[" + ri + "].interpreter.tls";
+    return rc.interpreter().tls().map(t -> controlPlanes.computeIfAbsent(
+        t, x -> reloader.watch(ClientTls.load(t, where, Clock.systemUTC()))));
   }
 
   /** The TLS of router {@code ri}'s clients. */
