@@ -68,6 +68,16 @@ public record ClientConfig(
         hostConnectionPool, failFast, requeueBudget, configs, newTls);
   }
 
+  /** The same block speaking plaintext everywhere: no {@code tls}, nor any in its entries. */
+  public ClientConfig plaintext() {
+    List<Entry> entries = configs.stream()
+        .map(e -> new Entry(e.prefix(), e.failureAccrual(), e.loadBalancer(), e.connectTimeout(),
+            e.requestAttemptTimeout(), e.hostConnectionPool(), e.failFast(), e.requeueBudget(), Optional.empty()))
+        .toList();
+    return new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout, hostConnectionPool,
+        failFast, requeueBudget, entries, Optional.empty());
+  }
+
   /**
    * What applies to the client {@code id}: this block with every entry whose prefix matches it applied
    * in order, a later entry's keys replacing an earlier one's; without entries left over. As in
