@@ -26,9 +26,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@code disableValidation} it checks nothing. A {@link TlsReloader} may replace the trusted
  * certificates and the {@code clientAuth} certificate for later handshakes of every context.
  *
- * <p>{@link #context()} expects the block's own {@code commonName}; {@link #context(String)} another
- * name, for a destination whose name the caller worked out (Linkerd's per-prefix {@code commonName}
- * with its {@code {captures}} filled in). A JDK {@code HttpClient} takes {@code
+ * <p>{@link #context()} expects the block's own {@code commonName}; {@link #named} gives a view of the
+ * same loaded files expecting another name (a destination's, Linkerd's per-prefix {@code commonName}
+ * with its {@code {captures}} filled in), one view per name, so that pools keyed by it never mix two
+ * names. {@link #load} reads the files at once; {@link #deferred} at the first handshake, for files
+ * whose paths are known only per destination. A JDK {@code HttpClient} takes {@code
  * sslContext(tls.context())} and {@code sslParameters(tls.parameters())}; its own check of the URI's
  * host is replaced by the name check here.
  */
