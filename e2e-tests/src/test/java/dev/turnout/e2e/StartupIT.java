@@ -46,7 +46,7 @@ class StartupIT {
           + "|routers[0].protocol: protocol h2 is not implemented by Turnout",
       "routers: [{protocol: mux, servers: [{port: 0}]}]"
           + "|routers[0].protocol: protocol mux is not implemented by Turnout",
-      "{namers: [{kind: io.l5d.fs, rootDir: disco, tls: {commonName: namer.example.org}}], routers: [{protocol: http, servers: [{port: 0}]}]}"
+      "{namers: [{kind: io.l5d.fs, rootDir: ., tls: {commonName: namer.example.org}}], routers: [{protocol: http, servers: [{port: 0}]}]}"
           + "|namers[0].tls: TLS is not implemented by Turnout yet",
       "routers: [{protocol: http, servers: [{port: 0}], client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org, trustCertsBundle: missing.pem}}]}}]"
           + "|routers[0].client.configs[0].tls.trustCertsBundle",
@@ -83,7 +83,7 @@ class StartupIT {
   @Test
   void skipUnimplementedNeverStartsWithoutTls() throws IOException {
     Path file = Files.writeString(dir.resolve("linkerd.yml"),
-        "namers: [{kind: io.l5d.fs, rootDir: disco, tls: {commonName: namer.example.org}}]\n"
+        "namers: [{kind: io.l5d.fs, rootDir: ., tls: {commonName: namer.example.org}}]\n"
             + "routers: [{protocol: http, servers: [{port: 0}]}]\n");
 
     JarProcess turnout = cleanup.add(JarProcess.start("tls", Map.of(), "--config", file.toString(), "--admin-port", "0",
