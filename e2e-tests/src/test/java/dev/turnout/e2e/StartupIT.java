@@ -46,8 +46,10 @@ class StartupIT {
           + "|routers[0].protocol: protocol h2 is not implemented by Turnout",
       "routers: [{protocol: mux, servers: [{port: 0}]}]"
           + "|routers[0].protocol: protocol mux is not implemented by Turnout",
-      "routers: [{protocol: http, servers: [{port: 0}], client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org}}]}}]"
-          + "|routers[0].client.configs[0].tls: TLS is not implemented by Turnout yet",
+      "{namers: [{kind: io.l5d.fs, rootDir: ., tls: {commonName: namer.example.org}}], routers: [{protocol: http, servers: [{port: 0}]}]}"
+          + "|namers[0].tls: TLS is not implemented by Turnout yet",
+      "routers: [{protocol: http, servers: [{port: 0}], client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org, trustCertsBundle: missing.pem}}]}}]"
+          + "|routers[0].client.configs[0].tls.trustCertsBundle",
   })
   void aConfigAskingForWhatTurnoutLacksExits2WithItsLine(String config, String line) throws IOException {
     Path file = Files.writeString(dir.resolve("linkerd.yml"), config + "\n");
@@ -81,13 +83,14 @@ class StartupIT {
   @Test
   void skipUnimplementedNeverStartsWithoutTls() throws IOException {
     Path file = Files.writeString(dir.resolve("linkerd.yml"),
-        "routers: [{protocol: http, servers: [{port: 0}], client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org}}]}}]\n");
+        "namers: [{kind: io.l5d.fs, rootDir: ., tls: {commonName: namer.example.org}}]\n"
+            + "routers: [{protocol: http, servers: [{port: 0}]}]\n");
 
     JarProcess turnout = cleanup.add(JarProcess.start("tls", Map.of(), "--config", file.toString(), "--admin-port", "0",
         "--skip-unimplemented", "--data", dir.resolve("data").toString()));
 
     assertThat(turnout.exitCode(Duration.ofSeconds(60))).isEqualTo(2);
-    assertThat(turnout.output()).contains("turnout: routers[0].client.configs[0].tls: TLS is not implemented by Turnout yet");
+    assertThat(turnout.output()).contains("turnout: namers[0].tls: TLS is not implemented by Turnout yet");
   }
 
   @Test

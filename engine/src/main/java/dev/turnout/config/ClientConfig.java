@@ -3,6 +3,7 @@ package dev.turnout.config;
 import dev.turnout.dtab.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,8 +18,8 @@ import java.util.Optional;
  *     connection whatever it says (see docs/linkerd-compatibility.md)
  * @param requeueBudget the budget of retries of requests that never reached a backend; empty: they
  *     draw on the service's retry budget
- * @param tls Linkerd's {@code client.tls} of the global block, read and checked; an enabled one stops
- *     start-up until the upstream client speaks TLS (per-prefix {@code tls} is refused for now)
+ * @param tls Linkerd's {@code client.tls}: of the global block, or, after {@link #forClient}, the one
+ *     the client's entries leave in force with their captures filled in; empty or disabled: plaintext
  */
 public record ClientConfig(
     FailureAccrualConfig failureAccrual,
@@ -67,16 +68,32 @@ public record ClientConfig(
         hostConnectionPool, failFast, requeueBudget, configs, newTls);
   }
 
+  /** The same block speaking plaintext everywhere: no {@code tls}, nor any in its entries. */
+  public ClientConfig plaintext() {
+    List<Entry> entries = configs.stream()
+        .map(e -> new Entry(e.prefix(), e.failureAccrual(), e.loadBalancer(), e.connectTimeout(),
+            e.requestAttemptTimeout(), e.hostConnectionPool(), e.failFast(), e.requeueBudget(), Optional.empty()))
+        .toList();
+    return new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout, hostConnectionPool,
+        failFast, requeueBudget, entries, Optional.empty());
+  }
+
   /**
    * What applies to the client {@code id}: this block with every entry whose prefix matches it applied
-   * in order, a later entry's keys replacing an earlier one's; without entries left over.
+   * in order, a later entry's keys replacing an earlier one's; without entries left over. As in
+   * Linkerd, an entry's {@code tls} replaces the earlier block whole (keys are not merged), with the
+   * captures of that entry's prefix filled in; one with {@code enabled: false} turns TLS off.
    */
   public ClientConfig forClient(Path id) {
     ClientConfig c = new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
         hostConnectionPool, failFast, requeueBudget, List.of(), tls);
     for (Entry e : configs) {
-      if (e.prefix().matches(id)) {
+      Optional<Map<String, String>> vars = e.prefix().extract(id);
+      if (vars.isPresent()) {
         c = e.applyTo(c);
+        if (e.tls().isPresent()) {
+          c = c.withTls(Optional.of(e.tls().get().substitute(vars.get())));
+        }
       }
     }
     return c;
@@ -91,8 +108,30 @@ public record ClientConfig(
       Optional<Duration> requestAttemptTimeout,
       Optional<HostConnectionPool> hostConnectionPool,
       Optional<Boolean> failFast,
-      Optional<RetryBudgetConfig> requeueBudget) {
+      Optional<RetryBudgetConfig> requeueBudget,
+      Optional<ClientTlsConfig> tls) {
 
+    public Entry {
+      if (tls == null) {
+        throw new IllegalArgumentException("tls is Optional.empty() when the entry leaves TLS as it is, not null");
+      }
+    }
+
+    /** An entry that leaves TLS as it is. */
+    public Entry(
+        PathPattern prefix,
+        Optional<FailureAccrualConfig> failureAccrual,
+        Optional<String> loadBalancer,
+        Optional<Duration> connectTimeout,
+        Optional<Duration> requestAttemptTimeout,
+        Optional<HostConnectionPool> hostConnectionPool,
+        Optional<Boolean> failFast,
+        Optional<RetryBudgetConfig> requeueBudget) {
+      this(prefix, failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout, hostConnectionPool, failFast,
+          requeueBudget, Optional.empty());
+    }
+
+    /** Every key but {@code tls} (whose captures need the client's id: see {@link ClientConfig#forClient}). */
     ClientConfig applyTo(ClientConfig c) {
       return new ClientConfig(
           failureAccrual.orElse(c.failureAccrual()),

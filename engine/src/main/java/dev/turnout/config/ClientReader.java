@@ -3,6 +3,7 @@ package dev.turnout.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A router's {@code client:}, as Linkerd 1 writes it: the keys straight under the block ({@code kind:
@@ -14,9 +15,9 @@ import java.util.Optional;
  * re-sending requests no backend received ({@code requeueBudget}). Linkerd's {@code aperture} and
  * {@code heap} balancers run as {@code ewma} with a warning, since the traffic still reaches the same
  * endpoints; a balancer nobody knows is an error. {@code tls} of the global block is read and checked
- * as Linkerd reads it, and an enabled one is spoken to every endpoint; in an {@code io.l5d.static}
- * entry (a per-destination {@code commonName}) {@link YamlNode#only} records it as {@link
- * Unimplemented}, since those destinations would otherwise get the global block's TLS or none.
+ * as Linkerd reads it, and an enabled one is spoken to every endpoint; an {@code io.l5d.static}
+ * entry's {@code tls} applies to the clients its prefix matches, its {@code commonName} (and, in
+ * Turnout, its file paths) holding the prefix's {@code {captures}}.
  */
 final class ClientReader {
   private static final String[] KEYS = {
@@ -37,8 +38,12 @@ final class ClientReader {
         PerPrefix.entries(
             n,
             c -> {
-              c.only(ServiceReader.with("prefix", KEYS));
-              return entry(context, c, PerPrefix.prefix(c));
+              c.only(ServiceReader.with("prefix", ServiceReader.with("tls", KEYS)));
+              PathPattern prefix = PerPrefix.prefix(c);
+              ClientConfig.Entry e = entry(context, c, prefix);
+              return new ClientConfig.Entry(e.prefix(), e.failureAccrual(), e.loadBalancer(), e.connectTimeout(),
+                  e.requestAttemptTimeout(), e.hostConnectionPool(), e.failFast(), e.requeueBudget(),
+                  entryTls(context, c.get("tls"), prefix));
             });
     return new ClientConfig(
         d.failureAccrual(), d.loadBalancer(), d.connectTimeout(), d.requestAttemptTimeout(),
@@ -54,6 +59,44 @@ final class ClientReader {
       return Optional.empty();
     }
     return Optional.of(TlsReader.client(context, n));
+  }
+
+  /**
+   * An {@code io.l5d.static} entry's {@code tls}: Linkerd's client block, whose {@code commonName} may
+   * hold the prefix's {@code {captures}}; Turnout also fills them in in the file paths. A {@code {name}}
+   * the prefix does not capture is refused: Linkerd would leave it as written, and no certificate is
+   * for a name with braces (nor is a file so named meant).
+   */
+  private static Optional<ClientTlsConfig> entryTls(ConfigContext context, YamlNode n, PathPattern prefix) {
+    if (n.isMissing()) {
+      return Optional.empty();
+    }
+    ClientTlsConfig tls = TlsReader.client(context, n);
+    if (tls.enabled()) {
+      Set<String> captured = prefix.captures();
+      String at = n.path + ".";
+      tls.commonName().ifPresent(cn -> uncaptured(at + "commonName", cn, captured, prefix));
+      for (int i = 0; i < tls.trustCerts().size(); i++) {
+        uncaptured(at + "trustCerts[" + i + "]", tls.trustCerts().get(i).toString(), captured, prefix);
+      }
+      tls.trustCertsBundle().ifPresent(f -> uncaptured(at + "trustCertsBundle", f.toString(), captured, prefix));
+      tls.clientAuth().ifPresent(a -> {
+        uncaptured(at + "clientAuth.certPath", a.certPath().toString(), captured, prefix);
+        uncaptured(at + "clientAuth.keyPath", a.keyPath().toString(), captured, prefix);
+        a.intermediateCertsPath()
+            .ifPresent(f -> uncaptured(at + "clientAuth.intermediateCertsPath", f.toString(), captured, prefix));
+      });
+    }
+    return Optional.of(tls);
+  }
+
+  private static void uncaptured(String at, String value, Set<String> captured, PathPattern prefix) {
+    for (String name : PathPattern.names(value)) {
+      if (!captured.contains(name)) {
+        throw new ConfigException(at + ": {" + name + "} is not captured by the prefix " + prefix.text()
+            + (captured.isEmpty() ? ", which captures nothing" : " (it captures {" + String.join("}, {", captured) + "})"));
+      }
+    }
   }
 
   /**

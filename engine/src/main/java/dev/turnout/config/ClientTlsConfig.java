@@ -1,7 +1,9 @@
 package dev.turnout.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,6 +52,48 @@ public record ClientTlsConfig(
         throw new IllegalArgumentException("clientAuth with disableValidation would send a client certificate to an unchecked peer");
       }
     }
+  }
+
+  /**
+   * The block for one destination of an {@code io.l5d.static} entry: each {@code {name}} of {@code vars}
+   * (the captures of the entry's prefix) filled in, in {@code commonName} as Linkerd fills it and, as
+   * Turnout adds, in the file paths, so that each destination may have its own trust or client
+   * certificate.
+   */
+  public ClientTlsConfig substitute(Map<String, String> vars) {
+    if (vars.isEmpty()) {
+      return this;
+    }
+    return new ClientTlsConfig(
+        enabled,
+        disableValidation,
+        commonName.map(n -> PathPattern.substitute(vars, n)),
+        trustCerts.stream().map(p -> filled(vars, p)).toList(),
+        trustCertsBundle.map(p -> filled(vars, p)),
+        clientAuth.map(a -> new ClientAuth(
+            filled(vars, a.certPath()), filled(vars, a.keyPath()), a.intermediateCertsPath().map(p -> filled(vars, p)))),
+        protocols);
+  }
+
+  /** Every file the block names: the trusted certificates, then the client certificate's files. */
+  public List<Path> files() {
+    List<Path> out = new ArrayList<>(trustCerts);
+    trustCertsBundle.ifPresent(out::add);
+    clientAuth.ifPresent(a -> {
+      out.add(a.certPath());
+      out.add(a.keyPath());
+      a.intermediateCertsPath().ifPresent(out::add);
+    });
+    return out;
+  }
+
+  /** Whether a file path holds a {@code {capture}}: its files can only be read once the destination is known. */
+  public boolean filesHoldCaptures() {
+    return files().stream().anyMatch(f -> !PathPattern.names(f.toString()).isEmpty());
+  }
+
+  private static Path filled(Map<String, String> vars, Path p) {
+    return Path.of(PathPattern.substitute(vars, p.toString()));
   }
 
   /** Validates the peer against {@code trustCertsBundle} and {@code commonName}, with no client certificate. */

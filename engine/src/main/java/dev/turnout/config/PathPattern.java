@@ -2,7 +2,12 @@ package dev.turnout.config;
 
 import dev.turnout.dtab.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,21 +40,69 @@ public record PathPattern(String text) {
 
   /** Whether {@code path} starts with segments this pattern accepts. */
   public boolean matches(Path path) {
+    return extract(path).isPresent();
+  }
+
+  /**
+   * The value of each capture when {@code path} matches, as Linkerd's {@code PathMatcher.extract}:
+   * {@code /#/io.l5d.fs/{service}} gives {@code {service=users}} for {@code /#/io.l5d.fs/users/v1};
+   * a name captured twice keeps its later value. Empty when the path does not match.
+   */
+  public Optional<Map<String, String>> extract(Path path) {
     List<Object> segments = segments(text);
     if (segments.size() > path.size()) {
-      return false;
+      return Optional.empty();
     }
+    Map<String, String> vars = new LinkedHashMap<>();
     for (int i = 0; i < segments.size(); i++) {
       Object s = segments.get(i);
       String label = path.labelText(i);
-      if (s instanceof Pattern p ? !p.matcher(label).find() : !"*".equals(s) && !s.equals(label)) {
-        return false;
+      if (s instanceof Capturing c) {
+        Matcher m = c.pattern().matcher(label);
+        if (!m.find()) {
+          return Optional.empty();
+        }
+        for (int g = 0; g < c.names().size(); g++) {
+          vars.put(c.names().get(g), m.group(g + 1));
+        }
+      } else if (!"*".equals(s) && !s.equals(label)) {
+        return Optional.empty();
       }
     }
-    return true;
+    return Optional.of(vars);
   }
 
-  /** Each segment as its literal text ({@code *} included) or, when it captures, as a pattern. */
+  /** The names this pattern captures, in the order written. */
+  public Set<String> captures() {
+    return names(text);
+  }
+
+  /** The {@code {name}}s written in {@code text} (a pattern, or a value to fill in), in order. */
+  public static Set<String> names(String text) {
+    Set<String> out = new LinkedHashSet<>();
+    Matcher m = CAPTURE.matcher(text);
+    while (m.find()) {
+      out.add(m.group().substring(1, m.group().length() - 1));
+    }
+    return out;
+  }
+
+  /**
+   * {@code value} with each {@code {name}} of {@code vars} replaced by its value, as Linkerd's {@code
+   * PathMatcher.substitute}; a {@code {name}} not in {@code vars} is left as written.
+   */
+  public static String substitute(Map<String, String> vars, String value) {
+    String out = value;
+    for (Map.Entry<String, String> v : vars.entrySet()) {
+      out = out.replace("{" + v.getKey() + "}", v.getValue());
+    }
+    return out;
+  }
+
+  /** A segment holding captures: the regular expression it matches with, and the captures' names. */
+  private record Capturing(Pattern pattern, List<String> names) {}
+
+  /** Each segment as its literal text ({@code *} included) or, when it captures, as a {@link Capturing}. */
   private static List<Object> segments(String text) {
     List<Object> out = new ArrayList<>();
     String[] parts = text.substring(1).split("/", -1);
@@ -66,14 +119,16 @@ public record PathPattern(String text) {
         continue;
       }
       StringBuilder regex = new StringBuilder();
+      List<String> names = new ArrayList<>();
       int from = 0;
       m.reset();
       while (m.find()) {
         regex.append(Pattern.quote(part.substring(from, m.start()))).append("(.*)");
+        names.add(m.group().substring(1, m.group().length() - 1));
         from = m.end();
       }
       regex.append(Pattern.quote(part.substring(from)));
-      out.add(Pattern.compile(regex.toString()));
+      out.add(new Capturing(Pattern.compile(regex.toString()), names));
     }
     return out;
   }

@@ -2,7 +2,6 @@ package dev.turnout.proxy;
 
 import dev.turnout.accesslog.AccessLog;
 import dev.turnout.config.AccessLogConfig;
-import dev.turnout.config.ClientTlsConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.Nanos;
@@ -10,7 +9,6 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.Router;
-import dev.turnout.tls.ClientTls;
 import dev.turnout.tls.ServerTls;
 import dev.turnout.tls.TlsReloader;
 import dev.turnout.tracing.Tracing;
@@ -67,7 +65,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       LongSupplier nanos) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, Tracing.off(), unwatched());
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, Tracing.off(), ProxyTls.watchedBy(unwatched()));
   }
 
   /**
@@ -80,7 +78,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true, Tracing.off(), unwatched());
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, true, Tracing.off(), ProxyTls.watchedBy(unwatched()));
   }
 
   /**
@@ -94,7 +92,7 @@ public final class ProxyServer {
       Function<RouterConfig, DtabSource> baseDtabs,
       ProxyMetrics metrics,
       IoThreads threads) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true, Tracing.off(), unwatched());
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, false, true, Tracing.off(), ProxyTls.watchedBy(unwatched()));
   }
 
   /**
@@ -139,7 +137,25 @@ public final class ProxyServer {
       IoThreads threads,
       Tracing tracing,
       TlsReloader reloader) {
-    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false, tracing, reloader);
+    return bind(routers, interpreter, baseDtabs, metrics, threads, tracing, ProxyTls.watchedBy(reloader));
+  }
+
+  /**
+   * As above, with the routers' certificates as {@code tls} read them (at start-up, before the store
+   * was opened) and watches them.
+   *
+   * @throws dev.turnout.tls.TlsException naming the {@code tls} key, the file and the problem, for a
+   *     block {@code tls} had not read
+   */
+  public static RunningProxy bind(
+      List<RouterConfig> routers,
+      Interpreter interpreter,
+      Function<RouterConfig, DtabSource> baseDtabs,
+      ProxyMetrics metrics,
+      IoThreads threads,
+      Tracing tracing,
+      ProxyTls tls) {
+    return start(routers, interpreter, baseDtabs, metrics, Nanos.SYSTEM, threads, true, false, tracing, tls);
   }
 
   /** A reloader that is never polled: the starts without one load their TLS files once. */
@@ -155,7 +171,7 @@ public final class ProxyServer {
       ProxyMetrics metrics,
       LongSupplier nanos,
       Tracing tracing) {
-    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, tracing, unwatched());
+    return start(routers, interpreter, baseDtabs, metrics, nanos, IoThreads.start(), true, true, tracing, ProxyTls.watchedBy(unwatched()));
   }
 
   /**
@@ -174,7 +190,7 @@ public final class ProxyServer {
       boolean ownThreads,
       boolean openNow,
       Tracing tracing,
-      TlsReloader reloader) {
+      ProxyTls tls) {
     Pools pools = new Pools();
     List<DtabSource> sources = new ArrayList<>();
     List<RouterChain> handlers = new ArrayList<>();
@@ -209,11 +225,7 @@ public final class ProxyServer {
         RouterConfig rc = routers.get(ri);
         DtabSource source = baseDtabs.apply(rc);
         sources.add(source);
-        String clientWhere = "routers[" + ri + "].client.tls";
-        Optional<ClientTls> clientTls =
-            rc.client().tls().filter(ClientTlsConfig::enabled)
-                .map(t -> reloader.watch(ClientTls.load(t, clientWhere, Clock.systemUTC())));
-        Router router = new Router(rc, interpreter, source, nanos, clientTls);
+        Router router = new Router(rc, interpreter, source, nanos, tls.client(rc, ri));
         built.add(router);
         metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
         AccessLog accessLog = openAccessLog(rc, metrics);
@@ -222,8 +234,7 @@ public final class ProxyServer {
         }
         for (int si = 0; si < rc.servers().size(); si++) {
           ServerConfig sc = rc.servers().get(si);
-          String where = "routers[" + ri + "].servers[" + si + "].tls";
-          Optional<ServerTls> tls = sc.tls().map(t -> reloader.watch(ServerTls.load(t, where, Clock.systemUTC())));
+          Optional<ServerTls> serverTls = tls.server(sc, ri, si);
           Observing observing = new Observing(metrics, rc.label(), sc, accessLog, tracing, Clock.systemDefaultZone());
           RouterChain handler = new RouterChain(router, sc, pools, metrics, mirror, observing);
           handlers.add(handler);
@@ -236,9 +247,9 @@ public final class ProxyServer {
           gates.add(gate);
           GracefulShutdownHandler drain = new GracefulShutdownHandler(gate);
           drains.add(drain);
-          builder.addListener(ServerListener.of(sc, tls, drain));
+          builder.addListener(ServerListener.of(sc, serverTls, drain));
           listenerRouters.add(rc.label());
-          listenerTls.add(tls);
+          listenerTls.add(serverTls);
         }
       }
       undertow = builder.build();

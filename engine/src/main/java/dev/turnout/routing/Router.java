@@ -2,6 +2,7 @@ package dev.turnout.routing;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.turnout.config.ClientConfig;
 import dev.turnout.config.IdentifierConfig;
 import dev.turnout.config.RouterConfig;
 import dev.turnout.config.ServiceConfig;
@@ -12,7 +13,7 @@ import dev.turnout.naming.BoundName;
 import dev.turnout.naming.DelegateTree;
 import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.TransformerChain;
-import dev.turnout.tls.ClientTls;
+import dev.turnout.tls.ClientTlsSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public final class Router {
   private final ConcurrentHashMap<Path, Client> clients = new ConcurrentHashMap<>();
   private final AtomicLong health = new AtomicLong();
   private volatile Bindings bindings;
-  private final Optional<ClientTls> clientTls;
+  private final ClientTlsSet clientTls;
 
   private record Key(Dtab local, Path service) {}
 
@@ -64,26 +65,24 @@ public final class Router {
   private record Bindings(RoutingSnapshot snapshot, long generation, Cache<Key, Bound> cache) {}
 
   /**
-   * A router whose {@code client.tls}, when enabled, is loaded here and not watched for changes.
+   * A router whose clients' TLS ({@code client.tls}, and that of {@code io.l5d.static} entries) is
+   * loaded here and not watched for changes.
    *
    * @throws dev.turnout.tls.TlsException naming the file and the problem
    */
   public Router(RouterConfig config, Interpreter interpreter, DtabSource source, LongSupplier nanos) {
     this(config, interpreter, source, nanos,
-        config.client().tls().filter(t -> t.enabled())
-            .map(t -> ClientTls.load(t, "routers." + config.label() + ".client.tls", java.time.Clock.systemUTC())));
+        ClientTlsSet.load(config.client(), "routers." + config.label() + ".client",
+            new dev.turnout.tls.TlsReloader(System::nanoTime, dev.turnout.tls.TlsReloader.EVERY),
+            java.time.Clock.systemUTC()));
   }
 
   /**
-   * A router whose clients speak {@code clientTls} (the router's enabled {@code client.tls}, loaded by
-   * the caller, perhaps watched for rotation); empty: plaintext.
+   * A router whose clients speak the TLS of {@code clientTls} (loaded by the caller from the router's
+   * {@code client:} block, perhaps watched for rotation), each client the one its entries leave in force.
    */
   public Router(
-      RouterConfig config, Interpreter interpreter, DtabSource source, LongSupplier nanos,
-      Optional<ClientTls> clientTls) {
-    if (clientTls.isEmpty() && config.client().tls().filter(t -> t.enabled()).isPresent()) {
-      throw new IllegalArgumentException("router " + config.label() + ": client.tls is enabled but no TLS was given");
-    }
+      RouterConfig config, Interpreter interpreter, DtabSource source, LongSupplier nanos, ClientTlsSet clientTls) {
     this.clientTls = clientTls;
     this.config = config;
     this.interpreter = interpreter;
@@ -287,7 +286,10 @@ public final class Router {
     if (c != null) {
       return c;
     }
-    return clients.computeIfAbsent(name.id(), id -> new Client(name, config.client().forClient(id), clientTls, nanos));
+    return clients.computeIfAbsent(name.id(), id -> {
+      ClientConfig settings = config.client().forClient(id);
+      return new Client(name, settings, clientTls.forClient(id, settings), nanos);
+    });
   }
 
   /** Every client used so far. */

@@ -128,15 +128,6 @@ class PerPrefixPolicyTest {
   }
 
   @Test
-  void tlsInAStaticClientEntryStopsStartUpAsUnimplemented() {
-    client("{kind: io.l5d.static, configs: [{prefix: '/#/io.l5d.fs/{service}', tls: {commonName: '{service}.linkerd.io'}}]}");
-
-    assertThat(blocks.context.unimplemented())
-        .singleElement()
-        .satisfies(u -> assertThat(u.path()).isEqualTo("routers[0].client.configs[0].tls"));
-  }
-
-  @Test
   void heapRunsAsEwmaWithAWarningInAnEntryToo() {
     ClientConfig c = client("{kind: io.l5d.static, configs: [{prefix: /, loadBalancer: {kind: heap}}]}");
 

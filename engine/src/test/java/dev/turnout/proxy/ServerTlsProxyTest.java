@@ -155,7 +155,7 @@ class ServerTlsProxyTest {
     proxy =
         ProxyServer.start(
             List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics, Nanos.SYSTEM,
-            IoThreads.start(), true, openNow, Tracing.off(), reloader);
+            IoThreads.start(), true, openNow, Tracing.off(), ProxyTls.watchedBy(reloader));
   }
 
   private HttpClient client(Optional<ClientTlsConfig.ClientAuth> auth) {

@@ -11,6 +11,7 @@ import dev.turnout.naming.Interpreter;
 import dev.turnout.naming.Namer;
 import dev.turnout.proxy.IoThreads;
 import dev.turnout.proxy.ProxyServer;
+import dev.turnout.proxy.ProxyTls;
 import dev.turnout.proxy.RunningProxy;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.DtabSources;
@@ -18,7 +19,6 @@ import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.routing.RoutingSnapshot;
 import dev.turnout.store.DtabStore;
 import dev.turnout.tls.ClientTls;
-import dev.turnout.tls.TlsReloader;
 import dev.turnout.web.fleet.FleetReport;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,29 +54,26 @@ final class DataPlane {
   /** Per router label, the TLS its io.l5d.namerd.http interpreter reaches control planes with. */
   private final Map<String, ClientTls> controlPlaneTls;
   private final Clock clock;
-  /** Watches the router servers' certificate files too, once the proxy is bound. */
-  private final TlsReloader reloader;
+  /** The routers' certificates, read (and watched) at start-up before anything else. */
+  private final ProxyTls routerTls;
 
-  private DataPlane(Interpreter interpreter, Map<String, ClientTls> controlPlaneTls, Clock clock, TlsReloader reloader) {
+  private DataPlane(Interpreter interpreter, Map<String, ClientTls> controlPlaneTls, Clock clock, ProxyTls routerTls) {
     this.interpreter = interpreter;
-    this.reloader = reloader;
+    this.routerTls = routerTls;
     this.controlPlaneTls = Map.copyOf(controlPlaneTls);
     this.clock = clock;
   }
 
   /**
    * Starts the config's namers; they close with {@code resources}. Each following router's
-   * interpreter {@code tls} is loaded first (a bad file stops start-up, naming it) and watched by
-   * {@code reloader}.
+   * interpreter {@code tls} comes from {@code routerTls} (read at start-up: a bad file stopped it,
+   * naming the file).
    */
-  static DataPlane namers(TurnoutConfig config, Resources resources, Clock clock, TlsReloader reloader) {
+  static DataPlane namers(TurnoutConfig config, Resources resources, Clock clock, ProxyTls routerTls) {
     Map<String, ClientTls> tls = new java.util.HashMap<>();
     for (int i = 0; i < config.routers().size(); i++) {
       RouterConfig r = config.routers().get(i);
-      if (r.interpreter().followsRemote() && r.interpreter().tls().isPresent()) {
-        String where = "routers[" + i + "].interpreter.tls";
-        tls.put(r.label(), reloader.watch(ClientTls.load(r.interpreter().tls().get(), where, Clock.systemUTC())));
-      }
+      routerTls.controlPlane(r, i).ifPresent(t -> tls.put(r.label(), t));
     }
     List<Interpreter.Mount> mounts = new ArrayList<>();
     for (NamerConfig n : config.namers()) {
@@ -98,7 +95,7 @@ final class DataPlane {
         break;
       }
     }
-    return new DataPlane(new Interpreter(mounts), tls, clock, reloader);
+    return new DataPlane(new Interpreter(mounts), tls, clock, routerTls);
   }
 
   /** Starts the namer {@code config} describes; it closes with {@code resources}. */
@@ -172,7 +169,7 @@ final class DataPlane {
             metrics,
             threads,
             tracing,
-            reloader);
+            routerTls);
     resources.add(() -> proxy.close(TurnoutServer.DRAIN));
     for (RunningProxy.Listener l : proxy.listeners()) {
       out.println("turnout: proxy listening on " + l.host() + ":" + l.port());

@@ -10,6 +10,7 @@ import dev.turnout.proxy.RunningProxy;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.fleet.FleetReport;
 import dev.turnout.web.fleet.FleetReporter;
+import dev.turnout.proxy.ProxyTls;
 import dev.turnout.tls.ServerTls;
 import dev.turnout.tls.TlsReloader;
 import java.io.PrintStream;
@@ -91,9 +92,10 @@ final class ProxyProcess implements AutoCloseable {
   private void startAll(TurnoutConfig config, Duration warmup, PrintStream out) {
     // Certificates first: a bad file stops start-up before any port is bound.
     Optional<ServerTls> adminTls = AdminTls.load(config.admin(), reloader);
+    ProxyTls routerTls = ProxyTls.load(config.routers(), reloader);
     resources.add(reloader.start());
     Clock clock = Clock.systemUTC();
-    DataPlane dataPlane = DataPlane.namers(config, resources, clock, reloader);
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock, routerTls);
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.start();
     resources.add(metrics);

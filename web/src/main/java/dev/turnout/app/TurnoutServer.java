@@ -15,6 +15,7 @@ import dev.turnout.store.JdbcUserStore;
 import dev.turnout.web.Dashboard;
 import dev.turnout.web.DashboardServices;
 import dev.turnout.web.SecurityHeaders;
+import dev.turnout.proxy.ProxyTls;
 import dev.turnout.tls.ServerTls;
 import dev.turnout.tls.TlsReloader;
 import dev.turnout.web.api.DtabApi;
@@ -203,6 +204,7 @@ public final class TurnoutServer implements AutoCloseable {
   private void startAll(PrintStream out) {
     // Certificates first: a bad file stops start-up before the store is opened or a port bound.
     Optional<ServerTls> adminTls = AdminTls.load(config.admin(), reloader);
+    ProxyTls routerTls = ProxyTls.load(config.routers(), reloader);
     resources.add(reloader.start());
     StorageConfig storage = config.storage();
     String url = storage.jdbcUrl().orElseGet(() -> JdbcDtabStore.fileUrl(storage.dataDir()));
@@ -237,7 +239,7 @@ public final class TurnoutServer implements AutoCloseable {
     }
 
     Clock clock = Clock.systemUTC();
-    DataPlane dataPlane = DataPlane.namers(config, resources, clock, reloader);
+    DataPlane dataPlane = DataPlane.namers(config, resources, clock, routerTls);
     Interpreter interpreter = dataPlane.interpreter();
     TransformersFollowing transformersFollowing = new TransformersFollowing(config.routers(), interpreter);
 

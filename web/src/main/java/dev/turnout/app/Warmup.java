@@ -128,8 +128,9 @@ final class Warmup {
           router
               .withDtab(loopbackDtab(router, backendPort))
               .withServers(List.of(new ServerConfig("127.0.0.1", 0, false)))
-              // the warm-up backend is plaintext on loopback: TLS to it would only warm the failure path
-              .withClient(router.client().withTls(java.util.Optional.empty()))
+              // the warm-up backend is plaintext on loopback: TLS to it (the global block's or a static
+              // entry's) would only warm the failure path
+              .withClient(router.client().plaintext())
               // the warm-up's own requests are no one's to read in the router's access log
               .withAccessLog(java.util.Optional.empty());
       // The first round compiles the request path. Real traffic then meets a router, figures and pools

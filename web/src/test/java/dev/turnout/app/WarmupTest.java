@@ -66,6 +66,17 @@ class WarmupTest {
   }
 
   @Test
+  void aRouterWhoseStaticClientEntriesSpeakTlsIsWarmedInPlaintextRatherThanOnItsFailurePath() {
+    var secure = router("/svc => /$/inet/127.0.0.1/1;",
+        "client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org}}]}");
+
+    Warmup.Result r = Warmup.run(secure, Duration.ofMillis(1000), threads);
+
+    assertThat(r.requests()).as(r.toString()).isPositive();
+    assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
+  }
+
+  @Test
   void aRouterThatCannotIdentifyTheWarmupRequestsStillRunsItsErrorPath() {
     var byHeader = router("/svc => /$/inet/127.0.0.1/1;", "identifier: {kind: io.l5d.header, header: x-service}");
 
