@@ -45,7 +45,8 @@ class ConsulDataPlaneTest {
             dir.resolve("data"));
     Resources resources = new Resources();
 
-    DataPlane plane = DataPlane.namers(config, resources, Clock.systemUTC(), new TlsReloader(System::nanoTime, Duration.ofSeconds(1)));
+    DataPlane plane = DataPlane.namers(config, resources, Clock.systemUTC(),
+        dev.turnout.proxy.ProxyTls.load(config.routers(), new TlsReloader(System::nanoTime, Duration.ofSeconds(1))));
 
     Interpreter.Mount mount = plane.interpreter().mounts().get(0);
     assertThat(mount.prefix()).isEqualTo(Path.read("/#/consul"));

@@ -37,7 +37,8 @@ class DnsSrvNamerStartTest {
             dir, dir.resolve("data"));
     Resources resources = cleanup.add(new Resources());
 
-    DataPlane plane = DataPlane.namers(config, resources, Clock.systemUTC(), cleanup.add(TlsReloader.system()));
+    DataPlane plane = DataPlane.namers(config, resources, Clock.systemUTC(),
+        dev.turnout.proxy.ProxyTls.load(config.routers(), cleanup.add(TlsReloader.system())));
 
     Path id = Path.read("/#/srv/_http._tcp.users.test");
     Await.until("bound", Duration.ofSeconds(10), () -> plane.interpreter().addr(id) instanceof Addr.Bound);
