@@ -153,6 +153,14 @@ public final class K8sNamer implements Namer, Closeable {
     return NameTree.leaf(new Name.Resolved(new BoundName(id, path.drop(need), addr)));
   }
 
+  /** Each name asked for, by its id, with its endpoints now. */
+  @Override
+  public Map<Path, Addr> names() {
+    Map<Path, Addr> out = new java.util.TreeMap<>(java.util.Comparator.comparing(Path::show));
+    names.forEach((id, addr) -> out.put(id, addr.get()));
+    return out;
+  }
+
   /** The variable of a name seen for the first time: a service's port, or why the name cannot be one. */
   private Var<Addr> bind(String[] labels) {
     String ns = labels[0];
