@@ -23,6 +23,11 @@ final class Pools implements AutoCloseable {
   private final UndertowUpstream undertow = new UndertowUpstream();
   private final H2Upstream h2 = new H2Upstream();
 
+  /** The HTTP/2 connections open to every endpoint, on every IO thread. */
+  int h2Open() {
+    return h2.open();
+  }
+
   /**
    * The client for a request: Turnout's own when {@code lean} (no body or one held whole, no upgrade)
    * and {@link #LEAN} allows it, else Undertow's.
@@ -32,7 +37,7 @@ final class Pools implements AutoCloseable {
   }
 
   /** The client of h2 routers: HTTP/2, one connection per endpoint and IO thread. */
-  UpstreamClient h2() {
+  H2Upstream h2() {
     return h2;
   }
 

@@ -42,6 +42,7 @@ class H2RouterTest {
   @RegisterExtension final Cleanup cleanup = new Cleanup();
   @TempDir Path dir;
   final ProxyMetrics metrics = new ProxyMetrics(System::nanoTime, Clock.systemUTC());
+  RunningProxy running;
 
   /** A proxy of one h2 router "grpc" (its other keys in {@code more}) on a free port. */
   int proxy(String dtab, String more) {
@@ -49,9 +50,9 @@ class H2RouterTest {
         "routers:\n- protocol: h2\n  label: grpc\n  servers: [{port: 0}]\n  dtab: |\n    "
             + dtab.replace("\n", "\n    ") + "\n" + more;
     List<RouterConfig> routers = ConfigLoader.parse(yaml, dir, dir.resolve("data")).routers();
-    RunningProxy p =
+    running =
         cleanup.add(ProxyServer.start(routers, new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics));
-    return p.port("grpc");
+    return running.port("grpc");
   }
 
   GrpcEcho backend(String name) throws Exception {
@@ -140,18 +141,22 @@ class H2RouterTest {
         ClientInterceptors.intercept(
             ch, MetadataUtils.newAttachHeadersInterceptor(sent), MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
 
+    long t0 = System.nanoTime();
     byte[] ok = ClientCalls.blockingUnaryCall(withMetadata, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("x"));
+    System.out.println("first call " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     assertThat(text(ok)).isEqualTo("users:x");
     assertThat(headers.get().get(GrpcEcho.ECHO)).isEqualTo("ping");
     assertThat(trailers.get().get(GrpcEcho.TRAILER)).isEqualTo("users");
 
     // a failure answered trailers-only by grpc-java: status and message as the backend wrote them
+    long t1 = System.nanoTime();
     assertThatThrownBy(
             () -> ClientCalls.blockingUnaryCall(withMetadata, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("status:5:no such user ü")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
           assertThat(e.getStatus().getDescription()).isEqualTo("no such user ü");
         });
+    System.out.println("failed call " + (System.nanoTime() - t1) / 1_000_000 + " ms");
     assertThat(trailers.get().get(GrpcEcho.TRAILER)).isEqualTo("users");
   }
 
@@ -168,6 +173,195 @@ class H2RouterTest {
           assertThat(e.getStatus().getDescription()).contains("/svc/nobody");
         });
     assertThat(trailers.get().get(GrpcEcho.L5D_ERR)).contains("svc%2Fnobody");
+  }
+
+  @Test
+  void theGrpcPathNamesTheServiceWithIoL5dHeaderPath() throws Exception {
+    GrpcEcho echo = backend("echo");
+    int port = proxy("/svc/test.Echo => " + inet(echo) + ";", "  identifier: {kind: io.l5d.header.path, segments: 1}\n");
+
+    byte[] answer = ClientCalls.blockingUnaryCall(channel(port, "anything"), GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("p"));
+
+    assertThat(text(answer)).isEqualTo("echo:p");
+    assertThat(echo.lastDstService).isEqualTo("/svc/test.Echo");
+  }
+
+  @Test
+  void aWeightedUnionSplitsCallsByWeight() throws Exception {
+    GrpcEcho stable = backend("stable");
+    GrpcEcho canary = backend("canary");
+    ManagedChannel ch = channel(
+        proxy("/svc/users => 9 * " + inet(stable) + " & 1 * " + inet(canary) + ";", ""), "users");
+
+    int calls = 400;
+    for (int i = 0; i < calls; i++) {
+      ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("w"));
+    }
+
+    System.out.println("split: stable " + stable.calls.get() + ", canary " + canary.calls.get() + " of " + calls);
+    assertThat(stable.calls.get() + canary.calls.get()).isEqualTo(calls);
+    assertThat(canary.calls.get()).isBetween(15, 70);
+  }
+
+  @Test
+  void aDeadFirstAlternativeFailsOverToTheNext() throws Exception {
+    GrpcEcho backup = backend("backup");
+    int dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      dead = s.getLocalPort();
+    }
+    ManagedChannel ch = channel(
+        proxy("/svc/users => /$/inet/127.0.0.1/" + dead + " | " + inet(backup) + ";", ""), "users");
+
+    byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("f"));
+
+    assertThat(text(answer)).isEqualTo("backup:f");
+  }
+
+  @Test
+  void l5dDtabMetadataSteersOneCall() throws Exception {
+    GrpcEcho stable = backend("stable");
+    GrpcEcho canary = backend("canary");
+    ManagedChannel ch = channel(
+        proxy("/svc/users => " + inet(stable) + ";\n/svc/users-canary => " + inet(canary) + ";", ""), "users");
+    Metadata steer = new Metadata();
+    steer.put(GrpcEcho.L5D_DTAB, "/svc/users => /svc/users-canary");
+
+    byte[] steered = ClientCalls.blockingUnaryCall(
+        ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(steer)), GrpcEcho.UNARY,
+        CallOptions.DEFAULT, bytes("s"));
+    byte[] plain = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("s"));
+
+    assertThat(text(steered)).isEqualTo("canary:s");
+    assertThat(text(plain)).isEqualTo("stable:s");
+  }
+
+  @Test
+  void aMebibyteMessageGoesBothWays() throws Exception {
+    // 4 MiB fails against grpc-java's growing windows (see H2Upstream): a known gap, not hidden here
+    GrpcEcho users = backend("users");
+    ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
+    byte[] big = new byte[1024 * 1024];
+    new java.util.Random(7).nextBytes(big);
+
+    long t0 = System.nanoTime();
+    byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, big);
+    System.out.println("1 MiB round trip " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+
+    assertThat(answer).hasSize(big.length + "users:".length());
+    assertThat(java.util.Arrays.copyOfRange(answer, "users:".length(), answer.length)).isEqualTo(big);
+  }
+
+  @Test
+  void manyConcurrentStreamsShareOneUpstreamConnection() throws Exception {
+    GrpcEcho users = backend("users");
+    int port = proxy("/svc/users => " + inet(users) + ";", "");
+    ManagedChannel ch = channel(port, "users");
+    ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("warm"));
+
+    int streams = 200;
+    List<CompletableFuture<String>> answers = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      CompletableFuture<String> f = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(ch.newCall(GrpcEcho.UNARY, CallOptions.DEFAULT), bytes("c" + i), observer(f));
+      answers.add(f);
+    }
+    for (int i = 0; i < streams; i++) {
+      assertThat(answers.get(i).get(20, TimeUnit.SECONDS)).isEqualTo("users:c" + i);
+    }
+
+    // one caller connection lands on one IO thread, which keeps one connection to the endpoint
+    assertThat(running.pools().h2Open()).isEqualTo(1);
+  }
+
+  @Test
+  void theCallersDeadlineEndsAWaitingCallAndCancelsItUpstream() throws Exception {
+    GrpcEcho users = backend("users");
+    ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
+
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, GrpcEcho.within(300), bytes("hang")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+
+    Await.until("the backend saw the call cancelled", Duration.ofSeconds(5), () -> users.cancelled.get() == 1);
+    System.out.println("deadline 300 ms: failed after " + ms + " ms");
+    assertThat(ms).isLessThan(3000);
+  }
+
+  @Test
+  void aCancelledStreamIsCancelledAtTheBackend() throws Exception {
+    GrpcEcho users = backend("users");
+    ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
+    io.grpc.ClientCall<byte[], byte[]> call = ch.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT);
+    CompletableFuture<String> first = new CompletableFuture<>();
+    StreamObserver<byte[]> up = ClientCalls.asyncBidiStreamingCall(call, observer(first));
+    up.onNext(bytes("one"));
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("users:one");
+
+    call.cancel("the caller gives up", null);
+
+    Await.until("the backend saw the stream cancelled", Duration.ofSeconds(5), () -> users.cancelled.get() == 1);
+  }
+
+  @Test
+  void aBackendKilledMidStreamEndsTheCallUnavailable() throws Exception {
+    GrpcEcho users = backend("users");
+    ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
+    CompletableFuture<String> first = new CompletableFuture<>();
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    StreamObserver<byte[]> up =
+        ClientCalls.asyncBidiStreamingCall(ch.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), new StreamObserver<>() {
+          @Override
+          public void onNext(byte[] value) {
+            first.complete(text(value));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ended.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.complete(Status.OK);
+          }
+        });
+    up.onNext(bytes("one"));
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("users:one");
+
+    users.server.shutdownNow();
+
+    Status status = ended.get(10, TimeUnit.SECONDS);
+    System.out.println("backend killed mid-stream: the caller got " + status);
+    assertThat(status.getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED, Status.Code.INTERNAL);
+    assertThat(status.isOk()).isFalse();
+  }
+
+  @Test
+  void successRateCountsGrpcStatusNotTheHttpStatus() throws Exception {
+    GrpcEcho users = backend("users");
+    ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
+    CompletableFuture<String> done = new CompletableFuture<>();
+    StreamObserver<byte[]> up =
+        ClientCalls.asyncClientStreamingCall(ch.newCall(GrpcEcho.CLIENT_STREAM, CallOptions.DEFAULT), observer(done));
+    up.onNext(bytes("a"));
+    up.onCompleted();
+    done.get(10, TimeUnit.SECONDS);
+    ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("ok"));
+    for (int i = 0; i < 3; i++) {
+      int code = i == 0 ? 5 : 13;
+      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("status:" + code + ":x")))
+          .isInstanceOf(StatusRuntimeException.class);
+    }
+
+    Await.until("five calls counted", Duration.ofSeconds(5),
+        () -> metrics.flat().getOrDefault("rt/grpc/service/svc/users/requests", 0L).longValue() == 5);
+    System.out.println(metrics.flat().entrySet().stream().filter(e -> e.getKey().startsWith("rt/grpc/service/")).toList());
+    assertThat(metrics.flat())
+        .containsEntry("rt/grpc/service/svc/users/success", 2L)
+        .containsEntry("rt/grpc/service/svc/users/failures", 3L);
   }
 
   static StreamObserver<byte[]> observer(CompletableFuture<String> done) {
