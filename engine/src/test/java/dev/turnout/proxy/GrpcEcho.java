@@ -81,6 +81,11 @@ final class GrpcEcho implements AutoCloseable {
   }
 
   GrpcEcho(String name) throws IOException {
+    this(name, null, null);
+  }
+
+  /** A server speaking TLS with {@code cert} and {@code key} (ALPN h2) when they are given. */
+  GrpcEcho(String name, java.io.File cert, java.io.File key) throws IOException {
     this.name = name;
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("test.Echo")
@@ -89,9 +94,12 @@ final class GrpcEcho implements AutoCloseable {
             .addMethod(CLIENT_STREAM, ServerCalls.asyncClientStreamingCall(this::clientStream))
             .addMethod(BIDI, ServerCalls.asyncBidiStreamingCall(this::bidi))
             .build();
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+    if (cert != null) {
+      b.useTransportSecurity(cert, key);
+    }
     server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .maxInboundMessageSize(16 * 1024 * 1024)
+        b.maxInboundMessageSize(16 * 1024 * 1024)
             .addService(ServerInterceptors.intercept(service, new Headers()))
             .build()
             .start();

@@ -12,6 +12,7 @@ import dev.turnout.naming.Interpreter;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.testing.Await;
 import dev.turnout.testing.Cleanup;
+import dev.turnout.testing.TestCerts;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -362,6 +363,31 @@ class H2RouterTest {
     assertThat(metrics.flat())
         .containsEntry("rt/grpc/service/svc/users/success", 2L)
         .containsEntry("rt/grpc/service/svc/users/failures", 3L);
+  }
+
+  @Test
+  void overTlsCallersAndBackendsAgreeOnH2ByAlpn() throws Exception {
+    TestCerts.Issued ca = TestCerts.ca("h2 test CA");
+    Path caPem = ca.writeCert(dir.resolve("ca.pem"));
+    TestCerts.Issued proxyLeaf = TestCerts.leaf(ca, "proxy.example.org", "users");
+    TestCerts.Issued backendLeaf = TestCerts.leaf(ca, "backend.example.org");
+    GrpcEcho users = cleanup.add(new GrpcEcho("users",
+        backendLeaf.writeCert(dir.resolve("backend.pem")).toFile(), backendLeaf.writeKey(dir.resolve("backend.key")).toFile()));
+    String yaml = "routers:\n- protocol: h2\n  label: tls\n  dtab: '/svc/users => " + inet(users) + ";'\n"
+        + "  servers: [{port: 0, tls: {certPath: " + proxyLeaf.writeCert(dir.resolve("proxy.pem"))
+        + ", keyPath: " + proxyLeaf.writeKey(dir.resolve("proxy.key")) + "}}]\n"
+        + "  client: {tls: {commonName: backend.example.org, trustCerts: [" + caPem + "]}}\n";
+    RunningProxy tls = cleanup.add(ProxyServer.start(ConfigLoader.parse(yaml, dir, dir.resolve("data")).routers(),
+        new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics));
+    ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", tls.port("tls"))
+        .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(caPem.toFile()).build())
+        .overrideAuthority("users")
+        .build();
+    cleanup.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+
+    byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("secret"));
+
+    assertThat(text(answer)).isEqualTo("users:secret");
   }
 
   static StreamObserver<byte[]> observer(CompletableFuture<String> done) {

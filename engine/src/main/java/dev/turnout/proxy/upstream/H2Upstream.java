@@ -136,7 +136,7 @@ public final class H2Upstream implements UpstreamClient {
                 null,
                 uri,
                 key.thread(),
-                key.tls().map(UpstreamTls::forUndertow).orElse(null),
+                key.tls().map(t -> UpstreamTls.forUndertow(t, "h2")).orElse(null),
                 a.request.exchange().getConnection().getByteBufferPool(),
                 H2_OPTIONS);
       }
