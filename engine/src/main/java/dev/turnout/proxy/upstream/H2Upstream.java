@@ -45,9 +45,10 @@ import org.xnio.channels.StreamSourceChannel;
  * What the {@link UpstreamRequest} is given as "the connection" is the request's own stream: closing it
  * resets that stream ({@code RST_STREAM CANCEL}), never the connection the others share.
  *
- * <p>Known weak: a message larger than the backend's flow-control window (1 MiB for grpc-java) fails
- * when the backend grows its windows as it goes (grpc-java's BDP flow control): Undertow's client then
- * has the connection closed under it; messages up to 1 MiB pass, slowly past 64 KiB. Not done: the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past
+ * <p>Known weak: a message of about 1 MiB or more (grpc-java's first window, which its BDP flow control
+ * then grows) may fail: the connection is closed under Undertow's client (seen at 1, 2 and 4 MiB; 256
+ * KiB passes). Undertow also does not move open streams' windows when the peer changes
+ * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2), which may be part of it. Not done: the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past
  * it is refused by the peer and fails as a broken attempt), and a {@code REFUSED_STREAM} is not told
  * apart from other resets.
  */
