@@ -41,9 +41,7 @@ class StartupIT {
       "storage: {kind: io.l5d.zk, zkAddrs: [{host: 127.0.0.1, port: 2181}]}"
           + "|storage.kind: storage kind io.l5d.zk is not implemented by Turnout; use kind: postgresql",
       "routers: [{protocol: thrift, servers: [{port: 0}]}, {protocol: http, servers: [{port: 0}]}]"
-          + "|routers[0].protocol: protocol thrift is not implemented by Turnout (its routers serve http); remove this router, or start with --skip-unimplemented",
-      "routers: [{protocol: h2, servers: [{port: 0}]}]"
-          + "|routers[0].protocol: protocol h2 is not implemented by Turnout",
+          + "|routers[0].protocol: protocol thrift is not implemented by Turnout (its routers serve http and h2); remove this router, or start with --skip-unimplemented",
       "routers: [{protocol: mux, servers: [{port: 0}]}]"
           + "|routers[0].protocol: protocol mux is not implemented by Turnout",
       "{namers: [{kind: io.l5d.fs, rootDir: ., tls: {commonName: namer.example.org}}], routers: [{protocol: http, servers: [{port: 0}]}]}"
@@ -77,7 +75,7 @@ class StartupIT {
 
     assertThat(turnout.output().lines().filter(l -> l.contains("--skip-unimplemented"))).containsExactly(
         "turnout: --skip-unimplemented: starting without routers[0].protocol (protocol thrift is not implemented"
-            + " by Turnout (its routers serve http))");
+            + " by Turnout (its routers serve http and h2))");
   }
 
   @Test

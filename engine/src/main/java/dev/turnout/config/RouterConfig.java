@@ -52,6 +52,11 @@ public record RouterConfig(
         requestTimeout, maxCallDepth, skipUnavailableAlternatives, Optional.empty());
   }
 
+  /** Whether the router serves HTTP/2 ({@code protocol: h2}) rather than HTTP/1.x. */
+  public boolean h2() {
+    return "h2".equals(protocol);
+  }
+
   /** The same router writing its access log as {@code log} says. */
   public RouterConfig withAccessLog(Optional<AccessLogConfig> log) {
     return new RouterConfig(

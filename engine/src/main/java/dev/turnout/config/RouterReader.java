@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The {@code routers:} list, each router with its {@code servers:}. Without the block there is one
  * http router with every default (servers on 127.0.0.1:4140); an empty list is an error, since it can
- * only be a mistake. A router of a protocol other than http is {@link Unimplemented} and left out of
+ * only be a mistake. A router of a protocol other than http and h2 is {@link Unimplemented} and left out of
  * the result, and so is one whose interpreter lists a transformer Turnout lacks. Labels are unique, and no two servers share an address and port (port 0, any free one,
  * aside), so every router's metrics and every socket are its own.
  */
@@ -45,26 +45,29 @@ final class RouterReader {
     n.only(
         "protocol", "label", "dtab", "identifier", "dstPrefix", "interpreter", "servers", "client",
         "service", "bindingTimeoutMs", "requestTimeoutMs", "maxCallDepth", "skipUnavailableAlternatives",
-        "baseDtab", AccessLogReader.PATH, AccessLogReader.ROLL, AccessLogReader.APPEND, AccessLogReader.ROTATE);
+        "baseDtab", AccessLogReader.PATH, AccessLogReader.ROLL, AccessLogReader.APPEND, AccessLogReader.ROTATE,
+        AccessLogReader.H2_PATH, AccessLogReader.H2_ROLL, AccessLogReader.H2_APPEND, AccessLogReader.H2_ROTATE);
     String protocol = n.text("protocol", "http");
-    if (!protocol.equals("http")) {
+    if (!protocol.equals("http") && !protocol.equals("h2")) {
       context.add(
           new Unimplemented(
               Unimplemented.Kind.ROUTER,
               n.path + ".protocol",
-              "protocol " + protocol + " is not implemented by Turnout (its routers serve http)",
+              "protocol " + protocol + " is not implemented by Turnout (its routers serve http and h2)",
               "remove this router, or start with --skip-unimplemented to run the others without it"));
       return Optional.empty();
     }
+    boolean h2 = protocol.equals("h2");
+    wrongLogKeys(n, h2);
     String label = n.text("label", protocol);
     String dtab = dtab(context, n);
     Path dstPrefix = n.path("dstPrefix", Path.of("svc"));
-    List<IdentifierConfig> identifiers = IdentifierReader.readAll(context, n.get("identifier"), dstPrefix);
+    List<IdentifierConfig> identifiers = IdentifierReader.readAll(context, n.get("identifier"), dstPrefix, h2);
     Optional<InterpreterConfig> interpreter = InterpreterReader.read(context, n.get("interpreter"));
     if (interpreter.isEmpty()) {
       return Optional.empty();
     }
-    List<ServerConfig> servers = servers(context, n.get("servers"), index);
+    List<ServerConfig> servers = servers(context, n.get("servers"), index, h2);
     return Optional.of(
         new RouterConfig(
             label,
@@ -75,12 +78,12 @@ final class RouterReader {
             interpreter.get(),
             servers,
             ClientReader.read(context, n.get("client")),
-            ServiceReader.read(n.get("service")),
+            ServiceReader.read(n.get("service"), h2),
             n.millis("bindingTimeoutMs", Duration.ofSeconds(10)),
             n.millis("requestTimeoutMs", Duration.ofSeconds(10)),
             n.positiveInt("maxCallDepth", 1000),
             n.bool("skipUnavailableAlternatives", true),
-            AccessLogReader.read(context, n)));
+            h2 ? AccessLogReader.readH2(context, n) : AccessLogReader.read(context, n)));
   }
 
   /** The router's own dtab text, checked to parse, from {@code dtab} or its pre-1.0 name. */
@@ -107,24 +110,56 @@ final class RouterReader {
    * The router's listening sockets; without any, one on 127.0.0.1 at 4140 plus the router's index, so
    * that several routers given without servers do not collide.
    */
-  private static List<ServerConfig> servers(ConfigContext context, YamlNode serversNode, int index) {
+  private static List<ServerConfig> servers(ConfigContext context, YamlNode serversNode, int index, boolean h2) {
     List<ServerConfig> servers = new ArrayList<>();
+    // Linkerd's h2 routers listen on 4142 by default (H2Initializer.defaultServerPort)
+    int port = h2 ? 4142 : 4140;
     if (serversNode.isMissing() || serversNode.size() == 0) {
-      servers.add(new ServerConfig("127.0.0.1", 4140 + index, false));
+      servers.add(new ServerConfig("127.0.0.1", port + index, false));
       return servers;
     }
     for (int i = 0; i < serversNode.size(); i++) {
       YamlNode s = serversNode.at(i);
-      s.only("ip", "port", "clearContext", "dtabOverrides", "tls");
+      if (h2) {
+        s.only("ip", "port", "clearContext", "dtabOverrides", "tls", "maxConcurrentStreamsPerConnection",
+            "initialStreamWindowBytes", "maxFrameBytes", "maxHeaderListBytes", "headerTableBytes");
+      } else {
+        s.only("ip", "port", "clearContext", "dtabOverrides", "tls");
+      }
       servers.add(
           new ServerConfig(
               s.text("ip", "127.0.0.1"),
-              s.port("port", 4140),
+              s.port("port", port),
               s.bool("clearContext", false),
               overrides(s),
-              serverTls(context, s.get("tls"))));
+              serverTls(context, s.get("tls")),
+              h2 ? h2Settings(s) : H2Settings.DEFAULT));
     }
     return servers;
+  }
+
+  /** An h2 server's HTTP/2 settings, each Linkerd's key, checked as RFC 9113 bounds them. */
+  private static H2Settings h2Settings(YamlNode s) {
+    H2Settings d = H2Settings.DEFAULT;
+    try {
+      return new H2Settings(
+          s.positiveInt("maxConcurrentStreamsPerConnection", d.maxConcurrentStreamsPerConnection()),
+          s.positiveInt("initialStreamWindowBytes", d.initialStreamWindowBytes()),
+          s.positiveInt("maxFrameBytes", d.maxFrameBytes()),
+          s.positiveInt("maxHeaderListBytes", d.maxHeaderListBytes()),
+          s.nonNegativeInt("headerTableBytes", d.headerTableBytes()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(s.path + "." + e.getMessage());
+    }
+  }
+
+  /** An http router's h2 log keys, or the other way round: a mistake that would leave no log written. */
+  private static void wrongLogKeys(YamlNode n, boolean h2) {
+    String wrong = h2 ? AccessLogReader.PATH : AccessLogReader.H2_PATH;
+    if (n.has(wrong)) {
+      throw new ConfigException(n.path + "." + wrong + ": is an " + (h2 ? "http" : "h2") + " router's key; this router is "
+          + (h2 ? "h2: use h2AccessLog" : "http: use httpAccessLog"));
+    }
   }
 
   /** A server's {@code tls:}, read and checked as Linkerd reads it; the port then serves HTTPS only. */

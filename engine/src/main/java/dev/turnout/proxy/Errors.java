@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Turnout's own error responses (interfaces.md section 5): the status, an {@code l5d-err} header holding
  * the URL-encoded message (cut to fit a header) and the message as a plain-text body. A response that has
- * already started cannot be replaced, so then the client connection is closed instead.
+ * already started cannot be replaced, so then the client connection is closed instead (over HTTP/2,
+ * the request's stream is reset). A gRPC call is answered as its client understands ({@link
+ * GrpcAnswers#refuse}).
  */
 final class Errors {
   static final HttpString L5D_ERR = new HttpString("l5d-err");
@@ -34,6 +36,12 @@ final class Errors {
         cut -= 2;
       }
       encoded = encoded.substring(0, cut);
+    }
+    if (GrpcAnswers.isGrpc(exchange)) {
+      // a gRPC caller reads grpc-status, not the HTTP status: 504 (its grpc-timeout) is DEADLINE_EXCEEDED
+      GrpcAnswers.refuse(
+          exchange, status == 504 ? GrpcAnswers.DEADLINE_EXCEEDED : GrpcAnswers.UNAVAILABLE, message, encoded);
+      return;
     }
     exchange.getResponseHeaders().put(L5D_ERR, encoded);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -25,6 +25,8 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   final Routed routed;
   final PerRouter shared;
   final boolean hasBody;
+  /** An HTTP/2 request of content type {@code application/grpc}: judged and answered as a gRPC call. */
+  final boolean grpc;
   final TrafficStats serviceStats;
   final long startNanos;
   /** What applies to the request's service name: classifier, retry budget, backoff, total timeout. */
@@ -48,6 +50,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     this.routed = routed;
     this.shared = shared;
     this.hasBody = Hop.hasBody(exchange);
+    this.grpc = GrpcAnswers.isGrpc(exchange);
     this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
     this.startNanos = router().nanos();
     this.policy = router().policy(routed.service());
@@ -179,6 +182,13 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
       finished = true;
       succeeded = false;
       failureClass = "cancelled";
+    }
+    if (connection != null && router().config().h2()) {
+      // an h2 attempt's connection is its own stream: one still open (the caller reset its stream, or
+      // went away) is reset upstream too, as gRPC's cancellation expects
+      Closeable stream = connection;
+      connection = null;
+      IoUtils.safeClose(stream);
     }
     serviceStats.status(ex.getStatusCode());
     serviceStats.finish(succeeded, failureClass, router().nanos() - startNanos);

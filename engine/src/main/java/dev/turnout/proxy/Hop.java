@@ -92,10 +92,17 @@ final class Hop {
     return false;
   }
 
-  /** True when the request carries a body: a non-zero Content-Length or any Transfer-Encoding. */
+  /**
+   * True when the request carries a body: a non-zero Content-Length or any Transfer-Encoding; over
+   * HTTP/2, which has neither framing header, also a stream its HEADERS frame did not end.
+   */
   static boolean hasBody(io.undertow.server.HttpServerExchange exchange) {
     if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
       return true;
+    }
+    if (io.undertow.util.Protocols.HTTP_2_0.equals(exchange.getProtocol()) && !exchange.isRequestComplete()) {
+      String length = exchange.getRequestHeaders().getFirst(Headers.CONTENT_LENGTH);
+      return length == null || !length.trim().equals("0");
     }
     String length = exchange.getRequestHeaders().getFirst(Headers.CONTENT_LENGTH);
     return length != null && !length.trim().equals("0");

@@ -13,17 +13,34 @@ import io.undertow.util.Protocols;
  * version is logged at trace level and dropped). For 1.x that is what RFC 9110 section 2.5 asks of a
  * 1.1 recipient; a major version other than 1 would need a parser in front of Undertow's to see.
  * The connection is closed after the answer: a caller speaking another version cannot be trusted to
- * frame its next request as 1.1 does.
+ * frame its next request as 1.1 does. An h2 router's gate is the other way round: HTTP/2 only.
  */
 public final class HttpVersionGate implements HttpHandler {
   private final HttpHandler next;
+  private final boolean h2;
 
   public HttpVersionGate(HttpHandler next) {
+    this(next, false);
+  }
+
+  /** @param h2 the server is an h2 router's: it takes HTTP/2 requests only, and answers others 505 */
+  public HttpVersionGate(HttpHandler next, boolean h2) {
     this.next = next;
+    this.h2 = h2;
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
+    if (h2) {
+      if (exchange.getProtocol().equals(Protocols.HTTP_2_0)) {
+        next.handleRequest(exchange);
+        return;
+      }
+      exchange.setPersistent(false);
+      Errors.send(exchange, 505, "HTTP version " + printable(exchange.getProtocol().toString())
+          + " is not supported: this is an h2 router, which speaks HTTP/2 only (prior knowledge, or ALPN h2 over TLS)");
+      return;
+    }
     if (exchange.isHttp11() || exchange.isHttp10()) {
       next.handleRequest(exchange);
       return;

@@ -74,6 +74,11 @@ final class Mirror {
     Router router = routed.router();
     for (MirrorRule rule : rules) {
       if (rule.covers(routed.service()) && ThreadLocalRandom.current().nextDouble(100) < rule.percent()) {
+        if (router.config().h2()) {
+          // copies go by HTTP/1.1, which an h2 router's backends need not speak: none is sent
+          metrics.shadowSkipped(router.label());
+          return;
+        }
         Optional<BufferedBody> body = Optional.empty();
         if (Hop.hasBody(exchange)) {
           body = BufferedBody.of(exchange);

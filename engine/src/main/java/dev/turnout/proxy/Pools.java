@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.proxy.upstream.H2Upstream;
 import dev.turnout.proxy.upstream.Http1Client;
 import dev.turnout.proxy.upstream.UndertowUpstream;
 import dev.turnout.proxy.upstream.UpstreamClient;
@@ -8,7 +9,7 @@ import dev.turnout.proxy.upstream.UpstreamClient;
  * The upstream clients, each with its keep-alive pools per endpoint, shared by every router of the
  * process: Turnout's own {@link Http1Client}, which carries every request whose body (if any) is held
  * whole and which asks for no upgrade, and Undertow's ({@link UndertowUpstream}), which carries the
- * rest (a streamed body, an upgrade).
+ * rest (a streamed body, an upgrade); and {@link H2Upstream}, which carries every request of h2 routers.
  */
 final class Pools implements AutoCloseable {
   /**
@@ -20,6 +21,12 @@ final class Pools implements AutoCloseable {
 
   private final Http1Client http1 = new Http1Client();
   private final UndertowUpstream undertow = new UndertowUpstream();
+  private final H2Upstream h2 = new H2Upstream();
+
+  /** The HTTP/2 connections open to every endpoint, on every IO thread. */
+  int h2Open() {
+    return h2.open();
+  }
 
   /**
    * The client for a request: Turnout's own when {@code lean} (no body or one held whole, no upgrade)
@@ -27,6 +34,11 @@ final class Pools implements AutoCloseable {
    */
   UpstreamClient client(boolean lean) {
     return lean && LEAN ? http1 : undertow;
+  }
+
+  /** The client of h2 routers: HTTP/2, one connection per endpoint and IO thread. */
+  H2Upstream h2() {
+    return h2;
   }
 
   /** Turnout's own client's connections open or being opened, to every endpoint. */
@@ -38,5 +50,6 @@ final class Pools implements AutoCloseable {
   public void close() {
     undertow.close();
     http1.close();
+    h2.close();
   }
 }

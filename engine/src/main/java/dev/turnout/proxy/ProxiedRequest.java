@@ -7,6 +7,7 @@ import dev.turnout.proxy.upstream.UpstreamClient;
 import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.Client;
 import dev.turnout.routing.Endpoint;
+import dev.turnout.routing.GrpcClassifier;
 import dev.turnout.routing.ResponseClass;
 import dev.turnout.routing.RetryBudget;
 import dev.turnout.routing.Route;
@@ -87,9 +88,17 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    * asks for no upgrade. Otherwise (a streamed body, a WebSocket) Undertow's client carries it.
    */
   private boolean lean;
+  /** The router is an h2 one: every attempt is a stream of {@link Pools#h2()}. */
+  private final boolean h2;
+  /**
+   * A gRPC answer was taken whose class its trailers' {@code grpc-status} will tell: the attempt's
+   * figures wait for {@link #responseEnded}.
+   */
+  private boolean classOnTrailers;
 
   ProxiedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
     super(exchange, routed, shared);
+    this.h2 = router().config().h2();
   }
 
   /**
@@ -115,6 +124,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       deadline = shared.deadlines(policy.totalTimeout().get()).add(this, exchange.getIoThread());
     } else if (shared.deadlines != null) {
       deadline = shared.deadlines.add(this, exchange.getIoThread());
+    }
+    if (grpc) {
+      GrpcAnswers.timeout(exchange).ifPresent(t ->
+          timers.grpcDeadline(exchange.getIoThread(), t.toMillis(), this::grpcDeadlinePassed));
     }
     use(routed.target());
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
@@ -200,7 +213,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpointStats.start();
     clientStats.start();
     serviceClientStats.start();
-    UpstreamClient upstream = shared.pools.client(lean);
+    UpstreamClient upstream = h2 ? shared.pools.h2() : shared.pools.client(lean);
     attemptOpen = true;
     Client client = target.client();
     pending = upstream.start(endpoint, client.config().connectTimeout().toMillis(), this);
@@ -377,6 +390,12 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   @Override
   public void relayFailed(IOException e) {
+    if (classOnTrailers) {
+      classOnTrailers = false;
+      attemptDone(ResponseClass.FAILURE, "reset");
+      router().recordOutcome(endpoint, ResponseClass.FAILURE, router().nanos() - attemptStart);
+      settle(ResponseClass.FAILURE, "reset");
+    }
     if (e.getCause() instanceof RuntimeException bug) {
       shared.log.unexpected(router().label(), "relaying the response", bug);
     }
@@ -436,8 +455,25 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       IoUtils.safeClose(conn);
       return false;
     }
-    ResponseClass cls = policy.classifier().classify(exchange.getRequestMethod().toString(), status);
-    String why = cls.isSuccess() ? "" : Integer.toString(status);
+    ResponseClass cls;
+    String why;
+    String grpcStatus = grpc ? headers.getFirst(GrpcAnswers.GRPC_STATUS) : null;
+    if (grpc && policy.grpc().isPresent()) {
+      GrpcClassifier g = policy.grpc().get();
+      cls = grpcStatus != null ? g.classifyStatus(GrpcAnswers.code(grpcStatus)) : g.classifyHttp(status);
+      why = cls == null || cls.isSuccess() ? "" : grpcStatus != null ? "grpc-" + grpcStatus.strip() : Integer.toString(status);
+    } else if (grpc && grpcStatus != null) {
+      // under an HTTP classifier a gRPC failure counts as a failure, never retried (see GrpcAnswers)
+      cls = GrpcAnswers.code(grpcStatus) == 0 ? policy.classifier().classify("POST", status) : ResponseClass.FAILURE;
+      why = cls.isSuccess() ? "" : "grpc-" + grpcStatus.strip();
+    } else {
+      cls = policy.classifier().classify(exchange.getRequestMethod().toString(), status);
+      why = cls.isSuccess() ? "" : Integer.toString(status);
+    }
+    if (cls == null || (grpc && grpcStatus == null && cls.isSuccess() && policy.grpc().isEmpty())) {
+      return answeredBeforeTrailers(status, headers);
+    }
+    timers.grpcDeadlineEnded();
     clientStats.status(status);
     serviceClientStats.status(status);
     if (trace != null) {
@@ -459,6 +495,70 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       exchange.getResponseHeaders().put(L5dHeaders.RETRYABLE, "true");
     }
     return true;
+  }
+
+  /**
+   * Takes a gRPC answer whose class only its trailers will tell: the caller gets its head now, and the
+   * attempt is counted when the body ends ({@link #responseEnded}) or breaks ({@link #relayFailed}).
+   */
+  private boolean answeredBeforeTrailers(int status, HeaderMap headers) {
+    clientStats.status(status);
+    serviceClientStats.status(status);
+    if (trace != null) {
+      trace.attemptEnded(status, "");
+    }
+    classOnTrailers = true;
+    timers.attemptEnded();
+    timers.grpcDeadlineEnded();
+    settle(ResponseClass.SUCCESS, "");
+    exchange.setStatusCode(status);
+    Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
+    return true;
+  }
+
+  /** The answer's body has ended: a gRPC answer is judged on its trailers now, and counted. */
+  @Override
+  public void responseEnded(HeaderMap trailers) {
+    connection = null;
+    if (!classOnTrailers) {
+      return;
+    }
+    classOnTrailers = false;
+    String grpcStatus = trailers.getFirst(GrpcAnswers.GRPC_STATUS);
+    ResponseClass cls;
+    if (policy.grpc().isPresent()) {
+      GrpcClassifier g = policy.grpc().get();
+      cls = grpcStatus == null ? g.classifyMissing() : g.classifyStatus(GrpcAnswers.code(grpcStatus));
+    } else {
+      cls = grpcStatus == null || GrpcAnswers.code(grpcStatus) != 0 ? ResponseClass.FAILURE : ResponseClass.SUCCESS;
+    }
+    String why = cls.isSuccess() ? "" : grpcStatus == null ? "no-grpc-status" : "grpc-" + grpcStatus.strip();
+    attemptDone(cls, why);
+    router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
+    settle(cls, why);
+    trailers.put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
+  }
+
+  /**
+   * The caller's {@code grpc-timeout} has passed before an answer came: it hears DEADLINE_EXCEEDED,
+   * and the attempt is given up.
+   */
+  private void grpcDeadlinePassed() {
+    if (finished) {
+      return;
+    }
+    guarded("timing the gRPC call out", () -> {
+      Cancellable waiting = attemptOpen ? pending : null;
+      if (attemptOpen) {
+        attemptDone(ResponseClass.FAILURE, "timeout");
+      }
+      timers.backoffEnded();
+      fail(504, "timeout", "the caller's grpc-timeout passed before " + routed.serviceName() + " answered");
+      if (waiting != null) {
+        waiting.cancel();
+      }
+      giveUpAttempt();
+    });
   }
 
   // ---- endings

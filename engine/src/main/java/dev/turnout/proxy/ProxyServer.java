@@ -195,32 +195,24 @@ public final class ProxyServer {
     List<DtabSource> sources = new ArrayList<>();
     List<RouterChain> handlers = new ArrayList<>();
     List<AccessLog> accessLogs = new ArrayList<>();
-    Undertow undertow = null;
+    List<Undertow> started = new ArrayList<>();
     try {
       if (routers.isEmpty()) {
         throw new IllegalArgumentException("at least one router is needed");
       }
       Mirror mirror = new Mirror(metrics);
-      Undertow.Builder builder =
-          Undertow.builder()
-              .setWorker(threads.worker())
-              .setByteBufferPool(threads.buffers())
-              .setSocketOption(Options.TCP_NODELAY, true)
-              .setServerOption(Options.TCP_NODELAY, true)
-              .setServerOption(Options.BACKLOG, 1024)
-              // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
-              .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-              // each exchange's start, for its router server's latency (Observing)
-              .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
-              // Undertow's own limit is 1 MiB of headers; no real caller needs more than a few KiB
-              .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-              // a caller that dribbles its request head is cut off, not held open for ever
-              .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) PARSE_TIMEOUT.toMillis());
+      // Undertow's options are its server's, not a listener's: the http routers share one server, and
+      // each h2 router server has its own, with HTTP/2 on and its own SETTINGS.
+      Undertow.Builder http = builder(threads);
+      int httpListeners = 0;
+      List<Undertow.Builder> servers = new ArrayList<>();
       List<Router> built = new ArrayList<>();
       List<GracefulShutdownHandler> drains = new ArrayList<>();
       List<String> listenerRouters = new ArrayList<>();
       List<OpenGate> gates = new ArrayList<>();
       List<Optional<ServerTls>> listenerTls = new ArrayList<>();
+      /** Per listener, in server order: the index of its Undertow in {@code servers}, -1 for the http one. */
+      List<Integer> listenerServer = new ArrayList<>();
       for (int ri = 0; ri < routers.size(); ri++) {
         RouterConfig rc = routers.get(ri);
         DtabSource source = baseDtabs.apply(rc);
@@ -232,6 +224,7 @@ public final class ProxyServer {
         if (accessLog != null) {
           accessLogs.add(accessLog);
         }
+        boolean h2 = rc.h2();
         for (int si = 0; si < rc.servers().size(); si++) {
           ServerConfig sc = rc.servers().get(si);
           Optional<ServerTls> serverTls = tls.server(sc, ri, si);
@@ -240,48 +233,73 @@ public final class ProxyServer {
           handlers.add(handler);
           // A caller that sent "Expect: 100-continue" is told to go on when its body is first read
           // (whether held or streamed), not before: a request refused earlier costs it no upload.
-          OpenGate gate = new OpenGate(new HttpVersionGate(new HttpContinueReadHandler(handler)), rc.label());
+          OpenGate gate =
+              new OpenGate(new HttpVersionGate(new HttpContinueReadHandler(handler), h2), rc.label());
           if (openNow) {
             gate.open();
           }
           gates.add(gate);
           GracefulShutdownHandler drain = new GracefulShutdownHandler(gate);
           drains.add(drain);
-          builder.addListener(ServerListener.of(sc, serverTls, drain));
+          if (h2) {
+            Undertow.Builder b = H2Server.options(builder(threads), sc.h2());
+            b.addListener(ServerListener.of(sc, serverTls, drain));
+            servers.add(b);
+            listenerServer.add(servers.size() - 1);
+          } else {
+            http.addListener(ServerListener.of(sc, serverTls, drain));
+            httpListeners++;
+            listenerServer.add(-1);
+          }
           listenerRouters.add(rc.label());
           listenerTls.add(serverTls);
         }
       }
-      undertow = builder.build();
+      Undertow httpServer = httpListeners == 0 ? null : http.build();
+      List<Undertow> h2Servers = new ArrayList<>();
+      for (Undertow.Builder b : servers) {
+        h2Servers.add(b.build());
+      }
+      List<Undertow> all = new ArrayList<>();
+      if (httpServer != null) {
+        all.add(httpServer);
+      }
+      all.addAll(h2Servers);
       try {
-        undertow.start();
+        for (Undertow u : all) {
+          started.add(u);
+          u.start();
+        }
       } catch (RuntimeException e) {
         // Listeners bound before the failure are let go first, so the search below sees only others' ports.
-        stopQuietly(undertow);
-        undertow = null;
+        started.forEach(ProxyServer::stopQuietly);
+        started.clear();
         throw ProxyBindException.find(routers, e)
             .<RuntimeException>map(b -> b)
             .orElseGet(() -> new IllegalStateException("the proxy could not start: " + e.getMessage(), e));
       }
+      // Undertow lists listeners in the order they were added, so the http server's i-th is the i-th
+      // http listener; each h2 server has one.
+      List<Undertow.ListenerInfo> infos = new ArrayList<>();
+      int nextHttp = 0;
+      for (int server : listenerServer) {
+        infos.add(server < 0 ? httpServer.getListenerInfo().get(nextHttp++) : h2Servers.get(server).getListenerInfo().get(0));
+      }
       List<RunningProxy.Listener> listeners = new ArrayList<>();
-      List<Undertow.ListenerInfo> infos = undertow.getListenerInfo();
       if (!openNow) {
         // Bound and listening, so the kernel queues connections, but none is accepted until open.
         infos.forEach(Undertow.ListenerInfo::suspend);
       }
       for (int i = 0; i < infos.size(); i++) {
         Undertow.ListenerInfo info = infos.get(i);
-        // Undertow lists listeners in the order they were added, so the i-th is the i-th server's.
         listenerTls.get(i).ifPresent(t -> t.onReload(info::setSslContext));
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
         listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
       }
       return new RunningProxy(
-          undertow, listeners, infos, gates, built, drains, handlers, sources, pools, ownThreads ? threads : null);
+          all, listeners, infos, gates, built, drains, handlers, sources, pools, ownThreads ? threads : null);
     } catch (RuntimeException e) {
-      if (undertow != null) {
-        stopQuietly(undertow);
-      }
+      started.forEach(ProxyServer::stopQuietly);
       handlers.forEach(RouterChain::close);
       // a log opened for a router whose servers were never all built has no chain to close it
       accessLogs.forEach(AccessLog::close);
@@ -292,6 +310,24 @@ public final class ProxyServer {
       }
       throw e;
     }
+  }
+
+  /** An Undertow server on {@code threads} with the options every router server has. */
+  private static Undertow.Builder builder(IoThreads threads) {
+    return Undertow.builder()
+        .setWorker(threads.worker())
+        .setByteBufferPool(threads.buffers())
+        .setSocketOption(Options.TCP_NODELAY, true)
+        .setServerOption(Options.TCP_NODELAY, true)
+        .setServerOption(Options.BACKLOG, 1024)
+        // A proxy streams bodies of any size; Undertow's 2 MiB default is for servers that buffer.
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+        // each exchange's start, for its router server's latency (Observing)
+        .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+        // Undertow's own limit is 1 MiB of headers; no real caller needs more than a few KiB
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+        // a caller that dribbles its request head is cut off, not held open for ever
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) PARSE_TIMEOUT.toMillis());
   }
 
   /**

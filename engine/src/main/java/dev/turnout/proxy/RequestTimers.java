@@ -9,13 +9,28 @@ import org.xnio.XnioIoThread;
 /**
  * The two timers of one request besides its deadline, both on its IO thread's timer so that nothing
  * ever waits on the thread itself: the current attempt's {@code requestAttemptTimeoutMs}, and the
- * backoff before the next retry, whose length follows the previous one's (a jittered backoff grows).
+ * backoff before the next retry, whose length follows the previous one's (a jittered backoff grows);
+ * and a gRPC caller's {@code grpc-timeout} until the answer's head.
  * Touched by that IO thread only.
  */
 final class RequestTimers {
   private XnioExecutor.Key attempt;
   private XnioExecutor.Key backoff;
+  private XnioExecutor.Key grpcDeadline;
   private long lastBackoffMillis;
+
+  /** A gRPC caller's {@code grpc-timeout}: {@code passed} runs after {@code millis} unless ended first. */
+  void grpcDeadline(XnioIoThread io, long millis, Runnable passed) {
+    grpcDeadline = io.executeAfter(passed, Math.max(1, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** The gRPC call was answered or ended: its deadline is the caller's own business from here. */
+  void grpcDeadlineEnded() {
+    if (grpcDeadline != null) {
+      grpcDeadline.remove();
+      grpcDeadline = null;
+    }
+  }
 
   /** Times the attempt just started out after {@code millis}, running {@code expired}. */
   void attemptStarted(XnioIoThread io, long millis, Runnable expired) {

@@ -17,7 +17,8 @@ public final class RunningProxy implements AutoCloseable {
   /** A bound listener: the router it serves and its actual address (the port is real even for 0). */
   public record Listener(String router, String host, int port) {}
 
-  private final Undertow undertow;
+  /** The servers: one for the http routers' listeners, one for each h2 router server's. */
+  private final List<Undertow> undertows;
   private final List<Listener> listeners;
   /** Undertow's side of each listener, in the order of {@link #listeners}. */
   private final List<Undertow.ListenerInfo> infos;
@@ -33,7 +34,7 @@ public final class RunningProxy implements AutoCloseable {
   private boolean closed;
 
   RunningProxy(
-      Undertow undertow,
+      List<Undertow> undertows,
       List<Listener> listeners,
       List<Undertow.ListenerInfo> infos,
       List<OpenGate> gates,
@@ -43,7 +44,7 @@ public final class RunningProxy implements AutoCloseable {
       List<DtabSource> sources,
       Pools pools,
       IoThreads threads) {
-    this.undertow = undertow;
+    this.undertows = List.copyOf(undertows);
     this.listeners = List.copyOf(listeners);
     this.infos = List.copyOf(infos);
     this.gates = List.copyOf(gates);
@@ -143,7 +144,7 @@ public final class RunningProxy implements AutoCloseable {
     }
     try {
       handlers.forEach(RouterChain::close);
-      undertow.stop();
+      undertows.forEach(Undertow::stop);
       pools.close();
       sources.forEach(DtabSource::close);
     } finally {

@@ -27,7 +27,7 @@ final class ServiceName {
             Hop.rawPath(exchange),
             exchange.getQueryString(),
             exchange.getProtocol().toString(),
-            name -> exchange.getRequestHeaders().getFirst(name));
+            name -> header(exchange, name));
     Optional<Identification> id;
     try {
       id = router.identify(head);
@@ -39,5 +39,28 @@ final class ServiceName {
           + " " + exchange.getRequestPath());
     }
     return id.get();
+  }
+
+  /**
+   * A header's first value; HTTP/2's pseudo-headers by their names too ({@code :authority} is what
+   * Undertow keeps as Host, {@code :path} the target as sent, query included), so that an h2 router's
+   * identifiers read them as Linkerd's do.
+   */
+  static String header(HttpServerExchange exchange, String name) {
+    if (!name.isEmpty() && name.charAt(0) == ':') {
+      switch (name) {
+        case ":authority":
+          return exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST);
+        case ":path":
+          return Hop.withQuery(Hop.rawPath(exchange), exchange);
+        case ":method":
+          return exchange.getRequestMethod().toString();
+        case ":scheme":
+          return exchange.getRequestScheme();
+        default:
+          return null;
+      }
+    }
+    return exchange.getRequestHeaders().getFirst(name);
   }
 }

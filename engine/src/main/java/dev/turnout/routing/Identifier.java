@@ -41,6 +41,9 @@ public interface Identifier {
       case "io.l5d.header":
         // HeaderIdentifierConfig: header defaults to Headers.Prefix + "name", i.e. l5d-name.
         return headerPath(prefix, config.header() == null ? "l5d-name" : config.header());
+      case "io.l5d.header.path":
+        // h2's HeaderPathIdentifierConfig: header defaults to :path, segments to the whole path.
+        return headerUriPath(prefix, config.header() == null ? ":path" : config.header(), config.segments());
       case "io.l5d.methodAndHost":
         return methodAndHost(prefix, config.httpUriInDst());
       case "io.l5d.path":
@@ -116,6 +119,43 @@ public interface Identifier {
         throw new IdentificationException(header + " header is not a path: " + e.getMessage());
       }
       return Optional.of(named(prefix.concat(p)));
+    };
+  }
+
+  /**
+   * {@code io.l5d.header.path} (h2's HeaderPathIdentifier): the header's value (by default {@code
+   * :path}) read as a URI path, its query and a trailing {@code /} dropped, gives its first {@code
+   * segments} labels, or all of them when {@code segments} is 0: gRPC's {@code /pkg.Svc/Method} gives
+   * {@code /svc/pkg.Svc} with one segment. A path shorter than {@code segments}, an empty one or an
+   * absent header does not apply; a value that is not a path fails identification.
+   */
+  static Identifier headerUriPath(Path prefix, String header, int segments) {
+    return r -> {
+      Optional<String> value = r.headerValue(header);
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      String uri = value.get();
+      int q = uri.indexOf('?');
+      if (q >= 0) {
+        uri = uri.substring(0, q);
+      }
+      if (uri.endsWith("/")) {
+        uri = uri.substring(0, uri.length() - 1);
+      }
+      if (uri.isEmpty()) {
+        return Optional.empty();
+      }
+      Path p;
+      try {
+        p = Path.read(uri);
+      } catch (IllegalArgumentException e) {
+        throw new IdentificationException(header + " is not a path: " + e.getMessage());
+      }
+      if (p.size() == 0 || p.size() < segments) {
+        return Optional.empty();
+      }
+      return Optional.of(named(prefix.concat(segments == 0 ? p : p.take(segments))));
     };
   }
 

@@ -9,7 +9,8 @@ import java.util.Set;
  * CONNECT, as in Linkerd), {@code nonRetryable5XX} never. An attempt that timed out is judged as a 5xx
  * is ({@link #classifyTimeout}), since Linkerd's retryable classifiers retry a timeout of the methods
  * they retry a 5xx of. A connection that could not be made sent nothing, so it is always retryable
- * ({@link #CONNECT_FAILED}).
+ * ({@link #CONNECT_FAILED}). An h2 router's {@code io.l5d.h2.*} kinds of the same names are these
+ * (Linkerd's H2Classifiers match the same methods); its gRPC ones are {@link GrpcClassifier}.
  */
 public enum ResponseClassifier {
   NON_RETRYABLE_5XX("io.l5d.http.nonRetryable5XX", Set.of()),
@@ -40,7 +41,8 @@ public enum ResponseClassifier {
   /** The classifier named {@code kind}, as the config writes it. @throws IllegalArgumentException */
   public static ResponseClassifier of(String kind) {
     for (ResponseClassifier c : values()) {
-      if (c.kind.equals(kind) || c.kind.equals("io.l5d.http." + kind) || c.kind.equals("io.l5d." + kind)) {
+      if (c.kind.equals(kind) || c.kind.equals("io.l5d.http." + kind) || c.kind.equals("io.l5d." + kind)
+          || (kind.startsWith("io.l5d.h2.") && c.kind.equals("io.l5d.http." + kind.substring(10)))) {
         return c;
       }
     }

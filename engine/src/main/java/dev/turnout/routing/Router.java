@@ -101,11 +101,14 @@ public final class Router {
   }
 
   private ServicePolicy policy(ServiceConfig s) {
+    String kind = s.responseClassifier();
+    boolean grpc = GrpcClassifier.isGrpc(kind);
     return new ServicePolicy(
-        ResponseClassifier.of(s.responseClassifier()),
+        grpc ? ResponseClassifier.NON_RETRYABLE_5XX : ResponseClassifier.of(kind),
         new RetryBudget(s.percentCanRetry(), s.minRetriesPerSec(), s.retryTtl(), nanos),
         s.backoff(),
-        s.totalTimeout());
+        s.totalTimeout(),
+        grpc ? Optional.of(GrpcClassifier.parse(kind)) : Optional.empty());
   }
 
   public String label() {

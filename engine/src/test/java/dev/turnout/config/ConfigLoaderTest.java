@@ -183,15 +183,15 @@ class ConfigLoaderTest {
   @Test
   void aRouterOfAnotherProtocolStopsStartUpUnlessSkipped() {
     TurnoutConfig config =
-        parse("routers:\n- protocol: h2\n  label: grpc\n- protocol: http\n  label: web\n");
+        parse("routers:\n- protocol: thrift\n  label: grpc\n- protocol: http\n  label: web\n");
 
     assertThat(config.routers()).extracting(RouterConfig::label).containsExactly("web");
     assertThatThrownBy(() -> config.refuseUnimplemented(false, true))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("routers[0].protocol: protocol h2 is not implemented by Turnout (its routers serve http);"
+        .hasMessage("routers[0].protocol: protocol thrift is not implemented by Turnout (its routers serve http and h2);"
             + " remove this router, or start with --skip-unimplemented to run the others without it");
     assertThat(config.refuseUnimplemented(true, true))
-        .containsExactly("routers[0].protocol (protocol h2 is not implemented by Turnout (its routers serve http))");
+        .containsExactly("routers[0].protocol (protocol thrift is not implemented by Turnout (its routers serve http and h2))");
   }
 
   @Test

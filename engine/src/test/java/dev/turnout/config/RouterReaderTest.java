@@ -43,7 +43,7 @@ class RouterReaderTest {
 
   @Test
   void aRouterOfAnotherProtocolIsLeftOutAndRecorded() {
-    List<RouterConfig> rs = routers("[{protocol: h2, label: a}, {label: b}]");
+    List<RouterConfig> rs = routers("[{protocol: thrift, label: a}, {label: b}]");
 
     assertThat(rs).extracting(RouterConfig::label).containsExactly("b");
     assertThat(blocks.context.unimplemented())

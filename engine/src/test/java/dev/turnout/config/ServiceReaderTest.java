@@ -32,6 +32,7 @@ class ServiceReaderTest {
   @Test
   void anUnknownClassifierIsRefused() {
     assertThatThrownBy(() -> service("{responseClassifier: {kind: io.l5d.h2.grpc.default}}"))
-        .hasMessage("routers[0].service.responseClassifier.kind: unknown response classifier io.l5d.h2.grpc.default");
+        .hasMessage("routers[0].service.responseClassifier.kind: unknown response classifier io.l5d.h2.grpc.default"
+            + " (an h2 router's; this router is http)");
   }
 }

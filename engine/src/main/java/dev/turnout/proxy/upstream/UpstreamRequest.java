@@ -67,6 +67,12 @@ public interface UpstreamRequest {
    */
   boolean answered(Closeable connection, int status, HeaderMap headers);
 
+  /**
+   * A taken answer's body has ended, with {@code trailers} (empty when it had none), which the request
+   * may add to before they go to the caller. By default, nothing to do.
+   */
+  default void responseEnded(HeaderMap trailers) {}
+
   /** Relaying a taken answer's body failed; the backend connection is closed, the caller's must be. */
   void relayFailed(IOException e);
 

@@ -175,7 +175,18 @@ final class UpstreamTls {
    * once with the dialled address as the only name.
    */
   static XnioSsl forUndertow(ClientTls tls) {
+    return forUndertow(tls, new String[0]);
+  }
+
+  /**
+   * As above, offering {@code alpn} (the h2 client's {@code h2}) in the handshake, which begins here
+   * before Undertow's own ALPN selector could name them.
+   */
+  static XnioSsl forUndertow(ClientTls tls, String... alpn) {
     SSLParameters parameters = tls.parameters();
+    if (alpn.length > 0) {
+      parameters.setApplicationProtocols(alpn);
+    }
     return new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, tls.context()) {
       @Override
       public IoFuture<SslConnection> openSslConnection(
