@@ -9,6 +9,7 @@ CREATE TABLE rollout (
   namespace   VARCHAR(255)             NOT NULL,
   service     VARCHAR(1000)            NOT NULL,
   state       VARCHAR(16)              NOT NULL,
+  revision    BIGINT                   NOT NULL,
   detail      TEXT                     NOT NULL,
   created_at  TIMESTAMP WITH TIME ZONE NOT NULL,
   updated_at  TIMESTAMP WITH TIME ZONE NOT NULL
@@ -16,3 +17,11 @@ CREATE TABLE rollout (
 
 CREATE INDEX rollout_namespace ON rollout (namespace);
 CREATE INDEX rollout_state ON rollout (state);
+
+-- Which control plane drives the rollouts: the holder renews its lease every tick; when it stops
+-- (killed, cut off), another takes the lease once expires_at has passed. One row, name 'driver'.
+CREATE TABLE rollout_lease (
+  name        VARCHAR(64)              NOT NULL PRIMARY KEY,
+  holder      VARCHAR(300)             NOT NULL,
+  expires_at  TIMESTAMP WITH TIME ZONE NOT NULL
+);

@@ -26,8 +26,8 @@ public final class RolloutTable {
   public static final Set<String> ACTIVE = Set.of("running", "paused");
 
   /** One stored rollout. */
-  public record Row(long id, String namespace, String service, String state, String detail, Instant createdAt,
-      Instant updatedAt) {
+  public record Row(long id, String namespace, String service, String state, long revision, String detail,
+      Instant createdAt, Instant updatedAt) {
     public Row {
       if (namespace == null || service == null || state == null || detail == null) {
         throw new StoreException.Invalid("a rollout row needs its namespace, service, state and detail");
@@ -81,11 +81,11 @@ public final class RolloutTable {
             }
           }
           long id = nextId(c);
-          Row row = new Row(id, namespace, service, state, detail.apply(id), now, now);
+          Row row = new Row(id, namespace, service, state, 1, detail.apply(id), now, now);
           try (PreparedStatement st =
               c.prepareStatement(
-                  "INSERT INTO rollout (id, namespace, service, state, detail, created_at, updated_at)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                  "INSERT INTO rollout (id, namespace, service, state, revision, detail, created_at, updated_at)"
+                      + " VALUES (?, ?, ?, ?, 1, ?, ?, ?)")) {
             st.setLong(1, id);
             st.setString(2, namespace);
             st.setString(3, service);
@@ -99,21 +99,67 @@ public final class RolloutTable {
         });
   }
 
-  /** Replaces a rollout's state and detail. @throws StoreException.Invalid for an unknown id */
-  public void update(long id, String state, String detail, Instant now) {
-    db.transaction(
+  /**
+   * Replaces a rollout's state and detail if it is still at {@code revision} (no one else changed it
+   * since it was read); returns whether it was.
+   */
+  public boolean update(long id, long revision, String state, String detail, Instant now) {
+    return db.transaction(
         c -> {
           try (PreparedStatement st =
-              c.prepareStatement("UPDATE rollout SET state = ?, detail = ?, updated_at = ? WHERE id = ?")) {
+              c.prepareStatement("UPDATE rollout SET state = ?, detail = ?, updated_at = ?, revision = revision + 1"
+                  + " WHERE id = ? AND revision = ?")) {
             st.setString(1, state);
             st.setString(2, detail);
             st.setObject(3, utc(now));
             st.setLong(4, id);
-            if (st.executeUpdate() != 1) {
-              throw new StoreException.Invalid("there is no rollout " + id);
+            st.setLong(5, revision);
+            return st.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Takes or renews the lease {@code name} for {@code holder} until {@code now + ttl}, if it is free,
+   * expired, or already {@code holder}'s; returns whether {@code holder} holds it now. Of control planes
+   * racing for a free lease, the row lock lets exactly one win.
+   */
+  public boolean lease(String name, String holder, Instant now, java.time.Duration ttl) {
+    return db.transaction(
+        c -> {
+          String current = null;
+          Instant expires = null;
+          try (PreparedStatement st =
+              c.prepareStatement("SELECT holder, expires_at FROM rollout_lease WHERE name = ? FOR UPDATE")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+              if (rs.next()) {
+                current = rs.getString(1);
+                expires = rs.getObject(2, OffsetDateTime.class).toInstant();
+              }
             }
           }
-          return null;
+          if (current == null) {
+            try (PreparedStatement st =
+                c.prepareStatement("INSERT INTO rollout_lease (name, holder, expires_at) VALUES (?, ?, ?)")) {
+              st.setString(1, name);
+              st.setString(2, holder);
+              st.setObject(3, utc(now.plus(ttl)));
+              st.executeUpdate();
+            }
+            return true;
+          }
+          if (!current.equals(holder) && expires.isAfter(now)) {
+            return false;
+          }
+          try (PreparedStatement st =
+              c.prepareStatement("UPDATE rollout_lease SET holder = ?, expires_at = ? WHERE name = ?")) {
+            st.setString(1, holder);
+            st.setObject(2, utc(now.plus(ttl)));
+            st.setString(3, name);
+            st.executeUpdate();
+          }
+          return true;
         });
   }
 
@@ -144,14 +190,15 @@ public final class RolloutTable {
     List<Row> out = new ArrayList<>();
     try (PreparedStatement st =
         c.prepareStatement(
-            "SELECT id, namespace, service, state, detail, created_at, updated_at FROM rollout " + where)) {
+            "SELECT id, namespace, service, state, revision, detail, created_at, updated_at FROM rollout " + where)) {
       if (arg != null) {
         st.setObject(1, arg);
       }
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          out.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getObject(6, OffsetDateTime.class).toInstant(), rs.getObject(7, OffsetDateTime.class).toInstant()));
+          out.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+              rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant(),
+              rs.getObject(8, OffsetDateTime.class).toInstant()));
         }
       }
     }

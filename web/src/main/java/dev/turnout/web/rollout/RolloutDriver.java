@@ -76,13 +76,54 @@ public final class RolloutDriver {
   private final Convergence convergence;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
+  private final String self;
+  private volatile boolean driving;
+
+  /**
+   * How long the driver lease lasts unless renewed; each tick (every second) renews it, so another
+   * control plane takes over within this (plus a tick) of the driver's death.
+   */
+  public static final Duration LEASE_TTL = Duration.ofSeconds(6);
+
+  static final String LEASE = "driver";
 
   public RolloutDriver(DtabStore store, RolloutTable table, Figures figures, Convergence convergence, Clock clock) {
+    this(store, table, figures, convergence, clock, "control-plane-" + java.util.UUID.randomUUID());
+  }
+
+  /**
+   * @param self this control plane's name as the driver lease records it; unique among the control
+   *     planes sharing the database
+   */
+  public RolloutDriver(DtabStore store, RolloutTable table, Figures figures, Convergence convergence, Clock clock,
+      String self) {
+    this.self = self;
     this.store = store;
     this.table = table;
     this.figures = figures;
     this.convergence = convergence;
     this.clock = clock;
+  }
+
+  /**
+   * Calls {@link #tick} every {@code every} on a daemon thread of its own until closed; a tick that
+   * fails is logged and the next one tries again.
+   */
+  public AutoCloseable startTicking(Duration every) {
+    java.util.concurrent.ScheduledExecutorService ticker =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+          Thread t = new Thread(task, "rollout-driver");
+          t.setDaemon(true);
+          return t;
+        });
+    ticker.scheduleWithFixedDelay(() -> {
+      try {
+        tick();
+      } catch (RuntimeException e) {
+        log.warn("rollout tick failed; trying again in {} ms", every.toMillis(), e);
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return ticker::shutdownNow;
   }
 
   // ---- what people ask ----
@@ -115,7 +156,7 @@ public final class RolloutDriver {
         throw new Refused(409, busy.getMessage());
       }
       Rollout r = read(row.detail());
-      return save(commitStep(r, 0));
+      return save(commitStep(r, 0), row.revision());
     } finally {
       lock.unlock();
     }
@@ -136,10 +177,13 @@ public final class RolloutDriver {
 
   /** @throws Refused 404 for an unknown namespace or id */
   public Rollout get(String namespace, long id) {
+    return read(row(namespace, id).detail());
+  }
+
+  private RolloutTable.Row row(String namespace, long id) {
     checkName(namespace);
     return table.find(id)
         .filter(row -> row.namespace().equals(namespace))
-        .map(row -> read(row.detail()))
         .orElseThrow(() -> new Refused(404, "namespace '" + namespace + "' has no rollout " + id));
   }
 
@@ -202,12 +246,17 @@ public final class RolloutDriver {
   public void tick() {
     lock.lock();
     try {
+      driving = table.lease(LEASE, self, clock.instant(), LEASE_TTL);
+      if (!driving) {
+        return; // another control plane drives; this one takes over when its lease runs out
+      }
       for (RolloutTable.Row row : table.active()) {
         Rollout r = read(row.detail());
         try {
           Rollout moved = move(r);
-          if (!moved.equals(r)) {
-            save(moved);
+          if (!moved.equals(r) && !table.update(r.id(), row.revision(), moved.state().word(), write(moved),
+              clock.instant())) {
+            log.info("rollout {} changed while this tick moved it; the next tick reads it again", r.id());
           }
         } catch (StoreException e) {
           log.warn("rollout {} of '{}' could not move this time: {}", r.id(), r.namespace(), e.getMessage());
@@ -437,8 +486,8 @@ public final class RolloutDriver {
   private Rollout act(String namespace, long id, Action action) {
     lock.lock();
     try {
-      Rollout r = get(namespace, id);
-      return save(action.apply(r));
+      RolloutTable.Row row = row(namespace, id);
+      return save(action.apply(read(row.detail())), row.revision());
     } finally {
       lock.unlock();
     }
@@ -457,9 +506,16 @@ public final class RolloutDriver {
     }
   }
 
-  private Rollout save(Rollout r) {
-    table.update(r.id(), r.state().word(), write(r), clock.instant());
+  private Rollout save(Rollout r, long revision) {
+    if (!table.update(r.id(), revision, r.state().word(), write(r), clock.instant())) {
+      throw new Refused(409, "rollout " + r.id() + " changed meanwhile; read it again and retry");
+    }
     return r;
+  }
+
+  /** Whether this control plane held the driver lease at its last tick. */
+  public boolean driving() {
+    return driving;
   }
 
   private DtabVersion existing(String namespace) {

@@ -227,4 +227,29 @@ class RolloutDriverTest {
         .satisfies(e -> assertThat(((RolloutDriver.Refused) e).status()).isEqualTo(409));
     assertThat(t.store.current(NS).orElseThrow().version()).isEqualTo(2);
   }
+
+  @Test
+  void onlyTheLeaseHolderDrivesAndAnotherTakesOverWhenItsLeaseRunsOut() {
+    RolloutRig t = rig.get();
+    RolloutDriver a = new RolloutDriver(t.store, t.store.rollouts(), (ns, s, d) -> Optional.empty(),
+        (ns, v) -> t.convergence.get(), t.clock, "a");
+    RolloutDriver b = new RolloutDriver(t.store, t.store.rollouts(), (ns, s, d) -> Optional.empty(),
+        (ns, v) -> t.convergence.get(), t.clock, "b");
+    Rollout r = a.start(NS, RolloutRig.spec(List.of(5, 100)));
+
+    a.tick();
+    b.tick();
+    assertThat(a.driving()).isTrue();
+    assertThat(b.driving()).isFalse();
+    t.clock.advance(RolloutDriver.LEASE_TTL.minusSeconds(1));
+    b.tick();
+    assertThat(b.driving()).isFalse();
+    t.clock.advance(Duration.ofSeconds(1));
+    b.tick();
+
+    assertThat(b.driving()).isTrue();
+    assertThat(b.get(NS, r.id()).phase()).isEqualTo("observing");
+    a.tick();
+    assertThat(a.driving()).isFalse();
+  }
 }
