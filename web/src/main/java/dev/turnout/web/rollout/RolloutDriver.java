@@ -156,7 +156,20 @@ public final class RolloutDriver {
         throw new Refused(409, busy.getMessage());
       }
       Rollout r = read(row.detail());
-      return save(commitStep(r, 0), row.revision());
+      try {
+        return save(commitStep(r, 0), row.revision());
+      } catch (RuntimeException e) {
+        // The first step could not be committed (a commit raced it, the store went away): the
+        // rollout ends here rather than holding the prefix without ever moving.
+        Rollout.Next n = r.next();
+        n.state = Rollout.State.ABORTED;
+        n.reason = "the first step could not be committed: " + e.getMessage();
+        table.update(r.id(), row.revision(), n.state.word(), write(n.done()), clock.instant());
+        if (e instanceof StoreException.Conflict) {
+          throw new Refused(409, "'" + namespace + "' changed while the rollout started; try again");
+        }
+        throw e;
+      }
     } finally {
       lock.unlock();
     }
