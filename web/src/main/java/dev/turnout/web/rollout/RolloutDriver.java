@@ -221,6 +221,14 @@ public final class RolloutDriver {
         n.gatePassed = true;
         return commitStep(n.done(), r.step() + 1);
       }
+      if (r.step() >= 0) {
+        String expected = destination(r, r.weight());
+        Optional<String> now = dentryNow(r);
+        if (now.isPresent() && !now.get().equals(expected)) {
+          throw new Refused(409, "a person changed " + r.spec().service() + " itself to " + now.get()
+              + "; resuming would overwrite that, so abort this rollout or start a new one");
+        }
+      }
       return commitStep(n.done(), Math.max(0, r.step()));
     });
   }
@@ -423,8 +431,7 @@ public final class RolloutDriver {
           + "%: resume or promote to go on";
       return n.done();
     }
-    String dst = percent >= 100 ? r.spec().canary()
-        : (100 - percent) + " * " + grouped(r.stable()) + " & " + percent + " * " + r.spec().canary();
+    String dst = destination(r, percent);
     String comment = "step " + (index + 1) + " of " + r.spec().steps().size() + ": " + percent + "% of "
         + r.spec().service() + " to " + r.spec().canary();
     Rollout committed = commitDentry(r, dst, comment);
@@ -553,6 +560,21 @@ public final class RolloutDriver {
       }
     }
     return Optional.empty();
+  }
+
+  /** The dentry's destination at {@code percent}: {@code 95 * STABLE & 5 * CANARY}, or the canary at 100. */
+  private static String destination(Rollout r, int percent) {
+    return percent >= 100 ? r.spec().canary()
+        : (100 - percent) + " * " + grouped(r.stable()) + " & " + percent + " * " + r.spec().canary();
+  }
+
+  /** The rollout's dentry's destination as the namespace has it now, if the dentry is there. */
+  private Optional<String> dentryNow(Rollout r) {
+    DtabVersion current = existing(r.namespace());
+    return dentryIndex(current, r.spec().service()).map(i -> {
+      DraftText.Span span = DraftText.checkedSpans(current.text()).get(i);
+      return current.text().substring(span.dstStart(), span.dstEnd());
+    });
   }
 
   /** A stable written with {@code |} or {@code &} in it needs brackets to stay one branch of the union. */

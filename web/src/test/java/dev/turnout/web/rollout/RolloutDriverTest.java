@@ -252,4 +252,19 @@ class RolloutDriverTest {
     a.tick();
     assertThat(a.driving()).isFalse();
   }
+
+  @Test
+  void resumeRefusesToOverwriteAPersonsChangeToTheRolloutsOwnDentry() {
+    RolloutRig t = rig.get();
+    Rollout r = t.driver.start(NS, RolloutRig.spec(List.of(5, 100)));
+    String personal = RolloutRig.DTAB.replace(STABLE, "/#/io.l5d.fs/users-hotfix");
+    t.store.update(NS, personal, Optional.empty(), "bob", "hotfix");
+    t.driver.tick();
+
+    assertThatThrownBy(() -> t.driver.resume(NS, r.id(), "bob"))
+        .isInstanceOf(RolloutDriver.Refused.class)
+        .hasMessageContaining("a person changed /svc/users itself to /#/io.l5d.fs/users-hotfix");
+    assertThat(t.dtab()).isEqualTo(personal);
+    assertThat(t.driver.get(NS, r.id()).state()).isEqualTo(Rollout.State.PAUSED);
+  }
 }
