@@ -65,6 +65,7 @@ public final class JdbcDtabStore implements DtabStore {
   private ChangeFeed feed;
   private final FleetTable fleet;
   private final JdbcUserStore users;
+  private final RolloutTable rollouts;
   private final ReentrantLock writes = new ReentrantLock();
   private final Heard heard;
 
@@ -73,6 +74,7 @@ public final class JdbcDtabStore implements DtabStore {
     this.clock = clock;
     this.users = new JdbcUserStore(db, clock, passwordIterations);
     this.fleet = new FleetTable(db);
+    this.rollouts = new RolloutTable(db);
     this.heard = new Heard(db, writes);
   }
 
@@ -187,6 +189,11 @@ public final class JdbcDtabStore implements DtabStore {
   /** The fleet's reports, kept in the same database. */
   public FleetTable fleet() {
     return fleet;
+  }
+
+  /** The progressive rollouts, kept in the same database. */
+  public RolloutTable rollouts() {
+    return rollouts;
   }
 
   /** The users kept in the same database. */

@@ -23,6 +23,10 @@ import dev.turnout.web.api.DtabWatches;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.web.api.FleetApi;
+import dev.turnout.web.api.RolloutApi;
+import dev.turnout.web.rollout.Convergence;
+import dev.turnout.web.rollout.Figures;
+import dev.turnout.web.rollout.RolloutDriver;
 import dev.turnout.web.api.NamingRoutes;
 import dev.turnout.web.fleet.Fleet;
 import dev.turnout.web.fleet.FleetReport;
@@ -288,13 +292,18 @@ public final class TurnoutServer implements AutoCloseable {
               Fleet fleet = new Fleet(store.fleet(), store, clock, selfAdmin::get);
               fleetRef.set(fleet);
               FleetApi.register(c, fleet, users);
+              FleetTraffic fleetTraffic = new FleetTraffic(metrics.view(), selfInstance::get, fleet::state);
+              RolloutDriver rollouts = new RolloutDriver(store, store.rollouts(), Figures.of(fleetTraffic),
+                  Convergence.of(fleet::state), clock);
+              RolloutApi.register(c, rollouts, users);
+              adminParts.add(rollouts.startTicking(Duration.ofSeconds(1)));
               adminParts.add(
                   Dashboard.register(
                       c,
                       new DashboardServices(
                           store,
                           users,
-                          new FleetTraffic(metrics.view(), selfInstance::get, fleet::state),
+                          fleetTraffic,
                           new InterpreterPreview(
                               interpreter, this::routerDtabFollowing, transformersFollowing::get),
                           clock,

@@ -16,10 +16,10 @@ import java.util.List;
  * <p>Example: in {@code "# users\n/svc/users => /a; # old\n"} the one dentry's destination is the
  * {@code /a} at offsets 23-25, and replacing it with a canary union keeps both comments.
  */
-final class DraftText {
+public final class DraftText {
 
   /** One dentry's extent: from its first character to its last, and its destination within that. */
-  record Span(int start, int dstStart, int dstEnd) {}
+  public record Span(int start, int dstStart, int dstEnd) {}
 
   private DraftText() {}
 
@@ -76,7 +76,7 @@ final class DraftText {
    *
    * @throws IllegalArgumentException if {@code text} is not a valid dtab or has no such dentry
    */
-  static String replaceDestination(String text, int index, NameTree<Path> dst) {
+  public static String replaceDestination(String text, int index, NameTree<Path> dst) {
     List<Span> spans = checkedSpans(text);
     if (index < 0 || index >= spans.size()) {
       throw new IllegalArgumentException("the dtab has no dentry " + (index + 1));
@@ -86,7 +86,7 @@ final class DraftText {
   }
 
   /** The spans of a valid dtab, checked against the parser's count of dentries. */
-  static List<Span> checkedSpans(String text) {
+  public static List<Span> checkedSpans(String text) {
     Dtab dtab = Dtab.read(text);
     List<Span> spans = spans(text);
     if (spans.size() != dtab.size()) {

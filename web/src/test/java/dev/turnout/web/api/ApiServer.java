@@ -67,6 +67,11 @@ public final class ApiServer implements AutoCloseable {
                       namers,
                       store.userStore(),
                       watches);
+                  // Rollouts with no ticking: a test sees what starting and acting on one write.
+                  RolloutApi.register(config, new dev.turnout.web.rollout.RolloutDriver(store, store.rollouts(),
+                      (ns, service, dst) -> java.util.Optional.empty(),
+                      (ns, version) -> new dev.turnout.web.rollout.Convergence.Seen(true, List.of(), List.of()),
+                      java.time.Clock.systemUTC()), store.userStore());
                 })
             .start();
   }

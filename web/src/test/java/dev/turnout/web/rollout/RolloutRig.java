@@ -1,0 +1,118 @@
+package dev.turnout.web.rollout;
+
+import dev.turnout.metrics.TrafficView;
+import dev.turnout.store.JdbcDtabStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+/**
+ * A rollout driver over a real H2 store in the test's directory, with a clock the test moves and the
+ * two inputs the fleet would give (figures per destination, convergence) set by the test.
+ */
+final class RolloutRig implements AutoCloseable {
+  static final String NS = "default";
+  static final String STABLE = "/#/io.l5d.fs/users";
+  static final String CANARY = "/#/io.l5d.fs/users-v2";
+  static final String DTAB = "# routes\n/svc => /#/io.l5d.fs;\n/svc/users => " + STABLE + "; # users\n";
+
+  final Path dir;
+  final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final Map<String, TrafficView.Stats> figures = new ConcurrentHashMap<>();
+  final AtomicReference<Convergence.Seen> convergence =
+      new AtomicReference<>(new Convergence.Seen(true, List.of(), List.of()));
+  JdbcDtabStore store;
+  RolloutDriver driver;
+
+  RolloutRig(Path dir) {
+    this.dir = dir;
+    open();
+    store.create(NS, DTAB, "alice", "first routes");
+  }
+
+  void open() {
+    store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(2).open();
+    driver = new RolloutDriver(store, store.rollouts(), (ns, service, dst) -> Optional.ofNullable(figures.get(dst)),
+        (ns, version) -> convergence.get(), clock);
+  }
+
+  /** Closes and reopens the store and a new driver, as a control plane's restart does. */
+  void restart() {
+    store.close();
+    open();
+  }
+
+  /** Each 10-second sample of {@code dst}: this many requests, this many failed, this p99. */
+  void traffic(String dst, long requests, long failures, double p99) {
+    figures.put(dst, new TrafficView.Stats(requests / 10.0, 1.0 - (double) failures / requests, p99 / 2, p99,
+        requests, failures, 0));
+  }
+
+  static RolloutSpec spec(List<Integer> steps) {
+    return new RolloutSpec("/svc/users", CANARY, steps, 60, 0.99, 500, 0, 100, 0);
+  }
+
+  /** Ticks and moves the clock 10 s at a time until {@code done} holds of the rollout; the ticks taken. */
+  int runUntil(long id, Predicate<Rollout> done, int maxTicks) {
+    for (int i = 1; i <= maxTicks; i++) {
+      driver.tick();
+      if (done.test(driver.get(NS, id))) {
+        return i;
+      }
+      clock.advance(Duration.ofSeconds(10));
+    }
+    throw new AssertionError("not done after " + maxTicks + " ticks: " + driver.get(NS, id));
+  }
+
+  String dtab() {
+    return store.current(NS).orElseThrow().text();
+  }
+
+  List<String> authors() {
+    List<String> out = new ArrayList<>();
+    store.versions(NS).forEach(v -> out.add(0, v.author()));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  static final class FakeClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    FakeClock(Instant start) {
+      now = new AtomicReference<>(start);
+    }
+
+    void advance(Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
