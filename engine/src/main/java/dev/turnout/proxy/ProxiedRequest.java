@@ -75,6 +75,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private boolean again;
   /** The request has waited once for a pending address (a host name DNS had not answered yet). */
   private boolean waitedForAddr;
+  /** How many times this request moved on from a name that turned out not to exist. */
+  private int fallbacks;
+  /** Bounds those moves: a dtab's alternatives are few, and each is bound afresh. */
+  private static final int MAX_FALLBACKS = 8;
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
@@ -224,8 +228,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   }
 
   /**
-   * The client has no endpoint to try: a pending address is waited for once ({@link AddressWait}); any
-   * other state is a 502 that says what the address is.
+   * The client has no endpoint to try: a pending address is waited for once ({@link AddressWait}); an
+   * address that turned out not to exist (a registry's first answer for a name it does not have) sends
+   * the request to what the name binds to now, so an Alt's next branch serves even the request that
+   * found out, as it serves the requests after it; any other state is a 502 that says what the address is.
    */
   private void noEndpoint() {
     Client client = target.client();
@@ -236,6 +242,17 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       AddressWait.start(
           client, exchange.getIoThread(), bindingTimeout, () -> guarded("waiting for an address", this::attempt));
       return;
+    }
+    if (state instanceof Addr.Neg && fallbacks < MAX_FALLBACKS) {
+      Optional<Route.Target> next = routed.chooseAgain();
+      if (next.isPresent() && next.get().client() != client) {
+        fallbacks++;
+        tried = List.of();
+        waitedForAddr = false;
+        use(next.get());
+        again = true;
+        return;
+      }
     }
     connectFailed(AddressWait.why(state, target.id(), bindingTimeout));
   }
