@@ -15,7 +15,7 @@ public record PrometheusTelemetry(String path, String prefix) {
   static final List<String> TAKEN = List.of("/", "/health", "/metrics", "/admin/metrics.json", "/login", "/logout");
 
   /** Route trees of the control plane's admin server: no telemetry path may fall under them. */
-  static final List<String> TAKEN_TREES = List.of("/api/", "/static/", "/dtabs", "/fleet", "/overview", "/recent");
+  static final List<String> TAKEN_TREES = List.of("/api/", "/static/", "/dtabs", "/fleet", "/overview", "/recent", "/namers");
 
   public PrometheusTelemetry {
     checkPath(path);
