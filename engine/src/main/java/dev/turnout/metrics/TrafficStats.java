@@ -50,6 +50,8 @@ public final class TrafficStats {
   private final Histogram lastTenSeconds = new PackedHistogram(2);
   private Percentiles last = Percentiles.NONE;
   private Summary lastSummary = Summary.NONE;
+  /** {@link #lastTenSeconds} encoded, when asked for since it was worked out. Guarded by this. */
+  private String lastEncoded;
   /** A tick closed an interval since {@link #last} was worked out. Guarded by this. */
   private boolean stale;
   private final TrafficView.Sample[] history = new TrafficView.Sample[HISTORY];
@@ -193,6 +195,7 @@ public final class TrafficStats {
       return;
     }
     stale = false;
+    lastEncoded = null;
     lastTenSeconds.reset();
     for (Histogram h : lastSeconds) {
       if (h != null) {
@@ -218,6 +221,18 @@ public final class TrafficStats {
             last.p99(),
             last.p999(),
             millisAt(99.99));
+  }
+
+  /** The last ten seconds' latencies as {@link LatencyHistograms} text; null with none. */
+  synchronized String latencyHistogram() {
+    refresh();
+    if (lastTenSeconds.getTotalCount() == 0) {
+      return null;
+    }
+    if (lastEncoded == null) {
+      lastEncoded = LatencyHistograms.encode(lastTenSeconds);
+    }
+    return lastEncoded;
   }
 
   private double millisAt(double percentile) {
@@ -276,6 +291,7 @@ public final class TrafficStats {
         none ? Double.NaN : p.p99(),
         requests(),
         failures(),
-        inFlight());
+        inFlight(),
+        latencyHistogram());
   }
 }

@@ -46,6 +46,13 @@ public final class Fleet {
   private final Clock clock;
   private final java.util.function.Supplier<String> self;
   private final Map<String, FleetTable.Row> received = new ConcurrentHashMap<>();
+  /**
+   * Each member's last report as parsed, with when it was reported: a report is parsed once, when it
+   * arrives here or is first read from the table, not on every view of the fleet.
+   */
+  private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+  private record Parsed(long reportedAtMillis, FleetReport report) {}
   private volatile Instant lastSweep = Instant.EPOCH;
 
   /** @param self this control plane's admin address, recorded as where each report was received */
@@ -72,6 +79,7 @@ public final class Fleet {
     FleetTable.Row row =
         new FleetTable.Row(report.instance(), report.role(), report.admin(), self.get(), report.toJson(), clock.instant());
     received.put(row.instance(), row);
+    parsed.put(row.instance(), new Parsed(row.reportedAt().toEpochMilli(), report));
     table.put(row);
     sweep();
   }
@@ -84,6 +92,7 @@ public final class Fleet {
     lastSweep = now;
     Instant cutoff = now.minus(RETAIN);
     received.values().removeIf(r -> r.reportedAt().isBefore(cutoff));
+    parsed.values().removeIf(p -> p.reportedAtMillis() < cutoff.toEpochMilli());
     int forgotten = table.forgetSilentSince(cutoff);
     if (forgotten > 0) {
       log.info("forgot {} fleet member(s) silent for more than {} minutes", forgotten, RETAIN.toMinutes());
@@ -135,10 +144,8 @@ public final class Fleet {
     }
     List<Member> members = new ArrayList<>();
     for (FleetTable.Row row : rows) {
-      FleetReport r;
-      try {
-        r = FleetReport.parse(row.report());
-      } catch (IllegalArgumentException e) {
+      FleetReport r = parsedReport(row);
+      if (r == null) {
         continue; // a row written by a newer Turnout that this one cannot read
       }
       double silent = Math.max(0, Duration.between(row.reportedAt(), now).toMillis() / 1000.0);
@@ -146,6 +153,22 @@ public final class Fleet {
           silent > STALE.toSeconds(), r.routers(), r.traffic()));
     }
     return new State(now, members, convergence(members, now), partial);
+  }
+
+  /** The row's report, parsed at most once per report; null if it cannot be read. */
+  private FleetReport parsedReport(FleetTable.Row row) {
+    long at = row.reportedAt().toEpochMilli();
+    Parsed p = parsed.get(row.instance());
+    if (p != null && p.reportedAtMillis() == at) {
+      return p.report();
+    }
+    try {
+      FleetReport r = FleetReport.parse(row.report());
+      parsed.put(row.instance(), new Parsed(at, r));
+      return r;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private List<Convergence> convergence(List<Member> members, Instant now) {
