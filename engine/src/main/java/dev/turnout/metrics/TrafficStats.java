@@ -58,6 +58,7 @@ public final class TrafficStats {
   private int historyNext;
   private int historySize;
   private final FailureClassListener onNewClass;
+  private final java.util.function.DoubleConsumer latencyMillis;
 
   /** Latency percentiles in milliseconds over the last ten closed one-second intervals. */
   public record Percentiles(double p50, double p90, double p99, double p999) {
@@ -89,8 +90,14 @@ public final class TrafficStats {
   }
 
   TrafficStats(LongSupplier nanos, FailureClassListener onNewClass) {
+    this(nanos, onNewClass, ms -> {});
+  }
+
+  /** As above; each request's latency in milliseconds also goes to {@code latencyMillis}. */
+  TrafficStats(LongSupplier nanos, FailureClassListener onNewClass, java.util.function.DoubleConsumer latencyMillis) {
     this.window = new RollingCounter(60, 2, nanos);
     this.onNewClass = onNewClass;
+    this.latencyMillis = latencyMillis;
   }
 
   private Recorder recorder() {
@@ -123,7 +130,9 @@ public final class TrafficStats {
       }
       byClass.increment();
     }
-    recorder().recordValue(Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000)));
+    long micros = Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000));
+    recorder().recordValue(micros);
+    latencyMillis.accept(micros / 1000.0);
   }
 
   /** A response with {@code status} was given (to the caller) or taken (from upstream). */
