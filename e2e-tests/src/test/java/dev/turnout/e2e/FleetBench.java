@@ -42,14 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the control plane's cost per following proxy: 1,000 simulated followers in one separate
  *       process ({@link FleetFollowers}: each a real dtab watch stream, three bind watch streams and a
  *       report every second, as a proxy holds and sends); the control plane's CPU (from /proc for its
- *       pid), resident memory and thread count before and with them; then 30 commits, each timed from
+ *       pid), resident memory and thread count before and with them; then 20 commits, each timed from
  *       the start of its PUT to the moment the last follower read it, and to the moment all three proxy
  *       processes route by it.
  * </ol>
  */
 class FleetBench {
   private static final int FOLLOWERS = Integer.getInteger("bench.followers", 1000);
-  private static final int COMMITS_WITH_FOLLOWERS = 30;
+  private static final int COMMITS_WITH_FOLLOWERS = 20;
   private static final String NS = "default";
   private static final String PASSWORD = "bench password";
 
@@ -169,6 +169,8 @@ class FleetBench {
         String line = next(said, "seq " + seq + " ", Duration.ofSeconds(30));
         long last = Long.parseLong(line.substring(line.indexOf(" last ") + 6).strip());
         toFollowers.add((double) (last - start));
+        System.out.printf(Locale.ROOT, "fleet bench: commit %d: last follower after %d ms, 3 proxies after %.0f ms%n",
+            seq, last - start, toProxies.get(toProxies.size() - 1));
       }
       toFollowers.sort(null);
       toProxies.sort(null);

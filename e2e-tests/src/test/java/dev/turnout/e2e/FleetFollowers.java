@@ -33,6 +33,9 @@ public final class FleetFollowers {
   private static final Pattern MARKER = Pattern.compile("\"/commit\"[^}]*?/(\\d+)\"");
   private static final String[] NAMES = {"/svc/users", "/svc/orders", "/svc/billing"};
 
+  /** Threads sending reports, each a connection kept alive. */
+  private static final int LANES = 8;
+
   private final int admin;
   private final int followers;
   private final String namespace;
@@ -80,14 +83,22 @@ public final class FleetFollowers {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     System.out.println("ready " + ready.get() + " bindLines " + bindLines.get());
-    ScheduledExecutorService reports = Executors.newSingleThreadScheduledExecutor();
-    for (int i = 0; i < followers; i++) {
-      String id = "simulated-" + i;
-      reports.scheduleAtFixedRate(() -> report(id), i * 1000L / followers, 1000, TimeUnit.MILLISECONDS);
+    // Reports go out on a few lanes, each sending its share one after another, as a proxy sends its
+    // own: a control plane that answers slowly gets fewer reports, not ever more connections.
+    ScheduledExecutorService reports = Executors.newScheduledThreadPool(LANES + 1);
+    for (int lane = 0; lane < LANES; lane++) {
+      int first = lane;
+      reports.scheduleAtFixedRate(
+          () -> {
+            for (int i = first; i < followers; i += LANES) {
+              report("simulated-" + i);
+            }
+          },
+          lane * 1000L / LANES, 1000, TimeUnit.MILLISECONDS);
     }
     reports.scheduleAtFixedRate(
         () -> System.out.println("status reportsOk " + reportsOk.get() + " reportsFailed " + reportsFailed.get()
-            + " streamsEnded " + streamsEnded.get() + " bindLines " + bindLines.get() + " commitsSeen "
+            + " streamsReopened " + streamsEnded.get() + " bindLines " + bindLines.get() + " commitsSeen "
             + new java.util.TreeMap<>(seen)),
         5, 5, TimeUnit.SECONDS);
     while (System.in.read() >= 0) {
@@ -98,6 +109,7 @@ public final class FleetFollowers {
 
   private void watchDtab() {
     boolean[] first = {true};
+    java.util.Set<Long> counted = ConcurrentHashMap.newKeySet();
     watch(
         "/api/1/dtabs/" + namespace + "?watch=true",
         line -> {
@@ -106,7 +118,7 @@ public final class FleetFollowers {
             ready.incrementAndGet();
           }
           Matcher m = MARKER.matcher(line);
-          if (m.find()) {
+          if (m.find() && counted.add(Long.parseLong(m.group(1)))) {
             long seq = Long.parseLong(m.group(1));
             long now = System.currentTimeMillis();
             lastSeen.computeIfAbsent(seq, k -> new AtomicLong()).accumulateAndGet(now, Math::max);
@@ -117,6 +129,10 @@ public final class FleetFollowers {
         });
   }
 
+  /**
+   * Holds a watch of {@code path}, opened again when it ends, as a proxy does (one that has fallen
+   * behind reads the current value as the new stream's first line).
+   */
   private void watch(String path, java.util.function.Consumer<String> onLine) {
     Flow.Subscriber<String> lines =
         new Flow.Subscriber<>() {
@@ -134,12 +150,18 @@ public final class FleetFollowers {
 
           @Override
           public void onError(Throwable t) {
-            streamsEnded.incrementAndGet();
+            again();
           }
 
           @Override
           public void onComplete() {
+            again();
+          }
+
+          private void again() {
             streamsEnded.incrementAndGet();
+            java.util.concurrent.CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                .execute(() -> watch(path, onLine));
           }
         };
     client
@@ -148,33 +170,35 @@ public final class FleetFollowers {
             HttpResponse.BodyHandlers.fromLineSubscriber(lines))
         .whenComplete(
             (r, e) -> {
-              if (e != null || r.statusCode() != 200) {
-                streamsEnded.incrementAndGet();
+              if (e == null && r.statusCode() != 200) {
+                System.out.println("watch of " + path + " answered " + r.statusCode());
               }
             });
   }
 
+  /** Sends one report and waits for its answer. */
   private void report(String id) {
     String body =
         "{\"instance\":\"" + id + "\",\"role\":\"proxy\",\"admin\":\"127.0.0.1:1\",\"startedAtMillis\":0,"
             + "\"sentAtMillis\":" + System.currentTimeMillis() + ",\"routers\":[{\"router\":\"http\","
             + "\"namespace\":\"" + namespace + "\",\"version\":1,\"following\":\"127.0.0.1:" + admin
             + "\",\"lastHeardMillis\":0,\"problem\":null}],\"traffic\":[]}";
-    client
-        .sendAsync(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/1/fleet/reports"))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .whenComplete(
-            (r, e) -> {
-              if (e == null && r.statusCode() == 204) {
-                reportsOk.incrementAndGet();
-              } else {
-                reportsFailed.incrementAndGet();
-              }
-            });
+    try {
+      HttpResponse<Void> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/1/fleet/reports"))
+                  .header("Content-Type", "application/json")
+                  .timeout(Duration.ofSeconds(10))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      (r.statusCode() == 204 ? reportsOk : reportsFailed).incrementAndGet();
+    } catch (java.io.IOException e) {
+      if (reportsFailed.incrementAndGet() % 100 == 1) {
+        System.out.println("report failed: " + e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
