@@ -3,8 +3,6 @@ package dev.turnout.e2e;
 import dev.turnout.testing.Backend;
 import dev.turnout.testing.Await;
 
-import dev.turnout.config.InterpreterConfig;
-import dev.turnout.routing.NamerdHttpDtabSource;
 import dev.turnout.store.ETags;
 import dev.turnout.store.JdbcDtabStore;
 import dev.turnout.store.PostgresServer;
@@ -17,15 +15,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,12 +39,17 @@ import org.junit.jupiter.api.io.TempDir;
  *       processes; 100 commits, each moving {@code /svc/users} between two backends; for each, the time
  *       from the commit's 204 to the moment the last proxy routes a request by it (each proxy is asked
  *       in turn, again and again, until its answer comes from the new backend);
- *   <li>the control plane's cost per following proxy: its resident memory and thread count before and
- *       after 50 simulated followers (each a real dtab watch stream and a report every second, as a
- *       proxy sends), and how long a commit takes to reach all 50.
+ *   <li>the control plane's cost per following proxy: 1,000 simulated followers in one separate
+ *       process ({@link FleetFollowers}: each a real dtab watch stream, three bind watch streams and a
+ *       report every second, as a proxy holds and sends); the control plane's CPU (from /proc for its
+ *       pid), resident memory and thread count before and with them; then 20 commits, each timed from
+ *       the start of its PUT to the moment the last follower read it, and to the moment all three proxy
+ *       processes route by it.
  * </ol>
  */
 class FleetBench {
+  private static final int FOLLOWERS = Integer.getInteger("bench.followers", 1000);
+  private static final int COMMITS_WITH_FOLLOWERS = 20;
   private static final String NS = "default";
   private static final String PASSWORD = "bench password";
 
@@ -103,56 +109,112 @@ class FleetBench {
             "fleet bench: commit-to-fleet convergence over %d commits, 3 proxy processes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
             millis.size(), pct(millis, 0.50), pct(millis, 0.99), millis.get(millis.size() - 1));
 
-        followers(cp, admin, a, b);
+        followers(cp, admin, a, b, proxies);
       } finally {
         processes.forEach(JarProcess::close);
       }
     }
   }
 
-  private void followers(JarProcess cp, int admin, Backend a, Backend b) throws Exception {
+  private void followers(JarProcess cp, int admin, Backend a, Backend b, List<Integer> proxies) throws Exception {
     long[] before = procStatus(cp.pid());
-    InterpreterConfig follow =
-        new InterpreterConfig(InterpreterConfig.REMOTE, NS, List.of(new InterpreterConfig.ControlPlane("127.0.0.1", admin)),
-            Duration.ofSeconds(1), Duration.ofSeconds(10));
-    List<NamerdHttpDtabSource> sources = new ArrayList<>();
-    List<Thread> reporters = new ArrayList<>();
+    Path classes = Path.of("target", "test-classes").toAbsolutePath();
+    Process simulator =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m", "-cp",
+                classes.toString(), FleetFollowers.class.getName(), String.valueOf(admin), String.valueOf(FOLLOWERS), NS)
+            .redirectErrorStream(true)
+            .start();
+    BlockingQueue<String> said = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(simulator.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = out.readLine()) != null; ) {
+          said.add(line);
+        }
+      } catch (IOException e) {
+        // the simulator ended
+      }
+    }, "simulator-output");
+    reader.setDaemon(true);
+    reader.start();
     try {
-      for (int i = 0; i < 50; i++) {
-        sources.add(new NamerdHttpDtabSource(follow, "", Optional.empty(), Clock.systemUTC()));
-      }
-      Await.until("50 followers to read the dtab", Duration.ofSeconds(60),
-          () -> sources.stream().allMatch(s -> s.current().version() > 0));
-      long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
-      for (int i = 0; i < 50; i++) {
-        String id = "simulated-" + i;
-        Thread t = new Thread(() -> {
-          while (System.nanoTime() < deadline) {
-            report(admin, id);
-            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-          }
-        });
-        t.setDaemon(true);
-        t.start();
-        reporters.add(t);
-      }
-      for (Thread t : reporters) {
-        t.join(Duration.ofSeconds(30).toMillis());
-      }
+      long openStart = System.nanoTime();
+      String ready = next(said, "ready", Duration.ofSeconds(240));
+      double openSeconds = (System.nanoTime() - openStart) / 1e9;
+      System.out.printf(Locale.ROOT, "fleet bench: simulator: %s (%.1f s to open %d followers' streams)%n",
+          ready, openSeconds, FOLLOWERS);
+      // Reports flow for a while before the control plane is measured.
+      LockSupport.parkNanos(Duration.ofSeconds(10).toNanos());
+      long[] cpuBefore = cpuTicks(cp.pid());
+      long wallBefore = System.nanoTime();
+      LockSupport.parkNanos(Duration.ofSeconds(20).toNanos());
+      long[] cpuAfter = cpuTicks(cp.pid());
+      double cpuSeconds = (cpuAfter[0] + cpuAfter[1] - cpuBefore[0] - cpuBefore[1]) / 100.0; // USER_HZ
+      double wall = (System.nanoTime() - wallBefore) / 1e9;
       long[] after = procStatus(cp.pid());
-      long version = put(admin, route(sources.get(0).current().text().contains(String.valueOf(a.port())) ? b : a));
-      long committed = System.nanoTime();
-      Await.until("50 followers on the new version", Duration.ofSeconds(30),
-          () -> sources.stream().allMatch(s -> s.current().version() == version));
-      double reach = (System.nanoTime() - committed) / 1e6;
+
+      List<Double> toFollowers = new ArrayList<>();
+      List<Double> toProxies = new ArrayList<>();
+      for (int i = 1; i <= COMMITS_WITH_FOLLOWERS; i++) {
+        long seq = 1000 + i;
+        Backend target = i % 2 == 1 ? b : a;
+        long start = System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        put(admin, route(target) + "/commit => /$/inet/127.0.0.1/" + seq + ";\n");
+        for (int port : proxies) {
+          Await.until("proxy " + port + " routes by commit " + seq, Duration.ofSeconds(30),
+              () -> target.name.equals(get(port)));
+        }
+        toProxies.add((System.nanoTime() - startNanos) / 1e6);
+        String line = next(said, "seq " + seq + " ", Duration.ofSeconds(30));
+        long last = Long.parseLong(line.substring(line.indexOf(" last ") + 6).strip());
+        toFollowers.add((double) (last - start));
+        System.out.printf(Locale.ROOT, "fleet bench: commit %d: last follower after %d ms, 3 proxies after %.0f ms%n",
+            seq, last - start, toProxies.get(toProxies.size() - 1));
+      }
+      toFollowers.sort(null);
+      toProxies.sort(null);
+      String status = said.stream().filter(l -> l.startsWith("status")).reduce((x, y) -> y).orElse("no status yet");
       System.out.printf(Locale.ROOT,
-          "fleet bench: control plane with 50 simulated followers (a watch stream and a report a second each):"
-              + " RSS %d -> %d MiB (%.2f MiB per follower), threads %d -> %d (%.2f per follower); a commit reached all 50 in %.1f ms%n",
-          before[0] / 1024, after[0] / 1024, (after[0] - before[0]) / 1024.0 / 50, before[1], after[1],
-          (after[1] - before[1]) / 50.0, reach);
+          "fleet bench: %d simulated followers (a dtab watch, 3 bind watches and a report a second each) on one control"
+              + " plane, %d commits: commit-to-last-follower p50 %.0f ms, p99 %.0f ms, max %.0f ms; the 3 proxy"
+              + " processes routing by it: p50 %.0f ms, p99 %.0f ms%n",
+          FOLLOWERS, COMMITS_WITH_FOLLOWERS, pct(toFollowers, 0.50), pct(toFollowers, 0.99),
+          toFollowers.get(toFollowers.size() - 1), pct(toProxies, 0.50), pct(toProxies, 0.99));
+      System.out.printf(Locale.ROOT,
+          "fleet bench: control plane with %d followers: CPU %.1f%% of one core (over %.0f s), RSS %d -> %d MiB"
+              + " (%.3f MiB per follower), threads %d -> %d (%.3f per follower); simulator %s%n",
+          FOLLOWERS, 100 * cpuSeconds / wall, wall, before[0] / 1024, after[0] / 1024,
+          (after[0] - before[0]) / 1024.0 / FOLLOWERS, before[1], after[1], (after[1] - before[1]) / (double) FOLLOWERS,
+          status);
     } finally {
-      sources.forEach(NamerdHttpDtabSource::close);
+      simulator.getOutputStream().close();
+      if (!simulator.waitFor(10, TimeUnit.SECONDS)) {
+        simulator.destroyForcibly();
+      }
     }
+  }
+
+  /** The next line of {@code said} starting with {@code prefix}, the others passed over. */
+  private static String next(BlockingQueue<String> said, String prefix, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      String line = said.poll(100, TimeUnit.MILLISECONDS);
+      if (line != null && line.startsWith(prefix)) {
+        return line;
+      }
+      if (line != null && !line.startsWith("seq ")) {
+        System.out.println("simulator: " + line);
+      }
+    }
+    throw new AssertionError("the simulator did not say '" + prefix + "' within " + within);
+  }
+
+  /** {@code [utime, stime]} of a process in clock ticks, from /proc/PID/stat. */
+  private static long[] cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
   }
 
   /** {@code [VmRSS in KiB, Threads]} of a process, from /proc. */
@@ -206,18 +268,4 @@ class FleetBench {
     return ETags.version(r.headers().firstValue("ETag").orElseThrow()).orElseThrow();
   }
 
-  private void report(int admin, String id) {
-    String body = "{\"instance\":\"" + id + "\",\"role\":\"proxy\",\"admin\":\"127.0.0.1:1\",\"startedAtMillis\":0,"
-        + "\"sentAtMillis\":" + System.currentTimeMillis() + ",\"routers\":[{\"router\":\"http\",\"namespace\":\"" + NS
-        + "\",\"version\":1,\"following\":\"127.0.0.1:" + admin + "\",\"lastHeardMillis\":0,\"problem\":null}],\"traffic\":[]}";
-    try {
-      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/1/fleet/reports"))
-              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.discarding());
-    } catch (IOException e) {
-      // counted by the control plane's absence in the figures; the bench goes on
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.turnout.metrics;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -384,6 +385,14 @@ public final class ProxyMetrics implements AutoCloseable {
   private TrafficStats stats(String scope, Tags tags) {
     String p = "turnout_" + scope + "_";
     String of = WHAT.get(scope);
+    // Latency as a Prometheus histogram: cumulative counts under fixed bounds, which Prometheus sums
+    // across instances and takes quantiles of (histogram_quantile), as it cannot with quantiles.
+    DistributionSummary latency =
+        DistributionSummary.builder(p + "latency_ms")
+            .description("Latency of requests " + of + " in milliseconds, counted under fixed bounds since start")
+            .serviceLevelObjectives(LATENCY_BUCKETS_MS)
+            .tags(tags)
+            .register(registry);
     TrafficStats t =
         new TrafficStats(
             nanos,
@@ -392,7 +401,8 @@ public final class ProxyMetrics implements AutoCloseable {
                     .description("Failed requests " + of + ", by failure class (connect, timeout, reset,"
                         + " unroutable, or the status code of a response classified as a failure)")
                     .tags(tags.and("class", failureClass))
-                    .register(registry));
+                    .register(registry),
+            latency::record);
     counter(p + "requests", t, TrafficStats::requests, tags,
         "Finished requests " + of + ", each counted once as a success or a failure");
     counter(p + "successes", t, TrafficStats::successes, tags, "Requests " + of + " that succeeded");
@@ -403,12 +413,6 @@ public final class ProxyMetrics implements AutoCloseable {
         .description("Requests " + of + " started and not yet finished")
         .tags(tags)
         .register(registry);
-    for (double q : new double[] {0.5, 0.9, 0.99, 0.999}) {
-      Gauge.builder(p + "latency_ms", t, s -> quantile(s.latency(), q))
-          .description("Latency of requests " + of + " in milliseconds at a quantile, over the last 10 seconds")
-          .tags(tags.and("quantile", Double.toString(q)))
-          .register(registry);
-    }
     for (int w : new int[] {10, 60}) {
       String window = w == 10 ? "10s" : "1m";
       Gauge.builder(p + "success_rate", t, s -> s.successRate(w))
@@ -427,16 +431,8 @@ public final class ProxyMetrics implements AutoCloseable {
     FunctionCounter.builder(name, t, count).description(help).tags(tags).register(registry);
   }
 
-  private static double quantile(TrafficStats.Percentiles p, double q) {
-    if (q == 0.5) {
-      return p.p50();
-    } else if (q == 0.9) {
-      return p.p90();
-    } else if (q == 0.99) {
-      return p.p99();
-    }
-    return p.p999();
-  }
+  /** The bounds of the latency histograms, in milliseconds (Prometheus adds +Inf). */
+  static final double[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
 
   private final class View implements TrafficView {
     @Override

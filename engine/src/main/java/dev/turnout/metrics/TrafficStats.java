@@ -50,12 +50,15 @@ public final class TrafficStats {
   private final Histogram lastTenSeconds = new PackedHistogram(2);
   private Percentiles last = Percentiles.NONE;
   private Summary lastSummary = Summary.NONE;
+  /** {@link #lastTenSeconds} encoded, when asked for since it was worked out. Guarded by this. */
+  private String lastEncoded;
   /** A tick closed an interval since {@link #last} was worked out. Guarded by this. */
   private boolean stale;
   private final TrafficView.Sample[] history = new TrafficView.Sample[HISTORY];
   private int historyNext;
   private int historySize;
   private final FailureClassListener onNewClass;
+  private final java.util.function.DoubleConsumer latencyMillis;
 
   /** Latency percentiles in milliseconds over the last ten closed one-second intervals. */
   public record Percentiles(double p50, double p90, double p99, double p999) {
@@ -87,8 +90,14 @@ public final class TrafficStats {
   }
 
   TrafficStats(LongSupplier nanos, FailureClassListener onNewClass) {
+    this(nanos, onNewClass, ms -> {});
+  }
+
+  /** As above; each request's latency in milliseconds also goes to {@code latencyMillis}. */
+  TrafficStats(LongSupplier nanos, FailureClassListener onNewClass, java.util.function.DoubleConsumer latencyMillis) {
     this.window = new RollingCounter(60, 2, nanos);
     this.onNewClass = onNewClass;
+    this.latencyMillis = latencyMillis;
   }
 
   private Recorder recorder() {
@@ -121,7 +130,9 @@ public final class TrafficStats {
       }
       byClass.increment();
     }
-    recorder().recordValue(Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000)));
+    long micros = Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000));
+    recorder().recordValue(micros);
+    latencyMillis.accept(micros / 1000.0);
   }
 
   /** A response with {@code status} was given (to the caller) or taken (from upstream). */
@@ -193,6 +204,7 @@ public final class TrafficStats {
       return;
     }
     stale = false;
+    lastEncoded = null;
     lastTenSeconds.reset();
     for (Histogram h : lastSeconds) {
       if (h != null) {
@@ -218,6 +230,18 @@ public final class TrafficStats {
             last.p99(),
             last.p999(),
             millisAt(99.99));
+  }
+
+  /** The last ten seconds' latencies as {@link LatencyHistograms} text; null with none. */
+  synchronized String latencyHistogram() {
+    refresh();
+    if (lastTenSeconds.getTotalCount() == 0) {
+      return null;
+    }
+    if (lastEncoded == null) {
+      lastEncoded = LatencyHistograms.encode(lastTenSeconds);
+    }
+    return lastEncoded;
   }
 
   private double millisAt(double percentile) {
@@ -276,6 +300,7 @@ public final class TrafficStats {
         none ? Double.NaN : p.p99(),
         requests(),
         failures(),
-        inFlight());
+        inFlight(),
+        latencyHistogram());
   }
 }

@@ -45,7 +45,9 @@ public interface TrafficView {
 
   /**
    * Figures over a window: request rate per second, success rate (0-1, NaN with no requests), latency
-   * percentiles in milliseconds, counts, requests in flight.
+   * percentiles in milliseconds, counts, requests in flight, and the window's latencies as a histogram
+   * ({@link LatencyHistograms}; null when not known), from which figures of several processes are
+   * merged.
    */
   record Stats(
       double requestsPerSecond,
@@ -54,7 +56,20 @@ public interface TrafficView {
       double p99Millis,
       long requests,
       long failures,
-      long inFlight) {}
+      long inFlight,
+      String latency) {
+    /** Figures without their histogram. */
+    public Stats(
+        double requestsPerSecond,
+        double successRate,
+        double p50Millis,
+        double p99Millis,
+        long requests,
+        long failures,
+        long inFlight) {
+      this(requestsPerSecond, successRate, p50Millis, p99Millis, requests, failures, inFlight, null);
+    }
+  }
 
   /** A point of history: the window's end and its figures. */
   record Sample(Instant at, double requestsPerSecond, double successRate, double p50Millis, double p99Millis) {}

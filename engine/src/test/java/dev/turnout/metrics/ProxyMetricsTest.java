@@ -103,6 +103,22 @@ class ProxyMetricsTest {
   }
 
   @Test
+  void latencyIsAPrometheusHistogramThatInstancesCanBeSummedBy() {
+    TrafficStats t = metrics.service("web", "/svc/users");
+    requests(t, 90, 0, 3);
+    requests(t, 10, 0, 40);
+
+    String scrape = metrics.registry().scrape();
+
+    assertThat(scrape).contains("# TYPE turnout_service_latency_ms histogram");
+    assertThat(scrape).containsPattern("turnout_service_latency_ms_bucket\\{[^}]*le=\"2\\.0\"[^}]*\\} 0(\\.0)?\\n");
+    assertThat(scrape).containsPattern("turnout_service_latency_ms_bucket\\{[^}]*le=\"5\\.0\"[^}]*\\} 90(\\.0)?\\n");
+    assertThat(scrape).containsPattern("turnout_service_latency_ms_bucket\\{[^}]*le=\"50\\.0\"[^}]*\\} 100(\\.0)?\\n");
+    assertThat(scrape).containsPattern("turnout_service_latency_ms_count\\{[^}]*\\} 100(\\.0)?\\n");
+    assertThat(scrape).doesNotContain("quantile=");
+  }
+
+  @Test
   void failuresAreCountedByClass() {
     TrafficStats t = metrics.service("web", "/svc/a");
     t.start();

@@ -281,6 +281,7 @@ public final class TurnoutServer implements AutoCloseable {
                 ctx.status(ok ? 200 : 503).result(body + AdminTls.problems(reloader));
               });
               DtabWatches watches = DtabApi.register(c, store, users);
+              out.println("turnout: " + watches.limits().describe());
               NamingRoutes.register(
                   c,
                   ns -> store.current(ns).map(DtabVersion::dtab),
@@ -378,11 +379,11 @@ public final class TurnoutServer implements AutoCloseable {
    * The admin server's threads. Javalin's default pool keeps 8 threads alive for up to 250; the admin
    * port serves one operator's dashboard and the odd API call, while the proxy runs on its own IO
    * threads. Each idle thread still holds a stack and a malloc arena, so the pool keeps 2 alive and
-   * grows to 16 under a burst (Jetty's acceptor and selector take 2 of them), plus one for each open
-   * watch stream, which holds its thread for as long as it is open.
+   * grows to 16 under a burst (Jetty's acceptor and selector take 2 of them). Watch streams hold no
+   * thread: they are written without blocking from one thread of their own (see DtabWatches).
    */
   private static QueuedThreadPool adminThreads() {
-    QueuedThreadPool pool = new QueuedThreadPool(16 + DtabApi.MAX_WATCH_STREAMS, 2, 60_000);
+    QueuedThreadPool pool = new QueuedThreadPool(16, 2, 60_000);
     pool.setName("turnout-admin");
     return pool;
   }

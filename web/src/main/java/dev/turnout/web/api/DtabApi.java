@@ -38,12 +38,6 @@ public final class DtabApi {
   public static final String ROLLBACK = NAMESPACE + "/rollback";
   public static final String DIFF = NAMESPACE + "/diff";
 
-  /**
-   * {@code ?watch=true} streams open at once. Each holds a thread of the admin server for as long as it
-   * is open, so the server sizes its thread pool with this many on top of its own.
-   */
-  public static final int MAX_WATCH_STREAMS = 256;
-
   private DtabApi() {}
 
   /**
@@ -64,12 +58,18 @@ public final class DtabApi {
    * the watch streams, for the naming routes' watches to share (and count against the same limit).
    */
   public static DtabWatches register(JavalinConfig config, DtabStore store, UserStore users) {
-    return register(config, store, users, MAX_WATCH_STREAMS);
+    return register(config, store, users, DtabWatches.Limits.derived());
   }
 
   /** As above, with at most {@code maxWatchStreams} watch streams open at once. */
   public static DtabWatches register(JavalinConfig config, DtabStore store, UserStore users, int maxWatchStreams) {
-    DtabWatches watches = new DtabWatches(store, maxWatchStreams);
+    return register(config, store, users, DtabWatches.Limits.of(maxWatchStreams));
+  }
+
+  /** As above, with the watch streams' limits given. */
+  public static DtabWatches register(
+      JavalinConfig config, DtabStore store, UserStore users, DtabWatches.Limits limits) {
+    DtabWatches watches = new DtabWatches(store, limits);
     DtabHandlers h = new DtabHandlers(store, new ApiAuth(users), watches);
     config.routes.get(DTABS, DtabHandlers.guarded(h::list));
     config.routes.get(NAMESPACE, DtabHandlers.guarded(h::get));

@@ -1,6 +1,5 @@
 package dev.turnout.web.api;
 
-import dev.turnout.store.FleetTable;
 import dev.turnout.store.UserStore;
 import dev.turnout.web.fleet.Fleet;
 import dev.turnout.web.fleet.FleetReport;
@@ -31,6 +30,12 @@ public final class FleetApi {
           .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS)
           .build();
 
+  /** The largest report taken; a process with more to say than this is refused, not truncated. */
+  public static final int MAX_REPORT_BYTES = 1024 * 1024;
+
+  /** Routes (services of its routers) one report may carry figures for. */
+  public static final int MAX_ROUTES = 1000;
+
   private FleetApi() {}
 
   public static void register(JavalinConfig config, Fleet fleet, UserStore users) {
@@ -41,9 +46,13 @@ public final class FleetApi {
 
   private static void report(Context ctx, ApiAuth auth, Fleet fleet) {
     auth.requireReader(ctx);
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > MAX_REPORT_BYTES) {
+      throw tooLarge(declared + " bytes");
+    }
     byte[] body = ctx.bodyAsBytes();
-    if (body.length > FleetTable.MAX_REPORT_CHARS) {
-      throw new ApiError(413, "a fleet report is at most " + FleetTable.MAX_REPORT_CHARS + " bytes");
+    if (body.length > MAX_REPORT_BYTES) {
+      throw tooLarge(body.length + " bytes");
     }
     FleetReport report;
     try {
@@ -51,12 +60,21 @@ public final class FleetApi {
     } catch (IllegalArgumentException e) {
       throw new ApiError(400, e.getMessage());
     }
+    int routes = report.traffic().stream().mapToInt(r -> r.services().size()).sum();
+    if (routes > MAX_ROUTES) {
+      throw new ApiError(413, "a fleet report carries figures of at most " + MAX_ROUTES
+          + " routes (services across its routers); this one has " + routes);
+    }
     try {
       fleet.accept(report);
     } catch (IllegalArgumentException e) {
       throw new ApiError(400, e.getMessage());
     }
     ctx.status(204);
+  }
+
+  private static ApiError tooLarge(String size) {
+    return new ApiError(413, "a fleet report is at most " + MAX_REPORT_BYTES + " bytes; this one is " + size);
   }
 
   private static void list(Context ctx, ApiAuth auth, Fleet fleet) {

@@ -48,7 +48,7 @@ public final class NamingRoutes {
   public static final String BIND = "/api/1/bind";
   public static final String RESOLVE = "/api/1/resolve";
   public static final String ADDR = "/api/1/addr";
-  static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(1);
+  static final java.time.Duration RECHECK = DtabWatches.RECHECK;
 
   private NamingRoutes() {}
 
@@ -189,10 +189,18 @@ public final class NamingRoutes {
               return Optional.of(new DtabWatches.Line(why, why, true));
             }
           },
-          RECHECK);
+          shareKey(ctx));
     } catch (ApiError e) {
       refuse(ctx, e);
     }
+  }
+
+  /**
+   * What makes two watches the same: the route with its namespace, and the parameters the answer
+   * depends on. Many followers binding one name share one evaluation per change.
+   */
+  private static String shareKey(Context ctx) {
+    return ctx.path() + "?path=" + ctx.queryParam("path") + "&dtab=" + ctx.queryParam("dtab");
   }
 
   private static void refuse(Context ctx, ApiError e) {

@@ -35,8 +35,11 @@ public final class Fleet {
 
   public static final Duration RETAIN = Duration.ofMinutes(10);
 
-  /** Members kept at most; a report from a new instance beyond them is refused. */
-  public static final int MAX_MEMBERS = 1000;
+  /**
+   * Members kept at most; a report from a new instance beyond them is refused. A fleet of a thousand
+   * proxies and its control planes fits with room to spare.
+   */
+  public static final int MAX_MEMBERS = 2000;
 
   /** Routers one report may name. */
   public static final int MAX_ROUTERS = 64;
@@ -46,7 +49,22 @@ public final class Fleet {
   private final Clock clock;
   private final java.util.function.Supplier<String> self;
   private final Map<String, FleetTable.Row> received = new ConcurrentHashMap<>();
+  /**
+   * Each member's last report as parsed, with when it was reported: a report is parsed once, when it
+   * arrives here or is first read from the table, not on every view of the fleet.
+   */
+  private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+  private record Parsed(long reportedAtMillis, FleetReport report) {}
   private volatile Instant lastSweep = Instant.EPOCH;
+  private final Map<String, FleetTable.Row> unwritten = new ConcurrentHashMap<>();
+  private final java.util.concurrent.Executor writer =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "turnout-fleet-writer");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** @param self this control plane's admin address, recorded as where each report was received */
   public Fleet(FleetTable table, DtabStore store, Clock clock, java.util.function.Supplier<String> self) {
@@ -72,8 +90,31 @@ public final class Fleet {
     FleetTable.Row row =
         new FleetTable.Row(report.instance(), report.role(), report.admin(), self.get(), report.toJson(), clock.instant());
     received.put(row.instance(), row);
-    table.put(row);
+    parsed.put(row.instance(), new Parsed(row.reportedAt().toEpochMilli(), report));
+    unwritten.put(row.instance(), row);
+    writer.execute(this::writeUnwritten);
     sweep();
+  }
+
+  /**
+   * Writes the reports received since the last write, each member's latest only, on the fleet's one
+   * writer thread: a report is answered without waiting for the database, so a thousand members
+   * reporting every second hold no request threads, and a slow database sees each member's latest
+   * report rather than a queue of them. The views read {@link #received} as well as the table, so a
+   * report not yet written is still shown.
+   */
+  private void writeUnwritten() {
+    for (String instance : List.copyOf(unwritten.keySet())) {
+      FleetTable.Row row = unwritten.remove(instance);
+      if (row == null) {
+        continue;
+      }
+      try {
+        table.put(row);
+      } catch (StoreException e) {
+        log.debug("a fleet report was not written to the store", e);
+      }
+    }
   }
 
   private void sweep() {
@@ -84,6 +125,7 @@ public final class Fleet {
     lastSweep = now;
     Instant cutoff = now.minus(RETAIN);
     received.values().removeIf(r -> r.reportedAt().isBefore(cutoff));
+    parsed.values().removeIf(p -> p.reportedAtMillis() < cutoff.toEpochMilli());
     int forgotten = table.forgetSilentSince(cutoff);
     if (forgotten > 0) {
       log.info("forgot {} fleet member(s) silent for more than {} minutes", forgotten, RETAIN.toMinutes());
@@ -127,7 +169,7 @@ public final class Fleet {
     List<FleetTable.Row> rows;
     boolean partial = false;
     try {
-      rows = table.all();
+      rows = newest(table.all());
     } catch (StoreException.Unavailable away) {
       partial = true;
       rows = new ArrayList<>(received.values());
@@ -135,10 +177,8 @@ public final class Fleet {
     }
     List<Member> members = new ArrayList<>();
     for (FleetTable.Row row : rows) {
-      FleetReport r;
-      try {
-        r = FleetReport.parse(row.report());
-      } catch (IllegalArgumentException e) {
+      FleetReport r = parsedReport(row);
+      if (r == null) {
         continue; // a row written by a newer Turnout that this one cannot read
       }
       double silent = Math.max(0, Duration.between(row.reportedAt(), now).toMillis() / 1000.0);
@@ -146,6 +186,34 @@ public final class Fleet {
           silent > STALE.toSeconds(), r.routers(), r.traffic()));
     }
     return new State(now, members, convergence(members, now), partial);
+  }
+
+  /** The table's rows, each replaced by the one this control plane received if that is newer. */
+  private List<FleetTable.Row> newest(List<FleetTable.Row> stored) {
+    Map<String, FleetTable.Row> out = new TreeMap<>();
+    for (FleetTable.Row row : stored) {
+      out.put(row.instance(), row);
+    }
+    for (FleetTable.Row row : received.values()) {
+      out.merge(row.instance(), row, (a, b) -> b.reportedAt().isAfter(a.reportedAt()) ? b : a);
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** The row's report, parsed at most once per report; null if it cannot be read. */
+  private FleetReport parsedReport(FleetTable.Row row) {
+    long at = row.reportedAt().toEpochMilli();
+    Parsed p = parsed.get(row.instance());
+    if (p != null && p.reportedAtMillis() == at) {
+      return p.report();
+    }
+    try {
+      FleetReport r = FleetReport.parse(row.report());
+      parsed.put(row.instance(), new Parsed(at, r));
+      return r;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private List<Convergence> convergence(List<Member> members, Instant now) {

@@ -1,6 +1,8 @@
 package dev.turnout.web.fleet;
 
+import dev.turnout.metrics.LatencyHistograms;
 import dev.turnout.metrics.TrafficView;
+import org.HdrHistogram.Histogram;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +15,10 @@ import java.util.function.Supplier;
  * The fleet's traffic as one view: this process's own figures and those of every other process that
  * reported within {@link Fleet#STALE}, summed router by router, service by service, destination by
  * destination. Request rates, counts and requests in flight add up; a success rate is the
- * request-weighted mean; a latency percentile is the highest of the members' (an upper bound: the
- * members' percentiles cannot be merged exactly). A stale member's figures are left out of the sums
+ * request-weighted mean; latency percentiles are those of the members' latency histograms merged, so
+ * the fleet's p99 is the p99 of all its traffic. (Were a member to send no histogram, a Turnout from
+ * before they were sent, the highest of the members' percentiles is shown instead: an upper bound,
+ * as percentiles themselves cannot be merged.) A stale member's figures are left out of the sums
  * and {@link #coverage} says so, so nothing is dropped silently. History (the charts) is this
  * process's own.
  */
@@ -143,7 +147,16 @@ public final class FleetTraffic implements TrafficView {
     long requests = 0;
     long failures = 0;
     long inFlight = 0;
+    Histogram merged = LatencyHistograms.empty();
+    boolean mergeable = true;
     for (Stats s : all) {
+      if (s.latency() != null) {
+        Optional<Histogram> h = LatencyHistograms.tryDecode(s.latency());
+        h.ifPresent(merged::add);
+        mergeable &= h.isPresent();
+      } else if (!Double.isNaN(s.p99Millis())) {
+        mergeable = false; // figures with latencies but no histogram
+      }
       rate += s.requestsPerSecond();
       if (!Double.isNaN(s.successRate())) {
         weightedSuccess += s.successRate() * s.requestsPerSecond();
@@ -160,7 +173,12 @@ public final class FleetTraffic implements TrafficView {
     } else {
       success = all.size() == 1 ? all.get(0).successRate() : Double.NaN;
     }
-    return new Stats(rate, success, p50, p99, requests, failures, inFlight);
+    if (mergeable) {
+      p50 = LatencyHistograms.millisAt(merged, 50);
+      p99 = LatencyHistograms.millisAt(merged, 99);
+    }
+    // The merge is shown, never sent on, so it is not encoded again.
+    return new Stats(rate, success, p50, p99, requests, failures, inFlight, null);
   }
 
   private static double maxOf(double a, double b) {

@@ -177,6 +177,61 @@ class FleetTest {
   }
 
   @Test
+  void theFleetsP99IsThePercentileOfAllItsTrafficNotTheHighestMembers() {
+    // p1: 1,000 requests at 10 ms. p2: 9 at 10 ms and one at 500 ms, so its own p99 is 500 ms; but
+    // of the fleet's 1,010 requests one took 500 ms, and the fleet's p99 is 10 ms.
+    org.HdrHistogram.Histogram p1 = latencies(1000, 10_000, 0, 0);
+    org.HdrHistogram.Histogram p2 = latencies(9, 10_000, 1, 500_000);
+    org.HdrHistogram.Histogram all = latencies(1009, 10_000, 1, 500_000);
+    fleet.accept(FleetReport.parse(proxy("p1", 0, router(measured(100, p1))).toJson()));
+    fleet.accept(FleetReport.parse(proxy("p2", 0, router(measured(1, p2))).toJson()));
+    FleetTraffic traffic = new FleetTraffic(nothing(), () -> "self", fleet::state);
+
+    TrafficView.Stats sum = traffic.routers().get(0).services().get(0).stats();
+
+    assertThat(p2.getValueAtPercentile(99) / 1000.0).as("p2's own p99").isGreaterThan(490.0);
+    assertThat(sum.p99Millis()).isEqualTo(all.getValueAtPercentile(99) / 1000.0).isLessThan(11.0);
+    assertThat(sum.p50Millis()).isEqualTo(all.getValueAtPercentile(50) / 1000.0);
+    assertThat(sum.requests()).isEqualTo(1010);
+  }
+
+  @Test
+  void aMemberWithoutAHistogramMakesTheFleetsPercentilesAnUpperBound() {
+    TrafficView.Stats sum =
+        FleetTraffic.sum(List.of(measured(100, latencies(1000, 10_000, 0, 0)), stats(1, 1.0, 300.0, 10, 0)));
+
+    assertThat(sum.p99Millis()).isEqualTo(300.0);
+  }
+
+  private static org.HdrHistogram.Histogram latencies(int many, long micros, int few, long slowMicros) {
+    org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(2);
+    h.recordValueWithCount(micros, many);
+    if (few > 0) {
+      h.recordValueWithCount(slowMicros, few);
+    }
+    return h;
+  }
+
+  private static TrafficView.Stats measured(double rps, org.HdrHistogram.Histogram h) {
+    return new TrafficView.Stats(rps, 1.0, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+        h.getTotalCount(), 0, 0, dev.turnout.metrics.LatencyHistograms.encode(h));
+  }
+
+  private static TrafficView nothing() {
+    return new TrafficView() {
+      @Override
+      public List<RouterTraffic> routers() {
+        return List.of();
+      }
+
+      @Override
+      public List<Sample> history(String router, String service, String client, int minutes) {
+        return List.of();
+      }
+    };
+  }
+
+  @Test
   void aReportSurvivesItsJsonWithFiguresThatHaveNoRequests() {
     FleetReport r = proxy("p1", 3, router(new TrafficView.Stats(0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0)));
 
