@@ -167,7 +167,7 @@ class ConsulNamerTest {
       NameTree<Name> tree = namer.lookup(Path.read("/dc1/web"));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-      assertThat(took).isLessThan(Duration.ofMillis(100));
+      assertThat(took).isLessThan(Duration.ofSeconds(1)); // a lookup that waited would never return
       assertThat(((Name.Resolved) ((NameTree.Leaf<Name>) tree).value()).bound().addr().get()).isEqualTo(new Addr.Pending());
     }
   }

@@ -70,13 +70,10 @@ class ConsulRoutingTest {
     Await.until("a query blocks", Duration.ofSeconds(5), () -> consul.blockingQueries() >= 1);
     long queriesBefore = consul.serviceQueries().size();
 
-    long changed = System.nanoTime();
     consul.register("dc1", "web", Instance.at("n2", b.port()));
     awaitBody("web", "b", Duration.ofSeconds(5));
-    Duration moved = Duration.ofNanos(System.nanoTime() - changed);
 
-    // The blocked query answered the change: far sooner than its 60 s wait, in one more query or two.
-    assertThat(moved).isLessThan(Duration.ofSeconds(1));
+    // The blocked query answered the change (well before its 60 s wait): one more query or two, no polling.
     assertThat(consul.serviceQueries().size() - queriesBefore).isLessThanOrEqualTo(2);
     assertThat(consul.seen()).anyMatch(s -> "60s".equals(s.query().get("wait")));
   }

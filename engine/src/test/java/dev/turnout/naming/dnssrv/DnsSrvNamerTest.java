@@ -261,7 +261,7 @@ class DnsSrvNamerTest {
     BoundName name = bound(namer.lookup(Path.of(USERS)));
     Duration lookup = Duration.ofNanos(System.nanoTime() - start);
 
-    assertThat(lookup).isLessThan(Duration.ofMillis(100));
+    assertThat(lookup).isLessThan(Duration.ofSeconds(1)); // a lookup that waited would take the 5 s timeout
     assertThat(name.addr().get()).isEqualTo(new Addr.Pending());
     Await.until("failed after the timeout", WITHIN, () -> name.addr().get() instanceof Addr.Failed);
     assertThat(((Addr.Failed) name.addr().get()).message()).contains("SRV lookup of " + USERS + " failed").containsIgnoringCase("time");
