@@ -32,6 +32,11 @@ public record GuardrailChart(
     public boolean hasValue() {
       return !value.isEmpty();
     }
+
+    /** Where the bar's figure is written: above the bar, or inside it near the top of the scale. */
+    public double valueY() {
+      return y < TOP + 12 ? y + 11 : y - 3;
+    }
   }
 
   /** A figure of one step; NaN where there is none. */
@@ -81,7 +86,8 @@ public record GuardrailChart(
       String value = "";
       boolean bad = false;
       if (!Double.isNaN(p.canary())) {
-        y = yOf(scale.applyAsDouble(p.canary()), lo, hi, plot);
+        // At least 2 units tall, so a figure at the bottom of the scale (0% success) still shows as a bar.
+        y = Math.min(yOf(scale.applyAsDouble(p.canary()), lo, hi, plot), HEIGHT - BOTTOM - 2);
         h = HEIGHT - BOTTOM - y;
         value = show.apply(p.canary());
         bad = breaks.test(p.canary());
