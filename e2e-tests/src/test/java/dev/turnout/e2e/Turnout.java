@@ -42,6 +42,8 @@ final class Turnout implements AutoCloseable {
   final Backend users = Backend.named("users");
   final Backend usersV2 = Backend.named("users-v2");
   final Backend web = Backend.named("web");
+  /** A canary that answers every request 500, for rollouts that must roll back. */
+  final Backend usersBroken = Backend.start("users-broken", ex -> Backend.respond(ex, 500, "users-broken fails"));
   private final HttpClient http;
   private final TurnoutServer server;
   private final int proxyPort;
@@ -68,6 +70,7 @@ final class Turnout implements AutoCloseable {
     Files.writeString(disco.resolve("users"), "127.0.0.1 " + users.port() + "\n");
     Files.writeString(disco.resolve("users-v2"), "127.0.0.1 " + usersV2.port() + "\n");
     Files.writeString(disco.resolve("web"), "127.0.0.1 " + web.port() + "\n");
+    Files.writeString(disco.resolve("users-broken"), "127.0.0.1 " + usersBroken.port() + "\n");
     Path data = dir.resolve("data");
     try (JdbcDtabStore store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(data)).passwordIterations(1000).open()) {
       store.userStore().put(OPERATOR, Role.OPERATOR, PASSWORD.toCharArray());
@@ -226,5 +229,6 @@ final class Turnout implements AutoCloseable {
     users.close();
     usersV2.close();
     web.close();
+    usersBroken.close();
   }
 }

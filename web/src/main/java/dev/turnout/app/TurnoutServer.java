@@ -309,7 +309,8 @@ public final class TurnoutServer implements AutoCloseable {
                               interpreter, this::routerDtabFollowing, transformersFollowing::get),
                           clock,
                           Optional.of(fleet),
-                          tracing.recent())));
+                          tracing.recent(),
+                          Optional.of(rollouts))));
             });
     resources.addAll(adminParts);
     try {

@@ -9,6 +9,7 @@ import dev.turnout.web.history.HistoryScreen;
 import dev.turnout.web.overview.OverviewScreen;
 import dev.turnout.web.namers.NamersScreen;
 import dev.turnout.web.recent.RecentScreen;
+import dev.turnout.web.rollout.RolloutScreen;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -58,6 +59,7 @@ public final class Dashboard {
     RecentScreen.register(config, services.recent(), services.store(), services.clock(), pages);
     NamersScreen.register(config, services.preview(), services.store(), services.clock(), pages);
     services.fleet().ifPresent(f -> FleetScreen.register(config, f, services.store(), pages));
+    services.rollouts().ifPresent(d -> RolloutScreen.register(config, d, services.store(), pages));
     config.routes.get(Routes.DTABS, Dashboard::openNamespace);
     config.routes.exception(Refusal.class, (e, ctx) -> notice(ctx, pages, e.status(), e.getMessage()));
     config.routes.exception(

@@ -25,6 +25,9 @@ public final class Routes {
   public static final String REBASE = "/dtabs/{ns}/rebase";
   public static final String HISTORY = "/dtabs/{ns}/history";
   public static final String ROLLBACK = "/dtabs/{ns}/rollback";
+  public static final String ROLLOUTS = "/dtabs/{ns}/rollouts";
+  public static final String ROLLOUT = "/dtabs/{ns}/rollouts/{id}";
+  public static final String ROLLOUT_ACTION = "/dtabs/{ns}/rollouts/{id}/{action}";
 
   /** The DOM id of every page's message area, where a refused request's notice is swapped in. */
   public static final String MESSAGES_ID = "messages";
@@ -50,5 +53,24 @@ public final class Routes {
 
   public static String history(String namespace) {
     return of(HISTORY, namespace);
+  }
+
+  public static String rollouts(String namespace) {
+    return of(ROLLOUTS, namespace);
+  }
+
+  /** The rollouts page with its start form filled in for {@code service} moving to {@code canary}. */
+  public static String startRollout(String namespace, String service, String canary) {
+    return rollouts(namespace) + "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8)
+        + (canary.isEmpty() ? "" : "&canary=" + URLEncoder.encode(canary, StandardCharsets.UTF_8)) + "#start";
+  }
+
+  public static String rollout(String namespace, long id) {
+    return rollouts(namespace) + "/" + id;
+  }
+
+  /** {@code action} is pause, resume, promote or abort. */
+  public static String rolloutAction(String namespace, long id, String action) {
+    return rollout(namespace, id) + "/" + action;
   }
 }

@@ -77,6 +77,19 @@ public record Draft(
     public DentryRow {
       unions = List.copyOf(unions);
     }
+
+    /**
+     * The destination a rollout of this dentry would move to: the last branch of its first split (the
+     * branch "Create canary" adds), or empty when the dentry has no split.
+     */
+    public String canaryBranch() {
+      for (UnionControl u : unions) {
+        if (u.branches().size() >= 2) {
+          return u.branches().get(u.branches().size() - 1).destination();
+        }
+      }
+      return "";
+    }
   }
 
   /** The trees of one path under the draft and under the version in force, or why there are none. */

@@ -105,6 +105,11 @@ public final class RolloutDriver {
     this.clock = clock;
   }
 
+  /** Where this driver reads live figures, so a screen shows the very figures it judges on. */
+  Figures figures() {
+    return figures;
+  }
+
   /**
    * Calls {@link #tick} every {@code every} on a daemon thread of its own until closed; a tick that
    * fails is logged and the next one tries again.
