@@ -76,10 +76,12 @@ public final class FleetTraffic implements TrafficView {
   }
 
   static List<RouterTraffic> merge(List<List<RouterTraffic>> parts) {
+    // One router of the fleet is a label following one namespace: members' routers of one label that
+    // follow different namespaces (or none) carry different traffic and stay apart.
     Map<String, List<RouterTraffic>> byRouter = new LinkedHashMap<>();
     for (List<RouterTraffic> part : parts) {
       for (RouterTraffic r : part) {
-        byRouter.computeIfAbsent(r.router(), k -> new ArrayList<>()).add(r);
+        byRouter.computeIfAbsent(r.router() + "\u0000" + r.namespace(), k -> new ArrayList<>()).add(r);
       }
     }
     List<RouterTraffic> out = new ArrayList<>();

@@ -177,6 +177,19 @@ class FleetTest {
   }
 
   @Test
+  void routersOfOneLabelFollowingDifferentNamespacesAreNotMerged() {
+    TrafficView.ServiceTraffic users = new TrafficView.ServiceTraffic("/svc/users", stats(10, 1.0, 2.0, 100, 0), List.of());
+    List<TrafficView.RouterTraffic> merged = FleetTraffic.merge(List.of(
+        List.of(new TrafficView.RouterTraffic("web", null, 0, List.of())),
+        List.of(new TrafficView.RouterTraffic("web", "default", 3, List.of(users))),
+        List.of(new TrafficView.RouterTraffic("web", "default", 4, List.of(users)))));
+
+    assertThat(merged).extracting(TrafficView.RouterTraffic::namespace).containsExactly(null, "default");
+    assertThat(merged.get(1).dtabVersion()).isEqualTo(4);
+    assertThat(merged.get(1).services().get(0).stats().requests()).isEqualTo(200);
+  }
+
+  @Test
   void theFleetsP99IsThePercentileOfAllItsTrafficNotTheHighestMembers() {
     // p1: 1,000 requests at 10 ms. p2: 9 at 10 ms and one at 500 ms, so its own p99 is 500 ms; but
     // of the fleet's 1,010 requests one took 500 ms, and the fleet's p99 is 10 ms.
