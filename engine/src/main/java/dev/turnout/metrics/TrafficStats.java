@@ -276,6 +276,7 @@ public final class TrafficStats {
         none ? Double.NaN : p.p99(),
         requests(),
         failures(),
-        inFlight());
+        inFlight(),
+        failuresByClass());
   }
 }

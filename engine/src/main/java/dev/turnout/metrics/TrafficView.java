@@ -2,6 +2,7 @@ package dev.turnout.metrics;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A cheap, read-only view of live traffic for the dashboard: reading it every second costs a few
@@ -27,9 +28,21 @@ public interface TrafficView {
    */
   List<Sample> history(String router, String service, String client, int minutes);
 
-  /** One router: its label, the store namespace it follows (null if none) and the dtab version in force. */
+  /**
+   * One router: its label, its protocol ({@code http} or {@code h2}), the store namespace it follows
+   * (null if none) and the dtab version in force.
+   */
   record RouterTraffic(
-      String router, String namespace, long dtabVersion, List<ServiceTraffic> services) {}
+      String router, String protocol, String namespace, long dtabVersion, List<ServiceTraffic> services) {
+    public RouterTraffic {
+      protocol = protocol == null ? "http" : protocol;
+    }
+
+    /** A router whose protocol nobody said: {@code http}. */
+    public RouterTraffic(String router, String namespace, long dtabVersion, List<ServiceTraffic> services) {
+      this(router, "http", namespace, dtabVersion, services);
+    }
+  }
 
   /** A service name such as {@code /svc/users}, its totals and the bound clients it reached. */
   record ServiceTraffic(String service, Stats stats, List<ClientTraffic> clients) {}
@@ -45,7 +58,9 @@ public interface TrafficView {
 
   /**
    * Figures over a window: request rate per second, success rate (0-1, NaN with no requests), latency
-   * percentiles in milliseconds, counts, requests in flight.
+   * percentiles in milliseconds, counts, requests in flight. The counts are since the start, and so are
+   * the failures by class (Linkerd's {@code failures/<class>}: {@code grpc-14}, {@code 502},
+   * {@code connect}, ...).
    */
   record Stats(
       double requestsPerSecond,
@@ -54,7 +69,24 @@ public interface TrafficView {
       double p99Millis,
       long requests,
       long failures,
-      long inFlight) {}
+      long inFlight,
+      Map<String, Long> failuresByClass) {
+    public Stats {
+      failuresByClass = failuresByClass == null ? Map.of() : Map.copyOf(failuresByClass);
+    }
+
+    /** Figures without a breakdown of their failures. */
+    public Stats(
+        double requestsPerSecond,
+        double successRate,
+        double p50Millis,
+        double p99Millis,
+        long requests,
+        long failures,
+        long inFlight) {
+      this(requestsPerSecond, successRate, p50Millis, p99Millis, requests, failures, inFlight, Map.of());
+    }
+  }
 
   /** A point of history: the window's end and its figures. */
   record Sample(Instant at, double requestsPerSecond, double successRate, double p50Millis, double p99Millis) {}
