@@ -93,7 +93,7 @@ public final class FleetTraffic implements TrafficView {
       for (List<ServiceTraffic> ss : byService.values()) {
         services.add(mergeService(ss));
       }
-      out.add(new RouterTraffic(first.router(), first.namespace(), version, services));
+      out.add(new RouterTraffic(first.router(), first.protocol(), first.namespace(), version, services));
     }
     return out;
   }
@@ -143,7 +143,9 @@ public final class FleetTraffic implements TrafficView {
     long requests = 0;
     long failures = 0;
     long inFlight = 0;
+    Map<String, Long> failuresByClass = new java.util.TreeMap<>();
     for (Stats s : all) {
+      s.failuresByClass().forEach((k, v) -> failuresByClass.merge(k, v, Long::sum));
       rate += s.requestsPerSecond();
       if (!Double.isNaN(s.successRate())) {
         weightedSuccess += s.successRate() * s.requestsPerSecond();
@@ -160,7 +162,7 @@ public final class FleetTraffic implements TrafficView {
     } else {
       success = all.size() == 1 ? all.get(0).successRate() : Double.NaN;
     }
-    return new Stats(rate, success, p50, p99, requests, failures, inFlight);
+    return new Stats(rate, success, p50, p99, requests, failures, inFlight, failuresByClass);
   }
 
   private static double maxOf(double a, double b) {
