@@ -68,11 +68,11 @@ public final class ProxyMetrics implements AutoCloseable {
   /** Ticks so far; only the ticking thread touches it. */
   private long ticks;
 
-  private record RouterInfo(Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {}
+  private record RouterInfo(String protocol, Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {}
 
   private final class RouterNode {
     final String label;
-    volatile RouterInfo info = new RouterInfo(Optional::empty, () -> 0);
+    volatile RouterInfo info = new RouterInfo("http", Optional::empty, () -> 0);
     final Map<String, ServiceNode> services = new ConcurrentHashMap<>();
     final Map<String, ClientNode> clients = new ConcurrentHashMap<>();
     /** Per router server, by Linkerd's name for it ({@code 127.0.0.1/4140}); counted by no Micrometer meter. */
@@ -147,8 +147,14 @@ public final class ProxyMetrics implements AutoCloseable {
    * across the routers that use it.
    */
   public void router(String label, Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {
+    router(label, "http", namespace, dtabVersion);
+  }
+
+  /** As {@link #router(String, Supplier, LongSupplier)}, for a router of {@code protocol} ({@code http}, {@code h2}). */
+  public void router(
+      String label, String protocol, Supplier<Optional<String>> namespace, LongSupplier dtabVersion) {
     RouterNode node = routerNode(label);
-    node.info = new RouterInfo(namespace, dtabVersion);
+    node.info = new RouterInfo(protocol, namespace, dtabVersion);
     namespace
         .get()
         .ifPresent(
@@ -465,7 +471,11 @@ public final class ProxyMetrics implements AutoCloseable {
         services.sort(Comparator.comparing(ServiceTraffic::service));
         out.add(
             new RouterTraffic(
-                r.label, r.info.namespace().get().orElse(null), r.info.dtabVersion().getAsLong(), services));
+                r.label,
+                r.info.protocol(),
+                r.info.namespace().get().orElse(null),
+                r.info.dtabVersion().getAsLong(),
+                services));
       }
       out.sort(Comparator.comparing(RouterTraffic::router));
       return out;

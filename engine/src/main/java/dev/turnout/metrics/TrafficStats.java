@@ -301,6 +301,7 @@ public final class TrafficStats {
         requests(),
         failures(),
         inFlight(),
-        latencyHistogram());
+        latencyHistogram(),
+        failuresByClass());
   }
 }

@@ -2,6 +2,7 @@ package dev.turnout.metrics;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A cheap, read-only view of live traffic for the dashboard: reading it every second costs a few
@@ -27,9 +28,21 @@ public interface TrafficView {
    */
   List<Sample> history(String router, String service, String client, int minutes);
 
-  /** One router: its label, the store namespace it follows (null if none) and the dtab version in force. */
+  /**
+   * One router: its label, its protocol ({@code http} or {@code h2}), the store namespace it follows
+   * (null if none) and the dtab version in force.
+   */
   record RouterTraffic(
-      String router, String namespace, long dtabVersion, List<ServiceTraffic> services) {}
+      String router, String protocol, String namespace, long dtabVersion, List<ServiceTraffic> services) {
+    public RouterTraffic {
+      protocol = protocol == null ? "http" : protocol;
+    }
+
+    /** A router whose protocol nobody said: {@code http}. */
+    public RouterTraffic(String router, String namespace, long dtabVersion, List<ServiceTraffic> services) {
+      this(router, "http", namespace, dtabVersion, services);
+    }
+  }
 
   /** A service name such as {@code /svc/users}, its totals and the bound clients it reached. */
   record ServiceTraffic(String service, Stats stats, List<ClientTraffic> clients) {}
@@ -45,9 +58,10 @@ public interface TrafficView {
 
   /**
    * Figures over a window: request rate per second, success rate (0-1, NaN with no requests), latency
-   * percentiles in milliseconds, counts, requests in flight, and the window's latencies as a histogram
+   * percentiles in milliseconds, counts, requests in flight, the window's latencies as a histogram
    * ({@link LatencyHistograms}; null when not known), from which figures of several processes are
-   * merged.
+   * merged, and the failures by class since the start (Linkerd's {@code failures/<class>}: {@code
+   * grpc-14}, {@code 502}, {@code connect}, ...). The counts are since the start.
    */
   record Stats(
       double requestsPerSecond,
@@ -57,8 +71,39 @@ public interface TrafficView {
       long requests,
       long failures,
       long inFlight,
-      String latency) {
-    /** Figures without their histogram. */
+      String latency,
+      Map<String, Long> failuresByClass) {
+    public Stats {
+      failuresByClass = failuresByClass == null ? Map.of() : Map.copyOf(failuresByClass);
+    }
+
+    /** Figures with their histogram and no breakdown of their failures. */
+    public Stats(
+        double requestsPerSecond,
+        double successRate,
+        double p50Millis,
+        double p99Millis,
+        long requests,
+        long failures,
+        long inFlight,
+        String latency) {
+      this(requestsPerSecond, successRate, p50Millis, p99Millis, requests, failures, inFlight, latency, Map.of());
+    }
+
+    /** Figures with a breakdown of their failures and no histogram. */
+    public Stats(
+        double requestsPerSecond,
+        double successRate,
+        double p50Millis,
+        double p99Millis,
+        long requests,
+        long failures,
+        long inFlight,
+        Map<String, Long> failuresByClass) {
+      this(requestsPerSecond, successRate, p50Millis, p99Millis, requests, failures, inFlight, null, failuresByClass);
+    }
+
+    /** Figures without their histogram or a breakdown of their failures. */
     public Stats(
         double requestsPerSecond,
         double successRate,
@@ -67,7 +112,7 @@ public interface TrafficView {
         long requests,
         long failures,
         long inFlight) {
-      this(requestsPerSecond, successRate, p50Millis, p99Millis, requests, failures, inFlight, null);
+      this(requestsPerSecond, successRate, p50Millis, p99Millis, requests, failures, inFlight, (String) null, Map.of());
     }
   }
 

@@ -219,7 +219,8 @@ public final class ProxyServer {
         sources.add(source);
         Router router = new Router(rc, interpreter, source, nanos, tls.client(rc, ri));
         built.add(router);
-        metrics.router(rc.label(), () -> source.current().namespace(), () -> source.current().version());
+        metrics.router(
+            rc.label(), rc.protocol(), () -> source.current().namespace(), () -> source.current().version());
         AccessLog accessLog = openAccessLog(rc, metrics);
         if (accessLog != null) {
           accessLogs.add(accessLog);

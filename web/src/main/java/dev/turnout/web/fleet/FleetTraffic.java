@@ -99,7 +99,7 @@ public final class FleetTraffic implements TrafficView {
       for (List<ServiceTraffic> ss : byService.values()) {
         services.add(mergeService(ss));
       }
-      out.add(new RouterTraffic(first.router(), first.namespace(), version, services));
+      out.add(new RouterTraffic(first.router(), first.protocol(), first.namespace(), version, services));
     }
     return out;
   }
@@ -151,7 +151,9 @@ public final class FleetTraffic implements TrafficView {
     long inFlight = 0;
     Histogram merged = LatencyHistograms.empty();
     boolean mergeable = true;
+    Map<String, Long> failuresByClass = new java.util.TreeMap<>();
     for (Stats s : all) {
+      s.failuresByClass().forEach((k, v) -> failuresByClass.merge(k, v, Long::sum));
       if (s.latency() != null) {
         Optional<Histogram> h = LatencyHistograms.tryDecode(s.latency());
         h.ifPresent(merged::add);
@@ -180,7 +182,7 @@ public final class FleetTraffic implements TrafficView {
       p99 = LatencyHistograms.millisAt(merged, 99);
     }
     // The merge is shown, never sent on, so it is not encoded again.
-    return new Stats(rate, success, p50, p99, requests, failures, inFlight, null);
+    return new Stats(rate, success, p50, p99, requests, failures, inFlight, null, failuresByClass);
   }
 
   private static double maxOf(double a, double b) {

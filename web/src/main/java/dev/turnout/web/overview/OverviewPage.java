@@ -18,7 +18,12 @@ public record OverviewPage(Chrome chrome, Traffic traffic) {
     }
   }
 
-  public record RouterCard(String router, String namespace, long dtabVersion, List<ServiceCard> services) {
+  /**
+   * {@code h2}: an h2 router, whose gRPC calls are judged by {@code grpc-status} (always HTTP 200), and
+   * whose failures are named by their gRPC codes.
+   */
+  public record RouterCard(
+      String router, boolean h2, String namespace, long dtabVersion, List<ServiceCard> services) {
     public RouterCard {
       services = List.copyOf(services);
     }
@@ -34,6 +39,19 @@ public record OverviewPage(Chrome chrome, Traffic traffic) {
   /** A destination of a service, and the colour of its line in the chart. */
   public record ClientRow(String client, String share, double sharePercent, Figures figures, String colour) {}
 
-  /** Figures as shown: success rate, request rate, p50 and p99; {@code low} below 95% success. */
-  public record Figures(String success, String rate, String p50, String p99, boolean low) {}
+  /**
+   * Figures as shown: success rate, request rate, p50 and p99; {@code low} below 95% success; the
+   * failures since the start by kind, most first.
+   */
+  public record Figures(String success, String rate, String p50, String p99, boolean low, List<Failure> failures) {
+    public Figures {
+      failures = List.copyOf(failures);
+    }
+  }
+
+  /**
+   * Failures of one kind since the start: {@code kind} as counted ({@code grpc-14}, {@code 502},
+   * {@code connect}), {@code name} as shown ({@code UNAVAILABLE}, {@code HTTP 502}, {@code connect}).
+   */
+  public record Failure(String kind, String name, long count) {}
 }

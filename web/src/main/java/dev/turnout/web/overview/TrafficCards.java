@@ -89,7 +89,7 @@ final class TrafficCards {
             s.service(), figures(s.stats()), clients, Chart.draw(now, series, commits)));
       }
       routers.add(new OverviewPage.RouterCard(
-          r.router(), r.namespace() == null ? "" : r.namespace(), r.dtabVersion(), services));
+          r.router(), "h2".equals(r.protocol()), r.namespace() == null ? "" : r.namespace(), r.dtabVersion(), services));
     }
     return new OverviewPage.Traffic(routers, TIME.format(now), traffic.coverage().orElse(""));
   }
@@ -185,7 +185,51 @@ final class TrafficCards {
         String.format(Locale.ROOT, "%.1f/s", s.requestsPerSecond()),
         millis(s.p50Millis()),
         millis(s.p99Millis()),
-        !none && s.successRate() < LOW_SUCCESS);
+        !none && s.successRate() < LOW_SUCCESS,
+        failures(s.failuresByClass()));
+  }
+
+  /** gRPC's status codes by number, as grpc-status carries them. */
+  private static final List<String> GRPC_CODES = List.of(
+      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+      "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
+
+  /** Failures by kind, most first (then by name), each named as a reader knows it. */
+  static List<OverviewPage.Failure> failures(Map<String, Long> byClass) {
+    List<OverviewPage.Failure> out = new ArrayList<>();
+    byClass.forEach((kind, count) -> {
+      if (count > 0) {
+        out.add(new OverviewPage.Failure(kind, failureName(kind), count));
+      }
+    });
+    out.sort(java.util.Comparator.comparingLong(OverviewPage.Failure::count).reversed()
+        .thenComparing(OverviewPage.Failure::name));
+    return out;
+  }
+
+  /**
+   * How a failure class reads: a gRPC status by its code's name ({@code grpc-14}: UNAVAILABLE), an
+   * HTTP status with HTTP before it, any other class (connect, timeout, reset, ...) as it is.
+   */
+  static String failureName(String kind) {
+    if (kind.startsWith("grpc-")) {
+      String code = kind.substring("grpc-".length());
+      if (code.matches("[0-9]{1,2}")) {
+        int n = Integer.parseInt(code);
+        if (n < GRPC_CODES.size()) {
+          return GRPC_CODES.get(n);
+        }
+      }
+      return "grpc-status " + code;
+    }
+    if (kind.equals("no-grpc-status")) {
+      return "no grpc-status";
+    }
+    if (kind.matches("[1-5][0-9][0-9]")) {
+      return "HTTP " + kind;
+    }
+    return kind;
   }
 
   private static String millis(double ms) {

@@ -39,4 +39,29 @@ class TrafficCardsTest {
     assertThat(TrafficCards.figures(new TrafficView.Stats(0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0)).success())
         .isEqualTo("–");
   }
+
+  @Test
+  void grpcFailuresAreNamedByTheirCodeMostFirst() {
+    var failures = TrafficCards.failures(java.util.Map.of("grpc-4", 1L, "grpc-14", 3L, "grpc-2", 1L, "no-grpc-status", 2L));
+
+    assertThat(failures).extracting(OverviewPage.Failure::name)
+        .containsExactly("UNAVAILABLE", "no grpc-status", "DEADLINE_EXCEEDED", "UNKNOWN");
+    assertThat(failures).extracting(OverviewPage.Failure::count).containsExactly(3L, 2L, 1L, 1L);
+  }
+
+  @Test
+  void httpStatusesAndOtherFailuresKeepTheirOwnNames() {
+    assertThat(TrafficCards.failureName("502")).isEqualTo("HTTP 502");
+    assertThat(TrafficCards.failureName("connect")).isEqualTo("connect");
+    assertThat(TrafficCards.failureName("grpc-99")).isEqualTo("grpc-status 99");
+    assertThat(TrafficCards.failures(java.util.Map.of("grpc-14", 0L))).isEmpty();
+  }
+
+  @Test
+  void theFiguresCarryTheFailuresOfTheirStats() {
+    var stats = new TrafficView.Stats(5, 0.5, 1, 2, 4, 2, 0, java.util.Map.of("grpc-14", 2L));
+
+    assertThat(TrafficCards.figures(stats).failures())
+        .containsExactly(new OverviewPage.Failure("grpc-14", "UNAVAILABLE", 2));
+  }
 }
