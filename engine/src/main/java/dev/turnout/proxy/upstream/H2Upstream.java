@@ -8,7 +8,6 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
-import io.undertow.client.UndertowClient;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpAttachments;
 import io.undertow.util.HeaderMap;
@@ -45,12 +44,14 @@ import org.xnio.channels.StreamSourceChannel;
  * What the {@link UpstreamRequest} is given as "the connection" is the request's own stream: closing it
  * resets that stream ({@code RST_STREAM CANCEL}), never the connection the others share.
  *
- * <p>Known weak: a message of about 1 MiB or more (grpc-java's first window, which its BDP flow control
- * then grows) may fail: the connection is closed under Undertow's client (seen at 1, 2 and 4 MiB; 256
- * KiB passes). Undertow also does not move open streams' windows when the peer changes
- * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2), which may be part of it. Not done: the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past
- * it is refused by the peer and fails as a broken attempt), and a {@code REFUSED_STREAM} is not told
- * apart from other resets.
+ * <p>Connections are opened by {@link H2Connect}, whose channel keeps Undertow's client from answering a
+ * peer's {@code PING} with a second, unasked one (grpc-java servers closed the connection for it,
+ * {@code too_many_pings}, under messages of about 1 MiB and more).
+ *
+ * <p>Known weak: Undertow does not move open streams' windows when the peer changes
+ * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2). Not done: the peer's {@code
+ * SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past it is refused by the peer and
+ * fails as a broken attempt).
  */
 public final class H2Upstream implements UpstreamClient {
   private static final OptionMap H2_OPTIONS =
@@ -131,15 +132,12 @@ public final class H2Upstream implements UpstreamClient {
       waiting.add(a);
       if (!connecting) {
         connecting = true;
-        UndertowClient.getInstance()
-            .connect(
-                this,
-                null,
-                uri,
-                key.thread(),
-                key.tls().map(t -> UpstreamTls.forUndertow(t, "h2")).orElse(null),
-                a.request.exchange().getConnection().getByteBufferPool(),
-                H2_OPTIONS);
+        var pool = a.request.exchange().getConnection().getByteBufferPool();
+        if (key.tls().isEmpty()) {
+          H2Connect.plaintext(uri, key.thread(), pool, H2_OPTIONS, this);
+        } else {
+          H2Connect.tls(uri, key.thread(), UpstreamTls.forUndertow(key.tls().get(), "h2"), pool, H2_OPTIONS, this);
+        }
       }
     }
 
