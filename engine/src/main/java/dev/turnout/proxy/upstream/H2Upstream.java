@@ -320,8 +320,15 @@ public final class H2Upstream implements UpstreamClient {
 
   /** The backend's answer on one stream, its body relayed, then its trailers. */
   private static final class ResponseHandler implements ClientCallback<ClientExchange>, ChannelExceptionHandler<Channel> {
+    private static final HttpString GRPC_STATUS = new HttpString("grpc-status");
+    private static final HttpString GRPC_MESSAGE = new HttpString("grpc-message");
     private final Stream stream;
     private final UpstreamRequest request;
+    /** The backend's body, once relayed, and the caller's (Undertow hands that channel out once). */
+    private StreamSourceChannel backend;
+    private StreamSinkChannel caller;
+    /** Where a gRPC answer's body is in its framing; null for other answers. */
+    private GrpcFrames frames;
 
     ResponseHandler(Stream stream, UpstreamRequest request) {
       this.stream = stream;
@@ -342,11 +349,37 @@ public final class H2Upstream implements UpstreamClient {
       request.broken("reading the response", stream, e);
     }
 
-    /** Relaying the body failed on either side: the backend's stream and the caller's are reset. */
+    /**
+     * Relaying the body failed on either side: the backend's stream and the caller's are reset. But
+     * when the backend's side broke (it was killed, reset the stream, or went away) between two
+     * messages of a gRPC call, the caller's call is ended with trailers saying UNAVAILABLE, which
+     * gRPC clients understand; a reset would read as CANCELLED (RST_STREAM CANCEL).
+     */
     @Override
     public void handleException(Channel channel, IOException e) {
       IoUtils.safeClose(stream);
+      if (frames != null && channel == backend && frames.betweenMessages() && !(e.getCause() instanceof RuntimeException)) {
+        unavailable(e);
+        return;
+      }
       request.relayFailed(e);
+    }
+
+    private void unavailable(IOException e) {
+      HeaderMap trailers = new HeaderMap();
+      trailers.put(GRPC_STATUS, "14");
+      // printable ASCII without '%' needs no percent-encoding in grpc-message
+      String why = ("the backend's stream broke mid-call: " + ConnectWait.reason(e)).replaceAll("[^ -~]|%", "?");
+      trailers.put(GRPC_MESSAGE, why);
+      try {
+        request.responseEnded(trailers);
+      } catch (RuntimeException x) {
+        request.unexpected("ending the call", x);
+        return;
+      }
+      HttpServerExchange exchange = request.exchange();
+      exchange.putAttachment(HttpAttachments.RESPONSE_TRAILERS, trailers);
+      Sinks.finishWrites(caller);
     }
 
     private void answered(ClientExchange result) {
@@ -358,12 +391,19 @@ public final class H2Upstream implements UpstreamClient {
         return;
       }
       HttpServerExchange exchange = request.exchange();
+      String type = headers.getFirst(Headers.CONTENT_TYPE);
+      if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/grpc")) {
+        frames = new GrpcFrames();
+      }
+      backend = result.getResponseChannel();
+      caller = exchange.getResponseChannel();
       Pump.start(
-          result.getResponseChannel(),
-          exchange.getResponseChannel(),
+          backend,
+          caller,
           exchange.getConnection().getByteBufferPool(),
           sink -> ended(result, sink),
-          this);
+          this,
+          frames);
     }
 
     /** The backend's body has ended: its trailers (Undertow's client keeps them as the request's) go on. */
