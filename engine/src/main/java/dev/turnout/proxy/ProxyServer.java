@@ -294,6 +294,9 @@ public final class ProxyServer {
       for (int i = 0; i < infos.size(); i++) {
         Undertow.ListenerInfo info = infos.get(i);
         listenerTls.get(i).ifPresent(t -> t.onReload(info::setSslContext));
+        if (listenerServer.get(i) < 0 && listenerTls.get(i).isEmpty()) {
+          H2cRefusal.install(info, listenerRouters.get(i));
+        }
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
         listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));
       }

@@ -58,6 +58,8 @@ final class GrpcEcho implements AutoCloseable {
   static final MethodDescriptor<byte[], byte[]> CLIENT_STREAM =
       method("ClientStream", MethodDescriptor.MethodType.CLIENT_STREAMING);
   static final MethodDescriptor<byte[], byte[]> BIDI = method("Bidi", MethodDescriptor.MethodType.BIDI_STREAMING);
+  /** Each message echoed byte for byte, no name in front (for large messages). */
+  static final MethodDescriptor<byte[], byte[]> BIDI_BYTES = method("BidiBytes", MethodDescriptor.MethodType.BIDI_STREAMING);
   static final Metadata.Key<String> ECHO = Metadata.Key.of("x-echo", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> TRAILER = Metadata.Key.of("x-trailer", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> L5D_ERR = Metadata.Key.of("l5d-err", Metadata.ASCII_STRING_MARSHALLER);
@@ -93,6 +95,7 @@ final class GrpcEcho implements AutoCloseable {
             .addMethod(SERVER_STREAM, ServerCalls.asyncServerStreamingCall(this::serverStream))
             .addMethod(CLIENT_STREAM, ServerCalls.asyncClientStreamingCall(this::clientStream))
             .addMethod(BIDI, ServerCalls.asyncBidiStreamingCall(this::bidi))
+            .addMethod(BIDI_BYTES, ServerCalls.asyncBidiStreamingCall(this::bidiBytes))
             .build();
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
     if (cert != null) {
@@ -190,6 +193,26 @@ final class GrpcEcho implements AutoCloseable {
       @Override
       public void onNext(byte[] value) {
         out.onNext(bytes(name + ":" + text(value)));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        cancelled.incrementAndGet();
+      }
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
+  }
+
+  private StreamObserver<byte[]> bidiBytes(StreamObserver<byte[]> out) {
+    calls.incrementAndGet();
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(byte[] value) {
+        out.onNext(value);
       }
 
       @Override

@@ -118,13 +118,46 @@ class H2PlainRequestTest {
   }
 
   @Test
-  void anH2cPrefaceToAnHttpRouterIsNotTakenForARequest() throws Exception {
+  void anH2cPrefaceToAnHttpRouterIsRefusedWithGoawayHttp11Required() throws Exception {
     Backend users = cleanup.add(Backend.named("users"));
     RunningProxy p = proxy("http", "/svc/users => /$/inet/127.0.0.1/" + users.port() + ";");
 
-    String out = curl("http://127.0.0.1:" + p.port("r") + "/", "--http2-prior-knowledge", "-H", "Host: users");
+    byte[] got;
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", p.port("r"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // the client's empty SETTINGS
+      got = s.getInputStream().readAllBytes(); // until the router closes
+    }
 
-    System.out.println("h2c preface to an http router: " + out.lines().findFirst().orElse("(nothing)"));
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(got);
+    assertThat(got.length).isGreaterThan(9 + 9 + 8);
+    // the server's preface: an empty SETTINGS frame on stream 0
+    assertThat(new byte[] {b.get(), b.get(), b.get(), b.get(), b.get()}).containsExactly(0, 0, 0, 4, 0);
+    assertThat(b.getInt()).isZero();
+    int length = (b.get() & 0xff) << 16 | (b.get() & 0xff) << 8 | (b.get() & 0xff);
+    assertThat(b.get()).as("GOAWAY").isEqualTo((byte) 7);
+    b.get();
+    assertThat(b.getInt()).isZero();
+    assertThat(b.getInt()).as("last stream id").isZero();
+    assertThat(b.getInt()).as("HTTP_1_1_REQUIRED").isEqualTo(0xd);
+    String reason = new String(got, b.position(), length - 8, StandardCharsets.US_ASCII);
+    System.out.println("h2c preface to an http router: GOAWAY HTTP_1_1_REQUIRED \"" + reason + "\"");
+    assertThat(reason).contains("HTTP/1.1 only");
+    assertThat(users.hits.get()).isZero();
+  }
+
+  @Test
+  void curlWithPriorKnowledgeIsToldTheHttpRouterWantsHttp11() throws Exception {
+    Backend users = cleanup.add(Backend.named("users"));
+    RunningProxy p = proxy("http", "/svc/users => /$/inet/127.0.0.1/" + users.port() + ";");
+
+    String out = curl("http://127.0.0.1:" + p.port("r") + "/", "--http2-prior-knowledge", "-v", "-H", "Host: users");
+
+    System.out.println("curl --http2-prior-knowledge to an http router: "
+        + out.lines().filter(l -> l.contains("GOAWAY") || l.contains("HTTP_1_1") || l.startsWith("curl")).toList());
     assertThat(out).doesNotContain("users\n").doesNotStartWith("HTTP/2 200");
+    // and the router still speaks HTTP/1.1 on that port
+    assertThat(curl("http://127.0.0.1:" + p.port("r") + "/", "-H", "Host: users")).startsWith("HTTP/1.1 200");
   }
 }

@@ -239,8 +239,7 @@ class H2RouterTest {
 
   @Test
   void aMessageOfManyWindowsGoesBothWays() throws Exception {
-    // 256 KiB, four times a stream's first window. From about 1 MiB on, grpc-java's growing windows and
-    // Undertow's client fall out (see H2Upstream): a known gap, not hidden here
+    // 256 KiB, four times a stream's first window
     GrpcEcho users = backend("users");
     ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
     byte[] big = new byte[256 * 1024];
@@ -252,6 +251,50 @@ class H2RouterTest {
 
     assertThat(answer).hasSize(big.length + "users:".length());
     assertThat(java.util.Arrays.copyOfRange(answer, "users:".length(), answer.length)).isEqualTo(big);
+  }
+
+  @Test
+  void fourMebibyteMessagesGoBothWaysUnaryAndStreaming() throws Exception {
+    GrpcEcho users = backend("users");
+    ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", ""), "users");
+    byte[] big = new byte[4 * 1024 * 1024];
+    new java.util.Random(11).nextBytes(big);
+
+    long t0 = System.nanoTime();
+    byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, big);
+    System.out.println("4 MiB unary round trip " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    assertThat(answer).hasSize(big.length + "users:".length());
+    assertThat(java.util.Arrays.copyOfRange(answer, "users:".length(), answer.length)).isEqualTo(big);
+
+    List<byte[]> echoed = new ArrayList<>();
+    CompletableFuture<String> done = new CompletableFuture<>();
+    long t1 = System.nanoTime();
+    StreamObserver<byte[]> bidi =
+        ClientCalls.asyncBidiStreamingCall(ch.newCall(GrpcEcho.BIDI_BYTES, CallOptions.DEFAULT), new StreamObserver<>() {
+          @Override
+          public void onNext(byte[] value) {
+            synchronized (echoed) {
+              echoed.add(value);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            done.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            done.complete("done");
+          }
+        });
+    for (int i = 0; i < 3; i++) {
+      bidi.onNext(big);
+    }
+    bidi.onCompleted();
+    assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo("done");
+    System.out.println("3 x 4 MiB streamed both ways " + (System.nanoTime() - t1) / 1_000_000 + " ms");
+    assertThat(echoed).hasSize(3).allSatisfy(m -> assertThat(m).isEqualTo(big));
   }
 
   @Test
@@ -337,8 +380,8 @@ class H2RouterTest {
 
     Status status = ended.get(10, TimeUnit.SECONDS);
     System.out.println("backend killed mid-stream: the caller got " + status);
-    assertThat(status.getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED, Status.Code.INTERNAL);
-    assertThat(status.isOk()).isFalse();
+    assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(status.getDescription()).contains("backend");
   }
 
   @Test

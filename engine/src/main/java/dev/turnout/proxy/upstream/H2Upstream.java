@@ -8,7 +8,6 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
-import io.undertow.client.UndertowClient;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpAttachments;
 import io.undertow.util.HeaderMap;
@@ -45,12 +44,14 @@ import org.xnio.channels.StreamSourceChannel;
  * What the {@link UpstreamRequest} is given as "the connection" is the request's own stream: closing it
  * resets that stream ({@code RST_STREAM CANCEL}), never the connection the others share.
  *
- * <p>Known weak: a message of about 1 MiB or more (grpc-java's first window, which its BDP flow control
- * then grows) may fail: the connection is closed under Undertow's client (seen at 1, 2 and 4 MiB; 256
- * KiB passes). Undertow also does not move open streams' windows when the peer changes
- * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2), which may be part of it. Not done: the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past
- * it is refused by the peer and fails as a broken attempt), and a {@code REFUSED_STREAM} is not told
- * apart from other resets.
+ * <p>Connections are opened by {@link H2Connect}, whose channel keeps Undertow's client from answering a
+ * peer's {@code PING} with a second, unasked one (grpc-java servers closed the connection for it,
+ * {@code too_many_pings}, under messages of about 1 MiB and more).
+ *
+ * <p>Known weak: Undertow does not move open streams' windows when the peer changes
+ * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2). Not done: the peer's {@code
+ * SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past it is refused by the peer and
+ * fails as a broken attempt).
  */
 public final class H2Upstream implements UpstreamClient {
   private static final OptionMap H2_OPTIONS =
@@ -131,15 +132,12 @@ public final class H2Upstream implements UpstreamClient {
       waiting.add(a);
       if (!connecting) {
         connecting = true;
-        UndertowClient.getInstance()
-            .connect(
-                this,
-                null,
-                uri,
-                key.thread(),
-                key.tls().map(t -> UpstreamTls.forUndertow(t, "h2")).orElse(null),
-                a.request.exchange().getConnection().getByteBufferPool(),
-                H2_OPTIONS);
+        var pool = a.request.exchange().getConnection().getByteBufferPool();
+        if (key.tls().isEmpty()) {
+          H2Connect.plaintext(uri, key.thread(), pool, H2_OPTIONS, this);
+        } else {
+          H2Connect.tls(uri, key.thread(), UpstreamTls.forUndertow(key.tls().get(), "h2"), pool, H2_OPTIONS, this);
+        }
       }
     }
 
@@ -322,8 +320,15 @@ public final class H2Upstream implements UpstreamClient {
 
   /** The backend's answer on one stream, its body relayed, then its trailers. */
   private static final class ResponseHandler implements ClientCallback<ClientExchange>, ChannelExceptionHandler<Channel> {
+    private static final HttpString GRPC_STATUS = new HttpString("grpc-status");
+    private static final HttpString GRPC_MESSAGE = new HttpString("grpc-message");
     private final Stream stream;
     private final UpstreamRequest request;
+    /** The backend's body, once relayed, and the caller's (Undertow hands that channel out once). */
+    private StreamSourceChannel backend;
+    private StreamSinkChannel caller;
+    /** Where a gRPC answer's body is in its framing; null for other answers. */
+    private GrpcFrames frames;
 
     ResponseHandler(Stream stream, UpstreamRequest request) {
       this.stream = stream;
@@ -344,11 +349,37 @@ public final class H2Upstream implements UpstreamClient {
       request.broken("reading the response", stream, e);
     }
 
-    /** Relaying the body failed on either side: the backend's stream and the caller's are reset. */
+    /**
+     * Relaying the body failed on either side: the backend's stream and the caller's are reset. But
+     * when the backend's side broke (it was killed, reset the stream, or went away) between two
+     * messages of a gRPC call, the caller's call is ended with trailers saying UNAVAILABLE, which
+     * gRPC clients understand; a reset would read as CANCELLED (RST_STREAM CANCEL).
+     */
     @Override
     public void handleException(Channel channel, IOException e) {
       IoUtils.safeClose(stream);
+      if (frames != null && channel == backend && frames.betweenMessages() && !(e.getCause() instanceof RuntimeException)) {
+        unavailable(e);
+        return;
+      }
       request.relayFailed(e);
+    }
+
+    private void unavailable(IOException e) {
+      HeaderMap trailers = new HeaderMap();
+      trailers.put(GRPC_STATUS, "14");
+      // printable ASCII without '%' needs no percent-encoding in grpc-message
+      String why = ("the backend's stream broke mid-call: " + ConnectWait.reason(e)).replaceAll("[^ -~]|%", "?");
+      trailers.put(GRPC_MESSAGE, why);
+      try {
+        request.responseEnded(trailers);
+      } catch (RuntimeException x) {
+        request.unexpected("ending the call", x);
+        return;
+      }
+      HttpServerExchange exchange = request.exchange();
+      exchange.putAttachment(HttpAttachments.RESPONSE_TRAILERS, trailers);
+      Sinks.finishWrites(caller);
     }
 
     private void answered(ClientExchange result) {
@@ -360,12 +391,19 @@ public final class H2Upstream implements UpstreamClient {
         return;
       }
       HttpServerExchange exchange = request.exchange();
+      String type = headers.getFirst(Headers.CONTENT_TYPE);
+      if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/grpc")) {
+        frames = new GrpcFrames();
+      }
+      backend = result.getResponseChannel();
+      caller = exchange.getResponseChannel();
       Pump.start(
-          result.getResponseChannel(),
-          exchange.getResponseChannel(),
+          backend,
+          caller,
           exchange.getConnection().getByteBufferPool(),
           sink -> ended(result, sink),
-          this);
+          this,
+          frames);
     }
 
     /** The backend's body has ended: its trailers (Undertow's client keeps them as the request's) go on. */

@@ -25,6 +25,8 @@ final class Pump {
   private final Consumer<StreamSinkChannel> ended;
   private final ChannelExceptionHandler<Channel> onError;
   private final PooledByteBuffer pooled;
+  /** Shown each run of bytes read, before it is written; null when nobody watches. */
+  private final Consumer<ByteBuffer> watcher;
   /** In read mode: what was read and is not yet written. */
   private final ByteBuffer buffer;
   private boolean done;
@@ -34,8 +36,10 @@ final class Pump {
       StreamSinkChannel sink,
       ByteBufferPool pool,
       Consumer<StreamSinkChannel> ended,
-      ChannelExceptionHandler<Channel> onError) {
+      ChannelExceptionHandler<Channel> onError,
+      Consumer<ByteBuffer> watcher) {
     this.source = source;
+    this.watcher = watcher;
     this.sink = sink;
     this.ended = ended;
     this.onError = onError;
@@ -46,7 +50,8 @@ final class Pump {
 
   /**
    * Copies {@code source} to {@code sink}; when the source ends, {@code ended} gets the sink, still
-   * open, to finish (trailers, then shutdown). A failed read or write goes to {@code onError}.
+   * open, to finish (trailers, then shutdown). A failed read or write goes to {@code onError}, with
+   * the channel that failed: {@code source} for a read, {@code sink} for a write.
    */
   static void start(
       StreamSourceChannel source,
@@ -54,7 +59,18 @@ final class Pump {
       ByteBufferPool pool,
       Consumer<StreamSinkChannel> ended,
       ChannelExceptionHandler<Channel> onError) {
-    Pump p = new Pump(source, sink, pool, ended, onError);
+    start(source, sink, pool, ended, onError, null);
+  }
+
+  /** As above, showing {@code watcher} (a read-only view of) every run of bytes read. */
+  static void start(
+      StreamSourceChannel source,
+      StreamSinkChannel sink,
+      ByteBufferPool pool,
+      Consumer<StreamSinkChannel> ended,
+      ChannelExceptionHandler<Channel> onError,
+      Consumer<ByteBuffer> watcher) {
+    Pump p = new Pump(source, sink, pool, ended, onError, watcher);
     source.getReadSetter().set(c -> p.pump());
     sink.getWriteSetter().set(c -> p.pump());
     p.pump();
@@ -64,6 +80,7 @@ final class Pump {
     if (done) {
       return;
     }
+    boolean reading = false;
     try {
       while (true) {
         if (buffer.hasRemaining()) {
@@ -76,8 +93,13 @@ final class Pump {
           }
         }
         buffer.clear();
+        reading = true;
         int read = source.read(buffer);
+        reading = false;
         buffer.flip();
+        if (read > 0 && watcher != null) {
+          watcher.accept(buffer.asReadOnlyBuffer());
+        }
         if (read < 0) {
           finish();
           return;
@@ -94,9 +116,9 @@ final class Pump {
         }
       }
     } catch (IOException e) {
-      fail(e);
+      fail(reading ? source : sink, e);
     } catch (RuntimeException e) {
-      fail(new IOException(e));
+      fail(source, new IOException(e));
     }
   }
 
@@ -111,11 +133,11 @@ final class Pump {
     ended.accept(sink);
   }
 
-  private void fail(IOException e) {
+  private void fail(Channel failed, IOException e) {
     done = true;
     pooled.close();
     source.getReadSetter().set(null);
     sink.getWriteSetter().set(null);
-    onError.handleException(source, e);
+    onError.handleException(failed, e);
   }
 }
