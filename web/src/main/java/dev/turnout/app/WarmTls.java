@@ -85,14 +85,18 @@ record WarmTls(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Throwaway cert;
     try {
-      // The real certificate's kind of key, so the handshakes sign as real ones will (RSA or EC).
-      cert = Throwaway.write(NAME, serverTls.map(t -> keyAlgorithm(t.certPath())).orElse("EC"), dir);
+      return tls(serverTls, c, clientSpeaksTls, plain, dir);
     } catch (RuntimeException e) {
       delete(dir);
       throw e;
     }
+  }
+
+  private static WarmTls tls(
+      Optional<ServerTlsConfig> serverTls, ClientConfig c, boolean clientSpeaksTls, ServerConfig plain, Path dir) {
+    // The real certificate's kind of key, so the handshakes sign as real ones will (RSA or EC).
+    Throwaway cert = Throwaway.write(NAME, serverTls.map(t -> keyAlgorithm(t.certPath())).orElse("EC"), dir);
     ServerConfig server = plain;
     Optional<SSLSocketFactory> callers = Optional.empty();
     if (serverTls.isPresent()) {
@@ -123,7 +127,7 @@ record WarmTls(
     for (ClientConfig.Entry e : real.configs()) {
       entries.add(new ClientConfig.Entry(e.prefix(), e.failureAccrual(), e.loadBalancer(), e.connectTimeout(),
           e.requestAttemptTimeout(), e.hostConnectionPool(), e.failFast(), e.requeueBudget(),
-          e.tls().isPresent() ? clientTls : Optional.empty()));
+          e.tls().filter(ClientTlsConfig::enabled).isPresent() ? clientTls : Optional.empty()));
     }
     return new ClientConfig(real.failureAccrual(), real.loadBalancer(), real.connectTimeout(),
         real.requestAttemptTimeout(), real.hostConnectionPool(), real.failFast(), real.requeueBudget(), entries,

@@ -103,6 +103,36 @@ class WarmupTest {
   }
 
   @Test
+  void theThrowawayCertificateHasAKeyOfTheRealCertificatesKindAndLeavesNoFilesBehind(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var rsa = dev.turnout.tls.Throwaway.write(WarmTls.NAME, "RSA", java.nio.file.Files.createDirectories(dir.resolve("rsa")));
+    java.nio.file.Files.createDirectories(dir.resolve("ec"));
+    var ec = dev.turnout.tls.Throwaway.write(WarmTls.NAME, "EC", dir.resolve("ec"));
+
+    assertThat(WarmTls.keyAlgorithm(rsa.certPath())).isEqualTo("RSA");
+    assertThat(WarmTls.keyAlgorithm(ec.certPath())).isEqualTo("EC");
+    assertThat(WarmTls.keyAlgorithm(dir.resolve("missing.pem"))).as("unreadable: EC").isEqualTo("EC");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(rsa.keyPath()))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+    RouterConfig plain = router("/svc => /$/inet/127.0.0.1/1;");
+    WarmTls tls = WarmTls.of(plain, List.of(plain, tlsRouterFor(rsa)));
+    java.nio.file.Path folder = tls.dir().orElseThrow();
+    assertThat(tls.callers()).isPresent();
+    assertThat(tls.backend()).as("the copy's client is plaintext").isEmpty();
+    tls.close();
+    assertThat(folder).doesNotExist();
+  }
+
+  /** A router served over TLS on {@code cert}'s files, its client plaintext. */
+  private static RouterConfig tlsRouterFor(dev.turnout.tls.Throwaway cert) {
+    String yaml = "routers:\n- protocol: http\n  label: tls\n  servers: [{port: 0, tls: {certPath: '" + cert.certPath()
+        + "', keyPath: '" + cert.keyPath() + "'}}]\n  dtab: '/svc => /$/inet/127.0.0.1/1;'\n";
+    return ConfigLoader.parse(yaml, java.nio.file.Path.of("."), java.nio.file.Path.of("data")).routers().get(0);
+  }
+
+  @Test
   void aTlsServerOfAnyRouterHasTheCopyServedOverTlsWhileItsClientStaysPlaintext(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     RouterConfig plain = router("/svc => /$/inet/127.0.0.1/1;");
