@@ -174,7 +174,7 @@ final class DataPlane {
     for (RunningProxy.Listener l : proxy.listeners()) {
       out.println("turnout: proxy listening on " + l.host() + ":" + l.port());
     }
-    warmUp(routers.get(0), warmup, out, threads);
+    warmUp(routers, warmup, out, threads);
     for (RouterConfig r : routers) {
       DtabSource source = sources.get(r.label());
       if (!source.ready().toCompletableFuture().isDone()) {
@@ -209,15 +209,17 @@ final class DataPlane {
     return names.isEmpty() ? "its source" : String.join(" or ", names);
   }
 
-  private static void warmUp(RouterConfig first, Duration warmup, PrintStream out, IoThreads threads) {
+  private static void warmUp(List<RouterConfig> routers, Duration warmup, PrintStream out, IoThreads threads) {
     if (!warmup.isZero()) {
       try {
         out.println("turnout: warming up the proxy on loopback (at most " + warmup.toSeconds() + " s; --warmup 0 skips)");
-        Warmup.Result r = Warmup.run(first, warmup, threads);
+        Warmup.Result r = Warmup.run(routers.get(0), routers, warmup, threads);
         out.printf(
             Locale.ROOT,
-            "turnout: warm-up done: %d requests (%d answered 200, %d connections broken) in %d rounds, %.1f s%n",
-            r.requests(), r.ok(), r.broken(), r.rounds(), r.took().toMillis() / 1000.0);
+            "turnout: warm-up done: %d requests (%d answered 200, %d connections broken) in %d rounds, %.1f s%s%n",
+            r.requests(), r.ok(), r.broken(), r.rounds(), r.took().toMillis() / 1000.0,
+            r.serverHandshakes() + r.clientHandshakes() == 0 ? ""
+                : "; TLS handshakes: " + r.serverHandshakes() + " served, " + r.clientHandshakes() + " to the backend");
       } catch (RuntimeException e) {
         // Only a speed-up: never a reason not to serve.
         log.warn("warm-up failed", e);

@@ -1,7 +1,6 @@
 package dev.turnout.app;
 
 import dev.turnout.config.RouterConfig;
-import dev.turnout.config.ServerConfig;
 import dev.turnout.dtab.Path;
 import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
@@ -34,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Runs the proxy's own request path hot before real traffic reaches it. A JVM starts slow: until the
@@ -62,12 +62,26 @@ final class Warmup {
   private static final String[] HOSTS = {"warmup", "warmup:4140", "127.0.0.1:4140"};
   private static final byte[] BODY = "warm\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LARGER = new byte[4096];
+  /** Over TLS, how many requests a warm-up connection sends before it makes a new one. */
+  private static final int TLS_REQUESTS_PER_CONNECTION = 100;
+  /** How long a caller over TLS waits for the copy's answer (its handshake included). */
+  private static final int TLS_READ_TIMEOUT_MS = 10_000;
 
   /**
    * What a warm-up did: requests answered, 200s among them, connections that failed (a refused or
-   * broken connection, an answer that could not be read), rounds run, and how long it took.
+   * broken connection, an answer that could not be read), rounds run, and how long it took; and, for a
+   * router that speaks TLS, the TLS handshakes done: the copy's server with the warm-up's callers
+   * ({@code serverHandshakes}, when a router server has {@code tls}) and the copy's client with the
+   * loopback backend ({@code clientHandshakes}, when a client speaks TLS), and the requests the backend
+   * answered over TLS.
    */
-  public record Result(long requests, long ok, long broken, int rounds, Duration took) {}
+  public record Result(
+      long requests, long ok, long broken, int rounds, Duration took,
+      long serverHandshakes, long clientHandshakes, long tlsBackendAnswers) {
+    public Result(long requests, long ok, long broken, int rounds, Duration took) {
+      this(requests, ok, broken, rounds, took, 0, 0, 0);
+    }
+  }
 
   private Warmup() {}
 
@@ -77,26 +91,40 @@ final class Warmup {
    * is meant to run on them next.
    */
   public static Result run(RouterConfig router, Duration budget, IoThreads threads) {
-    return run(router, budget, threads, Nanos.SYSTEM);
+    return run(router, List.of(router), budget, threads, Nanos.SYSTEM);
+  }
+
+  /**
+   * As above, the copy served over TLS when a server of any of {@code routers} (the process's routers,
+   * {@code router} among them) has {@code tls}: the warm-up runs the TLS paths the config uses.
+   */
+  public static Result run(RouterConfig router, List<RouterConfig> routers, Duration budget, IoThreads threads) {
+    return run(router, routers, budget, threads, Nanos.SYSTEM);
   }
 
   static Result run(RouterConfig router, Duration budget, IoThreads threads, LongSupplier nanos) {
+    return run(router, List.of(router), budget, threads, nanos);
+  }
+
+  static Result run(
+      RouterConfig router, List<RouterConfig> routers, Duration budget, IoThreads threads, LongSupplier nanos) {
     if (budget.isZero() || budget.isNegative()) {
       return new Result(0, 0, 0, 0, Duration.ZERO);
     }
     if (!router.interpreter().usesStore()) {
-      return run(router, budget, DtabSources.offline(Optional.empty()), threads, nanos);
+      return run(router, routers, budget, DtabSources.offline(Optional.empty()), threads, nanos);
     }
     // The real router reads its dtab from the store: so does the copy, from a throwaway store in
     // memory, so the compiled code is the code real requests take (a different kind of source would
     // be compiled in, then thrown out at the first real request).
     try (JdbcDtabStore scratch = JdbcDtabStore.open("jdbc:h2:mem:turnout-warmup-" + System.nanoTime())) {
-      return run(router, budget, DtabSources.offline(Optional.of(scratch)), threads, nanos);
+      return run(router, routers, budget, DtabSources.offline(Optional.of(scratch)), threads, nanos);
     }
   }
 
   private static Result run(
       RouterConfig router,
+      List<RouterConfig> routers,
       Duration budget,
       Function<RouterConfig, DtabSource> sources,
       IoThreads threads,
@@ -104,22 +132,32 @@ final class Warmup {
     long start = nanos.getAsLong();
     long end = start + budget.toNanos();
     AtomicLong answered = new AtomicLong();
-    Undertow backend =
-        Undertow.builder()
-            .setIoThreads(1)
-            .setWorkerThreads(1)
-            .addHttpListener(0, "127.0.0.1", ex -> {
+    Counts counts = new Counts();
+    // the backend's TLS connections seen so far, each one a handshake of the copy's client
+    Set<Object> tlsBackendConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    WarmTls tls = WarmTls.of(router, routers);
+    Undertow.Builder backendBuilder = Undertow.builder().setIoThreads(1).setWorkerThreads(1);
+    io.undertow.server.HttpHandler answer = ex -> {
               // Backends end keep-alive connections now and then (nginx after 1000 requests): the
               // proxy's reconnecting is part of its everyday path.
+              if (ex.getConnection().getSslSessionInfo() != null) {
+                counts.tlsAnswers.increment();
+                if (tlsBackendConnections.add(ex.getConnection())) {
+                  counts.clientHandshakes.increment();
+                }
+              }
               if (answered.incrementAndGet() % 200 == 0) {
                 ex.setPersistent(false);
               }
               ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
               ex.getResponseHeaders().put(Headers.SERVER, "turnout-warmup");
               ex.getResponseSender().send(ByteBuffer.wrap(ex.getQueryString().isEmpty() ? BODY : LARGER));
-            })
+            };
+    Undertow backend =
+        (tls.backend().isPresent()
+                ? backendBuilder.addHttpsListener(0, "127.0.0.1", tls.backend().get(), answer)
+                : backendBuilder.addHttpListener(0, "127.0.0.1", answer))
             .build();
-    Counts counts = new Counts();
     int rounds = 0;
     try {
       backend.start();
@@ -127,10 +165,9 @@ final class Warmup {
       RouterConfig copy =
           router
               .withDtab(loopbackDtab(router, backendPort))
-              .withServers(List.of(new ServerConfig("127.0.0.1", 0, false)))
-              // the warm-up backend is plaintext on loopback: TLS to it (the global block's or a static
-              // entry's) would only warm the failure path
-              .withClient(router.client().plaintext())
+              // TLS as the router speaks it, on a throwaway certificate (see WarmTls)
+              .withServers(List.of(tls.server()))
+              .withClient(tls.client(router.client()))
               // the warm-up's own requests are no one's to read in the router's access log
               .withAccessLog(java.util.Optional.empty());
       // The first round compiles the request path. Real traffic then meets a router, figures and pools
@@ -146,7 +183,7 @@ final class Warmup {
           && !Thread.currentThread().isInterrupted()) {
         Duration min = rounds == 0 ? MIN : Duration.ZERO;
         long roundEnd = start + (long) (budget.toNanos() * ROUND_ENDS[rounds]);
-        Quiet quiet = round(copy, sources, threads, counts, min, roundEnd, nanos);
+        Quiet quiet = round(copy, sources, threads, counts, min, roundEnd, nanos, tls.callers());
         rounds++;
         if (rounds > 1 && quiet.reached() && quiet.busySeconds() == 0) {
           break; // fresh parts gave the compiler nothing to do: the path is compiled as real traffic needs
@@ -154,13 +191,17 @@ final class Warmup {
       }
     } finally {
       backend.stop();
+      tls.close();
     }
     return new Result(
         counts.requests.sum(),
         counts.ok.sum(),
         counts.broken.sum(),
         rounds,
-        Duration.ofNanos(nanos.getAsLong() - start));
+        Duration.ofNanos(nanos.getAsLong() - start),
+        counts.serverHandshakes.sum(),
+        counts.clientHandshakes.sum(),
+        counts.tlsAnswers.sum());
   }
 
   /** What every round's callers add to. */
@@ -168,6 +209,9 @@ final class Warmup {
     final LongAdder requests = new LongAdder();
     final LongAdder ok = new LongAdder();
     final LongAdder broken = new LongAdder();
+    final LongAdder serverHandshakes = new LongAdder();
+    final LongAdder clientHandshakes = new LongAdder();
+    final LongAdder tlsAnswers = new LongAdder();
   }
 
   /**
@@ -187,18 +231,20 @@ final class Warmup {
       Counts counts,
       Duration min,
       long end,
-      LongSupplier nanos) {
+      LongSupplier nanos,
+      Optional<SSLSocketFactory> callerTls) {
     // Started, so its once-a-second tick is compiled too.
     ProxyMetrics metrics = new ProxyMetrics();
     RunningProxy proxy = null;
     List<Thread> callers = new ArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
+    AtomicBoolean closing = new AtomicBoolean();
     try {
       metrics.start();
       proxy = ProxyServer.startOnLentThreads(List.of(copy), new Interpreter(List.of()), sources, metrics, threads);
       int port = proxy.listeners().get(0).port();
       for (int i = 0; i < CONNECTIONS; i++) {
-        Thread t = new Thread(() -> call(port, stop, counts), "turnout-warmup-" + i);
+        Thread t = new Thread(() -> call(port, stop, closing, counts, callerTls), "turnout-warmup-" + i);
         t.setDaemon(true);
         t.start();
         callers.add(t);
@@ -206,15 +252,27 @@ final class Warmup {
       return waitForQuiet(nanos.getAsLong(), min, end, nanos);
     } finally {
       stop.set(true);
+      // Each caller finishes the request it is waiting for (a cold round's first ones take long), for
+      // two seconds in all; a caller still waiting then (over TLS it may wait for 10 s) sees its
+      // connection end when the copy closes, and what it reads from the closing copy is not counted.
+      long joinEnd = System.nanoTime() + 2_000_000_000L;
+      for (Thread t : callers) {
+        try {
+          t.join(Math.max(1, (joinEnd - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      closing.set(true);
+      if (proxy != null) {
+        proxy.close(Duration.ZERO);
+      }
       for (Thread t : callers) {
         try {
           t.join(2_000);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-      }
-      if (proxy != null) {
-        proxy.close(Duration.ZERO);
       }
       metrics.close();
     }
@@ -307,23 +365,42 @@ final class Warmup {
     return out;
   }
 
-  /** One keep-alive connection sending requests until told to stop; reconnects after any error. */
-  private static void call(int port, AtomicBoolean stop, Counts counts) {
+  /**
+   * One keep-alive connection sending requests until told to stop; reconnects after any error. Over
+   * TLS ({@code tls} present) it also reconnects every {@link #TLS_REQUESTS_PER_CONNECTION} requests,
+   * so that the server's handshake is warmed as well as its record layer.
+   */
+  private static void call(
+      int port, AtomicBoolean stop, AtomicBoolean closing, Counts counts, Optional<SSLSocketFactory> tls) {
     byte[][] shapes = requests();
     // Mostly the plainest shape, as most traffic is.
     int[] order = {0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3};
     int next = 0;
     byte[] buf = new byte[8192];
     while (!stop.get()) {
-      try (Socket s = new Socket()) {
-        s.setTcpNoDelay(true);
-        s.setSoTimeout(2_000);
-        s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+      try (Socket plain = new Socket()) {
+        plain.setTcpNoDelay(true);
+        // A cold JVM's first TLS exchanges take seconds on a busy machine (handshake and first request,
+        // interpreted at both ends): a caller that gave up on them would close the connection and pay
+        // for another cold handshake, again and again, and be answered only now and then.
+        plain.setSoTimeout(tls.isPresent() ? TLS_READ_TIMEOUT_MS : 2_000);
+        plain.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        Socket s = plain;
+        if (tls.isPresent()) {
+          javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.get().createSocket(plain, WarmTls.NAME, port, true);
+          secure.startHandshake();
+          counts.serverHandshakes.increment();
+          s = secure;
+        }
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
-        while (!stop.get()) {
+        int sent = 0;
+        while (!stop.get() && (tls.isEmpty() || sent++ < TLS_REQUESTS_PER_CONNECTION)) {
           out.write(shapes[order[next++ % order.length]]);
           int status = readResponse(in, buf);
+          if (closing.get()) {
+            break; // the round is over and its copy closing: what it answers now is not counted
+          }
           if (status < 0) {
             counts.broken.increment();
             break;

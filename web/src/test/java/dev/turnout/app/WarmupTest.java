@@ -61,19 +61,88 @@ class WarmupTest {
     // stalled machine can miss: two rounds at least, then.
     assertThat(r.took()).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(6));
     assertThat(r.rounds()).isBetween(2, 3);
+    assertThat(r.serverHandshakes() + r.clientHandshakes() + r.tlsBackendAnswers())
+        .as("a plaintext router is warmed in plaintext").isZero();
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.isAlive() && t.getName().startsWith("turnout-warmup"));
+  }
+
+  /** A router with a TLS server, and TLS towards its backends per destination; certificates in {@code dir}. */
+  private static RouterConfig tlsRouter(java.nio.file.Path dir) {
+    dev.turnout.testing.TestCerts.Issued ca = dev.turnout.testing.TestCerts.ca("router CA");
+    dev.turnout.testing.TestCerts.Issued leaf = dev.turnout.testing.TestCerts.leaf(ca, "proxy.example.org");
+    java.nio.file.Path cert = leaf.writeCert(dir.resolve("proxy.pem"));
+    java.nio.file.Path key = leaf.writeKey(dir.resolve("proxy.key"));
+    java.nio.file.Path bundle = ca.writeCert(dir.resolve("ca.pem"));
+    StringBuilder yaml = new StringBuilder("routers:\n- protocol: http\n  label: web\n")
+        .append("  servers: [{port: 0, tls: {certPath: '").append(cert).append("', keyPath: '").append(key).append("'}}]\n")
+        .append("  dtab: '/svc => /#/io.l5d.fs;'\n")
+        .append("  client: {kind: io.l5d.static, configs: [{prefix: '/#/io.l5d.fs/{service}', tls: {commonName: '{service}.example.org',")
+        .append(" trustCertsBundle: '").append(bundle).append("'}}]}\n");
+    return ConfigLoader.parse(yaml.toString(), dir, dir.resolve("data")).routers().get(0);
+  }
+
+  @Test
+  void aRouterServedOverTlsWithTlsToItsBackendsIsWarmedWithHandshakesOnBothSides(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // Long enough for a cold JVM on a busy machine: its first TLS handshakes take seconds each.
+    Warmup.Result r = Warmup.run(tlsRouter(dir), Duration.ofSeconds(10), threads);
+
+    System.out.println("TLS warm-up: " + r);
+    // The copy's server shook hands with the warm-up's callers, and its client with the TLS backend
+    // (a plaintext client of it would have made none).
+    assertThat(r.serverHandshakes()).as(r.toString()).isPositive();
+    assertThat(r.clientHandshakes()).as(r.toString()).isPositive();
+    // What came back was the backend's answer, over TLS both ways: never a 502 of a failed handshake.
+    assertThat(r.ok()).as(r.toString()).isPositive().isEqualTo(r.requests());
+    assertThat(r.tlsBackendAnswers()).as(r.toString()).isGreaterThanOrEqualTo(r.ok());
+    assertThat(r.broken()).as(r.toString()).isZero();
+    assertThat(r.took()).as(r.toString()).isLessThan(Duration.ofSeconds(14));
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.isAlive() && t.getName().startsWith("turnout-warmup"));
   }
 
   @Test
-  void aRouterWhoseStaticClientEntriesSpeakTlsIsWarmedInPlaintextRatherThanOnItsFailurePath() {
-    var secure = router("/svc => /$/inet/127.0.0.1/1;",
-        "client: {kind: io.l5d.static, configs: [{prefix: /, tls: {commonName: users.example.org}}]}");
+  void theThrowawayCertificateHasAKeyOfTheRealCertificatesKindAndLeavesNoFilesBehind(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var rsa = dev.turnout.tls.Throwaway.write(WarmTls.NAME, "RSA", java.nio.file.Files.createDirectories(dir.resolve("rsa")));
+    java.nio.file.Files.createDirectories(dir.resolve("ec"));
+    var ec = dev.turnout.tls.Throwaway.write(WarmTls.NAME, "EC", dir.resolve("ec"));
 
-    Warmup.Result r = Warmup.run(secure, Duration.ofMillis(1000), threads);
+    assertThat(WarmTls.keyAlgorithm(rsa.certPath())).isEqualTo("RSA");
+    assertThat(WarmTls.keyAlgorithm(ec.certPath())).isEqualTo("EC");
+    assertThat(WarmTls.keyAlgorithm(dir.resolve("missing.pem"))).as("unreadable: EC").isEqualTo("EC");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(rsa.keyPath()))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
-    assertThat(r.requests()).as(r.toString()).isPositive();
+    RouterConfig plain = router("/svc => /$/inet/127.0.0.1/1;");
+    WarmTls tls = WarmTls.of(plain, List.of(plain, tlsRouterFor(rsa)));
+    java.nio.file.Path folder = tls.dir().orElseThrow();
+    assertThat(tls.callers()).isPresent();
+    assertThat(tls.backend()).as("the copy's client is plaintext").isEmpty();
+    tls.close();
+    assertThat(folder).doesNotExist();
+  }
+
+  /** A router served over TLS on {@code cert}'s files, its client plaintext. */
+  private static RouterConfig tlsRouterFor(dev.turnout.tls.Throwaway cert) {
+    String yaml = "routers:\n- protocol: http\n  label: tls\n  servers: [{port: 0, tls: {certPath: '" + cert.certPath()
+        + "', keyPath: '" + cert.keyPath() + "'}}]\n  dtab: '/svc => /$/inet/127.0.0.1/1;'\n";
+    return ConfigLoader.parse(yaml, java.nio.file.Path.of("."), java.nio.file.Path.of("data")).routers().get(0);
+  }
+
+  @Test
+  void aTlsServerOfAnyRouterHasTheCopyServedOverTlsWhileItsClientStaysPlaintext(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    RouterConfig plain = router("/svc => /$/inet/127.0.0.1/1;");
+
+    Warmup.Result r = Warmup.run(plain, List.of(plain, tlsRouter(dir)), Duration.ofSeconds(6), threads);
+
+    System.out.println("TLS warm-up, server side only: " + r);
+    assertThat(r.serverHandshakes()).as(r.toString()).isPositive();
     assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
+    assertThat(r.clientHandshakes() + r.tlsBackendAnswers()).as(r.toString()).isZero();
   }
 
   @Test
