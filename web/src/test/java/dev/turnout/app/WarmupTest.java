@@ -169,7 +169,7 @@ class WarmupTest {
   void aRouterWhoseNamesStartAtTheRootIsWarmedWithoutLoopingItsRewrite() {
     var atRoot = router("/ => /$/inet/127.0.0.1/1;", "dstPrefix: /", "identifier: {kind: io.l5d.header.token, header: Host}");
 
-    Warmup.Result r = Warmup.run(atRoot, Duration.ofMillis(1000), threads);
+    Warmup.Result r = Warmup.run(atRoot, Duration.ofSeconds(5), threads);
 
     assertThat(r.requests()).as(r.toString()).isPositive();
     assertThat(r.ok()).as(r.toString()).isEqualTo(r.requests());
