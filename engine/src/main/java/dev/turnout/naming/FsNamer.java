@@ -19,11 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +56,7 @@ public final class FsNamer implements Namer, Closeable {
   private final java.nio.file.Path root;
   private final Path mountPrefix;
   private final ScheduledExecutorService poller;
-  private final AtomicLong generation = new AtomicLong();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final NameSetChanges changes = new NameSetChanges("the fs namer");
   /** One variable per file for the namer's lifetime, so a file that comes back reuses it. */
   private final Map<String, Var<Addr>> vars = new ConcurrentHashMap<>();
 
@@ -154,13 +151,12 @@ public final class FsNamer implements Namer, Closeable {
 
   @Override
   public long generation() {
-    return generation.get();
+    return changes.generation();
   }
 
   @Override
   public AutoCloseable onChange(Runnable listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return changes.onChange(listener);
   }
 
   @Override
@@ -222,14 +218,7 @@ public final class FsNamer implements Namer, Closeable {
     }
     snapshot = new Snapshot(Map.copyOf(files), Set.copyOf(dirs));
     if (namesChanged) {
-      generation.incrementAndGet();
-      for (Runnable l : listeners) {
-        try {
-          l.run();
-        } catch (RuntimeException ex) {
-          LOG.warn("an fs namer listener failed: {}", ex.toString());
-        }
-      }
+      changes.changed();
     }
   }
 

@@ -6,6 +6,7 @@ import dev.turnout.naming.Addr;
 import dev.turnout.naming.BoundName;
 import dev.turnout.naming.Name;
 import dev.turnout.naming.Namer;
+import dev.turnout.naming.NameSetChanges;
 import dev.turnout.naming.NamerStatus;
 import dev.turnout.naming.Var;
 import dev.turnout.naming.consul.ConsulApi.Agent;
@@ -28,14 +29,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +80,7 @@ public final class ConsulNamer implements Namer, Closeable {
   private final Map<Key, ServiceWatch> watches = new ConcurrentHashMap<>();
   /** Per datacenter (as resolved), the catalog that admits watches. */
   private final Map<String, CatalogGate> gates = new ConcurrentHashMap<>();
-  private final AtomicLong generation = new AtomicLong();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final NameSetChanges changes = new NameSetChanges("the consul namer");
   /** What is failing now, by watch (or {@link #AGENT}); stale while not empty. */
   private final Map<Object, String> failing = new ConcurrentHashMap<>();
   private final CompletableFuture<Agent> agent = new CompletableFuture<>();
@@ -313,14 +311,7 @@ public final class ConsulNamer implements Namer, Closeable {
     failing.remove(watch);
     heardNow();
     if ((before instanceof Addr.Neg) != (next instanceof Addr.Neg)) {
-      generation.incrementAndGet();
-      for (Runnable l : listeners) {
-        try {
-          l.run();
-        } catch (RuntimeException e) {
-          LOG.warn("a consul namer listener failed: {}", e.toString());
-        }
-      }
+      changes.changed();
     }
   }
 
@@ -385,13 +376,12 @@ public final class ConsulNamer implements Namer, Closeable {
 
   @Override
   public long generation() {
-    return generation.get();
+    return changes.generation();
   }
 
   @Override
   public AutoCloseable onChange(Runnable listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return changes.onChange(listener);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.turnout.naming.Address;
 import dev.turnout.naming.BoundName;
 import dev.turnout.naming.Name;
 import dev.turnout.naming.Namer;
+import dev.turnout.naming.NameSetChanges;
 import dev.turnout.naming.NamerStatus;
 import dev.turnout.naming.Var;
 import java.io.Closeable;
@@ -25,13 +26,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -102,8 +101,7 @@ public final class DnsSrvNamer implements Namer, Closeable {
   /** Blocking TCP exchanges for answers too big for a datagram ({@link OneShotTcp}). */
   private final java.util.concurrent.ExecutorService tcpThread;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-  private final AtomicLong generation = new AtomicLong();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final NameSetChanges changes = new NameSetChanges("the dnssrv namer");
 
   /** Built on the namer's thread, as naming a server by host name needs a lookup. */
   private Resolver resolver;
@@ -243,13 +241,12 @@ public final class DnsSrvNamer implements Namer, Closeable {
 
   @Override
   public long generation() {
-    return generation.get();
+    return changes.generation();
   }
 
   @Override
   public AutoCloseable onChange(Runnable listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return changes.onChange(listener);
   }
 
   /**
@@ -523,14 +520,7 @@ public final class DnsSrvNamer implements Namer, Closeable {
     e.negative = negative;
     e.addr.set(next);
     if (flipped) {
-      generation.incrementAndGet();
-      for (Runnable l : listeners) {
-        try {
-          l.run();
-        } catch (RuntimeException ex) {
-          LOG.warn("a dnssrv namer listener failed: {}", ex.toString());
-        }
-      }
+      changes.changed();
     }
   }
 

@@ -7,6 +7,7 @@ import dev.turnout.naming.Address;
 import dev.turnout.naming.BoundName;
 import dev.turnout.naming.Name;
 import dev.turnout.naming.Namer;
+import dev.turnout.naming.NameSetChanges;
 import dev.turnout.naming.NamerStatus;
 import dev.turnout.naming.Var;
 import java.io.Closeable;
@@ -23,12 +24,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -80,8 +79,7 @@ public final class ServersetNamer implements Namer, Closeable {
   private final CuratorFramework zk;
   /** The namer's own thread: every ZooKeeper answer and watch event is handled here, one at a time. */
   private final ExecutorService loop;
-  private final AtomicLong generation = new AtomicLong();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final NameSetChanges changes = new NameSetChanges("the serversets namer");
   /** One per serverset asked for, for the namer's life; read by lookups on any thread. */
   private final Map<ServersetPath, Selection> selections = new ConcurrentHashMap<>();
   /** Watched znodes by path; touched only on {@link #loop}. */
@@ -257,13 +255,12 @@ public final class ServersetNamer implements Namer, Closeable {
 
   @Override
   public long generation() {
-    return generation.get();
+    return changes.generation();
   }
 
   @Override
   public AutoCloseable onChange(Runnable listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return changes.onChange(listener);
   }
 
   @Override
@@ -482,14 +479,7 @@ public final class ServersetNamer implements Namer, Closeable {
   }
 
   private void changed() {
-    generation.incrementAndGet();
-    for (Runnable l : listeners) {
-      try {
-        l.run();
-      } catch (RuntimeException ex) {
-        LOG.warn("a serversets namer listener failed: {}", ex.toString());
-      }
-    }
+    changes.changed();
   }
 
   private void heard() {
