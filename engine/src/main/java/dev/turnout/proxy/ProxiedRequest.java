@@ -57,6 +57,11 @@ import org.xnio.IoUtils;
  * Undertow's client also its response handler): the request is itself the task dispatched on the IO
  * thread, the listener of its exchange's end and what its deadline holds, and the callbacks that run
  * on every request catch their own exceptions rather than wrap a lambda in {@link #guarded}.
+ *
+ * <p>Why one class of this size: its fields are one request's attempt state on one IO thread (target,
+ * endpoint, tried endpoints, held body, timers, figures), and each step reads and changes several of
+ * them; split, the parts would share that mutable state. What needs none of it lives apart: {@link
+ * RetryRule}, {@link Deadlines}, {@link BufferedBody}, {@link AddressWait} and the upstream clients.
  */
 final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlines.Timed {
   private TrafficStats clientStats;
@@ -243,16 +248,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
           client, exchange.getIoThread(), bindingTimeout, () -> guarded("waiting for an address", this::attempt));
       return;
     }
-    if (state instanceof Addr.Neg && fallbacks < MAX_FALLBACKS) {
-      Optional<Route.Target> next = routed.chooseAgain();
-      if (next.isPresent() && next.get().client() != client) {
-        fallbacks++;
-        tried = List.of();
-        waitedForAddr = false;
-        use(next.get());
-        again = true;
-        return;
-      }
+    if (state instanceof Addr.Neg && fallbacks < MAX_FALLBACKS && rebind()) {
+      fallbacks++;
+      waitedForAddr = false;
+      again = true;
+      return;
     }
     connectFailed(AddressWait.why(state, target.id(), bindingTimeout));
   }
@@ -350,13 +350,16 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
   }
 
-  private void rebind() {
+  /** Moves to the target routing chooses now, when it is another client; answers whether it moved. */
+  private boolean rebind() {
     Optional<Route.Target> next = routed.chooseAgain();
     if (next.isPresent() && next.get().client() != target.client()) {
       tried = List.of();
       endpointTried = true; // the last endpoint was the old client's
       use(next.get());
+      return true;
     }
+    return false;
   }
 
   /** Nothing was sent on this attempt: another one, if the rule allows, else a 502. */
