@@ -77,6 +77,10 @@ import org.xbill.DNS.Type;
  *       Addr.Failed} with the reason, which the proxy's {@code l5d-err} shows.
  *   <li>A label that is not a DNS name is {@link Addr.Failed}, saying why, and is never sent to DNS.
  * </ul>
+ *
+ * <p>Why one class of this size: the followed names, the resolver and the refresh schedule are touched
+ * on the namer's own thread only, and lookup, refresh and answer all work on them; what needs none of
+ * that is apart ({@link SrvSelection}, RFC 2782's choice; {@link OneShotTcp}, answers too big for UDP).
  */
 public final class DnsSrvNamer implements Namer, Closeable {
   /** Where Linkerd mounts this namer unless told otherwise. */

@@ -60,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
  * on reconnection (a new session included) every watched znode is read again. A member whose data turns
  * into garbage keeps its last good reading, and the error is reported.
+ *
+ * <p>Why one class of this size: the watched znodes and the selections built on them are touched on
+ * the namer's loop thread only, and connection, watch and read handling all change them; names ({@link
+ * ServersetPath}) and member data ({@link Member}) are read apart.
  */
 public final class ServersetNamer implements Namer, Closeable {
   /** Where Linkerd mounts this namer unless told otherwise. */

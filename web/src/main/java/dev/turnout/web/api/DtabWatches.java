@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * is derived from those ({@link Limits#derived}); past it a watch gets 503 with {@code Retry-After}.
  * A stream whose reader has left more than {@link Limits#maxUnreadBytes} unread for {@link
  * Limits#unreadGrace} is closed, so one stuck follower cannot hold the server's memory.
+ *
+ * <p>Why one class of this size: the open streams, the renders they share and the one writer thread
+ * that serves them are one mechanism, each stream's non-blocking writes driven by that thread and by
+ * its own {@code WriteListener}; only the limits ({@link Limits}) stand apart.
  */
 public final class DtabWatches {
   private static final Logger log = LoggerFactory.getLogger(DtabWatches.class);

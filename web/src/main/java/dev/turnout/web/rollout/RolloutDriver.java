@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * a restart continues where the rollout stood. People stay in charge: {@link #pause}, {@link #resume},
  * {@link #promote}, {@link #abort}; a commit by anyone else to the namespace pauses the rollout, and
  * resuming continues from that person's dtab.
+ *
+ * <p>Why one class of this size: it is the rollout's state machine, every transition (a tick's step,
+ * verdict or rollback; pause, resume, promote, abort) reading and writing the same stored rollout under
+ * the same lease, kept together so the transitions can be read side by side; the figures ({@link
+ * Figures}), convergence ({@link Convergence}) and the stored form ({@link Rollout}) are apart.
  */
 public final class RolloutDriver {
   private static final Logger log = LoggerFactory.getLogger(RolloutDriver.class);
