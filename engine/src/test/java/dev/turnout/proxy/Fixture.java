@@ -25,7 +25,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /** A proxy under test: one router "web" on a free port, a movable clock, an HTTP client. */
-final class Fixture implements AutoCloseable {
+public final class Fixture implements AutoCloseable {
   static {
     // Tests name services by Host, which java.net.http only lets a caller set when allowed.
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
@@ -59,7 +59,8 @@ final class Fixture implements AutoCloseable {
             List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics, nanos::get, tracing);
   }
 
-  static RouterConfig router(String dtab) {
+  /** Router "web" naming requests by Host under {@code /svc}, routing by {@code dtab}, on a free loopback port. */
+  public static RouterConfig router(String dtab) {
     return router(dtab, c -> c);
   }
 
