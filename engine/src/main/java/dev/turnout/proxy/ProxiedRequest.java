@@ -248,7 +248,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
           client, exchange.getIoThread(), bindingTimeout, () -> guarded("waiting for an address", this::attempt));
       return;
     }
-    if (state instanceof Addr.Neg && fallbacks < MAX_FALLBACKS && rebind()) {
+    if (state instanceof Addr.Neg && fallbacks < MAX_FALLBACKS && rebind(routed.chooseAfresh())) {
       fallbacks++;
       waitedForAddr = false;
       again = true;
@@ -298,7 +298,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private void retry(Failure failure) {
     serviceStats.retried();
     if (failure.rebinds) {
-      rebind();
+      rebind(routed.chooseAgain());
     }
     // A request that reached no backend is requeued at once, as Finagle's requeues are; the others
     // wait the service's backoff, on a timer of this IO thread rather than holding it.
@@ -350,9 +350,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
   }
 
-  /** Moves to the target routing chooses now, when it is another client; answers whether it moved. */
-  private boolean rebind() {
-    Optional<Route.Target> next = routed.chooseAgain();
+  /** Moves to {@code next}, when it is another client; answers whether it moved. */
+  private boolean rebind(Optional<Route.Target> next) {
     if (next.isPresent() && next.get().client() != target.client()) {
       tried = List.of();
       endpointTried = true; // the last endpoint was the old client's

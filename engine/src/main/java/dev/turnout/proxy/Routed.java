@@ -38,4 +38,13 @@ record Routed(
       return Optional.empty();
     }
   }
+
+  /** As {@link #chooseAgain}, bound afresh ({@link Router#bindAfresh}): after a name turned out not to exist. */
+  Optional<Route.Target> chooseAfresh() {
+    try {
+      return Router.choose(router.bindAfresh(snapshot, local, service).targets());
+    } catch (BindingException e) {
+      return Optional.empty();
+    }
+  }
 }

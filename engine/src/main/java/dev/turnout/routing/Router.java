@@ -178,6 +178,20 @@ public final class Router {
     return fresh.route();
   }
 
+  /**
+   * As {@link #bind}, but bound now rather than taken from the cache (what is found is cached): for a
+   * request that saw one of its names turn out not to exist, whose namer may not have moved its
+   * generation yet, so the cache may still hold the tree that chose that name.
+   */
+  public Route bindAfresh(RoutingSnapshot snapshot, Dtab local, Path service) {
+    Bound fresh = bindNow(snapshot.dtab().concat(local), service);
+    Bindings b = bindings;
+    if (b != null && b.snapshot() == snapshot && b.generation() == interpreter.generation()) {
+      b.cache().put(new Key(local, service), fresh);
+    }
+    return fresh.route();
+  }
+
   private Route route(Path service, NameTree<BoundName> tree) {
     NameTree<Route.Target> targets =
         tree.map(
