@@ -332,10 +332,11 @@ public final class ConsulNamer implements Namer, Closeable {
   }
 
   private void fail(Object what, String why) {
+    // The error first: status() reads stale from the failing set, and must never say stale without why.
+    lastError = why;
     if (!why.equals(failing.put(what, why))) {
       LOG.warn("{}: {}", prefix.show(), why);
     }
-    lastError = why;
   }
 
   String describe(Throwable err) {
