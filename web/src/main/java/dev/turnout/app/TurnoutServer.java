@@ -294,7 +294,7 @@ public final class TurnoutServer implements AutoCloseable {
               fleetRef.set(fleet);
               FleetApi.register(c, fleet, users);
               FleetTraffic fleetTraffic = new FleetTraffic(metrics.view(), selfInstance::get, fleet::state);
-              RolloutDriver rollouts = new RolloutDriver(store, store.rollouts(), Figures.of(fleetTraffic),
+              RolloutDriver rollouts = new RolloutDriver(store, store.rollouts(), Figures.of(fleetTraffic::members),
                   Convergence.of(fleet::state), clock);
               RolloutApi.register(c, rollouts, users);
               adminParts.add(rollouts.startTicking(Duration.ofSeconds(1)));

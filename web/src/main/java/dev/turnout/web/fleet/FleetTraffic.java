@@ -41,20 +41,9 @@ public final class FleetTraffic implements TrafficView {
   @Override
   public List<RouterTraffic> routers() {
     List<List<RouterTraffic>> parts = new ArrayList<>();
-    parts.add(local.routers());
-    int fresh = 0;
     List<String> stale = new ArrayList<>();
-    for (Fleet.Member m : fleet.get().members()) {
-      if (m.instance().equals(self.get())) {
-        continue;
-      }
-      if (m.stale()) {
-        stale.add(String.format(Locale.ROOT, "%s (silent %.0f s)", m.instance(), m.silentSeconds()));
-      } else {
-        parts.add(m.traffic());
-        fresh++;
-      }
-    }
+    collect(parts, stale);
+    int fresh = parts.size() - 1;
     String left = stale.size() <= NAMED
         ? String.join(", ", stale)
         : String.join(", ", stale.subList(0, NAMED)) + " and " + (stale.size() - NAMED) + " more";
@@ -63,6 +52,31 @@ public final class FleetTraffic implements TrafficView {
         : "Figures of this control plane and " + fresh + " other fleet member" + (fresh == 1 ? "" : "s")
             + (stale.isEmpty() ? "." : "; not included, as they stopped reporting: " + left + ".");
     return merge(parts);
+  }
+
+  /**
+   * The traffic of each member counted (this process's first, then every other live member's), each
+   * as it reported it, unmerged: their latency histograms are still there to merge, as a rollout's
+   * window does.
+   */
+  public List<List<RouterTraffic>> members() {
+    List<List<RouterTraffic>> parts = new ArrayList<>();
+    collect(parts, new ArrayList<>());
+    return parts;
+  }
+
+  private void collect(List<List<RouterTraffic>> parts, List<String> stale) {
+    parts.add(local.routers());
+    for (Fleet.Member m : fleet.get().members()) {
+      if (m.instance().equals(self.get())) {
+        continue;
+      }
+      if (m.stale()) {
+        stale.add(String.format(Locale.ROOT, "%s (silent %.0f s)", m.instance(), m.silentSeconds()));
+      } else {
+        parts.add(m.traffic());
+      }
+    }
   }
 
   @Override

@@ -1,7 +1,10 @@
 package dev.turnout.web.rollout;
 
+import dev.turnout.metrics.LatencyHistograms;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
 
 /**
  * A rollout as the driver keeps it in the store: the spec, the stable destination it started from
@@ -79,20 +82,75 @@ public record Rollout(
   }
 
   /**
-   * The canary's (and the stable's) figures gathered in the current step's window: counts summed
-   * over the samples taken, the highest p99 seen (-1: none yet).
+   * The canary's (and the stable's) figures gathered in the current step's window, the sum of the
+   * 10-second {@link Figures.Sample}s taken in it: counts add up, the latency histograms merge, so
+   * {@code p99Ms} is the p99 of every request to the canary in the window, fleet-wide (-1: none timed).
+   *
+   * @param stableRequests requests to the stable in the window, what the canary's share is judged by
+   *     when the canary gets (almost) none
+   * @param ejectedAll the number of the canary's endpoints when a sample last found every one of them
+   *     ejected by failure accrual; 0 if none did
+   * @param latency the canary's merged latencies ({@code LatencyHistograms} text), null with none;
+   *     kept only while the step is observed, not in its record
+   * @param p99BoundMs the highest p99 of members that sent no histogram, -1 if none (an upper bound)
    */
-  public record Window(long requests, long failures, double p99Ms, double stableP99Ms, long lastSampleMillis) {
-    static final Window EMPTY = new Window(0, 0, -1, -1, 0);
+  public record Window(long requests, long failures, double p99Ms, double stableP99Ms, long lastSampleMillis,
+      long stableRequests, int ejectedAll, String latency, String stableLatency, double p99BoundMs,
+      double stableP99BoundMs) {
+    static final Window EMPTY = new Window(0, 0, -1, -1, 0, 0, 0, null, null, -1, -1);
 
     public Window {
-      if (requests < 0 || failures < 0 || failures > requests) {
+      if (requests < 0 || failures < 0 || failures > requests || stableRequests < 0 || ejectedAll < 0) {
         throw new IllegalArgumentException("a window's counts must satisfy 0 <= failures <= requests");
       }
     }
 
+    /** A window with nothing in it yet, its samples to start at {@code at}. */
+    static Window startingAt(long at) {
+      return new Window(0, 0, -1, -1, at, 0, 0, null, null, -1, -1);
+    }
+
     double successRate() {
       return requests == 0 ? Double.NaN : 1.0 - (double) failures / requests;
+    }
+
+    /** This window with one more sample of the canary's and the stable's figures, taken at {@code at}. */
+    Window plus(Optional<Figures.Sample> canary, Optional<Figures.Sample> stable, long at) {
+      Histogram c = merged(latency, canary);
+      Histogram s = merged(stableLatency, stable);
+      double cBound = Math.max(p99BoundMs, canary.map(Figures.Sample::p99BoundMillis).orElse(-1.0));
+      double sBound = Math.max(stableP99BoundMs, stable.map(Figures.Sample::p99BoundMillis).orElse(-1.0));
+      int ejected = canary.filter(Figures.Sample::noLiveEndpoint).map(Figures.Sample::endpoints).orElse(ejectedAll);
+      return new Window(
+          requests + canary.map(Figures.Sample::requests).orElse(0L),
+          failures + canary.map(Figures.Sample::failures).orElse(0L),
+          p99(c, cBound),
+          p99(s, sBound),
+          at,
+          stableRequests + stable.map(Figures.Sample::requests).orElse(0L),
+          ejected,
+          c.getTotalCount() == 0 ? null : LatencyHistograms.encode(c),
+          s.getTotalCount() == 0 ? null : LatencyHistograms.encode(s),
+          cBound,
+          sBound);
+    }
+
+    /** The figures without the histograms, as a step's record keeps them. */
+    Window withoutLatencies() {
+      return new Window(requests, failures, p99Ms, stableP99Ms, lastSampleMillis, stableRequests, ejectedAll, null,
+          null, p99BoundMs, stableP99BoundMs);
+    }
+
+    private static Histogram merged(String kept, Optional<Figures.Sample> sample) {
+      Histogram h = LatencyHistograms.empty();
+      LatencyHistograms.tryDecode(kept).ifPresent(h::add);
+      sample.ifPresent(x -> h.add(x.latency()));
+      return h;
+    }
+
+    private static double p99(Histogram h, double bound) {
+      double merged = LatencyHistograms.millisAt(h, 99);
+      return Double.isNaN(merged) ? bound : Math.max(merged, bound);
     }
   }
 
@@ -107,7 +165,7 @@ public record Rollout(
     }
 
     StepRecord judged(String verdict, Window window) {
-      return new StepRecord(step, weight, version, stale, verdict, window);
+      return new StepRecord(step, weight, version, stale, verdict, window.withoutLatencies());
     }
 
     StepRecord withStale(List<String> stale) {

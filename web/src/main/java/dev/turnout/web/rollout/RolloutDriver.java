@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.dtab.Dentry;
 import dev.turnout.dtab.Prefix;
-import dev.turnout.metrics.TrafficView;
 import dev.turnout.store.DtabStore;
 import dev.turnout.store.DtabVersion;
 import dev.turnout.store.Namespaces;
@@ -330,7 +329,7 @@ public final class RolloutDriver {
         Rollout.Next n = r.next();
         n.phase = OBSERVING;
         n.phaseSinceMillis = now;
-        n.window = new Rollout.Window(0, 0, -1, -1, now);
+        n.window = Rollout.Window.startingAt(now);
         int last = n.steps.size() - 1;
         n.steps.set(last, n.steps.get(last).withStale(seen.stale()));
         return n.done();
@@ -350,13 +349,8 @@ public final class RolloutDriver {
   private Rollout observe(Rollout r, long now) {
     Rollout.Window w = r.window();
     if (now - w.lastSampleMillis() >= SAMPLE_EVERY.toMillis()) {
-      Optional<TrafficView.Stats> canary = figures.of(r.namespace(), r.spec().service(), r.spec().canary());
-      Optional<TrafficView.Stats> stable = figures.of(r.namespace(), r.spec().service(), stableLeaf(r));
-      long requests = w.requests() + canary.map(TrafficView.Stats::requests).orElse(0L);
-      long failures = w.failures() + canary.map(s -> Math.min(s.failures(), s.requests())).orElse(0L);
-      double p99 = Math.max(w.p99Ms(), canary.map(s -> finite(s.p99Millis())).orElse(-1.0));
-      double stableP99 = Math.max(w.stableP99Ms(), stable.map(s -> finite(s.p99Millis())).orElse(-1.0));
-      w = new Rollout.Window(requests, failures, p99, stableP99, now);
+      w = w.plus(figures.of(r.namespace(), r.spec().service(), r.spec().canary()),
+          figures.of(r.namespace(), r.spec().service(), stableLeaf(r)), now);
       Rollout.Next n = r.next();
       n.window = w;
       r = n.done();
@@ -366,14 +360,19 @@ public final class RolloutDriver {
     if (elapsed < stepMillis || w.lastSampleMillis() == r.phaseSinceMillis()) {
       return r;
     }
-    if (w.requests() < r.spec().minRequests()) {
-      if (elapsed >= TRAFFIC_PATIENCE * stepMillis) {
-        return paused(r, "not enough traffic to judge (" + w.requests() + " of " + r.spec().minRequests()
-            + " requests)");
+    Optional<String> failed;
+    if (w.requests() >= r.spec().minRequests()) {
+      failed = verdict(r, w);
+    } else {
+      failed = starved(r, w);
+      if (failed.isEmpty()) {
+        if (elapsed >= TRAFFIC_PATIENCE * stepMillis) {
+          return paused(r, "not enough traffic to judge (" + w.requests() + " of " + r.spec().minRequests()
+              + " requests)");
+        }
+        return r;
       }
-      return r;
     }
-    Optional<String> failed = verdict(r, w);
     Rollout.Next n = r.next();
     int last = n.steps.size() - 1;
     n.steps.set(last, n.steps.get(last).judged(failed.orElse("passed"), w));
@@ -390,6 +389,30 @@ public final class RolloutDriver {
       return done.done();
     }
     return commitStep(r, r.step() + 1);
+  }
+
+  /**
+   * Why a canary with too few requests to judge on its figures is failing all the same, if it is: in
+   * the window, failure accrual had every one of its endpoints out of rotation, or it took (almost)
+   * none of the traffic its weight should bring while the stable took plenty (it binds to nothing, or
+   * its requests fail before reaching it). Empty when it is merely short of traffic.
+   */
+  private static Optional<String> starved(Rollout r, Rollout.Window w) {
+    RolloutSpec s = r.spec();
+    String where = String.format(Locale.ROOT, " at step %d, %d%%", r.step() + 1, r.weight());
+    if (w.ejectedAll() > 0) {
+      return Optional.of("canary " + s.canary() + " has no live endpoint: all " + w.ejectedAll()
+          + " ejected by failure accrual" + where);
+    }
+    if (r.weight() < 100) {
+      long expected = Math.round((double) w.stableRequests() * r.weight() / (100 - r.weight()));
+      if (expected >= s.minRequests() && w.requests() * 10 < expected) {
+        return Optional.of("canary " + s.canary() + " took " + w.requests() + " requests while the stable took "
+            + w.stableRequests() + " (its share would be about " + expected + "): it has no live endpoint or binds"
+            + " to nothing" + where);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Why the window fails the guardrails, naming the figure, the threshold and the step. */
@@ -595,10 +618,6 @@ public final class RolloutDriver {
   /** The stable's destination name, when it is one path, for its figures. */
   private static String stableLeaf(Rollout r) {
     return r.stable();
-  }
-
-  private static double finite(double v) {
-    return Double.isNaN(v) || Double.isInfinite(v) ? -1 : v;
   }
 
   static String write(Rollout r) {

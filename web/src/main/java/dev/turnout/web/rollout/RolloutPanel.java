@@ -1,6 +1,5 @@
 package dev.turnout.web.rollout;
 
-import dev.turnout.metrics.TrafficView;
 import dev.turnout.web.auth.SignedIn;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,15 +126,16 @@ public record RolloutPanel(
         + (w.p99Ms() < 0 ? "" : ", p99 " + GuardrailChart.fmt(w.p99Ms()) + " ms");
   }
 
-  private static LiveRow live(String role, String destination, Optional<TrafficView.Stats> stats, RolloutSpec spec) {
-    if (stats.isEmpty() || stats.get().requests() == 0) {
+  private static LiveRow live(String role, String destination, Optional<Figures.Sample> sample, RolloutSpec spec) {
+    if (sample.isEmpty() || sample.get().requests() == 0) {
       return new LiveRow(role, destination, "0", "–", true, "–", true);
     }
-    TrafficView.Stats s = stats.get();
+    Figures.Sample s = sample.get();
+    double p99 = s.p99Millis();
     boolean successOk = Double.isNaN(s.successRate()) || s.successRate() >= spec.minSuccessRate();
-    boolean p99Ok = Double.isNaN(s.p99Millis()) || s.p99Millis() <= spec.maxP99Ms();
+    boolean p99Ok = Double.isNaN(p99) || p99 <= spec.maxP99Ms();
     return new LiveRow(role, destination, Long.toString(s.requests()),
         Double.isNaN(s.successRate()) ? "–" : GuardrailChart.fmt(s.successRate() * 100) + "%", successOk,
-        Double.isNaN(s.p99Millis()) ? "–" : GuardrailChart.fmt(s.p99Millis()) + " ms", p99Ok);
+        Double.isNaN(p99) ? "–" : GuardrailChart.fmt(p99) + " ms", p99Ok);
   }
 }

@@ -1,59 +1,101 @@
 package dev.turnout.web.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
-import dev.turnout.metrics.TrafficView;
+import dev.turnout.metrics.LatencyHistograms;
 import dev.turnout.metrics.TrafficView.ClientTraffic;
+import dev.turnout.metrics.TrafficView.EndpointTraffic;
 import dev.turnout.metrics.TrafficView.RouterTraffic;
 import dev.turnout.metrics.TrafficView.ServiceTraffic;
 import dev.turnout.metrics.TrafficView.Stats;
 import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 class FiguresTest {
-  private static Stats stats(long requests, long failures, double p99) {
-    return new Stats(requests / 10.0, 1 - (double) failures / requests, p99 / 2, p99, requests, failures, 0);
+  private static final String V2 = "/#/io.l5d.fs/users-v2";
+
+  /**
+   * Figures whose last 10 s held {@code recent} requests ({@code failed} of them failed), all taking
+   * {@code millis}; the counts since the start are far larger, as a long-running proxy's are.
+   */
+  private static Stats stats(long recent, long failed, double millis) {
+    Histogram h = LatencyHistograms.empty();
+    h.recordValueWithCount(Math.round(millis * 1000), Math.max(1, recent));
+    return new Stats(recent / 10.0, 1 - (double) failed / recent, millis, millis, 1_000_000 + recent, 9_000 + failed,
+        0, LatencyHistograms.encode(h), Map.of());
   }
 
-  private static ClientTraffic client(String name, Stats s) {
-    return new ClientTraffic(name, s, 0.5, List.of());
+  private static ClientTraffic client(String name, Stats s, EndpointTraffic... endpoints) {
+    return new ClientTraffic(name, s, 0.5, List.of(endpoints));
   }
 
-  private static final TrafficView VIEW = new TrafficView() {
-    @Override
-    public List<RouterTraffic> routers() {
-      return List.of(
-          new RouterTraffic("http", "default", 3, List.of(
-              new ServiceTraffic("/svc/users", stats(110, 10, 90), List.of(
-                  client("/#/io.l5d.fs/users-v2", stats(100, 10, 90)),
-                  client("/#/io.l5d.fs/users", stats(10, 0, 20)))),
-              new ServiceTraffic("/svc/users/eu", stats(50, 0, 300), List.of(
-                  client("/#/io.l5d.fs/users-v2", stats(50, 0, 300)))),
-              new ServiceTraffic("/svc/usersettings", stats(70, 70, 900), List.of(
-                  client("/#/io.l5d.fs/users-v2", stats(70, 70, 900)))))),
-          new RouterTraffic("other", "staging", 1, List.of(
-              new ServiceTraffic("/svc/users", stats(40, 40, 900), List.of(
-                  client("/#/io.l5d.fs/users-v2", stats(40, 40, 900)))))));
-    }
+  private static EndpointTraffic endpoint(String hostPort, boolean ejected) {
+    return new EndpointTraffic(hostPort, stats(1, 0, 1), ejected);
+  }
 
-    @Override
-    public List<Sample> history(String router, String service, String client, int minutes) {
-      return List.of();
-    }
-  };
+  private static RouterTraffic router(String namespace, ServiceTraffic... services) {
+    return new RouterTraffic("http", namespace, 3, List.of(services));
+  }
+
+  private static final List<RouterTraffic> ONE = List.of(
+      router("default",
+          new ServiceTraffic("/svc/users", stats(110, 10, 90), List.of(
+              client(V2, stats(100, 10, 90)),
+              client("/#/io.l5d.fs/users", stats(10, 0, 20)))),
+          new ServiceTraffic("/svc/users/eu", stats(50, 0, 300), List.of(
+              client(V2, stats(50, 0, 300)))),
+          new ServiceTraffic("/svc/usersettings", stats(70, 70, 900), List.of(
+              client(V2, stats(70, 70, 900))))),
+      router("staging",
+          new ServiceTraffic("/svc/users", stats(40, 40, 900), List.of(
+              client(V2, stats(40, 40, 900))))));
 
   @Test
-  void canaryFiguresSumItsDestinationUnderTheServiceInTheNamespaceOnly() {
-    Stats s = Figures.of(VIEW).of("default", "/svc/users", "/#/io.l5d.fs/users-v2").orElseThrow();
+  void canaryFiguresSumItsDestinationsLastTenSecondsUnderTheServiceInTheNamespaceOnly() {
+    Figures.Sample s = Figures.of(() -> List.of(ONE)).of("default", "/svc/users", V2).orElseThrow();
 
     assertThat(s.requests()).isEqualTo(150);
     assertThat(s.failures()).isEqualTo(10);
-    assertThat(s.p99Millis()).isEqualTo(300);
+    assertThat(s.p99Millis()).isCloseTo(300, within(3.0));
+  }
+
+  @Test
+  void p99IsThatOfEveryMembersRequestsMergedNotTheHighestMembersP99() {
+    List<RouterTraffic> busy = List.of(router("default",
+        new ServiceTraffic("/svc/users", stats(1000, 0, 10), List.of(client(V2, stats(1000, 0, 10))))));
+    List<RouterTraffic> slowButQuiet = List.of(router("default",
+        new ServiceTraffic("/svc/users", stats(5, 0, 900), List.of(client(V2, stats(5, 0, 900))))));
+
+    Figures.Sample s = Figures.of(() -> List.of(busy, slowButQuiet)).of("default", "/svc/users", V2).orElseThrow();
+
+    assertThat(s.requests()).isEqualTo(1005);
+    assertThat(s.p99Millis()).isCloseTo(10, within(0.1));
+  }
+
+  @Test
+  void anEndpointIsLiveWhenAnyMemberHasItInRotation() {
+    List<RouterTraffic> a = List.of(router("default", new ServiceTraffic("/svc/users", stats(10, 10, 1), List.of(
+        client(V2, stats(10, 10, 1), endpoint("127.0.0.1:1", true), endpoint("127.0.0.1:2", true))))));
+    List<RouterTraffic> b = List.of(router("default", new ServiceTraffic("/svc/users", stats(10, 10, 1), List.of(
+        client(V2, stats(10, 10, 1), endpoint("127.0.0.1:1", true), endpoint("127.0.0.1:2", false))))));
+
+    Figures.Sample both = Figures.of(() -> List.of(a, b)).of("default", "/svc/users", V2).orElseThrow();
+    Figures.Sample onlyA = Figures.of(() -> List.of(a)).of("default", "/svc/users", V2).orElseThrow();
+
+    assertThat(both.endpoints()).isEqualTo(2);
+    assertThat(both.liveEndpoints()).isEqualTo(1);
+    assertThat(both.noLiveEndpoint()).isFalse();
+    assertThat(onlyA.noLiveEndpoint()).isTrue();
   }
 
   @Test
   void destinationNoRouterSentToHasNoFigures() {
-    assertThat(Figures.of(VIEW).of("default", "/svc/users", "/#/io.l5d.fs/users-v3")).isEmpty();
-    assertThat(Figures.of(VIEW).of("nowhere", "/svc/users", "/#/io.l5d.fs/users-v2")).isEmpty();
+    Figures figures = Figures.of(() -> List.of(ONE));
+
+    assertThat(figures.of("default", "/svc/users", "/#/io.l5d.fs/users-v3")).isEmpty();
+    assertThat(figures.of("nowhere", "/svc/users", V2)).isEmpty();
   }
 }

@@ -67,7 +67,8 @@ class RolloutDriverTest {
     Rollout r = t.driver.start(NS, RolloutRig.spec(List.of(50, 100)));
     t.runUntil(r.id(), x -> !x.state().active(), 50);
 
-    assertThat(t.driver.get(NS, r.id()).reason()).isEqualTo("p99 812 ms > 500 ms over 300 requests at step 1, 50%");
+    // 815, not 812: the fleet's latency histograms keep two significant digits (within 1%)
+    assertThat(t.driver.get(NS, r.id()).reason()).isEqualTo("p99 815 ms > 500 ms over 300 requests at step 1, 50%");
     assertThat(t.dtab()).isEqualTo(RolloutRig.DTAB);
   }
 
@@ -82,7 +83,7 @@ class RolloutDriverTest {
     t.runUntil(r.id(), x -> !x.state().active(), 50);
 
     assertThat(t.driver.get(NS, r.id()).reason())
-        .isEqualTo("p99 300 ms > 2.0 x the stable's 100 ms over 150 requests at step 1, 10%");
+        .isEqualTo("p99 301 ms > 2.0 x the stable's 100 ms over 150 requests at step 1, 10%");
   }
 
   @Test
@@ -97,6 +98,68 @@ class RolloutDriverTest {
     assertThat(paused.reason()).isEqualTo("not enough traffic to judge (18 of 100 requests)");
     assertThat(ticks).isBetween(18, 20);
     assertThat(t.store.current(NS).orElseThrow().version()).isEqualTo(2);
+  }
+
+  @Test
+  void stepsP99IsThatOfAllItsRequestsNotTheHighestSamplesP99() {
+    RolloutRig t = rig.get();
+    Rollout r = t.driver.start(NS, new RolloutSpec("/svc/users", CANARY, List.of(50, 100), 20, 0.99, 500, 0, 100, 0));
+    t.driver.tick(); // converged: the window opens
+    t.latencies(CANARY, 0, 1000, 10_000); // 1,000 requests of 10 ms
+    t.clock.advance(Duration.ofSeconds(10));
+    t.driver.tick();
+    t.latencies(CANARY, 0, 5, 900_000); // 5 of 900 ms: this sample's own p99 is 900 ms, over the guardrail
+    t.clock.advance(Duration.ofSeconds(10));
+
+    t.driver.tick();
+
+    Rollout judged = t.driver.get(NS, r.id());
+    Rollout.StepRecord first = judged.steps().get(0);
+    assertThat(first.verdict()).isEqualTo("passed");
+    assertThat(first.window().requests()).isEqualTo(1005);
+    assertThat(first.window().p99Ms()).isBetween(10.0, 10.1);
+    assertThat(judged.weight()).isEqualTo(100);
+  }
+
+  @Test
+  void canaryWithEveryEndpointEjectedFailsThoughTooFewRequestsReachedIt() {
+    RolloutRig t = rig.get();
+    t.ejected(CANARY, 3, 3, 2);
+    t.traffic(STABLE, 600, 0, 20);
+
+    Rollout r = t.driver.start(NS, RolloutRig.spec(List.of(50, 100)));
+    int ticks = t.runUntil(r.id(), x -> !x.state().active(), 50);
+
+    Rollout back = t.driver.get(NS, r.id());
+    assertThat(back.state()).isEqualTo(Rollout.State.ROLLED_BACK);
+    assertThat(back.reason())
+        .isEqualTo("canary " + CANARY + " has no live endpoint: all 2 ejected by failure accrual at step 1, 50%");
+    assertThat(ticks).isEqualTo(7); // judged when the step's 60 s are up, not after three step durations
+    assertThat(t.dtab()).isEqualTo(RolloutRig.DTAB);
+  }
+
+  @Test
+  void canaryThatTakesNoneOfItsShareWhileTheStableIsBusyFails() {
+    RolloutRig t = rig.get();
+    t.traffic(STABLE, 300, 0, 20);
+
+    Rollout r = t.driver.start(NS, RolloutRig.spec(List.of(20, 100)));
+    t.runUntil(r.id(), x -> !x.state().active(), 50);
+
+    assertThat(t.driver.get(NS, r.id()).reason()).isEqualTo("canary " + CANARY + " took 0 requests while the stable"
+        + " took 1800 (its share would be about 450): it has no live endpoint or binds to nothing at step 1, 20%");
+  }
+
+  @Test
+  void quietServiceIsNotTakenForAFailingCanary() {
+    RolloutRig t = rig.get();
+    t.traffic(CANARY, 1, 0, 80);
+    t.traffic(STABLE, 20, 0, 20);
+
+    Rollout r = t.driver.start(NS, RolloutRig.spec(List.of(5, 100)));
+    t.runUntil(r.id(), x -> x.state() == Rollout.State.PAUSED, 50);
+
+    assertThat(t.driver.get(NS, r.id()).reason()).isEqualTo("not enough traffic to judge (18 of 100 requests)");
   }
 
   @Test

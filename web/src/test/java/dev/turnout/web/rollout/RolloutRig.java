@@ -1,6 +1,6 @@
 package dev.turnout.web.rollout;
 
-import dev.turnout.metrics.TrafficView;
+import dev.turnout.metrics.LatencyHistograms;
 import dev.turnout.store.JdbcDtabStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.HdrHistogram.Histogram;
 
 /**
  * A rollout driver over a real H2 store in the test's directory, with a clock the test moves and the
@@ -28,7 +29,7 @@ final class RolloutRig implements AutoCloseable {
 
   final Path dir;
   final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final Map<String, TrafficView.Stats> figures = new ConcurrentHashMap<>();
+  final Map<String, Figures.Sample> figures = new ConcurrentHashMap<>();
   final AtomicReference<Convergence.Seen> convergence =
       new AtomicReference<>(new Convergence.Seen(true, List.of(), List.of()));
   JdbcDtabStore store;
@@ -52,10 +53,33 @@ final class RolloutRig implements AutoCloseable {
     open();
   }
 
-  /** Each 10-second sample of {@code dst}: this many requests, this many failed, this p99. */
+  /** Each 10-second sample of {@code dst}: this many requests, this many failed, all as slow as {@code p99}. */
   void traffic(String dst, long requests, long failures, double p99) {
-    figures.put(dst, new TrafficView.Stats(requests / 10.0, 1.0 - (double) failures / requests, p99 / 2, p99,
-        requests, failures, 0));
+    figures.put(dst, sample(requests, failures, 1, 1, new long[] {requests, Math.round(p99 * 1000)}));
+  }
+
+  /** Each sample of {@code dst}: these requests, its {@code endpoints} all ejected by failure accrual. */
+  void ejected(String dst, long requests, long failures, int endpoints) {
+    figures.put(dst, sample(requests, failures, endpoints, 0, new long[] {requests, 5_000}));
+  }
+
+  /** The next samples of {@code dst}: {@code latencies} as pairs of a count and microseconds. */
+  void latencies(String dst, long failures, long... latencies) {
+    long requests = 0;
+    for (int i = 0; i < latencies.length; i += 2) {
+      requests += latencies[i];
+    }
+    figures.put(dst, sample(requests, failures, 1, 1, latencies));
+  }
+
+  private static Figures.Sample sample(long requests, long failures, int endpoints, int live, long[] latencies) {
+    Histogram h = LatencyHistograms.empty();
+    for (int i = 0; i < latencies.length; i += 2) {
+      if (latencies[i] > 0) {
+        h.recordValueWithCount(latencies[i + 1], latencies[i]);
+      }
+    }
+    return new Figures.Sample(requests, failures, h, -1, endpoints, live);
   }
 
   static RolloutSpec spec(List<Integer> steps) {
