@@ -86,9 +86,11 @@ class RolloutFleetIT {
 
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger sent = new AtomicInteger();
+    // Traffic flows until both rollouts have ended: a cap on its count once let it stop (on a fast
+    // run) before the failing canary's step, which then paused with "0 of 20 requests".
     Thread traffic = new Thread(() -> {
-      long until = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-      while (!stop.get() && System.nanoTime() < until && sent.get() < 60_000) {
+      long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (!stop.get() && System.nanoTime() < until) {
         get(proxyPort);
         sent.incrementAndGet();
       }
@@ -104,6 +106,10 @@ class RolloutFleetIT {
       assertThat(done.get("state").asText()).isEqualTo("succeeded");
       assertThat(done.get("weight").asInt()).isEqualTo(100);
       assertThat(done.get("history")).extracting(h -> h.get("verdict").asText()).containsExactly("passed", "passed");
+      int sentSoFar = sent.get();
+      // A step's window counts each request once: no step saw more than were sent in all.
+      assertThat(done.get("history")).allSatisfy(h ->
+          assertThat(h.get("requests").asLong()).isBetween(20L, (long) sentSoFar));
       Await.until("the proxy routes users to the canary", Duration.ofSeconds(30), () -> "users-v2".equals(get(proxyPort)));
 
       long t1 = System.nanoTime();
@@ -113,6 +119,7 @@ class RolloutFleetIT {
           (System.nanoTime() - t1) / 1e9, back.get("reason").asText(), sent.get());
       assertThat(back.get("state").asText()).isEqualTo("rolled-back");
       assertThat(back.get("reason").asText()).matches("success rate \\d+(\\.\\d)?% < 99% over \\d+ requests at step 1, 50%");
+      assertThat(back.get("history").get(0).get("requests").asLong()).isLessThanOrEqualTo(sent.get());
       assertThat(back.get("stable").asText()).isEqualTo("/#/io.l5d.fs/users-v2");
     } finally {
       stop.set(true);

@@ -163,6 +163,23 @@ public final class RolloutTable {
         });
   }
 
+  /** Who holds the lease {@code name} at {@code now}; empty when no one does or it has run out. */
+  public Optional<String> holder(String name, Instant now) {
+    return db.read(
+        c -> {
+          try (PreparedStatement st =
+              c.prepareStatement("SELECT holder, expires_at FROM rollout_lease WHERE name = ?")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+              if (rs.next() && rs.getObject(2, OffsetDateTime.class).toInstant().isAfter(now)) {
+                return Optional.of(rs.getString(1));
+              }
+              return Optional.empty();
+            }
+          }
+        });
+  }
+
   /** The rollouts of {@code namespace}, newest first. */
   public List<Row> of(String namespace) {
     Namespaces.check(namespace);

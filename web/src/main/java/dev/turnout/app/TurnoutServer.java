@@ -295,7 +295,7 @@ public final class TurnoutServer implements AutoCloseable {
               FleetApi.register(c, fleet, users);
               FleetTraffic fleetTraffic = new FleetTraffic(metrics.view(), selfInstance::get, fleet::state);
               RolloutDriver rollouts = new RolloutDriver(store, store.rollouts(), Figures.of(fleetTraffic::members),
-                  Convergence.of(fleet::state), clock);
+                  Convergence.of(fleet::state), clock, selfInstance::get);
               RolloutApi.register(c, rollouts, users);
               adminParts.add(rollouts.startTicking(Duration.ofSeconds(1)));
               adminParts.add(

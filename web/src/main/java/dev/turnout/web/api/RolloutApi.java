@@ -49,19 +49,22 @@ public final class RolloutApi {
     config.routes.get(ROLLOUTS, guarded(ctx -> {
       auth.requireReader(ctx);
       List<Map<String, Object>> out = new ArrayList<>();
-      for (Rollout r : driver.list(ctx.pathParam("ns"))) {
-        out.add(json(r));
+      List<Rollout> rollouts = driver.list(ctx.pathParam("ns"));
+      java.util.Optional<String> drives = rollouts.isEmpty() ? java.util.Optional.empty() : driver.driver();
+      for (Rollout r : rollouts) {
+        out.add(json(r, drives));
       }
       ctx.contentType("application/json").result(ApiJson.write(out));
     }));
     config.routes.get(ROLLOUT, guarded(ctx -> {
       auth.requireReader(ctx);
-      ctx.contentType("application/json").result(ApiJson.write(json(driver.get(ctx.pathParam("ns"), id(ctx)))));
+      ctx.contentType("application/json").result(
+          ApiJson.write(json(driver.get(ctx.pathParam("ns"), id(ctx)), driver.driver())));
     }));
-    config.routes.post(ROLLOUT + "/pause", guarded(ctx -> act(ctx, auth, driver::pause)));
-    config.routes.post(ROLLOUT + "/resume", guarded(ctx -> act(ctx, auth, driver::resume)));
-    config.routes.post(ROLLOUT + "/promote", guarded(ctx -> act(ctx, auth, driver::promote)));
-    config.routes.post(ROLLOUT + "/abort", guarded(ctx -> act(ctx, auth, driver::abort)));
+    config.routes.post(ROLLOUT + "/pause", guarded(ctx -> act(ctx, auth, driver, driver::pause)));
+    config.routes.post(ROLLOUT + "/resume", guarded(ctx -> act(ctx, auth, driver, driver::resume)));
+    config.routes.post(ROLLOUT + "/promote", guarded(ctx -> act(ctx, auth, driver, driver::promote)));
+    config.routes.post(ROLLOUT + "/abort", guarded(ctx -> act(ctx, auth, driver, driver::abort)));
   }
 
   @FunctionalInterface
@@ -69,10 +72,10 @@ public final class RolloutApi {
     Rollout apply(String namespace, long id, String who);
   }
 
-  private static void act(Context ctx, ApiAuth auth, Action action) {
+  private static void act(Context ctx, ApiAuth auth, RolloutDriver driver, Action action) {
     String who = auth.requireOperator(ctx).name();
     Rollout r = action.apply(ctx.pathParam("ns"), id(ctx), who);
-    ctx.contentType("application/json").result(ApiJson.write(json(r)));
+    ctx.contentType("application/json").result(ApiJson.write(json(r, driver.driver())));
   }
 
   private static void start(Context ctx, ApiAuth auth, RolloutDriver driver) {
@@ -81,7 +84,7 @@ public final class RolloutApi {
     driver.list(ns); // 404 for an unknown namespace before the body is judged
     RolloutSpec spec = spec(ctx.bodyAsBytes());
     Rollout r = driver.start(ns, spec);
-    ctx.status(201).contentType("application/json").result(ApiJson.write(json(r)));
+    ctx.status(201).contentType("application/json").result(ApiJson.write(json(r, driver.driver())));
   }
 
   /** The spec a body asks for. @throws ApiError 400 for anything but a complete, valid one */
@@ -169,8 +172,12 @@ public final class RolloutApi {
     return Long.parseLong(id);
   }
 
-  /** A rollout as the API shows it. */
-  static Map<String, Object> json(Rollout r) {
+  /**
+   * A rollout as the API shows it; an active one names the control plane driving it ({@code driver},
+   * its fleet instance name; null while none holds the lease, as between a driver's death and its
+   * successor's first tick).
+   */
+  static Map<String, Object> json(Rollout r, java.util.Optional<String> driver) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.id());
     m.put("namespace", r.namespace());
@@ -205,6 +212,7 @@ public final class RolloutApi {
       history.add(o);
     }
     m.put("history", history);
+    m.put("driver", r.state().active() ? driver.orElse(null) : null);
     return m;
   }
 

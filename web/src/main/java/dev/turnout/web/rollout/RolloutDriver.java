@@ -80,7 +80,7 @@ public final class RolloutDriver {
   private final Convergence convergence;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
-  private final String self;
+  private final java.util.function.Supplier<String> self;
   private volatile boolean driving;
 
   /**
@@ -101,7 +101,20 @@ public final class RolloutDriver {
    */
   public RolloutDriver(DtabStore store, RolloutTable table, Figures figures, Convergence convergence, Clock clock,
       String self) {
-    this.self = self;
+    this(store, table, figures, convergence, clock, () -> self);
+  }
+
+  /**
+   * @param self this control plane's name as the driver lease records it (its fleet instance name, known
+   *     once its admin port is open; until then, a random one)
+   */
+  public RolloutDriver(DtabStore store, RolloutTable table, Figures figures, Convergence convergence, Clock clock,
+      java.util.function.Supplier<String> self) {
+    String fallback = "control-plane-" + java.util.UUID.randomUUID();
+    this.self = () -> {
+      String name = self.get();
+      return name == null || name.isEmpty() ? fallback : name;
+    };
     this.store = store;
     this.table = table;
     this.figures = figures;
@@ -276,7 +289,7 @@ public final class RolloutDriver {
   public void tick() {
     lock.lock();
     try {
-      driving = table.lease(LEASE, self, clock.instant(), LEASE_TTL);
+      driving = table.lease(LEASE, self.get(), clock.instant(), LEASE_TTL);
       if (!driving) {
         return; // another control plane drives; this one takes over when its lease runs out
       }
@@ -569,6 +582,11 @@ public final class RolloutDriver {
   /** Whether this control plane held the driver lease at its last tick. */
   public boolean driving() {
     return driving;
+  }
+
+  /** The control plane that drives the rollouts now (holds the lease), if any does. */
+  public Optional<String> driver() {
+    return table.holder(LEASE, clock.instant());
   }
 
   private DtabVersion existing(String namespace) {

@@ -304,13 +304,16 @@ class RolloutDriverTest {
     b.tick();
     assertThat(a.driving()).isTrue();
     assertThat(b.driving()).isFalse();
+    assertThat(b.driver()).contains("a");
     t.clock.advance(RolloutDriver.LEASE_TTL.minusSeconds(1));
     b.tick();
     assertThat(b.driving()).isFalse();
     t.clock.advance(Duration.ofSeconds(1));
+    assertThat(b.driver()).as("a's lease has run out").isEmpty();
     b.tick();
 
     assertThat(b.driving()).isTrue();
+    assertThat(a.driver()).contains("b");
     assertThat(b.get(NS, r.id()).phase()).isEqualTo("observing");
     a.tick();
     assertThat(a.driving()).isFalse();
