@@ -100,7 +100,7 @@ class RolloutFleetIT {
     try {
       long t0 = System.nanoTime();
       JsonNode good = start(admin, "/#/io.l5d.fs/users-v2");
-      JsonNode done = awaitEnd(admin, good.get("id").asLong());
+      JsonNode done = awaitEnd(admin, good.get("id").asLong(), sent);
       System.out.printf("good canary: %s after %.1f s, versions %s%n", done.get("state").asText(),
           (System.nanoTime() - t0) / 1e9, done.get("versions"));
       assertThat(done.get("state").asText()).isEqualTo("succeeded");
@@ -114,7 +114,7 @@ class RolloutFleetIT {
 
       long t1 = System.nanoTime();
       JsonNode bad = start(admin, "/#/io.l5d.fs/users-broken");
-      JsonNode back = awaitEnd(admin, bad.get("id").asLong());
+      JsonNode back = awaitEnd(admin, bad.get("id").asLong(), sent);
       System.out.printf("failing canary: %s after %.1f s: %s; %d requests sent in all%n", back.get("state").asText(),
           (System.nanoTime() - t1) / 1e9, back.get("reason").asText(), sent.get());
       assertThat(back.get("state").asText()).isEqualTo("rolled-back");
@@ -159,13 +159,14 @@ class RolloutFleetIT {
   }
 
   /** Waits for the rollout to stop being active (by itself: nothing here acts on it). */
-  private JsonNode awaitEnd(int admin, long id) {
+  private JsonNode awaitEnd(int admin, long id, AtomicInteger sent) {
     JsonNode[] last = new JsonNode[1];
     Await.until("rollout " + id + " to end by itself", Duration.ofSeconds(90), () -> {
       last[0] = rollout(admin, id);
       String state = last[0].get("state").asText();
       if ("paused".equals(state)) {
-        throw new AssertionError("rollout " + id + " paused: " + last[0].get("reason").asText());
+        throw new AssertionError("rollout " + id + " paused: " + last[0].get("reason").asText() + " ("
+            + sent.get() + " requests sent so far)");
       }
       return !"running".equals(state);
     });
