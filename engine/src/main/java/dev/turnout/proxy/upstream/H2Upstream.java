@@ -8,6 +8,8 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.protocols.http2.Http2StreamSinkChannel;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpAttachments;
 import io.undertow.util.HeaderMap;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.Channel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +28,7 @@ import org.xnio.Cancellable;
 import org.xnio.ChannelExceptionHandler;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
+import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
@@ -49,17 +53,36 @@ import org.xnio.channels.StreamSourceChannel;
  * {@code too_many_pings}, under messages of about 1 MiB and more).
  *
  * <p>Known weak: Undertow does not move open streams' windows when the peer changes
- * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2). Not done: the peer's {@code
- * SETTINGS_MAX_CONCURRENT_STREAMS} is not queued behind (a stream past it is refused by the peer and
- * fails as a broken attempt).
+ * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2).
+ *
+ * <p><b>The peer's stream limit</b> ({@code SETTINGS_MAX_CONCURRENT_STREAMS}) is respected: a new
+ * connection is used once the peer's first {@code SETTINGS} has come (within the connect timeout), and
+ * a connection at its limit takes no more streams. A request then goes on another connection to the
+ * endpoint (up to {@link #MAX_CONNECTIONS} per endpoint and IO thread, opened as needed), or waits for a
+ * stream to end (at most {@link #MAX_WAITING} waiting per endpoint and thread, each for at most the
+ * request's time left), rather than being refused by the peer.
+ *
+ * <p><b>A stream the backend did not process</b>, refused with {@code RST_STREAM REFUSED_STREAM} or
+ * beyond the last stream of its {@code GOAWAY}, is reported as {@link UpstreamRequest#refused}; what
+ * the request's body has read is kept meanwhile ({@link ReplayPrefix}) so that it can be sent again.
+ * Any other {@code RST_STREAM} before the answer is a broken attempt with its code ({@link StreamReset}).
+ * Undertow's client reports neither code: it is read from the frames by {@link
+ * H2Connect.QuietPingChannel}, after the failure (see there why).
  */
 public final class H2Upstream implements UpstreamClient {
+  /** Connections to one endpoint from one IO thread, when the peer's stream limit asks for more than one. */
+  static final int MAX_CONNECTIONS = 8;
+  /** Attempts that may wait for a stream to one endpoint from one IO thread; past it, refused as busy. */
+  static final int MAX_WAITING = 1000;
+  /** The longest wait for a stream when the request itself has no timeout. */
+  static final long MAX_STREAM_WAIT_MILLIS = 60_000;
+
   private static final OptionMap H2_OPTIONS =
       OptionMap.builder().addAll(OPTIONS).set(UndertowOptions.ENABLE_HTTP2, true).getMap();
 
   private final ConcurrentHashMap<Key, Slot> slots = new ConcurrentHashMap<>();
 
-  /** A thread's connection to an endpoint, plaintext or over one TLS setting. */
+  /** A thread's connections to an endpoint, plaintext or over one TLS setting. */
   private record Key(XnioIoThread thread, String endpoint, Optional<ClientTls> tls) {}
 
   @Override
@@ -80,7 +103,7 @@ public final class H2Upstream implements UpstreamClient {
     }
     Attempt attempt = new Attempt(endpoint, connectTimeoutMillis, request);
     slot.take(attempt);
-    if (!attempt.settled) {
+    if (!attempt.settled && attempt.timer == null) {
       attempt.timer = thread.executeAfter(attempt::timedOut, connectTimeoutMillis, TimeUnit.MILLISECONDS);
     }
     return attempt;
@@ -90,10 +113,7 @@ public final class H2Upstream implements UpstreamClient {
   public int open() {
     int n = 0;
     for (Slot s : slots.values()) {
-      ClientConnection c = s.conn;
-      if (c != null && c.isOpen()) {
-        n++;
-      }
+      n += s.openCount();
     }
     return n;
   }
@@ -101,69 +121,187 @@ public final class H2Upstream implements UpstreamClient {
   @Override
   public void close() {
     for (Slot s : slots.values()) {
-      ClientConnection c = s.conn;
-      if (c != null) {
-        s.conn.getIoThread().execute(() -> IoUtils.safeClose(c));
-      }
+      s.key.thread().execute(s::closeAll);
     }
     slots.clear();
   }
 
-  /** One endpoint's connection on one IO thread; touched by that thread only. */
-  private static final class Slot implements ClientCallback<ClientConnection> {
+  /** One endpoint's connections on one IO thread, and the attempts waiting for a stream on one; touched by that thread only. */
+  private static final class Slot implements H2Connect.Opened {
     private final Key key;
     private final URI uri;
-    ClientConnection conn;
-    private boolean connecting;
+    private final ArrayList<Conn> conns = new ArrayList<>(1);
+    /** Connections being opened: connected, TLS, and the peer's first SETTINGS. */
+    private int connecting;
     private final ArrayDeque<Attempt> waiting = new ArrayDeque<>();
+    private ByteBufferPool pool;
+    private long connectTimeoutMillis;
+    private boolean draining;
 
     Slot(Key key, URI plain) {
       this.key = key;
       this.uri = URI.create((key.tls().isPresent() ? "https://" : "h2c-prior://") + plain.getRawAuthority());
     }
 
+    int openCount() {
+      int n = 0;
+      for (Conn c : conns) {
+        if (c.conn.isOpen()) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    void closeAll() {
+      for (Conn c : new ArrayList<>(conns)) {
+        IoUtils.safeClose(c.conn);
+      }
+    }
+
     void take(Attempt a) {
-      ClientConnection c = conn;
-      if (c != null && c.isOpen()) {
-        a.connected(c);
+      pool = a.request.exchange().getConnection().getByteBufferPool();
+      connectTimeoutMillis = a.timeoutMillis();
+      if (waiting.isEmpty()) {
+        Conn c = free();
+        if (c != null) {
+          c.start(a);
+          return;
+        }
+      }
+      if (waiting.size() >= MAX_WAITING) {
+        a.overloaded();
         return;
       }
-      conn = null;
       waiting.add(a);
-      if (!connecting) {
-        connecting = true;
-        var pool = a.request.exchange().getConnection().getByteBufferPool();
+      more();
+    }
+
+    /** A ready connection with room for one more stream, if there is one. */
+    private Conn free() {
+      for (Conn c : conns) {
+        if (c.hasRoom()) {
+          return c;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * Opens another connection for the waiting attempts, when none is being opened and fewer than
+     * {@link #MAX_CONNECTIONS} are open; otherwise they wait for a stream to end (without the connect
+     * timeout, which is for connections).
+     */
+    private void more() {
+      if (waiting.isEmpty() || connecting > 0) {
+        return;
+      }
+      conns.removeIf(c -> !c.conn.isOpen());
+      if (conns.size() < MAX_CONNECTIONS) {
+        connecting++;
         if (key.tls().isEmpty()) {
           H2Connect.plaintext(uri, key.thread(), pool, H2_OPTIONS, this);
         } else {
           H2Connect.tls(uri, key.thread(), UpstreamTls.forUndertow(key.tls().get(), "h2"), pool, H2_OPTIONS, this);
         }
-      }
-    }
-
-    @Override
-    public void completed(ClientConnection c) {
-      connecting = false;
-      if (!c.isMultiplexingSupported()) {
-        IoUtils.safeClose(c);
-        failed(new IOException("the backend did not agree to HTTP/2 by ALPN (it offered only HTTP/1.1)"));
         return;
       }
-      conn = c;
-      c.addCloseListener(closed -> {
-        if (conn == closed) {
-          conn = null;
+      for (Attempt a : waiting) {
+        a.waitForStream();
+      }
+    }
+
+    /** Hands waiting attempts the room there is now, then opens more connections if they still wait. */
+    void drain() {
+      if (draining) {
+        return;
+      }
+      draining = true;
+      try {
+        Attempt a;
+        while ((a = waiting.peek()) != null) {
+          if (a.settled) {
+            waiting.poll();
+            continue;
+          }
+          Conn c = free();
+          if (c == null) {
+            break;
+          }
+          waiting.poll();
+          c.start(a);
         }
-      });
-      Attempt a;
-      while ((a = waiting.poll()) != null) {
-        a.connected(c);
+        more();
+      } finally {
+        draining = false;
+      }
+    }
+
+    /** Drains later, on this thread, when anyone waits: not from inside the callback that made room. */
+    void drainLater() {
+      if (!waiting.isEmpty()) {
+        key.thread().execute(this::drain);
       }
     }
 
     @Override
+    public void opened(ClientConnection conn, H2Connect.QuietPingChannel channel) {
+      Conn c = new Conn(this, conn, channel);
+      conns.add(c);
+      XnioExecutor.Key noSettings =
+          key.thread().executeAfter(() -> {
+            if (!c.ready) {
+              c.why = "the backend sent no HTTP/2 SETTINGS within the " + connectTimeoutMillis + " ms connect timeout";
+              IoUtils.safeClose(conn);
+            }
+          }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
+      conn.addCloseListener(closed -> {
+        noSettings.remove();
+        conns.remove(c);
+        if (!c.ready) {
+          c.ready = true; // counted once
+          connecting--;
+          connectFailed(new IOException(c.why != null ? c.why : "the backend closed the connection before its HTTP/2 SETTINGS"));
+          return;
+        }
+        drainLater();
+      });
+      channel.whenSettled(() -> {
+        if (c.ready || !conn.isOpen()) {
+          return;
+        }
+        noSettings.remove();
+        c.ready = true;
+        connecting--;
+        drain();
+      });
+    }
+
+    /** A connection could not be opened (refused, unreachable, TLS or ALPN failed). */
+    @Override
     public void failed(IOException e) {
-      connecting = false;
+      connecting--;
+      connectFailed(e);
+    }
+
+    /**
+     * The attempts waiting for a connection fail, unless another connection of this slot is open,
+     * whose streams they then wait for.
+     */
+    private void connectFailed(IOException e) {
+      boolean others = false;
+      for (Conn c : conns) {
+        others |= c.ready && c.conn.isOpen();
+      }
+      if (others || connecting > 0) {
+        drainLater();
+        if (connecting == 0) {
+          for (Attempt a : waiting) {
+            a.waitForStream();
+          }
+        }
+        return;
+      }
       Attempt a;
       while ((a = waiting.poll()) != null) {
         a.failed(e);
@@ -171,17 +309,71 @@ public final class H2Upstream implements UpstreamClient {
     }
   }
 
+  /** One connection of a {@link Slot}, and how many of its streams are open. */
+  private static final class Conn {
+    final Slot slot;
+    final ClientConnection conn;
+    final H2Connect.QuietPingChannel channel;
+    /** Streams started here and not yet ended or reset. */
+    int active;
+    /** The peer's first SETTINGS has come (or the connection failed before). */
+    boolean ready;
+    String why;
+
+    Conn(Slot slot, ClientConnection conn, H2Connect.QuietPingChannel channel) {
+      this.slot = slot;
+      this.conn = conn;
+      this.channel = channel;
+    }
+
+    boolean hasRoom() {
+      if (!ready || !conn.isOpen() || channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
+        return false;
+      }
+      int limit = channel.getSendMaxConcurrentStreams();
+      return limit <= 0 || active < limit;
+    }
+
+    void start(Attempt a) {
+      active++;
+      a.connected(this);
+    }
+
+    /** One of this connection's streams has ended (or was never used): room for a waiting attempt. */
+    void released() {
+      active--;
+      slot.drainLater();
+    }
+  }
+
   /**
    * One request's stream, as the request holds it: closing it before both directions have ended resets
-   * the stream upstream, and leaves the connection to the other streams.
+   * the stream upstream, and leaves the connection to the other streams. Either way its place on the
+   * connection is given back once.
    */
   static final class Stream implements Closeable {
+    private final Conn conn;
+    private final UpstreamRequest request;
     private ClientExchange exchange;
+    private int id;
+    /** What moves the caller's body to this stream, while it does. */
+    private Pump body;
     private boolean closed;
     private boolean ended;
+    private boolean released;
+    /** A failure of this stream is being judged: later reports of the same failure are not. */
+    private boolean judging;
+
+    Stream(Conn conn, UpstreamRequest request) {
+      this.conn = conn;
+      this.request = request;
+    }
 
     void exchange(ClientExchange e) {
       exchange = e;
+      if (e.getRequestChannel() instanceof Http2StreamSinkChannel sink) {
+        id = sink.getStreamId();
+      }
       if (closed) {
         reset();
       }
@@ -190,6 +382,7 @@ public final class H2Upstream implements UpstreamClient {
     /** Both directions have ended: closing is a no-op from now on. */
     void ended() {
       ended = true;
+      release();
     }
 
     @Override
@@ -198,8 +391,19 @@ public final class H2Upstream implements UpstreamClient {
         return;
       }
       closed = true;
+      if (body != null) {
+        body.abandon();
+      }
       if (exchange != null) {
         reset();
+      }
+      release();
+    }
+
+    private void release() {
+      if (!released) {
+        released = true;
+        conn.released();
       }
     }
 
@@ -214,21 +418,80 @@ public final class H2Upstream implements UpstreamClient {
         IoUtils.safeClose(response);
       }
     }
+
+    /**
+     * Sending or answering on this stream failed, before its answer's head: judged once, in a task
+     * after the read that failed it, when the frame that did (a RST_STREAM with its code, a GOAWAY with
+     * its last stream) has been recorded by the channel.
+     */
+    void failed(String where, IOException e) {
+      if (judging) {
+        return;
+      }
+      judging = true;
+      conn.conn.getIoThread().execute(() -> judge(where, e));
+    }
+
+    private void judge(String where, IOException e) {
+      H2Connect.QuietPingChannel channel = conn.channel;
+      int code = id > 0 ? channel.takeReset(id) : -1;
+      int last = channel.goAwayLastStream();
+      if (code == StreamReset.REFUSED_STREAM) {
+        request.refused(this, "the backend refused the stream (RST_STREAM REFUSED_STREAM): it did not process the request");
+      } else if (code < 0 && id > 0 && last != H2Connect.QuietPingChannel.NO_GOAWAY && id > last) {
+        request.refused(this, "the backend went away (GOAWAY " + StreamReset.name(channel.goAwayCode()) + ", last stream "
+            + last + ") before processing the request's stream " + id);
+      } else if (code >= 0) {
+        request.broken(where, this, new StreamReset(code, "the backend reset the stream (RST_STREAM " + StreamReset.name(code) + ")"));
+      } else {
+        request.broken(where, this, e);
+      }
+    }
   }
 
-  /** One attempt's wait for the thread's connection, then the request sent as a stream on it. */
+  /** One attempt's wait for a stream on one of its thread's connections to the endpoint, then the request sent on it. */
   private static final class Attempt extends ConnectWait {
     Attempt(Endpoint to, long timeoutMillis, UpstreamRequest request) {
       super(to, false, timeoutMillis, request);
     }
 
-    void connected(ClientConnection conn) {
+    long timeoutMillis() {
+      return timeoutMillis;
+    }
+
+    /**
+     * Every connection allowed is open and at the peer's stream limit: the attempt waits for a stream
+     * to end, for as long as the request has left (not the connect timeout), then counts as busy.
+     */
+    void waitForStream() {
+      if (queued || settled) {
+        return;
+      }
+      queued = true;
+      if (timer != null) {
+        timer.remove();
+      }
+      long wait = request.queueWait(MAX_STREAM_WAIT_MILLIS);
+      timer = request.exchange().getIoThread().executeAfter(this::timedOut, wait, TimeUnit.MILLISECONDS);
+    }
+
+    /** Too many attempts already wait for a stream to this endpoint. */
+    void overloaded() {
+      if (settle()) {
+        request.overloaded(to, "no stream to " + to.key() + " free: " + MAX_WAITING
+            + " requests already wait for one (its HTTP/2 connections are at the backend's stream limit)");
+      }
+    }
+
+    void connected(Conn conn) {
       try {
-        if (settle()) {
-          Stream stream = new Stream();
-          request.using(stream);
-          send(conn, stream);
+        if (!settle()) {
+          conn.released();
+          return;
         }
+        Stream stream = new Stream(conn, request);
+        request.using(stream);
+        send(conn.conn, stream);
       } catch (RuntimeException e) {
         request.unexpected("sending the request", e);
       }
@@ -287,26 +550,46 @@ public final class H2Upstream implements UpstreamClient {
     private void sent(Stream stream, ClientExchange result) {
       result.setResponseListener(new ResponseHandler(stream, request));
       StreamSinkChannel sink = result.getRequestChannel();
-      HttpServerExchange exchange = request.exchange();
       byte[] body = request.body();
-      ChannelExceptionHandler<Channel> broken = (c, e) -> request.broken("sending the body", stream, e);
+      ReplayPrefix replay = request.replay();
       if (body != null) {
-        requestTrailers(exchange, result);
-        Sinks.write(body, sink, e -> request.broken("sending the body", stream, e));
-      } else if (request.hasBody() && !exchange.isRequestComplete()) {
-        Pump.start(
-            exchange.getRequestChannel(),
-            sink,
-            exchange.getConnection().getByteBufferPool(),
-            s -> {
-              requestTrailers(exchange, result);
-              Sinks.finishWrites(s);
-            },
-            broken);
+        requestTrailers(request.exchange(), result);
+        Sinks.write(body, sink, e -> stream.failed("sending the body", e));
+      } else if (replay != null && replay.started()) {
+        // an earlier attempt's stream was refused: what it read of the caller's body goes first
+        Sinks.write(replay.bytes(), sink, e -> stream.failed("sending the body", e), s -> restOfBody(stream, result, s));
       } else {
+        restOfBody(stream, result, sink);
+      }
+    }
+
+    /** The caller's body from where the replayed part ended (or from its start), then its trailers. */
+    private void restOfBody(Stream stream, ClientExchange result, StreamSinkChannel sink) {
+      HttpServerExchange exchange = request.exchange();
+      ReplayPrefix replay = request.replay();
+      StreamSourceChannel source = null;
+      if (request.hasBody() && (replay == null || !replay.isEnded())) {
+        source = replay != null ? replay.source(exchange) : exchange.isRequestComplete() ? null : exchange.getRequestChannel();
+      }
+      if (source == null) {
         requestTrailers(exchange, result);
         Sinks.finishWrites(sink);
+        return;
       }
+      stream.body = Pump.start(
+          source,
+          sink,
+          exchange.getConnection().getByteBufferPool(),
+          s -> {
+            stream.body = null;
+            if (replay != null) {
+              replay.ended();
+            }
+            requestTrailers(exchange, result);
+            Sinks.finishWrites(s);
+          },
+          (c, e) -> stream.failed("sending the body", e),
+          replay);
     }
 
     /** The caller's request trailers, when it sent any, go on after the body. */
@@ -346,7 +629,7 @@ public final class H2Upstream implements UpstreamClient {
 
     @Override
     public void failed(IOException e) {
-      request.broken("reading the response", stream, e);
+      stream.failed("reading the response", e);
     }
 
     /**

@@ -62,6 +62,24 @@ public interface UpstreamRequest {
   void broken(String where, Closeable connection, IOException e);
 
   /**
+   * The backend did not process the request sent on {@code connection} (an HTTP/2 stream it refused
+   * with {@code RST_STREAM REFUSED_STREAM}, or one past the last stream of its {@code GOAWAY}), which is
+   * closed: the request may go again, as one never sent, when its body can be sent again. By default,
+   * as a broken connection.
+   */
+  default void refused(Closeable connection, String why) {
+    broken("sending the request", connection, new IOException(why));
+  }
+
+  /**
+   * Where a streamed request body keeps what it has read from the caller, so that a refused stream can
+   * be sent again ({@link #refused}); null when nothing is kept (no body, a body held whole, or HTTP/1.1).
+   */
+  default ReplayPrefix replay() {
+    return null;
+  }
+
+  /**
    * The answer's head: true when it is the request's answer (its status and headers are set on the
    * exchange and the client relays its body), false when it is not taken ({@code connection} closed).
    */
