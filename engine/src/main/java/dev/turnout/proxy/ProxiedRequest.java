@@ -420,6 +420,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   }
 
   @Override
+  public dev.turnout.config.H2ClientSettings h2Settings() {
+    return target.client().config().h2();
+  }
+
+  @Override
   public ReplayPrefix replay() {
     return replay;
   }
@@ -435,10 +440,17 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    * why (a gRPC caller UNAVAILABLE, with the reason in {@code l5d-err}). Not held against the endpoint.
    */
   private void streamRefused(Closeable conn, String why) {
+    if (exchange.isResponseStarted() || classOnTrailers) {
+      // not a refusal once an answer was taken (it cannot be one): the stream broke mid-answer
+      connectionBroke(conn, new IOException(why));
+      return;
+    }
     if (!dropIfCurrent(conn)) {
       return;
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "refused");
+    // the balancer and failure accrual steer away from a backend that keeps refusing
+    router().recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router().nanos() - attemptStart);
     if (mayRetry(Failure.REFUSED)) {
       retry(Failure.REFUSED);
       return;

@@ -192,4 +192,22 @@ class H2RetryTest {
     // the backend's limit of 2 made the router open more connections than the one it otherwise keeps
     assertThat(running.pools().h2Open()).isBetween(2, 8);
   }
+
+  @Test
+  void theClientsH2SettingsReachTheBackendInItsSettingsFrame() throws Exception {
+    RawH2Backend backend = cleanup.add(new RawH2Backend(RawH2Backend.Mode.REFUSE));
+    ManagedChannel ch = channel(proxy("  client: {initialStreamWindowBytes: 1048576, maxFrameBytes: 32768,"
+        + " maxHeaderListBytes: 2049, headerTableBytes: 1024}\n", backend.port()));
+
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("x")))
+        .isInstanceOf(StatusRuntimeException.class);
+
+    // RFC 9113 section 6.5.2: 1 HEADER_TABLE_SIZE, 4 INITIAL_WINDOW_SIZE, 5 MAX_FRAME_SIZE, 6 MAX_HEADER_LIST_SIZE
+    assertThat(backend.clientSettings).hasSize(1);
+    assertThat(backend.clientSettings.get(0))
+        .containsEntry(1, 1024L)
+        .containsEntry(4, 1_048_576L)
+        .containsEntry(5, 32_768L)
+        .containsEntry(6, 2049L);
+  }
 }

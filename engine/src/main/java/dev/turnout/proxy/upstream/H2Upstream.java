@@ -1,5 +1,6 @@
 package dev.turnout.proxy.upstream;
 
+import dev.turnout.config.H2ClientSettings;
 import dev.turnout.routing.Endpoint;
 import dev.turnout.tls.ClientTls;
 import io.undertow.UndertowOptions;
@@ -77,13 +78,22 @@ public final class H2Upstream implements UpstreamClient {
   /** The longest wait for a stream when the request itself has no timeout. */
   static final long MAX_STREAM_WAIT_MILLIS = 60_000;
 
-  private static final OptionMap H2_OPTIONS =
-      OptionMap.builder().addAll(OPTIONS).set(UndertowOptions.ENABLE_HTTP2, true).getMap();
+  /** The options of connections announcing {@code s} (what the backend may send on them). */
+  static OptionMap options(H2ClientSettings s) {
+    return OptionMap.builder()
+        .addAll(OPTIONS)
+        .set(UndertowOptions.ENABLE_HTTP2, true)
+        .set(UndertowOptions.HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, s.initialStreamWindowBytes())
+        .set(UndertowOptions.HTTP2_SETTINGS_MAX_FRAME_SIZE, s.maxFrameBytes())
+        .set(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, s.maxHeaderListBytes())
+        .set(UndertowOptions.HTTP2_SETTINGS_HEADER_TABLE_SIZE, s.headerTableBytes())
+        .getMap();
+  }
 
   private final ConcurrentHashMap<Key, Slot> slots = new ConcurrentHashMap<>();
 
-  /** A thread's connections to an endpoint, plaintext or over one TLS setting. */
-  private record Key(XnioIoThread thread, String endpoint, Optional<ClientTls> tls) {}
+  /** A thread's connections to an endpoint, plaintext or over one TLS setting, announcing one set of HTTP/2 settings. */
+  private record Key(XnioIoThread thread, String endpoint, Optional<ClientTls> tls, H2ClientSettings settings) {}
 
   @Override
   public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
@@ -96,7 +106,7 @@ public final class H2Upstream implements UpstreamClient {
     }
     HttpServerExchange exchange = request.exchange();
     XnioIoThread thread = exchange.getIoThread();
-    Key key = new Key(thread, endpoint.key(), endpoint.tls());
+    Key key = new Key(thread, endpoint.key(), endpoint.tls(), request.h2Settings());
     Slot slot = slots.get(key);
     if (slot == null) {
       slot = slots.computeIfAbsent(key, k -> new Slot(k, plain));
@@ -130,6 +140,7 @@ public final class H2Upstream implements UpstreamClient {
   private static final class Slot implements H2Connect.Opened {
     private final Key key;
     private final URI uri;
+    private final OptionMap options;
     private final ArrayList<Conn> conns = new ArrayList<>(1);
     /** Connections being opened: connected, TLS, and the peer's first SETTINGS. */
     private int connecting;
@@ -141,6 +152,7 @@ public final class H2Upstream implements UpstreamClient {
     Slot(Key key, URI plain) {
       this.key = key;
       this.uri = URI.create((key.tls().isPresent() ? "https://" : "h2c-prior://") + plain.getRawAuthority());
+      this.options = options(key.settings());
     }
 
     int openCount() {
@@ -200,9 +212,9 @@ public final class H2Upstream implements UpstreamClient {
       if (conns.size() < MAX_CONNECTIONS) {
         connecting++;
         if (key.tls().isEmpty()) {
-          H2Connect.plaintext(uri, key.thread(), pool, H2_OPTIONS, this);
+          H2Connect.plaintext(uri, key.thread(), pool, options, this);
         } else {
-          H2Connect.tls(uri, key.thread(), UpstreamTls.forUndertow(key.tls().get(), "h2"), pool, H2_OPTIONS, this);
+          H2Connect.tls(uri, key.thread(), UpstreamTls.forUndertow(key.tls().get(), "h2"), pool, options, this);
         }
         return;
       }

@@ -1,5 +1,6 @@
 package dev.turnout.proxy.upstream;
 
+import dev.turnout.config.H2ClientSettings;
 import dev.turnout.routing.Endpoint;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -77,6 +78,11 @@ public interface UpstreamRequest {
    */
   default ReplayPrefix replay() {
     return null;
+  }
+
+  /** The HTTP/2 settings announced on the connections an h2 request's attempts use. */
+  default H2ClientSettings h2Settings() {
+    return H2ClientSettings.DEFAULT;
   }
 
   /**
