@@ -182,11 +182,14 @@ public final class H2Upstream implements UpstreamClient {
         }
       }
       if (waiting.size() >= MAX_WAITING) {
+        waiting.removeIf(w -> w.settled); // given up (timed out, cancelled) but not yet passed over
+      }
+      if (waiting.size() >= MAX_WAITING) {
         a.overloaded();
         return;
       }
       waiting.add(a);
-      more();
+      drain();
     }
 
     /** A ready connection with room for one more stream, if there is one. */
