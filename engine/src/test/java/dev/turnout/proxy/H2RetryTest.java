@@ -212,4 +212,29 @@ class H2RetryTest {
         .containsEntry(5, 32_768L)
         .containsEntry(6, 2049L);
   }
+
+  @Test
+  void aCallWaitingForAStreamWaitsNoLongerThanTheRoutersTimeout() throws Exception {
+    GrpcEcho users = cleanup.add(GrpcEcho.limited("users", 1));
+    ManagedChannel ch = channel(proxy("  requestTimeoutMs: 1500\n", users.port()));
+
+    // 8 connections of 1 stream each are taken by calls the backend never answers; a 9th waits
+    List<CompletableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      CompletableFuture<String> f = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(ch.newCall(GrpcEcho.UNARY, CallOptions.DEFAULT), bytes("hang"), H2RouterTest.observer(f));
+      calls.add(f);
+    }
+    dev.turnout.testing.Await.until("8 calls at the backend", Duration.ofSeconds(10), () -> users.calls.get() == 8);
+
+    for (CompletableFuture<String> f : calls) {
+      assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StatusRuntimeException.class)
+          .cause()
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+    // the 9th never reached the backend: it was neither sent past the limit nor refused
+    assertThat(users.calls.get()).isEqualTo(8);
+    assertThat(running.pools().h2Open()).isEqualTo(8);
+  }
 }

@@ -185,7 +185,7 @@ final class H2Connect {
         onSettings = null;
         if (r != null) {
           // not from inside the frame parsing: what it starts (new streams) runs after this read
-          getIoThread().execute(r);
+          H2Upstream.later(getIoThread(), r);
         }
       }
       return frame;

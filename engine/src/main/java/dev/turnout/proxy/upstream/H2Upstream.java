@@ -10,6 +10,7 @@ import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.protocols.http2.Http2Channel;
 import io.undertow.protocols.http2.Http2StreamSinkChannel;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpAttachments;
@@ -119,6 +120,18 @@ public final class H2Upstream implements UpstreamClient {
     return attempt;
   }
 
+  /**
+   * Runs {@code task} on {@code thread} after what it is doing now; nothing when the thread is stopping
+   * (the proxy is closing, its connections and requests with it).
+   */
+  static void later(XnioIoThread thread, Runnable task) {
+    try {
+      thread.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the worker is shutting down
+    }
+  }
+
   /** Connections open (or being opened) to every endpoint, on every thread. */
   public int open() {
     int n = 0;
@@ -182,7 +195,7 @@ public final class H2Upstream implements UpstreamClient {
         }
       }
       if (waiting.size() >= MAX_WAITING) {
-        waiting.removeIf(w -> w.settled); // given up (timed out, cancelled) but not yet passed over
+        waiting.removeIf(Attempt::gone); // given up (timed out, cancelled) but not yet passed over
       }
       if (waiting.size() >= MAX_WAITING) {
         a.overloaded();
@@ -235,7 +248,7 @@ public final class H2Upstream implements UpstreamClient {
       try {
         Attempt a;
         while ((a = waiting.peek()) != null) {
-          if (a.settled) {
+          if (a.gone()) {
             waiting.poll();
             continue;
           }
@@ -252,10 +265,26 @@ public final class H2Upstream implements UpstreamClient {
       }
     }
 
+    /**
+     * An attempt whose stream Undertow would not open goes first in line again, with its stream (the
+     * request already holds it), for at most the request's time left.
+     */
+    void waitAgain(Attempt a, Stream stream) {
+      a.resending = stream;
+      waiting.addFirst(a);
+      a.timer = key.thread().executeAfter(() -> {
+        if (a.resending == stream && waiting.remove(a)) {
+          a.resending = null;
+          a.request.notSent(stream, new IOException("no HTTP/2 stream to " + a.to.key() + " came free in time"));
+        }
+      }, a.request.queueWait(MAX_STREAM_WAIT_MILLIS), TimeUnit.MILLISECONDS);
+      drainLater();
+    }
+
     /** Drains later, on this thread, when anyone waits: not from inside the callback that made room. */
     void drainLater() {
       if (!waiting.isEmpty()) {
-        key.thread().execute(this::drain);
+        later(key.thread(), this::drain);
       }
     }
 
@@ -333,6 +362,12 @@ public final class H2Upstream implements UpstreamClient {
     int active;
     /** The peer's first SETTINGS has come (or the connection failed before). */
     boolean ready;
+    /**
+     * Undertow refused a stream here as over the peer's limit while Turnout counted room: its own count
+     * lags (a reset stream is counted until its RST_STREAM is written) or has leaked (Undertow 2.3 counts
+     * a stream it refused). The connection takes no new stream and is closed once its streams end.
+     */
+    boolean spent;
     String why;
 
     Conn(Slot slot, ClientConnection conn, H2Connect.QuietPingChannel channel) {
@@ -342,7 +377,7 @@ public final class H2Upstream implements UpstreamClient {
     }
 
     boolean hasRoom() {
-      if (!ready || !conn.isOpen() || channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
+      if (!ready || spent || !conn.isOpen() || channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
         return false;
       }
       int limit = channel.getSendMaxConcurrentStreams();
@@ -357,7 +392,21 @@ public final class H2Upstream implements UpstreamClient {
     /** One of this connection's streams has ended (or was never used): room for a waiting attempt. */
     void released() {
       active--;
+      if (spent && active == 0) {
+        IoUtils.safeClose(conn);
+      }
       slot.drainLater();
+    }
+
+    /** A stream Undertow would not open here: this connection takes no more, and the attempt waits again. */
+    void refusedLocally(Attempt a, Stream stream) {
+      spent = true;
+      active--;
+      stream.conn = null;
+      if (active == 0) {
+        IoUtils.safeClose(conn);
+      }
+      slot.waitAgain(a, stream);
     }
   }
 
@@ -367,7 +416,8 @@ public final class H2Upstream implements UpstreamClient {
    * connection is given back once.
    */
   static final class Stream implements Closeable {
-    private final Conn conn;
+    /** Null while the stream waits for a connection again (see {@link Conn#refusedLocally}). */
+    private Conn conn;
     private final UpstreamRequest request;
     private ClientExchange exchange;
     private int id;
@@ -378,6 +428,8 @@ public final class H2Upstream implements UpstreamClient {
     private boolean released;
     /** A failure of this stream is being judged: later reports of the same failure are not. */
     private boolean judging;
+    /** The backend reset the stream or went away: no RST_STREAM goes back (RFC 9113 section 5.4.2). */
+    private boolean peerEnded;
 
     Stream(Conn conn, UpstreamRequest request) {
       this.conn = conn;
@@ -416,7 +468,7 @@ public final class H2Upstream implements UpstreamClient {
     }
 
     private void release() {
-      if (!released) {
+      if (!released && conn != null) {
         released = true;
         conn.released();
       }
@@ -425,6 +477,11 @@ public final class H2Upstream implements UpstreamClient {
     private void reset() {
       if (ended) {
         return;
+      }
+      if (id > 0 && !peerEnded && conn != null && conn.channel.isOpen()) {
+        // Said outright: closing a request channel already shut (a unary call's) sends nothing, and would
+        // leave the stream open at the backend and counted against the connection's stream limit.
+        conn.channel.sendRstStream(id, Http2Channel.ERROR_CANCEL);
       }
       StreamSourceChannel response = exchange.getResponse() == null ? null : exchange.getResponseChannel();
       // Closing a stream's channels before they ended resets the stream (RST_STREAM CANCEL).
@@ -444,13 +501,14 @@ public final class H2Upstream implements UpstreamClient {
         return;
       }
       judging = true;
-      conn.conn.getIoThread().execute(() -> judge(where, e));
+      later(conn.conn.getIoThread(), () -> judge(where, e));
     }
 
     private void judge(String where, IOException e) {
       H2Connect.QuietPingChannel channel = conn.channel;
       int code = id > 0 ? channel.takeReset(id) : -1;
       int last = channel.goAwayLastStream();
+      peerEnded = code >= 0 || last != H2Connect.QuietPingChannel.NO_GOAWAY;
       if (code == StreamReset.REFUSED_STREAM) {
         request.refused(this, "the backend refused the stream (RST_STREAM REFUSED_STREAM): it did not process the request");
       } else if (code < 0 && id > 0 && last != H2Connect.QuietPingChannel.NO_GOAWAY && id > last) {
@@ -466,8 +524,16 @@ public final class H2Upstream implements UpstreamClient {
 
   /** One attempt's wait for a stream on one of its thread's connections to the endpoint, then the request sent on it. */
   private static final class Attempt extends ConnectWait {
+    /** The request's stream, when it waits again after Undertow would not open it (see {@link Conn#refusedLocally}). */
+    Stream resending;
+
     Attempt(Endpoint to, long timeoutMillis, UpstreamRequest request) {
       super(to, false, timeoutMillis, request);
+    }
+
+    /** Given up: nothing is to be done for it when a stream comes free. */
+    boolean gone() {
+      return resending != null ? resending.closed : settled;
     }
 
     long timeoutMillis() {
@@ -500,13 +566,28 @@ public final class H2Upstream implements UpstreamClient {
 
     void connected(Conn conn) {
       try {
+        Stream again = resending;
+        if (again != null) {
+          resending = null;
+          if (timer != null) {
+            timer.remove();
+            timer = null;
+          }
+          if (again.closed || request.over()) {
+            conn.released();
+            return;
+          }
+          again.conn = conn;
+          send(conn, again);
+          return;
+        }
         if (!settle()) {
           conn.released();
           return;
         }
         Stream stream = new Stream(conn, request);
         request.using(stream);
-        send(conn.conn, stream);
+        send(conn, stream);
       } catch (RuntimeException e) {
         request.unexpected("sending the request", e);
       }
@@ -524,7 +605,8 @@ public final class H2Upstream implements UpstreamClient {
       }
     }
 
-    private void send(ClientConnection conn, Stream stream) {
+    private void send(Conn owner, Stream stream) {
+      ClientConnection conn = owner.conn;
       HttpServerExchange exchange = request.exchange();
       ClientRequest r = new ClientRequest();
       r.setMethod(exchange.getRequestMethod());
@@ -556,6 +638,11 @@ public final class H2Upstream implements UpstreamClient {
 
             @Override
             public void failed(IOException e) {
+              if (owner.conn.isOpen() && owner.channel.isOpen() && !stream.closed) {
+                // Undertow counted the connection full (see Conn.spent): nothing was sent, another stream is waited for
+                owner.refusedLocally(Attempt.this, stream);
+                return;
+              }
               // no stream was opened: the connection had closed or gone away
               request.notSent(stream, e);
             }
