@@ -58,8 +58,9 @@ import org.xnio.channels.StreamSourceChannel;
  * SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 section 6.9.2).
  *
  * <p><b>The peer's stream limit</b> ({@code SETTINGS_MAX_CONCURRENT_STREAMS}) is respected: a new
- * connection is used once the peer's first {@code SETTINGS} has come (within the connect timeout), and
- * a connection at its limit takes no more streams. A request then goes on another connection to the
+ * connection carries one stream until the peer's first {@code SETTINGS} has come (which must within the
+ * connect timeout), so the first request waits for no round trip and no burst overruns a limit not yet
+ * known; a connection at its limit takes no more streams. A request then goes on another connection to the
  * endpoint (up to {@link #MAX_CONNECTIONS} per endpoint and IO thread, opened as needed), or waits for a
  * stream to end (at most {@link #MAX_WAITING} waiting per endpoint and thread, each for at most the
  * request's time left), rather than being refused by the peer.
@@ -291,14 +292,19 @@ public final class H2Upstream implements UpstreamClient {
     @Override
     public void opened(ClientConnection conn, H2Connect.QuietPingChannel channel) {
       Conn c = new Conn(this, conn, channel);
+      XnioExecutor.Key noSettings;
+      try {
+        noSettings = key.thread().executeAfter(() -> {
+          if (!c.ready) {
+            c.why = "the backend sent no HTTP/2 SETTINGS within the " + connectTimeoutMillis + " ms connect timeout";
+            IoUtils.safeClose(conn);
+          }
+        }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        IoUtils.safeClose(conn); // the proxy is closing
+        return;
+      }
       conns.add(c);
-      XnioExecutor.Key noSettings =
-          key.thread().executeAfter(() -> {
-            if (!c.ready) {
-              c.why = "the backend sent no HTTP/2 SETTINGS within the " + connectTimeoutMillis + " ms connect timeout";
-              IoUtils.safeClose(conn);
-            }
-          }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
       conn.addCloseListener(closed -> {
         noSettings.remove();
         conns.remove(c);
@@ -310,6 +316,7 @@ public final class H2Upstream implements UpstreamClient {
         }
         drainLater();
       });
+      drain(); // one stream may go before the SETTINGS
       channel.whenSettled(() -> {
         if (c.ready || !conn.isOpen()) {
           return;
@@ -377,8 +384,12 @@ public final class H2Upstream implements UpstreamClient {
     }
 
     boolean hasRoom() {
-      if (!ready || spent || !conn.isOpen() || channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
+      if (spent || !conn.isOpen() || channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
         return false;
+      }
+      if (!ready) {
+        // before the backend's SETTINGS, one stream: the first request pays no round trip for them
+        return active == 0;
       }
       int limit = channel.getSendMaxConcurrentStreams();
       return limit <= 0 || active < limit;
