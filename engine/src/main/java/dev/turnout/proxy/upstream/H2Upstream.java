@@ -325,6 +325,11 @@ public final class H2Upstream implements UpstreamClient {
         c.ready = true;
         connecting--;
         drain();
+        // the endpoint answers: who still waits, waits for a stream (the request's time), no longer for
+        // a connection (the connect timeout, whose expiry would count against the endpoint)
+        for (Attempt w : waiting) {
+          w.waitForStream();
+        }
       });
     }
 
