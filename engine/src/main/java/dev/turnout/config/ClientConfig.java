@@ -20,6 +20,7 @@ import java.util.Optional;
  *     draw on the service's retry budget
  * @param tls Linkerd's {@code client.tls}: of the global block, or, after {@link #forClient}, the one
  *     the client's entries leave in force with their captures filled in; empty or disabled: plaintext
+ * @param h2 the HTTP/2 settings an h2 router's client announces upstream (its global block's keys)
  */
 public record ClientConfig(
     FailureAccrualConfig failureAccrual,
@@ -30,16 +31,35 @@ public record ClientConfig(
     boolean failFast,
     Optional<RetryBudgetConfig> requeueBudget,
     List<Entry> configs,
-    Optional<ClientTlsConfig> tls) {
+    Optional<ClientTlsConfig> tls,
+    H2ClientSettings h2) {
 
   public ClientConfig {
     configs = List.copyOf(configs);
+    if (h2 == null) {
+      throw new IllegalArgumentException("h2 is H2ClientSettings.DEFAULT when not configured, not null");
+    }
     if (tls == null) {
       throw new IllegalArgumentException("tls is Optional.empty() for plaintext, not null");
     }
     if (!List.of("ewma", "p2c", "roundRobin").contains(loadBalancer)) {
       throw new IllegalArgumentException("loadBalancer: must be ewma, p2c or roundRobin, not " + loadBalancer);
     }
+  }
+
+  /** A client block with the default HTTP/2 settings. */
+  public ClientConfig(
+      FailureAccrualConfig failureAccrual,
+      String loadBalancer,
+      Duration connectTimeout,
+      Optional<Duration> requestAttemptTimeout,
+      HostConnectionPool hostConnectionPool,
+      boolean failFast,
+      Optional<RetryBudgetConfig> requeueBudget,
+      List<Entry> configs,
+      Optional<ClientTlsConfig> tls) {
+    this(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout, hostConnectionPool, failFast,
+        requeueBudget, configs, tls, H2ClientSettings.DEFAULT);
   }
 
   /** A plaintext client block: every key but TLS. */
@@ -65,7 +85,13 @@ public record ClientConfig(
   /** The same block with {@code tls}. */
   public ClientConfig withTls(Optional<ClientTlsConfig> newTls) {
     return new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
-        hostConnectionPool, failFast, requeueBudget, configs, newTls);
+        hostConnectionPool, failFast, requeueBudget, configs, newTls, h2);
+  }
+
+  /** The same block announcing {@code settings} upstream over HTTP/2. */
+  public ClientConfig withH2(H2ClientSettings settings) {
+    return new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
+        hostConnectionPool, failFast, requeueBudget, configs, tls, settings);
   }
 
   /** The same block speaking plaintext everywhere: no {@code tls}, nor any in its entries. */
@@ -75,7 +101,7 @@ public record ClientConfig(
             e.requestAttemptTimeout(), e.hostConnectionPool(), e.failFast(), e.requeueBudget(), Optional.empty()))
         .toList();
     return new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout, hostConnectionPool,
-        failFast, requeueBudget, entries, Optional.empty());
+        failFast, requeueBudget, entries, Optional.empty(), h2);
   }
 
   /**
@@ -86,7 +112,7 @@ public record ClientConfig(
    */
   public ClientConfig forClient(Path id) {
     ClientConfig c = new ClientConfig(failureAccrual, loadBalancer, connectTimeout, requestAttemptTimeout,
-        hostConnectionPool, failFast, requeueBudget, List.of(), tls);
+        hostConnectionPool, failFast, requeueBudget, List.of(), tls, h2);
     for (Entry e : configs) {
       Optional<Map<String, String>> vars = e.prefix().extract(id);
       if (vars.isPresent()) {
@@ -142,7 +168,8 @@ public record ClientConfig(
           failFast.orElse(c.failFast()),
           requeueBudget.isPresent() ? requeueBudget : c.requeueBudget(),
           c.configs(),
-          c.tls());
+          c.tls(),
+          c.h2());
     }
   }
 }

@@ -27,11 +27,38 @@ final class ClientReader {
 
   private ClientReader() {}
 
+  /** Linkerd's h2 client keys ({@code H2EndpointConfig}), read in an h2 router's global client block. */
+  private static final String[] H2_KEYS = {
+    "initialStreamWindowBytes", "maxFrameBytes", "maxHeaderListBytes", "headerTableBytes", "windowUpdateRatio"
+  };
+
   static ClientConfig read(ConfigContext context, YamlNode n) {
+    return read(context, n, false);
+  }
+
+  /** An http router's client block, or with {@code h2} an h2 router's, which also takes Linkerd's h2 keys. */
+  static ClientConfig read(ConfigContext context, YamlNode n, boolean h2) {
     ClientConfig d = new ClientConfig(defaultAccrual(), "ewma", defaultConnectTimeout());
     if (!PerPrefix.isStatic(n)) {
-      n.only(ServiceReader.with("kind", ServiceReader.with("tls", KEYS)));
-      return entry(context, n, PathPattern.ALL).applyTo(d).withTls(tls(context, n.get("tls")));
+      String[] keys = ServiceReader.with("kind", ServiceReader.with("tls", KEYS));
+      if (h2) {
+        keys = java.util.stream.Stream.concat(java.util.Arrays.stream(keys), java.util.Arrays.stream(H2_KEYS))
+            .toArray(String[]::new);
+      }
+      n.only(keys);
+      ClientConfig c = entry(context, n, PathPattern.ALL).applyTo(d).withTls(tls(context, n.get("tls")));
+      return h2 ? c.withH2(h2Settings(context, n)) : c;
+    }
+    if (h2) {
+      for (int i = 0; i < n.get("configs").size(); i++) {
+        YamlNode c = n.get("configs").at(i);
+        for (String k : H2_KEYS) {
+          if (c.has(k)) {
+            throw new ConfigException(c.path + "." + k + ": HTTP/2 settings per prefix are not supported by Turnout;"
+                + " set them in a client block without kind (io.l5d.global), for every client of the router");
+          }
+        }
+      }
     }
     n.only("kind", "configs");
     List<ClientConfig.Entry> entries =
@@ -48,6 +75,30 @@ final class ClientReader {
     return new ClientConfig(
         d.failureAccrual(), d.loadBalancer(), d.connectTimeout(), d.requestAttemptTimeout(),
         d.hostConnectionPool(), d.failFast(), d.requeueBudget(), entries);
+  }
+
+  /**
+   * An h2 router client's HTTP/2 settings, each Linkerd's key, checked as RFC 9113 (and Netty, for the
+   * ratio) bounds them. A {@code windowUpdateRatio} other than Undertow's fixed half is warned.
+   */
+  private static H2ClientSettings h2Settings(ConfigContext context, YamlNode n) {
+    H2ClientSettings d = H2ClientSettings.DEFAULT;
+    int window = n.positiveInt("initialStreamWindowBytes", d.initialStreamWindowBytes());
+    int frame = n.positiveInt("maxFrameBytes", d.maxFrameBytes());
+    int headerList = n.positiveInt("maxHeaderListBytes", d.maxHeaderListBytes());
+    int table = n.nonNegativeInt("headerTableBytes", d.headerTableBytes());
+    double ratio = n.number("windowUpdateRatio", d.windowUpdateRatio());
+    H2ClientSettings s;
+    try {
+      s = new H2ClientSettings(window, frame, headerList, table, ratio);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(n.path + "." + e.getMessage());
+    }
+    if (s.windowUpdateRatio() != H2ClientSettings.APPLIED_WINDOW_UPDATE_RATIO) {
+      context.warn(n.path + ".windowUpdateRatio", "read but not applied: Turnout's HTTP/2 client refills a window once half"
+          + " of it is used (0.5)");
+    }
+    return s;
   }
 
   /**

@@ -77,7 +77,7 @@ final class RouterReader {
             dstPrefix,
             interpreter.get(),
             servers,
-            ClientReader.read(context, n.get("client")),
+            ClientReader.read(context, n.get("client"), h2),
             ServiceReader.read(n.get("service"), h2),
             n.millis("bindingTimeoutMs", Duration.ofSeconds(10)),
             n.millis("requestTimeoutMs", Duration.ofSeconds(10)),
@@ -122,7 +122,8 @@ final class RouterReader {
       YamlNode s = serversNode.at(i);
       if (h2) {
         s.only("ip", "port", "clearContext", "dtabOverrides", "tls", "maxConcurrentStreamsPerConnection",
-            "initialStreamWindowBytes", "maxFrameBytes", "maxHeaderListBytes", "headerTableBytes");
+            "initialStreamWindowBytes", "maxFrameBytes", "maxHeaderListBytes", "headerTableBytes", "windowUpdateRatio");
+        windowUpdateRatio(context, s);
       } else {
         s.only("ip", "port", "clearContext", "dtabOverrides", "tls");
       }
@@ -136,6 +137,24 @@ final class RouterReader {
               h2 ? h2Settings(s) : H2Settings.DEFAULT));
     }
     return servers;
+  }
+
+  /**
+   * Linkerd's {@code windowUpdateRatio} of an h2 server: checked as Netty checks it (between 0 and 1),
+   * and warned when it is not the half Undertow always refills a window at.
+   */
+  private static void windowUpdateRatio(ConfigContext context, YamlNode s) {
+    if (!s.has("windowUpdateRatio")) {
+      return;
+    }
+    double r = s.number("windowUpdateRatio", H2ClientSettings.APPLIED_WINDOW_UPDATE_RATIO);
+    if (!(r > 0 && r < 1)) {
+      throw new ConfigException(s.path + ".windowUpdateRatio: must be between 0 and 1 (exclusive), as Netty's, not " + r);
+    }
+    if (r != H2ClientSettings.APPLIED_WINDOW_UPDATE_RATIO) {
+      context.warn(s.path + ".windowUpdateRatio", "read but not applied: Turnout's HTTP/2 server refills a window once half"
+          + " of it is used (0.5)");
+    }
   }
 
   /** An h2 server's HTTP/2 settings, each Linkerd's key, checked as RFC 9113 bounds them. */

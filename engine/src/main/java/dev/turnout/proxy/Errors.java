@@ -20,6 +20,11 @@ final class Errors {
   private Errors() {}
 
   static void send(HttpServerExchange exchange, int status, String message) {
+    send(exchange, status, message, -1);
+  }
+
+  /** As above; a gRPC call gets {@code grpcStatus} when it is not -1 (else UNAVAILABLE, or DEADLINE_EXCEEDED for 504). */
+  static void send(HttpServerExchange exchange, int status, String message, int grpcStatus) {
     if (exchange.isResponseStarted()) {
       org.xnio.IoUtils.safeClose(exchange.getConnection());
       return;
@@ -39,8 +44,8 @@ final class Errors {
     }
     if (GrpcAnswers.isGrpc(exchange)) {
       // a gRPC caller reads grpc-status, not the HTTP status: 504 (its grpc-timeout) is DEADLINE_EXCEEDED
-      GrpcAnswers.refuse(
-          exchange, status == 504 ? GrpcAnswers.DEADLINE_EXCEEDED : GrpcAnswers.UNAVAILABLE, message, encoded);
+      int code = grpcStatus >= 0 ? grpcStatus : status == 504 ? GrpcAnswers.DEADLINE_EXCEEDED : GrpcAnswers.UNAVAILABLE;
+      GrpcAnswers.refuse(exchange, code, message, encoded);
       return;
     }
     exchange.getResponseHeaders().put(L5D_ERR, encoded);

@@ -159,6 +159,11 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   }
 
   final void fail(int status, String why, String message) {
+    fail(status, why, message, -1);
+  }
+
+  /** As above, a gRPC call being told {@code grpcStatus} (when not -1) rather than UNAVAILABLE. */
+  final void fail(int status, String why, String message, int grpcStatus) {
     if (!"internal".equals(why)) {
       shared.log.expected(router().label(), why, status, message);
     }
@@ -168,7 +173,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
       exchange.setPersistent(false);
     }
     settle(ResponseClass.FAILURE, why);
-    Errors.send(exchange, status, message);
+    Errors.send(exchange, status, message, grpcStatus);
   }
 
   /** The exchange is over: cancel the timer and count the request once, then the other listeners run. */

@@ -3,6 +3,8 @@ package dev.turnout.proxy;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Addr;
 import dev.turnout.proxy.RetryRule.Failure;
+import dev.turnout.proxy.upstream.ReplayPrefix;
+import dev.turnout.proxy.upstream.StreamReset;
 import dev.turnout.proxy.upstream.UpstreamClient;
 import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.Client;
@@ -104,6 +106,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    * figures wait for {@link #responseEnded}.
    */
   private boolean classOnTrailers;
+  /**
+   * An h2 request's streamed body, as far as it has been read, kept until the answer's head so that a
+   * refused stream can be sent again; null for other requests.
+   */
+  private ReplayPrefix replay;
 
   ProxiedRequest(HttpServerExchange exchange, Routed routed, PerRouter shared) {
     super(exchange, routed, shared);
@@ -141,6 +148,14 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     use(routed.target());
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
     lean = !UpstreamHeaders.upgradeAsked(exchange) && (!hasBody || small.isPresent());
+    if (h2 && hasBody && small.isEmpty()) {
+      ReplayPrefix kept = new ReplayPrefix();
+      replay = kept;
+      exchange.addExchangeCompleteListener((ex, next) -> {
+        kept.release();
+        next.proceed();
+      });
+    }
     if (small.isPresent()) {
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
@@ -284,11 +299,13 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
 
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
   private boolean mayRetry(Failure failure) {
+    boolean requeue = failure == Failure.NOT_SENT || failure == Failure.REFUSED;
     RetryBudget budget =
-        failure == Failure.NOT_SENT
-            ? target.client().requeueBudget().orElse(policy.retryBudget())
-            : policy.retryBudget();
-    return RetryRule.allows(failure, attempts, !hasBody || body != null, exchange.getRequestMethod().toString(), budget);
+        requeue ? target.client().requeueBudget().orElse(policy.retryBudget()) : policy.retryBudget();
+    // a streamed body's copy serves a refused stream only: any other failure may have been processed
+    boolean replayable =
+        !hasBody || body != null || (failure == Failure.REFUSED && replay != null && replay.replayable());
+    return RetryRule.allows(failure, attempts, replayable, exchange.getRequestMethod().toString(), budget);
   }
 
   /**
@@ -302,7 +319,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     // A request that reached no backend is requeued at once, as Finagle's requeues are; the others
     // wait the service's backoff, on a timer of this IO thread rather than holding it.
-    if (failure == Failure.NOT_SENT || !timers.backOff(exchange.getIoThread(), policy.backoff(), this::backedOff)) {
+    if (failure == Failure.NOT_SENT || failure == Failure.REFUSED || !timers.backOff(exchange.getIoThread(), policy.backoff(), this::backedOff)) {
       attempt();
     }
   }
@@ -403,6 +420,49 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   }
 
   @Override
+  public dev.turnout.config.H2ClientSettings h2Settings() {
+    return target.client().config().h2();
+  }
+
+  @Override
+  public ReplayPrefix replay() {
+    return replay;
+  }
+
+  @Override
+  public void refused(Closeable conn, String why) {
+    guarded("sending the request", () -> streamRefused(conn, why));
+  }
+
+  /**
+   * The backend did not process the request's stream: sent again to another endpoint (or, re-bound,
+   * another alternative) at once, as a request never sent, when its body can be; else the caller hears
+   * why (a gRPC caller UNAVAILABLE, with the reason in {@code l5d-err}). Not held against the endpoint.
+   */
+  private void streamRefused(Closeable conn, String why) {
+    if (exchange.isResponseStarted() || classOnTrailers) {
+      // not a refusal once an answer was taken (it cannot be one): the stream broke mid-answer
+      connectionBroke(conn, new IOException(why));
+      return;
+    }
+    if (!dropIfCurrent(conn)) {
+      return;
+    }
+    attemptDone(ResponseClass.RETRYABLE_FAILURE, "refused");
+    // the balancer and failure accrual steer away from a backend that keeps refusing
+    router().recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router().nanos() - attemptStart);
+    if (mayRetry(Failure.REFUSED)) {
+      retry(Failure.REFUSED);
+      return;
+    }
+    String not = replay != null && replay.tooLarge()
+        ? "; not sent again: its streamed body was larger than the " + ReplayPrefix.LIMIT / 1024 + " KiB kept for that"
+        : attempts >= RetryRule.MAX_ATTEMPTS ? "; not sent again: " + attempts + " attempts made" : "";
+    fail(502, "refused", why + " at " + endpoint.key() + not
+        + " (service " + routed.serviceName() + ", client " + target.id() + ")");
+  }
+
+  @Override
   public void broken(String where, Closeable conn, IOException e) {
     guarded(where, () -> connectionBroke(conn, e));
   }
@@ -460,6 +520,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       return;
     }
     String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof StreamReset reset) {
+      // a gRPC caller hears what its own client would make of the reset (INTERNAL, CANCELLED...)
+      fail(502, "reset", why + " at " + endpoint.key() + " (service " + routed.serviceName() + ")", reset.grpcStatus());
+      return;
+    }
     fail(502, "reset", "connection to " + endpoint.key() + " failed: " + why);
   }
 
@@ -473,6 +538,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (finished) {
       IoUtils.safeClose(conn);
       return false;
+    }
+    if (replay != null) {
+      replay.release(); // an answer came: the stream was processed, and is not sent again for a refusal
     }
     ResponseClass cls;
     String why;

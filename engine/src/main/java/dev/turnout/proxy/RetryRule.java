@@ -10,6 +10,7 @@ import dev.turnout.routing.RetryBudget;
  * failure            | body must be held | method idempotent | budget            | rebinds
  * -------------------+-------------------+-------------------+-------------------+--------
  * NOT_SENT           | no                | no                | first retry free  | yes
+ * REFUSED            | yes (or its copy) | no                | first retry free  | yes
  * BROKEN             | yes               | yes               | every retry       | yes
  * RETRYABLE_ANSWER   | yes               | no                | every retry       | no
  * ATTEMPT_TIMEOUT    | yes               | no                | every retry       | no
@@ -23,7 +24,10 @@ import dev.turnout.routing.RetryBudget;
  * classifier) is retried as it was bound, and so is an attempt past the client's {@code
  * requestAttemptTimeoutMs} that the classifier calls retryable. A streamed body was read once, so its request never goes
  * twice once it has gone. The budget is asked last, so nothing is withdrawn from it for a retry that
- * the rest of the rule refuses. A request that never reached a backend (NOT_SENT) is Finagle's
+ * the rest of the rule refuses. An HTTP/2 stream the backend did not process (REFUSED: {@code
+ * RST_STREAM REFUSED_STREAM}, or past its {@code GOAWAY}'s last stream) is a request never sent too,
+ * but its body went out, so it goes again only when the body can be sent again: held whole, or the
+ * copy of a streamed one ({@link dev.turnout.proxy.upstream.ReplayPrefix}) still whole. A request that never reached a backend (NOT_SENT) is Finagle's
  * requeue: it draws on the client's {@code requeueBudget} when it has one, else on the service's
  * retry budget, and its first retry is free either way.
  */
@@ -34,6 +38,8 @@ final class RetryRule {
   enum Failure {
     /** No connection came, or it was dead before a byte of the request was written. */
     NOT_SENT(false, false, true, true),
+    /** An HTTP/2 stream the backend refused or went away before processing; its body had gone out. */
+    REFUSED(true, false, true, true),
     /** The connection broke after the request went out, before a whole answer came. */
     BROKEN(true, true, false, true),
     /** The backend answered, and the classifier calls the answer retryable. */

@@ -88,6 +88,15 @@ final class GrpcEcho implements AutoCloseable {
 
   /** A server speaking TLS with {@code cert} and {@code key} (ALPN h2) when they are given. */
   GrpcEcho(String name, java.io.File cert, java.io.File key) throws IOException {
+    this(name, cert, key, 0);
+  }
+
+  /** A plaintext server that lets each connection have at most {@code maxCallsPerConnection} calls at once. */
+  static GrpcEcho limited(String name, int maxCallsPerConnection) throws IOException {
+    return new GrpcEcho(name, null, null, maxCallsPerConnection);
+  }
+
+  private GrpcEcho(String name, java.io.File cert, java.io.File key, int maxCallsPerConnection) throws IOException {
     this.name = name;
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("test.Echo")
@@ -100,6 +109,10 @@ final class GrpcEcho implements AutoCloseable {
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
     if (cert != null) {
       b.useTransportSecurity(cert, key);
+    }
+    if (maxCallsPerConnection > 0) {
+      // announced as SETTINGS_MAX_CONCURRENT_STREAMS; a stream past it is refused (RST_STREAM REFUSED_STREAM)
+      b.maxConcurrentCallsPerConnection(maxCallsPerConnection);
     }
     server =
         b.maxInboundMessageSize(16 * 1024 * 1024)

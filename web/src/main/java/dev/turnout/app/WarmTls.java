@@ -131,7 +131,7 @@ record WarmTls(
     }
     return new ClientConfig(real.failureAccrual(), real.loadBalancer(), real.connectTimeout(),
         real.requestAttemptTimeout(), real.hostConnectionPool(), real.failFast(), real.requeueBudget(), entries,
-        clientTls);
+        clientTls, real.h2());
   }
 
   private static ClientTls trusting(Throwaway cert, List<String> protocols) {

@@ -15,7 +15,7 @@ import org.xnio.XnioExecutor;
 abstract class ConnectWait implements Cancellable {
   final Endpoint to;
   final UpstreamRequest request;
-  private final long timeoutMillis;
+  final long timeoutMillis;
   /** Waiting for one of the pool's connections to be free, rather than for a new one to open. */
   boolean queued;
   boolean settled;

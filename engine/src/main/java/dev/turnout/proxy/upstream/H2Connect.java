@@ -7,7 +7,13 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.http.HttpClientProvider;
 import io.undertow.client.http2.Http2ClientConnection;
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.protocols.http2.AbstractHttp2StreamSourceChannel;
 import io.undertow.protocols.http2.Http2Channel;
+import io.undertow.protocols.http2.Http2GoAwayStreamSourceChannel;
+import io.undertow.protocols.http2.Http2RstStreamStreamSourceChannel;
+import io.undertow.protocols.http2.Http2SettingsStreamSourceChannel;
+import io.undertow.server.protocol.framed.FrameHeaderData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -102,21 +108,115 @@ final class H2Connect {
       OptionMap options,
       ClientCallback<ClientConnection> callback) {
     ClientConnection conn;
+    QuietPingChannel channel;
     try {
       // a client-side channel writes the preface and its SETTINGS itself
-      conn = new Http2ClientConnection(new QuietPingChannel(c, pool, options), false, host, null, secure);
+      channel = new QuietPingChannel(c, pool, options);
+      conn = new Http2ClientConnection(channel, false, host, null, secure);
     } catch (RuntimeException e) {
       IoUtils.safeClose(c);
       callback.failed(new IOException(e));
       return;
     }
-    callback.completed(conn);
+    if (callback instanceof Opened o) {
+      o.opened(conn, channel);
+    } else {
+      callback.completed(conn);
+    }
   }
 
-  /** An HTTP/2 client channel that does not send a peer's acknowledged {@code PING} back as a new one. */
+  /** A callback that also gets the connection's channel, to read what {@link QuietPingChannel} saw. */
+  interface Opened extends ClientCallback<ClientConnection> {
+    void opened(ClientConnection conn, QuietPingChannel channel);
+
+    @Override
+    default void completed(ClientConnection conn) {
+      throw new IllegalStateException("opened(conn, channel) is called instead");
+    }
+  }
+
+  /**
+   * An HTTP/2 client channel that does not send a peer's acknowledged {@code PING} back as a new one,
+   * and that remembers what Undertow's client connection reads past: the error code of each {@code
+   * RST_STREAM} the peer sent, its {@code GOAWAY}'s last stream id, and whether its first {@code
+   * SETTINGS} (with its {@code SETTINGS_MAX_CONCURRENT_STREAMS}) has come.
+   *
+   * <p>Undertow resets a stream's channels inside its frame parsing, before the frame (with the code)
+   * is handed on, and then fails the stream's exchange with a message only; on {@code GOAWAY} it fails
+   * every open stream with {@link java.nio.channels.ClosedChannelException}. So what failed a stream is
+   * read here after the failure was reported: {@link H2Upstream} judges a failed stream in a task run
+   * after the read that failed it, by which time {@link #createChannel} has returned and recorded the
+   * frame. Everything here is touched by the connection's IO thread only.
+   */
   static final class QuietPingChannel extends Http2Channel {
+    /** No {@code GOAWAY} has come. */
+    static final int NO_GOAWAY = Integer.MAX_VALUE;
+    /** How many resets' codes are kept; a code is read once, soon after its frame came. */
+    private static final int KEPT_RESETS = 256;
+
+    private final java.util.LinkedHashMap<Integer, Integer> resets =
+        new java.util.LinkedHashMap<>(16, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Integer> eldest) {
+            return size() > KEPT_RESETS;
+          }
+        };
+    private int goAwayLastStream = NO_GOAWAY;
+    private int goAwayCode;
+    private boolean settingsSeen;
+    private Runnable onSettings;
+
     QuietPingChannel(StreamConnection c, ByteBufferPool pool, OptionMap options) {
       super(c, null, pool, null, true, false, options);
+    }
+
+    @Override
+    protected AbstractHttp2StreamSourceChannel createChannel(FrameHeaderData header, PooledByteBuffer data)
+        throws IOException {
+      AbstractHttp2StreamSourceChannel frame = super.createChannel(header, data);
+      if (frame instanceof Http2RstStreamStreamSourceChannel rst) {
+        resets.put(rst.getStreamId(), rst.getErrorCode());
+      } else if (frame instanceof Http2GoAwayStreamSourceChannel away) {
+        goAwayLastStream = Math.min(goAwayLastStream, away.getLastGoodStreamId());
+        goAwayCode = away.getStatus();
+      } else if (frame instanceof Http2SettingsStreamSourceChannel && !settingsSeen) {
+        settingsSeen = true;
+        Runnable r = onSettings;
+        onSettings = null;
+        if (r != null) {
+          // not from inside the frame parsing: what it starts (new streams) runs after this read
+          H2Upstream.later(getIoThread(), r);
+        }
+      }
+      return frame;
+    }
+
+    /** The code of the peer's {@code RST_STREAM} on {@code streamId}, once (-1 when none came). */
+    int takeReset(int streamId) {
+      Integer code = resets.remove(streamId);
+      return code == null ? -1 : code;
+    }
+
+    /** The last stream id of the peer's {@code GOAWAY}, or {@link #NO_GOAWAY}. */
+    int goAwayLastStream() {
+      return goAwayLastStream;
+    }
+
+    int goAwayCode() {
+      return goAwayCode;
+    }
+
+    /** Runs {@code r} (on the IO thread) once the peer's first {@code SETTINGS} has come, or now if it has. */
+    void whenSettled(Runnable r) {
+      if (settingsSeen) {
+        r.run();
+      } else {
+        onSettings = r;
+      }
+    }
+
+    boolean settled() {
+      return settingsSeen;
     }
 
     /**

@@ -63,7 +63,7 @@ final class Pump {
   }
 
   /** As above, showing {@code watcher} (a read-only view of) every run of bytes read. */
-  static void start(
+  static Pump start(
       StreamSourceChannel source,
       StreamSinkChannel sink,
       ByteBufferPool pool,
@@ -74,6 +74,20 @@ final class Pump {
     source.getReadSetter().set(c -> p.pump());
     sink.getWriteSetter().set(c -> p.pump());
     p.pump();
+    return p;
+  }
+
+  /**
+   * Stops moving bytes without reporting anything (the sink's stream was given up, and the source may
+   * go on into another pump): its buffer goes back to the pool. A no-op once the pump has ended.
+   */
+  void abandon() {
+    if (done) {
+      return;
+    }
+    done = true;
+    pooled.close();
+    source.suspendReads(); // a pump started on it next resumes them
   }
 
   private void pump() {

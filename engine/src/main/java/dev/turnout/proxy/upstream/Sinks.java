@@ -41,10 +41,16 @@ public final class Sinks {
    * changed, so one body can be sent by several attempts. Must run on the sink's IO thread.
    */
   public static void write(byte[] body, StreamSinkChannel sink, Consumer<IOException> onError) {
+    write(body, sink, onError, Sinks::finishWrites);
+  }
+
+  /** As above, but {@code then} gets the sink, still open, once every byte is written (instead of ending it). */
+  public static void write(
+      byte[] body, StreamSinkChannel sink, Consumer<IOException> onError, Consumer<StreamSinkChannel> then) {
     ByteBuffer buffer = ByteBuffer.wrap(body);
     try {
       if (writeSome(buffer, sink)) {
-        finishWrites(sink);
+        then.accept(sink);
         return;
       }
     } catch (IOException e) {
@@ -66,7 +72,7 @@ public final class Sinks {
               }
               sink.suspendWrites();
               sink.getWriteSetter().set(null);
-              finishWrites(sink);
+              then.accept(sink);
             });
     sink.resumeWrites();
   }

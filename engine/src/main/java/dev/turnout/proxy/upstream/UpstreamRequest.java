@@ -1,5 +1,6 @@
 package dev.turnout.proxy.upstream;
 
+import dev.turnout.config.H2ClientSettings;
 import dev.turnout.routing.Endpoint;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -60,6 +61,29 @@ public interface UpstreamRequest {
 
   /** {@code connection} broke after the request went out, while {@code where}; closed. */
   void broken(String where, Closeable connection, IOException e);
+
+  /**
+   * The backend did not process the request sent on {@code connection} (an HTTP/2 stream it refused
+   * with {@code RST_STREAM REFUSED_STREAM}, or one past the last stream of its {@code GOAWAY}), which is
+   * closed: the request may go again, as one never sent, when its body can be sent again. By default,
+   * as a broken connection.
+   */
+  default void refused(Closeable connection, String why) {
+    broken("sending the request", connection, new IOException(why));
+  }
+
+  /**
+   * Where a streamed request body keeps what it has read from the caller, so that a refused stream can
+   * be sent again ({@link #refused}); null when nothing is kept (no body, a body held whole, or HTTP/1.1).
+   */
+  default ReplayPrefix replay() {
+    return null;
+  }
+
+  /** The HTTP/2 settings announced on the connections an h2 request's attempts use. */
+  default H2ClientSettings h2Settings() {
+    return H2ClientSettings.DEFAULT;
+  }
 
   /**
    * The answer's head: true when it is the request's answer (its status and headers are set on the
