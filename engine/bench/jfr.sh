@@ -49,7 +49,7 @@ wrk -t1 -c"$CONNS" -d3s "$URL" >/dev/null
 out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "$URL")
 "$BIN/jcmd" "$tpid" JFR.stop name=cost filename="$tmp/cost.jfr" >/dev/null
 [[ -n ${KEEP:-} ]] && cp "$tmp/cost.jfr" "$KEEP"
-"$BIN/jfr" print --json --stack-depth 12 --events \
+"$BIN/jfr" print --json --stack-depth 24 --events \
   jdk.ObjectAllocationSample,jdk.ThreadAllocationStatistics,jdk.GarbageCollection,jdk.SafepointBegin,jdk.SafepointEnd,jdk.JavaMonitorEnter,jdk.ThreadPark \
   "$tmp/cost.jfr" >"$tmp/cost.json"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(grep -E 'Requests/sec|99%|Non-2xx' <<<"$out" | tr -s ' ' | tr '\n' ';')"
@@ -72,16 +72,16 @@ for v in by["jdk.ThreadAllocationStatistics"]:
 total = sum(last[k] - first[k] for k in last)
 on_io = sum(last[k] - first[k] for k in last if "I/O" in (names[k] or ""))
 print(f"{n} requests; allocated per request: {total / n:.0f} bytes, on the IO threads {on_io / n:.0f}")
+def tname(f): return f["method"]["type"]["name"].replace("/", ".")
 def frame(f):
-    m = f["method"]; return f'{m["type"]["name"].split(".")[-1]}.{m["name"]}:{f["lineNumber"]}'
+    m = f["method"]; return f'{tname(f).split(".")[-1]}.{m["name"]}:{f["lineNumber"]}'
 ours = ("dev.turnout", "io.undertow", "org.xnio")
 sites, callers, sampled = collections.Counter(), collections.Counter(), 0
 for v in by["jdk.ObjectAllocationSample"]:
     if not io(v.get("eventThread")): continue
     w = v["weight"]; sampled += w
     frames = (v.get("stackTrace") or {}).get("frames") or []
-    mine = next((f for f in frames if f["method"]["type"]["name"].startswith("dev.turnout")
-                 and "$$Lambda" not in f["method"]["type"]["name"]), None)
+    mine = next((f for f in frames if tname(f).startswith("dev.turnout") and "$$Lambda" not in tname(f)), None)
     cls = (v.get("objectClass") or {}).get("name", "?")
     where = frame(frames[0]) if frames else "?"
     sites[(cls, where, frame(mine) if mine and mine is not frames[0] else "")] += w
@@ -105,7 +105,7 @@ for kind, key in (("jdk.JavaMonitorEnter", "monitorClass"), ("jdk.ThreadPark", "
     where = collections.Counter()
     for v in waits:
         frames = (v.get("stackTrace") or {}).get("frames") or []
-        mine = next((frame(f) for f in frames if f["method"]["type"]["name"].startswith(ours)), "?")
+        mine = next((frame(f) for f in frames if tname(f).startswith(ours)), "?")
         where[mine] += dur(v["duration"])
     print(f"{kind} on IO threads over 100 us: {len(waits)}, {sum(dur(v['duration']) for v in waits):.1f} ms"
           + "".join(f"; {w} {ms:.1f} ms" for w, ms in where.most_common(3)))
