@@ -247,12 +247,21 @@ final class ResponseHead {
     for (int i = from; i < to; i++) {
       h = 31 * h + raw[i];
     }
-    int slot = (h ^ (h >>> 16)) & (VALUES_KEPT - 1);
-    String s = kept[slot];
-    if (s == null || !spells(s, raw, from, length)) {
-      s = new String(raw, from, length, StandardCharsets.ISO_8859_1);
-      kept[slot] = s;
+    // Two places per hash, the newer value first: two values of one answer that share a hash (Date
+    // moves every second) would otherwise push each other out on every answer.
+    int first = (h ^ (h >>> 16)) & (VALUES_KEPT - 1);
+    int second = first ^ 1;
+    String s = kept[first];
+    if (s != null && spells(s, raw, from, length)) {
+      return s;
     }
+    s = kept[second];
+    if (s != null && spells(s, raw, from, length)) {
+      return s;
+    }
+    s = new String(raw, from, length, StandardCharsets.ISO_8859_1);
+    kept[second] = kept[first];
+    kept[first] = s;
     return s;
   }
 
