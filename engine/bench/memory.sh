@@ -62,6 +62,15 @@ if [[ -n $nmt ]]; then
     /\(thread #/ { printf "  %-28s %s\n", "  threads", $0 }'
 fi
 rss_kib=$(awk '/^VmRSS/{print $2}' "/proc/$tpid/status")
+# Resident memory by mapping, largest first: the heap is one mapping, malloc's arenas are 64 MiB ones.
+echo "largest resident mappings (KiB):"
+awk '/^[0-9a-f]+-[0-9a-f]+ /{name=$6; range=$1} /^Rss:/{if ($2 > 1024) printf "  %8d %s %s\n", $2, range, name}' \
+  "/proc/$tpid/smaps" | sort -rn | head -8
+# What glibc's malloc keeps of memory the JVM freed (the JIT's arenas at start, above all): RSS once
+# it is handed back. Not counted against the goal; it says what a trim (TrimNativeHeapInterval) saves.
+if "$JCMD" "$tpid" System.trim_native_heap >/dev/null 2>&1; then
+  echo "after a native heap trim: $(rss)"
+fi
 echo "RSS $((rss_kib / 1024)) MiB against the goal of ${GOAL:-128} MiB: $( ((rss_kib < ${GOAL:-128} * 1024)) && echo met || echo missed)"
 echo "classes loaded: $("$(dirname "$JCMD")/jstat" -class "$tpid" | awk 'NR==2{print $1}')"
 "$JCMD" "$tpid" GC.heap_info | sed 's/^/  /' | head -8
