@@ -13,7 +13,7 @@
 # The variants, each a copy of the distribution (bin/turnout copied, lib/turnout.jar linked) whose
 # conf/jvm.options holds only its memory line, so the launcher reads the flags as it reads a user's:
 #   parallel   -XX:+UseParallelGC -Xmx$HEAP                       (the distribution's choice today)
-#   parallel-lean  the same with -Xmn24m (a young generation of 24 MiB, so fewer heap pages touched)
+#   par-lean   the same with -Xmn24m (a young generation of 24 MiB, so fewer heap pages touched)
 #              and -XX:TrimNativeHeapInterval=5000 (malloc's freed memory given back every 5 s; JDK
 #              17.0.9 or newer): memory.sh measured 117 MiB against 157-165 (issue 29's 128 MiB goal),
 #              at the price of young collections about twice as often
@@ -52,7 +52,7 @@ variant() {
 jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 specs=()
 variant parallel "$jdk" -XX:+UseParallelGC "-Xmx$HEAP"
-variant parallel-lean "$jdk" -XX:+UseParallelGC "-Xmx$HEAP" -Xmn24m -XX:+UnlockExperimentalVMOptions \
+variant par-lean "$jdk" -XX:+UseParallelGC "-Xmx$HEAP" -Xmn24m -XX:+UnlockExperimentalVMOptions \
   -XX:TrimNativeHeapInterval=5000
 variant g1-10ms "$jdk" -XX:+UseG1GC -XX:MaxGCPauseMillis=10 "-Xmx$HEAP"
 variant serial "$jdk" -XX:+UseSerialGC "-Xmx$HEAP"
