@@ -1,5 +1,6 @@
 package dev.turnout.metrics;
 
+import java.util.Arrays;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -76,7 +77,7 @@ final class LatencyBuckets {
   }
 
   private static double[] withInf() {
-    double[] out = java.util.Arrays.copyOf(BOUNDS_MS, BOUNDS_MS.length + 1);
+    double[] out = Arrays.copyOf(BOUNDS_MS, BOUNDS_MS.length + 1);
     out[BOUNDS_MS.length] = Double.POSITIVE_INFINITY;
     return out;
   }

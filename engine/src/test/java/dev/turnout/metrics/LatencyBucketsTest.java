@@ -1,6 +1,7 @@
 package dev.turnout.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.turnout.testing.PrometheusText;
 import java.time.Clock;
@@ -135,9 +136,5 @@ class LatencyBucketsTest {
   private static void finish(TrafficStats t, long micros) {
     t.start();
     t.finish(true, null, micros * 1000);
-  }
-
-  private static org.assertj.core.data.Offset<Double> within(double d) {
-    return org.assertj.core.data.Offset.offset(d);
   }
 }
