@@ -1,6 +1,5 @@
 package dev.turnout.metrics;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -64,6 +63,8 @@ public final class ProxyMetrics implements AutoCloseable {
   private final Clock clock;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, RouterNode> routers = new ConcurrentHashMap<>();
+  /** The latency histogram of each scope, registered with the registry when the scope's first node is made. */
+  private final Map<String, LatencyFamily> latencies = new ConcurrentHashMap<>();
   private ScheduledExecutorService ticker;
   /** Ticks so far; only the ticking thread touches it. */
   private long ticks;
@@ -391,14 +392,6 @@ public final class ProxyMetrics implements AutoCloseable {
   private TrafficStats stats(String scope, Tags tags) {
     String p = "turnout_" + scope + "_";
     String of = WHAT.get(scope);
-    // Latency as a Prometheus histogram: cumulative counts under fixed bounds, which Prometheus sums
-    // across instances and takes quantiles of (histogram_quantile), as it cannot with quantiles.
-    DistributionSummary latency =
-        DistributionSummary.builder(p + "latency_ms")
-            .description("Latency of requests " + of + " in milliseconds, counted under fixed bounds since start")
-            .serviceLevelObjectives(LATENCY_BUCKETS_MS)
-            .tags(tags)
-            .register(registry);
     TrafficStats t =
         new TrafficStats(
             nanos,
@@ -407,8 +400,22 @@ public final class ProxyMetrics implements AutoCloseable {
                     .description("Failed requests " + of + ", by failure class (connect, timeout, reset,"
                         + " unroutable, or the status code of a response classified as a failure)")
                     .tags(tags.and("class", failureClass))
-                    .register(registry),
-            latency::record);
+                    .register(registry));
+    // Latency as a Prometheus histogram: cumulative counts under fixed bounds, which Prometheus sums
+    // across instances and takes quantiles of (histogram_quantile), as it cannot with quantiles. Filled
+    // from the node's one-second intervals by the tick, not by the request.
+    latencies
+        .computeIfAbsent(
+            scope,
+            s -> {
+              LatencyFamily f =
+                  new LatencyFamily(
+                      p + "latency_ms",
+                      "Latency of requests " + of + " in milliseconds, counted under fixed bounds since start");
+              registry.getPrometheusRegistry().register(f);
+              return f;
+            })
+        .add(tags, t);
     counter(p + "requests", t, TrafficStats::requests, tags,
         "Finished requests " + of + ", each counted once as a success or a failure");
     counter(p + "successes", t, TrafficStats::successes, tags, "Requests " + of + " that succeeded");
@@ -436,9 +443,6 @@ public final class ProxyMetrics implements AutoCloseable {
   private void counter(String name, TrafficStats t, ToDoubleFunction<TrafficStats> count, Tags tags, String help) {
     FunctionCounter.builder(name, t, count).description(help).tags(tags).register(registry);
   }
-
-  /** The bounds of the latency histograms, in milliseconds (Prometheus adds +Inf). */
-  static final double[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
 
   private final class View implements TrafficView {
     @Override

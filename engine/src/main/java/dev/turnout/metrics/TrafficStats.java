@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -23,7 +24,9 @@ import org.HdrHistogram.Recorder;
  * nobody watches does not pay for them. Every tenth tick also appends a {@link TrafficView.Sample} to a
  * 10-minute history. The ten one-second intervals are kept as packed histograms, which hold only the
  * buckets a second actually used; merging ten of them is the costly part (it was a tenth of the
- * process's CPU under load when done on every tick).
+ * process's CPU under load when done on every tick). The same closed second also fills the node's
+ * Prometheus histogram ({@link LatencyBuckets}), so {@code /metrics} costs the request path only an
+ * exact running sum and a maximum.
  */
 public final class TrafficStats {
   static final int HISTORY = 60;
@@ -58,7 +61,12 @@ public final class TrafficStats {
   private int historyNext;
   private int historySize;
   private final FailureClassListener onNewClass;
-  private final java.util.function.DoubleConsumer latencyMillis;
+  /** Latencies in microseconds since start, for the Prometheus histogram's exact {@code _sum}. */
+  private final LongAdder latencySumMicros = new LongAdder();
+  /** The longest latency in microseconds since the last tick; read and cleared by the tick. */
+  private final AtomicLong latencyMaxMicros = new AtomicLong();
+  /** Guarded by this. */
+  private final LatencyBuckets buckets = new LatencyBuckets();
 
   /** Latency percentiles in milliseconds over the last ten closed one-second intervals. */
   public record Percentiles(double p50, double p90, double p99, double p999) {
@@ -90,14 +98,8 @@ public final class TrafficStats {
   }
 
   TrafficStats(LongSupplier nanos, FailureClassListener onNewClass) {
-    this(nanos, onNewClass, ms -> {});
-  }
-
-  /** As above; each request's latency in milliseconds also goes to {@code latencyMillis}. */
-  TrafficStats(LongSupplier nanos, FailureClassListener onNewClass, java.util.function.DoubleConsumer latencyMillis) {
     this.window = new RollingCounter(60, 2, nanos);
     this.onNewClass = onNewClass;
-    this.latencyMillis = latencyMillis;
   }
 
   private Recorder recorder() {
@@ -132,7 +134,12 @@ public final class TrafficStats {
     }
     long micros = Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000));
     recorder().recordValue(micros);
-    latencyMillis.accept(micros / 1000.0);
+    latencySumMicros.add(micros);
+    // Read first: after the first requests of a second the maximum rarely moves, and a read of a line
+    // nobody writes stays in this core's cache.
+    if (micros > latencyMaxMicros.get()) {
+      latencyMaxMicros.accumulateAndGet(micros, Math::max);
+    }
   }
 
   /** A response with {@code status} was given (to the caller) or taken (from upstream). */
@@ -269,6 +276,7 @@ public final class TrafficStats {
       }
     }
     lastSecondsNext = (lastSecondsNext + 1) % LATENCY_SECONDS;
+    buckets.add(slot, latencySumMicros.sum(), latencyMaxMicros.getAndSet(0));
     stale = true;
     if (sample) {
       Percentiles p = latency();
@@ -277,6 +285,11 @@ public final class TrafficStats {
       historyNext = (historyNext + 1) % HISTORY;
       historySize = Math.min(HISTORY, historySize + 1);
     }
+  }
+
+  /** The Prometheus histogram's figures as of the last tick. */
+  synchronized LatencyBuckets.Snapshot latencyBuckets() {
+    return buckets.snapshot();
   }
 
   /** Samples of the last {@code minutes} minutes, oldest first. */

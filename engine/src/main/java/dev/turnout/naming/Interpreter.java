@@ -36,11 +36,14 @@ public final class Interpreter {
   public record Mount(Path prefix, Namer namer) {}
 
   private final List<Mount> mounts;
+  /** {@link #mounts} for {@link #generation}, which every request reads: an array walk makes no iterator. */
+  private final Mount[] walked;
 
   public Interpreter(List<Mount> mounts) {
     List<Mount> all = new ArrayList<>(mounts);
     all.add(new Mount(SystemNamer.PREFIX, new SystemNamer()));
     this.mounts = List.copyOf(all);
+    this.walked = this.mounts.toArray(new Mount[0]);
   }
 
   /** The configured namers, then the system namer. */
@@ -51,7 +54,7 @@ public final class Interpreter {
   /** Sum of the namers' generations: it changes whenever any namer's answers may have changed. */
   public long generation() {
     long g = 0;
-    for (Mount m : mounts) {
+    for (Mount m : walked) {
       g += m.namer().generation();
     }
     return g;

@@ -61,6 +61,11 @@ final class ServiceName {
           return null;
       }
     }
-    return exchange.getRequestHeaders().getFirst(name);
+    // A well-known name (Host) by Undertow's shared constant: a lookup by a plain string encodes the
+    // name into a new byte array to hash it, for every request.
+    io.undertow.util.HttpString known = io.undertow.util.Headers.fromCache(name);
+    return known != null
+        ? exchange.getRequestHeaders().getFirst(known)
+        : exchange.getRequestHeaders().getFirst(name);
   }
 }

@@ -39,7 +39,14 @@ public final class Client {
   private final Optional<RetryBudget> requeueBudget;
 
   /** Endpoints built for one {@link Addr} value, with cumulative weights and a round-robin schedule. */
-  private record Members(Addr addr, List<Endpoint> endpoints, double[] cumulative, int[] schedule) {}
+  /** {@code only}: the one endpoint's answer to {@link #pick}, made once rather than per request. */
+  private record Members(
+      Addr addr, List<Endpoint> endpoints, double[] cumulative, int[] schedule, Optional<Endpoint> only) {
+    Members(Addr addr, List<Endpoint> endpoints, double[] cumulative, int[] schedule) {
+      this(addr, endpoints, cumulative, schedule,
+          endpoints.size() == 1 ? Optional.of(endpoints.get(0)) : Optional.empty());
+    }
+  }
 
   Client(BoundName name, ClientConfig config, LongSupplier nanos) {
     this(name, config, Optional.empty(), nanos);
@@ -125,7 +132,7 @@ public final class Client {
       return Optional.empty();
     }
     if (all.size() == 1) {
-      return Optional.of(all.get(0));
+      return m.only();
     }
     if ("roundRobin".equals(config.loadBalancer())) {
       return Optional.of(roundRobin(m, tried));

@@ -62,7 +62,8 @@ public interface Identifier {
    * apply" moves on to the next identifier.
    */
   static Identifier firstOf(List<Identifier> identifiers) {
-    List<Identifier> all = List.copyOf(identifiers);
+    // An array, walked by index: a for-each over the list made an iterator for every request.
+    Identifier[] all = List.copyOf(identifiers).toArray(new Identifier[0]);
     return r -> {
       for (Identifier i : all) {
         Optional<Identification> id = i.identify(r);

@@ -107,6 +107,7 @@ class ProxyMetricsTest {
     TrafficStats t = metrics.service("web", "/svc/users");
     requests(t, 90, 0, 3);
     requests(t, 10, 0, 40);
+    metrics.tick();
 
     String scrape = metrics.registry().scrape();
 

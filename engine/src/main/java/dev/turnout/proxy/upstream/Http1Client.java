@@ -142,7 +142,9 @@ public final class Http1Client implements UpstreamClient {
 
     /** Sends the request: its head and its held body, if any, in one write. */
     private void send(UpstreamConnection c) {
-      HeaderMap h = new HeaderMap();
+      // The thread's map: send writes the head into bytes before anything can call back, so a retry
+      // sent from inside it (a refused write) finds the map free to use again.
+      HeaderMap h = Scratch.ofThisThread().requestHeaders();
       request.headers(h);
       HttpServerExchange exchange = request.exchange();
       HttpString method = exchange.getRequestMethod();
@@ -154,6 +156,7 @@ public final class Http1Client implements UpstreamClient {
           h,
           request.body(),
           Methods.HEAD.equals(method));
+      h.clear(); // hold no request's strings past its send
     }
 
     @Override

@@ -128,6 +128,7 @@ final class ResponseHead {
       throw new Malformed("status " + status + " is not an HTTP status code");
     }
     HeaderMap headers = new HeaderMap();
+    String[] values = VALUES.get();
     int at = lineEnd + 1;
     while (true) {
       lineEnd = lineEnd(raw, at, headLength);
@@ -156,7 +157,7 @@ final class ResponseHead {
       while (ve > v && (raw[ve - 1] == ' ' || raw[ve - 1] == '\t')) {
         ve--;
       }
-      headers.add(name(raw, at, colon), new String(raw, v, ve - v, StandardCharsets.ISO_8859_1));
+      headers.add(name(raw, at, colon), value(values, raw, v, ve));
       at = lineEnd + 1;
     }
     String te = headers.getLast(Headers.TRANSFER_ENCODING);
@@ -223,6 +224,58 @@ final class ResponseHead {
     Headers.LOCATION, Headers.SET_COOKIE, Headers.VARY, Headers.EXPIRES, Headers.ACCEPT_RANGES,
     Headers.CONTENT_ENCODING, Headers.AGE, Headers.PRAGMA, Headers.KEEP_ALIVE,
   };
+
+  /** Values kept per IO thread (a power of two), and the longest value kept. */
+  private static final int VALUES_KEPT = 64;
+
+  private static final int VALUE_KEPT_MAX = 64;
+
+  /**
+   * Per IO thread: header values of recent answers, by a hash of their bytes. A backend repeats most of
+   * its values (Server, Content-Type, Connection, a small Content-Length, and its Date for a whole
+   * second), and a string made for each of them on every answer was a tenth of a request's allocation.
+   */
+  private static final ThreadLocal<String[]> VALUES = ThreadLocal.withInitial(() -> new String[VALUES_KEPT]);
+
+  /** The value in {@code raw[from, to)}: the string kept for those bytes, or a new one, then kept. */
+  private static String value(String[] kept, byte[] raw, int from, int to) {
+    int length = to - from;
+    if (length > VALUE_KEPT_MAX) {
+      return new String(raw, from, length, StandardCharsets.ISO_8859_1);
+    }
+    int h = length;
+    for (int i = from; i < to; i++) {
+      h = 31 * h + raw[i];
+    }
+    // Two places per hash, the newer value first: two values of one answer that share a hash (Date
+    // moves every second) would otherwise push each other out on every answer.
+    int first = (h ^ (h >>> 16)) & (VALUES_KEPT - 1);
+    int second = first ^ 1;
+    String s = kept[first];
+    if (s != null && spells(s, raw, from, length)) {
+      return s;
+    }
+    s = kept[second];
+    if (s != null && spells(s, raw, from, length)) {
+      return s;
+    }
+    s = new String(raw, from, length, StandardCharsets.ISO_8859_1);
+    kept[second] = kept[first];
+    kept[first] = s;
+    return s;
+  }
+
+  private static boolean spells(String s, byte[] raw, int from, int length) {
+    if (s.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (s.charAt(i) != (char) (raw[from + i] & 0xff)) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** The field name, as Undertow's shared constant when it is a well-known one. */
   private static HttpString name(byte[] raw, int from, int to) {

@@ -16,6 +16,18 @@ final class Scratch {
   ByteBuffer headBuffer = ByteBuffer.wrap(head);
   ByteBuffer read;
 
+  /**
+   * The headers of a request being sent, from their gathering until its head is written into {@link
+   * #head}; {@link #requestHeaders()} hands it out emptied. One map a thread rather than one a request:
+   * its table (and the growth of it past 12 names) was allocated again for every request.
+   */
+  private final io.undertow.util.HeaderMap requestHeaders = new io.undertow.util.HeaderMap();
+
+  /** {@link #requestHeaders}, emptied; the caller empties it again once the head is written. */
+  io.undertow.util.HeaderMap requestHeaders() {
+    return requestHeaders.clear();
+  }
+
   ByteBuffer head(int length) {
     if (head.length < length) {
       head = new byte[Math.max(length, head.length * 2)];

@@ -51,6 +51,23 @@ class UpstreamFramingTest {
   }
 
   @Test
+  void valuesKeptFromEarlierAnswersAreHandedOutOnlyForTheSameBytes() throws Exception {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-N: v" + i + "\r\nServer: s\r\nX-Same: v" + i % 7
+          + "\r\n\r\n"));
+      seen.add(h.headers.getFirst("X-N") + " " + h.headers.getFirst("X-Same") + " " + h.headers.getFirst("Server"));
+    }
+
+    ResponseHead again = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-Same: v3\r\nX-Other: v3\r\n\r\n"));
+
+    for (int i = 0; i < 500; i++) {
+      assertThat(seen.get(i)).isEqualTo("v" + i + " v" + i % 7 + " s");
+    }
+    assertThat(again.headers.getFirst("X-Same")).isSameAs(again.headers.getFirst("X-Other")).isEqualTo("v3");
+  }
+
+  @Test
   void bareLineFeedsAndAnEmptyReasonAreAccepted() throws Exception {
     ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 404\nContent-Length: 0\n\n"));
     assertThat(h.status).isEqualTo(404);
