@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  *
  * <p>Endpoints come from the service's EndpointSlices ({@code discovery.k8s.io/v1}, by the {@code
  * kubernetes.io/service-name} label) when it has any and the server serves them, from its Endpoints
- * object otherwise (listed at Linkerd's {@code /api/v1/namespaces/NS/endpoints/SVC}). Each is listed
- * then watched ({@link ResourceWatch}) on the namer's own threads; {@link #lookup} answers at once from
+ * object otherwise (Linkerd's {@code /api/v1/namespaces/NS/endpoints/SVC}, watched at {@code
+ * /api/v1/watch/namespaces/NS/endpoints/SVC}). Each is listed then watched ({@link ResourceWatch}) on
+ * the namer's own threads; {@link #lookup} answers at once from
  * memory with one {@link Var} per name for the namer's life, updated in place.
  *
  * <p>A name short of labels is Neg (an Alt falls back); labels Kubernetes could not hold (an upper-case
@@ -232,17 +233,17 @@ public final class K8sNamer implements Namer, Closeable {
       this.key = key;
       String ns = key.namespace();
       String svc = key.service();
-      String label = key.label().map(l -> "&labelSelector=" + l).orElse("");
-      String byName = "?fieldSelector=metadata.name=" + svc + label;
-      String endpointsUrl = "/api/v1/namespaces/" + ns + "/endpoints";
+      // Linkerd's URLs: the object by name, a label selector (when configured) as a parameter of both
+      String label = key.label().map(l -> "?labelSelector=" + l).orElse("");
+      String path = "namespaces/" + ns + "/endpoints/" + svc;
       this.endpointsWatch =
           new ResourceWatch(
               api,
               scheduler,
               "endpoints " + ns + "/" + svc,
-              key.label().isEmpty() ? endpointsUrl + "/" + svc : endpointsUrl + byName,
-              key.label().isEmpty(),
-              endpointsUrl + byName,
+              "/api/v1/" + path + label,
+              true,
+              "/api/v1/watch/" + path + label,
               o -> named(o, svc) && labelled(o),
               sink(m -> endpoints = m));
       String slicesUrl =
@@ -255,7 +256,7 @@ public final class K8sNamer implements Namer, Closeable {
               "endpointslices of " + ns + "/" + svc,
               slicesUrl,
               false,
-              slicesUrl,
+              slicesUrl + "&watch=true",
               o -> svc.equals(o.path("metadata").path("labels").path(SERVICE_NAME_LABEL).asText()) && labelled(o),
               new Sink(m -> slices = m) {
                 @Override
@@ -303,7 +304,7 @@ public final class K8sNamer implements Namer, Closeable {
                 "service " + ns + "/" + svc,
                 "/api/v1/namespaces/" + ns + "/services/" + svc,
                 true,
-                "/api/v1/namespaces/" + ns + "/services?fieldSelector=metadata.name=" + svc,
+                "/api/v1/watch/namespaces/" + ns + "/services/" + svc,
                 o -> named(o, svc),
                 sink(m -> serviceObject = m));
         serviceWatch.start();

@@ -4,24 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * One Kubernetes resource followed the way Kubernetes clients do: a list (which gives the objects and
- * a {@code resourceVersion}), then a watch from that version; a watch that drops is resumed from the
- * last version seen; a {@code 410 Gone} (the version fell out of the server's window, as an HTTP status
- * or an {@code ERROR} event) starts over with a fresh list. Failures retry with jittered exponential
+ * One Kubernetes resource followed the way Linkerd 1 follows it: a list (which gives the objects and
+ * a {@code resourceVersion}), then a watch, a GET the server answers with a chunked stream of JSON
+ * events ({@code ADDED}, {@code MODIFIED}, {@code DELETED}, {@code BOOKMARK}, {@code ERROR}), one a
+ * line. A collection is watched from its list's version; one named object (Linkerd's {@code
+ * /api/v1/watch/namespaces/NS/endpoints/SVC}) from now, as Linkerd does, since an object's own version
+ * may be older than the server keeps, and the server starts such a watch with the object as it is. A
+ * stream that ends or breaks is resumed from the last version an event carried (with none yet, the
+ * resource is listed again); a {@code 410 Gone} (the version fell out of the server's window, as an
+ * HTTP status or an {@code ERROR} event) starts over with a fresh list. Failures retry with jittered exponential
  * backoff from 10 ms to 10 s (Linkerd's). The objects known are kept through any failure and replaced
  * only by what the server answers, so a registry that is away or answers garbage empties nothing.
  *
@@ -62,13 +62,14 @@ final class ResourceWatch implements Closeable {
   private int attempt;
   /** Grows with every list or watch started, so callbacks of an abandoned one are ignored. */
   private long epoch;
-  private WebSocket socket;
+  private K8sApi.Stream stream;
   private volatile boolean closed;
 
   /**
    * @param what the resource in words, for errors ({@code endpoints default/users})
    * @param listPath the list URL; with {@code single} a GET of one object (404: none yet)
-   * @param watchPath the collection URL and its selectors, {@code watch=true} and the version added
+   * @param watchPath the watch URL and its selectors (for a collection with {@code watch=true}); the
+   *     version to start from is added
    * @param keep which listed or watched objects count (a name or label the server may not filter)
    */
   ResourceWatch(
@@ -97,14 +98,14 @@ final class ResourceWatch implements Closeable {
   @Override
   public synchronized void close() {
     closed = true;
-    abortSocket();
+    dropStream();
   }
 
   private synchronized void list() {
     if (closed) {
       return;
     }
-    abortSocket();
+    dropStream();
     long mine = ++epoch;
     api.get(listPath).whenComplete((resp, err) -> listed(mine, resp, err));
   }
@@ -158,7 +159,7 @@ final class ResourceWatch implements Closeable {
     }
     objects.clear();
     objects.putAll(fresh);
-    resourceVersion = version;
+    resourceVersion = single ? null : version;
     attempt = 0;
     sink.healthy();
     sink.changed(Map.copyOf(objects));
@@ -169,41 +170,35 @@ final class ResourceWatch implements Closeable {
     if (closed) {
       return;
     }
-    abortSocket();
+    dropStream();
     long mine = ++epoch;
-    String path =
-        watchPath
-            + (watchPath.contains("?") ? "&" : "?")
-            + "watch=true&allowWatchBookmarks=true"
-            + (resourceVersion == null ? "" : "&resourceVersion=" + resourceVersion);
-    api.watch(path, new Listener(mine))
-        .whenComplete(
-            (ws, err) -> {
-              if (err != null) {
-                watchFailed(mine, err);
-              }
-            });
+    StringBuilder path = new StringBuilder(watchPath);
+    if (!single) {
+      path.append(watchPath.contains("?") ? '&' : '?').append("allowWatchBookmarks=true");
+    }
+    if (resourceVersion != null) {
+      path.append(path.indexOf("?") >= 0 ? '&' : '?').append("resourceVersion=").append(resourceVersion);
+    }
+    stream = api.watch(path.toString(), new Lines(mine));
   }
 
-  private synchronized void watchFailed(long mine, Throwable err) {
+  private synchronized void opened(long mine) {
     if (closed || mine != epoch) {
       return;
     }
-    Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-    if (c instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 410) {
-      retry(this::list, null);
-      return;
-    }
-    retry(this::openWatch, "cannot watch " + what + " at " + api.describe() + ": " + cause(err));
-  }
-
-  private synchronized void opened(long mine, WebSocket ws) {
-    if (closed || mine != epoch) {
-      ws.abort();
-      return;
-    }
-    socket = ws;
     sink.healthy();
+  }
+
+  private synchronized void refused(long mine, int status, String body) {
+    if (closed || mine != epoch) {
+      return;
+    }
+    stream = null;
+    if (status == 410) {
+      retry(this::list, null);
+    } else {
+      retry(this::openWatch, "watching " + what + " answered HTTP " + status + ": " + message(body));
+    }
   }
 
   private synchronized void event(long mine, String text) {
@@ -213,8 +208,11 @@ final class ResourceWatch implements Closeable {
     JsonNode ev;
     try {
       ev = JSON.readTree(text);
+      if (ev == null || !ev.isObject()) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
     } catch (Exception e) {
-      abortSocket();
+      dropStream();
       retry(this::openWatch, "watching " + what + " answered something that is not an event: " + e.getMessage());
       return;
     }
@@ -234,7 +232,7 @@ final class ResourceWatch implements Closeable {
         return;
       }
       case "ERROR" -> {
-        abortSocket();
+        dropStream();
         if (obj.path("code").asInt() == 410) {
           retry(this::list, null);
         } else {
@@ -243,7 +241,7 @@ final class ResourceWatch implements Closeable {
         return;
       }
       default -> {
-        abortSocket();
+        dropStream();
         retry(this::openWatch, "watching " + what + " answered an event of unknown type '" + type + "'");
         return;
       }
@@ -253,25 +251,26 @@ final class ResourceWatch implements Closeable {
     sink.changed(Map.copyOf(objects));
   }
 
-  private synchronized void dropped(long mine, String why) {
+  private synchronized void ended(long mine, String why) {
     if (closed || mine != epoch) {
       return;
     }
-    socket = null;
+    stream = null;
+    Runnable next = resourceVersion == null ? this::list : this::openWatch;
     if (why == null) {
-      // a watch the server ended (its timeout): resume at once from the last version
-      retry(this::openWatch, null);
+      // the server ended the watch (its timeout): resume at once from the last version
+      retry(next, null);
     } else {
-      retry(this::openWatch, "the watch of " + what + " dropped: " + why);
+      retry(next, "the watch of " + what + " at " + api.describe() + " dropped: " + why);
     }
   }
 
-  /** Drops the open watch, if any; its callbacks are ignored from here on (even one abort runs now). */
-  private void abortSocket() {
+  /** Drops the open watch, if any; its callbacks are ignored from here on (even one under way now). */
+  private void dropStream() {
     epoch++;
-    if (socket != null) {
-      socket.abort();
-      socket = null;
+    if (stream != null) {
+      stream.close();
+      stream = null;
     }
   }
 
@@ -310,57 +309,32 @@ final class ResourceWatch implements Closeable {
     return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
   }
 
-  /** A watch's frames, whole messages handed on; every callback checks the watch is still current. */
-  private final class Listener implements WebSocket.Listener {
+  /** One watch's stream, each call checked against the watch still being the current one. */
+  private final class Lines implements K8sApi.Lines {
     private final long mine;
-    private final StringBuilder text = new StringBuilder();
-    private java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
 
-    Listener(long mine) {
+    Lines(long mine) {
       this.mine = mine;
     }
 
     @Override
-    public void onOpen(WebSocket ws) {
-      opened(mine, ws);
-      ws.request(1);
+    public void opened() {
+      ResourceWatch.this.opened(mine);
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        String whole = text.toString();
-        text.setLength(0);
-        event(mine, whole);
-      }
-      ws.request(1);
-      return null;
+    public void line(String line) {
+      event(mine, line);
     }
 
     @Override
-    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-      byte[] chunk = new byte[data.remaining()];
-      data.get(chunk);
-      bytes.writeBytes(chunk);
-      if (last) {
-        String whole = bytes.toString(StandardCharsets.UTF_8);
-        bytes = new java.io.ByteArrayOutputStream();
-        event(mine, whole);
-      }
-      ws.request(1);
-      return null;
+    public void refused(int status, String body) {
+      ResourceWatch.this.refused(mine, status, body);
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      dropped(mine, null);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      dropped(mine, cause(error));
+    public void ended(String why) {
+      ResourceWatch.this.ended(mine, why);
     }
   }
 }
