@@ -16,10 +16,12 @@ import java.util.function.Predicate;
  * One Kubernetes resource followed the way Linkerd 1 follows it: a list (which gives the objects and
  * a {@code resourceVersion}), then a watch, a GET the server answers with a chunked stream of JSON
  * events ({@code ADDED}, {@code MODIFIED}, {@code DELETED}, {@code BOOKMARK}, {@code ERROR}), one a
- * line. A collection is watched from its list's version; one named object (Linkerd's {@code
- * /api/v1/watch/namespaces/NS/endpoints/SVC}) from now, as Linkerd does, since an object's own version
- * may be older than the server keeps, and the server starts such a watch with the object as it is. A
- * stream that ends or breaks is resumed from the last version an event carried (with none yet, the
+ * line. A collection is watched from its list's version, one named object (Linkerd's {@code
+ * /api/v1/watch/namespaces/NS/endpoints/SVC}) from the object's own version, so that nothing between
+ * the list and the watch is missed. An object quiet for longer than the server keeps versions gets a
+ * 410 for that; after such a relist it is watched from now, as Linkerd 1 always watches an object
+ * (the server then starts with the object as it is; only a deletion in the moment between that list
+ * and that watch would go unseen). A stream that ends or breaks is resumed from the last version an event carried (with none yet, the
  * resource is listed again); a {@code 410 Gone} (the version fell out of the server's window, as an
  * HTTP status or an {@code ERROR} event) starts over with a fresh list. Failures retry with jittered exponential
  * backoff from 10 ms to 10 s (Linkerd's). The objects known are kept through any failure and replaced
@@ -59,6 +61,8 @@ final class ResourceWatch implements Closeable {
 
   private final Map<String, JsonNode> objects = new LinkedHashMap<>();
   private String resourceVersion;
+  /** The last list followed a 410: its object's version is too old to watch from. */
+  private boolean gone;
   private int attempt;
   /** Grows with every list or watch started, so callbacks of an abandoned one are ignored. */
   private long epoch;
@@ -159,7 +163,8 @@ final class ResourceWatch implements Closeable {
     }
     objects.clear();
     objects.putAll(fresh);
-    resourceVersion = single ? null : version;
+    resourceVersion = single && gone ? null : version;
+    gone = false;
     attempt = 0;
     sink.healthy();
     sink.changed(Map.copyOf(objects));
@@ -195,6 +200,7 @@ final class ResourceWatch implements Closeable {
     }
     stream = null;
     if (status == 410) {
+      gone = true;
       retry(this::list, null);
     } else {
       retry(this::openWatch, "watching " + what + " answered HTTP " + status + ": " + message(body));
@@ -234,6 +240,7 @@ final class ResourceWatch implements Closeable {
       case "ERROR" -> {
         dropStream();
         if (obj.path("code").asInt() == 410) {
+          gone = true;
           retry(this::list, null);
         } else {
           retry(this::openWatch, "watching " + what + " answered an error: " + obj.path("message").asText(obj.toString()));

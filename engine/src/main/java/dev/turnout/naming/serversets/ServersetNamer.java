@@ -55,7 +55,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #lookup} answers from memory. A znode first asked about is {@link Addr.Pending} until
  * ZooKeeper answers (its shorter forms are asked about at once, should it prove empty); the namer then
  * watches it (children and each member's data) on its own thread and Curator's, updating the same
- * {@link Var} in place, so routers follow members without rebinding.
+ * {@link Var} in place, so routers follow members without rebinding. Each listing reads only the
+ * members it shows for the first time, all at once in the background; the set is published when that
+ * listing's reads are in (members that left go with it), one set for all the answers queued together,
+ * so a registry replacing every member keeps publishing listing by listing rather than waiting for a
+ * quiet moment.
  * Whether a znode serves at all moves bindings, so it bumps {@link #generation()}. While the connection
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
  * on reconnection (a new session included) every watched znode is read again. A member whose data turns
@@ -104,6 +108,15 @@ public final class ServersetNamer implements Namer, Closeable {
     }
   }
 
+  /**
+   * The member reads one listing (or one data change) started; when the last is in, the node's set
+   * is published with them. Batches are counted apart, so a registry that keeps changing, listing
+   * after listing, never holds back the members of a listing already read.
+   */
+  private static final class Batch {
+    int left;
+  }
+
   /** A watched znode: whether it exists and its members as last read. Touched only on the loop. */
   private final class Node {
     final String path;
@@ -111,9 +124,10 @@ public final class ServersetNamer implements Namer, Closeable {
     final Map<String, Member> members = new HashMap<>();
     /** The member names of the latest listing: a late read of a member since gone is dropped. */
     Set<String> listed = Set.of();
-    /** Member reads in flight: the set is published when they are all in, not one member at a time. */
-    int reading;
+    /** Whether ZooKeeper has answered enough for a set to be published (a listing and its reads). */
     boolean answered;
+    /** A publication is queued on the loop: the answers before it in the queue share it. */
+    boolean publishQueued;
     boolean exists;
     final Watcher childWatcher = e -> onLoop(() -> childEvent(this, e));
     final Watcher dataWatcher = e -> onLoop(() -> dataEvent(this, e));
@@ -318,7 +332,7 @@ public final class ServersetNamer implements Namer, Closeable {
     node.selections.add(s);
     if (fresh) {
       listChildren(node, false);
-    } else if (node.answered && node.reading == 0) {
+    } else if (node.answered) {
       if (update(s, node)) {
         changed();
       }
@@ -360,7 +374,7 @@ public final class ServersetNamer implements Namer, Closeable {
       node.members.clear();
       node.listed = Set.of();
       node.answered = true;
-      publish(node);
+      schedulePublish(node);
       // Learn when it is made: an exists watch fires on creation.
       call(
           () -> zk.checkExists().usingWatcher(node.childWatcher).inBackground((c, ev) -> existence(node, ev), loop).forPath(node.path),
@@ -373,22 +387,26 @@ public final class ServersetNamer implements Namer, Closeable {
     }
     heard();
     node.exists = true;
-    node.answered = true;
     Set<String> names = new HashSet<>();
     for (String child : e.getChildren()) {
       if (child.startsWith(MEMBER_PREFIX)) {
         names.add(child);
       }
     }
+    boolean left = node.members.keySet().retainAll(names);
+    Set<String> joined = new HashSet<>(names);
+    joined.removeAll(node.listed);
     node.listed = names;
-    node.members.keySet().retainAll(names);
+    Batch batch = new Batch();
     for (String name : names) {
-      if (rereadAll || !node.members.containsKey(name)) {
-        readMember(node, name);
+      // a member listed before whose read is still in flight is read by its own batch
+      if (rereadAll || (!node.members.containsKey(name) && joined.contains(name))) {
+        readMember(node, name, batch);
       }
     }
-    if (node.reading == 0) {
-      publish(node);
+    if (batch.left == 0 && (left || !node.answered)) {
+      node.answered = true;
+      schedulePublish(node);
     }
   }
 
@@ -401,18 +419,20 @@ public final class ServersetNamer implements Namer, Closeable {
     }
   }
 
-  private void readMember(Node node, String name) {
-    node.reading++;
+  private void readMember(Node node, String name, Batch batch) {
+    batch.left++;
     String path = node.child(name);
     boolean started =
-        call(() -> zk.getData().usingWatcher(node.dataWatcher).inBackground((c, e) -> memberData(node, name, e), loop).forPath(path), path);
+        call(
+            () -> zk.getData().usingWatcher(node.dataWatcher).inBackground((c, e) -> memberData(node, name, e, batch), loop).forPath(path),
+            path);
     if (!started) {
-      node.reading--;
+      batch.left--;
     }
   }
 
-  private void memberData(Node node, String name, CuratorEvent e) {
-    node.reading--;
+  private void memberData(Node node, String name, CuratorEvent e, Batch batch) {
+    batch.left--;
     KeeperException.Code rc = KeeperException.Code.get(e.getResultCode());
     if (rc == KeeperException.Code.OK && !node.listed.contains(name)) {
       heard();
@@ -431,8 +451,9 @@ public final class ServersetNamer implements Namer, Closeable {
     } else {
       failed("reading " + node.child(name), rc);
     }
-    if (node.reading == 0) {
-      publish(node);
+    if (batch.left == 0) {
+      node.answered = true;
+      schedulePublish(node);
     }
   }
 
@@ -445,9 +466,25 @@ public final class ServersetNamer implements Namer, Closeable {
   private void dataEvent(Node node, WatchedEvent e) {
     if (e.getType() == Watcher.Event.EventType.NodeDataChanged && e.getPath() != null) {
       String name = e.getPath().substring(e.getPath().lastIndexOf('/') + 1);
-      if (node.members.containsKey(name)) {
-        readMember(node, name);
+      // listed: a member left out for garbage data is read again when its data changes
+      if (node.listed.contains(name)) {
+        readMember(node, name, new Batch());
       }
+    }
+  }
+
+  /**
+   * Publishes {@code node}'s set once the answers already queued on the loop are handled, so a burst
+   * of them (a registry replacing many members at once) costs one set, not one per answer.
+   */
+  private void schedulePublish(Node node) {
+    if (!node.publishQueued) {
+      node.publishQueued = true;
+      onLoop(
+          () -> {
+            node.publishQueued = false;
+            publish(node);
+          });
     }
   }
 

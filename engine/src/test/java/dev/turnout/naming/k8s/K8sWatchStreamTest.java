@@ -66,6 +66,7 @@ class K8sWatchStreamTest {
   @Test
   void theObjectIsListedThenWatchedAtLinkerdsUrlAndAModifiedEventMovesIt() {
     users("10.1.0.1");
+    String listed = api.endpointsVersion("prod", "users");
     K8sNamer namer = namer();
     Var<Addr> http = addr(namer, "/prod/http/users");
     awaitHosts(http, "10.1.0.1:8080");
@@ -74,9 +75,9 @@ class K8sWatchStreamTest {
     users("10.1.0.2", "10.1.0.3");
 
     awaitHosts(http, "10.1.0.2:8080", "10.1.0.3:8080");
-    assertThat(api.requests()).containsSubsequence(LIST, WATCH);
+    assertThat(api.requests()).containsSubsequence(LIST, WATCH + "?resourceVersion=" + listed);
     assertThat(count(LIST)).isEqualTo(1);
-    assertThat(count(WATCH)).isEqualTo(1);
+    assertThat(api.requests()).filteredOn(r -> r.startsWith(WATCH)).hasSize(1);
   }
 
   @Test
@@ -98,7 +99,7 @@ class K8sWatchStreamTest {
   }
 
   @Test
-  void anErrorEventOfCode410IsFollowedByAFreshListAndAWatchFromNow() {
+  void anErrorEventOfCode410IsFollowedByAFreshListAndThenAWatchFromNow() {
     users("10.1.0.1");
     K8sNamer namer = namer();
     Var<Addr> http = addr(namer, "/prod/http/users");
@@ -108,11 +109,12 @@ class K8sWatchStreamTest {
 
     api.forgetHistory();
     api.dropWatches();
-    Await.until("listed again", SOON, () -> count(LIST) == 2 && count(WATCH) == 2);
+    Await.until("listed again and watched from now", SOON, () -> count(LIST) == 2 && count(WATCH) == 1);
     users("10.1.0.3");
 
     awaitHosts(http, "10.1.0.3:8080");
-    assertThat(api.requests()).filteredOn(r -> r.startsWith(WATCH + "?resourceVersion=")).hasSize(1);
+    // the first watch and its resumption carried a version; the one after the relist none
+    assertThat(api.requests()).filteredOn(r -> r.startsWith(WATCH + "?resourceVersion=")).hasSize(2);
     assertThat(namer.status().orElseThrow().lastError()).isEmpty();
   }
 
@@ -188,7 +190,7 @@ class K8sWatchStreamTest {
 
     Var<Addr> v2 = addr(namer, "/prod/http/users/v2");
     awaitHosts(v2, "10.1.0.2:8080");
-    Await.until("watching", SOON, () -> count(WATCH + "?labelSelector=version=v2") == 1);
+    Await.until("watching", SOON, () -> api.requests().stream().anyMatch(r -> r.startsWith(WATCH + "?labelSelector=version=v2&resourceVersion=")));
     api.endpoints("prod", "users", Map.of("version", "v3"), List.of("10.1.0.3"), List.of(), Map.of("http", 8080));
 
     Await.until("the object left the selection, last " + v2.get(), SOON, () -> v2.get() instanceof Addr.Neg);
