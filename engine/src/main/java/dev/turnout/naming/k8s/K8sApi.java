@@ -172,34 +172,32 @@ final class K8sApi {
     };
   }
 
-  /** Hands a stream's lines on until it ends or its watch is closed; says its end once. */
+  /**
+   * Hands a stream's lines on until it ends or its watch is closed; says its end once. It holds no
+   * lock while calling out, since its reader takes its own lock and may close this from under it.
+   */
   private static final class LineReader implements Flow.Subscriber<String> {
     private final Lines lines;
-    private Flow.Subscription subscription;
-    private boolean done;
+    private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Flow.Subscription subscription;
 
     LineReader(Lines lines) {
       this.lines = lines;
     }
 
     @Override
-    public synchronized void onSubscribe(Flow.Subscription s) {
-      if (done) {
-        s.cancel();
-        return;
-      }
+    public void onSubscribe(Flow.Subscription s) {
       subscription = s;
-      s.request(Long.MAX_VALUE);
+      if (done.get()) {
+        s.cancel();
+      } else {
+        s.request(Long.MAX_VALUE);
+      }
     }
 
     @Override
     public void onNext(String line) {
-      synchronized (this) {
-        if (done) {
-          return;
-        }
-      }
-      if (!line.isBlank()) {
+      if (!done.get() && !line.isBlank()) {
         lines.line(line);
       }
     }
@@ -211,37 +209,30 @@ final class K8sApi {
 
     @Override
     public void onComplete() {
-      if (finish()) {
+      if (done.compareAndSet(false, true)) {
         lines.ended(null);
       }
     }
 
     void refused(int status, String body) {
-      if (finish()) {
+      if (done.compareAndSet(false, true)) {
         lines.refused(status, body);
       }
     }
 
     void ended(Throwable t) {
-      if (finish()) {
+      if (done.compareAndSet(false, true)) {
         Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
         lines.ended(c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage());
       }
     }
 
-    synchronized void close() {
-      done = true;
-      if (subscription != null) {
-        subscription.cancel();
+    void close() {
+      done.set(true);
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
       }
-    }
-
-    private synchronized boolean finish() {
-      if (done) {
-        return false;
-      }
-      done = true;
-      return true;
     }
   }
 

@@ -57,8 +57,7 @@ import org.slf4j.LoggerFactory;
  * watches it (children and each member's data) on its own thread and Curator's, updating the same
  * {@link Var} in place, so routers follow members without rebinding. Each listing reads only the
  * members it shows for the first time, all at once in the background; the set is published when that
- * listing's reads are in (members that left go with it), one set for all the answers queued together,
- * so a registry replacing every member keeps publishing listing by listing rather than waiting for a
+ * listing's reads are in (members that left go with it), so a registry replacing every member keeps publishing listing by listing rather than waiting for a
  * quiet moment.
  * Whether a znode serves at all moves bindings, so it bumps {@link #generation()}. While the connection
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
@@ -126,8 +125,6 @@ public final class ServersetNamer implements Namer, Closeable {
     Set<String> listed = Set.of();
     /** Whether ZooKeeper has answered enough for a set to be published (a listing and its reads). */
     boolean answered;
-    /** A publication is queued on the loop: the answers before it in the queue share it. */
-    boolean publishQueued;
     boolean exists;
     final Watcher childWatcher = e -> onLoop(() -> childEvent(this, e));
     final Watcher dataWatcher = e -> onLoop(() -> dataEvent(this, e));
@@ -374,7 +371,7 @@ public final class ServersetNamer implements Namer, Closeable {
       node.members.clear();
       node.listed = Set.of();
       node.answered = true;
-      schedulePublish(node);
+      publish(node);
       // Learn when it is made: an exists watch fires on creation.
       call(
           () -> zk.checkExists().usingWatcher(node.childWatcher).inBackground((c, ev) -> existence(node, ev), loop).forPath(node.path),
@@ -406,7 +403,7 @@ public final class ServersetNamer implements Namer, Closeable {
     }
     if (batch.left == 0 && (left || !node.answered)) {
       node.answered = true;
-      schedulePublish(node);
+      publish(node);
     }
   }
 
@@ -453,7 +450,7 @@ public final class ServersetNamer implements Namer, Closeable {
     }
     if (batch.left == 0) {
       node.answered = true;
-      schedulePublish(node);
+      publish(node);
     }
   }
 
@@ -470,21 +467,6 @@ public final class ServersetNamer implements Namer, Closeable {
       if (node.listed.contains(name)) {
         readMember(node, name, new Batch());
       }
-    }
-  }
-
-  /**
-   * Publishes {@code node}'s set once the answers already queued on the loop are handled, so a burst
-   * of them (a registry replacing many members at once) costs one set, not one per answer.
-   */
-  private void schedulePublish(Node node) {
-    if (!node.publishQueued) {
-      node.publishQueued = true;
-      onLoop(
-          () -> {
-            node.publishQueued = false;
-            publish(node);
-          });
     }
   }
 
