@@ -55,10 +55,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #lookup} answers from memory. A znode first asked about is {@link Addr.Pending} until
  * ZooKeeper answers (its shorter forms are asked about at once, should it prove empty); the namer then
  * watches it (children and each member's data) on its own thread and Curator's, updating the same
- * {@link Var} in place, so routers follow members without rebinding. Each listing reads only the
- * members it shows for the first time, all at once in the background; the set is published when that
- * listing's reads are in (members that left go with it), so a registry replacing every member keeps publishing listing by listing rather than waiting for a
- * quiet moment.
+ * {@link Var} in place, so routers follow members without rebinding. A listing reads only the members
+ * neither known nor being read already, all at once in the background, and the set is published when
+ * that listing's reads are in (members that left go with it): a registry replacing every member keeps
+ * publishing listing by listing rather than waiting for a quiet moment.
  * Whether a znode serves at all moves bindings, so it bumps {@link #generation()}. While the connection
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
  * on reconnection (a new session included) every watched znode is read again. A member whose data turns
@@ -123,6 +123,8 @@ public final class ServersetNamer implements Namer, Closeable {
     final Map<String, Member> members = new HashMap<>();
     /** The member names of the latest listing: a late read of a member since gone is dropped. */
     Set<String> listed = Set.of();
+    /** Members whose read is in flight: a later listing leaves them to the batch that asked. */
+    final Set<String> reading = new HashSet<>();
     /** Whether ZooKeeper has answered enough for a set to be published (a listing and its reads). */
     boolean answered;
     boolean exists;
@@ -391,13 +393,10 @@ public final class ServersetNamer implements Namer, Closeable {
       }
     }
     boolean left = node.members.keySet().retainAll(names);
-    Set<String> joined = new HashSet<>(names);
-    joined.removeAll(node.listed);
     node.listed = names;
     Batch batch = new Batch();
     for (String name : names) {
-      // a member listed before whose read is still in flight is read by its own batch
-      if (rereadAll || (!node.members.containsKey(name) && joined.contains(name))) {
+      if (rereadAll || (!node.members.containsKey(name) && !node.reading.contains(name))) {
         readMember(node, name, batch);
       }
     }
@@ -418,6 +417,7 @@ public final class ServersetNamer implements Namer, Closeable {
 
   private void readMember(Node node, String name, Batch batch) {
     batch.left++;
+    node.reading.add(name);
     String path = node.child(name);
     boolean started =
         call(
@@ -425,11 +425,13 @@ public final class ServersetNamer implements Namer, Closeable {
             path);
     if (!started) {
       batch.left--;
+      node.reading.remove(name);
     }
   }
 
   private void memberData(Node node, String name, CuratorEvent e, Batch batch) {
     batch.left--;
+    node.reading.remove(name);
     KeeperException.Code rc = KeeperException.Code.get(e.getResultCode());
     if (rc == KeeperException.Code.OK && !node.listed.contains(name)) {
       heard();
