@@ -196,16 +196,22 @@ public final class K8sStandIn implements AutoCloseable {
     }
   }
 
-  /** The server goes away: listening stops and open watches break. */
-  public void stop() {
+  /** The server goes away: listening stops and open watches end. */
+  public synchronized void stop() {
+    if (server == null) {
+      return;
+    }
     dropWatches();
     server.stop(0);
     handlers.shutdownNow();
+    server = null;
   }
 
   /** The server comes back on the same port with the objects it had. */
-  public void restart() {
-    listen(port);
+  public synchronized void restart() {
+    if (server == null) {
+      listen(port);
+    }
   }
 
   @Override
