@@ -12,6 +12,7 @@ import dev.turnout.naming.NamerStatus;
 import dev.turnout.naming.Var;
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class K8sNamer implements Namer, Closeable {
   private final Path prefix;
   private final Optional<String> labelKey;
   private final Clock clock;
+  private final Duration watchIdle;
   private final ExecutorService http;
   private final ScheduledExecutorService scheduler;
   private final Map<Path, Var<Addr>> names = new ConcurrentHashMap<>();
@@ -79,7 +81,7 @@ public final class K8sNamer implements Namer, Closeable {
           config.inCluster()
               ? K8sApi.inCluster(System.getenv(), K8sApi.SERVICE_ACCOUNT, http)
               : K8sApi.plain(config.host(), config.port(), http);
-      return new K8sNamer(api, http, config.prefix(), config.labelSelector(), clock);
+      return new K8sNamer(api, http, config.prefix(), config.labelSelector(), clock, ResourceWatch.DEFAULT_IDLE);
     } catch (RuntimeException e) {
       http.shutdownNow();
       throw e;
@@ -115,10 +117,20 @@ public final class K8sNamer implements Namer, Closeable {
   /** In-cluster with {@code env} for the process's environment and {@code accountDir} for the service account's. */
   static K8sNamer inCluster(Map<String, String> env, java.nio.file.Path accountDir, Path prefix, Clock clock) {
     ExecutorService http = Executors.newFixedThreadPool(2, daemon("turnout-k8s-http"));
-    return new K8sNamer(K8sApi.inCluster(env, accountDir, http), http, prefix, Optional.empty(), clock);
+    return new K8sNamer(K8sApi.inCluster(env, accountDir, http), http, prefix, Optional.empty(), clock, ResourceWatch.DEFAULT_IDLE);
   }
 
-  private K8sNamer(K8sApi api, ExecutorService http, Path prefix, Optional<String> labelKey, Clock clock) {
+  /** As {@link #plain}, a watch that says nothing for {@code watchIdle} being presumed dead. */
+  static K8sNamer plain(String host, int port, Duration watchIdle) {
+    ExecutorService http = Executors.newFixedThreadPool(2, daemon("turnout-k8s-http"));
+    return new K8sNamer(K8sApi.plain(host, port, http), http, DEFAULT_PREFIX, Optional.empty(), Clock.systemUTC(), watchIdle);
+  }
+
+  private K8sNamer(K8sApi api, ExecutorService http, Path prefix, Optional<String> labelKey, Clock clock, Duration watchIdle) {
+    if (watchIdle.isNegative() || watchIdle.isZero()) {
+      throw new IllegalArgumentException("a watch's idle limit must be positive, not " + watchIdle);
+    }
+    this.watchIdle = watchIdle;
     this.api = api;
     this.http = http;
     this.prefix = prefix;
@@ -240,6 +252,7 @@ public final class K8sNamer implements Namer, Closeable {
           new ResourceWatch(
               api,
               scheduler,
+              watchIdle,
               "endpoints " + ns + "/" + svc,
               "/api/v1/" + path + label,
               true,
@@ -253,6 +266,7 @@ public final class K8sNamer implements Namer, Closeable {
           new ResourceWatch(
               api,
               scheduler,
+              watchIdle,
               "endpointslices of " + ns + "/" + svc,
               slicesUrl,
               false,
@@ -301,6 +315,7 @@ public final class K8sNamer implements Namer, Closeable {
             new ResourceWatch(
                 api,
                 scheduler,
+                watchIdle,
                 "service " + ns + "/" + svc,
                 "/api/v1/namespaces/" + ns + "/services/" + svc,
                 true,

@@ -23,7 +23,10 @@ import java.util.function.Predicate;
  * (the server then starts with the object as it is; only a deletion in the moment between that list
  * and that watch would go unseen). A stream that ends or breaks is resumed from the last version an event carried (with none yet, the
  * resource is listed again); a {@code 410 Gone} (the version fell out of the server's window, as an
- * HTTP status or an {@code ERROR} event) starts over with a fresh list. Failures retry with jittered exponential
+ * HTTP status or an {@code ERROR} event) starts over with a fresh list. A watch that says nothing for
+ * {@link #DEFAULT_IDLE} is presumed dead (a connection gone without the server's word, which would
+ * otherwise leave names on old endpoints without saying stale) and resumed the same way; Kubernetes'
+ * own clients ask the server to end each watch after 5-10 minutes for the same reason. Failures retry with jittered exponential
  * backoff from 10 ms to 10 s (Linkerd's). The objects known are kept through any failure and replaced
  * only by what the server answers, so a registry that is away or answers garbage empties nothing.
  *
@@ -34,6 +37,8 @@ final class ResourceWatch implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MIN_BACKOFF_MS = 10;
   private static final long MAX_BACKOFF_MS = 10_000;
+  /** How long a watch may stay silent before it is dropped and resumed. */
+  static final java.time.Duration DEFAULT_IDLE = java.time.Duration.ofMinutes(10);
 
   /** What a watch tells its owner. Calls never overlap. */
   interface Sink {
@@ -52,6 +57,7 @@ final class ResourceWatch implements Closeable {
 
   private final K8sApi api;
   private final ScheduledExecutorService scheduler;
+  private final long idleNanos;
   private final String what;
   private final String listPath;
   private final boolean single;
@@ -67,6 +73,8 @@ final class ResourceWatch implements Closeable {
   /** Grows with every list or watch started, so callbacks of an abandoned one are ignored. */
   private long epoch;
   private K8sApi.Stream stream;
+  /** {@link System#nanoTime()} when the open watch last said something (opened, or a line). */
+  private long lastHeard;
   private volatile boolean closed;
 
   /**
@@ -79,6 +87,7 @@ final class ResourceWatch implements Closeable {
   ResourceWatch(
       K8sApi api,
       ScheduledExecutorService scheduler,
+      java.time.Duration idle,
       String what,
       String listPath,
       boolean single,
@@ -87,6 +96,7 @@ final class ResourceWatch implements Closeable {
       Sink sink) {
     this.api = api;
     this.scheduler = scheduler;
+    this.idleNanos = idle.toNanos();
     this.what = what;
     this.listPath = listPath;
     this.single = single;
@@ -184,13 +194,36 @@ final class ResourceWatch implements Closeable {
     if (resourceVersion != null) {
       path.append(path.indexOf("?") >= 0 ? '&' : '?').append("resourceVersion=").append(resourceVersion);
     }
+    lastHeard = System.nanoTime();
     stream = api.watch(path.toString(), new Lines(mine));
+    checkIdle(mine, idleNanos);
+  }
+
+  private void checkIdle(long mine, long afterNanos) {
+    if (!closed) {
+      scheduler.schedule(() -> idle(mine), afterNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Drops and resumes watch {@code mine} if it has been silent too long; otherwise looks again later. */
+  private synchronized void idle(long mine) {
+    if (closed || mine != epoch) {
+      return;
+    }
+    long silent = System.nanoTime() - lastHeard;
+    if (silent < idleNanos) {
+      checkIdle(mine, idleNanos - silent);
+      return;
+    }
+    dropStream();
+    retry(resourceVersion == null ? this::list : this::openWatch, null);
   }
 
   private synchronized void opened(long mine) {
     if (closed || mine != epoch) {
       return;
     }
+    lastHeard = System.nanoTime();
     sink.healthy();
   }
 
@@ -211,6 +244,7 @@ final class ResourceWatch implements Closeable {
     if (closed || mine != epoch) {
       return;
     }
+    lastHeard = System.nanoTime();
     JsonNode ev;
     try {
       ev = JSON.readTree(text);

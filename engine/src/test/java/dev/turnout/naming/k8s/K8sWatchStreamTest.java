@@ -119,6 +119,23 @@ class K8sWatchStreamTest {
   }
 
   @Test
+  void aWatchSilentForTooLongIsPresumedDeadAndResumedFromTheLastVersion() {
+    users("10.1.0.1");
+    String listed = api.endpointsVersion("prod", "users");
+    K8sNamer namer = cleanup.add(K8sNamer.plain("127.0.0.1", api.port(), Duration.ofMillis(500)));
+    Var<Addr> http = addr(namer, "/prod/http/users");
+    awaitHosts(http, "10.1.0.1:8080");
+
+    // nothing changes: the stand-in's stream stays open and silent, as over a connection that died quietly
+    Await.until("watched again", SOON, () -> count(WATCH + "?resourceVersion=" + listed) >= 2);
+    users("10.1.0.7");
+
+    awaitHosts(http, "10.1.0.7:8080");
+    assertThat(count(LIST)).isEqualTo(1);
+    assertThat(namer.status().orElseThrow().stale()).isFalse();
+  }
+
+  @Test
   void anHttp410IsFollowedByAFreshList() {
     users("10.1.0.1");
     K8sNamer namer = namer();
