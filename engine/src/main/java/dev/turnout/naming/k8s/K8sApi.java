@@ -6,7 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
+import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -25,8 +26,9 @@ import javax.net.ssl.TrustManagerFactory;
  * Where a Kubernetes API server is and how to talk to it: {@code kubectl proxy} over plain HTTP (as
  * Linkerd 1), or in-cluster over HTTPS with the service account's bearer token (read again for every
  * request, since projected tokens rotate) and CA. Requests go out on the JDK's HTTP client with the
- * namer's own executor: nothing here runs on a caller's thread, and watches are WebSockets, as fabric8
- * and kubectl open them.
+ * namer's own executor: nothing here runs on a caller's thread. Watches are what Linkerd 1 reads: a
+ * GET answered with a chunked stream of JSON watch events, one a line, handed on line by line as they
+ * arrive (no thread waits on the stream).
  */
 final class K8sApi {
   static final java.nio.file.Path SERVICE_ACCOUNT = java.nio.file.Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
@@ -45,7 +47,13 @@ final class K8sApi {
   /** {@code kubectl proxy} (or any plain-HTTP API server) at {@code host:port}. */
   static K8sApi plain(String host, int port, ExecutorService executor) {
     String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-    HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: over plain HTTP the client's default would offer an h2c upgrade kubectl proxy never takes
+    HttpClient http =
+        HttpClient.newBuilder()
+            .executor(executor)
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     return new K8sApi(URI.create("http://" + h + ":" + port), Optional.empty(), http);
   }
 
@@ -107,13 +115,125 @@ final class K8sApi {
     return http.sendAsync(req.GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
-  /** Opens a watch on {@code pathAndQuery} (with {@code watch=true}) as a WebSocket. */
-  CompletableFuture<WebSocket> watch(String pathAndQuery, WebSocket.Listener listener) {
-    URI http = base.resolve(pathAndQuery);
-    URI ws = URI.create((http.getScheme().equals("https") ? "wss" : "ws") + http.toString().substring(http.getScheme().length()));
-    WebSocket.Builder b = this.http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-    bearer().ifPresent(t -> b.header("Authorization", "Bearer " + t));
-    return b.buildAsync(ws, listener);
+  /** What a watch's stream tells its reader; calls for one stream never overlap. */
+  interface Lines {
+    /** The server answered 200: events follow. */
+    void opened();
+
+    /** One line of the stream (a JSON watch event), without its end of line. */
+    void line(String line);
+
+    /** The server answered something else than 200, with this body. */
+    void refused(int status, String body);
+
+    /** The stream ended: the server closed it cleanly ({@code why} null) or it broke. */
+    void ended(String why);
+  }
+
+  /** An open watch; closing it drops the connection and silences its {@link Lines}. */
+  interface Stream extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * A GET of {@code pathAndQuery} read as a stream of lines: Kubernetes' watch, served chunked until
+   * the server ends it. The request's timeout covers the wait for the status line only.
+   */
+  Stream watch(String pathAndQuery, Lines lines) {
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
+    bearer().ifPresent(t -> req.header("Authorization", "Bearer " + t));
+    LineReader reader = new LineReader(lines);
+    CompletableFuture<HttpResponse<Void>> sent =
+        http.sendAsync(
+            req.GET().build(),
+            info -> {
+              if (info.statusCode() == 200) {
+                lines.opened();
+                return BodySubscribers.fromLineSubscriber(reader);
+              }
+              return BodySubscribers.mapping(
+                  BodySubscribers.ofString(StandardCharsets.UTF_8),
+                  body -> {
+                    reader.refused(info.statusCode(), body);
+                    return null;
+                  });
+            });
+    sent.whenComplete(
+        (resp, err) -> {
+          if (err != null) {
+            reader.ended(err);
+          }
+        });
+    return () -> {
+      reader.close();
+      sent.cancel(true);
+    };
+  }
+
+  /**
+   * Hands a stream's lines on until it ends or its watch is closed; says its end once. It holds no
+   * lock while calling out, since its reader takes its own lock and may close this from under it.
+   */
+  private static final class LineReader implements Flow.Subscriber<String> {
+    private final Lines lines;
+    private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Flow.Subscription subscription;
+
+    LineReader(Lines lines) {
+      this.lines = lines;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (done.get()) {
+        s.cancel();
+      } else {
+        s.request(Long.MAX_VALUE);
+      }
+    }
+
+    @Override
+    public void onNext(String line) {
+      if (!done.get() && !line.isBlank()) {
+        lines.line(line);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ended(t);
+    }
+
+    @Override
+    public void onComplete() {
+      if (done.compareAndSet(false, true)) {
+        lines.ended(null);
+      }
+    }
+
+    void refused(int status, String body) {
+      if (done.compareAndSet(false, true)) {
+        lines.refused(status, body);
+      }
+    }
+
+    void ended(Throwable t) {
+      if (done.compareAndSet(false, true)) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        lines.ended(c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage());
+      }
+    }
+
+    void close() {
+      done.set(true);
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
   }
 
   private Optional<String> bearer() {

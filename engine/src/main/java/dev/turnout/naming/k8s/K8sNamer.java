@@ -12,6 +12,7 @@ import dev.turnout.naming.NamerStatus;
 import dev.turnout.naming.Var;
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +37,9 @@ import java.util.regex.Pattern;
  *
  * <p>Endpoints come from the service's EndpointSlices ({@code discovery.k8s.io/v1}, by the {@code
  * kubernetes.io/service-name} label) when it has any and the server serves them, from its Endpoints
- * object otherwise (listed at Linkerd's {@code /api/v1/namespaces/NS/endpoints/SVC}). Each is listed
- * then watched ({@link ResourceWatch}) on the namer's own threads; {@link #lookup} answers at once from
+ * object otherwise (Linkerd's {@code /api/v1/namespaces/NS/endpoints/SVC}, watched at {@code
+ * /api/v1/watch/namespaces/NS/endpoints/SVC}). Each is listed then watched ({@link ResourceWatch}) on
+ * the namer's own threads; {@link #lookup} answers at once from
  * memory with one {@link Var} per name for the namer's life, updated in place.
  *
  * <p>A name short of labels is Neg (an Alt falls back); labels Kubernetes could not hold (an upper-case
@@ -59,6 +61,7 @@ public final class K8sNamer implements Namer, Closeable {
   private final Path prefix;
   private final Optional<String> labelKey;
   private final Clock clock;
+  private final Duration watchIdle;
   private final ExecutorService http;
   private final ScheduledExecutorService scheduler;
   private final Map<Path, Var<Addr>> names = new ConcurrentHashMap<>();
@@ -78,7 +81,7 @@ public final class K8sNamer implements Namer, Closeable {
           config.inCluster()
               ? K8sApi.inCluster(System.getenv(), K8sApi.SERVICE_ACCOUNT, http)
               : K8sApi.plain(config.host(), config.port(), http);
-      return new K8sNamer(api, http, config.prefix(), config.labelSelector(), clock);
+      return new K8sNamer(api, http, config.prefix(), config.labelSelector(), clock, ResourceWatch.DEFAULT_IDLE);
     } catch (RuntimeException e) {
       http.shutdownNow();
       throw e;
@@ -114,10 +117,20 @@ public final class K8sNamer implements Namer, Closeable {
   /** In-cluster with {@code env} for the process's environment and {@code accountDir} for the service account's. */
   static K8sNamer inCluster(Map<String, String> env, java.nio.file.Path accountDir, Path prefix, Clock clock) {
     ExecutorService http = Executors.newFixedThreadPool(2, daemon("turnout-k8s-http"));
-    return new K8sNamer(K8sApi.inCluster(env, accountDir, http), http, prefix, Optional.empty(), clock);
+    return new K8sNamer(K8sApi.inCluster(env, accountDir, http), http, prefix, Optional.empty(), clock, ResourceWatch.DEFAULT_IDLE);
   }
 
-  private K8sNamer(K8sApi api, ExecutorService http, Path prefix, Optional<String> labelKey, Clock clock) {
+  /** As {@link #plain}, a watch that says nothing for {@code watchIdle} being presumed dead. */
+  static K8sNamer plain(String host, int port, Duration watchIdle) {
+    ExecutorService http = Executors.newFixedThreadPool(2, daemon("turnout-k8s-http"));
+    return new K8sNamer(K8sApi.plain(host, port, http), http, DEFAULT_PREFIX, Optional.empty(), Clock.systemUTC(), watchIdle);
+  }
+
+  private K8sNamer(K8sApi api, ExecutorService http, Path prefix, Optional<String> labelKey, Clock clock, Duration watchIdle) {
+    if (watchIdle.isNegative() || watchIdle.isZero()) {
+      throw new IllegalArgumentException("a watch's idle limit must be positive, not " + watchIdle);
+    }
+    this.watchIdle = watchIdle;
     this.api = api;
     this.http = http;
     this.prefix = prefix;
@@ -232,17 +245,18 @@ public final class K8sNamer implements Namer, Closeable {
       this.key = key;
       String ns = key.namespace();
       String svc = key.service();
-      String label = key.label().map(l -> "&labelSelector=" + l).orElse("");
-      String byName = "?fieldSelector=metadata.name=" + svc + label;
-      String endpointsUrl = "/api/v1/namespaces/" + ns + "/endpoints";
+      // Linkerd's URLs: the object by name, a label selector (when configured) as a parameter of both
+      String label = key.label().map(l -> "?labelSelector=" + l).orElse("");
+      String path = "namespaces/" + ns + "/endpoints/" + svc;
       this.endpointsWatch =
           new ResourceWatch(
               api,
               scheduler,
+              watchIdle,
               "endpoints " + ns + "/" + svc,
-              key.label().isEmpty() ? endpointsUrl + "/" + svc : endpointsUrl + byName,
-              key.label().isEmpty(),
-              endpointsUrl + byName,
+              "/api/v1/" + path + label,
+              true,
+              "/api/v1/watch/" + path + label,
               o -> named(o, svc) && labelled(o),
               sink(m -> endpoints = m));
       String slicesUrl =
@@ -252,10 +266,11 @@ public final class K8sNamer implements Namer, Closeable {
           new ResourceWatch(
               api,
               scheduler,
+              watchIdle,
               "endpointslices of " + ns + "/" + svc,
               slicesUrl,
               false,
-              slicesUrl,
+              slicesUrl + "&watch=true",
               o -> svc.equals(o.path("metadata").path("labels").path(SERVICE_NAME_LABEL).asText()) && labelled(o),
               new Sink(m -> slices = m) {
                 @Override
@@ -300,10 +315,11 @@ public final class K8sNamer implements Namer, Closeable {
             new ResourceWatch(
                 api,
                 scheduler,
+                watchIdle,
                 "service " + ns + "/" + svc,
                 "/api/v1/namespaces/" + ns + "/services/" + svc,
                 true,
-                "/api/v1/namespaces/" + ns + "/services?fieldSelector=metadata.name=" + svc,
+                "/api/v1/watch/namespaces/" + ns + "/services/" + svc,
                 o -> named(o, svc),
                 sink(m -> serviceObject = m));
         serviceWatch.start();

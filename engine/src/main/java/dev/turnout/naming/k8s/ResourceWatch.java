@@ -4,24 +4,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * One Kubernetes resource followed the way Kubernetes clients do: a list (which gives the objects and
- * a {@code resourceVersion}), then a watch from that version; a watch that drops is resumed from the
- * last version seen; a {@code 410 Gone} (the version fell out of the server's window, as an HTTP status
- * or an {@code ERROR} event) starts over with a fresh list. Failures retry with jittered exponential
+ * One Kubernetes resource followed the way Linkerd 1 follows it: a list (which gives the objects and
+ * a {@code resourceVersion}), then a watch, a GET the server answers with a chunked stream of JSON
+ * events ({@code ADDED}, {@code MODIFIED}, {@code DELETED}, {@code BOOKMARK}, {@code ERROR}), one a
+ * line. A collection is watched from its list's version, one named object (Linkerd's {@code
+ * /api/v1/watch/namespaces/NS/endpoints/SVC}) from the object's own version, so that nothing between
+ * the list and the watch is missed. An object quiet for longer than the server keeps versions gets a
+ * 410 for that; after such a relist it is watched from now, as Linkerd 1 always watches an object
+ * (the server then starts with the object as it is; only a deletion in the moment between that list
+ * and that watch would go unseen). A stream that ends or breaks is resumed from the last version an event carried (with none yet, the
+ * resource is listed again); a {@code 410 Gone} (the version fell out of the server's window, as an
+ * HTTP status or an {@code ERROR} event) starts over with a fresh list. A watch that says nothing for
+ * {@link #DEFAULT_IDLE} is presumed dead (a connection gone without the server's word, which would
+ * otherwise leave names on old endpoints without saying stale) and resumed the same way; Kubernetes'
+ * own clients ask the server to end each watch after 5-10 minutes for the same reason. Failures retry with jittered exponential
  * backoff from 10 ms to 10 s (Linkerd's). The objects known are kept through any failure and replaced
  * only by what the server answers, so a registry that is away or answers garbage empties nothing.
  *
@@ -32,6 +37,8 @@ final class ResourceWatch implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MIN_BACKOFF_MS = 10;
   private static final long MAX_BACKOFF_MS = 10_000;
+  /** How long a watch may stay silent before it is dropped and resumed. */
+  static final java.time.Duration DEFAULT_IDLE = java.time.Duration.ofMinutes(10);
 
   /** What a watch tells its owner. Calls never overlap. */
   interface Sink {
@@ -50,6 +57,7 @@ final class ResourceWatch implements Closeable {
 
   private final K8sApi api;
   private final ScheduledExecutorService scheduler;
+  private final long idleNanos;
   private final String what;
   private final String listPath;
   private final boolean single;
@@ -59,21 +67,27 @@ final class ResourceWatch implements Closeable {
 
   private final Map<String, JsonNode> objects = new LinkedHashMap<>();
   private String resourceVersion;
+  /** The last list followed a 410: its object's version is too old to watch from. */
+  private boolean gone;
   private int attempt;
   /** Grows with every list or watch started, so callbacks of an abandoned one are ignored. */
   private long epoch;
-  private WebSocket socket;
+  private K8sApi.Stream stream;
+  /** {@link System#nanoTime()} when the open watch last said something (opened, or a line). */
+  private long lastHeard;
   private volatile boolean closed;
 
   /**
    * @param what the resource in words, for errors ({@code endpoints default/users})
    * @param listPath the list URL; with {@code single} a GET of one object (404: none yet)
-   * @param watchPath the collection URL and its selectors, {@code watch=true} and the version added
+   * @param watchPath the watch URL and its selectors (for a collection with {@code watch=true}); the
+   *     version to start from is added
    * @param keep which listed or watched objects count (a name or label the server may not filter)
    */
   ResourceWatch(
       K8sApi api,
       ScheduledExecutorService scheduler,
+      java.time.Duration idle,
       String what,
       String listPath,
       boolean single,
@@ -82,6 +96,7 @@ final class ResourceWatch implements Closeable {
       Sink sink) {
     this.api = api;
     this.scheduler = scheduler;
+    this.idleNanos = idle.toNanos();
     this.what = what;
     this.listPath = listPath;
     this.single = single;
@@ -97,14 +112,14 @@ final class ResourceWatch implements Closeable {
   @Override
   public synchronized void close() {
     closed = true;
-    abortSocket();
+    dropStream();
   }
 
   private synchronized void list() {
     if (closed) {
       return;
     }
-    abortSocket();
+    dropStream();
     long mine = ++epoch;
     api.get(listPath).whenComplete((resp, err) -> listed(mine, resp, err));
   }
@@ -158,7 +173,8 @@ final class ResourceWatch implements Closeable {
     }
     objects.clear();
     objects.putAll(fresh);
-    resourceVersion = version;
+    resourceVersion = single && gone ? null : version;
+    gone = false;
     attempt = 0;
     sink.healthy();
     sink.changed(Map.copyOf(objects));
@@ -169,52 +185,74 @@ final class ResourceWatch implements Closeable {
     if (closed) {
       return;
     }
-    abortSocket();
+    dropStream();
     long mine = ++epoch;
-    String path =
-        watchPath
-            + (watchPath.contains("?") ? "&" : "?")
-            + "watch=true&allowWatchBookmarks=true"
-            + (resourceVersion == null ? "" : "&resourceVersion=" + resourceVersion);
-    api.watch(path, new Listener(mine))
-        .whenComplete(
-            (ws, err) -> {
-              if (err != null) {
-                watchFailed(mine, err);
-              }
-            });
+    StringBuilder path = new StringBuilder(watchPath);
+    if (!single) {
+      path.append(watchPath.contains("?") ? '&' : '?').append("allowWatchBookmarks=true");
+    }
+    if (resourceVersion != null) {
+      path.append(path.indexOf("?") >= 0 ? '&' : '?').append("resourceVersion=").append(resourceVersion);
+    }
+    lastHeard = System.nanoTime();
+    stream = api.watch(path.toString(), new Lines(mine));
+    checkIdle(mine, idleNanos);
   }
 
-  private synchronized void watchFailed(long mine, Throwable err) {
+  private void checkIdle(long mine, long afterNanos) {
+    if (!closed) {
+      scheduler.schedule(() -> idle(mine), afterNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Drops and resumes watch {@code mine} if it has been silent too long; otherwise looks again later. */
+  private synchronized void idle(long mine) {
     if (closed || mine != epoch) {
       return;
     }
-    Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-    if (c instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 410) {
-      retry(this::list, null);
+    long silent = System.nanoTime() - lastHeard;
+    if (silent < idleNanos) {
+      checkIdle(mine, idleNanos - silent);
       return;
     }
-    retry(this::openWatch, "cannot watch " + what + " at " + api.describe() + ": " + cause(err));
+    dropStream();
+    retry(resourceVersion == null ? this::list : this::openWatch, null);
   }
 
-  private synchronized void opened(long mine, WebSocket ws) {
+  private synchronized void opened(long mine) {
     if (closed || mine != epoch) {
-      ws.abort();
       return;
     }
-    socket = ws;
+    lastHeard = System.nanoTime();
     sink.healthy();
+  }
+
+  private synchronized void refused(long mine, int status, String body) {
+    if (closed || mine != epoch) {
+      return;
+    }
+    stream = null;
+    if (status == 410) {
+      gone = true;
+      retry(this::list, null);
+    } else {
+      retry(this::openWatch, "watching " + what + " answered HTTP " + status + ": " + message(body));
+    }
   }
 
   private synchronized void event(long mine, String text) {
     if (closed || mine != epoch) {
       return;
     }
+    lastHeard = System.nanoTime();
     JsonNode ev;
     try {
       ev = JSON.readTree(text);
+      if (ev == null || !ev.isObject()) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
     } catch (Exception e) {
-      abortSocket();
+      dropStream();
       retry(this::openWatch, "watching " + what + " answered something that is not an event: " + e.getMessage());
       return;
     }
@@ -234,8 +272,9 @@ final class ResourceWatch implements Closeable {
         return;
       }
       case "ERROR" -> {
-        abortSocket();
+        dropStream();
         if (obj.path("code").asInt() == 410) {
+          gone = true;
           retry(this::list, null);
         } else {
           retry(this::openWatch, "watching " + what + " answered an error: " + obj.path("message").asText(obj.toString()));
@@ -243,7 +282,7 @@ final class ResourceWatch implements Closeable {
         return;
       }
       default -> {
-        abortSocket();
+        dropStream();
         retry(this::openWatch, "watching " + what + " answered an event of unknown type '" + type + "'");
         return;
       }
@@ -253,25 +292,26 @@ final class ResourceWatch implements Closeable {
     sink.changed(Map.copyOf(objects));
   }
 
-  private synchronized void dropped(long mine, String why) {
+  private synchronized void ended(long mine, String why) {
     if (closed || mine != epoch) {
       return;
     }
-    socket = null;
+    stream = null;
+    Runnable next = resourceVersion == null ? this::list : this::openWatch;
     if (why == null) {
-      // a watch the server ended (its timeout): resume at once from the last version
-      retry(this::openWatch, null);
+      // the server ended the watch (its timeout): resume at once from the last version
+      retry(next, null);
     } else {
-      retry(this::openWatch, "the watch of " + what + " dropped: " + why);
+      retry(next, "the watch of " + what + " at " + api.describe() + " dropped: " + why);
     }
   }
 
-  /** Drops the open watch, if any; its callbacks are ignored from here on (even one abort runs now). */
-  private void abortSocket() {
+  /** Drops the open watch, if any; its callbacks are ignored from here on (even one under way now). */
+  private void dropStream() {
     epoch++;
-    if (socket != null) {
-      socket.abort();
-      socket = null;
+    if (stream != null) {
+      stream.close();
+      stream = null;
     }
   }
 
@@ -310,57 +350,32 @@ final class ResourceWatch implements Closeable {
     return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
   }
 
-  /** A watch's frames, whole messages handed on; every callback checks the watch is still current. */
-  private final class Listener implements WebSocket.Listener {
+  /** One watch's stream, each call checked against the watch still being the current one. */
+  private final class Lines implements K8sApi.Lines {
     private final long mine;
-    private final StringBuilder text = new StringBuilder();
-    private java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
 
-    Listener(long mine) {
+    Lines(long mine) {
       this.mine = mine;
     }
 
     @Override
-    public void onOpen(WebSocket ws) {
-      opened(mine, ws);
-      ws.request(1);
+    public void opened() {
+      ResourceWatch.this.opened(mine);
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        String whole = text.toString();
-        text.setLength(0);
-        event(mine, whole);
-      }
-      ws.request(1);
-      return null;
+    public void line(String line) {
+      event(mine, line);
     }
 
     @Override
-    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-      byte[] chunk = new byte[data.remaining()];
-      data.get(chunk);
-      bytes.writeBytes(chunk);
-      if (last) {
-        String whole = bytes.toString(StandardCharsets.UTF_8);
-        bytes = new java.io.ByteArrayOutputStream();
-        event(mine, whole);
-      }
-      ws.request(1);
-      return null;
+    public void refused(int status, String body) {
+      ResourceWatch.this.refused(mine, status, body);
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      dropped(mine, null);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      dropped(mine, cause(error));
+    public void ended(String why) {
+      ResourceWatch.this.ended(mine, why);
     }
   }
 }

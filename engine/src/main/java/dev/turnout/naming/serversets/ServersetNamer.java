@@ -55,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #lookup} answers from memory. A znode first asked about is {@link Addr.Pending} until
  * ZooKeeper answers (its shorter forms are asked about at once, should it prove empty); the namer then
  * watches it (children and each member's data) on its own thread and Curator's, updating the same
- * {@link Var} in place, so routers follow members without rebinding.
+ * {@link Var} in place, so routers follow members without rebinding. A listing reads only the members
+ * neither known nor being read already, all at once in the background, and the set is published when
+ * that listing's reads are in (members that left go with it): a registry replacing every member keeps
+ * publishing listing by listing rather than waiting for a quiet moment.
  * Whether a znode serves at all moves bindings, so it bumps {@link #generation()}. While the connection
  * to ZooKeeper is lost, every name keeps the members it had and {@link #status()} says {@code stale};
  * on reconnection (a new session included) every watched znode is read again. A member whose data turns
@@ -104,6 +107,15 @@ public final class ServersetNamer implements Namer, Closeable {
     }
   }
 
+  /**
+   * The member reads one listing (or one data change) started; when the last is in, the node's set
+   * is published with them. Batches are counted apart, so a registry that keeps changing, listing
+   * after listing, never holds back the members of a listing already read.
+   */
+  private static final class Batch {
+    int left;
+  }
+
   /** A watched znode: whether it exists and its members as last read. Touched only on the loop. */
   private final class Node {
     final String path;
@@ -111,8 +123,9 @@ public final class ServersetNamer implements Namer, Closeable {
     final Map<String, Member> members = new HashMap<>();
     /** The member names of the latest listing: a late read of a member since gone is dropped. */
     Set<String> listed = Set.of();
-    /** Member reads in flight: the set is published when they are all in, not one member at a time. */
-    int reading;
+    /** Members whose read is in flight: a later listing leaves them to the batch that asked. */
+    final Set<String> reading = new HashSet<>();
+    /** Whether ZooKeeper has answered enough for a set to be published (a listing and its reads). */
     boolean answered;
     boolean exists;
     final Watcher childWatcher = e -> onLoop(() -> childEvent(this, e));
@@ -318,7 +331,7 @@ public final class ServersetNamer implements Namer, Closeable {
     node.selections.add(s);
     if (fresh) {
       listChildren(node, false);
-    } else if (node.answered && node.reading == 0) {
+    } else if (node.answered) {
       if (update(s, node)) {
         changed();
       }
@@ -373,21 +386,22 @@ public final class ServersetNamer implements Namer, Closeable {
     }
     heard();
     node.exists = true;
-    node.answered = true;
     Set<String> names = new HashSet<>();
     for (String child : e.getChildren()) {
       if (child.startsWith(MEMBER_PREFIX)) {
         names.add(child);
       }
     }
+    boolean left = node.members.keySet().retainAll(names);
     node.listed = names;
-    node.members.keySet().retainAll(names);
+    Batch batch = new Batch();
     for (String name : names) {
-      if (rereadAll || !node.members.containsKey(name)) {
-        readMember(node, name);
+      if (rereadAll || (!node.members.containsKey(name) && !node.reading.contains(name))) {
+        readMember(node, name, batch);
       }
     }
-    if (node.reading == 0) {
+    if (batch.left == 0 && (left || !node.answered)) {
+      node.answered = true;
       publish(node);
     }
   }
@@ -401,18 +415,23 @@ public final class ServersetNamer implements Namer, Closeable {
     }
   }
 
-  private void readMember(Node node, String name) {
-    node.reading++;
+  private void readMember(Node node, String name, Batch batch) {
+    batch.left++;
+    node.reading.add(name);
     String path = node.child(name);
     boolean started =
-        call(() -> zk.getData().usingWatcher(node.dataWatcher).inBackground((c, e) -> memberData(node, name, e), loop).forPath(path), path);
+        call(
+            () -> zk.getData().usingWatcher(node.dataWatcher).inBackground((c, e) -> memberData(node, name, e, batch), loop).forPath(path),
+            path);
     if (!started) {
-      node.reading--;
+      batch.left--;
+      node.reading.remove(name);
     }
   }
 
-  private void memberData(Node node, String name, CuratorEvent e) {
-    node.reading--;
+  private void memberData(Node node, String name, CuratorEvent e, Batch batch) {
+    batch.left--;
+    node.reading.remove(name);
     KeeperException.Code rc = KeeperException.Code.get(e.getResultCode());
     if (rc == KeeperException.Code.OK && !node.listed.contains(name)) {
       heard();
@@ -431,7 +450,8 @@ public final class ServersetNamer implements Namer, Closeable {
     } else {
       failed("reading " + node.child(name), rc);
     }
-    if (node.reading == 0) {
+    if (batch.left == 0) {
+      node.answered = true;
       publish(node);
     }
   }
@@ -445,8 +465,9 @@ public final class ServersetNamer implements Namer, Closeable {
   private void dataEvent(Node node, WatchedEvent e) {
     if (e.getType() == Watcher.Event.EventType.NodeDataChanged && e.getPath() != null) {
       String name = e.getPath().substring(e.getPath().lastIndexOf('/') + 1);
-      if (node.members.containsKey(name)) {
-        readMember(node, name);
+      // listed: a member left out for garbage data is read again when its data changes
+      if (node.listed.contains(name)) {
+        readMember(node, name, new Batch());
       }
     }
   }

@@ -11,7 +11,6 @@ import dev.turnout.naming.NamerStatus;
 import dev.turnout.naming.Var;
 import dev.turnout.testing.Await;
 import dev.turnout.testing.Cleanup;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +21,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** io.l5d.k8s against fabric8's Kubernetes API stand-in: lists, watches, and what a name binds to. */
+/** io.l5d.k8s against a Kubernetes API stand-in ({@link K8sStandIn}): lists, watches, and what a name binds to. */
 class K8sNamerTest {
   private static final Duration SOON = Duration.ofSeconds(10);
 
@@ -81,14 +80,14 @@ class K8sNamerTest {
   @Test
   void aPortNumberFollowsTheServicePortToItsTarget() {
     api.endpoints("prod", "users", Map.of(), List.of("10.1.0.1"), List.of(), Map.of("http", 8080));
-    api.service("prod", "users", 80, new IntOrString("http"));
-    api.service("prod", "users", 80, new IntOrString("http"));
+    api.service("prod", "users", 80, "http");
+    api.service("prod", "users", 80, "http");
     K8sNamer namer = namer(Optional.empty());
 
     Var<Addr> byNumber = addr(namer, "/prod/80/users");
     awaitHosts(byNumber, "10.1.0.1:8080");
 
-    api.service("prod", "users", 80, new IntOrString(7070));
+    api.service("prod", "users", 80, 7070);
     awaitHosts(byNumber, "10.1.0.1:7070");
     Await.until("a port the Service lacks is Neg", SOON, () -> addr(namer, "/prod/81/users").get() instanceof Addr.Neg);
   }
@@ -136,7 +135,7 @@ class K8sNamerTest {
   @Test
   void aWatchAnsweredGoneIsFollowedByAFreshList() {
     api.endpoints("prod", "users", Map.of(), List.of("10.1.0.1"), List.of(), Map.of("http", 8080));
-    api.expireNextWatch("/endpoints?fieldSelector=metadata.name=users");
+    api.expireNextWatch("/api/v1/watch/namespaces/prod/endpoints/users");
     K8sNamer namer = namer(Optional.empty());
     Var<Addr> http = addr(namer, "/prod/http/users");
     awaitHosts(http, "10.1.0.1:8080");
@@ -155,7 +154,7 @@ class K8sNamerTest {
     K8sNamer namer = namer(Optional.empty());
     Var<Addr> http = addr(namer, "/prod/http/users");
     awaitHosts(http, "10.1.0.1:8080");
-    Await.until("watching", SOON, () -> api.requests().stream().anyMatch(r -> r.contains("watch=true") && r.contains("metadata.name=users")));
+    Await.until("watching", SOON, () -> api.requests().stream().anyMatch(r -> r.startsWith("GET /api/v1/watch/namespaces/prod/endpoints/users")));
     assertThat(namer.status().orElseThrow().stale()).isFalse();
 
     api.stop();
@@ -172,7 +171,7 @@ class K8sNamerTest {
     awaitHosts(http, "10.1.0.4:8080");
     assertThat(namer.status().orElseThrow().lastError()).isEmpty();
     assertThat(api.requests().subList(before, api.requests().size()))
-        .anyMatch(r -> r.contains("watch=true") && r.contains("resourceVersion="));
+        .anyMatch(r -> r.startsWith("GET /api/v1/watch/namespaces/prod/endpoints/users?resourceVersion="));
   }
 
   @Test
@@ -181,10 +180,10 @@ class K8sNamerTest {
     K8sNamer namer = namer(Optional.empty());
     Var<Addr> http = addr(namer, "/prod/http/users");
     awaitHosts(http, "10.1.0.1:8080");
-    Await.until("watching", SOON, () -> api.requests().stream().anyMatch(r -> r.contains("watch=true") && r.contains("metadata.name=users")));
+    Await.until("watching", SOON, () -> api.requests().stream().anyMatch(r -> r.startsWith("GET /api/v1/watch/namespaces/prod/endpoints/users")));
 
     api.answerListsWithGarbage(true);
-    api.expireNextWatch("/endpoints?fieldSelector=metadata.name=users");
+    api.expireNextWatch("/api/v1/watch/namespaces/prod/endpoints/users");
     api.stop();
     api.restart();
 

@@ -127,6 +127,29 @@ class ServersetNamerTest {
   }
 
   @Test
+  void aBurstOfJoinsAndLeavesWrittenWithoutWaitingEndsWithExactlyTheMembersLeft() throws Exception {
+    List<String> first = new java.util.ArrayList<>();
+    for (int port = 9000; port < 9200; port++) {
+      first.add(zk.join("/prod/users", port));
+    }
+    BoundName b = bound(settled("/prod/users"));
+    Await.until("200 members show", WITHIN, () -> ports(b).size() == 200);
+
+    // many listings and member reads overlap: every listing sees some members whose reads are in flight
+    java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(400);
+    for (int i = 0; i < 200; i++) {
+      zk.announcer.delete().inBackground((c, e) -> written.countDown()).forPath(first.get(i));
+      byte[] data = Registry.json("127.0.0.1", 10_000 + i, "ALIVE", Map.of(), null).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      zk.announcer.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL)
+          .inBackground((c, e) -> written.countDown()).forPath("/prod/users/member_", data);
+    }
+    assertThat(written.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    List<Integer> expected = java.util.stream.IntStream.range(10_000, 10_200).boxed().toList();
+    Await.until("exactly the new members, last " + b.addr().get(), WITHIN, () -> ports(b).equals(expected));
+  }
+
+  @Test
   void malformedJobSyntaxBindsToAFailureSayingWhy() {
     BoundName b = bound(namer.lookup(Path.read("/prod/users:http:extra")));
 

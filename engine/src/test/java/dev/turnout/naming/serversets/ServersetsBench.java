@@ -76,6 +76,9 @@ public final class ServersetsBench {
         long cpuBefore = namerCpu(mx);
         long wallBefore = System.nanoTime();
 
+        List<Long> acks = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, Long> joinAcked = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Integer, Long> leaveAcked = new java.util.concurrent.ConcurrentHashMap<>();
         Map<Integer, Long> joinIssued = new HashMap<>();
         Map<Integer, Long> leaveIssued = new HashMap<>();
         List<long[]> ticks = new ArrayList<>(); // {first write issued, tick index}
@@ -87,13 +90,24 @@ public final class ServersetsBench {
           long first = System.nanoTime();
           for (int i = 0; i < CHURN; i++) {
             String old = live.poll();
-            leaveIssued.put(portOf.get(old), System.nanoTime());
-            zk.announcer.delete().inBackground((c, e) -> done.countDown()).forPath(old);
+            long leaveAt = System.nanoTime();
+            int leaving = portOf.get(old);
+            leaveIssued.put(leaving, leaveAt);
+            zk.announcer.delete().inBackground((c, e) -> {
+              long now = System.nanoTime();
+              acks.add(now - leaveAt);
+              leaveAcked.put(leaving, now);
+              done.countDown();
+            }).forPath(old);
             int port = nextPort++;
-            joinIssued.put(port, System.nanoTime());
+            long joinAt = System.nanoTime();
+            joinIssued.put(port, joinAt);
             String data = Registry.json("127.0.0.1", port, "ALIVE", Map.of(), null);
             zk.announcer.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                 .inBackground((c, e) -> {
+                  long now = System.nanoTime();
+                  acks.add(now - joinAt);
+                  joinAcked.put(port, now);
                   synchronized (live) {
                     live.add(e.getName());
                     portOf.put(e.getName(), port);
@@ -130,6 +144,18 @@ public final class ServersetsBench {
           seen.stream().filter(u -> u.at() >= e.getValue() && !u.ports().contains(e.getKey())).findFirst()
               .ifPresent(u -> leaves.add(u.at() - e.getValue()));
         }
+        // what the namer adds once ZooKeeper has committed a write (negative: seen before the writer heard back)
+        List<Long> afterAck = new ArrayList<>();
+        for (Map.Entry<Integer, Long> e : joinAcked.entrySet()) {
+          long issued = joinIssued.get(e.getKey());
+          seen.stream().filter(u -> u.at() >= issued && u.ports().contains(e.getKey())).findFirst()
+              .ifPresent(u -> afterAck.add(u.at() - e.getValue()));
+        }
+        for (Map.Entry<Integer, Long> e : leaveAcked.entrySet()) {
+          long issued = leaveIssued.get(e.getKey());
+          seen.stream().filter(u -> u.at() >= issued && !u.ports().contains(e.getKey())).findFirst()
+              .ifPresent(u -> afterAck.add(u.at() - e.getValue()));
+        }
         List<Long> whole = new ArrayList<>();
         for (int t = 0; t < ticks.size(); t++) {
           long first = ticks.get(t)[0];
@@ -140,6 +166,10 @@ public final class ServersetsBench {
         System.out.printf(
             "serversets: %d members behind one name, %d replaced per second for %d s (%d joins, %d leaves), %d variable updates%n",
             MEMBERS, CHURN, TICKS, joinIssued.size(), leaveIssued.size(), seen.size());
+        System.out.printf("  write->acknowledged by ZooKeeper (the registry's own share): p50 %s  p99 %s  (n=%d)%n",
+            ms(acks, 50), ms(acks, 99), acks.size());
+        System.out.printf("  acknowledged->Var (the namer's own share, joins and leaves): p50 %s  p99 %s  (n=%d)%n",
+            ms(afterAck, 50), ms(afterAck, 99), afterAck.size());
         System.out.printf("  join  write->Var: p50 %s  p99 %s  (n=%d)%n", ms(joins, 50), ms(joins, 99), joins.size());
         System.out.printf("  leave write->Var: p50 %s  p99 %s  (n=%d)%n", ms(leaves, 50), ms(leaves, 99), leaves.size());
         System.out.printf("  whole tick (first write -> Var shows all %d changes): p50 %s  p99 %s  (n=%d)%n",
