@@ -72,6 +72,12 @@ final class GrpcEcho implements AutoCloseable {
   final AtomicInteger cancelled = new AtomicInteger();
   /** The l5d-dst-service each call came with, last one wins. */
   volatile String lastDstService;
+  /** The x-echo metadata each call came with, last one wins. */
+  volatile String lastEcho;
+  /** What the last ClientStream call counted when its caller half-closed: "messages:bytes". */
+  volatile String lastCounted;
+  /** Messages every Bidi call received, over all calls. */
+  final AtomicInteger bidiMessages = new AtomicInteger();
 
   private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -181,6 +187,7 @@ final class GrpcEcho implements AutoCloseable {
 
       @Override
       public void onCompleted() {
+        lastCounted = count + ":" + total;
         out.onNext(bytes(name + ":" + count + ":" + total));
         out.onCompleted();
       }
@@ -192,6 +199,7 @@ final class GrpcEcho implements AutoCloseable {
     return new StreamObserver<>() {
       @Override
       public void onNext(byte[] value) {
+        bidiMessages.incrementAndGet();
         out.onNext(bytes(name + ":" + text(value)));
       }
 
@@ -234,6 +242,7 @@ final class GrpcEcho implements AutoCloseable {
         ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
       lastDstService = headers.get(DST_SERVICE);
       String echo = headers.get(ECHO);
+      lastEcho = echo;
       return next.startCall(
           new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
