@@ -178,6 +178,7 @@ class H2MirrorTest {
     int messages = 64;
     int size = 32 * 1024;
 
+    long t0 = System.nanoTime();
     CompletableFuture<String> counted = new CompletableFuture<>();
     StreamObserver<byte[]> up =
         ClientCalls.asyncClientStreamingCall(
@@ -188,6 +189,7 @@ class H2MirrorTest {
     up.onCompleted();
 
     assertThat(counted.get(20, TimeUnit.SECONDS)).isEqualTo("users:" + messages + ":" + messages * size);
+    System.out.println("2 MiB client stream with a stalled shadow: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     assertThat(messages * size).isGreaterThan(4 * ShadowStream.MAX_HELD_BYTES);
     Await.until("the copy ended", Duration.ofSeconds(10), () -> shadowStats().requests() == 1);
     assertThat(shadowStats().failuresByClass()).containsOnlyKeys(ShadowStream.SLOW);
