@@ -72,6 +72,8 @@ final class GrpcEcho implements AutoCloseable {
   final AtomicInteger cancelled = new AtomicInteger();
   /** The l5d-dst-service each call came with, last one wins. */
   volatile String lastDstService;
+  /** Every header the last call came with. */
+  volatile Metadata lastHeaders;
   /** The x-echo metadata each call came with, last one wins. */
   volatile String lastEcho;
   /** What the last ClientStream call counted when its caller half-closed: "messages:bytes". */
@@ -241,6 +243,7 @@ final class GrpcEcho implements AutoCloseable {
     public <Q, A> ServerCall.Listener<Q> interceptCall(
         ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
       lastDstService = headers.get(DST_SERVICE);
+      lastHeaders = headers;
       String echo = headers.get(ECHO);
       lastEcho = echo;
       return next.startCall(
