@@ -13,6 +13,7 @@ import dev.turnout.proxy.upstream.ShadowStream;
 import dev.turnout.routing.DtabSource;
 import dev.turnout.testing.Await;
 import dev.turnout.testing.Cleanup;
+import dev.turnout.testing.TestCerts;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.Channel;
@@ -45,9 +46,13 @@ class H2MirrorTest {
   final ProxyMetrics metrics = new ProxyMetrics(System::nanoTime, Clock.systemUTC());
 
   int proxy(String dtab) {
+    return proxy(dtab, "");
+  }
+
+  int proxy(String dtab, String more) {
     String yaml =
         "routers:\n- protocol: h2\n  label: grpc\n  requestTimeoutMs: 5000\n  servers: [{port: 0}]\n  dtab: |\n    "
-            + dtab.replace("\n", "\n    ") + "\n";
+            + dtab.replace("\n", "\n    ") + "\n" + more;
     List<RouterConfig> routers = ConfigLoader.parse(yaml, dir, dir.resolve("data")).routers();
     RunningProxy running =
         cleanup.add(ProxyServer.start(routers, new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics));
@@ -196,6 +201,26 @@ class H2MirrorTest {
     assertThat(metrics.shadowDroppedCount("grpc")).isEqualTo(1);
     assertThat(shadowStats().failuresByClass()).containsEntry(ShadowStream.SLOW, 1L);
     assertThat(shadowStats().inFlight()).isZero();
+  }
+
+  @Test
+  void aShadowBehindTheClientsTlsGetsItsCopyOverTlsWithAlpnH2() throws Exception {
+    TestCerts.Issued ca = TestCerts.ca("shadow test CA");
+    Path caPem = ca.writeCert(dir.resolve("ca.pem"));
+    TestCerts.Issued leaf = TestCerts.leaf(ca, "backend.example.org");
+    java.io.File cert = leaf.writeCert(dir.resolve("backend.pem")).toFile();
+    java.io.File key = leaf.writeKey(dir.resolve("backend.key")).toFile();
+    GrpcEcho users = cleanup.add(new GrpcEcho("users", cert, key));
+    GrpcEcho shadow = cleanup.add(new GrpcEcho("shadow", cert, key));
+    ManagedChannel ch = channel(proxy(mirrored(users.port(), shadow.port()),
+        "  client: {tls: {commonName: backend.example.org, trustCerts: [" + caPem + "]}}\n"));
+
+    byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("secret"));
+
+    assertThat(text(answer)).isEqualTo("users:secret");
+    Await.until("the copy ended", Duration.ofSeconds(10), () -> shadowStats().requests() == 1);
+    assertThat(shadowStats().successes()).isEqualTo(1);
+    assertThat(shadow.calls.get()).isEqualTo(1);
   }
 
   static StreamObserver<byte[]> collect(List<String> into, CompletableFuture<String> done) {
