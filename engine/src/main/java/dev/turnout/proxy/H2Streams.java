@@ -5,9 +5,11 @@ import io.undertow.protocols.http2.Http2StreamSourceChannel;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http2.Http2ServerConnection;
 import io.undertow.util.AttachmentKey;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.util.Optional;
 import org.slf4j.Logger;
+import org.xnio.channels.Channels;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -73,12 +75,29 @@ final class H2Streams {
         });
     exchange.addDefaultResponseListener(
         ex -> {
-          if (!ex.isRequestComplete()) {
+          if (!ex.isRequestComplete() && stillSending(source)) {
             endsEarly(ex, source, connection);
           }
           return false;
         });
     return true;
+  }
+
+  /**
+   * True when the caller has not ended its request: what it sent is read and dropped (as Undertow
+   * would), and its END_STREAM is not there. A caller that ended its side gets no reset, which on a
+   * closed stream would break RFC 9113 section 5.1.
+   */
+  private static boolean stillSending(Http2StreamSourceChannel source) {
+    try {
+      long n;
+      do {
+        n = Channels.drain(source, Long.MAX_VALUE);
+      } while (n > 0);
+      return n == 0;
+    } catch (IOException e) {
+      return false; // the stream broke: nothing to reset
+    }
   }
 
   /**

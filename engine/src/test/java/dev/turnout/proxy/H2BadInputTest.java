@@ -61,6 +61,23 @@ class H2BadInputTest {
   }
 
   @Test
+  void aCallerThatEndedItsRequestGetsTheEarlyAnswerWithoutAReset() throws Exception {
+    int port = proxy("/svc/users => /$/inet/127.0.0.1/1;", "", "");
+    H2Wire w = wire(port);
+
+    // a whole request, body and END_STREAM, for a name nothing binds: answered without reading the body
+    w.headers(1, false, ":method", "POST", ":scheme", "http", ":path", "/", ":authority", "nobody");
+    w.frame(H2Wire.DATA, H2Wire.END_STREAM, 1, "some body".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    List<H2Wire.Frame> got = w.readUntil(f -> f.stream() == 1 && (f.flags() & H2Wire.END_STREAM) != 0 || f.type() == H2Wire.RST_STREAM);
+    w.frame(H2Wire.PING, 0, 0, new byte[8]);
+    got.addAll(w.readUntil(f -> f.type() == H2Wire.PING && (f.flags() & H2Wire.ACK) != 0));
+
+    System.out.println("an early answer to an ended request: " + got);
+    assertThat(got).anySatisfy(f -> assertThat(f.type()).isEqualTo(H2Wire.HEADERS));
+    assertThat(got).noneSatisfy(f -> assertThat(f.type()).isEqualTo(H2Wire.RST_STREAM));
+  }
+
+  @Test
   void aStreamPastMaxConcurrentStreamsIsRefused() throws Exception {
     GrpcEcho users = cleanup.add(new GrpcEcho("users"));
     int port = proxy("/svc/users => /$/inet/127.0.0.1/" + users.port() + ";", "", ", maxConcurrentStreamsPerConnection: 2");
