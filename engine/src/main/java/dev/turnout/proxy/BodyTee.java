@@ -18,8 +18,8 @@ import org.xnio.conduits.StreamSourceConduit;
  * end, with the caller's trailers, too. The real request reads at its own pace and is never held back:
  * a copy that cannot keep up drops itself. Installed as a request wrapper of the exchange before anyone
  * reads the body ({@link #install}), so it sees every byte whoever reads them (a held body or a
- * streamed one). An exchange that ends before its body was read to its end resets the copy, unless the
- * whole declared body had come.
+ * streamed one). An exchange that ends before its body was read to its end resets the copy; one whose
+ * request side ended without the end being seen here (Undertow ended it) ends the copy's body there.
  */
 final class BodyTee extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final HttpServerExchange exchange;
