@@ -100,9 +100,14 @@ final class BodyTee extends AbstractStreamSourceConduit<StreamSourceConduit> {
   }
 
   private void end() {
-    if (!ended) {
-      ended = true;
-      copy.bodyEnded(exchange.getAttachment(HttpAttachments.REQUEST_TRAILERS));
+    if (ended) {
+      return;
     }
+    ended = true;
+    if (exchange.getAttachment(H2Streams.CUT) != null) {
+      copy.bodyAbandoned(); // the end seen is the router's cut, not the caller's END_STREAM
+      return;
+    }
+    copy.bodyEnded(exchange.getAttachment(HttpAttachments.REQUEST_TRAILERS));
   }
 }

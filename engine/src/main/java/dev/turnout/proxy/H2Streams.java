@@ -38,6 +38,9 @@ final class H2Streams {
   /** Streams of one connection in this router's hands, kept on the connection (one IO thread). */
   private static final AttachmentKey<int[]> OPEN = AttachmentKey.create(int[].class);
 
+  /** Set on an exchange whose request side was closed here before the caller ended it. */
+  static final AttachmentKey<Boolean> CUT = AttachmentKey.create(Boolean.class);
+
   private final int maxConcurrentStreams;
 
   H2Streams(int maxConcurrentStreams) {
@@ -106,6 +109,7 @@ final class H2Streams {
    * the exchange is over the stream is reset {@code NO_ERROR}.
    */
   private static void endsEarly(HttpServerExchange exchange, Http2StreamSourceChannel source, Http2Channel connection) {
+    exchange.putAttachment(CUT, Boolean.TRUE);
     source.setIgnoreForceClose(true);
     source.close();
     int id = source.getStreamId();

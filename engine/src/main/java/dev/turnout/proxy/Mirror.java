@@ -281,7 +281,7 @@ final class Mirror {
    * H2Shadows}), its body shown to it as the real request reads the caller's ({@link BodyTee}), at most
    * {@link ShadowStream#MAX_HELD_BYTES} held while the shadow is slower; past that the copy is dropped,
    * counted in {@code shadow/dropped} and as a shadow failure "slow". It ends when no byte has moved
-   * for the router's request timeout.
+   * for twice the router's request timeout.
    */
   private void sendH2(HttpServerExchange exchange, Routed routed, Path destination) {
     Router router = routed.router();
@@ -316,7 +316,9 @@ final class Mirror {
             request,
             hasBody,
             exchange.getIoThread(),
-            router.config().requestTimeout().toMillis(),
+            // twice the real call's limit: when it is the caller that is idle, the real call's own
+            // timeout passes first and ends the copy as unfinished, not the shadow's fault
+            2 * router.config().requestTimeout().toMillis(),
             (ok, why) -> {
               if (ShadowStream.SLOW.equals(why)) {
                 metrics.shadowDropped(router.label());

@@ -44,6 +44,7 @@ class H2MirrorTest {
   @RegisterExtension final Cleanup cleanup = new Cleanup();
   @TempDir Path dir;
   final ProxyMetrics metrics = new ProxyMetrics(System::nanoTime, Clock.systemUTC());
+  long timeoutMs = 5000;
 
   int proxy(String dtab) {
     return proxy(dtab, "");
@@ -51,7 +52,7 @@ class H2MirrorTest {
 
   int proxy(String dtab, String more) {
     String yaml =
-        "routers:\n- protocol: h2\n  label: grpc\n  requestTimeoutMs: 5000\n  servers: [{port: 0}]\n  dtab: |\n    "
+        "routers:\n- protocol: h2\n  label: grpc\n  requestTimeoutMs: " + timeoutMs + "\n  servers: [{port: 0}]\n  dtab: |\n    "
             + dtab.replace("\n", "\n    ") + "\n" + more;
     List<RouterConfig> routers = ConfigLoader.parse(yaml, dir, dir.resolve("data")).routers();
     RunningProxy running =
@@ -221,6 +222,24 @@ class H2MirrorTest {
     Await.until("the copy ended", Duration.ofSeconds(10), () -> shadowStats().requests() == 1);
     assertThat(shadowStats().successes()).isEqualTo(1);
     assertThat(shadow.calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theCopyOfACallWhoseCallerNeverEndsItIsResetNotEnded() throws Exception {
+    GrpcEcho users = backend("users");
+    GrpcEcho shadow = backend("shadow");
+    timeoutMs = 1000;
+    int port = proxy(mirrored(users.port(), shadow.port()));
+
+    try (H2Wire w = new H2Wire(port)) {
+      w.grpcHead(1, "users", "/test.Echo/Unary"); // then nothing: the router answers at its timeout
+      w.readUntil(f -> f.stream() == 1 && f.type() == H2Wire.RST_STREAM);
+    }
+
+    // the copy is not given an END_STREAM the caller never sent (grpc-java would answer it INTERNAL)
+    Await.until("the copy ended", Duration.ofSeconds(10), () -> shadowStats().requests() == 1);
+    assertThat(shadowStats().failuresByClass()).containsOnlyKeys("body unread");
+    assertThat(shadow.calls.get()).isZero();
   }
 
   static StreamObserver<byte[]> collect(List<String> into, CompletableFuture<String> done) {
