@@ -129,25 +129,20 @@ final class Mirror {
     TrafficStats stats = metrics.shadow(router.label(), routed.service().show());
     stats.start();
     long start = router.nanos();
-    Optional<Route.Target> target;
-    try {
-      target = Router.choose(router.bind(routed.snapshot(), routed.local(), destination).targets());
-    } catch (RuntimeException e) {
-      target = Optional.empty();
-    }
-    Optional<Endpoint> endpoint = target.flatMap(t -> t.client().pick(List.of()));
-    if (endpoint.isEmpty()) {
+    Optional<Shadow> shadow = shadowOf(routed, destination);
+    if (shadow.isEmpty()) {
       done(stats, false, "unroutable", start, router);
       return;
     }
-    if (endpoint.get().tls().isPresent()) {
+    Endpoint endpoint = shadow.get().endpoint();
+    if (endpoint.tls().isPresent()) {
       // Copies go by Undertow's plain client: a shadow whose client speaks TLS gets no copy rather than
       // the caller's headers and body in plaintext. Counted as skipped, and as a shadow failure "tls".
       metrics.shadowSkipped(router.label());
       done(stats, false, "tls", start, router);
       return;
     }
-    ClientRequest request = head(exchange, routed, target.get());
+    ClientRequest request = head(exchange, routed, shadow.get().target());
     if (body.length > 0) {
       request.getRequestHeaders().put(Headers.CONTENT_LENGTH, body.length);
     }
@@ -248,7 +243,7 @@ final class Mirror {
                   unconnected.run();
                 }
               },
-              UpstreamClient.uri(endpoint.get()),
+              UpstreamClient.uri(endpoint),
               exchange.getIoThread(),
               exchange.getConnection().getByteBufferPool(),
               UpstreamClient.OPTIONS);
@@ -256,6 +251,20 @@ final class Mirror {
       // Refused before any attempt began (an address the client cannot use): no answer will come.
       unconnected.run();
     }
+  }
+
+  /** Where a copy goes: the destination's target, as routing chooses it, and one of its endpoints. */
+  private record Shadow(Route.Target target, Endpoint endpoint) {}
+
+  /** The shadow for {@code destination}, bound through the request's snapshot and local dtab; empty when it does not bind. */
+  private static Optional<Shadow> shadowOf(Routed routed, Path destination) {
+    Optional<Route.Target> target;
+    try {
+      target = Router.choose(routed.router().bind(routed.snapshot(), routed.local(), destination).targets());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    return target.flatMap(t -> t.client().pick(List.of()).map(e -> new Shadow(t, e)));
   }
 
   /**
@@ -288,18 +297,12 @@ final class Mirror {
     TrafficStats stats = metrics.shadow(router.label(), routed.service().show());
     stats.start();
     long start = router.nanos();
-    Optional<Route.Target> target;
-    try {
-      target = Router.choose(router.bind(routed.snapshot(), routed.local(), destination).targets());
-    } catch (RuntimeException e) {
-      target = Optional.empty();
-    }
-    Optional<Endpoint> endpoint = target.flatMap(t -> t.client().pick(List.of()));
-    if (endpoint.isEmpty()) {
+    Optional<Shadow> shadow = shadowOf(routed, destination);
+    if (shadow.isEmpty()) {
       done(stats, false, "unroutable", start, router);
       return;
     }
-    ClientRequest request = head(exchange, routed, target.get());
+    ClientRequest request = head(exchange, routed, shadow.get().target());
     // HTTP/2 carries no connection headers; TE may only say trailers, which gRPC servers look for
     String te = exchange.getRequestHeaders().getFirst(Headers.TE);
     if (te != null && te.toLowerCase(Locale.ROOT).contains("trailers")) {
@@ -328,7 +331,7 @@ final class Mirror {
     if (hasBody) {
       BodyTee.install(exchange, copy);
     }
-    shadows.send(endpoint.get(), exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), copy);
+    shadows.send(shadow.get().endpoint(), exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), copy);
   }
 
   private void done(TrafficStats stats, boolean ok, String why, long start, Router router) {
