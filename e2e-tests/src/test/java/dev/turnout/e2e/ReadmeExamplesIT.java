@@ -6,6 +6,8 @@ import dev.turnout.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.app.Main;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -123,7 +125,10 @@ class ReadmeExamplesIT {
             + " -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' -keyout tls.key -out tls.pem",
         "web/target/turnout/bin/turnout --config tls.yml",
         "curl --cacert tls.pem -H 'Host: users' https://127.0.0.1:4143/",
-        "curl --cacert tls.pem https://127.0.0.1:9990/health");
+        "curl --cacert tls.pem https://127.0.0.1:9990/health",
+        "web/target/turnout/bin/turnout --config h2.yml",
+        "curl --http2-prior-knowledge -H 'Host: users' http://127.0.0.1:4142/",
+        "nghttp -v -H ':authority: users' http://127.0.0.1:4142/");
   }
 
   @Test
@@ -220,6 +225,29 @@ class ReadmeExamplesIT {
       assertThat(healthy.exit()).as(healthy.err()).isZero();
       assertThat(plaintext.exit()).as("plaintext to the HTTPS admin port gets no HTTP answer: %s", plaintext.out()).isNotZero();
       assertThat(stop(tls)).isZero();
+    }
+
+    // HTTP/2: the README's h2.yml (with an h2c backend of this test's for 50051), its curl and nghttp.
+    Undertow h2c = Undertow.builder()
+        .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
+        .addHttpListener(0, "127.0.0.1")
+        .setHandler(ex -> ex.getResponseSender().send("users over " + ex.getProtocol()))
+        .build();
+    h2c.start();
+    try {
+      int backend = ((java.net.InetSocketAddress) h2c.getListenerInfo().get(0).getAddress()).getPort();
+      Files.writeString(dir.resolve("h2.yml"), readmeYaml("protocol: h2").replace("127.0.0.1/50051", "127.0.0.1/" + backend));
+      Server h2 = start(readme(commands, "web/target/turnout/bin/turnout --config h2.yml"));
+      Result curl = sh(adapt(readme(commands, "curl --http2-prior-knowledge"), h2), "");
+      Result nghttp = sh(adapt(readme(commands, "nghttp "), h2), "");
+
+      assertThat(curl.exit()).as(curl.err()).isZero();
+      assertThat(curl.out()).isEqualTo("users over HTTP/2.0");
+      assertThat(nghttp.exit()).as(nghttp.err()).isZero();
+      assertThat(nghttp.out()).contains(":status: 200").contains("users over HTTP/2.0");
+      assertThat(stop(h2)).isZero();
+    } finally {
+      h2c.stop();
     }
   }
 
@@ -336,11 +364,13 @@ class ReadmeExamplesIT {
     return "turnout() { web/target/turnout/bin/turnout \"$@\"; }; " + command;
   }
 
-  /** A curl command aimed at {@code server}, with its real ports and the admin password. */
+  /** A curl or nghttp command aimed at {@code server}, with its real ports and the admin password. */
   private static String adapt(String curl, Server server) {
     return curl.replace("127.0.0.1:9990", "127.0.0.1:" + server.adminPort())
         .replace("127.0.0.1:4140", "127.0.0.1:" + server.proxyPort())
         .replace("127.0.0.1:4143", "127.0.0.1:" + server.proxyPort())
+        .replace("127.0.0.1:4142", "127.0.0.1:" + server.proxyPort())
+        .replace("nghttp ", "nghttp --timeout=20 ")
         .replace("admin:PASSWORD", "admin:" + ADMIN_PASSWORD)
         .replace("curl ", "curl --max-time 20 ");
   }

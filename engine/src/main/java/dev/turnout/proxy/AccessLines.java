@@ -1,8 +1,10 @@
 package dev.turnout.proxy;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpAttachments;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
@@ -19,10 +21,15 @@ import java.util.Locale;
  * <p>That is the {@code Host} header, the caller's IP address, identd and user (always {@code -}), the
  * time in the process's zone, the request line as the caller sent its target, the status, the
  * response's {@code Content-Length} ({@code -} without one, as for a chunked answer), then {@code
- * Referer} and {@code User-Agent}; a missing header is {@code -}. The time text is made once a second
+ * Referer} and {@code User-Agent}; a missing header is {@code -}. A gRPC call's line (an answer of
+ * content type {@code application/grpc...}, on an h2 router) ends with the status its caller got, from
+ * the trailers or a trailers-only head: {@code grpc-status=0}, or {@code grpc-status=-} for a call cut
+ * before its trailers. Linkerd's h2 log had no such field; it is the only way to see a failed call
+ * there, since gRPC answers are HTTP 200. The time text is made once a second
  * and shared by the IO threads, so a line costs its own string and little else.
  */
 final class AccessLines {
+  private static final HttpString GRPC_STATUS = new HttpString("grpc-status");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MM/yyyy:HH:mm:ss z", Locale.ROOT);
 
   /** The time text of one second. */
@@ -50,7 +57,18 @@ final class AccessLines {
     sb.append(orDash(ex.getResponseHeaders().getFirst(Headers.CONTENT_LENGTH)));
     sb.append(" \"").append(orDash(in.getFirst(Headers.REFERER))).append("\" \"");
     sb.append(orDash(in.getFirst(Headers.USER_AGENT))).append('"');
+    String type = ex.getResponseHeaders().getFirst(Headers.CONTENT_TYPE);
+    if (type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)) {
+      sb.append(" grpc-status=").append(orDash(grpcStatus(ex)));
+    }
     return sb.toString();
+  }
+
+  /** The call's status as the caller got it: in the trailers, or in the head of a trailers-only answer. */
+  private static String grpcStatus(HttpServerExchange ex) {
+    HeaderMap trailers = ex.getAttachment(HttpAttachments.RESPONSE_TRAILERS);
+    String status = trailers == null ? null : trailers.getFirst(GRPC_STATUS);
+    return status != null ? status : ex.getResponseHeaders().getFirst(GRPC_STATUS);
   }
 
   private String time() {

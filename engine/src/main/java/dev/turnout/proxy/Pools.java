@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.proxy.upstream.H2Shadows;
 import dev.turnout.proxy.upstream.H2Upstream;
 import dev.turnout.proxy.upstream.Http1Client;
 import dev.turnout.proxy.upstream.UndertowUpstream;
@@ -22,6 +23,7 @@ final class Pools implements AutoCloseable {
   private final Http1Client http1 = new Http1Client();
   private final UndertowUpstream undertow = new UndertowUpstream();
   private final H2Upstream h2 = new H2Upstream();
+  private final H2Shadows shadows = new H2Shadows();
 
   /** The HTTP/2 connections open to every endpoint, on every IO thread. */
   int h2Open() {
@@ -41,6 +43,11 @@ final class Pools implements AutoCloseable {
     return h2;
   }
 
+  /** The HTTP/2 connections of h2 routers' shadow copies, apart from {@link #h2()}'s. */
+  H2Shadows shadows() {
+    return shadows;
+  }
+
   /** Turnout's own client's connections open or being opened, to every endpoint. */
   int upstreamOpen() {
     return http1.open();
@@ -51,5 +58,6 @@ final class Pools implements AutoCloseable {
     undertow.close();
     http1.close();
     h2.close();
+    shadows.close();
   }
 }

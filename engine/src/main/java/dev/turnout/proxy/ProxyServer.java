@@ -200,7 +200,7 @@ public final class ProxyServer {
       if (routers.isEmpty()) {
         throw new IllegalArgumentException("at least one router is needed");
       }
-      Mirror mirror = new Mirror(metrics);
+      Mirror mirror = new Mirror(metrics, pools.shadows());
       // Undertow's options are its server's, not a listener's: the http routers share one server, and
       // each h2 router server has its own, with HTTP/2 on and its own SETTINGS.
       Undertow.Builder http = builder(threads);

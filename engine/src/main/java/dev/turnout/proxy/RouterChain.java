@@ -12,6 +12,8 @@ import io.undertow.server.HttpServerExchange;
  * One router server's request chain, its order read top to bottom in {@link #handleRequest}:
  *
  * <ol>
+ *   <li>on an h2 router, {@link H2Streams}: a stream past the announced concurrent streams is refused,
+ *       and an answer given before the request ended resets the stream after it;
  *   <li>{@link Observing}: the request is counted against its router server, and its access log line
  *       and figures are written when its exchange ends, whatever happens below;
  *   <li>{@link RequestId}: the caller's {@code l5d-reqid}, or a new one;
@@ -44,6 +46,8 @@ final class RouterChain implements HttpHandler {
   private final Mirror mirror;
   private final Forwarding forwarding;
   private final Observing observing;
+  /** An h2 router server's stream rules that Undertow leaves out; null for http routers. */
+  private final H2Streams h2Streams;
 
   RouterChain(
       Router router, ServerConfig server, Pools pools, ProxyMetrics metrics, Mirror mirror, Observing observing) {
@@ -56,10 +60,14 @@ final class RouterChain implements HttpHandler {
     this.binding = new Binding(router, metrics, log, loopGuard.via());
     this.mirror = mirror;
     this.forwarding = new Forwarding(new PerRouter(router, pools, metrics, log));
+    this.h2Streams = router.config().h2() ? new H2Streams(server.h2().maxConcurrentStreamsPerConnection()) : null;
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
+    if (h2Streams != null && !h2Streams.admit(exchange)) {
+      return;
+    }
     try {
       observing.begin(exchange);
       String requestId = RequestId.of(exchange);

@@ -72,6 +72,14 @@ final class GrpcEcho implements AutoCloseable {
   final AtomicInteger cancelled = new AtomicInteger();
   /** The l5d-dst-service each call came with, last one wins. */
   volatile String lastDstService;
+  /** Every header the last call came with. */
+  volatile Metadata lastHeaders;
+  /** The x-echo metadata each call came with, last one wins. */
+  volatile String lastEcho;
+  /** What the last ClientStream call counted when its caller half-closed: "messages:bytes". */
+  volatile String lastCounted;
+  /** Messages every Bidi call received, over all calls. */
+  final AtomicInteger bidiMessages = new AtomicInteger();
 
   private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -194,6 +202,7 @@ final class GrpcEcho implements AutoCloseable {
 
       @Override
       public void onCompleted() {
+        lastCounted = count + ":" + total;
         out.onNext(bytes(name + ":" + count + ":" + total));
         out.onCompleted();
       }
@@ -205,6 +214,7 @@ final class GrpcEcho implements AutoCloseable {
     return new StreamObserver<>() {
       @Override
       public void onNext(byte[] value) {
+        bidiMessages.incrementAndGet();
         out.onNext(bytes(name + ":" + text(value)));
       }
 
@@ -246,7 +256,9 @@ final class GrpcEcho implements AutoCloseable {
     public <Q, A> ServerCall.Listener<Q> interceptCall(
         ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
       lastDstService = headers.get(DST_SERVICE);
+      lastHeaders = headers;
       String echo = headers.get(ECHO);
+      lastEcho = echo;
       return next.startCall(
           new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override

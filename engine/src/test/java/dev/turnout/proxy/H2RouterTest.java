@@ -441,11 +441,18 @@ class H2RouterTest {
     ManagedChannel ch = channel(proxy("/svc/users => " + inet(users) + ";", "  h2AccessLog: " + log + "\n"), "users");
 
     ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("logged"));
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("status:5:gone")));
+    ManagedChannel unrouted = channel(running.port("grpc"), "nobody");
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(unrouted, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("x")));
 
-    Await.until("the call is logged", Duration.ofSeconds(5),
-        () -> java.nio.file.Files.exists(log) && readQuietly(log).contains("/test.Echo/Unary"));
-    System.out.println("h2 access log line: " + readQuietly(log).strip());
-    assertThat(readQuietly(log)).contains("POST /test.Echo/Unary HTTP/2.0\" 200");
+    Await.until("the calls are logged", Duration.ofSeconds(5),
+        () -> readQuietly(log).lines().count() == 3);
+    System.out.println("h2 access log lines:\n" + readQuietly(log).strip());
+    List<String> lines = readQuietly(log).lines().toList();
+    assertThat(lines).anySatisfy(l ->
+        assertThat(l).startsWith("users ").contains("\"POST /test.Echo/Unary HTTP/2.0\" 200").endsWith(" grpc-status=0"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("users ").contains("\" 200 ").endsWith(" grpc-status=5"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("nobody ").contains("\" 200 ").endsWith(" grpc-status=14"));
   }
 
   static String readQuietly(Path p) {

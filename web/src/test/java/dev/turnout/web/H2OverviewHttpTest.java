@@ -27,6 +27,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,5 +155,25 @@ class H2OverviewHttpTest {
     assertThat(check).contains("data-testid=\"projection\"").contains("data-destination=\"" + destination + "\"");
     assertThat(check.substring(check.indexOf("data-destination=\"" + destination + "\"")))
         .containsPattern("<td>100%</td>\\s*<td class=\"draft-share\">75%</td>");
+
+    // a canary started on the h2 route, then its slider moved to 20%: the projection follows the h2 traffic
+    String current = "/svc/users => /$/inet/127.0.0.1/" + backend + ";";
+    String canary = b.htmx("/dtabs/default/canary",
+        Map.of("text", current, "dentry", "0", "canary_dst_0", "/$/inet/127.0.0.1/2")).body();
+    assertThat(canary).contains("/svc/users =&gt; /$/inet/127.0.0.1/" + backend + " &amp; 0.00*/$/inet/127.0.0.1/2;");
+    String canaryText = "/svc/users => /$/inet/127.0.0.1/" + backend + " & 0.00*/$/inet/127.0.0.1/2;";
+    HttpResponse<String> moved = b.send(HttpRequest.newBuilder(URI.create(dash.get().url("/dtabs/default/weight")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("HX-Request", "true")
+        .header("HX-Trigger", "w-d0-1")
+        .header("X-CSRF-Token", b.csrf)
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "text=" + URLEncoder.encode(canaryText, StandardCharsets.UTF_8) + "&w-d0-1=20")));
+    assertThat(moved.statusCode()).isEqualTo(200);
+    assertThat(moved.body())
+        .contains("0.80*/$/inet/127.0.0.1/" + backend + " &amp; 0.20*/$/inet/127.0.0.1/2;")
+        .containsPattern("id=\"w-d0-0\"[^>]*value=\"80\"");
+    assertThat(moved.body().substring(moved.body().indexOf("data-destination=\"" + destination + "\"")))
+        .containsPattern("<td>100%</td>\\s*<td class=\"draft-share\">80%</td>");
   }
 }
