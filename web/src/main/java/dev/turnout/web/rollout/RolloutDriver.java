@@ -188,6 +188,14 @@ public final class RolloutDriver {
       if (stable.equals(spec.canary())) {
         throw new Refused(400, "the canary " + spec.canary() + " is the stable destination already");
       }
+      // The prefix's own rollout is the first thing to say (insert checks it again, atomically): while it
+      // runs, the dentry holds the canary already and the canary would read as part of the stable.
+      for (RolloutTable.Row active : table.active()) {
+        if (active.namespace().equals(namespace) && active.service().equals(spec.service())) {
+          throw new Refused(409, "rollout " + active.id() + " is already moving " + spec.service() + " in '"
+              + namespace + "'");
+        }
+      }
       Optional<String> unjudgeable = unjudgeable(namespace, current, spec.canary(), stable);
       if (unjudgeable.isPresent()) {
         throw new Refused(400, unjudgeable.get());
