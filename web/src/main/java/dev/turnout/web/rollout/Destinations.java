@@ -26,7 +26,7 @@ public interface Destinations {
 
   /**
    * @param ids the bound ids, in the order the tree reaches them; an Alt contributes the member that
-   *     takes its traffic now, a Union every branch that routes
+   *     takes its traffic now, a Union every branch that routes with a weight above 0
    * @param why when there are none, what the tree came to ({@code nothing binds it}); else empty
    */
   record Resolution(List<String> ids, String why) {
@@ -100,7 +100,12 @@ public interface Destinations {
         }
       });
       List<String> ids = new ArrayList<>();
-      TrafficShares.of(delegated).destinations().keySet().forEach(id -> ids.add(id.show()));
+      // A branch of weight 0 (the canary branch "Create canary" adds to the stable) carries nothing.
+      TrafficShares.of(delegated).destinations().forEach((id, share) -> {
+        if (share > 0) {
+          ids.add(id.show());
+        }
+      });
       return new Resolution(ids, ids.isEmpty() ? why(delegated) : "");
     };
   }

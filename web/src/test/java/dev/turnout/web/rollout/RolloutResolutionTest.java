@@ -135,6 +135,24 @@ class RolloutResolutionTest {
   }
 
   @Test
+  void stableWithTheCanaryAsAZeroBranchIsJudgedApartFromIt() {
+    RolloutRig t = rig.get();
+    // as "Create canary" leaves a dentry, and the start form then proposes its last branch as the canary
+    dtab("/svc => /#/io.l5d.fs;\n/svc/users => 100 * " + USERS + " & 0 * " + USERS_V2 + ";\n");
+    t.traffic(USERS_V2, 40, 4, 80);
+    t.traffic(USERS, 800, 0, 80);
+
+    Rollout r = t.driver.start(NS, spec(USERS_V2, List.of(50, 100)));
+    t.runUntil(r.id(), x -> !x.state().active(), 50);
+
+    Rollout back = t.driver.get(NS, r.id());
+    assertThat(back.reason()).isEqualTo("success rate 90% < 99% over 240 requests at step 1, 50%");
+    assertThat(back.steps().get(0).window().stableRequests()).isEqualTo(4800);
+    // the stable as the driver keeps it, in the canonical form of the dentry's destination
+    assertThat(t.dtab()).contains("/svc/users => 100.00*" + USERS + " & 0.00*" + USERS_V2 + ";");
+  }
+
+  @Test
   void canaryThatRoutesNowhereIsRefusedAtTheStartWritingNothing() {
     RolloutRig t = rig.get();
     dtab(INDIRECT);
