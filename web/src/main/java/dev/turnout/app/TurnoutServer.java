@@ -25,6 +25,7 @@ import dev.turnout.store.DtabVersion;
 import dev.turnout.web.api.FleetApi;
 import dev.turnout.web.api.RolloutApi;
 import dev.turnout.web.rollout.Convergence;
+import dev.turnout.web.rollout.Destinations;
 import dev.turnout.web.rollout.Figures;
 import dev.turnout.web.rollout.RolloutDriver;
 import dev.turnout.web.api.NamingRoutes;
@@ -294,8 +295,11 @@ public final class TurnoutServer implements AutoCloseable {
               fleetRef.set(fleet);
               FleetApi.register(c, fleet, users);
               FleetTraffic fleetTraffic = new FleetTraffic(metrics.view(), selfInstance::get, fleet::state);
+              InterpreterPreview preview =
+                  new InterpreterPreview(interpreter, this::routerDtabFollowing, transformersFollowing::get);
+              // The canary and the stable are resolved as the preview delegates, to the ids the figures name.
               RolloutDriver rollouts = new RolloutDriver(store, store.rollouts(), Figures.of(fleetTraffic::members),
-                  Convergence.of(fleet::state), clock, selfInstance::get);
+                  Destinations.of(preview), Convergence.of(fleet::state), clock, selfInstance::get);
               RolloutApi.register(c, rollouts, users);
               adminParts.add(rollouts.startTicking(Duration.ofSeconds(1)));
               adminParts.add(
@@ -305,8 +309,7 @@ public final class TurnoutServer implements AutoCloseable {
                           store,
                           users,
                           fleetTraffic,
-                          new InterpreterPreview(
-                              interpreter, this::routerDtabFollowing, transformersFollowing::get),
+                          preview,
                           clock,
                           Optional.of(fleet),
                           tracing.recent(),

@@ -2,6 +2,7 @@ package dev.turnout.web.rollout;
 
 import dev.turnout.metrics.LatencyHistograms;
 import dev.turnout.metrics.TrafficView;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,26 @@ public interface Figures {
   Optional<Sample> of(String namespace, String service, String destination);
 
   /**
+   * Several destinations' figures as one: the bound ids a canary or a stable resolves to ({@link
+   * Destinations}). Counts add and histograms merge; empty when none has figures. An id beneath
+   * another of the list is left out, its requests being counted under the other already.
+   */
+  default Optional<Sample> ofAll(String namespace, String service, Collection<String> destinations) {
+    Optional<Sample> sum = Optional.empty();
+    for (String d : destinations) {
+      boolean covered = destinations.stream().anyMatch(other -> !other.equals(d) && under(d, other));
+      if (covered) {
+        continue;
+      }
+      Optional<Sample> s = of(namespace, service, d);
+      if (s.isPresent()) {
+        sum = Optional.of(sum.isEmpty() ? s.get() : sum.get().plus(s.get()));
+      }
+    }
+    return sum;
+  }
+
+  /**
    * One destination's last 10 seconds, fleet-wide.
    *
    * @param latency the latencies of those requests, every member's histogram merged (microseconds);
@@ -35,6 +56,19 @@ public interface Figures {
       if (requests < 0 || failures < 0 || failures > requests || liveEndpoints > endpoints || latency == null) {
         throw new IllegalArgumentException("a sample needs 0 <= failures <= requests, live <= endpoints, latencies");
       }
+    }
+
+    /**
+     * This sample and another destination's of the same 10 seconds, as one: counts and endpoints add
+     * (the two are different clients), histograms merge into a new one.
+     */
+    public Sample plus(Sample other) {
+      Histogram merged = LatencyHistograms.empty();
+      merged.add(latency);
+      merged.add(other.latency);
+      return new Sample(requests + other.requests, failures + other.failures, merged,
+          Math.max(p99BoundMillis, other.p99BoundMillis), endpoints + other.endpoints,
+          liveEndpoints + other.liveEndpoints);
     }
 
     /** Every endpoint reported is out of rotation (ejected by failure accrual) on every member. */

@@ -77,6 +77,7 @@ public final class RolloutDriver {
   private final DtabStore store;
   private final RolloutTable table;
   private final Figures figures;
+  private final Destinations destinations;
   private final Convergence convergence;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
@@ -110,6 +111,15 @@ public final class RolloutDriver {
    */
   public RolloutDriver(DtabStore store, RolloutTable table, Figures figures, Convergence convergence, Clock clock,
       java.util.function.Supplier<String> self) {
+    this(store, table, figures, Destinations.AS_WRITTEN, convergence, clock, self);
+  }
+
+  /**
+   * @param destinations how the canary and the stable, as written, resolve to the bound ids whose
+   *     figures {@code figures} has ({@link Destinations#of} the preview in a control plane)
+   */
+  public RolloutDriver(DtabStore store, RolloutTable table, Figures figures, Destinations destinations,
+      Convergence convergence, Clock clock, java.util.function.Supplier<String> self) {
     String fallback = "control-plane-" + java.util.UUID.randomUUID();
     this.self = () -> {
       String name = self.get();
@@ -118,13 +128,24 @@ public final class RolloutDriver {
     this.store = store;
     this.table = table;
     this.figures = figures;
+    this.destinations = destinations;
     this.convergence = convergence;
     this.clock = clock;
   }
 
-  /** Where this driver reads live figures, so a screen shows the very figures it judges on. */
+  /**
+   * Where this driver reads live figures, so a screen shows the very figures it judges on: a
+   * destination as written is resolved under the namespace's dtab now to its bound ids, and their
+   * figures are summed.
+   */
   Figures figures() {
-    return figures;
+    return (namespace, service, destination) -> {
+      Optional<DtabVersion> current = store.current(namespace);
+      if (current.isEmpty()) {
+        return Optional.empty();
+      }
+      return figures.ofAll(namespace, service, destinations.of(namespace, current.get().dtab(), destination).ids());
+    };
   }
 
   /**
@@ -166,6 +187,18 @@ public final class RolloutDriver {
       String stable = dentry.dst().show();
       if (stable.equals(spec.canary())) {
         throw new Refused(400, "the canary " + spec.canary() + " is the stable destination already");
+      }
+      // The prefix's own rollout is the first thing to say (insert checks it again, atomically): while it
+      // runs, the dentry holds the canary already and the canary would read as part of the stable.
+      for (RolloutTable.Row active : table.active()) {
+        if (active.namespace().equals(namespace) && active.service().equals(spec.service())) {
+          throw new Refused(409, "rollout " + active.id() + " is already moving " + spec.service() + " in '"
+              + namespace + "'");
+        }
+      }
+      Optional<String> unjudgeable = unjudgeable(namespace, current, spec.canary(), stable);
+      if (unjudgeable.isPresent()) {
+        throw new Refused(400, unjudgeable.get());
       }
       long now = clock.millis();
       RolloutTable.Row row;
@@ -362,8 +395,12 @@ public final class RolloutDriver {
   private Rollout observe(Rollout r, long now) {
     Rollout.Window w = r.window();
     if (now - w.lastSampleMillis() >= SAMPLE_EVERY.toMillis()) {
-      w = w.plus(figures.of(r.namespace(), r.spec().service(), r.spec().canary()),
-          figures.of(r.namespace(), r.spec().service(), stableLeaf(r)), now);
+      Resolved on = resolved(r);
+      if (on.problem().isPresent()) {
+        return paused(r, on.problem().get() + " at step " + (r.step() + 1) + ", " + r.weight() + "%");
+      }
+      w = w.plus(figures.ofAll(r.namespace(), r.spec().service(), on.canary()),
+          figures.ofAll(r.namespace(), r.spec().service(), on.stable()), now);
       Rollout.Next n = r.next();
       n.window = w;
       r = n.done();
@@ -633,9 +670,59 @@ public final class RolloutDriver {
     return tree.contains("|") || tree.contains("&") ? "(" + tree + ")" : tree;
   }
 
-  /** The stable's destination name, when it is one path, for its figures. */
-  private static String stableLeaf(Rollout r) {
-    return r.stable();
+  /**
+   * The bound ids whose figures are the canary's and the stable's, or why the rollout cannot be
+   * judged on them (then the lists are empty).
+   */
+  private record Resolved(List<String> canary, List<String> stable, Optional<String> problem) {}
+
+  /**
+   * The canary and the stable resolved under the dtab of the step's version: the canary's own ids
+   * (those the stable reaches too are the stable's: their figures cannot be told apart), the stable's.
+   */
+  private Resolved resolved(Rollout r) {
+    long version = r.versions().isEmpty() ? r.knownVersion() : r.versions().get(r.versions().size() - 1);
+    Optional<DtabVersion> dtab = store.version(r.namespace(), version).or(() -> store.current(r.namespace()));
+    if (dtab.isEmpty()) {
+      return new Resolved(List.of(), List.of(), Optional.of("namespace '" + r.namespace() + "' was deleted"));
+    }
+    Destinations.Resolution canary = destinations.of(r.namespace(), dtab.get().dtab(), r.spec().canary());
+    Destinations.Resolution stable = destinations.of(r.namespace(), dtab.get().dtab(), r.stable());
+    String under = " under version " + dtab.get().version();
+    if (canary.none()) {
+      return new Resolved(List.of(), List.of(), Optional.of("the canary " + r.spec().canary()
+          + " routes to no destination" + under + ": " + canary.why()));
+    }
+    List<String> own = canary.ids().stream().filter(id -> !stable.ids().contains(id)).toList();
+    if (own.isEmpty()) {
+      return new Resolved(List.of(), List.of(), Optional.of("the canary " + r.spec().canary()
+          + " reaches only the stable's " + String.join(", ", canary.ids()) + under
+          + ", so its figures cannot be told from the stable's"));
+    }
+    if (stable.none() && r.weight() < 100) {
+      return new Resolved(List.of(), List.of(), Optional.of("the stable " + r.stable()
+          + " routes to no destination" + under + ": " + stable.why()));
+    }
+    return new Resolved(own, stable.ids(), Optional.empty());
+  }
+
+  /**
+   * Why a rollout to {@code canary} could not be judged if started on {@code current}: the canary
+   * resolves to no destination, or only to the stable's.
+   */
+  private Optional<String> unjudgeable(String namespace, DtabVersion current, String canary, String stable) {
+    Destinations.Resolution to = destinations.of(namespace, current.dtab(), canary);
+    String under = " in '" + namespace + "' (version " + current.version() + ")";
+    if (to.none()) {
+      return Optional.of("the canary " + canary + " routes to no destination" + under + ": " + to.why()
+          + "; its figures could not be found");
+    }
+    Destinations.Resolution from = destinations.of(namespace, current.dtab(), stable);
+    if (from.ids().containsAll(to.ids())) {
+      return Optional.of("the canary " + canary + " reaches only the stable's " + String.join(", ", to.ids())
+          + under + ", so its figures could not be told from the stable's");
+    }
+    return Optional.empty();
   }
 
   static String write(Rollout r) {

@@ -63,6 +63,26 @@ class FiguresTest {
   }
 
   @Test
+  void severalBoundIdsCountAsOneDestinationTheirHistogramsMerged() {
+    List<RouterTraffic> fleet = List.of(router("default",
+        new ServiceTraffic("/svc/users", stats(1010, 0, 10), List.of(
+            client("/#/io.l5d.fs/a", stats(1000, 0, 10)),
+            client("/#/io.l5d.fs/b", stats(10, 5, 900)),
+            client("/#/io.l5d.fs/b/eu", stats(20, 0, 900))))));
+    Figures figures = Figures.of(() -> List.of(fleet));
+
+    // /#/io.l5d.fs/b/eu is beneath /#/io.l5d.fs/b, so it counts once
+    Figures.Sample s = figures.ofAll("default", "/svc/users",
+        List.of("/#/io.l5d.fs/a", "/#/io.l5d.fs/b", "/#/io.l5d.fs/b/eu")).orElseThrow();
+
+    assertThat(s.requests()).isEqualTo(1030);
+    assertThat(s.failures()).isEqualTo(5);
+    // 30 of 1030 at 900 ms is more than 1%: the p99 is theirs
+    assertThat(s.p99Millis()).isCloseTo(900, within(9.0));
+    assertThat(figures.ofAll("default", "/svc/users", List.of("/#/io.l5d.fs/c"))).isEmpty();
+  }
+
+  @Test
   void p99IsThatOfEveryMembersRequestsMergedNotTheHighestMembersP99() {
     List<RouterTraffic> busy = List.of(router("default",
         new ServiceTraffic("/svc/users", stats(1000, 0, 10), List.of(client(V2, stats(1000, 0, 10))))));

@@ -34,6 +34,8 @@ final class RolloutRig implements AutoCloseable {
       new AtomicReference<>(new Convergence.Seen(true, List.of(), List.of()));
   JdbcDtabStore store;
   RolloutDriver driver;
+  /** How the driver resolves canary and stable to the ids {@link #figures} is keyed by. */
+  private Destinations destinations = Destinations.AS_WRITTEN;
 
   RolloutRig(Path dir) {
     this.dir = dir;
@@ -42,9 +44,16 @@ final class RolloutRig implements AutoCloseable {
   }
 
   void open() {
+    String self = java.util.UUID.randomUUID().toString();
     store = JdbcDtabStore.builder(JdbcDtabStore.fileUrl(dir)).passwordIterations(2).open();
     driver = new RolloutDriver(store, store.rollouts(), (ns, service, dst) -> Optional.ofNullable(figures.get(dst)),
-        (ns, version) -> convergence.get(), clock);
+        destinations, (ns, version) -> convergence.get(), clock, () -> "control-plane-" + self);
+  }
+
+  /** A new driver on the same store that resolves destinations by {@code by}. */
+  void resolveBy(Destinations by) {
+    destinations = by;
+    restart();
   }
 
   /** Closes and reopens the store and a new driver, as a control plane's restart does. */
