@@ -142,6 +142,19 @@ public final class H2Upstream implements UpstreamClient {
     return n;
   }
 
+  /** Connections the backend sent GOAWAY on that are still open, finishing their streams. */
+  public int goneAway() {
+    int n = 0;
+    for (Slot s : slots.values()) {
+      for (Conn c : new ArrayList<>(s.conns)) {
+        if (c.channel.isOpen() && c.channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   @Override
   public void close() {
     for (Slot s : slots.values()) {
