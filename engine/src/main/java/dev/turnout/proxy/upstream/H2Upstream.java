@@ -71,6 +71,10 @@ import org.xnio.channels.StreamSourceChannel;
  * Any other {@code RST_STREAM} before the answer is a broken attempt with its code ({@link StreamReset}).
  * Undertow's client reports neither code: it is read from the frames by {@link
  * H2Connect.QuietPingChannel}, after the failure (see there why).
+ *
+ * <p><b>A graceful {@code GOAWAY}</b> fails none of the streams at or below its last stream id: they
+ * run to their end on the connection, which takes no new stream and is closed after the last of them
+ * ({@link Conn#wentAway}).
  */
 public final class H2Upstream implements UpstreamClient {
   /** Connections to one endpoint from one IO thread, when the peer's stream limit asks for more than one. */
