@@ -405,6 +405,8 @@ public final class H2Upstream implements UpstreamClient {
      * a stream it refused). The connection takes no new stream and is closed once its streams end.
      */
     boolean spent;
+    /** The backend sent GOAWAY: no new stream here, closed once the streams it finishes have ended. */
+    private boolean wentAway;
     String why;
 
     Conn(Slot slot, ClientConnection conn, H2Connect.QuietPingChannel channel) {
@@ -438,8 +440,6 @@ public final class H2Upstream implements UpstreamClient {
       }
       slot.drainLater();
     }
-
-    private boolean wentAway;
 
     /**
      * The backend sent {@code GOAWAY} (again, maybe with a lower last stream): its streams up to the last
