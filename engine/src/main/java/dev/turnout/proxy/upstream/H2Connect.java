@@ -157,7 +157,8 @@ final class H2Connect {
    * Server.shutdown()} does just that during every rolling deploy). Here the frame is only recorded
    * and reported ({@link #onGoAway}); the connection then counts as gone away ({@link
    * #isPeerGoneAway}, so it takes no new stream), its streams go on, and {@link H2Upstream} treats
-   * those above the last id as refused and closes the connection when its last stream ends. Undertow's
+   * those above the last id as refused and closes the connection when its last stream ends. A
+   * connection no one drains (no {@link #onGoAway}) leaves the frame to Undertow. Undertow's
    * frame parser does not say a frame's type; it is read from its {@code parser} field, by reflection
    * (Undertow 2.3). Should that field not be there, Undertow handles {@code GOAWAY} as before and a
    * warning says so.
@@ -189,7 +190,8 @@ final class H2Connect {
     @Override
     protected AbstractHttp2StreamSourceChannel createChannel(FrameHeaderData header, PooledByteBuffer data)
         throws IOException {
-      Http2GoAwayParser goAway = GoAwayFrames.parser(header);
+      // only when an owner drains the connection (H2Upstream); other users keep Undertow's handling
+      Http2GoAwayParser goAway = onGoAway != null ? GoAwayFrames.parser(header) : null;
       if (goAway != null) {
         // recorded, not handed on: Undertow would fail every stream (the caller frees the frame's data)
         goAwayLastStream = Math.min(goAwayLastStream, goAway.getLastGoodStreamId());
@@ -247,7 +249,11 @@ final class H2Connect {
       return settingsSeen;
     }
 
-    /** Runs {@code r} (on the IO thread, after the read) each time a {@code GOAWAY} of the peer comes. */
+    /**
+     * Runs {@code r} (on the IO thread, after the read) each time a {@code GOAWAY} of the peer comes,
+     * which Undertow then never sees: {@code r} must refuse the streams above the last stream id and
+     * close the connection when the others have ended. Without it, Undertow handles the frame.
+     */
     void onGoAway(Runnable r) {
       onGoAway = r;
     }
