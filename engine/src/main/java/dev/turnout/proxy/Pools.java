@@ -30,6 +30,11 @@ final class Pools implements AutoCloseable {
     return h2.open();
   }
 
+  /** The HTTP/2 connections a backend went away on that still finish their streams. */
+  int h2GoneAway() {
+    return h2.goneAway();
+  }
+
   /**
    * The client for a request: Turnout's own when {@code lean} (no body or one held whole, no upgrade)
    * and {@link #LEAN} allows it, else Undertow's.

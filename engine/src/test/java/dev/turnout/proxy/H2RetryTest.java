@@ -131,6 +131,111 @@ class H2RetryTest {
   }
 
   @Test
+  void aGracefulShutdownFinishesTheCallInFlightAndSendsNewCallsToTheOtherEndpoint() throws Exception {
+    GrpcEcho leaving = cleanup.add(new GrpcEcho("a"));
+    GrpcEcho staying = cleanup.add(new GrpcEcho("b"));
+    ManagedChannel ch = channel(proxy("", leaving.port(), staying.port()));
+
+    // a bidirectional call open at the backend that will shut down
+    Bidi onA = null;
+    for (int i = 0; i < 60 && onA == null; i++) {
+      Bidi call = new Bidi(ch);
+      if (call.send("m0").equals("a:m0")) {
+        onA = call;
+      } else {
+        call.finish();
+      }
+    }
+    assertThat(onA).as("a call landed on backend a").isNotNull();
+
+    // grpc-java's graceful shutdown: GOAWAY (last stream 2^31-1) and a PING, then GOAWAY with the real
+    // last stream; the calls open go on
+    leaving.server.shutdown();
+    dev.turnout.testing.Await.until("the router saw a's GOAWAY", Duration.ofSeconds(10), () -> running.pools().h2GoneAway() == 1);
+    assertThat(onA.send("m1")).isEqualTo("a:m1");
+
+    // calls begun after the GOAWAY go to b (a's port is closed too: a new connection to a is refused)
+    for (int i = 0; i < 10; i++) {
+      byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("n" + i));
+      assertThat(text(answer)).isEqualTo("b:n" + i);
+    }
+
+    assertThat(onA.send("m2")).isEqualTo("a:m2");
+    assertThat(onA.finish()).containsExactly("a:m0", "a:m1", "a:m2");
+    assertThat(onA.trailer()).isEqualTo("a");
+    assertThat(leaving.server.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    dev.turnout.testing.Await.until("the gone-away connection closed", Duration.ofSeconds(10), () -> running.pools().h2GoneAway() == 0);
+  }
+
+  /** A bidirectional echo call, one message answered at a time. */
+  static final class Bidi {
+    private final java.util.concurrent.LinkedBlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final AtomicReference<Metadata> trailers = new AtomicReference<>();
+    private final StreamObserver<byte[]> up;
+
+    Bidi(ManagedChannel ch) {
+      var capturing = ClientInterceptors.intercept(ch, MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers));
+      up = ClientCalls.asyncBidiStreamingCall(capturing.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), new StreamObserver<>() {
+        @Override
+        public void onNext(byte[] value) {
+          all.add(text(value));
+          answers.add(text(value));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          done.complete(null);
+        }
+      });
+    }
+
+    /** Sends {@code m}, and returns its echo. */
+    String send(String m) throws Exception {
+      up.onNext(bytes(m));
+      String echo = answers.poll(10, TimeUnit.SECONDS);
+      assertThat(echo).as("the echo of " + m).isNotNull();
+      return echo;
+    }
+
+    /** Ends the call; every echo it got, once it ended OK. */
+    List<String> finish() throws Exception {
+      up.onCompleted();
+      done.get(10, TimeUnit.SECONDS);
+      return all;
+    }
+
+    String trailer() {
+      return trailers.get().get(GrpcEcho.TRAILER);
+    }
+  }
+
+  @Test
+  void aStreamAtAGoAwaysLastStreamIsAnsweredWhole() throws Exception {
+    RawH2Backend leaving = cleanup.add(new RawH2Backend(RawH2Backend.Mode.GOAWAY_THEN_ANSWER));
+    ManagedChannel ch = channel(proxy("", leaving.port()));
+
+    // each call: GOAWAY (last = its stream) comes before its answer, which is relayed whole; the
+    // connection, gone away, takes no further stream: the next call opens another
+    for (int i = 0; i < 3; i++) {
+      byte[] answer = ClientCalls.blockingUnaryCall(ch, GrpcEcho.UNARY, CallOptions.DEFAULT, bytes("w" + i));
+      assertThat(text(answer)).isEqualTo(RawH2Backend.ANSWER);
+    }
+
+    assertThat(leaving.streams.get()).isEqualTo(3);
+    assertThat(leaving.connections.get()).isEqualTo(3);
+    assertThat(counter("rt/grpc/service/svc/users/retries")).isZero();
+    // and each connection is closed once its one stream has ended
+    dev.turnout.testing.Await.until("the gone-away connections closed", Duration.ofSeconds(10), () -> running.pools().h2Open() == 0);
+  }
+
+  @Test
   void aRefusedCallWhoseBodyWasTooLargeToKeepIsUnavailableNamingTheRefusal() throws Exception {
     RawH2Backend refusing = cleanup.add(new RawH2Backend(RawH2Backend.Mode.REFUSE_AFTER_80K));
     GrpcEcho users = cleanup.add(new GrpcEcho("users"));

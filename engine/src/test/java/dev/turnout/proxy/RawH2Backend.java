@@ -32,8 +32,17 @@ final class RawH2Backend implements AutoCloseable {
     /** GOAWAY with last stream 0 (NO_ERROR) at the first HEADERS, then read until the client closes. */
     GOAWAY,
     /** RST_STREAM INTERNAL_ERROR on each request's HEADERS: the request was processed, and failed. */
-    RESET_INTERNAL
+    RESET_INTERNAL,
+    /**
+     * GOAWAY NO_ERROR with last stream = the request's at its HEADERS (a graceful shutdown), then, once
+     * the request's body has ended, a whole gRPC answer on that stream: one message {@link #ANSWER}
+     * and {@code grpc-status: 0}.
+     */
+    GOAWAY_THEN_ANSWER
   }
+
+  /** The one message of {@link Mode#GOAWAY_THEN_ANSWER}'s answers. */
+  static final String ANSWER = "raw:answered after GOAWAY";
 
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8;
@@ -120,6 +129,15 @@ final class RawH2Backend implements AutoCloseable {
                 frame(out, GOAWAY, 0, 0, new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
                 gone = true;
               }
+              case GOAWAY_THEN_ANSWER -> {
+                byte[] last = {(byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream, 0, 0, 0, 0};
+                frame(out, GOAWAY, 0, 0, last);
+                if ((flags & 1) != 0) {
+                  answer(out, stream);
+                } else {
+                  dataSeen.put(stream, 0L);
+                }
+              }
               default -> dataSeen.put(stream, 0L);
             }
           }
@@ -128,7 +146,12 @@ final class RawH2Backend implements AutoCloseable {
             if (before != null) {
               long now = before + length;
               dataSeen.put(stream, now);
-              if (mode == Mode.REFUSE_AT_DATA || (mode == Mode.REFUSE_AFTER_80K && now > 80 * 1024)) {
+              if (mode == Mode.GOAWAY_THEN_ANSWER) {
+                if ((flags & 1) != 0) {
+                  dataSeen.remove(stream);
+                  answer(out, stream);
+                }
+              } else if (mode == Mode.REFUSE_AT_DATA || (mode == Mode.REFUSE_AFTER_80K && now > 80 * 1024)) {
                 dataSeen.remove(stream);
                 rst(out, stream, 7);
               }
@@ -152,6 +175,31 @@ final class RawH2Backend implements AutoCloseable {
       m.put(id, v);
     }
     return m;
+  }
+
+  /** A gRPC answer on {@code stream}: HEADERS (:status 200, content-type), one message, trailers (grpc-status 0). */
+  private static void answer(OutputStream out, int stream) throws IOException {
+    java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    head.write(0x88); // HPACK static table 8, :status 200
+    literal(head, "content-type", "application/grpc");
+    frame(out, HEADERS, 0x4, stream, head.toByteArray()); // END_HEADERS
+    byte[] message = ANSWER.getBytes(StandardCharsets.US_ASCII);
+    byte[] data = new byte[5 + message.length]; // gRPC framing: not compressed, 4-byte length
+    data[4] = (byte) message.length;
+    System.arraycopy(message, 0, data, 5, message.length);
+    frame(out, DATA, 0, stream, data);
+    java.io.ByteArrayOutputStream trailers = new java.io.ByteArrayOutputStream();
+    literal(trailers, "grpc-status", "0");
+    frame(out, HEADERS, 0x5, stream, trailers.toByteArray()); // END_STREAM, END_HEADERS
+  }
+
+  /** An HPACK literal header field without indexing, new name, no Huffman coding (strings under 127 bytes). */
+  private static void literal(java.io.ByteArrayOutputStream b, String name, String value) {
+    b.write(0);
+    b.write(name.length());
+    b.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
+    b.write(value.length());
+    b.writeBytes(value.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static void rst(OutputStream out, int stream, int code) throws IOException {

@@ -10,13 +10,17 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.protocols.http2.AbstractHttp2StreamSourceChannel;
 import io.undertow.protocols.http2.Http2Channel;
+import io.undertow.protocols.http2.Http2GoAwayParser;
 import io.undertow.protocols.http2.Http2GoAwayStreamSourceChannel;
 import io.undertow.protocols.http2.Http2RstStreamStreamSourceChannel;
 import io.undertow.protocols.http2.Http2SettingsStreamSourceChannel;
 import io.undertow.server.protocol.framed.FrameHeaderData;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.IoFuture;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
@@ -142,11 +146,22 @@ final class H2Connect {
    * SETTINGS} (with its {@code SETTINGS_MAX_CONCURRENT_STREAMS}) has come.
    *
    * <p>Undertow resets a stream's channels inside its frame parsing, before the frame (with the code)
-   * is handed on, and then fails the stream's exchange with a message only; on {@code GOAWAY} it fails
-   * every open stream with {@link java.nio.channels.ClosedChannelException}. So what failed a stream is
+   * is handed on, and then fails the stream's exchange with a message only. So what failed a stream is
    * read here after the failure was reported: {@link H2Upstream} judges a failed stream in a task run
    * after the read that failed it, by which time {@link #createChannel} has returned and recorded the
    * frame. Everything here is touched by the connection's IO thread only.
+   *
+   * <p><b>A graceful {@code GOAWAY}</b> (RFC 9113 section 6.8) is taken here, before Undertow sees it:
+   * Undertow would reset every open stream and close the connection, failing also the streams at or
+   * below the frame's last stream id, which the backend has promised to finish (grpc-java's {@code
+   * Server.shutdown()} does just that during every rolling deploy). Here the frame is only recorded
+   * and reported ({@link #onGoAway}); the connection then counts as gone away ({@link
+   * #isPeerGoneAway}, so it takes no new stream), its streams go on, and {@link H2Upstream} treats
+   * those above the last id as refused and closes the connection when its last stream ends. A
+   * connection no one drains (no {@link #onGoAway}) leaves the frame to Undertow. Undertow's
+   * frame parser does not say a frame's type; it is read from its {@code parser} field, by reflection
+   * (Undertow 2.3). Should that field not be there, Undertow handles {@code GOAWAY} as before and a
+   * warning says so.
    */
   static final class QuietPingChannel extends Http2Channel {
     /** No {@code GOAWAY} has come. */
@@ -165,6 +180,8 @@ final class H2Connect {
     private int goAwayCode;
     private boolean settingsSeen;
     private Runnable onSettings;
+    private boolean goneAway;
+    private Runnable onGoAway;
 
     QuietPingChannel(StreamConnection c, ByteBufferPool pool, OptionMap options) {
       super(c, null, pool, null, true, false, options);
@@ -173,6 +190,19 @@ final class H2Connect {
     @Override
     protected AbstractHttp2StreamSourceChannel createChannel(FrameHeaderData header, PooledByteBuffer data)
         throws IOException {
+      // only when an owner drains the connection (H2Upstream); other users keep Undertow's handling
+      Http2GoAwayParser goAway = onGoAway != null ? GoAwayFrames.parser(header) : null;
+      if (goAway != null) {
+        // recorded, not handed on: Undertow would fail every stream (the caller frees the frame's data)
+        goAwayLastStream = Math.min(goAwayLastStream, goAway.getLastGoodStreamId());
+        goAwayCode = goAway.getStatusCode();
+        goneAway = true;
+        Runnable r = onGoAway;
+        if (r != null) {
+          H2Upstream.later(getIoThread(), r);
+        }
+        return null;
+      }
       AbstractHttp2StreamSourceChannel frame = super.createChannel(header, data);
       if (frame instanceof Http2RstStreamStreamSourceChannel rst) {
         resets.put(rst.getStreamId(), rst.getErrorCode());
@@ -220,11 +250,63 @@ final class H2Connect {
     }
 
     /**
+     * Runs {@code r} (on the IO thread, after the read) each time a {@code GOAWAY} of the peer comes,
+     * which Undertow then never sees: {@code r} must refuse the streams above the last stream id and
+     * close the connection when the others have ended. Without it, Undertow handles the frame.
+     */
+    void onGoAway(Runnable r) {
+      onGoAway = r;
+    }
+
+    /** Also true once a {@code GOAWAY} was taken here: Undertow's client connection then opens no stream. */
+    @Override
+    public boolean isPeerGoneAway() {
+      return goneAway || super.isPeerGoneAway();
+    }
+
+    /**
      * Undertow's client connection calls this (and only this overload) to echo a peer's {@code PING}
      * that the channel has already acknowledged; sending it would be an unasked {@code PING}. Pings of
      * our own go through {@link #sendPing(byte[], org.xnio.ChannelExceptionHandler)}, which is kept.
      */
     @Override
     public void sendPing(byte[] data) {}
+  }
+
+  /** Tells a {@code GOAWAY} frame from Undertow's frame parser, by its one field that says so. */
+  static final class GoAwayFrames {
+    private static final Logger LOG = LoggerFactory.getLogger(H2Connect.class);
+    private static final Field PARSER = parserField();
+
+    private GoAwayFrames() {}
+
+    private static Field parserField() {
+      try {
+        Field f = Class.forName("io.undertow.protocols.http2.Http2FrameHeaderParser").getDeclaredField("parser");
+        f.setAccessible(true);
+        return f;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.warn("h2 client: a backend's GOAWAY will fail all the streams open to it, also those it would finish"
+            + " (Undertow's frame parser has no field 'parser': {})", e.toString());
+        return null;
+      }
+    }
+
+    /** Whether GOAWAY frames are taken from Undertow (false: it fails every open stream on one). */
+    static boolean intercepted() {
+      return PARSER != null;
+    }
+
+    /** The parsed {@code GOAWAY} frame {@code header} heads, or null for another frame (or when unknown). */
+    static Http2GoAwayParser parser(FrameHeaderData header) {
+      if (PARSER == null || header == null || !PARSER.getDeclaringClass().isInstance(header)) {
+        return null;
+      }
+      try {
+        return PARSER.get(header) instanceof Http2GoAwayParser p ? p : null;
+      } catch (IllegalAccessException e) {
+        return null;
+      }
+    }
   }
 }

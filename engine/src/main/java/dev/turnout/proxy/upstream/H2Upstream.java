@@ -71,6 +71,10 @@ import org.xnio.channels.StreamSourceChannel;
  * Any other {@code RST_STREAM} before the answer is a broken attempt with its code ({@link StreamReset}).
  * Undertow's client reports neither code: it is read from the frames by {@link
  * H2Connect.QuietPingChannel}, after the failure (see there why).
+ *
+ * <p><b>A graceful {@code GOAWAY}</b> fails none of the streams at or below its last stream id: they
+ * run to their end on the connection, which takes no new stream and is closed after the last of them
+ * ({@link Conn#wentAway}).
  */
 public final class H2Upstream implements UpstreamClient {
   /** Connections to one endpoint from one IO thread, when the peer's stream limit asks for more than one. */
@@ -142,6 +146,19 @@ public final class H2Upstream implements UpstreamClient {
     return n;
   }
 
+  /** Connections the backend sent GOAWAY on that are still open, finishing their streams. */
+  public int goneAway() {
+    int n = 0;
+    for (Slot s : slots.values()) {
+      for (Conn c : new ArrayList<>(s.conns)) {
+        if (c.channel.isOpen() && c.channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   @Override
   public void close() {
     for (Slot s : slots.values()) {
@@ -172,7 +189,7 @@ public final class H2Upstream implements UpstreamClient {
     int openCount() {
       int n = 0;
       for (Conn c : conns) {
-        if (c.conn.isOpen()) {
+        if (c.channel.isOpen()) {
           n++;
         }
       }
@@ -225,8 +242,13 @@ public final class H2Upstream implements UpstreamClient {
       if (waiting.isEmpty() || connecting > 0) {
         return;
       }
-      conns.removeIf(c -> !c.conn.isOpen());
-      if (conns.size() < MAX_CONNECTIONS) {
+      // a connection the backend went away on stays listed until its last stream ends, not counted
+      conns.removeIf(c -> !c.channel.isOpen());
+      int usable = 0;
+      for (Conn c : conns) {
+        usable += c.conn.isOpen() ? 1 : 0;
+      }
+      if (usable < MAX_CONNECTIONS) {
         connecting++;
         if (key.tls().isEmpty()) {
           H2Connect.plaintext(uri, key.thread(), pool, options, this);
@@ -316,6 +338,7 @@ public final class H2Upstream implements UpstreamClient {
         }
         drainLater();
       });
+      channel.onGoAway(c::wentAway);
       drain(); // one stream may go before the SETTINGS
       channel.whenSettled(() -> {
         if (c.ready || !conn.isOpen()) {
@@ -372,6 +395,8 @@ public final class H2Upstream implements UpstreamClient {
     final H2Connect.QuietPingChannel channel;
     /** Streams started here and not yet ended or reset. */
     int active;
+    /** The streams of {@link #active} that Undertow has opened (they have an id). */
+    final java.util.LinkedHashSet<Stream> streams = new java.util.LinkedHashSet<>();
     /** The peer's first SETTINGS has come (or the connection failed before). */
     boolean ready;
     /**
@@ -380,6 +405,8 @@ public final class H2Upstream implements UpstreamClient {
      * a stream it refused). The connection takes no new stream and is closed once its streams end.
      */
     boolean spent;
+    /** The backend sent GOAWAY: no new stream here, closed once the streams it finishes have ended. */
+    private boolean wentAway;
     String why;
 
     Conn(Slot slot, ClientConnection conn, H2Connect.QuietPingChannel channel) {
@@ -408,7 +435,27 @@ public final class H2Upstream implements UpstreamClient {
     /** One of this connection's streams has ended (or was never used): room for a waiting attempt. */
     void released() {
       active--;
-      if (spent && active == 0) {
+      if ((spent || wentAway) && active == 0) {
+        IoUtils.safeClose(conn);
+      }
+      slot.drainLater();
+    }
+
+    /**
+     * The backend sent {@code GOAWAY} (again, maybe with a lower last stream): its streams up to the last
+     * stream id go on to their end, the others it did not process and are refused (sent again); the
+     * connection takes no new stream and is closed when its last stream ends. Waiting attempts go to
+     * another connection.
+     */
+    void wentAway() {
+      wentAway = true;
+      int last = channel.goAwayLastStream();
+      for (Stream s : new ArrayList<>(streams)) {
+        if (s.id > last && !s.answered) {
+          s.failed("waiting for the answer", new IOException("the backend went away (GOAWAY)"));
+        }
+      }
+      if (active == 0) {
         IoUtils.safeClose(conn);
       }
       slot.drainLater();
@@ -446,6 +493,8 @@ public final class H2Upstream implements UpstreamClient {
     private boolean judging;
     /** The backend reset the stream or went away: no RST_STREAM goes back (RFC 9113 section 5.4.2). */
     private boolean peerEnded;
+    /** The backend's answer head has come: it processed the request. */
+    private boolean answered;
 
     Stream(Conn conn, UpstreamRequest request) {
       this.conn = conn;
@@ -456,6 +505,9 @@ public final class H2Upstream implements UpstreamClient {
       exchange = e;
       if (e.getRequestChannel() instanceof Http2StreamSinkChannel sink) {
         id = sink.getStreamId();
+      }
+      if (conn != null && !released) {
+        conn.streams.add(this);
       }
       if (closed) {
         reset();
@@ -486,6 +538,7 @@ public final class H2Upstream implements UpstreamClient {
     private void release() {
       if (!released && conn != null) {
         released = true;
+        conn.streams.remove(this);
         conn.released();
       }
     }
@@ -524,7 +577,7 @@ public final class H2Upstream implements UpstreamClient {
       H2Connect.QuietPingChannel channel = conn.channel;
       int code = id > 0 ? channel.takeReset(id) : -1;
       int last = channel.goAwayLastStream();
-      peerEnded = code >= 0 || last != H2Connect.QuietPingChannel.NO_GOAWAY;
+      peerEnded = code >= 0 || (id > 0 && id > last);
       if (code == StreamReset.REFUSED_STREAM) {
         request.refused(this, "the backend refused the stream (RST_STREAM REFUSED_STREAM): it did not process the request");
       } else if (code < 0 && id > 0 && last != H2Connect.QuietPingChannel.NO_GOAWAY && id > last) {
@@ -784,6 +837,7 @@ public final class H2Upstream implements UpstreamClient {
     }
 
     private void answered(ClientExchange result) {
+      stream.answered = true;
       ClientResponse response = result.getResponse();
       HeaderMap headers = response.getResponseHeaders();
       headers.remove(Headers.TRANSFER_ENCODING);
