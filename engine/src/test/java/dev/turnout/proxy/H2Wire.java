@@ -123,7 +123,12 @@ final class H2Wire implements AutoCloseable {
     in.readFully(payload);
     Frame f = new Frame(head[3] & 0xff, head[4] & 0xff, stream, payload);
     if (f.type() == SETTINGS && (f.flags() & ACK) == 0) {
-      frame(SETTINGS, ACK, 0, new byte[0]);
+      try {
+        frame(SETTINGS, ACK, 0, new byte[0]);
+      } catch (IOException closed) {
+        // The server may already have answered a bad frame with GOAWAY and closed; what it sent before
+        // closing is still to be read.
+      }
     }
     return java.util.Optional.of(f);
   }
