@@ -1,8 +1,6 @@
 package dev.turnout.proxy;
 
 import dev.turnout.metrics.Stripe;
-import io.undertow.connector.ByteBufferPool;
-import io.undertow.server.DefaultByteBufferPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +19,13 @@ import org.xnio.XnioWorker;
  * <p>The thread count is {@code -Dturnout.proxy.ioThreads}, by default the number of cores (at least 2).
  */
 public final class IoThreads implements AutoCloseable {
+  private static final int TASK_THREADS = 2;
+
   private final XnioWorker worker;
-  private final DefaultByteBufferPool buffers;
+  private final IoBufferPool buffers;
   private boolean closed;
 
-  private IoThreads(XnioWorker worker, DefaultByteBufferPool buffers) {
+  private IoThreads(XnioWorker worker, IoBufferPool buffers) {
     this.worker = worker;
     this.buffers = buffers;
   }
@@ -41,8 +41,8 @@ public final class IoThreads implements AutoCloseable {
             .set(Options.WORKER_IO_THREADS, io)
             .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
             .set(Options.CONNECTION_LOW_WATER, 1_000_000)
-            .set(Options.WORKER_TASK_CORE_THREADS, 2)
-            .set(Options.WORKER_TASK_MAX_THREADS, 2)
+            .set(Options.WORKER_TASK_CORE_THREADS, TASK_THREADS)
+            .set(Options.WORKER_TASK_MAX_THREADS, TASK_THREADS)
             .set(Options.TCP_NODELAY, true)
             .set(Options.CORK, true)
             .set(Options.WORKER_NAME, "turnout-proxy")
@@ -60,23 +60,29 @@ public final class IoThreads implements AutoCloseable {
     }
   }
 
-  /** The buffers Undertow would choose for itself: 16 KiB direct ones unless the heap is very small. */
-  private static DefaultByteBufferPool newBuffers() {
+  /**
+   * The buffers Undertow would choose for itself (16 KiB direct ones unless the heap is very small), in a
+   * pool without a shared lock ({@link IoBufferPool}). Undertow's builder keeps up to 4 buffers for each
+   * thread that takes one and none besides; this pool keeps 4 per IO thread and, for the two task
+   * threads' share, 8 in its shared queue: the same bound for the threads this worker has.
+   */
+  private static IoBufferPool newBuffers() {
+    int shared = 4 * TASK_THREADS;
     long heap = Runtime.getRuntime().maxMemory();
     if (heap < 64L * 1024 * 1024) {
-      return new DefaultByteBufferPool(false, 512, -1, 4);
+      return new IoBufferPool(false, 512, 4, shared);
     }
     if (heap < 128L * 1024 * 1024) {
-      return new DefaultByteBufferPool(true, 1024, -1, 4);
+      return new IoBufferPool(true, 1024, 4, shared);
     }
-    return new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4); // less the slab header
+    return new IoBufferPool(true, 16 * 1024 - 20, 4, shared); // less the slab header
   }
 
   XnioWorker worker() {
     return worker;
   }
 
-  ByteBufferPool buffers() {
+  IoBufferPool buffers() {
     return buffers;
   }
 
