@@ -36,6 +36,7 @@ public final class IoBufferPool implements ByteBufferPool {
   private final ThreadLocal<Cache> caches = new ThreadLocal<>();
   /** every IO thread's cache, so that close() can release those of threads that have ended */
   private final ConcurrentLinkedQueue<Cache> allCaches = new ConcurrentLinkedQueue<>();
+  /** takes and give-backs on threads that are not IO threads (those count in their caches) */
   private final LongAdder taken = new LongAdder();
   private final LongAdder givenBack = new LongAdder();
   private final LongAdder made = new LongAdder();
@@ -78,22 +79,29 @@ public final class IoBufferPool implements ByteBufferPool {
     } else {
       b.clear();
     }
-    taken.increment();
+    if (cache != null) {
+      cache.taken++;
+    } else {
+      taken.increment();
+    }
     return new Pooled(this, b);
   }
 
   /** Takes back a buffer whose holder has closed it (once: {@link Pooled#close()} sees to that). */
   private void giveBack(ByteBuffer b) {
-    givenBack.increment();
+    Cache cache = cache();
+    if (cache != null) {
+      cache.givenBack++;
+    } else {
+      givenBack.increment();
+    }
     if (closed) {
       release(b);
-      Cache cache = cache();
       if (cache != null) {
         cache.drain(this);
       }
       return;
     }
-    Cache cache = cache();
     if (cache != null && cache.push(b)) {
       return;
     }
@@ -170,9 +178,16 @@ public final class IoBufferPool implements ByteBufferPool {
     return direct;
   }
 
-  /** Buffers taken and not yet given back. */
+  /**
+   * Buffers taken and not yet given back. The IO threads count in their caches without synchronizing, so
+   * this is exact only once what they did is visible to the caller (their tasks have completed, say).
+   */
   public long outstanding() {
-    return taken.sum() - givenBack.sum();
+    long n = taken.sum() - givenBack.sum();
+    for (Cache c : allCaches) {
+      n += c.taken - c.givenBack;
+    }
+    return n;
   }
 
   /** Buffers allocated from the JVM since the pool was made (the rest were reused). */
@@ -194,6 +209,9 @@ public final class IoBufferPool implements ByteBufferPool {
     final Thread owner;
     final ByteBuffer[] buffers;
     int count;
+    /** this thread's takes and give-backs (a buffer may be given back on another thread) */
+    long taken;
+    long givenBack;
 
     Cache(Thread owner, int capacity) {
       this.owner = owner;
