@@ -1,6 +1,8 @@
 package dev.turnout.proxy;
 
 import dev.turnout.metrics.Stripe;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +24,10 @@ public final class IoThreads implements AutoCloseable {
   private static final int TASK_THREADS = 2;
 
   private final XnioWorker worker;
-  private final IoBufferPool buffers;
+  private final ByteBufferPool buffers;
   private boolean closed;
 
-  private IoThreads(XnioWorker worker, IoBufferPool buffers) {
+  private IoThreads(XnioWorker worker, ByteBufferPool buffers) {
     this.worker = worker;
     this.buffers = buffers;
   }
@@ -65,24 +67,24 @@ public final class IoThreads implements AutoCloseable {
    * pool without a shared lock ({@link IoBufferPool}). Undertow's builder keeps up to 4 buffers for each
    * thread that takes one and none besides; this pool keeps 4 per IO thread and, for the two task
    * threads' share, 8 in its shared queue: the same bound for the threads this worker has.
+   * {@code -Dturnout.proxy.bufferPool=undertow} gives Undertow's pool back, for A/B benchmarks.
    */
-  private static IoBufferPool newBuffers() {
-    int shared = 4 * TASK_THREADS;
+  private static ByteBufferPool newBuffers() {
     long heap = Runtime.getRuntime().maxMemory();
-    if (heap < 64L * 1024 * 1024) {
-      return new IoBufferPool(false, 512, 4, shared);
+    boolean direct = heap >= 64L * 1024 * 1024;
+    int size = heap < 64L * 1024 * 1024 ? 512 : heap < 128L * 1024 * 1024 ? 1024 : 16 * 1024 - 20; // less the slab header
+    if ("undertow".equals(System.getProperty("turnout.proxy.bufferPool"))) {
+      // Undertow's own pool, for benchmarks that set the two side by side in one build
+      return new DefaultByteBufferPool(direct, size, -1, 4);
     }
-    if (heap < 128L * 1024 * 1024) {
-      return new IoBufferPool(true, 1024, 4, shared);
-    }
-    return new IoBufferPool(true, 16 * 1024 - 20, 4, shared); // less the slab header
+    return new IoBufferPool(direct, size, 4, 4 * TASK_THREADS);
   }
 
   XnioWorker worker() {
     return worker;
   }
 
-  IoBufferPool buffers() {
+  ByteBufferPool buffers() {
     return buffers;
   }
 
