@@ -57,7 +57,8 @@ public final class IoBufferPool implements ByteBufferPool {
     this.size = size;
     this.perThread = perThread;
     this.shared = new Shared(shared);
-    this.heap = direct ? new IoBufferPool(false, size, perThread, shared) : this;
+    // Undertow's array-backed companion keeps nothing (heap buffers are the collector's); nor does this one
+    this.heap = direct ? new IoBufferPool(false, size, 0, 0) : this;
   }
 
   @Override
