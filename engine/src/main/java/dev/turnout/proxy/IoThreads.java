@@ -21,11 +21,13 @@ import org.xnio.XnioWorker;
  * <p>The thread count is {@code -Dturnout.proxy.ioThreads}, by default the number of cores (at least 2).
  */
 public final class IoThreads implements AutoCloseable {
+  private static final int TASK_THREADS = 2;
+
   private final XnioWorker worker;
-  private final DefaultByteBufferPool buffers;
+  private final ByteBufferPool buffers;
   private boolean closed;
 
-  private IoThreads(XnioWorker worker, DefaultByteBufferPool buffers) {
+  private IoThreads(XnioWorker worker, ByteBufferPool buffers) {
     this.worker = worker;
     this.buffers = buffers;
   }
@@ -41,8 +43,8 @@ public final class IoThreads implements AutoCloseable {
             .set(Options.WORKER_IO_THREADS, io)
             .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
             .set(Options.CONNECTION_LOW_WATER, 1_000_000)
-            .set(Options.WORKER_TASK_CORE_THREADS, 2)
-            .set(Options.WORKER_TASK_MAX_THREADS, 2)
+            .set(Options.WORKER_TASK_CORE_THREADS, TASK_THREADS)
+            .set(Options.WORKER_TASK_MAX_THREADS, TASK_THREADS)
             .set(Options.TCP_NODELAY, true)
             .set(Options.CORK, true)
             .set(Options.WORKER_NAME, "turnout-proxy")
@@ -60,16 +62,22 @@ public final class IoThreads implements AutoCloseable {
     }
   }
 
-  /** The buffers Undertow would choose for itself: 16 KiB direct ones unless the heap is very small. */
-  private static DefaultByteBufferPool newBuffers() {
+  /**
+   * The buffers Undertow would choose for itself (16 KiB direct ones unless the heap is very small), in a
+   * pool without a shared lock ({@link IoBufferPool}). Undertow's builder keeps up to 4 buffers for each
+   * thread that takes one and none besides; this pool keeps 4 per IO thread and, for the two task
+   * threads' share, 8 in its shared queue: the same bound for the threads this worker has.
+   * {@code -Dturnout.proxy.bufferPool=undertow} gives Undertow's pool back, for A/B benchmarks.
+   */
+  private static ByteBufferPool newBuffers() {
     long heap = Runtime.getRuntime().maxMemory();
-    if (heap < 64L * 1024 * 1024) {
-      return new DefaultByteBufferPool(false, 512, -1, 4);
+    boolean direct = heap >= 64L * 1024 * 1024;
+    int size = heap < 64L * 1024 * 1024 ? 512 : heap < 128L * 1024 * 1024 ? 1024 : 16 * 1024 - 20; // less the slab header
+    if ("undertow".equals(System.getProperty("turnout.proxy.bufferPool"))) {
+      // Undertow's own pool, for benchmarks that set the two side by side in one build
+      return new DefaultByteBufferPool(direct, size, -1, 4);
     }
-    if (heap < 128L * 1024 * 1024) {
-      return new DefaultByteBufferPool(true, 1024, -1, 4);
-    }
-    return new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4); // less the slab header
+    return new IoBufferPool(direct, size, 4, 4 * TASK_THREADS);
   }
 
   XnioWorker worker() {

@@ -60,6 +60,11 @@ public final class RunningProxy implements AutoCloseable {
     return pools;
   }
 
+  /** The buffers of the IO threads this proxy owns (null when they were lent), for leak checks in tests. */
+  io.undertow.connector.ByteBufferPool buffers() {
+    return threads == null ? null : threads.buffers();
+  }
+
   public List<Listener> listeners() {
     return listeners;
   }

@@ -23,6 +23,17 @@ class IoThreadsTest {
   }
 
   @Test
+  void theServersBuffersComeFromTheLockFreePoolWhichClosesWithTheThreads() {
+    IoThreads threads = IoThreads.start();
+    assertThat(threads.buffers()).isInstanceOf(IoBufferPool.class);
+    threads.buffers().allocate().close();
+    threads.close();
+    assertThat(((IoBufferPool) threads.buffers()).kept()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(threads.buffers()::allocate)
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void closingTwiceIsHarmless() {
     IoThreads threads = IoThreads.start();
     threads.close();
