@@ -104,13 +104,13 @@ public final class DtabWatches {
     }
 
     /**
-     * The limit this process can afford: half the file descriptors it may open beyond {@link
-     * #FDS_KEPT} (the proxy in the same process needs the rest, two a proxied connection), and half
-     * its maximum heap at {@link #BYTES_PER_STREAM} a stream; whichever is lower. With the launcher's
-     * 128 MiB heap that is 2,730; 10,000 streams take a heap of 480 MiB and 21,000 open files.
+     * The limit this process can afford: three quarters of the file descriptors it may open beyond
+     * {@link #FDS_KEPT} (the proxy in the same process keeps the rest, two a proxied connection: a
+     * control plane's work is its followers' streams), and half its maximum heap at {@link
+     * #BYTES_PER_STREAM} a stream; whichever is lower. With 20,000 open files that is 14,232.
      */
     public static Limits derived(long maxFileDescriptors, long maxHeapBytes) {
-      long byFiles = Math.max(1, (maxFileDescriptors - FDS_KEPT) / 2);
+      long byFiles = Math.max(1, (maxFileDescriptors - FDS_KEPT) * 3 / 4);
       long byMemory = Math.max(1, maxHeapBytes / 2 / BYTES_PER_STREAM);
       return of((int) Math.min(Integer.MAX_VALUE, Math.min(byFiles, byMemory)));
     }
