@@ -48,6 +48,7 @@ public final class FleetFollowers {
   private final AtomicInteger reportsFailed = new AtomicInteger();
   private final AtomicInteger streamsEnded = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger unanswered = new AtomicInteger();
   /** Per commit marker: how many followers have seen it, and when the last did. */
   private final Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
   private final Map<Long, AtomicLong> lastSeen = new ConcurrentHashMap<>();
@@ -90,8 +91,8 @@ public final class FleetFollowers {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     System.out.printf(
-        java.util.Locale.ROOT, "ready %d bindLines %d refused %d in %.1f s%n",
-        ready.get(), bindLines.get(), refused.get(), (System.nanoTime() - openStart) / 1e9);
+        java.util.Locale.ROOT, "ready %d bindLines %d refused %d unanswered %d in %.1f s%n",
+        ready.get(), bindLines.get(), refused.get(), unanswered.get(), (System.nanoTime() - openStart) / 1e9);
     if (streamsOnly) {
       while (System.in.read() >= 0) {
         // until the bench closes our input
@@ -149,10 +150,12 @@ public final class FleetFollowers {
    * behind reads the current value as the new stream's first line).
    */
   private void watch(String path, java.util.function.Consumer<String> onLine) {
+    java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
     Flow.Subscriber<String> lines =
         new Flow.Subscriber<>() {
           @Override
           public void onSubscribe(Flow.Subscription s) {
+            answered.set(true);
             s.request(Long.MAX_VALUE);
           }
 
@@ -187,6 +190,15 @@ public final class FleetFollowers {
             (r, e) -> {
               if (e == null && r.statusCode() != 200 && refused.incrementAndGet() % 100 == 1) {
                 System.out.println("watch of " + path + " answered " + r.statusCode());
+              }
+              if (e != null && !answered.get()) {
+                // never answered (the connection was not made: a control plane's accept queue
+                // overflows when thousands connect at once): try again, as a proxy would
+                if (unanswered.incrementAndGet() % 100 == 1) {
+                  System.out.println("watch of " + path + " failed: " + e);
+                }
+                java.util.concurrent.CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                    .execute(() -> watch(path, onLine));
               }
             });
   }
