@@ -552,6 +552,10 @@ public final class DtabWatches {
         } catch (RuntimeException e) {
           log.debug("aborting a stuck watch stream failed", e);
         }
+        // Not `done`: Jetty recycles an aborted request, and Javalin, finishing a future completed
+        // after that, fails on the recycled request and fails again in its own error handler, for
+        // ever, on this thread. The future is left to be collected with the stream.
+        return;
       }
       done.complete(null);
     }
