@@ -42,10 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the control plane's cost per following proxy: 1,000 simulated followers in one separate
  *       process ({@link FleetFollowers}: each a real dtab watch stream, three bind watch streams and a
  *       report every second, as a proxy holds and sends); the control plane's CPU (from /proc for its
- *       pid), resident memory and thread count before and with them; then 20 commits, each timed from
- *       the start of its PUT to the moment the last follower read it, and to the moment all three proxy
- *       processes route by it.
+ *       pid), resident memory and thread count before and with them, and where the memory went (the
+ *       JVM's native memory tracking by kind, and the live heap after a full collection); then 20
+ *       commits, each timed from the start of its PUT to the moment the last follower read it, and to
+ *       the moment all three proxy processes route by it.
  * </ol>
+ *
+ * <p>The control plane is started by {@code bin/turnout}, so it runs with {@code conf/jvm.options}
+ * (collector and heap) as an operator's does; the proxies by {@code java -Xmx256m -jar}.
  */
 class FleetBench {
   private static final int FOLLOWERS = Integer.getInteger("bench.followers", 1000);
