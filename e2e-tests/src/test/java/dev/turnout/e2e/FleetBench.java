@@ -42,16 +42,22 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the control plane's cost per following proxy: 1,000 simulated followers in one separate
  *       process ({@link FleetFollowers}: each a real dtab watch stream, three bind watch streams and a
  *       report every second, as a proxy holds and sends); the control plane's CPU (from /proc for its
- *       pid), resident memory and thread count before and with them; then 20 commits, each timed from
- *       the start of its PUT to the moment the last follower read it, and to the moment all three proxy
- *       processes route by it.
+ *       pid), resident memory and thread count before and with them, and where the memory went (the
+ *       JVM's native memory tracking by kind, and the live heap after a full collection); then 20
+ *       commits, each timed from the start of its PUT to the moment the last follower read it, and to
+ *       the moment all three proxy processes route by it.
  * </ol>
+ *
+ * <p>The control plane is started by {@code bin/turnout}, so it runs with {@code conf/jvm.options}
+ * (collector and heap) as an operator's does; the proxies by {@code java -Xmx256m -jar}.
  */
 class FleetBench {
   private static final int FOLLOWERS = Integer.getInteger("bench.followers", 1000);
   private static final int COMMITS_WITH_FOLLOWERS = 20;
   private static final String NS = "default";
   private static final String PASSWORD = "bench password";
+  private static final Path LAUNCHER =
+      Path.of("..", "web", "target", "turnout", "bin", "turnout").toAbsolutePath().normalize();
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -70,9 +76,16 @@ class FleetBench {
       Map<String, String> env = Map.of("TURNOUT_STORE_PASSWORD", PostgresServer.PASSWORD);
       List<JarProcess> processes = new ArrayList<>();
       try {
-        JarProcess cp = JarProcess.start("control-plane", env,
+        // The control plane as an operator starts it: bin/turnout with conf/jvm.options (its collector
+        // and heap), and native memory tracking on, for the breakdown of its memory.
+        ProcessBuilder launcher = new ProcessBuilder(LAUNCHER.toString(),
             "--store", url + "?user=" + PostgresServer.USER, "--admin-port", "0", "--proxy-port", "0",
             "--warmup", "0", "--data", dir.resolve("cp").toString());
+        launcher.environment().putAll(env);
+        launcher.environment().remove("TURNOUT_HEAP");
+        launcher.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        launcher.environment().put("JAVA_OPTS", "-XX:NativeMemoryTracking=summary");
+        JarProcess cp = JarProcess.start("control-plane", launcher);
         processes.add(cp);
         int admin = cp.port("admin");
         Path config = Files.writeString(dir.resolve("proxy.yml"), String.join("\n",
@@ -117,6 +130,8 @@ class FleetBench {
   }
 
   private void followers(JarProcess cp, int admin, Backend a, Backend b, List<Integer> proxies) throws Exception {
+    long heapBefore = WatchStreamsIT.liveHeapKiB(cp.pid());
+    Map<String, Long> nmtBefore = nativeMemory(cp.pid());
     long[] before = procStatus(cp.pid());
     Path classes = Path.of("target", "test-classes").toAbsolutePath();
     Process simulator =
@@ -152,6 +167,8 @@ class FleetBench {
       double cpuSeconds = (cpuAfter[0] + cpuAfter[1] - cpuBefore[0] - cpuBefore[1]) / 100.0; // USER_HZ
       double wall = (System.nanoTime() - wallBefore) / 1e9;
       long[] after = procStatus(cp.pid());
+      Map<String, Long> nmtAfter = nativeMemory(cp.pid());
+      long heapAfter = WatchStreamsIT.liveHeapKiB(cp.pid());
 
       List<Double> toFollowers = new ArrayList<>();
       List<Double> toProxies = new ArrayList<>();
@@ -187,6 +204,18 @@ class FleetBench {
           FOLLOWERS, 100 * cpuSeconds / wall, wall, before[0] / 1024, after[0] / 1024,
           (after[0] - before[0]) / 1024.0 / FOLLOWERS, before[1], after[1], (after[1] - before[1]) / (double) FOLLOWERS,
           status);
+      StringBuilder growth = new StringBuilder();
+      for (String kind : nmtAfter.keySet()) {
+        long grew = nmtAfter.get(kind) - nmtBefore.getOrDefault(kind, 0L);
+        if (Math.abs(grew) >= 1024) {
+          growth.append(String.format(Locale.ROOT, ", %s %+.1f", kind, grew / 1024.0));
+        }
+      }
+      System.out.printf(Locale.ROOT,
+          "fleet bench: the control plane's memory (JVM: %s): committed by kind, growth in MiB with the followers"
+              + " (native memory tracking; 'Other' is direct buffers)%s; live heap after a full GC %d -> %d MiB"
+              + " (%.1f KiB per follower)%n",
+          jvmFlags(cp.pid()), growth, heapBefore / 1024, heapAfter / 1024, (heapAfter - heapBefore) / (double) FOLLOWERS);
     } finally {
       simulator.getOutputStream().close();
       if (!simulator.waitFor(10, TimeUnit.SECONDS)) {
@@ -208,6 +237,34 @@ class FleetBench {
       }
     }
     throw new AssertionError("the simulator did not say '" + prefix + "' within " + within);
+  }
+
+  /** Committed KiB by kind, from {@code jcmd PID VM.native_memory summary}. */
+  private static Map<String, Long> nativeMemory(long pid) throws IOException, InterruptedException {
+    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    java.util.regex.Pattern kind = java.util.regex.Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB");
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(jcmd.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        java.util.regex.Matcher m = kind.matcher(line);
+        if (m.find()) {
+          out.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+      }
+    }
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  /** The JVM flags a process was started with (its command line up to {@code -jar}). */
+  private static String jvmFlags(long pid) throws IOException {
+    String[] args = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline")).split("\0");
+    StringBuilder flags = new StringBuilder();
+    for (int i = 1; i < args.length && !args[i].equals("-jar"); i++) {
+      flags.append(i > 1 ? " " : "").append(args[i]);
+    }
+    return flags.toString();
   }
 
   /** {@code [utime, stime]} of a process in clock ticks, from /proc/PID/stat. */

@@ -24,10 +24,11 @@ import java.util.regex.Pattern;
  * holds: a watch of the namespace's dtab, three bind watches, and a fleet report a second. The JDK's
  * client holds every stream without a thread of its own (a selector and two workers).
  *
- * <p>Arguments: admin port, followers, namespace. Prints {@code ready N} once every follower has its
- * first dtab line, then for each commit marker {@code /commit => /$/inet/127.0.0.1/SEQ} that every
- * follower has seen, {@code seq SEQ last MILLIS} with the epoch millis at which the last one saw it.
- * Runs until its standard input closes.
+ * <p>Arguments: admin port, followers, namespace, and optionally {@code streams-only} (each follower
+ * then holds its dtab watch alone: no bind watches, no reports; how WatchStreamsIT opens thousands of
+ * bare streams). Prints {@code ready N} once every follower has its first dtab line, then for each
+ * commit marker {@code /commit => /$/inet/127.0.0.1/SEQ} that every follower has seen, {@code seq SEQ
+ * last MILLIS} with the epoch millis at which the last one saw it. Runs until its standard input closes.
  */
 public final class FleetFollowers {
   private static final Pattern MARKER = Pattern.compile("\"/commit\"[^}]*?/(\\d+)\"");
@@ -39,20 +40,24 @@ public final class FleetFollowers {
   private final int admin;
   private final int followers;
   private final String namespace;
+  private final boolean streamsOnly;
   private final HttpClient client;
   private final AtomicInteger ready = new AtomicInteger();
   private final AtomicInteger bindLines = new AtomicInteger();
   private final AtomicInteger reportsOk = new AtomicInteger();
   private final AtomicInteger reportsFailed = new AtomicInteger();
   private final AtomicInteger streamsEnded = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger unanswered = new AtomicInteger();
   /** Per commit marker: how many followers have seen it, and when the last did. */
   private final Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
   private final Map<Long, AtomicLong> lastSeen = new ConcurrentHashMap<>();
 
-  private FleetFollowers(int admin, int followers, String namespace) {
+  private FleetFollowers(int admin, int followers, String namespace, boolean streamsOnly) {
     this.admin = admin;
     this.followers = followers;
     this.namespace = namespace;
+    this.streamsOnly = streamsOnly;
     this.client =
         HttpClient.newBuilder()
             .executor(Executors.newFixedThreadPool(2))
@@ -61,14 +66,17 @@ public final class FleetFollowers {
   }
 
   public static void main(String[] args) throws Exception {
-    FleetFollowers fleet = new FleetFollowers(Integer.parseInt(args[0]), Integer.parseInt(args[1]), args[2]);
+    FleetFollowers fleet =
+        new FleetFollowers(
+            Integer.parseInt(args[0]), Integer.parseInt(args[1]), args[2], args.length > 3 && args[3].equals("streams-only"));
     fleet.run();
   }
 
   private void run() throws Exception {
+    long openStart = System.nanoTime();
     for (int i = 0; i < followers; i++) {
       watchDtab();
-      for (String name : NAMES) {
+      for (String name : streamsOnly ? new String[0] : NAMES) {
         watch(
             "/api/1/bind/" + namespace + "?watch=true&path=" + URLEncoder.encode(name, StandardCharsets.UTF_8),
             line -> bindLines.incrementAndGet());
@@ -78,11 +86,19 @@ public final class FleetFollowers {
         TimeUnit.MILLISECONDS.sleep(200);
       }
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120 + followers / 50).toNanos();
     while (ready.get() < followers && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
-    System.out.println("ready " + ready.get() + " bindLines " + bindLines.get());
+    System.out.printf(
+        java.util.Locale.ROOT, "ready %d bindLines %d refused %d unanswered %d in %.1f s%n",
+        ready.get(), bindLines.get(), refused.get(), unanswered.get(), (System.nanoTime() - openStart) / 1e9);
+    if (streamsOnly) {
+      while (System.in.read() >= 0) {
+        // until the bench closes our input
+      }
+      System.exit(0);
+    }
     // Reports go out on a few lanes, each sending its share one after another, as a proxy sends its
     // own: a control plane that answers slowly gets fewer reports, not ever more connections.
     ScheduledExecutorService reports = Executors.newScheduledThreadPool(LANES + 1);
@@ -134,10 +150,12 @@ public final class FleetFollowers {
    * behind reads the current value as the new stream's first line).
    */
   private void watch(String path, java.util.function.Consumer<String> onLine) {
+    java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
     Flow.Subscriber<String> lines =
         new Flow.Subscriber<>() {
           @Override
           public void onSubscribe(Flow.Subscription s) {
+            answered.set(true);
             s.request(Long.MAX_VALUE);
           }
 
@@ -170,8 +188,17 @@ public final class FleetFollowers {
             HttpResponse.BodyHandlers.fromLineSubscriber(lines))
         .whenComplete(
             (r, e) -> {
-              if (e == null && r.statusCode() != 200) {
+              if (e == null && r.statusCode() != 200 && refused.incrementAndGet() % 100 == 1) {
                 System.out.println("watch of " + path + " answered " + r.statusCode());
+              }
+              if (e != null && !answered.get()) {
+                // never answered (the connection was not made: a control plane's accept queue
+                // overflows when thousands connect at once): try again, as a proxy would
+                if (unanswered.incrementAndGet() % 100 == 1) {
+                  System.out.println("watch of " + path + " failed: " + e);
+                }
+                java.util.concurrent.CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                    .execute(() -> watch(path, onLine));
               }
             });
   }

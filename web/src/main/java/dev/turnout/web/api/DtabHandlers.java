@@ -16,8 +16,10 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ final class DtabHandlers {
   private final DtabStore store;
   private final ApiAuth auth;
   private final DtabWatches watches;
+  /** Per namespace and type, the last version's stream line (see {@link #versionLine}). */
+  private final Map<String, DtabWatches.Line> lastLines = new ConcurrentHashMap<>();
 
   DtabHandlers(DtabStore store, ApiAuth auth, DtabWatches watches) {
     this.store = store;
@@ -97,12 +101,7 @@ final class DtabHandlers {
                 .map(
                     x -> {
                       lastVersion[0] = x.version();
-                      // one line per version: the canonical text, never the multi-line original
-                      String line =
-                          DtabBodies.JSON.equals(type)
-                              ? ApiJson.write(ApiJson.dentries(x.dtab()))
-                              : x.dtab().show();
-                      return new DtabWatches.Line(Long.toString(x.version()), line);
+                      return versionLine(ns, type, x);
                     });
           });
       return;
@@ -114,6 +113,23 @@ final class DtabHandlers {
     } else {
       ctx.contentType(type).result(v.text().getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * The stream line of {@code v}: one line per version, the canonical text, never the multi-line
+   * original. Worked out once per namespace, type and version, and the same line (one encoded array)
+   * given to every stream of that namespace; only the watch thread calls it.
+   */
+  private DtabWatches.Line versionLine(String ns, String type, DtabVersion v) {
+    String key = Long.toString(v.version());
+    return lastLines.compute(
+        ns + ' ' + type,
+        (k, had) ->
+            had != null && had.key().equals(key)
+                ? had
+                : new DtabWatches.Line(
+                    key,
+                    DtabBodies.JSON.equals(type) ? ApiJson.write(ApiJson.dentries(v.dtab())) : v.dtab().show()));
   }
 
   void head(Context ctx) {

@@ -9,6 +9,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,9 @@ public final class DtabWatches {
   /** How often streams whose value changes without the store knowing are worked out again. */
   static final Duration RECHECK = Duration.ofSeconds(1);
 
+  /** The heartbeat, one array for every stream (never written into: a socket only reads it). */
+  private static final byte[] BLANK_LINE = {'\n'};
+
   /**
    * How many streams may be open, and how far behind a reader may fall.
    *
@@ -73,11 +78,11 @@ public final class DtabWatches {
    */
   public record Limits(int maxStreams, long maxUnreadBytes, Duration unreadGrace) {
     /**
-     * Per stream, what the budget of heap allows for: Jetty's connection and buffers, the stream and
-     * a few lines queued. WatchStreamsAtScaleTest measures about 36 KiB a stream for server and JDK
-     * client together in one JVM.
+     * Per stream, what the budget of heap allows for: Jetty's connection and request objects, the
+     * stream, and a few lines queued. WatchStreamsIT measured 9.0 KiB of live heap a stream on a
+     * control plane holding 8,333 streams opened by another process (its lines are shared arrays).
      */
-    static final long BYTES_PER_STREAM = 24 * 1024;
+    static final long BYTES_PER_STREAM = 12 * 1024;
     /** File descriptors kept for everything else: the store, the proxy's connections, logs, jars. */
     static final long FDS_KEPT = 1024;
 
@@ -99,13 +104,13 @@ public final class DtabWatches {
     }
 
     /**
-     * The limit this process can afford: half the file descriptors it may open beyond {@link
-     * #FDS_KEPT} (the proxy in the same process needs the rest, two a proxied connection), and half
-     * its maximum heap at {@link #BYTES_PER_STREAM} a stream; whichever is lower. With the launcher's
-     * 128 MiB heap that is 2,730; 10,000 streams take a heap of 480 MiB and 21,000 open files.
+     * The limit this process can afford: three quarters of the file descriptors it may open beyond
+     * {@link #FDS_KEPT} (the proxy in the same process keeps the rest, two a proxied connection: a
+     * control plane's work is its followers' streams), and half its maximum heap at {@link
+     * #BYTES_PER_STREAM} a stream; whichever is lower. With 20,000 open files that is 14,232.
      */
     public static Limits derived(long maxFileDescriptors, long maxHeapBytes) {
-      long byFiles = Math.max(1, (maxFileDescriptors - FDS_KEPT) / 2);
+      long byFiles = Math.max(1, (maxFileDescriptors - FDS_KEPT) * 3 / 4);
       long byMemory = Math.max(1, maxHeapBytes / 2 / BYTES_PER_STREAM);
       return of((int) Math.min(Integer.MAX_VALUE, Math.min(byFiles, byMemory)));
     }
@@ -215,10 +220,41 @@ public final class DtabWatches {
    * One line to write, and what makes it new: a line whose key equals the last one's is dropped. A
    * line that {@code ends} the stream is written and the stream closed (namerd ends a watch that fails
    * with a line saying why).
+   *
+   * <p>The line is encoded once, when made; every stream given the same {@code Line} writes that one
+   * array (a change watched by a thousand followers is one array, not a thousand copies).
    */
-  record Line(String key, String text, boolean ends) {
+  static final class Line {
+    private final String key;
+    private final byte[] bytes;
+    private final boolean ends;
+
+    Line(String key, String text, boolean ends) {
+      this.key = java.util.Objects.requireNonNull(key, "key");
+      this.bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+      this.ends = ends;
+    }
+
     Line(String key, String text) {
       this(key, text, false);
+    }
+
+    String key() {
+      return key;
+    }
+
+    /** The line as written, with its newline. */
+    String text() {
+      return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+    }
+
+    boolean ends() {
+      return ends;
+    }
+
+    @Override
+    public String toString() {
+      return "Line[" + key + (ends ? ", ends" : "") + "]";
     }
   }
 
@@ -322,11 +358,20 @@ public final class DtabWatches {
     private final Context ctx;
     private final AsyncContext async;
     private final ServletOutputStream out;
+    /**
+     * Jetty's own output, when the stream is one: its {@code write(ByteBuffer)} hands each line to
+     * the socket as it is, where {@code write(byte[])} would first copy it into a response buffer the
+     * connection then keeps while it lives (32 KiB of direct memory, by default, per open stream).
+     */
+    private final HttpOutput jetty;
     private final boolean beats;
     private final Function<StoreEvent, Optional<Line>> render;
     private final String shareKey;
     private final CompletableFuture<Void> done;
-    /** Guarded by this: lines waiting for the socket, the bytes in them, and whether flushed. */
+    /**
+     * Guarded by this: lines waiting for the socket (arrays shared with other streams, never written
+     * into), the bytes in them, and whether a flush is owed.
+     */
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     private long pendingBytes;
     private boolean needsFlush = true; // commits the headers at once, so the client knows it is open
@@ -348,6 +393,7 @@ public final class DtabWatches {
       this.ctx = ctx;
       this.async = ctx.req().getAsyncContext();
       this.out = ctx.res().getOutputStream();
+      this.jetty = out instanceof HttpOutput h ? h : null;
       this.beats = beats;
       this.render = render;
       this.shareKey = shareKey;
@@ -383,13 +429,13 @@ public final class DtabWatches {
         return;
       }
       last = line.get().key();
-      write((line.get().text() + "\n").getBytes(StandardCharsets.UTF_8), line.get().ends());
+      write(line.get().bytes, line.get().ends());
     }
 
     /** The heartbeat when due, and the deadline of a reader that stopped reading. Watch thread. */
     void housekeep(long now) {
       if (beats && now - wroteAt >= heartbeat.toNanos()) {
-        write(new byte[] {'\n'}, false);
+        write(BLANK_LINE, false);
       }
       long unread;
       synchronized (this) {
@@ -412,7 +458,7 @@ public final class DtabWatches {
       synchronized (this) {
         pending.add(bytes);
         pendingBytes += bytes.length;
-        needsFlush = true;
+        needsFlush |= jetty == null;
         endAfterDrain |= thenEnd;
       }
       drain();
@@ -435,7 +481,11 @@ public final class DtabWatches {
             byte[] next = pending.poll();
             if (next != null) {
               pendingBytes -= next.length;
-              out.write(next);
+              if (jetty != null) {
+                jetty.write(ByteBuffer.wrap(next)); // a view: the array is shared with other streams
+              } else {
+                out.write(next);
+              }
             } else if (needsFlush) {
               needsFlush = false;
               out.flush();
@@ -502,6 +552,10 @@ public final class DtabWatches {
         } catch (RuntimeException e) {
           log.debug("aborting a stuck watch stream failed", e);
         }
+        // Not `done`: Jetty recycles an aborted request, and Javalin, finishing a future completed
+        // after that, fails on the recycled request and fails again in its own error handler, for
+        // ever, on this thread. The future is left to be collected with the stream.
+        return;
       }
       done.complete(null);
     }
