@@ -25,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.xnio.Cancellable;
 import org.xnio.ChannelExceptionHandler;
@@ -150,7 +151,7 @@ public final class H2Upstream implements UpstreamClient {
   public int goneAway() {
     int n = 0;
     for (Slot s : slots.values()) {
-      for (Conn c : new ArrayList<>(s.conns)) {
+      for (Conn c : s.conns) {
         if (c.channel.isOpen() && c.channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
           n++;
         }
@@ -172,7 +173,9 @@ public final class H2Upstream implements UpstreamClient {
     private final Key key;
     private final URI uri;
     private final OptionMap options;
-    private final ArrayList<Conn> conns = new ArrayList<>(1);
+    // Changed by this slot's IO thread only, but also counted from other threads (open(), goneAway()):
+    // copy-on-write, as it changes only when a connection opens or closes.
+    private final CopyOnWriteArrayList<Conn> conns = new CopyOnWriteArrayList<>();
     /** Connections being opened: connected, TLS, and the peer's first SETTINGS. */
     private int connecting;
     private final ArrayDeque<Attempt> waiting = new ArrayDeque<>();
@@ -242,11 +245,12 @@ public final class H2Upstream implements UpstreamClient {
       if (waiting.isEmpty() || connecting > 0) {
         return;
       }
-      // a connection the backend went away on stays listed until its last stream ends, not counted
+      // a connection the backend went away on, or one spent, stays listed until its last stream ends,
+      // not counted against the limit: it takes no new stream
       conns.removeIf(c -> !c.channel.isOpen());
       int usable = 0;
       for (Conn c : conns) {
-        usable += c.conn.isOpen() ? 1 : 0;
+        usable += c.takesStreams() ? 1 : 0;
       }
       if (usable < MAX_CONNECTIONS) {
         connecting++;
@@ -415,8 +419,13 @@ public final class H2Upstream implements UpstreamClient {
       this.channel = channel;
     }
 
+    /** Whether this connection may still carry new streams (it may be at its limit for now). */
+    boolean takesStreams() {
+      return !spent && conn.isOpen() && channel.goAwayLastStream() == H2Connect.QuietPingChannel.NO_GOAWAY;
+    }
+
     boolean hasRoom() {
-      if (spent || !conn.isOpen() || channel.goAwayLastStream() != H2Connect.QuietPingChannel.NO_GOAWAY) {
+      if (!takesStreams()) {
         return false;
       }
       if (!ready) {
@@ -424,7 +433,8 @@ public final class H2Upstream implements UpstreamClient {
         return active == 0;
       }
       int limit = channel.getSendMaxConcurrentStreams();
-      return limit <= 0 || active < limit;
+      // Undertow says -1 while the peer set no limit; 0 is a legal limit (RFC 9113 section 6.5.2): no stream
+      return limit < 0 || active < limit;
     }
 
     void start(Attempt a) {
