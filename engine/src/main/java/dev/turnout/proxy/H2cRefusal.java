@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -78,16 +79,21 @@ final class H2cRefusal {
     b.put((byte) (length >>> 16)).put((byte) (length >>> 8)).put((byte) length).put((byte) type).put((byte) 0).putInt(0);
   }
 
+  /** How long a refused connection is kept open for the caller to read the GOAWAY and close first. */
+  static final long LINGER_MILLIS = 2_000;
+
   /**
    * Reads for Undertow's HTTP/1.1 parser, comparing the first bytes with the h2c preface's first line:
-   * on a mismatch it passes everything on from then on; on a match the refusal is written and the
-   * parser is told the connection ended.
+   * on a mismatch it passes everything on from then on; on a match the refusal is written, and the
+   * parser sees nothing more: the caller's bytes are discarded until it closes or the linger ends.
    */
   static final class Sniffer extends AbstractStreamSourceConduit<StreamSourceConduit> {
     private final StreamConnection connection;
     private final String router;
     private int matched;
     private boolean decided;
+    /** The h2c preface was seen and refused: from then on the caller's bytes are discarded. */
+    private boolean refused;
 
     Sniffer(StreamSourceConduit next, StreamConnection connection, String router) {
       super(next);
@@ -97,6 +103,9 @@ final class H2cRefusal {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+      if (refused) {
+        return drain();
+      }
       if (decided) {
         return next.read(dst);
       }
@@ -107,9 +116,10 @@ final class H2cRefusal {
           decided = true;
         } else if (++matched == PREFACE_LINE.length) {
           decided = true;
+          refused = true;
           dst.position(start);
           refuse();
-          return -1;
+          return drain();
         }
       }
       return n;
@@ -117,6 +127,9 @@ final class H2cRefusal {
 
     @Override
     public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+      if (refused) {
+        return drain();
+      }
       if (decided) {
         return next.read(dsts, offs, len);
       }
@@ -128,15 +141,35 @@ final class H2cRefusal {
       return 0;
     }
 
-    /** A fresh connection's send buffer takes these few bytes at once; if not, it is closed all the same. */
+    /**
+     * Writes the refusal and ends the sending side (FIN). A fresh connection's send buffer takes these
+     * few bytes at once; if not, it is closed all the same. The connection is not closed at once: bytes
+     * of the caller's still unread at the close (its SETTINGS, its first request) would make the
+     * kernel answer with a reset, which may reach the caller before it has read the GOAWAY. So what the
+     * caller sends is read and thrown away ({@link #drain}) until it closes its side, or for
+     * {@link #LINGER_MILLIS} at most.
+     */
     private void refuse() {
       try {
         connection.getSinkChannel().write(ByteBuffer.wrap(refusal(router)));
+        connection.getSinkChannel().shutdownWrites();
         connection.getSinkChannel().flush();
       } catch (IOException ignored) {
         // the caller has gone: nothing to tell it
+        IoUtils.safeClose(connection);
+        return;
       }
-      IoUtils.safeClose(connection);
+      connection.getIoThread().executeAfter(() -> IoUtils.safeClose(connection), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads and discards what the refused caller sends: 0 while it has sent nothing more, -1 once it closed. */
+    private int drain() throws IOException {
+      ByteBuffer discard = ByteBuffer.allocate(512);
+      int n;
+      while ((n = next.read(discard)) > 0) {
+        discard.clear();
+      }
+      return n;
     }
   }
 }
