@@ -104,7 +104,7 @@ class H2MirrorTest {
     CompletableFuture<String> bidiDone = new CompletableFuture<>();
     List<String> echoed = new ArrayList<>();
     StreamObserver<byte[]> bidi =
-        ClientCalls.asyncBidiStreamingCall(ch.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), collect(echoed, bidiDone));
+        ClientCalls.asyncBidiStreamingCall(ch.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), H2RouterTest.collect(echoed, bidiDone));
     for (int i = 0; i < 10; i++) {
       bidi.onNext(bytes("m" + i));
     }
@@ -240,26 +240,5 @@ class H2MirrorTest {
     Await.until("the copy ended", Duration.ofSeconds(10), () -> shadowStats().requests() == 1);
     assertThat(shadowStats().failuresByClass()).containsOnlyKeys("body unread");
     assertThat(shadow.calls.get()).isZero();
-  }
-
-  static StreamObserver<byte[]> collect(List<String> into, CompletableFuture<String> done) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(byte[] value) {
-        synchronized (into) {
-          into.add(text(value));
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete("done");
-      }
-    };
   }
 }

@@ -103,24 +103,7 @@ class H2RouterTest {
     List<String> echoed = new ArrayList<>();
     CompletableFuture<String> bidiDone = new CompletableFuture<>();
     StreamObserver<byte[]> bidi =
-        ClientCalls.asyncBidiStreamingCall(ch.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-            synchronized (echoed) {
-              echoed.add(text(value));
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            bidiDone.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            bidiDone.complete("done");
-          }
-        });
+        ClientCalls.asyncBidiStreamingCall(ch.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), collect(echoed, bidiDone));
     for (int i = 0; i < 10; i++) {
       bidi.onNext(bytes("m" + i));
     }
@@ -477,6 +460,28 @@ class H2RouterTest {
 
       @Override
       public void onCompleted() {}
+    };
+  }
+
+  /** Collects each message's text into {@code into} (guarded by it); completes {@code done} at the end. */
+  static StreamObserver<byte[]> collect(List<String> into, CompletableFuture<String> done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(byte[] value) {
+        synchronized (into) {
+          into.add(text(value));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete("done");
+      }
     };
   }
 }
