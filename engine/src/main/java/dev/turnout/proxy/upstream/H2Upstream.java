@@ -40,10 +40,11 @@ import org.xnio.channels.StreamSourceChannel;
  * The upstream client of h2 routers: HTTP/2 to every endpoint, with prior knowledge ({@code h2c}) in
  * plaintext, or ALPN {@code h2} when the router's client has {@code tls}. It is Undertow's HTTP/2
  * client (its framing, HPACK, flow control both ways and trailers), not its proxy pool, which hands a
- * connection to one request at a time: here each IO thread keeps <b>one connection per endpoint</b> and
- * every request of that thread to the endpoint is a stream on it. A request asks its thread's
- * connection; one being opened is waited for (within the connect timeout); a connection the peer has
- * sent GOAWAY on, or that closed, is replaced by a new one for the next request.
+ * connection to one request at a time: here each IO thread keeps its own connections per endpoint
+ * (one, unless the peer's stream limit asks for more) and every request of that thread to the endpoint
+ * is a stream on one of them. A request asks its thread's connections; one being opened is waited for
+ * (within the connect timeout); a connection the peer has sent GOAWAY on, or that closed, takes no new
+ * stream, and the next request opens another.
  *
  * <p>Bodies are streamed both ways, never held, each direction at the pace its reader allows: the
  * relays ({@link Pump}) stop reading when the other side's stream window is full, so a slow reader holds back its own
@@ -76,6 +77,13 @@ import org.xnio.channels.StreamSourceChannel;
  * <p><b>A graceful {@code GOAWAY}</b> fails none of the streams at or below its last stream id: they
  * run to their end on the connection, which takes no new stream and is closed after the last of them
  * ({@link Conn#wentAway}).
+ *
+ * <p>Why one class of this length: its state (an endpoint's connections on one IO thread, their open
+ * streams, and the attempts waiting for a stream) is one IO thread's, changed by that thread only, and
+ * the stream limit, the refusals, GOAWAY and the waiting all move the same counters; split, each part
+ * would need the others' fields. What stands apart already does: opening and the frames Undertow hides
+ * ({@link H2Connect}), the body's copy ({@link ReplayPrefix}), reset codes ({@link StreamReset}), the
+ * relays ({@link Pump}).
  */
 public final class H2Upstream implements UpstreamClient {
   /** Connections to one endpoint from one IO thread, when the peer's stream limit asks for more than one. */
