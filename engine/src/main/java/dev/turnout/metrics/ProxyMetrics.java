@@ -136,6 +136,14 @@ public final class ProxyMetrics implements AutoCloseable {
     this.clock = clock;
   }
 
+  /**
+   * Now, by the clock every node's windows read: a request event reads it once and hands it to each
+   * node it updates ({@link TrafficStats#finish(int, long, boolean, String, long)}).
+   */
+  public long nanos() {
+    return nanos.getAsLong();
+  }
+
   /** The Prometheus registry, for {@code /metrics}. */
   public PrometheusMeterRegistry registry() {
     return registry;

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Addr;
 import dev.turnout.proxy.RetryRule.Failure;
@@ -234,9 +235,10 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (trace != null) {
       trace.attemptStarted(target.id(), endpoint.key());
     }
-    endpointStats.start();
-    clientStats.start();
-    serviceClientStats.start();
+    int stripe = Stripe.index();
+    endpointStats.start(stripe);
+    clientStats.start(stripe);
+    serviceClientStats.start(stripe);
     UpstreamClient upstream = h2 ? shared.pools.h2() : shared.pools.client(lean);
     attemptOpen = true;
     Client client = target.client();
@@ -292,9 +294,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     long latency = router().nanos() - attemptStart;
     router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
-    endpointStats.finish(ok, why, latency);
-    clientStats.finish(ok, why, latency);
-    serviceClientStats.finish(ok, why, latency);
+    int stripe = Stripe.index();
+    long now = shared.metrics.nanos();
+    endpointStats.finish(stripe, now, ok, why, latency);
+    clientStats.finish(stripe, now, ok, why, latency);
+    serviceClientStats.finish(stripe, now, ok, why, latency);
   }
 
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
@@ -561,8 +565,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       return answeredBeforeTrailers(status, headers);
     }
     timers.grpcDeadlineEnded();
-    clientStats.status(status);
-    serviceClientStats.status(status);
+    int stripe = Stripe.index();
+    clientStats.status(stripe, status);
+    serviceClientStats.status(stripe, status);
     if (trace != null) {
       trace.attemptEnded(status, why);
     }
@@ -589,8 +594,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    * attempt is counted when the body ends ({@link #responseEnded}) or breaks ({@link #relayFailed}).
    */
   private boolean answeredBeforeTrailers(int status, HeaderMap headers) {
-    clientStats.status(status);
-    serviceClientStats.status(status);
+    int stripe = Stripe.index();
+    clientStats.status(stripe, status);
+    serviceClientStats.status(stripe, status);
     if (trace != null) {
       trace.attemptEnded(status, "");
     }
