@@ -122,6 +122,7 @@ class OwnedStripesTest {
     for (int t = 0; t < threads; t++) {
       boolean pin = t < pinned;
       int number = pin ? free.get(t) : -1;
+      int order = t;
       Thread thread =
           new Thread(
               () -> {
@@ -129,10 +130,11 @@ class OwnedStripesTest {
                   if (pin) {
                     owned.add(Stripe.pin(number) && Stripe.owned(Stripe.index()));
                   }
-                  // Starts here and finishes after the barrier: the test thread checks the requests in
-                  // flight between, and a finish counts against a start of this thread's stripe only
-                  // for pinned threads; unpinned ones share stripes with each other.
-                  for (int i = 0; i < perThread; i++) {
+                  // Starts here and finishes after the barrier, the test thread reading the requests in
+                  // flight between. The first thread starts twice its share and the second none, so
+                  // some requests start on one thread and finish on another.
+                  int starts = order == 0 ? 2 * perThread : order == 1 ? 0 : perThread;
+                  for (int i = 0; i < starts; i++) {
                     int stripe = Stripe.index();
                     for (TrafficStats s : scopes) {
                       s.start(stripe);
