@@ -102,7 +102,19 @@ public final class TrafficStats {
     void added(String failureClass, LongAdder counter);
   }
 
+  /**
+   * The {@link ProxyMetrics} node these are the figures of (its service or client node), or null: a
+   * request that holds these figures finds the node's own figures below it (a service's per-client
+   * figures, a client's endpoints) without looking the node up again by name.
+   */
+  final Object node;
+
   TrafficStats(LongSupplier nanos, FailureClassListener onNewClass) {
+    this(nanos, onNewClass, null);
+  }
+
+  TrafficStats(LongSupplier nanos, FailureClassListener onNewClass, Object node) {
+    this.node = node;
     this.nanos = nanos;
     this.window = new RollingCounter(60, 2, nanos);
     this.onNewClass = onNewClass;

@@ -189,7 +189,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private void use(Route.Target next) {
     target = next;
     clientStats = shared.metrics.client(router().label(), next.id());
-    serviceClientStats = shared.metrics.serviceClient(router().label(), routed.serviceName(), next.id());
+    serviceClientStats = shared.metrics.serviceClient(serviceStats, next.id());
   }
 
   // ---- attempts
@@ -229,7 +229,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     attempts++;
     endpoint = picked.get();
     endpointTried = false;
-    endpointStats = shared.metrics.endpoint(router().label(), target.id(), endpoint.key(), endpoint.ejected());
+    endpointStats = shared.metrics.endpoint(clientStats, endpoint.key(), endpoint.ejected());
     attemptStart = router().nanos();
     router().attemptStarted(endpoint);
     if (trace != null) {

@@ -4,6 +4,7 @@ import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,23 +30,60 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class RequestMetricsBenchmark {
+  private static final Supplier<Boolean> EJECTED = () -> false;
   private ProxyMetrics metrics;
 
   @Setup
   public void setUp() {
-    Stripe.pin(0);
+    boolean owns = false;
+    for (int n = 0; n < Stripe.OWNED && !owns; n++) {
+      owns = Stripe.pin(n);
+    }
+    if (!owns) {
+      throw new IllegalStateException("every owned stripe is held by a live thread");
+    }
     metrics = new ProxyMetrics();
   }
 
+  /** As the proxy does it: the stripe and the clock read once per event, the scopes found from their parents. */
   @Benchmark
   public void recordOneRequest() {
+    TrafficStats server = metrics.server("web", "127.0.0.1/4140");
+    server.start(Stripe.index());
+    TrafficStats service = metrics.service("web", "/svc/users");
+    service.start(Stripe.index());
+    TrafficStats client = metrics.client("web", "#/io.l5d.fs/users");
+    TrafficStats serviceClient = metrics.serviceClient(service, "#/io.l5d.fs/users");
+    TrafficStats endpoint = metrics.endpoint(client, "127.0.0.1:8080", EJECTED);
+    int stripe = Stripe.index();
+    endpoint.start(stripe);
+    client.start(stripe);
+    serviceClient.start(stripe);
+    stripe = Stripe.index();
+    client.status(stripe, 200);
+    serviceClient.status(stripe, 200);
+    long now = metrics.nanos();
+    endpoint.finish(stripe, now, true, "", 900_000);
+    client.finish(stripe, now, true, "", 900_000);
+    serviceClient.finish(stripe, now, true, "", 900_000);
+    stripe = Stripe.index();
+    service.status(stripe, 200);
+    service.finish(stripe, metrics.nanos(), true, "", 1_000_000);
+    stripe = Stripe.index();
+    server.status(stripe, 200);
+    server.finish(stripe, metrics.nanos(), true, "", 1_100_000);
+  }
+
+  /** Each scope on its own: the stripe and the clock read, and the scope looked up by name, per scope. */
+  @Benchmark
+  public void recordOneRequestScopeByScope() {
     TrafficStats server = metrics.server("web", "127.0.0.1/4140");
     server.start();
     TrafficStats service = metrics.service("web", "/svc/users");
     service.start();
     TrafficStats client = metrics.client("web", "#/io.l5d.fs/users");
     TrafficStats serviceClient = metrics.serviceClient("web", "/svc/users", "#/io.l5d.fs/users");
-    TrafficStats endpoint = metrics.endpoint("web", "#/io.l5d.fs/users", "127.0.0.1:8080", () -> false);
+    TrafficStats endpoint = metrics.endpoint("web", "#/io.l5d.fs/users", "127.0.0.1:8080", EJECTED);
     endpoint.start();
     client.start();
     serviceClient.start();
