@@ -51,7 +51,8 @@ final class StripedCounts {
     if (owned) {
       AT.setOpaque(b, i, b[i] + delta);
     } else {
-      AT.getAndAdd(b, i, delta);
+      // cast: an uncast result makes the call return Object, and boxes the old value on every add
+      long was = (long) AT.getAndAdd(b, i, delta);
     }
   }
 
