@@ -25,10 +25,10 @@ import org.HdrHistogram.ValueRecorder;
  * {@link SingleWriterRecorder} (one phaser, plain histogram increments) on a stripe an IO thread owns, a
  * wait-free concurrent {@link Recorder} on a shared one. The proxy reads its stripe and the clock once
  * per request event and hands them to every scope the event updates ({@link #start(int)}, {@link
- * #finish(int, long, boolean, String, long)}, {@link #status(int, int)}). Every second {@link #tick(Instant, boolean)} closes a
- * one-second latency interval; the percentiles of the last ten such intervals are worked out when
- * someone reads them (at most once per tick), so the figures are at most a second old and a proxy
- * nobody watches does not pay for them. Every tenth tick also appends a {@link TrafficView.Sample} to a
+ * #finish(int, long, boolean, String, long)}, {@link #status(int, int)}). Every second {@link
+ * #tick(Instant, boolean)} closes a one-second latency interval; the percentiles of the last ten such
+ * intervals are worked out when someone reads them (at most once per tick), so the figures are at most a
+ * second old and a proxy nobody watches does not pay for them. Every tenth tick also appends a {@link TrafficView.Sample} to a
  * 10-minute history. The ten one-second intervals are kept as packed histograms, which hold only the
  * buckets a second actually used; merging ten of them is the costly part (it was a tenth of the
  * process's CPU under load when done on every tick). The same closed second also fills the node's
