@@ -13,15 +13,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>There are two kinds of stripe. The first {@link #OWNED} stripes are each written by one thread at
  * most, its <em>owner</em>: a proxy IO thread that {@link #pin pinned} itself to it while no live thread
  * owned it. An owner writes its stripe with plain stores (no atomic read-modify-write, no phaser but a
- * single writer's). The other {@link #OWNED} stripes are <em>shared</em>: every other thread (the
+ * single writer's). The next {@link #OWNED} stripes are <em>shared</em>: every other thread (the
  * Undertow task threads, a test's thread, an IO thread whose stripe a live thread already owns) writes
  * one of them with atomic adds, so any number of writers lose nothing. An unpinned thread never gets an
  * owned stripe: {@link #index()} returns an owned stripe only to the thread recorded as its owner.
  *
  * <p>Ownership passes on only when the owner has died ({@link Thread#isAlive()} false, which makes
  * everything it wrote visible to the next owner) or pins itself elsewhere. There are at most four owned
- * stripes: each set of figures keeps a latency recorder (about 55 KB) per stripe in use, so on a
- * many-core machine the IO threads past the fourth share stripes rather than multiply that memory.
+ * stripes: each set of figures keeps a latency recorder per stripe in use (a single writer's holds two
+ * histograms, a concurrent one four), so on a many-core machine the IO threads past the fourth share
+ * stripes rather than multiply that memory. A shared stripe's figures are made only when some thread
+ * writes it, which the proxy's own threads, all IO threads owning their stripes, do not.
  */
 public final class Stripe {
   /** Stripes a thread can own: the number of cores rounded up to a power of two, at least 2, at most 4. */
