@@ -110,7 +110,7 @@ public final class ProxyMetrics implements AutoCloseable {
       this.router = router;
       this.service = service;
       this.prefix = prefix;
-      this.stats = stats(prefix + "service", Tags.of("router", router, "service", service));
+      this.stats = stats(prefix + "service", Tags.of("router", router, "service", service), this);
     }
   }
 
@@ -120,10 +120,12 @@ public final class ProxyMetrics implements AutoCloseable {
     final Map<String, Supplier<Boolean>> ejected = new ConcurrentHashMap<>();
 
     final String name;
+    final String router;
 
     ClientNode(String router, String client) {
       this.name = client;
-      this.stats = stats("client", Tags.of("router", router, "client", client));
+      this.router = router;
+      this.stats = stats("client", Tags.of("router", router, "client", client), this);
     }
   }
 
@@ -134,6 +136,14 @@ public final class ProxyMetrics implements AutoCloseable {
   public ProxyMetrics(LongSupplier nanos, Clock clock) {
     this.nanos = nanos;
     this.clock = clock;
+  }
+
+  /**
+   * Now, by the clock every node's windows read: a request event reads it once and hands it to each
+   * node it updates ({@link TrafficStats#finish(int, long, boolean, String, long)}).
+   */
+  public long nanos() {
+    return nanos.getAsLong();
   }
 
   /** The Prometheus registry, for {@code /metrics}. */
@@ -173,14 +183,28 @@ public final class ProxyMetrics implements AutoCloseable {
 
   /** Figures of the traffic {@code service} sent to bound client {@code client}. */
   public TrafficStats serviceClient(String router, String service, String client) {
-    ServiceNode s = serviceNode(router, service, false);
+    return serviceClient(serviceNode(router, service, false), client);
+  }
+
+  /**
+   * As {@link #serviceClient(String, String, String)}, below figures {@link #service} returned: a request
+   * that holds its service's figures finds these with one lookup.
+   */
+  public TrafficStats serviceClient(TrafficStats service, String client) {
+    if (!(service.node instanceof ServiceNode s) || s.prefix.length() != 0) {
+      throw new IllegalArgumentException("not the figures of a service: " + service);
+    }
+    return serviceClient(s, client);
+  }
+
+  private TrafficStats serviceClient(ServiceNode s, String client) {
     TrafficStats t = s.clients.get(client);
     if (t != null) {
       return t;
     }
     return s.clients.computeIfAbsent(
         capped(s.clients, client),
-        c -> stats("service_client", Tags.of("router", router, "service", s.service, "client", c)));
+        c -> stats("service_client", Tags.of("router", s.router, "service", s.service, "client", c)));
   }
 
   /**
@@ -203,7 +227,21 @@ public final class ProxyMetrics implements AutoCloseable {
    * has it out of rotation.
    */
   public TrafficStats endpoint(String router, String client, String endpoint, Supplier<Boolean> ejected) {
-    ClientNode c = clientNode(router, client);
+    return endpoint(clientNode(router, client), endpoint, ejected);
+  }
+
+  /**
+   * As {@link #endpoint(String, String, String, Supplier)}, below figures {@link #client} returned: a
+   * request that holds its client's figures finds an endpoint's with one lookup.
+   */
+  public TrafficStats endpoint(TrafficStats client, String endpoint, Supplier<Boolean> ejected) {
+    if (!(client.node instanceof ClientNode c)) {
+      throw new IllegalArgumentException("not the figures of a client: " + client);
+    }
+    return endpoint(c, endpoint, ejected);
+  }
+
+  private TrafficStats endpoint(ClientNode c, String endpoint, Supplier<Boolean> ejected) {
     TrafficStats t = c.endpoints.get(endpoint);
     if (t != null) {
       return t;
@@ -211,7 +249,7 @@ public final class ProxyMetrics implements AutoCloseable {
     String key = capped(c.endpoints, endpoint);
     c.ejected.putIfAbsent(key, ejected);
     return c.endpoints.computeIfAbsent(
-        key, e -> stats("endpoint", Tags.of("router", router, "client", c.name, "endpoint", e)));
+        key, e -> stats("endpoint", Tags.of("router", c.router, "client", c.name, "endpoint", e)));
   }
 
   /** Figures of requests mirrored from {@code service}, apart from real traffic. */
@@ -390,6 +428,10 @@ public final class ProxyMetrics implements AutoCloseable {
    * name shares one family, and so one help line.
    */
   private TrafficStats stats(String scope, Tags tags) {
+    return stats(scope, tags, null);
+  }
+
+  private TrafficStats stats(String scope, Tags tags, Object node) {
     String p = "turnout_" + scope + "_";
     String of = WHAT.get(scope);
     TrafficStats t =
@@ -400,7 +442,8 @@ public final class ProxyMetrics implements AutoCloseable {
                     .description("Failed requests " + of + ", by failure class (connect, timeout, reset,"
                         + " unroutable, or the status code of a response classified as a failure)")
                     .tags(tags.and("class", failureClass))
-                    .register(registry));
+                    .register(registry),
+            node);
     // Latency as a Prometheus histogram: cumulative counts under fixed bounds, which Prometheus sums
     // across instances and takes quantiles of (histogram_quantile), as it cannot with quantiles. Filled
     // from the node's one-second intervals by the tick, not by the request.

@@ -7,19 +7,29 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Responses by status code, 100 to 599, for Linkerd's {@code status:<code>} and {@code status:<N>XX}
- * series. A code's counter is a {@link LongAdder} (striped under contention), made the first time the
- * code is seen; after that a count allocates nothing. The table of counters itself is made on the first
- * count, so a scope that never answers (an endpoint of a client no request reached) costs a reference.
- * A class ({@code 2XX}) is the sum of its codes, worked out when read.
+ * series. The first {@link StripedCounts#CODE_SLOTS} codes a stripe sees are counted in that stripe's
+ * block of the scope's {@link StripedCounts}, beside the request counters the same answer updates; a
+ * stripe's further codes (rare: a scope answers with few codes) go to a table of {@link LongAdder}s, one
+ * made the first time a code overflows, the table itself on the first overflow. Either way a count
+ * allocates nothing after the first of its code, and each answer is counted in exactly one place. A
+ * class ({@code 2XX}) is the sum of its codes, worked out when read.
  */
 final class StatusCounts {
   private static final int FIRST = 100;
   private static final int LAST = 599;
+  private final StripedCounts striped;
   private volatile AtomicReferenceArray<LongAdder> byCode;
 
-  /** Counts one response with {@code status}; a code outside 100-599 is not counted. */
-  void add(int status) {
-    if (status < FIRST || status > LAST) {
+  StatusCounts(StripedCounts striped) {
+    this.striped = striped;
+  }
+
+  /**
+   * Counts one response with {@code status} in {@code stripe}, the calling thread's {@link
+   * Stripe#index()}; a code outside 100-599 is not counted.
+   */
+  void add(int stripe, int status) {
+    if (status < FIRST || status > LAST || striped.addStatus(stripe, status)) {
       return;
     }
     AtomicReferenceArray<LongAdder> table = byCode;
@@ -42,12 +52,13 @@ final class StatusCounts {
   /** Counts by code, in code order; codes never seen are left out. */
   Map<Integer, Long> byCode() {
     Map<Integer, Long> out = new TreeMap<>();
+    striped.statusesInto(out);
     AtomicReferenceArray<LongAdder> table = byCode;
     if (table != null) {
       for (int i = 0; i < table.length(); i++) {
         LongAdder n = table.get(i);
         if (n != null) {
-          out.put(FIRST + i, n.sum());
+          out.merge(FIRST + i, n.sum(), Long::sum);
         }
       }
     }

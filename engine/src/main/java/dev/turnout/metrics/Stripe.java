@@ -1,6 +1,7 @@
 package dev.turnout.metrics;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Which copy of a per-request counter the current thread writes to. Every proxied request updates
@@ -9,29 +10,85 @@ import java.util.concurrent.atomic.AtomicInteger;
  * figures that change on every request keep one copy per stripe, each thread writes its own, and
  * readers (once a second, or when asked) add the copies up.
  *
- * <p>The proxy's IO threads, which do nearly all the counting, are given stripes by number as they start
- * ({@link #pin}); any other thread gets one in the order it first counts something. There are at most
- * four stripes: each set of figures keeps a latency recorder (about 55 KB) per stripe in use, so on a
- * many-core machine IO threads share stripes rather than multiply that memory.
+ * <p>There are two kinds of stripe. The first {@link #OWNED} stripes are each written by one thread at
+ * most, its <em>owner</em>: a proxy IO thread that {@link #pin pinned} itself to it while no live thread
+ * owned it. An owner writes its stripe with plain stores (no atomic read-modify-write, no phaser but a
+ * single writer's). The next {@link #OWNED} stripes are <em>shared</em>: every other thread (the
+ * Undertow task threads, a test's thread, an IO thread whose stripe a live thread already owns) writes
+ * one of them with atomic adds, so any number of writers lose nothing. An unpinned thread never gets an
+ * owned stripe: {@link #index()} returns an owned stripe only to the thread recorded as its owner.
+ *
+ * <p>Ownership passes on only when the owner has died ({@link Thread#isAlive()} false, which makes
+ * everything it wrote visible to the next owner) or pins itself elsewhere. There are at most four owned
+ * stripes: each set of figures keeps a latency recorder per stripe in use (a single writer's holds two
+ * histograms, a concurrent one four), so on a many-core machine the IO threads past the fourth share
+ * stripes rather than multiply that memory. A shared stripe's figures are made only when some thread
+ * writes it, which the proxy's own threads, all IO threads owning their stripes, do not.
  */
 public final class Stripe {
-  /** A power of two: the number of cores rounded up, at least 2 and at most 4. */
-  public static final int COUNT =
+  /** Stripes a thread can own: the number of cores rounded up to a power of two, at least 2, at most 4. */
+  public static final int OWNED =
       Math.min(4, Integer.highestOneBit(Math.max(2, Runtime.getRuntime().availableProcessors()) * 2 - 1));
 
+  /** All stripes: {@link #OWNED} owned ones, {@code [0, OWNED)}, then as many shared ones. */
+  public static final int COUNT = 2 * OWNED;
+
+  private static final AtomicReferenceArray<Thread> OWNERS = new AtomicReferenceArray<>(OWNED);
   private static final AtomicInteger NEXT = new AtomicInteger();
-  private static final ThreadLocal<int[]> MINE =
-      ThreadLocal.withInitial(() -> new int[] {NEXT.getAndIncrement() & (COUNT - 1)});
+  /** The shared stripe of a thread that owns none, handed out in turn as threads first count. */
+  private static final ThreadLocal<int[]> SHARED =
+      ThreadLocal.withInitial(() -> new int[] {OWNED + (NEXT.getAndIncrement() & (OWNED - 1))});
 
   private Stripe() {}
 
-  /** Gives the current thread stripe {@code number} (modulo {@link #COUNT}) from now on. */
-  public static void pin(int number) {
-    MINE.get()[0] = number & (COUNT - 1);
+  /**
+   * Makes the current thread the owner of stripe {@code number} (modulo {@link #OWNED}) if no live thread
+   * owns it; otherwise the thread writes the shared stripe of the same number. A stripe it owned before
+   * is given up.
+   *
+   * @return whether the thread owns its stripe now
+   */
+  public static boolean pin(int number) {
+    int wanted = number & (OWNED - 1);
+    Thread me = Thread.currentThread();
+    for (int s = 0; s < OWNED; s++) {
+      if (s != wanted && OWNERS.get(s) == me) {
+        OWNERS.set(s, null);
+      }
+    }
+    while (true) {
+      Thread held = OWNERS.get(wanted);
+      if (held == me) {
+        return true;
+      }
+      if (held != null && held.isAlive()) {
+        SHARED.get()[0] = OWNED + wanted;
+        return false;
+      }
+      if (OWNERS.compareAndSet(wanted, held, me)) {
+        return true;
+      }
+    }
   }
 
-  /** The current thread's stripe, in {@code [0, COUNT)}. */
+  /**
+   * The current thread's stripe, in {@code [0, COUNT)}: its owned stripe if it has one, else a shared
+   * one. Read it once per request event and pass it to every figure that event updates, on the same
+   * thread: an owned stripe must be written by its owner only.
+   */
   public static int index() {
-    return MINE.get()[0];
+    Thread me = Thread.currentThread();
+    // Only this thread ever stores itself as an owner, so a plain read of the table finds its own entry.
+    for (int s = 0; s < OWNED; s++) {
+      if (OWNERS.getPlain(s) == me) {
+        return s;
+      }
+    }
+    return SHARED.get()[0];
+  }
+
+  /** Whether {@code stripe} is owned, so written by one thread only. */
+  static boolean owned(int stripe) {
+    return stripe < OWNED;
   }
 }

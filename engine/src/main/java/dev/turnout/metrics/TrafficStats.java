@@ -11,17 +11,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.IntervalHistogramProvider;
 import org.HdrHistogram.PackedHistogram;
 import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.HdrHistogram.ValueRecorder;
 
 /**
  * The figures of one thing that takes requests (a service, a client, an endpoint): counters, requests in
- * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock:
- * counters are {@link LongAdder}s, latencies go to an HdrHistogram {@link Recorder} per {@link Stripe}
- * (wait-free, and not shared between IO threads). Every second {@link #tick(Instant, boolean)} closes a
- * one-second latency interval; the percentiles of the last ten such intervals are worked out when
- * someone reads them (at most once per tick), so the figures are at most a second old and a proxy
- * nobody watches does not pay for them. Every tenth tick also appends a {@link TrafficView.Sample} to a
+ * flight, request and success rates over sliding windows, and latency percentiles. Writers never lock,
+ * and each writes the copy of its {@link Stripe}: the per-request counters are {@link StripedCounts},
+ * the windows a {@link RollingCounter}, and latencies go to an HdrHistogram recorder per stripe, a
+ * {@link SingleWriterRecorder} (one phaser, plain histogram increments) on a stripe an IO thread owns, a
+ * wait-free concurrent {@link Recorder} on a shared one. The proxy reads its stripe and the clock once
+ * per request event and hands them to every scope the event updates ({@link #start(int)}, {@link
+ * #finish(int, long, boolean, String, long)}, {@link #status(int, int)}). Every second {@link
+ * #tick(Instant, boolean)} closes a one-second latency interval; the percentiles of the last ten such
+ * intervals are worked out when someone reads them (at most once per tick), so the figures are at most a
+ * second old and a proxy nobody watches does not pay for them. Every tenth tick also appends a {@link TrafficView.Sample} to a
  * 10-minute history. The ten one-second intervals are kept as packed histograms, which hold only the
  * buckets a second actually used; merging ten of them is the costly part (it was a tenth of the
  * process's CPU under load when done on every tick). The same closed second also fills the node's
@@ -35,18 +42,18 @@ public final class TrafficStats {
   private static final int REQUESTS = 0;
   private static final int SUCCESSES = 1;
 
-  private final LongAdder successes = new LongAdder();
-  private final LongAdder failures = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-  private final LongAdder inFlight = new LongAdder();
+  private final LongSupplier nanos;
+  /** In flight, successes, failures, retries, the latency sum, and the first status codes. */
+  private final StripedCounts counts = new StripedCounts();
   private final Map<String, LongAdder> failuresByClass = new ConcurrentHashMap<>();
-  private final StatusCounts statuses = new StatusCounts();
+  private final StatusCounts statuses = new StatusCounts(counts);
   private final RollingCounter window;
   /**
    * One per {@link Stripe}, made when a thread of that stripe first records: a recorder's writers share
-   * its phaser and counts, so each IO thread gets its own, and stripes no thread uses cost nothing.
+   * its phaser and counts, so each IO thread gets its own, and stripes no thread uses cost nothing. Each
+   * is also an {@code IntervalHistogramProvider<Histogram>} (see {@link #newRecorder}).
    */
-  private final AtomicReferenceArray<Recorder> recorders = new AtomicReferenceArray<>(Stripe.COUNT);
+  private final AtomicReferenceArray<ValueRecorder> recorders = new AtomicReferenceArray<>(Stripe.COUNT);
   private final Histogram[] intervals = new Histogram[Stripe.COUNT];
   private final Histogram[] lastSeconds = new Histogram[LATENCY_SECONDS];
   private int lastSecondsNext;
@@ -61,8 +68,6 @@ public final class TrafficStats {
   private int historyNext;
   private int historySize;
   private final FailureClassListener onNewClass;
-  /** Latencies in microseconds since start, for the Prometheus histogram's exact {@code _sum}. */
-  private final LongAdder latencySumMicros = new LongAdder();
   /** The longest latency in microseconds since the last tick; read and cleared by the tick. */
   private final AtomicLong latencyMaxMicros = new AtomicLong();
   /** Guarded by this. */
@@ -97,34 +102,68 @@ public final class TrafficStats {
     void added(String failureClass, LongAdder counter);
   }
 
+  /**
+   * The {@link ProxyMetrics} node these are the figures of (its service or client node), or null: a
+   * request that holds these figures finds the node's own figures below it (a service's per-client
+   * figures, a client's endpoints) without looking the node up again by name.
+   */
+  final Object node;
+
   TrafficStats(LongSupplier nanos, FailureClassListener onNewClass) {
+    this(nanos, onNewClass, null);
+  }
+
+  TrafficStats(LongSupplier nanos, FailureClassListener onNewClass, Object node) {
+    this.node = node;
+    this.nanos = nanos;
     this.window = new RollingCounter(60, 2, nanos);
     this.onNewClass = onNewClass;
   }
 
-  private Recorder recorder() {
-    int stripe = Stripe.index();
-    Recorder r = recorders.get(stripe);
+  private ValueRecorder recorder(int stripe) {
+    ValueRecorder r = recorders.get(stripe);
     if (r == null) {
-      recorders.compareAndSet(stripe, null, new Recorder(TimeUnit.HOURS.toMicros(1), 2));
+      recorders.compareAndSet(stripe, null, newRecorder(stripe));
       r = recorders.get(stripe);
     }
     return r;
   }
 
-  /** A request started. */
+  /** A single writer's recorder for an owned stripe, a concurrent one for a shared stripe. */
+  private static ValueRecorder newRecorder(int stripe) {
+    long highest = TimeUnit.HOURS.toMicros(1);
+    return Stripe.owned(stripe) ? new SingleWriterRecorder(highest, 2) : new Recorder(highest, 2);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static IntervalHistogramProvider<Histogram> intervalsOf(ValueRecorder r) {
+    return (IntervalHistogramProvider<Histogram>) r;
+  }
+
+  /** A request started, counted in the calling thread's stripe. */
   public void start() {
-    inFlight.increment();
+    start(Stripe.index());
+  }
+
+  /** A request started; {@code stripe} is the calling thread's {@link Stripe#index()}. */
+  public void start(int stripe) {
+    counts.add(stripe, StripedCounts.IN_FLIGHT, 1);
   }
 
   /** A request finished: success or failure of {@code failureClass}, and its latency. */
   public void finish(boolean success, String failureClass, long latencyNanos) {
-    inFlight.decrement();
-    window.increment(REQUESTS, SUCCESSES, success);
-    if (success) {
-      successes.increment();
-    } else {
-      failures.increment();
+    finish(Stripe.index(), nanos.getAsLong(), success, failureClass, latencyNanos);
+  }
+
+  /**
+   * As {@link #finish(boolean, String, long)}, in {@code stripe}, the calling thread's {@link
+   * Stripe#index()}, at {@code nowNanos} of the clock this node was made with ({@link ProxyMetrics#nanos()}).
+   */
+  public void finish(int stripe, long nowNanos, boolean success, String failureClass, long latencyNanos) {
+    long micros = Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000));
+    counts.finish(stripe, success, micros);
+    window.increment(stripe, nowNanos, REQUESTS, SUCCESSES, success);
+    if (!success) {
       LongAdder byClass = failuresByClass.get(failureClass);
       if (byClass == null) {
         byClass = failuresByClass.computeIfAbsent(failureClass, k -> new LongAdder());
@@ -132,9 +171,7 @@ public final class TrafficStats {
       }
       byClass.increment();
     }
-    long micros = Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000));
-    recorder().recordValue(micros);
-    latencySumMicros.add(micros);
+    recorder(stripe).recordValue(micros);
     // Read first: after the first requests of a second the maximum rarely moves, and a read of a line
     // nobody writes stays in this core's cache.
     if (micros > latencyMaxMicros.get()) {
@@ -144,7 +181,12 @@ public final class TrafficStats {
 
   /** A response with {@code status} was given (to the caller) or taken (from upstream). */
   public void status(int status) {
-    statuses.add(status);
+    statuses.add(Stripe.index(), status);
+  }
+
+  /** As {@link #status(int)}, in {@code stripe}, the calling thread's {@link Stripe#index()}. */
+  public void status(int stripe, int status) {
+    statuses.add(stripe, status);
   }
 
   StatusCounts statuses() {
@@ -152,28 +194,28 @@ public final class TrafficStats {
   }
 
   public void retried() {
-    retries.increment();
+    counts.add(Stripe.index(), StripedCounts.RETRIES, 1);
   }
 
   /** Finished requests: every one is counted once as a success or a failure. */
   public long requests() {
-    return successes.sum() + failures.sum();
+    return counts.sum(StripedCounts.SUCCESSES) + counts.sum(StripedCounts.FAILURES);
   }
 
   public long successes() {
-    return successes.sum();
+    return counts.sum(StripedCounts.SUCCESSES);
   }
 
   public long failures() {
-    return failures.sum();
+    return counts.sum(StripedCounts.FAILURES);
   }
 
   public long retries() {
-    return retries.sum();
+    return counts.sum(StripedCounts.RETRIES);
   }
 
   public long inFlight() {
-    return Math.max(0, inFlight.sum());
+    return Math.max(0, counts.sum(StripedCounts.IN_FLIGHT));
   }
 
   public Map<String, Long> failuresByClass() {
@@ -267,16 +309,16 @@ public final class TrafficStats {
     }
     slot.reset();
     for (int i = 0; i < intervals.length; i++) {
-      Recorder r = recorders.get(i);
+      ValueRecorder r = recorders.get(i);
       if (r != null) {
-        intervals[i] = r.getIntervalHistogram(intervals[i]);
+        intervals[i] = intervalsOf(r).getIntervalHistogram(intervals[i]);
         if (intervals[i].getTotalCount() > 0) {
           slot.add(intervals[i]);
         }
       }
     }
     lastSecondsNext = (lastSecondsNext + 1) % LATENCY_SECONDS;
-    buckets.add(slot, latencySumMicros.sum(), latencyMaxMicros.getAndSet(0));
+    buckets.add(slot, counts.sum(StripedCounts.LATENCY_SUM_MICROS), latencyMaxMicros.getAndSet(0));
     stale = true;
     if (sample) {
       Percentiles p = latency();

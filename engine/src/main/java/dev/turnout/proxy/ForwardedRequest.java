@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.ResponseClass;
@@ -195,8 +196,9 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
       connection = null;
       IoUtils.safeClose(stream);
     }
-    serviceStats.status(ex.getStatusCode());
-    serviceStats.finish(succeeded, failureClass, router().nanos() - startNanos);
+    int stripe = Stripe.index();
+    serviceStats.status(stripe, ex.getStatusCode());
+    serviceStats.finish(stripe, shared.metrics.nanos(), succeeded, failureClass, router().nanos() - startNanos);
     next.proceed();
   }
 }

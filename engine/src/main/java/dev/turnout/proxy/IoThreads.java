@@ -53,7 +53,8 @@ public final class IoThreads implements AutoCloseable {
       XnioWorker worker = Xnio.getInstance(IoThreads.class.getClassLoader()).createWorker(options);
       for (int i = 0; i < worker.getIoThreadCount(); i++) {
         int number = i;
-        // Each IO thread counts into its own stripe of the per-request figures.
+        // Each IO thread owns a stripe of the per-request figures, written without atomic steps; past
+        // Stripe.OWNED threads, or while an earlier worker's live thread holds the stripe, it shares one.
         worker.getIoThread(i).execute(() -> Stripe.pin(number));
       }
       return new IoThreads(worker, newBuffers());

@@ -3,6 +3,7 @@ package dev.turnout.proxy;
 import dev.turnout.accesslog.AccessLog;
 import dev.turnout.config.ServerConfig;
 import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.routing.Identification;
 import dev.turnout.tracing.RequestTrace;
@@ -114,9 +115,10 @@ final class Observing implements ExchangeCompletionListener {
       long started = exchange.getRequestStartTime();
       long latency = started > 0 ? System.nanoTime() - started : 0;
       TrafficStats s = stats(exchange);
-      s.status(status);
+      int stripe = Stripe.index();
+      s.status(stripe, status);
       boolean failed = status >= 500 && status < 600;
-      s.finish(!failed, failed ? FAILED[status - 500] : "", latency);
+      s.finish(stripe, metrics.nanos(), !failed, failed ? FAILED[status - 500] : "", latency);
       if (accessLog != null) {
         accessLog.add(lines.line(exchange));
       }

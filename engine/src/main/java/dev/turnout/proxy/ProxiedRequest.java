@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
 import dev.turnout.naming.Addr;
 import dev.turnout.proxy.RetryRule.Failure;
@@ -188,7 +189,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private void use(Route.Target next) {
     target = next;
     clientStats = shared.metrics.client(router().label(), next.id());
-    serviceClientStats = shared.metrics.serviceClient(router().label(), routed.serviceName(), next.id());
+    serviceClientStats = shared.metrics.serviceClient(serviceStats, next.id());
   }
 
   // ---- attempts
@@ -228,15 +229,16 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     attempts++;
     endpoint = picked.get();
     endpointTried = false;
-    endpointStats = shared.metrics.endpoint(router().label(), target.id(), endpoint.key(), endpoint.ejected());
+    endpointStats = shared.metrics.endpoint(clientStats, endpoint.key(), endpoint.ejected());
     attemptStart = router().nanos();
     router().attemptStarted(endpoint);
     if (trace != null) {
       trace.attemptStarted(target.id(), endpoint.key());
     }
-    endpointStats.start();
-    clientStats.start();
-    serviceClientStats.start();
+    int stripe = Stripe.index();
+    endpointStats.start(stripe);
+    clientStats.start(stripe);
+    serviceClientStats.start(stripe);
     UpstreamClient upstream = h2 ? shared.pools.h2() : shared.pools.client(lean);
     attemptOpen = true;
     Client client = target.client();
@@ -292,9 +294,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     long latency = router().nanos() - attemptStart;
     router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
-    endpointStats.finish(ok, why, latency);
-    clientStats.finish(ok, why, latency);
-    serviceClientStats.finish(ok, why, latency);
+    int stripe = Stripe.index();
+    long now = shared.metrics.nanos();
+    endpointStats.finish(stripe, now, ok, why, latency);
+    clientStats.finish(stripe, now, ok, why, latency);
+    serviceClientStats.finish(stripe, now, ok, why, latency);
   }
 
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
@@ -561,8 +565,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       return answeredBeforeTrailers(status, headers);
     }
     timers.grpcDeadlineEnded();
-    clientStats.status(status);
-    serviceClientStats.status(status);
+    int stripe = Stripe.index();
+    clientStats.status(stripe, status);
+    serviceClientStats.status(stripe, status);
     if (trace != null) {
       trace.attemptEnded(status, why);
     }
@@ -589,8 +594,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
    * attempt is counted when the body ends ({@link #responseEnded}) or breaks ({@link #relayFailed}).
    */
   private boolean answeredBeforeTrailers(int status, HeaderMap headers) {
-    clientStats.status(status);
-    serviceClientStats.status(status);
+    int stripe = Stripe.index();
+    clientStats.status(stripe, status);
+    serviceClientStats.status(stripe, status);
     if (trace != null) {
       trace.attemptEnded(status, "");
     }

@@ -37,6 +37,32 @@ class ProxyMetricsTest {
   }
 
   @Test
+  void figuresFoundFromTheirParentsAreTheOnesFoundByName() {
+    TrafficStats service = metrics.service("web", "/svc/users");
+    TrafficStats client = metrics.client("web", "/#/io.l5d.fs/v1");
+
+    TrafficStats serviceClient = metrics.serviceClient(service, "/#/io.l5d.fs/v1");
+    TrafficStats endpoint = metrics.endpoint(client, "127.0.0.1:1", () -> false);
+
+    assertThat(serviceClient).isSameAs(metrics.serviceClient("web", "/svc/users", "/#/io.l5d.fs/v1"));
+    assertThat(endpoint).isSameAs(metrics.endpoint("web", "/#/io.l5d.fs/v1", "127.0.0.1:1", () -> false));
+    assertThat(metrics.flat()).containsKeys(
+        "rt/web/service/svc/users/client/#/io.l5d.fs/v1/requests",
+        "rt/web/client/#/io.l5d.fs/v1/endpoint/127.0.0.1:1/requests");
+  }
+
+  @Test
+  void figuresThatAreNotAServicesOrAClientsHaveNoneBelowThem() {
+    TrafficStats shadow = metrics.shadow("web", "/svc/users");
+    TrafficStats service = metrics.service("web", "/svc/users");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> metrics.serviceClient(shadow, "/#/io.l5d.fs/v1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> metrics.endpoint(service, "127.0.0.1:1", () -> false))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void sharesFollowTheLastTenSecondsSoAShiftShowsAtOnce() {
     metrics.router("web", () -> Optional.of("default"), () -> 1);
     requests(metrics.service("web", "/svc/users"), 100, 0, 5);

@@ -56,7 +56,8 @@ class StripedCountingTest {
   @Test
   void threadsSharingAStripeLoseNothingWhenTheyRaceToRecycleABucket() throws Exception {
     // Every round starts a new second, so the first add of every thread races the others to recycle
-    // that second's bucket; all threads share stripe 0 so they race on the same memory. The threads add
+    // that second's bucket; all threads are pinned to stripe 0, so one owns it and the others share
+    // the shared stripe 0, where they race on the same memory. The threads add
     // to the last of many series, so a thread that loses the race adds while the winner is still busy
     // with the bucket: a recycle that zeroed the bucket instead of taking away only the old second's
     // counts lost those adds.
