@@ -74,7 +74,7 @@ final class ResponseHead {
   /**
    * As {@link #parse(ByteBuffer)}, the header fields added to {@code into} (an empty map, the
    * exchange's response headers when the answer is likely to be relayed) or, when null, to a new map.
-   * A malformed head leaves {@code into} empty.
+   * A malformed head (or any exception) leaves {@code into} empty.
    */
   static ResponseHead parse(ByteBuffer in, HeaderMap into) throws Malformed {
     int start = in.position();
@@ -97,12 +97,13 @@ final class ResponseHead {
       return null;
     }
     HeaderMap headers = into != null ? into : new HeaderMap();
-    ResponseHead head;
+    ResponseHead head = null;
     try {
       head = parse(raw, end, headers);
-    } catch (Malformed e) {
-      headers.clear();
-      throw e;
+    } finally {
+      if (head == null) {
+        headers.clear(); // malformed, or a bug: nothing of it stays in the caller's map
+      }
     }
     in.position(start + end);
     return head;
