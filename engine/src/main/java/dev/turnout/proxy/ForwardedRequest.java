@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
+import dev.turnout.proxy.upstream.HeaderSink;
 import dev.turnout.proxy.upstream.UpstreamRequest;
 import dev.turnout.routing.ResponseClass;
 import dev.turnout.routing.Route;
@@ -78,13 +79,30 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
   }
 
   @Override
-  public void headers(HeaderMap h) {
-    UpstreamHeaders.put(h, exchange, routed, target, UpstreamHeaders.upgradeAsked(exchange), hasBody, body);
-    if (trace != null && trace.traced()) {
-      // the backend's parent is this attempt's span; a tracestate the caller sent goes on as it came
-      h.put(Observing.TRACEPARENT, trace.traceparent());
-      h.put(Observing.L5D_CTX_TRACE, trace.l5dCtxTrace());
-    }
+  public void headers(HeaderSink out) {
+    // a traced request's backend has this attempt's span for its parent; a tracestate the caller sent
+    // goes on as it came
+    boolean traced = trace != null && trace.traced();
+    UpstreamHeaders.write(
+        out,
+        exchange,
+        routed,
+        target,
+        UpstreamHeaders.upgradeAsked(exchange),
+        hasBody,
+        body,
+        traced ? trace.traceparent() : null,
+        traced ? trace.l5dCtxTrace() : null);
+  }
+
+  /**
+   * The exchange's response headers while nothing is in them and no answer (an error) has begun: an
+   * HTTP/1.1 answer is parsed straight into them.
+   */
+  @Override
+  public HeaderMap answerHeaders() {
+    HeaderMap own = exchange.getResponseHeaders();
+    return finished || exchange.isResponseStarted() || own.size() != 0 ? null : own;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.proxy.upstream.HeaderSink;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -12,15 +13,17 @@ import java.util.Set;
  * side frames the body itself (Content-Length when known, otherwise chunked).
  */
 final class Hop {
-  private static final Set<HttpString> HOP =
-      Set.of(
-          Headers.CONNECTION,
-          new HttpString("Keep-Alive"),
-          new HttpString("Proxy-Connection"),
-          Headers.TE,
-          Headers.TRAILER,
-          Headers.TRANSFER_ENCODING,
-          Headers.UPGRADE);
+  private static final HttpString[] HOP_NAMES = {
+    Headers.CONNECTION,
+    new HttpString("Keep-Alive"),
+    new HttpString("Proxy-Connection"),
+    Headers.TE,
+    Headers.TRAILER,
+    Headers.TRANSFER_ENCODING,
+    Headers.UPGRADE,
+  };
+
+  private static final Set<HttpString> HOP = Set.of(HOP_NAMES);
 
   private Hop() {}
 
@@ -71,6 +74,65 @@ final class Hop {
         }
       }
       f = from.fiNextNonEmpty(f);
+    }
+  }
+
+  /**
+   * Writes the end-to-end headers of {@code from} to {@code to}, a line for each value, skipping {@code
+   * skip} as well: what {@link #copy} would put in a map, with no map made. The lines come in the
+   * map's order, the values of one name together in the order they came.
+   */
+  static void forward(HeaderMap from, Set<HttpString> skip, HeaderSink to) {
+    String connection = from.getFirst(Headers.CONNECTION);
+    long f = from.fastIterateNonEmpty();
+    while (f != -1L) {
+      HeaderValues values = from.fiCurrent(f);
+      HttpString name = values.getHeaderName();
+      if (!HOP.contains(name) && !skip.contains(name) && !namedIn(connection, name)) {
+        for (int i = 0; i < values.size(); i++) {
+          to.header(name, values.get(i));
+        }
+      }
+      f = from.fiNextNonEmpty(f);
+    }
+  }
+
+  /** Whether {@link #forward} passes {@code from}'s {@code name} on (with no skip of its own). */
+  static boolean forwards(HeaderMap from, HttpString name) {
+    return from.contains(name) && !HOP.contains(name) && !namedIn(from.getFirst(Headers.CONNECTION), name);
+  }
+
+  /**
+   * Drops from {@code headers}, in place, what {@link #copy} would not copy: the hop-by-hop headers
+   * and those the (first) Connection header names. For an answer parsed straight into the caller's
+   * exchange.
+   */
+  static void strip(HeaderMap headers) {
+    String connection = headers.getFirst(Headers.CONNECTION);
+    if (connection != null) {
+      int len = connection.length();
+      for (int start = 0; start < len; ) {
+        int comma = connection.indexOf(',', start);
+        int end = comma < 0 ? len : comma;
+        int from = start;
+        int to = end;
+        while (from < to && connection.charAt(from) <= ' ') {
+          from++;
+        }
+        while (to > from && connection.charAt(to - 1) <= ' ') {
+          to--;
+        }
+        // the usual tokens without a string made for them: keep-alive goes below, as a hop header
+        if (to - from == 5 && connection.regionMatches(true, from, "close", 0, 5)) {
+          headers.remove("close");
+        } else if (to > from && !(to - from == 10 && connection.regionMatches(true, from, "keep-alive", 0, 10))) {
+          headers.remove(connection.substring(from, to));
+        }
+        start = end + 1;
+      }
+    }
+    for (HttpString hop : HOP_NAMES) {
+      headers.remove(hop);
     }
   }
 

@@ -38,8 +38,9 @@ import org.xnio.IoUtils;
  * <p>An <b>attempt</b> picks an endpoint of the current routing client and hands the request to the
  * {@link UpstreamClient}, which connects, sends, and reports back through {@link UpstreamRequest}. An
  * endpoint not reached counts against it. Whether a failed attempt is sent again, re-bound first or
- * not, is the one {@link RetryRule}. A taken answer's head is copied (hop-by-hop headers dropped) and
- * its body streamed to the caller by the client. <b>Attempts run in a loop, never by recursion</b>: a
+ * not, is the one {@link RetryRule}. A taken answer's head is set on the exchange (hop-by-hop headers
+ * dropped; Turnout's client parses it there, Undertow's is copied) and its body streamed to the
+ * caller by the client. <b>Attempts run in a loop, never by recursion</b>: a
  * refusal reported inside the call that asked for a connection only marks the attempt for a retry,
  * and {@link #attempt()} starts the next once the call has returned, so a name bound to thousands of
  * refusing endpoints uses one stack frame per attempt in turn.
@@ -574,6 +575,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     attemptDone(cls, why);
     router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
     if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {
+      if (headers == exchange.getResponseHeaders()) {
+        headers.clear(); // parsed there (answerHeaders): the next answer, or an error, starts empty
+      }
       connection = null;
       IoUtils.safeClose(conn);
       retry(Failure.RETRYABLE_ANSWER);
@@ -581,7 +585,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     settle(cls, why);
     exchange.setStatusCode(status);
-    Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
+    takeHeaders(headers);
     exchange.getResponseHeaders().put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
     if (cls == ResponseClass.RETRYABLE_FAILURE) {
       exchange.getResponseHeaders().put(L5dHeaders.RETRYABLE, "true");
@@ -605,8 +609,21 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     timers.grpcDeadlineEnded();
     settle(ResponseClass.SUCCESS, "");
     exchange.setStatusCode(status);
-    Hop.copy(headers, exchange.getResponseHeaders(), Set.of());
+    takeHeaders(headers);
     return true;
+  }
+
+  /**
+   * Sets a taken answer's headers on the exchange, hop-by-hop ones left out: Turnout's client parsed
+   * them there already ({@link #answerHeaders}), Undertow's are copied from the client's map.
+   */
+  private void takeHeaders(HeaderMap headers) {
+    HeaderMap own = exchange.getResponseHeaders();
+    if (headers == own) {
+      Hop.strip(own);
+    } else {
+      Hop.copy(headers, own, Set.of());
+    }
   }
 
   /** The answer's body has ended: a gRPC answer is judged on its trailers now, and counted. */

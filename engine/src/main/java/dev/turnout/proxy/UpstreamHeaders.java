@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.proxy.upstream.HeaderSink;
 import dev.turnout.routing.Route;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -10,7 +11,9 @@ import java.util.Set;
 /**
  * The headers a backend gets: the caller's end-to-end ones, and this hop's own: {@code Via} extended by
  * this server's entry, the destination ({@code l5d-dst-service}, {@code -client}, {@code -residual}),
- * the request id, the local dtab as {@code l5d-ctx-dtab}, and the body's framing.
+ * the request id, the local dtab as {@code l5d-ctx-dtab}, the body's framing, and a traced request's
+ * context. They are written line by line ({@link HeaderSink}), straight into the head's bytes for
+ * Turnout's client: where this hop writes a header of its own the caller's is skipped, not replaced.
  */
 final class UpstreamHeaders {
   /**
@@ -30,41 +33,73 @@ final class UpstreamHeaders {
           L5dHeaders.DST_RESIDUAL,
           L5dHeaders.REQID);
 
+  /**
+   * Also not passed on when this hop writes its own: a held body's {@code Content-Length}, a traced
+   * request's {@code traceparent} and {@code l5d-ctx-trace}, or both. The backend gets one of each,
+   * this hop's. ({@code Connection} and {@code Upgrade}, which an upgrade writes afresh, are hop-by-hop
+   * and never passed on.)
+   */
+  private static final Set<HttpString> NOT_FORWARDED_HELD = with(NOT_FORWARDED, Headers.CONTENT_LENGTH);
+
+  private static final Set<HttpString> NOT_FORWARDED_TRACED =
+      with(NOT_FORWARDED, Observing.TRACEPARENT, Observing.L5D_CTX_TRACE);
+
+  private static final Set<HttpString> NOT_FORWARDED_HELD_TRACED =
+      with(NOT_FORWARDED_TRACED, Headers.CONTENT_LENGTH);
+
+  private static Set<HttpString> with(Set<HttpString> base, HttpString... more) {
+    Set<HttpString> all = new java.util.HashSet<>(base);
+    all.addAll(java.util.List.of(more));
+    return Set.copyOf(all);
+  }
+
   private UpstreamHeaders() {}
 
   /**
-   * Puts into {@code h} the headers of {@code exchange}'s request going to {@code target}. {@code
-   * upgrade}: the caller asks to switch protocols; {@code body}: the body held whole, or null.
+   * Writes to {@code out} the header lines of {@code exchange}'s request going to {@code target}: the
+   * caller's end-to-end headers as they came, then this hop's own, each once. {@code upgrade}: the
+   * caller asks to switch protocols; {@code body}: the body held whole, or null; {@code traceparent}
+   * and {@code ctxTrace}: a traced request's context for the backend, else null.
    */
-  static void put(
-      HeaderMap h,
+  static void write(
+      HeaderSink out,
       HttpServerExchange exchange,
       Routed routed,
       Route.Target target,
       boolean upgrade,
       boolean hasBody,
-      byte[] body) {
+      byte[] body,
+      String traceparent,
+      String ctxTrace) {
     HeaderMap in = exchange.getRequestHeaders();
-    Hop.copy(in, h, NOT_FORWARDED);
+    boolean traced = traceparent != null;
+    Set<HttpString> skip =
+        body != null
+            ? traced ? NOT_FORWARDED_HELD_TRACED : NOT_FORWARDED_HELD
+            : traced ? NOT_FORWARDED_TRACED : NOT_FORWARDED;
+    Hop.forward(in, skip, out);
     if (upgrade) {
-      h.put(Headers.CONNECTION, "Upgrade");
-      h.put(Headers.UPGRADE, in.getFirst(Headers.UPGRADE));
-    }
-    if (hasBody && !h.contains(Headers.CONTENT_LENGTH)) {
-      h.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
+      out.header(Headers.CONNECTION, "Upgrade");
+      out.header(Headers.UPGRADE, in.getFirst(Headers.UPGRADE));
     }
     if (body != null) {
-      h.put(Headers.CONTENT_LENGTH, body.length);
+      out.header(Headers.CONTENT_LENGTH, Integer.toString(body.length));
+    } else if (hasBody && !Hop.forwards(in, Headers.CONTENT_LENGTH)) {
+      out.header(Headers.TRANSFER_ENCODING, "chunked");
     }
-    h.put(L5dHeaders.VIA, L5dHeaders.appendVia(in.get(L5dHeaders.VIA), routed.via()));
-    h.put(L5dHeaders.DST_SERVICE, routed.serviceName());
-    h.put(L5dHeaders.DST_CLIENT, target.id());
+    out.header(L5dHeaders.VIA, L5dHeaders.appendVia(in.get(L5dHeaders.VIA), routed.via()));
+    out.header(L5dHeaders.DST_SERVICE, routed.serviceName());
+    out.header(L5dHeaders.DST_CLIENT, target.id());
     if (!target.residual().isEmpty()) {
-      h.put(L5dHeaders.DST_RESIDUAL, target.residual());
+      out.header(L5dHeaders.DST_RESIDUAL, target.residual());
     }
-    h.put(L5dHeaders.REQID, routed.requestId());
+    out.header(L5dHeaders.REQID, routed.requestId());
     if (!routed.local().isEmpty()) {
-      h.put(L5dHeaders.CTX_DTAB, routed.local().show());
+      out.header(L5dHeaders.CTX_DTAB, routed.local().show());
+    }
+    if (traced) {
+      out.header(Observing.TRACEPARENT, traceparent);
+      out.header(Observing.L5D_CTX_TRACE, ctxTrace);
     }
   }
 

@@ -699,7 +699,7 @@ public final class H2Upstream implements UpstreamClient {
       r.setMethod(exchange.getRequestMethod());
       r.setPath(request.target());
       HeaderMap h = r.getRequestHeaders();
-      request.headers(h);
+      request.headers(h::add);
       // HTTP/2 has no connection-specific headers (RFC 9113 section 8.2.2); TE may only say trailers,
       // which gRPC servers look for.
       h.remove(Headers.UPGRADE);

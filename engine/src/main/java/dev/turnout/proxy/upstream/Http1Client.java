@@ -140,23 +140,22 @@ public final class Http1Client implements UpstreamClient {
       }
     }
 
-    /** Sends the request: its head and its held body, if any, in one write. */
+    /**
+     * Sends the request: its head, written line by line from the caller's headers into the thread's
+     * array, and its held body, if any, in one write. A retry sent from inside the send (a refused
+     * write) may write the array again: the failed send is done with it by then.
+     */
     private void send(UpstreamConnection c) {
-      // The thread's map: send writes the head into bytes before anything can call back, so a retry
-      // sent from inside it (a refused write) finds the map free to use again.
-      HeaderMap h = Scratch.ofThisThread().requestHeaders();
-      request.headers(h);
       HttpServerExchange exchange = request.exchange();
       HttpString method = exchange.getRequestMethod();
+      Http1Head head = Scratch.ofThisThread().head.start(method, request.target());
+      request.headers(head);
       c.send(
           this,
           exchange.getConnection().getByteBufferPool(),
-          method,
-          request.target(),
-          h,
+          head.end(),
           request.body(),
           Methods.HEAD.equals(method));
-      h.clear(); // hold no request's strings past its send
     }
 
     @Override
@@ -217,6 +216,11 @@ public final class Http1Client implements UpstreamClient {
         return;
       }
       request.broken("reading the response", conn, namingTls(e));
+    }
+
+    @Override
+    public HeaderMap answerHeaders() {
+      return request.answerHeaders();
     }
 
     @Override

@@ -1,65 +1,70 @@
 package dev.turnout.proxy.upstream;
 
-import io.undertow.util.HeaderMap;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * An HTTP/1.1 request head as bytes: {@code METHOD target HTTP/1.1}, the header lines and the blank
- * line, written into an array (the IO thread's {@link Scratch}) without a string made on the way.
+ * An HTTP/1.1 request head as bytes: {@code METHOD target HTTP/1.1}, the header lines as the request
+ * writes them ({@link UpstreamRequest#headers}), and the blank line. Each line is encoded the moment it
+ * is written, straight from the caller's header values, into an array the IO thread keeps ({@link
+ * Scratch#head}): no map of the backend's headers is built on the way, and no string made.
+ *
+ * <p>One head at a time per thread: {@link #start} begins it, {@link #end} hands out its bytes, which
+ * stay good until the thread starts the next head.
  */
-final class Http1Head {
-  private Http1Head() {}
+final class Http1Head implements HeaderSink {
+  private byte[] bytes = new byte[4096];
+  private ByteBuffer buffer = ByteBuffer.wrap(bytes);
+  private int at;
 
-  /** The bytes {@link #write} writes. */
-  static int length(HttpString method, String target, HeaderMap headers) {
-    int n = method.length() + 1 + target.length() + HTTP_11_CRLF.length + 2;
-    long f = headers.fastIterateNonEmpty();
-    while (f != -1L) {
-      HeaderValues values = headers.fiCurrent(f);
-      int name = values.getHeaderName().length();
-      for (int i = 0; i < values.size(); i++) {
-        n += name + 2 + values.get(i).length() + 2;
-      }
-      f = headers.fiNextNonEmpty(f);
-    }
-    return n;
+  /** Begins a head with its request line. */
+  Http1Head start(HttpString method, String target) {
+    at = 0;
+    room(method.length() + 1 + target.length() + HTTP_11_CRLF.length);
+    method.copyTo(bytes, 0);
+    at = method.length();
+    bytes[at++] = ' ';
+    put(target);
+    System.arraycopy(HTTP_11_CRLF, 0, bytes, at, HTTP_11_CRLF.length);
+    at += HTTP_11_CRLF.length;
+    return this;
   }
 
-  /** Writes {@code METHOD target HTTP/1.1}, the headers and the blank line into {@code b} from 0. */
-  static void write(byte[] b, HttpString method, String target, HeaderMap headers) {
-    method.copyTo(b, 0);
-    int at = method.length();
-    b[at++] = ' ';
-    at = put(b, at, target);
-    System.arraycopy(HTTP_11_CRLF, 0, b, at, HTTP_11_CRLF.length);
-    at += HTTP_11_CRLF.length;
-    long f = headers.fastIterateNonEmpty();
-    while (f != -1L) {
-      HeaderValues values = headers.fiCurrent(f);
-      HttpString name = values.getHeaderName();
-      for (int i = 0; i < values.size(); i++) {
-        name.copyTo(b, at);
-        at += name.length();
-        b[at++] = ':';
-        b[at++] = ' ';
-        at = put(b, at, values.get(i));
-        b[at++] = '\r';
-        b[at++] = '\n';
-      }
-      f = headers.fiNextNonEmpty(f);
+  /** Writes the line {@code name: value}. */
+  @Override
+  public void header(HttpString name, String value) {
+    room(name.length() + 2 + value.length() + 2);
+    name.copyTo(bytes, at);
+    at += name.length();
+    bytes[at++] = ':';
+    bytes[at++] = ' ';
+    put(value);
+    bytes[at++] = '\r';
+    bytes[at++] = '\n';
+  }
+
+  /** Ends the head with its blank line: its bytes, a buffer over the thread's array. */
+  ByteBuffer end() {
+    room(2);
+    bytes[at++] = '\r';
+    bytes[at++] = '\n';
+    return buffer.clear().limit(at);
+  }
+
+  private void room(int more) {
+    if (at + more > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(at + more, bytes.length * 2));
+      buffer = ByteBuffer.wrap(bytes);
     }
-    b[at++] = '\r';
-    b[at] = '\n';
   }
 
   private static final byte[] HTTP_11_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  private static int put(byte[] b, int at, String s) {
+  private void put(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
-      b[at++] = (byte) s.charAt(i);
+      bytes[at++] = (byte) s.charAt(i);
     }
-    return at;
   }
 }

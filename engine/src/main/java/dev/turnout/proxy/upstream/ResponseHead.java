@@ -12,10 +12,16 @@ import java.util.Arrays;
  * The head of a backend's HTTP/1.x answer as the upstream client reads it (RFC 9112 sections 4 to 6):
  * the status, the header fields, and what they say about framing the body and keeping the connection.
  *
- * <p>{@link #parse(ByteBuffer)} is strict where a lenient reading would let a backend smuggle a second
- * answer into the first or leave the body's end in doubt: an unparseable status line, a field line
- * without a colon or with space before it, a folded (obs-fold) line, or Content-Length values that
- * disagree are {@link Malformed}. It accepts a bare LF as a line end, as RFC 9112 section 2.2 allows.
+ * <p>{@link #parse(ByteBuffer, HeaderMap)} is strict where a lenient reading would let a backend
+ * smuggle a second answer into the first or leave the body's end in doubt: an unparseable status line,
+ * a field line without a colon or with space before it, a folded (obs-fold) line, or Content-Length
+ * values that disagree are {@link Malformed}. It accepts a bare LF as a line end, as RFC 9112 section
+ * 2.2 allows.
+ *
+ * <p>The fields go into a map the caller may hand in: the exchange's own response headers when the
+ * answer is likely to be relayed, so a relayed answer's head is parsed once and copied nowhere. The
+ * caller then empties that map for a head it does not relay (an interim one, a 101 nobody asked for,
+ * one past the size limit); a malformed head is never left in it.
  */
 final class ResponseHead {
   /** The body's length is not given: it runs to the end of the connection (or there is none). */
@@ -62,6 +68,15 @@ final class ResponseHead {
    * @throws Malformed when the bytes are not an HTTP/1.x response head
    */
   static ResponseHead parse(ByteBuffer in) throws Malformed {
+    return parse(in, null);
+  }
+
+  /**
+   * As {@link #parse(ByteBuffer)}, the header fields added to {@code into} (an empty map, the
+   * exchange's response headers when the answer is likely to be relayed) or, when null, to a new map.
+   * A malformed head (or any exception) leaves {@code into} empty.
+   */
+  static ResponseHead parse(ByteBuffer in, HeaderMap into) throws Malformed {
     int start = in.position();
     int available = in.remaining();
     byte[] raw = SCRATCH.get();
@@ -81,7 +96,15 @@ final class ResponseHead {
     if (end < 0) {
       return null;
     }
-    ResponseHead head = parse(raw, end);
+    HeaderMap headers = into != null ? into : new HeaderMap();
+    ResponseHead head = null;
+    try {
+      head = parse(raw, end, headers);
+    } finally {
+      if (head == null) {
+        headers.clear(); // malformed, or a bug: nothing of it stays in the caller's map
+      }
+    }
     in.position(start + end);
     return head;
   }
@@ -108,7 +131,7 @@ final class ResponseHead {
   }
 
   /** Parses the head in {@code raw[0, headLength)}, which ends with its blank line. */
-  private static ResponseHead parse(byte[] raw, int headLength) throws Malformed {
+  private static ResponseHead parse(byte[] raw, int headLength, HeaderMap headers) throws Malformed {
     int lineEnd = lineEnd(raw, 0, headLength);
     int contentEnd = trimCr(raw, 0, lineEnd);
     // HTTP/1.x SP 3DIGIT [SP reason]
@@ -127,7 +150,6 @@ final class ResponseHead {
     if (status < 100) {
       throw new Malformed("status " + status + " is not an HTTP status code");
     }
-    HeaderMap headers = new HeaderMap();
     String[] values = VALUES.get();
     int at = lineEnd + 1;
     while (true) {

@@ -12,30 +12,10 @@ import java.nio.ByteBuffer;
 final class Scratch {
   private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
 
-  byte[] head = new byte[4096];
-  ByteBuffer headBuffer = ByteBuffer.wrap(head);
+  /** The head of the request being sent, written line by line from the caller's headers. */
+  final Http1Head head = new Http1Head();
+
   ByteBuffer read;
-
-  /**
-   * The headers of a request being sent, from their gathering until its head is written into {@link
-   * #head}; {@link #requestHeaders()} hands it out emptied. One map a thread rather than one a request:
-   * its table (and the growth of it past 12 names) was allocated again for every request.
-   */
-  private final io.undertow.util.HeaderMap requestHeaders = new io.undertow.util.HeaderMap();
-
-  /** {@link #requestHeaders}, emptied; the caller empties it again once the head is written. */
-  io.undertow.util.HeaderMap requestHeaders() {
-    return requestHeaders.clear();
-  }
-
-  ByteBuffer head(int length) {
-    if (head.length < length) {
-      head = new byte[Math.max(length, head.length * 2)];
-      headBuffer = ByteBuffer.wrap(head);
-    }
-    headBuffer.clear().limit(length);
-    return headBuffer;
-  }
 
   /**
    * Empty, in write mode; as large as the pool's buffers, so the body bytes it holds always fit in

@@ -208,7 +208,7 @@ public final class UndertowUpstream implements UpstreamClient {
       ClientRequest r = new ClientRequest();
       r.setMethod(request.exchange().getRequestMethod());
       r.setPath(request.target());
-      request.headers(r.getRequestHeaders());
+      request.headers(r.getRequestHeaders()::add);
       conn.sendRequest(
           r,
           new ClientCallback<>() {

@@ -3,7 +3,6 @@ package dev.turnout.proxy.upstream;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.util.HeaderMap;
-import io.undertow.util.HttpString;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,6 +37,12 @@ final class UpstreamConnection implements Closeable {
 
     /** The connection broke, or the backend broke HTTP, after the request went out and before an answer. Closed. */
     void broken(UpstreamConnection connection, IOException e);
+
+    /**
+     * The map the answer's head is parsed into ({@link UpstreamRequest#answerHeaders}), or null for a
+     * map of its own. Left empty when the head is not handed to {@link #answered}.
+     */
+    HeaderMap answerHeaders();
 
     /** The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}. */
     void answered(UpstreamConnection connection, ResponseHead head);
@@ -108,19 +113,14 @@ final class UpstreamConnection implements Closeable {
 
 
   /**
-   * Sends a request: its head ({@code METHOD target HTTP/1.1} and {@code headers}) and then {@code body}
+   * Sends a request: its {@code head} (the thread's {@link Http1Head}'s bytes) and then {@code body}
    * when there is one. {@code bodyless} says the answer has no body whatever its head says (a HEAD
    * request). {@code pool} lends a buffer when bytes must wait between events.
    */
-  void send(
-      Handler handler, ByteBufferPool pool, HttpString method, String target, HeaderMap headers, byte[] body,
-      boolean bodyless) {
+  void send(Handler handler, ByteBufferPool pool, ByteBuffer head, byte[] body, boolean bodyless) {
     this.handler = handler;
     this.pool = pool;
     this.bodyless = bodyless;
-    Scratch scratch = Scratch.ofThisThread();
-    ByteBuffer head = scratch.head(Http1Head.length(method, target, headers));
-    Http1Head.write(scratch.head, method, target, headers);
     headInScratch = true;
     out[0] = head;
     out[1] = body == null ? null : ByteBuffer.wrap(body);
@@ -261,16 +261,20 @@ final class UpstreamConnection implements Closeable {
    * the body bytes after it moved to {@code scratch} when {@code in} is a head that came in parts.
    */
   private void parseHead(ByteBuffer in, ByteBuffer scratch) {
+    HeaderMap into = handler.answerHeaders();
     while (true) {
       ResponseHead h;
       int start = in.position();
       try {
-        h = ResponseHead.parse(in);
+        h = ResponseHead.parse(in, into);
       } catch (ResponseHead.Malformed e) {
         brokenNow(e);
         return;
       }
       if (h != null ? in.position() - start > MAX_HEAD_BYTES : in.remaining() > MAX_HEAD_BYTES) {
+        if (h != null) {
+          h.headers.clear();
+        }
         brokenNow(new ResponseHead.Malformed("an answer head larger than " + MAX_HEAD_BYTES + " bytes"));
         return;
       }
@@ -281,12 +285,14 @@ final class UpstreamConnection implements Closeable {
         return;
       }
       if (h.interim()) {
+        h.headers.clear();
         if (!in.hasRemaining()) {
           return; // an interim answer (100 Continue, 103 Early Hints) is not relayed
         }
         continue;
       }
       if (h.status == 101) {
+        h.headers.clear();
         brokenNow(new ResponseHead.Malformed("a 101 answer to a request that asked for no upgrade"));
         return;
       }

@@ -21,8 +21,11 @@ public interface UpstreamRequest {
   /** The request line's target: the path and the query. */
   String target();
 
-  /** Puts the headers the backend gets into {@code headers}. */
-  void headers(HeaderMap headers);
+  /**
+   * Writes the headers the backend gets to {@code out}, each line once: the caller's end-to-end ones,
+   * then this hop's own.
+   */
+  void headers(HeaderSink out);
 
   /** The body held whole, sent by every attempt; null when there is none or it is streamed. */
   byte[] body();
@@ -86,8 +89,21 @@ public interface UpstreamRequest {
   }
 
   /**
+   * The map an HTTP/1.1 answer's head may be parsed straight into: the exchange's own response
+   * headers, while they are empty and no answer has begun, so a relayed answer needs no second map
+   * and copy; null for a map of the answer's own. An answer parsed into it and then not taken is
+   * cleared from it by {@link #answered}; one the client drops before (an interim answer, a broken
+   * head) the client clears.
+   */
+  default HeaderMap answerHeaders() {
+    return null;
+  }
+
+  /**
    * The answer's head: true when it is the request's answer (its status and headers are set on the
    * exchange and the client relays its body), false when it is not taken ({@code connection} closed).
+   * {@code headers} may be {@link #answerHeaders()}: then the hop-by-hop ones are dropped from it in
+   * place (when taken) or it is emptied (when not).
    */
   boolean answered(Closeable connection, int status, HeaderMap headers);
 

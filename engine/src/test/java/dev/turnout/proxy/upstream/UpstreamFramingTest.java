@@ -3,6 +3,7 @@ package dev.turnout.proxy.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -125,6 +126,23 @@ class UpstreamFramingTest {
       assertThatThrownBy(() -> ResponseHead.parse(bytes(head)))
           .as(head)
           .isInstanceOf(ResponseHead.Malformed.class);
+    }
+  }
+
+  @Test
+  void aHeadIsParsedIntoTheMapItIsGivenAndABrokenOneLeavesItEmpty() throws Exception {
+    HeaderMap exchanges = new HeaderMap();
+
+    ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n"), exchanges);
+
+    assertThat(h.headers).isSameAs(exchanges);
+    assertThat(exchanges.getFirst("X-A")).isEqualTo("1");
+    exchanges.clear();
+    for (String broken : new String[] {
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\nNo colon here\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"}) {
+      assertThatThrownBy(() -> ResponseHead.parse(bytes(broken), exchanges)).isInstanceOf(ResponseHead.Malformed.class);
+      assertThat(exchanges.size()).as(broken).isZero();
     }
   }
 
