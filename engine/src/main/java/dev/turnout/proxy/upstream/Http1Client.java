@@ -144,7 +144,7 @@ public final class Http1Client implements UpstreamClient {
     private void send(UpstreamConnection c) {
       // The thread's map: send writes the head into bytes before anything can call back, so a retry
       // sent from inside it (a refused write) finds the map free to use again.
-      HeaderMap h = Scratch.ofThisThread().requestHeaders();
+      HeaderMap h = c.scratch().requestHeaders();
       request.headers(h);
       HttpServerExchange exchange = request.exchange();
       HttpString method = exchange.getRequestMethod();
