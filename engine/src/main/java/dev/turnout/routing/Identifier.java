@@ -85,17 +85,17 @@ public interface Identifier {
   static Identifier headerToken(Path prefix, String header) {
     ConcurrentHashMap<String, Optional<Identification>> seen = new ConcurrentHashMap<>();
     return r -> {
-      Optional<String> value = r.headerValue(header);
-      if (value.isEmpty()) {
+      String value = r.headerText(header);
+      if (value == null) {
         return Optional.empty();
       }
-      Optional<Identification> known = seen.get(value.get());
+      Optional<Identification> known = seen.get(value);
       if (known != null) {
         return known;
       }
-      Optional<Identification> id = Optional.of(named(prefix.concat(Path.utf8(value.get()))));
+      Optional<Identification> id = Optional.of(named(prefix.concat(Path.utf8(value))));
       if (seen.size() < REMEMBERED) {
-        seen.put(value.get(), id);
+        seen.put(value, id);
       }
       return id;
     };

@@ -290,9 +290,12 @@ public final class Router {
           if (branches.isEmpty()) {
             return Optional.empty();
           }
+          // Loops by index: an iterator per request was left to escape analysis, which the JIT's
+          // inlining under a larger caller did not always reach (RoutingBenchmark: 48 bytes a request).
+          int n = branches.size();
           double total = 0;
-          for (NameTree.Weighted<Object> w : branches) {
-            total += Math.max(0, w.weight());
+          for (int i = 0; i < n; i++) {
+            total += Math.max(0, branches.get(i).weight());
           }
           ThreadLocalRandom rnd = ThreadLocalRandom.current();
           NameTree<Object> next = branches.get(branches.size() - 1).tree();
@@ -300,7 +303,8 @@ public final class Router {
             next = branches.get(rnd.nextInt(branches.size())).tree();
           } else {
             double x = rnd.nextDouble(total);
-            for (NameTree.Weighted<Object> w : branches) {
+            for (int i = 0; i < n; i++) {
+              NameTree.Weighted<Object> w = branches.get(i);
               x -= Math.max(0, w.weight());
               if (x < 0) {
                 next = w.tree();
