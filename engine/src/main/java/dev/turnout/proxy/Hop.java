@@ -80,11 +80,14 @@ final class Hop {
    */
   static void copy(HeaderMap from, HeaderMap to, Set<HttpString> skip) {
     String connection = from.getFirst(Headers.CONNECTION);
+    if (connection != null && connection.isEmpty()) {
+      connection = null;
+    }
     long f = from.fastIterateNonEmpty();
     while (f != -1L) {
       HeaderValues values = from.fiCurrent(f);
       HttpString name = values.getHeaderName();
-      if (!isHopByHop(name) && !skip.contains(name) && !namedIn(connection, name)) {
+      if (!isHopByHop(name) && !skip.contains(name) && (connection == null || !namedIn(connection, name))) {
         to.put(name, values.get(0));
         for (int i = 1; i < values.size(); i++) {
           to.add(name, values.get(i));
@@ -94,22 +97,50 @@ final class Hop {
     }
   }
 
-  private static boolean namedIn(String connection, HttpString name) {
-    if (connection == null || connection.isEmpty()) {
-      return false;
-    }
-    int start = 0;
+  /**
+   * Whether the {@code Connection} value lists {@code name} among its comma-separated tokens, compared
+   * in place, ignoring case and the spaces around each: a substring per token was made for every header
+   * of every answer that says {@code Connection: keep-alive}.
+   */
+  static boolean namedIn(String connection, HttpString name) {
     int len = connection.length();
+    int start = 0;
     while (start < len) {
       int comma = connection.indexOf(',', start);
       int end = comma < 0 ? len : comma;
-      String token = connection.substring(start, end).trim();
-      if (!token.isEmpty() && name.equalToString(token)) {
+      int from = start;
+      int to = end;
+      while (from < to && connection.charAt(from) <= ' ') {
+        from++;
+      }
+      while (to > from && connection.charAt(to - 1) <= ' ') {
+        to--;
+      }
+      if (to > from && spells(name, connection, from, to)) {
         return true;
       }
       start = end + 1;
     }
     return false;
+  }
+
+  /** Whether {@code name} is {@code text[from, to)}, ignoring ASCII case. */
+  private static boolean spells(HttpString name, String text, int from, int to) {
+    if (name.length() != to - from) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      int a = name.byteAt(i) & 0xff;
+      int b = text.charAt(from + i);
+      if (a != b && lower(a) != lower(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
   }
 
   /**

@@ -56,4 +56,18 @@ class HopTest {
 
     assertThat(out.getHeaderNames()).extracting(HttpString::toString).containsExactly("X-Kept");
   }
+
+  @Test
+  void aConnectionTokenNamesAHeaderWholeIgnoringCaseAndTheSpaceAroundIt() {
+    HttpString name = new HttpString("X-Private");
+
+    assertThat(Hop.namedIn("x-private", name)).isTrue();
+    assertThat(Hop.namedIn("keep-alive, X-PRIVATE", name)).isTrue();
+    assertThat(Hop.namedIn(" ,\tx-private\t , other", name)).isTrue();
+    assertThat(Hop.namedIn("keep-alive", name)).isFalse();
+    assertThat(Hop.namedIn("x-private-2, x-privat", name)).isFalse();
+    assertThat(Hop.namedIn("x-pri vate", name)).isFalse();
+    assertThat(Hop.namedIn(",, ,", name)).isFalse();
+    assertThat(Hop.namedIn("", name)).isFalse();
+  }
 }
