@@ -8,7 +8,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Which headers a hop passes on: end-to-end ones, whatever the case of their names. */
-class HopTest {
+class HopNamesTest {
 
   private static HeaderMap copied(HeaderMap from, Set<HttpString> skip) {
     HeaderMap to = new HeaderMap();
