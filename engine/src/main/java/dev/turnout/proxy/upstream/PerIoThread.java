@@ -39,7 +39,8 @@ public final class PerIoThread<T> {
         return slot.value;
       }
     }
-    return slow(thread, n);
+    T value = all.get(thread); // a thread whose number's slot another worker's thread holds
+    return value != null ? value : slow(thread, n);
   }
 
   private synchronized T slow(XnioIoThread thread, int n) {
