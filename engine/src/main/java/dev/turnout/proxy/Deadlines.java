@@ -1,8 +1,8 @@
 package dev.turnout.proxy;
 
+import dev.turnout.proxy.upstream.PerIoThread;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -22,7 +22,8 @@ final class Deadlines implements AutoCloseable {
 
   private final long timeoutNanos;
   private final LongSupplier nanos;
-  private final ConcurrentHashMap<XnioIoThread, PerThread> threads = new ConcurrentHashMap<>();
+  /** Each thread's queue, its sweep scheduled on that thread when the queue is made. */
+  private final PerIoThread<PerThread> threads = new PerIoThread<>(this::queue);
   private final List<XnioExecutor.Key> sweeps = new CopyOnWriteArrayList<>();
 
   /** What has a deadline: told on its IO thread when the deadline has passed. */
@@ -71,14 +72,15 @@ final class Deadlines implements AutoCloseable {
   /** Registers {@code request}, started now on {@code thread}; must be called on that thread. */
   Entry add(Timed request, XnioIoThread thread) {
     PerThread q = threads.get(thread);
-    if (q == null) {
-      q = new PerThread();
-      threads.put(thread, q);
-      sweeps.add(thread.executeAtInterval(q, SWEEP_MILLIS, TimeUnit.MILLISECONDS));
-    }
     Entry e = new Entry(nanos.getAsLong() + timeoutNanos, request);
     q.entries.addLast(e);
     return e;
+  }
+
+  private PerThread queue(XnioIoThread thread) {
+    PerThread q = new PerThread();
+    sweeps.add(thread.executeAtInterval(q, SWEEP_MILLIS, TimeUnit.MILLISECONDS));
+    return q;
   }
 
   @Override

@@ -18,7 +18,7 @@ final class Forwarding implements AutoCloseable {
 
   void forward(HttpServerExchange exchange, Routed routed) {
     ProxiedRequest proxied = new ProxiedRequest(exchange, routed, shared);
-    keepReading(exchange);
+    keepReading(exchange, proxied.hasBody);
     // Dispatching marks the exchange as asynchronous, so it stays open after the handler returns;
     // SameThreadExecutor runs the request right here on the IO thread.
     exchange.dispatch(SameThreadExecutor.INSTANCE, proxied);
@@ -35,9 +35,14 @@ final class Forwarding implements AutoCloseable {
    * switches reading off then, as it always did.
    */
   static void keepReading(HttpServerExchange exchange) {
+    keepReading(exchange, Hop.hasBody(exchange));
+  }
+
+  /** As above, for a request whose {@link Hop#hasBody} is known already. */
+  private static void keepReading(HttpServerExchange exchange, boolean hasBody) {
     if (exchange.getConnection() instanceof AbstractServerConnection c
         && exchange.isPersistent()
-        && !Hop.hasBody(exchange)
+        && !hasBody
         && !exchange.getRequestHeaders().contains(Headers.UPGRADE)
         && !c.getOriginalSourceConduit().isReadShutdown()) {
       c.getOriginalSourceConduit().resumeReads();

@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import dev.turnout.proxy.upstream.PerIoThread;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.DirectByteBufferDeallocator;
@@ -18,7 +19,7 @@ import org.xnio.XnioIoThread;
  * without a lock. Undertow's own pool (2.3.x) keeps its "thread-local" caches in one synchronized map
  * shared by every thread, so each buffer taken or given back passes one lock all IO threads share.
  *
- * <p>Here an XNIO IO thread keeps up to {@code perThread} buffers of its own (a {@link ThreadLocal}
+ * <p>Here an XNIO IO thread keeps up to {@code perThread} buffers of its own (a {@link PerIoThread} slot
  * touched by that thread alone); past that, and for every other thread (Undertow's task threads, tests),
  * buffers go to a bounded shared queue without locks, and past its bound they are released (a direct one
  * at once, as Undertow's pool does). So the memory kept is at most {@code perThread} buffers per IO thread
@@ -33,7 +34,8 @@ public final class IoBufferPool implements ByteBufferPool {
   private final int size;
   private final int perThread;
   private final Shared shared;
-  private final ThreadLocal<Cache> caches = new ThreadLocal<>();
+  /** Each IO thread's cache, found by the thread's number: a thread-local lookup per buffer cost more. */
+  private final PerIoThread<Cache> caches = new PerIoThread<>(this::newCache);
   /** every IO thread's cache, so that close() can release those of threads that have ended */
   private final ConcurrentLinkedQueue<Cache> allCaches = new ConcurrentLinkedQueue<>();
   /** takes and give-backs on threads that are not IO threads (those count in their caches) */
@@ -116,15 +118,15 @@ public final class IoBufferPool implements ByteBufferPool {
 
   /** This thread's cache if it is an IO thread (made on its first call), otherwise null. */
   private Cache cache() {
-    if (perThread == 0 || !(Thread.currentThread() instanceof XnioIoThread)) {
+    if (perThread == 0 || !(Thread.currentThread() instanceof XnioIoThread io)) {
       return null;
     }
-    Cache c = caches.get();
-    if (c == null) {
-      c = new Cache(Thread.currentThread(), perThread);
-      caches.set(c);
-      allCaches.add(c);
-    }
+    return caches.get(io);
+  }
+
+  private Cache newCache(XnioIoThread thread) {
+    Cache c = new Cache(thread, perThread);
+    allCaches.add(c);
     return c;
   }
 

@@ -47,12 +47,37 @@ final class LoopGuard {
     if (incoming == null) {
       return false;
     }
-    for (String v : incoming) {
-      for (String entry : v.split(",")) {
-        if (entry.strip().equals(via)) {
-          return true;
-        }
+    for (int i = 0; i < incoming.size(); i++) {
+      if (listsEntry(incoming.get(i), via)) {
+        return true;
       }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code entry} is one of the comma-separated entries of {@code value}, spaces around it
+   * aside. Compared in place: behind another Linkerd or Turnout every request carries {@code Via}, and
+   * splitting it made an array and a string per entry.
+   */
+  static boolean listsEntry(String value, String entry) {
+    int len = value.length();
+    int start = 0;
+    while (start < len) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? len : comma;
+      int from = start;
+      int to = end;
+      while (from < to && Character.isWhitespace(value.charAt(from))) {
+        from++;
+      }
+      while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
+        to--;
+      }
+      if (to - from == entry.length() && value.regionMatches(from, entry, 0, entry.length())) {
+        return true;
+      }
+      start = end + 1;
     }
     return false;
   }
@@ -64,7 +89,8 @@ final class LoopGuard {
       return 0;
     }
     int n = 0;
-    for (String v : via) {
+    for (int k = 0; k < via.size(); k++) {
+      String v = via.get(k);
       for (int i = 0; i < v.length(); i++) {
         if (v.charAt(i) == ',') {
           n++;

@@ -95,7 +95,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private boolean attemptOpen;
   /** Gives up the current attempt's wait for a connection. */
   private Cancellable pending;
-  private final RequestTimers timers = new RequestTimers();
+  /**
+   * {@link RequestTimers#NONE} until a timer is first started ({@link #timers()}): most requests start
+   * none, and ending a timer that never started reads only.
+   */
+  private RequestTimers timers = RequestTimers.NONE;
   /**
    * Every attempt goes by Turnout's own upstream client: the request has no body or one held whole, and
    * asks for no upgrade. Otherwise (a streamed body, a WebSocket) Undertow's client carries it.
@@ -145,7 +149,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     if (grpc) {
       GrpcAnswers.timeout(exchange).ifPresent(t ->
-          timers.grpcDeadline(exchange.getIoThread(), t.toMillis(), this::grpcDeadlinePassed));
+          timers().grpcDeadline(exchange.getIoThread(), t.toMillis(), this::grpcDeadlinePassed));
     }
     use(routed.target());
     Optional<BufferedBody> small = hasBody ? BufferedBody.of(exchange) : Optional.empty();
@@ -245,7 +249,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     Client client = target.client();
     pending = upstream.start(endpoint, client.config().connectTimeout().toMillis(), this);
     if (attemptOpen && !finished && client.config().requestAttemptTimeout().isPresent()) {
-      timers.attemptStarted(
+      timers().attemptStarted(
           exchange.getIoThread(), client.config().requestAttemptTimeout().get().toMillis(), this::attemptTimedOut);
     }
   }
@@ -324,9 +328,17 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     // A request that reached no backend is requeued at once, as Finagle's requeues are; the others
     // wait the service's backoff, on a timer of this IO thread rather than holding it.
-    if (failure == Failure.NOT_SENT || failure == Failure.REFUSED || !timers.backOff(exchange.getIoThread(), policy.backoff(), this::backedOff)) {
+    if (failure == Failure.NOT_SENT || failure == Failure.REFUSED || !timers().backOff(exchange.getIoThread(), policy.backoff(), this::backedOff)) {
       attempt();
     }
+  }
+
+  /** The request's own timers, made when the first one starts. */
+  private RequestTimers timers() {
+    if (timers == RequestTimers.NONE) {
+      timers = new RequestTimers();
+    }
+    return timers;
   }
 
   private void backedOff() {

@@ -14,6 +14,13 @@ import org.xnio.XnioIoThread;
  * Touched by that IO thread only.
  */
 final class RequestTimers {
+  /**
+   * The timers of a request that has started none, shared by every such request: only ever read (its
+   * fields stay null, so the {@code ...Ended} methods change nothing); a timer is started on a request's
+   * own instance.
+   */
+  static final RequestTimers NONE = new RequestTimers();
+
   private XnioExecutor.Key attempt;
   private XnioExecutor.Key backoff;
   private XnioExecutor.Key grpcDeadline;

@@ -5,8 +5,10 @@ import dev.turnout.dtab.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns a request into a service name, as Linkerd 1's HTTP identifiers do (dtab.md section 4). Empty
@@ -84,20 +86,28 @@ public interface Identifier {
    */
   static Identifier headerToken(Path prefix, String header) {
     ConcurrentHashMap<String, Optional<Identification>> seen = new ConcurrentHashMap<>();
+    // The value named last, checked first: a value is a new string on every request, and comparing it
+    // with the last one costs less than hashing it for the map. Read and written without ordering:
+    // a Map.entry's fields are final, so a thread that sees one sees it whole.
+    AtomicReference<Map.Entry<String, Optional<Identification>>> last = new AtomicReference<>();
     return r -> {
-      Optional<String> value = r.headerValue(header);
-      if (value.isEmpty()) {
+      String value = r.headerText(header);
+      if (value == null) {
         return Optional.empty();
       }
-      Optional<Identification> known = seen.get(value.get());
-      if (known != null) {
-        return known;
+      Map.Entry<String, Optional<Identification>> l = last.getPlain();
+      if (l != null && l.getKey().equals(value)) {
+        return l.getValue();
       }
-      Optional<Identification> id = Optional.of(named(prefix.concat(Path.utf8(value.get()))));
-      if (seen.size() < REMEMBERED) {
-        seen.put(value.get(), id);
+      Optional<Identification> known = seen.get(value);
+      if (known == null) {
+        known = Optional.of(named(prefix.concat(Path.utf8(value))));
+        if (seen.size() < REMEMBERED) {
+          seen.put(value, known);
+        }
       }
-      return id;
+      last.setPlain(Map.entry(value, known));
+      return known;
     };
   }
 

@@ -15,7 +15,12 @@ public record RequestHead(
     String method, String path, String query, String version, Function<String, String> header) {
 
   Optional<String> headerValue(String name) {
+    return Optional.ofNullable(headerText(name));
+  }
+
+  /** As {@link #headerValue}, null for empty: for a lookup made on every request, with no Optional. */
+  String headerText(String name) {
     String v = header.apply(name);
-    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    return v == null || v.isBlank() ? null : v.strip();
   }
 }

@@ -40,6 +40,18 @@ class IdentifierTest {
   }
 
   @Test
+  void headerTokenNamesEachRequestByItsOwnHostWhenHostsAlternateOrRepeat() {
+    Identifier hosts = id("io.l5d.header.token", null, null, 0, false, false);
+
+    for (String host : new String[] {"users", "users", "web", "users", "web", "web", " users "}) {
+      assertThat(name(hosts, req("GET", "/", "HTTP/1.1", Map.of("Host", new String(host)))))
+          .as(host).contains("/svc/" + host.strip());
+    }
+    assertThat(name(hosts, req("GET", "/", "HTTP/1.1", Map.of()))).isEmpty();
+    assertThat(name(hosts, req("GET", "/", "HTTP/1.1", Map.of("Host", "web")))).contains("/svc/web");
+  }
+
+  @Test
   void headerTokenUsesTheConfiguredHeaderAndPrefix() {
     assertThat(name(id("io.l5d.header.token", "my-header", "/http", 0, false, false), req("GET", "/", "HTTP/1.1", Map.of("my-header", "foo"))))
         .contains("/http/foo");

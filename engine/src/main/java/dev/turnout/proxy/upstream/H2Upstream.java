@@ -112,18 +112,19 @@ public final class H2Upstream implements UpstreamClient {
 
   @Override
   public Cancellable start(Endpoint endpoint, long connectTimeoutMillis, UpstreamRequest request) {
-    URI plain;
-    try {
-      plain = UpstreamClient.uri(endpoint);
-    } catch (IllegalArgumentException notAnAddress) {
-      request.unreachable(endpoint, notAnAddress.getMessage());
-      return ANSWERED;
-    }
     HttpServerExchange exchange = request.exchange();
     XnioIoThread thread = exchange.getIoThread();
     Key key = new Key(thread, endpoint.key(), endpoint.tls(), request.h2Settings());
     Slot slot = slots.get(key);
     if (slot == null) {
+      // The address is checked (and made a URI) once, for the slot: a slot's endpoint was an address.
+      URI plain;
+      try {
+        plain = UpstreamClient.uri(endpoint);
+      } catch (IllegalArgumentException notAnAddress) {
+        request.unreachable(endpoint, notAnAddress.getMessage());
+        return ANSWERED;
+      }
       slot = slots.computeIfAbsent(key, k -> new Slot(k, plain));
     }
     Attempt attempt = new Attempt(endpoint, connectTimeoutMillis, request);

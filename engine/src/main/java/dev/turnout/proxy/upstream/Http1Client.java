@@ -148,7 +148,7 @@ public final class Http1Client implements UpstreamClient {
     private void send(UpstreamConnection c) {
       HttpServerExchange exchange = request.exchange();
       HttpString method = exchange.getRequestMethod();
-      Http1Head head = Scratch.ofThisThread().head.start(method, request.target());
+      Http1Head head = c.scratch().head.start(method, request.target());
       request.headers(head);
       c.send(
           this,

@@ -67,6 +67,8 @@ final class UpstreamConnection implements Closeable {
   private final ConduitStreamSourceChannel source;
   private final ConduitStreamSinkChannel sink;
   private final UpstreamPool.PerThread home;
+  /** The scratch space of {@link #home}'s thread, which made this connection and alone touches it. */
+  private final Scratch scratch;
   private final ByteBuffer[] out = new ByteBuffer[2];
   private final ChannelListener<StreamSinkChannel> callerWritable = this::callerWritable;
   /** When it was last handed back to its pool. */
@@ -100,6 +102,7 @@ final class UpstreamConnection implements Closeable {
     this.source = connection.getSourceChannel();
     this.sink = connection.getSinkChannel();
     this.home = home;
+    this.scratch = Scratch.ofThisThread(); // made on its pool's thread (UpstreamPool.PerThread#ready)
     connection.setCloseListener(c -> closed());
     source.getReadSetter().set(c -> readable());
     sink.getWriteSetter().set(c -> writable());
@@ -109,6 +112,11 @@ final class UpstreamConnection implements Closeable {
   /** {@code host:port} of the backend. */
   String key() {
     return home.key();
+  }
+
+  /** The scratch space of the connection's IO thread: one thread-local lookup per connection, not per request. */
+  Scratch scratch() {
+    return scratch;
   }
 
 
@@ -122,16 +130,26 @@ final class UpstreamConnection implements Closeable {
     this.pool = pool;
     this.bodyless = bodyless;
     headInScratch = true;
-    out[0] = head;
-    out[1] = body == null ? null : ByteBuffer.wrap(body);
-    outCount = body == null ? 1 : 2;
+    ByteBuffer direct = scratch.out(head, body);
+    if (direct != null) {
+      out[0] = direct;
+      out[1] = null;
+      outCount = 1;
+    } else {
+      out[0] = head;
+      out[1] = body == null ? null : ByteBuffer.wrap(body);
+      outCount = body == null ? 1 : 2;
+    }
     written = 0;
     state = WRITING;
     write();
     if (headInScratch && state == WRITING) {
-      // Not all written: the rest of the head waits in an array of its own, the scratch is the thread's.
+      // Not all written: what is left of the scratch's bytes waits in an array of its own, the scratch
+      // is the thread's (a held body's own array, if it is written apart, stays as it is).
       ByteBuffer rest = out[0];
-      out[0] = ByteBuffer.wrap(java.util.Arrays.copyOfRange(rest.array(), rest.position(), rest.limit()));
+      byte[] kept = new byte[rest.remaining()];
+      rest.get(kept);
+      out[0] = ByteBuffer.wrap(kept);
     }
     headInScratch = false;
   }
@@ -139,7 +157,9 @@ final class UpstreamConnection implements Closeable {
   private void write() {
     try {
       while (out[outCount - 1].hasRemaining()) {
-        long n = sink.write(out, 0, outCount);
+        // One buffer (the usual case) by a plain write: a gathering one takes the JDK's per-thread
+        // iovec array, a thread-local lookup per request.
+        long n = outCount == 1 ? sink.write(out[0]) : sink.write(out, 0, outCount);
         if (n == 0) {
           sink.resumeWrites();
           return;
@@ -226,7 +246,7 @@ final class UpstreamConnection implements Closeable {
   }
 
   private void readHead() {
-    ByteBuffer scratch = Scratch.ofThisThread().read(pool.getBufferSize());
+    ByteBuffer scratch = this.scratch.read(pool.getBufferSize());
     int n;
     try {
       n = source.read(scratch);
@@ -335,7 +355,7 @@ final class UpstreamConnection implements Closeable {
 
   private void pump() {
     if (buffer == null) {
-      buffer = Scratch.ofThisThread().read(pool.getBufferSize()).flip();
+      buffer = scratch.read(pool.getBufferSize()).flip();
     }
     try {
       while (true) {

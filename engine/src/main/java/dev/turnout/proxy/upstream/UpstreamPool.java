@@ -7,10 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import dev.turnout.config.HostConnectionPool;
 import org.xnio.Cancellable;
 import org.xnio.IoFuture;
@@ -72,7 +72,8 @@ final class UpstreamPool {
   }
 
   private final String host;
-  private final int port;
+  /** Where each new connection goes ({@link #addressOf}). */
+  private final Supplier<InetSocketAddress> address;
   private final String key;
   /** Null for the unconfigured pool, which keeps its limits per thread. */
   private final HostConnectionPool bounds;
@@ -81,12 +82,12 @@ final class UpstreamPool {
   private final UpstreamTls tls;
   private final AtomicInteger openTotal = new AtomicInteger();
   private final AtomicInteger waitingTotal = new AtomicInteger();
-  private final ConcurrentHashMap<XnioIoThread, PerThread> threads = new ConcurrentHashMap<>();
+  private final PerIoThread<PerThread> threads = new PerIoThread<>(PerThread::new);
   private volatile boolean closed;
 
   UpstreamPool(dev.turnout.routing.Endpoint endpoint) {
     this.host = endpoint.host();
-    this.port = endpoint.port();
+    this.address = addressOf(host, endpoint.port());
     this.key = endpoint.key();
     this.bounds = endpoint.pool().bounded() ? endpoint.pool() : null;
     this.idleTtlNanos = bounds == null ? IDLE_TTL_NANOS : endpoint.pool().idleTime().toNanos();
@@ -97,9 +98,45 @@ final class UpstreamPool {
     return key;
   }
 
-  private PerThread on(XnioIoThread thread) {
-    PerThread p = threads.get(thread);
-    return p != null ? p : threads.computeIfAbsent(thread, PerThread::new);
+  /**
+   * True for an IPv4 literal in dotted-quad form or an IPv6 one (any colon: a host name has none),
+   * which the JDK parses without a lookup.
+   */
+  static boolean isIpLiteral(String host) {
+    if (host.indexOf(':') >= 0) {
+      return true;
+    }
+    int dots = 0;
+    int digits = 0;
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c == '.') {
+        if (digits == 0) {
+          return false;
+        }
+        dots++;
+        digits = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3) {
+        digits++;
+      } else {
+        return false;
+      }
+    }
+    return dots == 3 && digits > 0;
+  }
+
+  /**
+   * The address of each new connection to {@code host:port}. An IP literal's is made once: the JDK looks
+   * nothing up for it, yet made anew it parsed the text again for every connection ({@code
+   * InetAddress.getAllByName}). A host name is looked up for each new connection, so that a changed
+   * DNS answer reaches the next one.
+   */
+  static Supplier<InetSocketAddress> addressOf(String host, int port) {
+    if (isIpLiteral(host)) {
+      InetSocketAddress once = new InetSocketAddress(host, port);
+      return () -> once;
+    }
+    return () -> new InetSocketAddress(host, port);
   }
 
   /**
@@ -108,7 +145,7 @@ final class UpstreamPool {
    * cancels the wait (closing a connection still being made), or null when the waiter was answered.
    */
   Cancellable acquire(XnioIoThread thread, Waiter waiter) {
-    PerThread p = on(thread);
+    PerThread p = threads.get(thread);
     UpstreamConnection idle = p.takeIdle(System.nanoTime());
     if (idle != null) {
       waiter.connected(idle);
@@ -231,7 +268,7 @@ final class UpstreamPool {
     }
 
     private Cancellable open(Waiter waiter) {
-      InetSocketAddress address = new InetSocketAddress(host, port);
+      InetSocketAddress address = UpstreamPool.this.address.get();
       if (address.isUnresolved()) {
         waiter.failed(new UnknownHostException(host));
         return null;
