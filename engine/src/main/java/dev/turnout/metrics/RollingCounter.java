@@ -69,6 +69,7 @@ public final class RollingCounter {
    * stripe}, which must be {@link Stripe#index()} of the calling thread.
    */
   public void increment(int stripe, long nowNanos, int first, int second, boolean alsoSecond) {
+    assert Stripe.mine(stripe) : "stripe " + stripe + " is owned by another thread";
     Ring ring = ring(stripe);
     AtomicLongArray mine = ring.counts;
     int base = slot(ring, second(nowNanos)) * series;

@@ -147,6 +147,7 @@ public final class TrafficStats {
 
   /** A request started; {@code stripe} is the calling thread's {@link Stripe#index()}. */
   public void start(int stripe) {
+    assert Stripe.mine(stripe) : "stripe " + stripe + " is owned by another thread";
     counts.add(stripe, StripedCounts.IN_FLIGHT, 1);
   }
 
@@ -160,6 +161,7 @@ public final class TrafficStats {
    * Stripe#index()}, at {@code nowNanos} of the clock this node was made with ({@link ProxyMetrics#nanos()}).
    */
   public void finish(int stripe, long nowNanos, boolean success, String failureClass, long latencyNanos) {
+    assert Stripe.mine(stripe) : "stripe " + stripe + " is owned by another thread";
     long micros = Math.max(0, Math.min(TimeUnit.HOURS.toMicros(1), latencyNanos / 1000));
     counts.finish(stripe, success, micros);
     window.increment(stripe, nowNanos, REQUESTS, SUCCESSES, success);
@@ -186,6 +188,7 @@ public final class TrafficStats {
 
   /** As {@link #status(int)}, in {@code stripe}, the calling thread's {@link Stripe#index()}. */
   public void status(int stripe, int status) {
+    assert Stripe.mine(stripe) : "stripe " + stripe + " is owned by another thread";
     statuses.add(stripe, status);
   }
 

@@ -122,10 +122,17 @@ final class Hop {
     return from.contains(name) && passes(name, Set.of(), listing(from));
   }
 
-  /** The first {@code Connection} value, null when there is none or it is empty: it names nothing. */
+  /**
+   * The {@code Connection} tokens as one list: the value when there is one line (no string made), the
+   * lines joined when a sender split them over several; null when there are none: it names nothing.
+   */
   private static String listing(HeaderMap from) {
-    String connection = from.getFirst(Headers.CONNECTION);
-    return connection == null || connection.isEmpty() ? null : connection;
+    HeaderValues lines = from.get(Headers.CONNECTION);
+    if (lines == null || lines.isEmpty()) {
+      return null;
+    }
+    String connection = lines.size() == 1 ? lines.getFirst() : String.join(",", lines);
+    return connection.isEmpty() ? null : connection;
   }
 
   /** Whether a header {@code name} goes on: not hop-by-hop, not skipped, not named by {@code connection}. */
@@ -135,11 +142,11 @@ final class Hop {
 
   /**
    * Drops from {@code headers}, in place, what {@link #copy} would not copy: the hop-by-hop headers
-   * and those the (first) Connection header names. For an answer parsed straight into the caller's
-   * exchange.
+   * and those the Connection header (every line of it) names. For an answer parsed straight into the
+   * caller's exchange.
    */
   static void strip(HeaderMap headers) {
-    String connection = headers.getFirst(Headers.CONNECTION);
+    String connection = listing(headers);
     if (connection != null) {
       int len = connection.length();
       for (int start = 0; start < len; ) {

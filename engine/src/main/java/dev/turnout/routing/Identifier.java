@@ -5,10 +5,8 @@ import dev.turnout.dtab.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns a request into a service name, as Linkerd 1's HTTP identifiers do (dtab.md section 4). Empty
@@ -86,18 +84,10 @@ public interface Identifier {
    */
   static Identifier headerToken(Path prefix, String header) {
     ConcurrentHashMap<String, Optional<Identification>> seen = new ConcurrentHashMap<>();
-    // The value named last, checked first: a value is a new string on every request, and comparing it
-    // with the last one costs less than hashing it for the map. Read and written without ordering:
-    // a Map.entry's fields are final, so a thread that sees one sees it whole.
-    AtomicReference<Map.Entry<String, Optional<Identification>>> last = new AtomicReference<>();
     return r -> {
       String value = r.headerText(header);
       if (value == null) {
         return Optional.empty();
-      }
-      Map.Entry<String, Optional<Identification>> l = last.getPlain();
-      if (l != null && l.getKey().equals(value)) {
-        return l.getValue();
       }
       Optional<Identification> known = seen.get(value);
       if (known == null) {
@@ -106,7 +96,6 @@ public interface Identifier {
           seen.put(value, known);
         }
       }
-      last.setPlain(Map.entry(value, known));
       return known;
     };
   }

@@ -66,24 +66,35 @@ public final class Router {
    * The bound-tree cache of one snapshot and interpreter generation. A request without a local dtab
    * (nearly every one) finds its name in {@code plain}, a map by service name alone, which makes no key
    * per request and records no read for eviction (together 0.3% of the proxy's CPU under load, and the
-   * 24 bytes of routing's own allocation per request). Having no eviction, it takes names only while it
-   * holds fewer than {@link #PLAIN_MAX}; the names past those, and every request with a local dtab, go
-   * by {@code cache}, which is bounded. A name is in one of the two, never both.
+   * 24 bytes of routing's own allocation per request). Having no eviction, it takes a name only when the
+   * name is asked for again while bound in {@code cache}, and only while it holds fewer than {@link
+   * #PLAIN_MAX}: names asked for once (a scanner's made-up Host values) stay in the bounded cache and age
+   * out of it, as do the names past those and every request with a local dtab. A name moves from the
+   * cache to the map, so apart from that moment it is in one of the two.
    */
   private record Bindings(
       RoutingSnapshot snapshot, long generation, ConcurrentHashMap<Path, Bound> plain, Cache<Key, Bound> cache) {
     Bound get(Dtab local, Path service) {
-      if (local.isEmpty()) {
+      boolean plainName = local.isEmpty();
+      if (plainName) {
         Bound b = plain.get(service);
-        if (b != null || plain.size() < PLAIN_MAX) {
+        if (b != null) {
           return b;
         }
       }
-      return cache.getIfPresent(new Key(local, service));
+      Key key = new Key(local, service);
+      Bound b = cache.getIfPresent(key);
+      if (b != null && plainName && plain.size() < PLAIN_MAX) {
+        // A rebinding that races this move may be overwritten by the older binding; its health and
+        // validity are checked on every use, so it is bound again and replaced in the map.
+        plain.put(service, b);
+        cache.invalidate(key);
+      }
+      return b;
     }
 
     void put(Dtab local, Path service, Bound bound) {
-      if (local.isEmpty() && (plain.size() < PLAIN_MAX || plain.containsKey(service))) {
+      if (local.isEmpty() && plain.containsKey(service)) {
         plain.put(service, bound);
       } else {
         cache.put(new Key(local, service), bound);

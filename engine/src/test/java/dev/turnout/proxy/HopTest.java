@@ -91,4 +91,19 @@ class HopTest {
     assertThat(Hop.forwards(m, new HttpString("TE"))).isFalse();
     assertThat(Hop.forwards(m, new HttpString("X-Missing"))).isFalse();
   }
+
+  @Test
+  void tokensOnEveryConnectionLineAreDropped() {
+    String[] head = {"Connection: X-A", "Connection: keep-alive, X-B", "X-A: 1", "X-B: 2", "X-C: 3"};
+    HeaderMap copied = new HeaderMap();
+    Hop.copy(map(head), copied, Set.of());
+    List<String> written = new ArrayList<>();
+    Hop.forward(map(head), Set.of(), (name, value) -> written.add(name.toString().toLowerCase(Locale.ROOT) + ": " + value));
+    HeaderMap stripped = map(head);
+    Hop.strip(stripped);
+
+    assertThat(lines(copied)).containsExactly("x-c: 3");
+    assertThat(written).containsExactly("x-c: 3");
+    assertThat(lines(stripped)).containsExactly("x-c: 3");
+  }
 }

@@ -108,6 +108,7 @@ final class UpstreamPool {
     }
     int dots = 0;
     int digits = 0;
+    int octet = 0;
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
       if (c == '.') {
@@ -116,8 +117,13 @@ final class UpstreamPool {
         }
         dots++;
         digits = 0;
+        octet = 0;
       } else if (c >= '0' && c <= '9' && digits < 3) {
         digits++;
+        octet = octet * 10 + (c - '0');
+        if (octet > 255) {
+          return false;
+        }
       } else {
         return false;
       }
@@ -134,7 +140,9 @@ final class UpstreamPool {
   static Supplier<InetSocketAddress> addressOf(String host, int port) {
     if (isIpLiteral(host)) {
       InetSocketAddress once = new InetSocketAddress(host, port);
-      return () -> once;
+      if (!once.isUnresolved()) {
+        return () -> once;
+      }
     }
     return () -> new InetSocketAddress(host, port);
   }

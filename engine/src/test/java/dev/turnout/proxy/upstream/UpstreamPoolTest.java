@@ -22,6 +22,9 @@ class UpstreamPoolTest {
     assertThat(UpstreamPool.isIpLiteral("1.2.3.4.5")).isFalse();
     assertThat(UpstreamPool.isIpLiteral("1.2.3.")).isFalse();
     assertThat(UpstreamPool.isIpLiteral("1..2.3")).isFalse();
+    assertThat(UpstreamPool.isIpLiteral("999.1.1.1")).as("an octet over 255 is a name to look up").isFalse();
+    assertThat(UpstreamPool.isIpLiteral("1.2.3.256")).isFalse();
+    assertThat(UpstreamPool.isIpLiteral("255.255.255.255")).isTrue();
     assertThat(UpstreamPool.isIpLiteral("1234.2.3.4")).isFalse();
     assertThat(UpstreamPool.isIpLiteral("1.2.3.4a")).isFalse();
     assertThat(UpstreamPool.isIpLiteral("")).isFalse();
