@@ -150,16 +150,9 @@ final class Hop {
     if (connection != null) {
       int len = connection.length();
       for (int start = 0; start < len; ) {
-        int comma = connection.indexOf(',', start);
-        int end = comma < 0 ? len : comma;
-        int from = start;
-        int to = end;
-        while (from < to && connection.charAt(from) <= ' ') {
-          from++;
-        }
-        while (to > from && connection.charAt(to - 1) <= ' ') {
-          to--;
-        }
+        int end = tokenEnd(connection, start);
+        int from = trimmedFrom(connection, start, end);
+        int to = trimmedTo(connection, from, end);
         // the usual tokens without a string made for them: keep-alive goes below, as a hop header
         if (to - from == 5 && connection.regionMatches(true, from, "close", 0, 5)) {
           headers.remove("close");
@@ -183,22 +176,41 @@ final class Hop {
     int len = connection.length();
     int start = 0;
     while (start < len) {
-      int comma = connection.indexOf(',', start);
-      int end = comma < 0 ? len : comma;
-      int from = start;
-      int to = end;
-      while (from < to && connection.charAt(from) <= ' ') {
-        from++;
-      }
-      while (to > from && connection.charAt(to - 1) <= ' ') {
-        to--;
-      }
+      int end = tokenEnd(connection, start);
+      int from = trimmedFrom(connection, start, end);
+      int to = trimmedTo(connection, from, end);
       if (to > from && spells(name, connection, from, to)) {
         return true;
       }
       start = end + 1;
     }
     return false;
+  }
+
+  /**
+   * Where the comma-separated token of {@code list} that starts at {@code start} ends (its comma, or the
+   * end of the list). With {@link #trimmedFrom} and {@link #trimmedTo}, a list is walked in place: no
+   * array or string per token.
+   */
+  static int tokenEnd(String list, int start) {
+    int comma = list.indexOf(',', start);
+    return comma < 0 ? list.length() : comma;
+  }
+
+  /** {@code from} moved past the spaces and tabs that open {@code text[from, to)}. */
+  static int trimmedFrom(String text, int from, int to) {
+    while (from < to && text.charAt(from) <= ' ') {
+      from++;
+    }
+    return from;
+  }
+
+  /** {@code to} moved back over the spaces and tabs that close {@code text[from, to)}. */
+  static int trimmedTo(String text, int from, int to) {
+    while (to > from && text.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    return to;
   }
 
   /** Whether {@code name} is {@code text[from, to)}, ignoring ASCII case. */

@@ -64,16 +64,9 @@ final class LoopGuard {
     int len = value.length();
     int start = 0;
     while (start < len) {
-      int comma = value.indexOf(',', start);
-      int end = comma < 0 ? len : comma;
-      int from = start;
-      int to = end;
-      while (from < to && Character.isWhitespace(value.charAt(from))) {
-        from++;
-      }
-      while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
-        to--;
-      }
+      int end = Hop.tokenEnd(value, start);
+      int from = Hop.trimmedFrom(value, start, end);
+      int to = Hop.trimmedTo(value, from, end);
       if (to - from == entry.length() && value.regionMatches(from, entry, 0, entry.length())) {
         return true;
       }
