@@ -108,6 +108,15 @@ public final class IoThreads implements AutoCloseable {
       ended = false;
     }
     if (ended) {
+      // The worker reports its end before its threads have quite finished; an IoThreads started next
+      // pins its threads to their figures' stripes only while no live thread holds them (Stripe.pin).
+      try {
+        for (int i = 0; i < worker.getIoThreadCount(); i++) {
+          worker.getIoThread(i).join(1_000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       buffers.close();
     } else {
       // A thread still running may hold buffers: leave them to the collector.

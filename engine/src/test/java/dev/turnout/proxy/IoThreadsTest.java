@@ -3,7 +3,9 @@ package dev.turnout.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.turnout.metrics.Stripe;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,5 +50,19 @@ class IoThreadsTest {
     threads.close();
     threads.close();
     assertThat(threads.worker().isShutdown()).isTrue();
+  }
+
+  @Test
+  void closeReturnsOnlyOnceItsThreadsHaveEnded() {
+    IoThreads threads = IoThreads.start();
+    List<Thread> io = new ArrayList<>();
+    for (int i = 0; i < threads.worker().getIoThreadCount(); i++) {
+      io.add(threads.worker().getIoThread(i));
+    }
+
+    threads.close();
+
+    // so the next IoThreads finds their stripes free (Stripe.pin)
+    assertThat(io).isNotEmpty().noneMatch(Thread::isAlive);
   }
 }
