@@ -32,6 +32,13 @@ import java.util.function.ToDoubleFunction;
  * <p>Time comes from an injected nano clock (windows) and wall clock (history stamps). {@link #start()}
  * ticks every second on a daemon thread (latency percentiles over the last 10 seconds, a history sample
  * every 10 seconds); tests call {@link #tick()} instead.
+ *
+ * <p>Why one class of this size: the tree of nodes (routers, their services, clients, endpoints,
+ * servers and shadows) and the caps on how far it may grow are private to it, and everything here is a
+ * walk of that tree: the finders the proxy calls per request, the tick, and the three readings. Split,
+ * each reading would need the tree's node types and the caps made visible. What stands apart already
+ * does: one node's figures ({@link TrafficStats}), the flat names of one node ({@link FlatStats}), the
+ * Prometheus naming ({@link LinkerdPrometheus}), the dashboard's shape ({@link TrafficView}).
  */
 public final class ProxyMetrics implements AutoCloseable {
   /**

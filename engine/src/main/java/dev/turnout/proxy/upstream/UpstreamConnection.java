@@ -28,6 +28,12 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  * the caller can take more.
  *
  * <p>Everything here runs on the connection's IO thread; a {@link Handler} hears how the attempt went.
+ *
+ * <p>Why one class of this size: the socket, the bytes read but not yet relayed, the answer's framing
+ * and whether reads are suspended are one connection's state, and the write, the head's parse and the
+ * body's relay each move all of them. Split, each part would need the others' fields. What stands
+ * apart already does: the head's syntax ({@link ResponseHead}, {@link Http1Head}), where a body ends
+ * ({@link BodyFraming}), the per-thread scratch space ({@link Scratch}), the pool ({@link UpstreamPool}).
  */
 final class UpstreamConnection implements Closeable {
   /** What an attempt on this connection hears. Called on the IO thread. */
