@@ -39,7 +39,7 @@ final class H2cRefusal {
 
   /** Puts the refusal in front of {@code listener}'s connections; false (and a warning) if it could not. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  static boolean install(Undertow.ListenerInfo listener, String router) {
+  static boolean install(Undertow.ListenerInfo listener, String router, BalancedAccept.Counts counts) {
     AcceptingChannel<StreamConnection> channel;
     OpenListener open;
     try {
@@ -54,7 +54,10 @@ final class H2cRefusal {
       c.getSourceChannel().setConduit(new Sniffer(c.getSourceChannel().getConduit(), c, router));
       open.handleEvent(c);
     };
-    ((ChannelListener.Setter) channel.getAcceptSetter()).set(ChannelListeners.openListenerAdapter(sniffing));
+    BalancedAccept.of(channel, counts, sniffing)
+        .ifPresentOrElse(
+            BalancedAccept::install,
+            () -> ((ChannelListener.Setter) channel.getAcceptSetter()).set(ChannelListeners.openListenerAdapter(sniffing)));
     return true;
   }
 

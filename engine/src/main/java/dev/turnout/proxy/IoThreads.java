@@ -25,11 +25,18 @@ public final class IoThreads implements AutoCloseable {
 
   private final XnioWorker worker;
   private final ByteBufferPool buffers;
+  private final BalancedAccept.Counts acceptCounts;
   private boolean closed;
 
   private IoThreads(XnioWorker worker, ByteBufferPool buffers) {
     this.worker = worker;
     this.buffers = buffers;
+    this.acceptCounts = new BalancedAccept.Counts(worker);
+  }
+
+  /** Callers' connections per IO thread, which every plaintext listener on these threads balances. */
+  BalancedAccept.Counts acceptCounts() {
+    return acceptCounts;
   }
 
   public static IoThreads start() {

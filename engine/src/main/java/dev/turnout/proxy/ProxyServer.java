@@ -295,7 +295,7 @@ public final class ProxyServer {
         Undertow.ListenerInfo info = infos.get(i);
         listenerTls.get(i).ifPresent(t -> t.onReload(info::setSslContext));
         if (listenerServer.get(i) < 0 && listenerTls.get(i).isEmpty()) {
-          H2cRefusal.install(info, listenerRouters.get(i));
+          H2cRefusal.install(info, listenerRouters.get(i), threads.acceptCounts());
         }
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
         listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));

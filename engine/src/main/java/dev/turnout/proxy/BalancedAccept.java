@@ -1,0 +1,275 @@
+package dev.turnout.proxy;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AbstractSelectableChannel;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.Option;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * Accepts a plaintext listener's connections itself, so that each goes to the IO thread holding the
+ * fewest callers' connections. XNIO's own accept puts each new connection on an IO thread drawn at
+ * random: with 64 callers on two threads one thread often carries 36 to 40 and the other 24 to 28, and
+ * the callers of the busier one wait longer at every turn (the tail of the latency, and the spread from
+ * run to run, came mostly from that). HAProxy counts each thread's connections and hands a new one to
+ * the least loaded; this does the same, per {@link IoThreads} (every listener on those threads shares
+ * one count).
+ *
+ * <p>XNIO has no public way to place an accepted socket on a thread of one's choosing, so this reaches
+ * four package-private members of its NIO provider by reflection (XNIO 3.8): the server inside the
+ * queue XNIO wraps it in, its socket channel, an IO thread's {@code registerChannel}, and the constructor of its socket connection, given a
+ * {@code ChannelClosed} hook that lowers the count when the connection closes. Each connection gets the
+ * socket settings the server was made with (TCP_NODELAY, keep-alive, send buffer, read and write
+ * timeouts), as XNIO's accept gives them. Should those members not be there (another XNIO), {@link #of}
+ * finds out at once and the listener keeps XNIO's accept; a warning says so. A failed accept (out of
+ * file descriptors, say) stops accepting on that listener for a second, as XNIO backs off, rather than
+ * spinning on a socket that stays ready. XNIO's connection high and low water marks are not applied to
+ * connections accepted here; Turnout sets none on its listeners.
+ *
+ * <p>{@code -Dturnout.proxy.accept=xnio} keeps XNIO's own accept, for A/B benchmarks.
+ */
+final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamConnection>> {
+  private static final Logger LOG = LoggerFactory.getLogger(BalancedAccept.class);
+  static final long BACK_OFF_MILLIS = 1_000;
+  private static final Access ACCESS = Access.find();
+
+  private final ServerSocketChannel socket;
+  /** XNIO's server whose socket this accepts from (inside the queue XNIO wraps it in). */
+  private final AcceptingChannel<StreamConnection> server;
+  private final Counts counts;
+  private final ChannelListener<? super StreamConnection> open;
+  private final boolean keepAlive;
+  private final boolean oobInline;
+  private final boolean noDelay;
+  private final int sendBuffer;
+  private final int readTimeout;
+  private final int writeTimeout;
+
+  /** Callers' connections per IO thread of one worker, shared by every listener on it. */
+  static final class Counts {
+    private final XnioIoThread[] threads;
+    private final AtomicIntegerArray open;
+    /** Where the search for the least loaded starts, so that ties go round in turn. */
+    private int next;
+
+    Counts(XnioWorker worker) {
+      threads = new XnioIoThread[worker.getIoThreadCount()];
+      for (int i = 0; i < threads.length; i++) {
+        threads[i] = worker.getIoThread(i);
+      }
+      open = new AtomicIntegerArray(threads.length);
+    }
+
+    /** The IO thread with the fewest connections, counted as holding one more. */
+    synchronized int take() {
+      int n = threads.length;
+      int best = next;
+      for (int k = 1; k < n; k++) {
+        int i = (next + k) % n;
+        if (open.get(i) < open.get(best)) {
+          best = i;
+        }
+      }
+      next = (best + 1) % n;
+      open.incrementAndGet(best);
+      return best;
+    }
+
+    void release(int thread) {
+      open.decrementAndGet(thread);
+    }
+
+    int open(int thread) {
+      return open.get(thread);
+    }
+
+    int threads() {
+      return threads.length;
+    }
+  }
+
+  private BalancedAccept(
+      ServerSocketChannel socket,
+      AcceptingChannel<StreamConnection> server,
+      Counts counts,
+      ChannelListener<? super StreamConnection> open)
+      throws IOException {
+    this.socket = socket;
+    this.server = server;
+    this.counts = counts;
+    this.open = open;
+    this.keepAlive = flag(server, Options.KEEP_ALIVE);
+    this.oobInline = flag(server, Options.TCP_OOB_INLINE);
+    this.noDelay = flag(server, Options.TCP_NODELAY);
+    this.sendBuffer = number(server, Options.SEND_BUFFER);
+    this.readTimeout = number(server, Options.READ_TIMEOUT);
+    this.writeTimeout = number(server, Options.WRITE_TIMEOUT);
+  }
+
+  /**
+   * The balancing accept for {@code server}, which hands each connection to {@code open} on the
+   * connection's own IO thread; empty (with a warning) where XNIO's internals are not as expected, or
+   * when balancing is switched off. Nothing changes until {@link #install()}.
+   */
+  static Optional<BalancedAccept> of(
+      AcceptingChannel<StreamConnection> server, Counts counts, ChannelListener<? super StreamConnection> open) {
+    if ("xnio".equals(System.getProperty("turnout.proxy.accept")) || ACCESS == null || counts.threads() < 2) {
+      return Optional.empty();
+    }
+    try {
+      // XNIO 3.8 wraps the accepting server in a queue that takes each accepted connection to its thread
+      Object real = ACCESS.queued.isInstance(server) ? ACCESS.queuedReal.get(server) : server;
+      ServerSocketChannel socket = (ServerSocketChannel) ACCESS.serverSocket.get(real);
+      @SuppressWarnings("unchecked")
+      AcceptingChannel<StreamConnection> accepting = (AcceptingChannel<StreamConnection>) real;
+      return Optional.of(new BalancedAccept(socket, accepting, counts, open));
+    } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+      LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** From now on the server's connections are accepted here. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void install() {
+    ((ChannelListener.Setter) server.getAcceptSetter()).set(this);
+  }
+
+  @Override
+  public void handleEvent(AcceptingChannel<StreamConnection> ignored) {
+    SocketChannel accepted;
+    try {
+      accepted = socket.accept();
+    } catch (ClosedChannelException e) {
+      return;
+    } catch (IOException e) {
+      backOff(e);
+      return;
+    }
+    if (accepted == null) {
+      return;
+    }
+    int thread = counts.take();
+    StreamConnection connection;
+    try {
+      connection = connect(accepted, thread);
+    } catch (IOException | ReflectiveOperationException | RuntimeException e) {
+      counts.release(thread);
+      IoUtils.safeClose(accepted);
+      LOG.debug("an accepted connection could not be set up", e);
+      return;
+    }
+    // Undertow starts reading at once: that must happen on the thread the connection belongs to
+    connection.getIoThread().execute(() -> open.handleEvent(connection));
+  }
+
+  private StreamConnection connect(SocketChannel accepted, int thread)
+      throws IOException, ReflectiveOperationException {
+    accepted.configureBlocking(false);
+    Socket s = accepted.socket();
+    s.setKeepAlive(keepAlive);
+    s.setOOBInline(oobInline);
+    s.setTcpNoDelay(noDelay);
+    if (sendBuffer > 0) {
+      s.setSendBufferSize(sendBuffer);
+    }
+    XnioIoThread io = counts.threads[thread];
+    SelectionKey key;
+    try {
+      key = (SelectionKey) ACCESS.register.invoke(io, accepted);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IOException failed) {
+        throw failed; // the thread's selector closed under it: the worker is stopping
+      }
+      throw e;
+    }
+    StreamConnection c = (StreamConnection) ACCESS.connection.newInstance(io, key, ACCESS.whenClosed(() -> counts.release(thread)));
+    c.setOption(Options.READ_TIMEOUT, readTimeout);
+    c.setOption(Options.WRITE_TIMEOUT, writeTimeout);
+    return c;
+  }
+
+  /** Stops accepting for a second after a failed accept, as XNIO does, instead of spinning on it. */
+  private void backOff(IOException e) {
+    LOG.warn("accepting a connection on {} failed; trying again in {} ms: {}",
+        server.getLocalAddress(), BACK_OFF_MILLIS, e.toString());
+    server.suspendAccepts();
+    server.getIoThread().executeAfter(() -> {
+      if (server.isOpen()) {
+        server.resumeAccepts();
+      }
+    }, BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private static boolean flag(AcceptingChannel<?> server, Option<Boolean> option) throws IOException {
+    Boolean v = server.getOption(option);
+    return v != null && v;
+  }
+
+  private static int number(AcceptingChannel<?> server, Option<Integer> option) throws IOException {
+    Integer v = server.getOption(option);
+    return v == null ? 0 : v;
+  }
+
+  /** XNIO's package-private members this needs, or null (with a warning) when they are not there. */
+  private record Access(
+      Class<?> queued, Field queuedReal, Field serverSocket, Method register, Constructor<?> connection, Class<?> closedHandle) {
+    /** An {@code org.xnio.nio.ChannelClosed} (XNIO calls it once the connection's socket is closed) running {@code action}. */
+    Object whenClosed(Runnable action) {
+      return Proxy.newProxyInstance(
+          closedHandle.getClassLoader(),
+          new Class<?>[] {closedHandle},
+          (proxy, method, args) -> switch (method.getName()) {
+            case "channelClosed" -> {
+              action.run();
+              yield null;
+            }
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> "connection-closed hook";
+          });
+    }
+
+    static Access find() {
+      try {
+        Class<?> queued = Class.forName("org.xnio.nio.QueuedNioTcpServer2");
+        Field real = queued.getDeclaredField("realServer");
+        real.setAccessible(true);
+        Class<?> server = Class.forName("org.xnio.nio.NioTcpServer");
+        Class<?> worker = Class.forName("org.xnio.nio.WorkerThread");
+        Class<?> connection = Class.forName("org.xnio.nio.NioSocketStreamConnection");
+        Field socket = server.getDeclaredField("channel");
+        socket.setAccessible(true);
+        Method register = worker.getDeclaredMethod("registerChannel", AbstractSelectableChannel.class);
+        register.setAccessible(true);
+        Class<?> closed = Class.forName("org.xnio.nio.ChannelClosed");
+        Constructor<?> make = connection.getDeclaredConstructor(worker, SelectionKey.class, closed);
+        make.setAccessible(true);
+        return new Access(queued, real, socket, register, make, closed);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
+        return null;
+      }
+    }
+  }
+}
