@@ -1,5 +1,6 @@
 package dev.turnout.proxy;
 
+import io.undertow.Undertow;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -46,7 +47,9 @@ import org.xnio.channels.AcceptingChannel;
  * spinning on a socket that stays ready. XNIO's connection high and low water marks are not applied to
  * connections accepted here; Turnout sets none on its listeners.
  *
- * <p>{@code -Dturnout.proxy.accept=xnio} keeps XNIO's own accept, for A/B benchmarks.
+ * <p>Every plaintext listener, http or h2, is balanced; a TLS listener keeps XNIO's accept (Undertow
+ * wraps its accepting channel in its own, which hands on TLS connections). {@code
+ * -Dturnout.proxy.accept=xnio} keeps XNIO's own accept everywhere, for A/B benchmarks.
  */
 final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamConnection>> {
   private static final Logger LOG = LoggerFactory.getLogger(BalancedAccept.class);
@@ -147,6 +150,26 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
       LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
       return Optional.empty();
     }
+  }
+
+  /**
+   * Balances {@code listener}'s connections (an h2 router's plaintext listener; the http ones go through
+   * {@link H2cRefusal#install}, which balances too): false, with a warning, where it could not.
+   */
+  @SuppressWarnings("unchecked")
+  static boolean install(Undertow.ListenerInfo listener, Counts counts) {
+    AcceptingChannel<StreamConnection> channel;
+    ChannelListener<StreamConnection> open;
+    try {
+      channel = (AcceptingChannel<StreamConnection>) H2cRefusal.field(listener, "channel");
+      open = (ChannelListener<StreamConnection>) H2cRefusal.field(listener, "openListener");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
+      return false;
+    }
+    Optional<BalancedAccept> balanced = of(channel, counts, open);
+    balanced.ifPresent(BalancedAccept::install);
+    return balanced.isPresent();
   }
 
   /** From now on the server's connections are accepted here. */

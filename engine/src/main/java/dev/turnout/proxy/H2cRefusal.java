@@ -26,7 +26,8 @@ import org.xnio.conduits.StreamSourceConduit;
  *
  * <p>Undertow has no hook between accepting a connection and reading it, so this takes the listener's
  * accepting channel and open listener from {@link Undertow.ListenerInfo} by reflection (Undertow 2.3)
- * and accepts for it, putting a {@link Sniffer} in front of each connection's reads. The sniffer
+ * and accepts for it (by {@link BalancedAccept}, which also picks each connection's IO thread, where it
+ * can), putting a {@link Sniffer} in front of each connection's reads. The sniffer
  * looks at the first 16 bytes only and then gets out of the way. Should the fields not be there (a
  * later Undertow), the listener is left as it was and Undertow's 400 stands; a warning says so.
  */
@@ -61,7 +62,8 @@ final class H2cRefusal {
     return true;
   }
 
-  private static Object field(Object o, String name) throws ReflectiveOperationException {
+  /** A private field of Undertow's (or XNIO's) {@code o}, read by reflection. */
+  static Object field(Object o, String name) throws ReflectiveOperationException {
     Field f = o.getClass().getDeclaredField(name);
     f.setAccessible(true);
     return f.get(o);

@@ -294,8 +294,13 @@ public final class ProxyServer {
       for (int i = 0; i < infos.size(); i++) {
         Undertow.ListenerInfo info = infos.get(i);
         listenerTls.get(i).ifPresent(t -> t.onReload(info::setSslContext));
-        if (listenerServer.get(i) < 0 && listenerTls.get(i).isEmpty()) {
-          H2cRefusal.install(info, listenerRouters.get(i), threads.acceptCounts());
+        if (listenerTls.get(i).isEmpty()) {
+          // each plaintext listener's connections go to the IO thread holding the fewest callers
+          if (listenerServer.get(i) < 0) {
+            H2cRefusal.install(info, listenerRouters.get(i), threads.acceptCounts());
+          } else {
+            BalancedAccept.install(info, threads.acceptCounts());
+          }
         }
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
         listeners.add(new RunningProxy.Listener(listenerRouters.get(i), a.getHostString(), a.getPort()));

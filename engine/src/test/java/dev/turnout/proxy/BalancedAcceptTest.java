@@ -2,6 +2,10 @@ package dev.turnout.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.config.ConfigLoader;
+import dev.turnout.metrics.ProxyMetrics;
+import dev.turnout.naming.Interpreter;
+import dev.turnout.routing.DtabSource;
 import dev.turnout.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +15,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
@@ -136,6 +144,40 @@ class BalancedAcceptTest {
     out.flush();
     InputStream in = caller.getInputStream();
     assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
+  }
+
+  @Test
+  void theProxysPlaintextListenersOfBothProtocolsBalanceTheirCallersOverItsIoThreads(@TempDir Path dir) throws Exception {
+    int n = threads.worker().getIoThreadCount();
+    String yaml = "routers:\n"
+        + "- {protocol: http, label: web, servers: [{port: 0}], dtab: '/svc=>/$/inet/127.0.0.1/1;'}\n"
+        + "- {protocol: h2, label: grpc, servers: [{port: 0}], dtab: '/svc=>/$/inet/127.0.0.1/1;'}\n";
+    // the proxy runs on the test's threads (closed with them), so their counts are the proxy's
+    RunningProxy proxy = ProxyServer.startOnLentThreads(
+        ConfigLoader.parse(yaml, dir, dir.resolve("data")).routers(),
+        new Interpreter(List.of()),
+        r -> DtabSource.fixed(r.dtab()),
+        new ProxyMetrics(System::nanoTime, Clock.systemUTC()),
+        threads);
+    try {
+      BalancedAccept.Counts counts = threads.acceptCounts();
+      for (RunningProxy.Listener l : proxy.listeners()) {
+        for (int i = 0; i < 2 * n; i++) {
+          callers.add(new Socket(InetAddress.getLoopbackAddress(), l.port()));
+        }
+      }
+      Await.until("every caller counted", DEADLINE,
+          () -> IntStream.range(0, n).map(counts::open).sum() == 4 * n);
+      for (int t = 0; t < n; t++) {
+        assertThat(counts.open(t)).as("callers on IO thread " + t).isEqualTo(4);
+      }
+
+      callers.forEach(IoUtils::safeClose);
+      Await.until("every closed caller let go", DEADLINE,
+          () -> IntStream.range(0, n).map(counts::open).sum() == 0);
+    } finally {
+      proxy.close();
+    }
   }
 
   @Test
