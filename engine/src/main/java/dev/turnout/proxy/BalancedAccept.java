@@ -14,11 +14,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.Option;
 import org.xnio.Options;
@@ -41,24 +41,29 @@ import org.xnio.channels.AcceptingChannel;
  * queue XNIO wraps it in, its socket channel, an IO thread's {@code registerChannel}, and the constructor of its socket connection, given a
  * {@code ChannelClosed} hook that lowers the count when the connection closes. Each connection gets the
  * socket settings the server was made with (TCP_NODELAY, keep-alive, send buffer, read and write
- * timeouts), as XNIO's accept gives them. Should those members not be there (another XNIO), {@link #of}
- * finds out at once and the listener keeps XNIO's accept; a warning says so. A failed accept (out of
- * file descriptors, say) stops accepting on that listener for a second, as XNIO backs off, rather than
- * spinning on a socket that stays ready. XNIO's connection high and low water marks are not applied to
- * connections accepted here; Turnout sets none on its listeners.
+ * timeouts), as XNIO's accept gives them, and its open listener runs on its own IO thread, as XNIO's
+ * queued accept runs it. Should those members not be there (another XNIO), {@link #of} finds out at once
+ * and the listener keeps XNIO's accept; a warning says so. A failed accept (out of file descriptors,
+ * say) pauses the listener by XNIO's own back-off. XNIO's connection high and low water marks are not
+ * applied to connections accepted here (Turnout sets none on its listeners), and XNIO's management
+ * bean no longer counts them.
  *
  * <p>Every plaintext listener, http or h2, is balanced; a TLS listener keeps XNIO's accept (Undertow
- * wraps its accepting channel in its own, which hands on TLS connections). {@code
+ * wraps its accepting channel in its own, which hands on TLS connections), and its connections are not
+ * counted: a proxy with TLS and plaintext listeners balances the plaintext ones only. {@code
  * -Dturnout.proxy.accept=xnio} keeps XNIO's own accept everywhere, for A/B benchmarks.
  */
 final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamConnection>> {
   private static final Logger LOG = LoggerFactory.getLogger(BalancedAccept.class);
-  static final long BACK_OFF_MILLIS = 1_000;
+  /** Connections accepted per readiness event at most, as XNIO's queued server does. */
+  static final int BATCH = 128;
   private static final Access ACCESS = Access.find();
 
   private final ServerSocketChannel socket;
   /** XNIO's server whose socket this accepts from (inside the queue XNIO wraps it in). */
   private final AcceptingChannel<StreamConnection> server;
+  /** The server's handle on the accept thread's selector, which XNIO's back-off pauses and resumes. */
+  private final Object handle;
   private final Counts counts;
   private final ChannelListener<? super StreamConnection> open;
   private final boolean keepAlive;
@@ -114,11 +119,13 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
   private BalancedAccept(
       ServerSocketChannel socket,
       AcceptingChannel<StreamConnection> server,
+      Object handle,
       Counts counts,
       ChannelListener<? super StreamConnection> open)
       throws IOException {
     this.socket = socket;
     this.server = server;
+    this.handle = handle;
     this.counts = counts;
     this.open = open;
     this.keepAlive = flag(server, Options.KEEP_ALIVE);
@@ -143,9 +150,11 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
       // XNIO 3.8 wraps the accepting server in a queue that takes each accepted connection to its thread
       Object real = ACCESS.queued.isInstance(server) ? ACCESS.queuedReal.get(server) : server;
       ServerSocketChannel socket = (ServerSocketChannel) ACCESS.serverSocket.get(real);
+      // XNIO 3.8 accepts on its one accept thread, through the server's one handle
+      Object handle = ACCESS.handle.invoke(real, 0);
       @SuppressWarnings("unchecked")
       AcceptingChannel<StreamConnection> accepting = (AcceptingChannel<StreamConnection>) real;
-      return Optional.of(new BalancedAccept(socket, accepting, counts, open));
+      return Optional.of(new BalancedAccept(socket, accepting, handle, counts, open));
     } catch (ReflectiveOperationException | RuntimeException | IOException e) {
       LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
       return Optional.empty();
@@ -180,18 +189,28 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
 
   @Override
   public void handleEvent(AcceptingChannel<StreamConnection> ignored) {
-    SocketChannel accepted;
-    try {
-      accepted = socket.accept();
-    } catch (ClosedChannelException e) {
-      return;
-    } catch (IOException e) {
-      backOff(e);
-      return;
+    // As XNIO's own accept: up to a batch per readiness event, so a burst of callers (every one
+    // reconnecting after a restart) does not wait a turn of the accept thread each
+    for (int i = 0; i < BATCH; i++) {
+      SocketChannel accepted;
+      try {
+        accepted = socket.accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        backOff(e);
+        return;
+      }
+      if (accepted == null) {
+        return;
+      }
+      resetBackOff();
+      hand(accepted);
     }
-    if (accepted == null) {
-      return;
-    }
+  }
+
+  /** Sets {@code accepted} up on the least loaded IO thread and has its open listener run there. */
+  private void hand(SocketChannel accepted) {
     int thread = counts.take();
     StreamConnection connection;
     try {
@@ -202,8 +221,17 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
       LOG.debug("an accepted connection could not be set up", e);
       return;
     }
-    // Undertow starts reading at once: that must happen on the thread the connection belongs to
-    connection.getIoThread().execute(() -> open.handleEvent(connection));
+    try {
+      // Undertow starts reading at once: that must happen on the thread the connection belongs to.
+      // A listener that fails leaves the connection closed (which releases its count), not dangling.
+      connection.getIoThread().execute(() -> {
+        if (!ChannelListeners.invokeChannelListener(connection, open)) {
+          IoUtils.safeClose(connection);
+        }
+      });
+    } catch (RuntimeException e) { // the thread is stopping: the worker is shutting down
+      IoUtils.safeClose(connection);
+    }
   }
 
   private StreamConnection connect(SocketChannel accepted, int thread)
@@ -222,7 +250,7 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
       key = (SelectionKey) ACCESS.register.invoke(io, accepted);
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof IOException failed) {
-        throw failed; // the thread's selector closed under it: the worker is stopping
+        throw failed; // the accepted channel was closed under it
       }
       throw e;
     }
@@ -232,16 +260,27 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
     return c;
   }
 
-  /** Stops accepting for a second after a failed accept, as XNIO does, instead of spinning on it. */
+  /**
+   * Stops accepting for a while after a failed accept (out of file descriptors, say) instead of spinning
+   * on a socket that stays ready: XNIO's own back-off on the server's handle, 250 ms growing fourfold up
+   * to 30 s, reset by the next accept that works.
+   */
   private void backOff(IOException e) {
-    LOG.warn("accepting a connection on {} failed; trying again in {} ms: {}",
-        server.getLocalAddress(), BACK_OFF_MILLIS, e.toString());
-    server.suspendAccepts();
-    server.getIoThread().executeAfter(() -> {
-      if (server.isOpen()) {
-        server.resumeAccepts();
-      }
-    }, BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
+    try {
+      ACCESS.startBackOff.invoke(handle);
+      LOG.warn("accepting a connection on {} failed; trying again in {} ms: {}",
+          server.getLocalAddress(), ACCESS.backOffTime.invoke(handle), e.toString());
+    } catch (ReflectiveOperationException | RuntimeException failed) {
+      LOG.warn("accepting a connection on {} failed and could not be paused: {}", server.getLocalAddress(), e.toString());
+    }
+  }
+
+  private void resetBackOff() {
+    try {
+      ACCESS.resetBackOff.invoke(handle);
+    } catch (ReflectiveOperationException | RuntimeException ignored) {
+      // nothing was paused through it either
+    }
   }
 
   private static boolean flag(AcceptingChannel<?> server, Option<Boolean> option) throws IOException {
@@ -256,7 +295,16 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
 
   /** XNIO's package-private members this needs, or null (with a warning) when they are not there. */
   private record Access(
-      Class<?> queued, Field queuedReal, Field serverSocket, Method register, Constructor<?> connection, Class<?> closedHandle) {
+      Class<?> queued,
+      Field queuedReal,
+      Field serverSocket,
+      Method handle,
+      Method startBackOff,
+      Method resetBackOff,
+      Method backOffTime,
+      Method register,
+      Constructor<?> connection,
+      Class<?> closedHandle) {
     /** An {@code org.xnio.nio.ChannelClosed} (XNIO calls it once the connection's socket is closed) running {@code action}. */
     Object whenClosed(Runnable action) {
       return Proxy.newProxyInstance(
@@ -283,12 +331,21 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
         Class<?> connection = Class.forName("org.xnio.nio.NioSocketStreamConnection");
         Field socket = server.getDeclaredField("channel");
         socket.setAccessible(true);
+        Method handle = server.getDeclaredMethod("getHandle", int.class);
+        handle.setAccessible(true);
+        Class<?> handleClass = Class.forName("org.xnio.nio.NioTcpServerHandle");
+        Method startBackOff = handleClass.getDeclaredMethod("startBackOff");
+        startBackOff.setAccessible(true);
+        Method resetBackOff = handleClass.getDeclaredMethod("resetBackOff");
+        resetBackOff.setAccessible(true);
+        Method backOffTime = handleClass.getDeclaredMethod("getBackOffTime");
+        backOffTime.setAccessible(true);
         Method register = worker.getDeclaredMethod("registerChannel", AbstractSelectableChannel.class);
         register.setAccessible(true);
         Class<?> closed = Class.forName("org.xnio.nio.ChannelClosed");
         Constructor<?> make = connection.getDeclaredConstructor(worker, SelectionKey.class, closed);
         make.setAccessible(true);
-        return new Access(queued, real, socket, register, make, closed);
+        return new Access(queued, real, socket, handle, startBackOff, resetBackOff, backOffTime, register, make, closed);
       } catch (ReflectiveOperationException | RuntimeException e) {
         LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
         return null;

@@ -104,6 +104,24 @@ class BalancedAcceptTest {
   }
 
   @Test
+  void aConnectionWhoseOpenListenerFailsIsClosedAndNoLongerCounted() throws Exception {
+    int n = threads.worker().getIoThreadCount();
+    BalancedAccept.Counts counts = listen(OptionMap.EMPTY, c -> {
+      accepted.add(c);
+      throw new IllegalStateException("a listener that breaks");
+    });
+
+    connect(2 * n);
+
+    Await.until("every failed connection let go", DEADLINE,
+        () -> IntStream.range(0, n).map(counts::open).sum() == 0);
+    assertThat(accepted).noneMatch(StreamConnection::isOpen);
+    // the caller sees its connection end, not hang
+    callers.get(0).setSoTimeout(10_000);
+    assertThat(callers.get(0).getInputStream().read()).isEqualTo(-1);
+  }
+
+  @Test
   void aConnectionGetsTheServersSocketSettingsAndCarriesBytesBothWays() throws Exception {
     OptionMap options = OptionMap.builder()
         .set(Options.TCP_NODELAY, true)
