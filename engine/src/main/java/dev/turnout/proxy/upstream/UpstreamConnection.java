@@ -50,7 +50,10 @@ final class UpstreamConnection implements Closeable {
      */
     HeaderMap answerHeaders();
 
-    /** The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}. */
+    /**
+     * The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}.
+     * The connection reads every answer into one head: it is good until the connection reads the next.
+     */
     void answered(UpstreamConnection connection, ResponseHead head);
 
     /** Relaying the body failed on either side. The connection is closed; the caller's must be too. */
@@ -99,7 +102,10 @@ final class UpstreamConnection implements Closeable {
   /** A readable event came while the request was still being written: reads wait until it is out. */
   private boolean readsHeld;
   private boolean bodyless;
+  /** The answer being relayed: {@link #reading} once its head is read, else null. */
   private ResponseHead head;
+  /** The head every answer on this connection is read into, with its thread's {@link #scratch}. */
+  private final ResponseHead reading;
   private BodyFraming framing;
   private StreamSinkChannel caller;
 
@@ -109,6 +115,7 @@ final class UpstreamConnection implements Closeable {
     this.sink = connection.getSinkChannel();
     this.home = home;
     this.scratch = Scratch.ofThisThread(); // made on its pool's thread (UpstreamPool.PerThread#ready)
+    this.reading = new ResponseHead(scratch);
     connection.setCloseListener(c -> closed());
     source.getReadSetter().set(c -> readable());
     sink.getWriteSetter().set(c -> writable());
@@ -292,7 +299,7 @@ final class UpstreamConnection implements Closeable {
       ResponseHead h;
       int start = in.position();
       try {
-        h = ResponseHead.parse(in, into);
+        h = reading.read(in, into) ? reading : null;
       } catch (ResponseHead.Malformed e) {
         brokenNow(e);
         return;
@@ -435,6 +442,7 @@ final class UpstreamConnection implements Closeable {
     caller = null;
     handler = null;
     head = null;
+    reading.headers = null; // an idle connection holds no exchange's map
     framing = null;
     dropBytes();
     if (reuse) {

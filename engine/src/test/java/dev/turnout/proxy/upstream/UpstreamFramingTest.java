@@ -54,13 +54,16 @@ class UpstreamFramingTest {
   @Test
   void valuesKeptFromEarlierAnswersAreHandedOutOnlyForTheSameBytes() throws Exception {
     java.util.List<String> seen = new java.util.ArrayList<>();
+    Scratch thread = new Scratch(); // one IO thread's: its values kept across answers and connections
     for (int i = 0; i < 500; i++) {
-      ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-N: v" + i + "\r\nServer: s\r\nX-Same: v" + i % 7
-          + "\r\n\r\n"));
+      ResponseHead h = new ResponseHead(thread);
+      assertThat(h.read(bytes("HTTP/1.1 200 OK\r\nX-N: v" + i + "\r\nServer: s\r\nX-Same: v" + i % 7
+          + "\r\n\r\n"), null)).isTrue();
       seen.add(h.headers.getFirst("X-N") + " " + h.headers.getFirst("X-Same") + " " + h.headers.getFirst("Server"));
     }
 
-    ResponseHead again = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-Same: v3\r\nX-Other: v3\r\n\r\n"));
+    ResponseHead again = new ResponseHead(thread);
+    assertThat(again.read(bytes("HTTP/1.1 200 OK\r\nX-Same: v3\r\nX-Other: v3\r\n\r\n"), null)).isTrue();
 
     for (int i = 0; i < 500; i++) {
       assertThat(seen.get(i)).isEqualTo("v" + i + " v" + i % 7 + " s");
@@ -144,6 +147,34 @@ class UpstreamFramingTest {
       assertThatThrownBy(() -> ResponseHead.parse(bytes(broken), exchanges)).isInstanceOf(ResponseHead.Malformed.class);
       assertThat(exchanges.size()).as(broken).isZero();
     }
+  }
+
+  @Test
+  void aHeadReadAgainTakesNothingFromTheAnswerBefore() throws Exception {
+    ResponseHead h = new ResponseHead(new Scratch());
+    HeaderMap first = new HeaderMap();
+    assertThat(h.read(bytes("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n"), first)).isTrue();
+    assertThat(h.chunked).isTrue();
+    assertThat(h.keepAlive).isFalse();
+
+    HeaderMap second = new HeaderMap();
+    assertThat(h.read(bytes("HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\n"), second)).isTrue();
+
+    assertThat(h.status).isEqualTo(404);
+    assertThat(h.headers).isSameAs(second);
+    assertThat(second.contains("X-A")).isFalse();
+    assertThat(h.chunked).isFalse();
+    assertThat(h.untilClose).isFalse();
+    assertThat(h.contentLength).isEqualTo(7);
+    assertThat(h.keepAlive).isTrue();
+    assertThat(first.getFirst("X-A")).isEqualTo("1");
+    // a head longer than the first look grows the thread's array, and the next head reads from it too
+    String cookie = "c".repeat(3000);
+    assertThat(h.read(bytes("HTTP/1.1 200 OK\r\nSet-Cookie: " + cookie + "\r\n\r\n"), null)).isTrue();
+    assertThat(h.headers.getFirst("Set-Cookie")).isEqualTo(cookie);
+    assertThat(h.read(bytes("HTTP/1.1 204 No Content\r\n\r\n"), null)).isTrue();
+    assertThat(h.status).isEqualTo(204);
+    assertThat(h.read(bytes("HTTP/1.1 200 OK\r\nServ"), null)).isFalse();
   }
 
   @Test
