@@ -35,7 +35,8 @@ final class Binding {
    *
    * @throws Refusal 502 when the name is unroutable
    */
-  Routed bind(HttpServerExchange exchange, Identification named, Dtab local, String requestId) {
+  Routed bind(
+      HttpServerExchange exchange, Identification named, Dtab local, String callerRequestId, long newRequestId) {
     Path service = named.service();
     RoutingSnapshot snapshot = router.source().current();
     Route route;
@@ -55,7 +56,7 @@ final class Binding {
     }
     String target = Hop.target(named.rewrittenPath(), exchange);
     return new Routed(
-        router, snapshot, local, service, route.service(), chosen.get(), target, requestId, via);
+        router, snapshot, local, service, route.service(), chosen.get(), target, callerRequestId, newRequestId, via);
   }
 
   /** Counts the service's unroutable request and logs it; the refusal to throw. */
