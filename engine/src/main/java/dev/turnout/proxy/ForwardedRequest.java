@@ -216,7 +216,9 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     }
     int stripe = Stripe.index();
     serviceStats.status(stripe, ex.getStatusCode());
-    serviceStats.finish(stripe, shared.metrics.nanos(), succeeded, failureClass, router().nanos() - startNanos);
+    long now = shared.metrics.nanos();
+    long routerNow = shared.oneClock ? now : router().nanos();
+    serviceStats.finish(stripe, now, succeeded, failureClass, routerNow - startNanos);
     next.proceed();
   }
 }

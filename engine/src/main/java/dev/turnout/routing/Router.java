@@ -187,6 +187,11 @@ public final class Router {
     return nanos.getAsLong();
   }
 
+  /** The clock {@link #nanos} reads: a caller that reads another clock too may read once when they are one. */
+  public LongSupplier clock() {
+    return nanos;
+  }
+
   /**
    * The request's service name, or empty when no identifier applies.
    *
@@ -361,7 +366,12 @@ public final class Router {
 
   /** Records an attempt's outcome on its endpoint, for balancing and failure accrual. */
   public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos) {
-    endpoint.latency(latencyNanos);
+    recordOutcome(endpoint, outcome, latencyNanos, nanos.getAsLong());
+  }
+
+  /** As {@link #recordOutcome(Endpoint, ResponseClass, long)}, at {@code nowNanos} of this router's {@link #clock}. */
+  public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos, long nowNanos) {
+    endpoint.latency(latencyNanos, nowNanos);
     if (endpoint.accrual().record(outcome.isSuccess())) {
       health.incrementAndGet();
     }
