@@ -107,6 +107,10 @@ final class UpstreamConnection implements Closeable {
   /** The head every answer on this connection is read into, with its thread's {@link #scratch}. */
   private final ResponseHead reading;
   private BodyFraming framing;
+  /** The framings of this connection's answers, started again for each ({@link #framing} is one of them). */
+  private final BodyFraming.Fixed fixedBody = new BodyFraming.Fixed();
+
+  private BodyFraming.Chunked chunkedBody;
   private StreamSinkChannel caller;
 
   UpstreamConnection(StreamConnection connection, UpstreamPool.PerThread home) {
@@ -337,11 +341,14 @@ final class UpstreamConnection implements Closeable {
       buffer = scratch;
       head = h;
       if (bodyless || h.status == 204 || h.status == 304) {
-        framing = BodyFraming.fixed(0);
+        framing = fixedBody.start(0);
       } else if (h.chunked) {
-        framing = BodyFraming.chunked();
+        if (chunkedBody == null) {
+          chunkedBody = new BodyFraming.Chunked();
+        }
+        framing = chunkedBody.start();
       } else if (h.contentLength >= 0) {
-        framing = BodyFraming.fixed(h.contentLength);
+        framing = fixedBody.start(h.contentLength);
       } else {
         framing = BodyFraming.untilClose();
       }

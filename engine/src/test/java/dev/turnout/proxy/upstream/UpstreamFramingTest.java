@@ -248,4 +248,37 @@ class UpstreamFramingTest {
     BodyFraming empty = BodyFraming.fixed(0);
     assertThat(empty.data(ByteBuffer.allocate(0))).isEqualTo(BodyFraming.END);
   }
+
+  @Test
+  void aFramingStartedAgainReadsTheNextBodyAsANewOneWouldWhereverTheLastStopped() throws Exception {
+    String wire = "5;name=value\r\nhello\r\n1A\r\n, chunked world, in parts.\r\n0\r\nX-Trailer: t\r\n\r\n";
+    BodyFraming.Chunked chunked = new BodyFraming.Chunked();
+    for (int cut = 0; cut < wire.length(); cut++) {
+      // a body left at every point of its framing: mid size line, extension, data, trailers
+      ByteBuffer part = bytes(wire.substring(0, cut));
+      chunked.start();
+      try {
+        while (true) {
+          int n = chunked.data(part);
+          if (n <= 0) {
+            break;
+          }
+          part.position(part.position() + n);
+          chunked.consumed(n);
+        }
+      } catch (ResponseHead.Malformed e) {
+        throw new AssertionError("cut at " + cut, e);
+      }
+      assertThat(decode(chunked.start(), wire, 7)).as("after a cut at " + cut).isEqualTo("hello, chunked world, in parts.");
+    }
+    assertThatThrownBy(() -> decode(chunked.start(), "zz\r\n", 64)).isInstanceOf(ResponseHead.Malformed.class);
+    assertThat(decode(chunked.start(), "3\nabc\n0\n\n", 2)).isEqualTo("abc");
+
+    BodyFraming.Fixed fixed = new BodyFraming.Fixed();
+    assertThat(decode(fixed.start(11), "hello world", 3)).isEqualTo("hello world");
+    fixed.start(5);
+    fixed.consumed(2);
+    assertThat(decode(fixed.start(3), "abc", 1)).isEqualTo("abc");
+    assertThat(fixed.start(0).data(ByteBuffer.allocate(0))).isEqualTo(BodyFraming.END);
+  }
 }
