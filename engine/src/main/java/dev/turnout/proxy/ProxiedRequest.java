@@ -91,6 +91,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
+  /** The next attempt starts in the event the request started in: {@link #startNanos} is its start too. */
+  private boolean startsWithRequest;
   /** When {@link #attemptDone} ended the last attempt, by the router's clock, and how long it took. */
   private long attemptEnd;
 
@@ -170,7 +172,14 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
     }
-    attempt();
+    // The first attempt starts in the event the request was routed in: it starts at the request's
+    // start, read once (an attempt started later, after a wait or from inside this one, reads the clock)
+    startsWithRequest = true;
+    try {
+      attempt();
+    } finally {
+      startsWithRequest = false;
+    }
   }
 
   /** The whole body is here: every attempt sends these bytes, so the request may be retried. */
@@ -239,7 +248,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpoint = picked.get();
     endpointTried = false;
     endpointStats = shared.metrics.endpoint(clientStats, endpoint.key(), endpoint.ejected());
-    attemptStart = router().nanos();
+    attemptStart = startsWithRequest ? startNanos : router().nanos();
+    startsWithRequest = false;
     router().attemptStarted(endpoint);
     if (trace != null) {
       trace.attemptStarted(target.id(), endpoint.key());
