@@ -40,8 +40,10 @@ final class Binding {
     Path service = named.service();
     RoutingSnapshot snapshot = router.source().current();
     Route route;
+    // the request's start by its router's clock: binding's cache reads it, and the request keeps it
+    long now = router.nanos();
     try {
-      route = router.bind(snapshot, local, service);
+      route = router.bind(snapshot, local, service, now);
     } catch (BindingException e) {
       throw unroutable(service.show(), message(service, snapshot, local, e.getMessage()));
     }
@@ -56,7 +58,7 @@ final class Binding {
     }
     String target = Hop.target(named.rewrittenPath(), exchange);
     return new Routed(
-        router, snapshot, local, service, route.service(), chosen.get(), target, callerRequestId, newRequestId, via);
+        router, snapshot, local, service, route.service(), chosen.get(), target, callerRequestId, newRequestId, via, now);
   }
 
   /** Counts the service's unroutable request and logs it; the refusal to throw. */

@@ -54,7 +54,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     this.hasBody = Hop.hasBody(exchange);
     this.grpc = GrpcAnswers.isGrpc(exchange);
     this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
-    this.startNanos = router().nanos();
+    this.startNanos = routed.routedNanos(); // routed in this event: no second clock read
     this.policy = router().policy(routed.service());
     this.trace = exchange.getAttachment(Observing.TRACE);
     if (trace != null) {

@@ -13,7 +13,8 @@ import java.util.Optional;
  * forwarding: the router and the snapshot it read once, the request's local dtab, the service name
  * (as a path and as shown), the target chosen first (a retry may rebind to another), and what goes
  * upstream from this hop: the request target (the path an identifier may have rewritten, and the
- * query), the request id (the caller's, or a new one: {@link RequestId}) and this server's {@code Via} entry.
+ * query), the request id (the caller's, or a new one: {@link RequestId}) and this server's {@code Via} entry;
+ * and when it was bound, by the router's clock, which is when the forwarded request starts.
  */
 record Routed(
     Router router,
@@ -25,7 +26,8 @@ record Routed(
     String requestTarget,
     String callerRequestId,
     long newRequestId,
-    String via) {
+    String via,
+    long routedNanos) {
 
   /**
    * The request id that goes upstream as {@code l5d-reqid}: the caller's ({@code callerRequestId}), or,

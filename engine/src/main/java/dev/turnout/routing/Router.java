@@ -207,6 +207,11 @@ public final class Router {
    * @throws dev.turnout.naming.BindingException when binding cannot finish
    */
   public Route bind(RoutingSnapshot snapshot, Dtab local, Path service) {
+    return bind(snapshot, local, service, nanos.getAsLong());
+  }
+
+  /** As {@link #bind(RoutingSnapshot, Dtab, Path)}, at {@code now} of this router's {@link #clock}. */
+  public Route bind(RoutingSnapshot snapshot, Dtab local, Path service, long now) {
     Bindings b = bindings;
     long generation = interpreter.generation();
     if (b == null || b.snapshot() != snapshot || b.generation() != generation) {
@@ -215,7 +220,6 @@ public final class Router {
       bindings = b;
     }
     Bound cached = b.get(local, service);
-    long now = nanos.getAsLong();
     if (cached != null && cached.health() == health.get() && now < cached.validUntil()) {
       return cached.route();
     }
