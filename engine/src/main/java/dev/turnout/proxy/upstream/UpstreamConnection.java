@@ -36,28 +36,32 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  * ({@link BodyFraming}), the per-thread scratch space ({@link Scratch}), the pool ({@link UpstreamPool}).
  */
 final class UpstreamConnection implements Closeable {
-  /** What an attempt on this connection hears. Called on the IO thread. */
+  /**
+   * What a request sent on this connection hears, with the request it is about: the connection keeps
+   * the request, so one handler serves every request and none is made per attempt. Called on the IO
+   * thread.
+   */
   interface Handler {
     /** Not a byte of the request was written: the connection was dead already. Closed. */
-    void notSent(UpstreamConnection connection, IOException e);
+    void notSent(UpstreamConnection connection, UpstreamRequest request, IOException e);
 
     /** The connection broke, or the backend broke HTTP, after the request went out and before an answer. Closed. */
-    void broken(UpstreamConnection connection, IOException e);
+    void broken(UpstreamConnection connection, UpstreamRequest request, IOException e);
 
     /**
      * The map the answer's head is parsed into ({@link UpstreamRequest#answerHeaders}), or null for a
      * map of its own. Left empty when the head is not handed to {@link #answered}.
      */
-    HeaderMap answerHeaders();
+    HeaderMap answerHeaders(UpstreamRequest request);
 
     /**
      * The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}.
      * The connection reads every answer into one head: it is good until the connection reads the next.
      */
-    void answered(UpstreamConnection connection, ResponseHead head);
+    void answered(UpstreamConnection connection, UpstreamRequest request, ResponseHead head);
 
     /** Relaying the body failed on either side. The connection is closed; the caller's must be too. */
-    void relayFailed(UpstreamConnection connection, IOException e);
+    void relayFailed(UpstreamConnection connection, UpstreamRequest request, IOException e);
   }
 
   private static final int IDLE = 0;
@@ -85,6 +89,8 @@ final class UpstreamConnection implements Closeable {
 
   private int state = IDLE;
   private Handler handler;
+  /** The request being sent or answered; null with {@link #handler}. */
+  private UpstreamRequest request;
   private ByteBufferPool pool;
   /**
    * The answer's bytes read and not yet relayed: while an event runs, the IO thread's {@link Scratch}
@@ -138,12 +144,14 @@ final class UpstreamConnection implements Closeable {
 
 
   /**
-   * Sends a request: its {@code head} (the thread's {@link Http1Head}'s bytes) and then {@code body}
+   * Sends {@code request}, whose outcome {@code handler} hears: its {@code head} (the thread's {@link Http1Head}'s bytes) and then {@code body}
    * when there is one. {@code bodyless} says the answer has no body whatever its head says (a HEAD
    * request). {@code pool} lends a buffer when bytes must wait between events.
    */
-  void send(Handler handler, ByteBufferPool pool, ByteBuffer head, byte[] body, boolean bodyless) {
+  void send(
+      Handler handler, UpstreamRequest request, ByteBufferPool pool, ByteBuffer head, byte[] body, boolean bodyless) {
     this.handler = handler;
+    this.request = request;
     this.pool = pool;
     this.bodyless = bodyless;
     headInScratch = true;
@@ -185,12 +193,13 @@ final class UpstreamConnection implements Closeable {
       }
     } catch (IOException e) {
       Handler h = handler;
+      UpstreamRequest r = request;
       boolean nothingSent = written == 0;
       close();
       if (nothingSent) {
-        h.notSent(this, e);
+        h.notSent(this, r, e);
       } else {
-        h.broken(this, e);
+        h.broken(this, r, e);
       }
       return;
     }
@@ -237,6 +246,7 @@ final class UpstreamConnection implements Closeable {
    */
   private void failedInside(RuntimeException e) {
     Handler h = handler;
+    UpstreamRequest r = request;
     boolean relaying = state == RELAYING || state == ANSWERED;
     close();
     if (h == null) {
@@ -244,9 +254,9 @@ final class UpstreamConnection implements Closeable {
     }
     IOException wrapped = new IOException("Turnout failed on the connection to " + key() + ": " + e, e);
     if (relaying) {
-      h.relayFailed(this, wrapped);
+      h.relayFailed(this, r, wrapped);
     } else {
-      h.broken(this, wrapped);
+      h.broken(this, r, wrapped);
     }
   }
 
@@ -298,7 +308,7 @@ final class UpstreamConnection implements Closeable {
    * the body bytes after it moved to {@code scratch} when {@code in} is a head that came in parts.
    */
   private void parseHead(ByteBuffer in, ByteBuffer scratch) {
-    HeaderMap into = handler.answerHeaders();
+    HeaderMap into = handler.answerHeaders(request);
     while (true) {
       ResponseHead h;
       int start = in.position();
@@ -353,7 +363,7 @@ final class UpstreamConnection implements Closeable {
         framing = BodyFraming.untilClose();
       }
       state = ANSWERED;
-      handler.answered(this, h);
+      handler.answered(this, request, h);
       return;
     }
   }
@@ -448,6 +458,7 @@ final class UpstreamConnection implements Closeable {
     boolean reuse = head.keepAlive && !framing.endsAtEof() && !buffer.hasRemaining();
     caller = null;
     handler = null;
+    request = null;
     head = null;
     reading.headers = null; // an idle connection holds no exchange's map
     framing = null;
@@ -463,14 +474,16 @@ final class UpstreamConnection implements Closeable {
 
   private void brokenNow(IOException e) {
     Handler h = handler;
+    UpstreamRequest r = request;
     close();
-    h.broken(this, e);
+    h.broken(this, r, e);
   }
 
   private void relayBroken(IOException e) {
     Handler h = handler;
+    UpstreamRequest r = request;
     close();
-    h.relayFailed(this, e);
+    h.relayFailed(this, r, e);
   }
 
   /** At an event's end, in the body: bytes not yet relayed (read mode) move to {@link #own}. */
@@ -502,6 +515,7 @@ final class UpstreamConnection implements Closeable {
     }
     state = CLOSED;
     handler = null;
+    request = null;
     caller = null;
     dropBytes();
     IoUtils.safeClose(connection);
