@@ -153,6 +153,11 @@ public final class ProxyMetrics implements AutoCloseable {
     return nanos.getAsLong();
   }
 
+  /** The clock {@link #nanos} reads: a caller that reads another clock too may read once when they are one. */
+  public LongSupplier clock() {
+    return nanos;
+  }
+
   /** The Prometheus registry, for {@code /metrics}. */
   public PrometheusMeterRegistry registry() {
     return registry;

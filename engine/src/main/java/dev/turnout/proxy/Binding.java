@@ -35,12 +35,15 @@ final class Binding {
    *
    * @throws Refusal 502 when the name is unroutable
    */
-  Routed bind(HttpServerExchange exchange, Identification named, Dtab local, String requestId) {
+  Routed bind(
+      HttpServerExchange exchange, Identification named, Dtab local, String callerRequestId, long newRequestId) {
     Path service = named.service();
     RoutingSnapshot snapshot = router.source().current();
     Route route;
+    // the request's start by its router's clock: binding's cache reads it, and the request keeps it
+    long now = router.nanos();
     try {
-      route = router.bind(snapshot, local, service);
+      route = router.bind(snapshot, local, service, now);
     } catch (BindingException e) {
       throw unroutable(service.show(), message(service, snapshot, local, e.getMessage()));
     }
@@ -55,7 +58,7 @@ final class Binding {
     }
     String target = Hop.target(named.rewrittenPath(), exchange);
     return new Routed(
-        router, snapshot, local, service, route.service(), chosen.get(), target, requestId, via);
+        router, snapshot, local, service, route.service(), chosen.get(), target, callerRequestId, newRequestId, via, now);
   }
 
   /** Counts the service's unroutable request and logs it; the refusal to throw. */

@@ -54,7 +54,7 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     this.hasBody = Hop.hasBody(exchange);
     this.grpc = GrpcAnswers.isGrpc(exchange);
     this.serviceStats = shared.metrics.service(router().label(), routed.serviceName());
-    this.startNanos = router().nanos();
+    this.startNanos = routed.routedNanos(); // routed in this event: no second clock read
     this.policy = router().policy(routed.service());
     this.trace = exchange.getAttachment(Observing.TRACE);
     if (trace != null) {
@@ -216,7 +216,9 @@ abstract class ForwardedRequest implements UpstreamRequest, ExchangeCompletionLi
     }
     int stripe = Stripe.index();
     serviceStats.status(stripe, ex.getStatusCode());
-    serviceStats.finish(stripe, shared.metrics.nanos(), succeeded, failureClass, router().nanos() - startNanos);
+    long now = shared.metrics.nanos();
+    long routerNow = shared.oneClock ? now : router().nanos();
+    serviceStats.finish(stripe, now, succeeded, failureClass, routerNow - startNanos);
     next.proceed();
   }
 }

@@ -2,6 +2,7 @@ package dev.turnout.proxy;
 
 import dev.turnout.accesslog.AccessLog;
 import dev.turnout.config.ServerConfig;
+import dev.turnout.metrics.Nanos;
 import dev.turnout.metrics.ProxyMetrics;
 import dev.turnout.metrics.Stripe;
 import dev.turnout.metrics.TrafficStats;
@@ -51,11 +52,14 @@ final class Observing implements ExchangeCompletionListener {
   private final AccessLog accessLog;
   private final AccessLines lines;
   private final Tracing tracing;
+  /** The metrics read {@link Nanos#SYSTEM}, the clock of Undertow's request start time. */
+  private final boolean systemClock;
   private volatile TrafficStats stats;
 
   Observing(
       ProxyMetrics metrics, String router, ServerConfig server, AccessLog accessLog, Tracing tracing, Clock clock) {
     this.metrics = metrics;
+    this.systemClock = metrics.clock() == Nanos.SYSTEM;
     this.tracing = tracing;
     this.router = router;
     this.server = server;
@@ -113,12 +117,14 @@ final class Observing implements ExchangeCompletionListener {
     try {
       int status = exchange.getStatusCode();
       long started = exchange.getRequestStartTime();
-      long latency = started > 0 ? System.nanoTime() - started : 0;
+      long now = metrics.nanos();
+      // Undertow's start time is System.nanoTime's, which the metrics' clock is but in tests
+      long latency = started > 0 ? (systemClock ? now : System.nanoTime()) - started : 0;
       TrafficStats s = stats(exchange);
       int stripe = Stripe.index();
       s.status(stripe, status);
       boolean failed = status >= 500 && status < 600;
-      s.finish(stripe, metrics.nanos(), !failed, failed ? FAILED[status - 500] : "", latency);
+      s.finish(stripe, now, !failed, failed ? FAILED[status - 500] : "", latency);
       if (accessLog != null) {
         accessLog.add(lines.line(exchange));
       }

@@ -19,6 +19,11 @@ final class PerRouter implements AutoCloseable {
   /** Null when the router has no request timeout. */
   final Deadlines deadlines;
   final FailureLog log;
+  /**
+   * The router's clock is the metrics' (both {@link Nanos#SYSTEM} but in tests): an event that needs
+   * the time for both reads it once.
+   */
+  final boolean oneClock;
   private final ConcurrentHashMap<Duration, Deadlines> byTimeout = new ConcurrentHashMap<>();
 
   PerRouter(Router router, Pools pools, ProxyMetrics metrics, FailureLog log) {
@@ -27,6 +32,7 @@ final class PerRouter implements AutoCloseable {
     long timeout = router.config().requestTimeout().toNanos();
     this.deadlines = timeout > 0 ? new Deadlines(timeout, Nanos.SYSTEM) : null;
     this.log = log;
+    this.oneClock = router.clock() == metrics.clock();
   }
 
   /** The deadlines of requests that may take {@code timeout}. */

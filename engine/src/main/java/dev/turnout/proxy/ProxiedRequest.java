@@ -91,6 +91,12 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
+  /** The next attempt starts in the event the request started in: {@link #startNanos} is its start too. */
+  private boolean startsWithRequest;
+  /** When {@link #attemptDone} ended the last attempt, by the router's clock, and how long it took. */
+  private long attemptEnd;
+
+  private long attemptLatency;
   /** Between an attempt's start and {@link #attemptDone}: what timing it out must end. */
   private boolean attemptOpen;
   /** Gives up the current attempt's wait for a connection. */
@@ -166,7 +172,14 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
     }
-    attempt();
+    // The first attempt starts in the event the request was routed in: it starts at the request's
+    // start, read once (an attempt started later, after a wait or from inside this one, reads the clock)
+    startsWithRequest = true;
+    try {
+      attempt();
+    } finally {
+      startsWithRequest = false;
+    }
   }
 
   /** The whole body is here: every attempt sends these bytes, so the request may be retried. */
@@ -235,7 +248,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpoint = picked.get();
     endpointTried = false;
     endpointStats = shared.metrics.endpoint(clientStats, endpoint.key(), endpoint.ejected());
-    attemptStart = router().nanos();
+    attemptStart = startsWithRequest ? startNanos : router().nanos();
+    startsWithRequest = false;
     router().attemptStarted(endpoint);
     if (trace != null) {
       trace.attemptStarted(target.id(), endpoint.key());
@@ -296,14 +310,23 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (trace != null) {
       trace.attemptEnded(0, why);
     }
-    long latency = router().nanos() - attemptStart;
+    // One clock read for the attempt's end: its figures, and its outcome's record (recordOutcome)
+    long end = router().nanos();
+    long latency = end - attemptStart;
+    attemptEnd = end;
+    attemptLatency = latency;
     router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
     int stripe = Stripe.index();
-    long now = shared.metrics.nanos();
+    long now = shared.oneClock ? end : shared.metrics.nanos();
     endpointStats.finish(stripe, now, ok, why, latency);
     clientStats.finish(stripe, now, ok, why, latency);
     serviceClientStats.finish(stripe, now, ok, why, latency);
+  }
+
+  /** Records the attempt {@link #attemptDone} just ended on its endpoint, with the time that read. */
+  private void recordOutcome(ResponseClass cls) {
+    router().recordOutcome(endpoint, cls, attemptLatency, attemptEnd);
   }
 
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
@@ -366,7 +389,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
         waiting.cancel();
       }
       attemptDone(cls, "timeout");
-      router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
+      recordOutcome(cls);
       if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.ATTEMPT_TIMEOUT)) {
         retry(Failure.ATTEMPT_TIMEOUT);
         return;
@@ -467,7 +490,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "refused");
     // the balancer and failure accrual steer away from a backend that keeps refusing
-    router().recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router().nanos() - attemptStart);
+    recordOutcome(ResponseClass.RETRYABLE_FAILURE);
     if (mayRetry(Failure.REFUSED)) {
       retry(Failure.REFUSED);
       return;
@@ -489,7 +512,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (classOnTrailers) {
       classOnTrailers = false;
       attemptDone(ResponseClass.FAILURE, "reset");
-      router().recordOutcome(endpoint, ResponseClass.FAILURE, router().nanos() - attemptStart);
+      recordOutcome(ResponseClass.FAILURE);
       settle(ResponseClass.FAILURE, "reset");
     }
     if (e.getCause() instanceof RuntimeException bug) {
@@ -531,7 +554,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       return;
     }
     attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
-    router().recordOutcome(endpoint, ResponseClass.RETRYABLE_FAILURE, router().nanos() - attemptStart);
+    recordOutcome(ResponseClass.RETRYABLE_FAILURE);
     if (mayRetry(Failure.BROKEN)) {
       retry(Failure.BROKEN);
       return;
@@ -585,7 +608,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       trace.attemptEnded(status, why);
     }
     attemptDone(cls, why);
-    router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
+    recordOutcome(cls);
     if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {
       if (headers == exchange.getResponseHeaders()) {
         headers.clear(); // parsed there (answerHeaders): the next answer, or an error, starts empty
@@ -656,7 +679,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     }
     String why = cls.isSuccess() ? "" : grpcStatus == null ? "no-grpc-status" : "grpc-" + grpcStatus.strip();
     attemptDone(cls, why);
-    router().recordOutcome(endpoint, cls, router().nanos() - attemptStart);
+    recordOutcome(cls);
     settle(cls, why);
     trailers.put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
   }

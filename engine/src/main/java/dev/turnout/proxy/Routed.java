@@ -13,7 +13,8 @@ import java.util.Optional;
  * forwarding: the router and the snapshot it read once, the request's local dtab, the service name
  * (as a path and as shown), the target chosen first (a retry may rebind to another), and what goes
  * upstream from this hop: the request target (the path an identifier may have rewritten, and the
- * query), the request id and this server's {@code Via} entry.
+ * query), the request id (the caller's, or a new one: {@link RequestId}) and this server's {@code Via} entry;
+ * and when it was bound, by the router's clock, which is when the forwarded request starts.
  */
 record Routed(
     Router router,
@@ -23,8 +24,28 @@ record Routed(
     String serviceName,
     Route.Target target,
     String requestTarget,
-    String requestId,
-    String via) {
+    String callerRequestId,
+    long newRequestId,
+    String via,
+    long routedNanos) {
+
+  /**
+   * The request id that goes upstream as {@code l5d-reqid}: the caller's ({@code callerRequestId}), or,
+   * when that is null, {@code newRequestId} in hex. Made on each call: Turnout's HTTP/1.1 client
+   * writes the id without it ({@link #writeRequestId}).
+   */
+  String requestId() {
+    return RequestId.show(callerRequestId, newRequestId);
+  }
+
+  /** Writes the {@code l5d-reqid} line: a new id's digits go into the head with no string made. */
+  void writeRequestId(dev.turnout.proxy.upstream.HeaderSink out) {
+    if (callerRequestId != null) {
+      out.header(L5dHeaders.REQID, callerRequestId);
+    } else {
+      out.hexHeader(L5dHeaders.REQID, newRequestId);
+    }
+  }
 
   /**
    * The target routing chooses now for the same name, under this request's snapshot and local dtab:

@@ -70,12 +70,13 @@ final class RouterChain implements HttpHandler {
     }
     try {
       observing.begin(exchange);
-      String requestId = RequestId.of(exchange);
+      String callerRequestId = RequestId.callers(exchange);
+      long newRequestId = callerRequestId == null ? RequestId.fresh() : 0;
       loopGuard.check(exchange);
       Dtab local = localDtab.read(exchange);
       Identification named = serviceName.identify(exchange);
       observing.named(exchange, named);
-      Routed routed = binding.bind(exchange, named, local, requestId);
+      Routed routed = binding.bind(exchange, named, local, callerRequestId, newRequestId);
       mirror.maybeMirror(exchange, routed);
       forwarding.forward(exchange, routed);
     } catch (Refusal refused) {

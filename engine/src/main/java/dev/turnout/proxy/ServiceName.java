@@ -1,6 +1,7 @@
 package dev.turnout.proxy;
 
 import dev.turnout.routing.Identification;
+import dev.turnout.proxy.upstream.PerIoThread;
 import dev.turnout.routing.IdentificationException;
 import dev.turnout.routing.RequestHead;
 import dev.turnout.routing.Router;
@@ -10,6 +11,8 @@ import java.util.Optional;
 /** Identification: the service name the router's identifiers give the request (and a rewritten path). */
 final class ServiceName {
   private final Router router;
+  /** Each IO thread's head, pointed at the exchange it identifies for the call's length. */
+  private final PerIoThread<ExchangeHead> heads = new PerIoThread<>(t -> new ExchangeHead());
 
   ServiceName(Router router) {
     this.router = router;
@@ -21,24 +24,55 @@ final class ServiceName {
    * @throws Refusal 400 when no identifier names a service for it
    */
   Identification identify(HttpServerExchange exchange) {
-    RequestHead head =
-        new RequestHead(
-            exchange.getRequestMethod().toString(),
-            Hop.rawPath(exchange),
-            exchange.getQueryString(),
-            exchange.getProtocol().toString(),
-            name -> header(exchange, name));
+    // off its IO thread (never, as the chain runs today) a request gets a head of its own
+    ExchangeHead head = exchange.isInIoThread() ? heads.get(exchange.getIoThread()) : new ExchangeHead();
+    head.exchange = exchange;
     Optional<Identification> id;
     try {
       id = router.identify(head);
     } catch (IdentificationException e) {
       throw new Refusal(400, "Unable to identify request: " + e.getMessage());
+    } finally {
+      head.exchange = null;
     }
     if (id.isEmpty()) {
       throw new Refusal(400, "Unable to identify request: no service name for " + exchange.getRequestMethod()
           + " " + exchange.getRequestPath());
     }
     return id.get();
+  }
+
+  /**
+   * The exchange's head as identifiers read it, each part read from the exchange when asked: a Host
+   * identifier reads one header and nothing else, and a request makes no object for it.
+   */
+  private static final class ExchangeHead implements RequestHead {
+    HttpServerExchange exchange;
+
+    @Override
+    public String method() {
+      return exchange.getRequestMethod().toString();
+    }
+
+    @Override
+    public String path() {
+      return Hop.rawPath(exchange);
+    }
+
+    @Override
+    public String query() {
+      return exchange.getQueryString();
+    }
+
+    @Override
+    public String version() {
+      return exchange.getProtocol().toString();
+    }
+
+    @Override
+    public String header(String name) {
+      return ServiceName.header(exchange, name);
+    }
   }
 
   /**

@@ -93,7 +93,7 @@ final class UpstreamHeaders {
     if (!target.residual().isEmpty()) {
       out.header(L5dHeaders.DST_RESIDUAL, target.residual());
     }
-    out.header(L5dHeaders.REQID, routed.requestId());
+    routed.writeRequestId(out);
     if (!routed.local().isEmpty()) {
       out.header(L5dHeaders.CTX_DTAB, routed.local().show());
     }

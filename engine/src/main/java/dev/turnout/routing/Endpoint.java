@@ -110,7 +110,11 @@ public final class Endpoint {
 
   /** Feeds a measured latency into the peak EWMA. */
   void latency(long latencyNanos) {
-    long now = nanos.getAsLong();
+    latency(latencyNanos, nanos.getAsLong());
+  }
+
+  /** As {@link #latency(long)}, measured at {@code now} of the endpoint's clock (its router's). */
+  void latency(long latencyNanos, long now) {
     long last = ewmaStamp;
     ewmaStamp = now;
     double sample = latencyNanos;

@@ -187,6 +187,11 @@ public final class Router {
     return nanos.getAsLong();
   }
 
+  /** The clock {@link #nanos} reads: a caller that reads another clock too may read once when they are one. */
+  public LongSupplier clock() {
+    return nanos;
+  }
+
   /**
    * The request's service name, or empty when no identifier applies.
    *
@@ -202,6 +207,11 @@ public final class Router {
    * @throws dev.turnout.naming.BindingException when binding cannot finish
    */
   public Route bind(RoutingSnapshot snapshot, Dtab local, Path service) {
+    return bind(snapshot, local, service, nanos.getAsLong());
+  }
+
+  /** As {@link #bind(RoutingSnapshot, Dtab, Path)}, at {@code now} of this router's {@link #clock}. */
+  public Route bind(RoutingSnapshot snapshot, Dtab local, Path service, long now) {
     Bindings b = bindings;
     long generation = interpreter.generation();
     if (b == null || b.snapshot() != snapshot || b.generation() != generation) {
@@ -210,7 +220,6 @@ public final class Router {
       bindings = b;
     }
     Bound cached = b.get(local, service);
-    long now = nanos.getAsLong();
     if (cached != null && cached.health() == health.get() && now < cached.validUntil()) {
       return cached.route();
     }
@@ -361,7 +370,12 @@ public final class Router {
 
   /** Records an attempt's outcome on its endpoint, for balancing and failure accrual. */
   public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos) {
-    endpoint.latency(latencyNanos);
+    recordOutcome(endpoint, outcome, latencyNanos, nanos.getAsLong());
+  }
+
+  /** As {@link #recordOutcome(Endpoint, ResponseClass, long)}, at {@code nowNanos} of this router's {@link #clock}. */
+  public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos, long nowNanos) {
+    endpoint.latency(latencyNanos, nowNanos);
     if (endpoint.accrual().record(outcome.isSuccess())) {
       health.incrementAndGet();
     }

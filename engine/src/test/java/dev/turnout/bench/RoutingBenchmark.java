@@ -49,7 +49,7 @@ public class RoutingBenchmark {
     DtabSource source = DtabSource.fixed(dtab);
     router = new Router(config, new Interpreter(List.of()), source, System::nanoTime);
     snapshot = source.current();
-    head = new RequestHead("GET", "/users/42", "", "HTTP/1.1", name -> "users");
+    head = RequestHead.of("GET", "/users/42", "", "HTTP/1.1", name -> "users");
     metrics = new ProxyMetrics();
   }
 

@@ -229,7 +229,11 @@ class BufferedBodyTest {
 
     assertThat(answer).startsWith("HTTP/1.1 400").contains("6 of the 100 bytes");
     assertThat(flaky.hits.get()).isZero();
-    Fixture.await(() -> fx.metrics.service("web", "/svc/users").failures() == 1, Duration.ofSeconds(5));
+    // the class is counted just after the failure (TrafficStats.finish): wait for both, not the first
+    Fixture.await(
+        () -> fx.metrics.service("web", "/svc/users").failures() == 1
+            && fx.metrics.service("web", "/svc/users").failuresByClass().getOrDefault("body", 0L) == 1,
+        Duration.ofSeconds(5));
     assertThat(fx.metrics.service("web", "/svc/users").failuresByClass()).containsEntry("body", 1L);
     assertThat(fx.metrics.service("web", "/svc/users").inFlight()).isZero();
   }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /** A proxy under test: one router "web" on a free port, a movable clock, an HTTP client. */
@@ -32,7 +33,9 @@ public final class Fixture implements AutoCloseable {
   }
 
   final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
-  final ProxyMetrics metrics = new ProxyMetrics(nanos::get, Clock.systemUTC());
+  /** One clock object for the router and the metrics, as the process has: an event reads it once for both. */
+  final LongSupplier clock = nanos::get;
+  final ProxyMetrics metrics = new ProxyMetrics(clock, Clock.systemUTC());
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final RunningProxy proxy;
 
@@ -49,14 +52,14 @@ public final class Fixture implements AutoCloseable {
   }
 
   Fixture(RouterConfig config, Function<RouterConfig, DtabSource> source, Interpreter interpreter) {
-    proxy = ProxyServer.start(List.of(config), interpreter, source, metrics, nanos::get);
+    proxy = ProxyServer.start(List.of(config), interpreter, source, metrics, clock);
   }
 
   /** A proxy following the requests {@code tracing} samples. */
   Fixture(RouterConfig config, dev.turnout.tracing.Tracing tracing) {
     proxy =
         ProxyServer.start(
-            List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics, nanos::get, tracing);
+            List.of(config), new Interpreter(List.of()), r -> DtabSource.fixed(r.dtab()), metrics, clock, tracing);
   }
 
   /** Router "web" naming requests by Host under {@code /svc}, routing by {@code dtab}, on a free loopback port. */

@@ -78,8 +78,8 @@ public class HeadsBenchmark {
     Path service = Path.read("/svc/users");
     target = Router.choose(router.bind(snapshot, Dtab.EMPTY, service).targets()).orElseThrow();
     routed =
-        new Routed(router, snapshot, Dtab.EMPTY, service, "/svc/users", target, "/users/42", "5c3e0f6a1b2d4e7f",
-            "1.1 turnout-3a9f2c1b4d5e");
+        new Routed(router, snapshot, Dtab.EMPTY, service, "/svc/users", target, "/users/42", "5c3e0f6a1b2d4e7f", 0,
+            "1.1 turnout-3a9f2c1b4d5e", 0);
     exchange = new HttpServerExchange(null);
     HeaderMap in = exchange.getRequestHeaders();
     in.add(new HttpString("Host"), "users");

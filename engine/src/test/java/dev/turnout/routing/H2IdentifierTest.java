@@ -16,7 +16,7 @@ class H2IdentifierTest {
   private static Optional<String> name(int segments, String path) {
     Identifier i = Identifier.of(new IdentifierConfig("io.l5d.header.path", ":path", SVC, segments, false, false, null), SVC);
     Map<String, String> headers = path == null ? Map.of() : Map.of(":path", path);
-    return i.identify(new RequestHead("POST", "/", "", "HTTP/2.0", headers::get)).map(id -> id.service().show());
+    return i.identify(RequestHead.of("POST", "/", "", "HTTP/2.0", headers::get)).map(id -> id.service().show());
   }
 
   @Test

@@ -15,7 +15,7 @@ class IdentifierTest {
   private static final Path SVC = Path.read("/svc");
 
   private static RequestHead req(String method, String path, String version, Map<String, String> headers) {
-    return new RequestHead(method, path, "", version, name -> {
+    return RequestHead.of(method, path, "", version, name -> {
       for (Map.Entry<String, String> e : headers.entrySet()) {
         if (e.getKey().equalsIgnoreCase(name)) {
           return e.getValue();

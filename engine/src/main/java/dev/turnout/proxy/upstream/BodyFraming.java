@@ -32,22 +32,31 @@ abstract class BodyFraming {
   }
 
   static BodyFraming fixed(long length) {
-    return new Fixed(length);
+    return new Fixed().start(length);
   }
 
   static BodyFraming chunked() {
-    return new Chunked();
+    return new Chunked().start();
   }
 
+  /** The one framing of bodies that run to the end of the connection: it holds no state. */
   static BodyFraming untilClose() {
-    return new UntilClose();
+    return UNTIL_CLOSE;
   }
 
-  private static final class Fixed extends BodyFraming {
+  private static final BodyFraming UNTIL_CLOSE = new UntilClose();
+
+  /**
+   * A body of a known length. An upstream connection keeps one and {@link #start starts} it again for
+   * each answer it reads, as it does a {@link Chunked}: it reads one answer at a time.
+   */
+  static final class Fixed extends BodyFraming {
     private long left;
 
-    Fixed(long length) {
+    /** Frames a body of {@code length} bytes, whatever came before. */
+    Fixed start(long length) {
       left = length;
+      return this;
     }
 
     @Override
@@ -82,7 +91,7 @@ abstract class BodyFraming {
    * dropped (a proxy that re-frames the body has nowhere to put them), each bounded so a broken backend
    * cannot make the client read forever.
    */
-  private static final class Chunked extends BodyFraming {
+  static final class Chunked extends BodyFraming {
     private static final int SIZE = 0;
     private static final int EXTENSION = 1;
     private static final int SIZE_LF = 2;
@@ -101,6 +110,16 @@ abstract class BodyFraming {
     private boolean sizeDigits;
     private long left;
     private int skipped;
+
+    /** Frames a new chunked body, whatever came before. */
+    Chunked start() {
+      state = SIZE;
+      size = 0;
+      sizeDigits = false;
+      left = 0;
+      skipped = 0;
+      return this;
+    }
 
     @Override
     int data(ByteBuffer in) throws ResponseHead.Malformed {

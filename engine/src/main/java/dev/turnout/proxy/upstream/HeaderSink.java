@@ -12,4 +12,9 @@ import io.undertow.util.HttpString;
 @FunctionalInterface
 public interface HeaderSink {
   void header(HttpString name, String value);
+
+  /** Writes {@code name} with {@code value} in hex as {@link Long#toHexString} spells it. */
+  default void hexHeader(HttpString name, long value) {
+    header(name, Long.toHexString(value));
+  }
 }

@@ -21,8 +21,10 @@ import org.xnio.XnioIoThread;
  * connection still being made is closed, a place in its queue given up, so no slot stays taken by a
  * dead host.
  *
- * <p>What an attempt allocates here is one {@link Attempt}: it waits for the connection and then hears
- * how the request on it went.
+ * <p>An attempt that finds an idle connection (the usual case) allocates nothing here: the request goes
+ * out at once and the connection, which keeps it, tells the one stateless {@link #SENT} handler how it
+ * went. Only an attempt that must wait (for a new connection, or a busy one handed back) makes an
+ * {@link Attempt}, which the wait's timer and cancellation need.
  */
 public final class Http1Client implements UpstreamClient {
   private final ConcurrentHashMap<String, UpstreamPool> pools = new ConcurrentHashMap<>();
@@ -52,6 +54,21 @@ public final class Http1Client implements UpstreamClient {
       return ANSWERED;
     }
     XnioIoThread io = request.exchange().getIoThread();
+    UpstreamConnection idle = pool.idle(io);
+    if (idle != null) {
+      // As an Attempt answered inside the pool's call does, with no wait to keep
+      try {
+        if (request.over()) {
+          idle.close();
+        } else {
+          request.using(idle);
+          send(idle, request);
+        }
+      } catch (RuntimeException e) {
+        request.unexpected("sending the request", e);
+      }
+      return ANSWERED;
+    }
     Attempt waiting = new Attempt(endpoint, connectTimeoutMillis, request);
     Cancellable pending = pool.acquire(io, waiting);
     if (!waiting.settled) {
@@ -119,9 +136,27 @@ public final class Http1Client implements UpstreamClient {
     secured.clear();
   }
 
-  /** One attempt: its wait for a connection, then what the connection reports. */
-  private static final class Attempt extends ConnectWait
-      implements UpstreamPool.Waiter, UpstreamConnection.Handler {
+  /**
+   * Sends {@code request} on {@code c}: its head, written line by line from the caller's headers into
+   * the thread's array, and its held body, if any, in one write. A retry sent from inside the send (a
+   * refused write) may write the array again: the failed send is done with it by then.
+   */
+  private static void send(UpstreamConnection c, UpstreamRequest request) {
+    HttpServerExchange exchange = request.exchange();
+    HttpString method = exchange.getRequestMethod();
+    Http1Head head = c.scratch().head.start(method, request.target());
+    request.headers(head);
+    c.send(
+        SENT,
+        request,
+        exchange.getConnection().getByteBufferPool(),
+        head.end(),
+        request.body(),
+        Methods.HEAD.equals(method));
+  }
+
+  /** One attempt's wait for a connection, when none was idle; the request goes out as it comes. */
+  private static final class Attempt extends ConnectWait implements UpstreamPool.Waiter {
     Attempt(Endpoint to, long timeoutMillis, UpstreamRequest request) {
       super(to, false, timeoutMillis, request);
     }
@@ -131,31 +166,13 @@ public final class Http1Client implements UpstreamClient {
       try {
         if (settle()) {
           request.using(c);
-          send(c);
+          send(c, request);
         } else {
           c.close();
         }
       } catch (RuntimeException e) {
         request.unexpected("sending the request", e);
       }
-    }
-
-    /**
-     * Sends the request: its head, written line by line from the caller's headers into the thread's
-     * array, and its held body, if any, in one write. A retry sent from inside the send (a refused
-     * write) may write the array again: the failed send is done with it by then.
-     */
-    private void send(UpstreamConnection c) {
-      HttpServerExchange exchange = request.exchange();
-      HttpString method = exchange.getRequestMethod();
-      Http1Head head = c.scratch().head.start(method, request.target());
-      request.headers(head);
-      c.send(
-          this,
-          exchange.getConnection().getByteBufferPool(),
-          head.end(),
-          request.body(),
-          Methods.HEAD.equals(method));
     }
 
     @Override
@@ -195,49 +212,53 @@ public final class Http1Client implements UpstreamClient {
       queued = false;
       pending = connecting;
     }
+  }
 
-    @Override
-    public void notSent(UpstreamConnection conn, IOException e) {
-      request.notSent(conn, namingTls(e));
-    }
-
-    /**
-     * A TLS failure after the handshake (in TLS 1.3 a server refuses a client certificate only once the
-     * client has finished its side) says it is TLS's, whatever the engine's own words.
-     */
-    private static IOException namingTls(IOException e) {
-      return e instanceof SSLException ? new SSLException("TLS failed: " + reason(e), e) : e;
-    }
-
-    @Override
-    public void broken(UpstreamConnection conn, IOException e) {
-      if (e.getCause() instanceof RuntimeException bug) {
-        request.unexpected("reading the response", bug);
-        return;
-      }
-      request.broken("reading the response", conn, namingTls(e));
-    }
-
-    @Override
-    public HeaderMap answerHeaders() {
-      return request.answerHeaders();
-    }
-
-    @Override
-    public void answered(UpstreamConnection conn, ResponseHead head) {
-      try {
-        if (request.answered(conn, head.status, head.headers)) {
-          request.using(null); // the connection is the relay's now: back to its pool at the body's end
-          conn.relay(request.exchange().getResponseChannel());
+  /** What every request sent on a connection hears, from the connection, which keeps the request. */
+  private static final UpstreamConnection.Handler SENT =
+      new UpstreamConnection.Handler() {
+        @Override
+        public void notSent(UpstreamConnection conn, UpstreamRequest request, IOException e) {
+          request.notSent(conn, namingTls(e));
         }
-      } catch (RuntimeException e) {
-        request.unexpected("reading the response", e);
-      }
-    }
 
-    @Override
-    public void relayFailed(UpstreamConnection conn, IOException e) {
-      request.relayFailed(e);
-    }
+        @Override
+        public void broken(UpstreamConnection conn, UpstreamRequest request, IOException e) {
+          if (e.getCause() instanceof RuntimeException bug) {
+            request.unexpected("reading the response", bug);
+            return;
+          }
+          request.broken("reading the response", conn, namingTls(e));
+        }
+
+        @Override
+        public HeaderMap answerHeaders(UpstreamRequest request) {
+          return request.answerHeaders();
+        }
+
+        @Override
+        public void answered(UpstreamConnection conn, UpstreamRequest request, ResponseHead head) {
+          try {
+            if (request.answered(conn, head.status, head.headers)) {
+              request.using(null); // the connection is the relay's now: back to its pool at the body's end
+              conn.relay(request.exchange().getResponseChannel());
+            }
+          } catch (RuntimeException e) {
+            request.unexpected("reading the response", e);
+          }
+        }
+
+        @Override
+        public void relayFailed(UpstreamConnection conn, UpstreamRequest request, IOException e) {
+          request.relayFailed(e);
+        }
+      };
+
+  /**
+   * A TLS failure after the handshake (in TLS 1.3 a server refuses a client certificate only once the
+   * client has finished its side) says it is TLS's, whatever the engine's own words.
+   */
+  private static IOException namingTls(IOException e) {
+    return e instanceof SSLException ? new SSLException("TLS failed: " + ConnectWait.reason(e), e) : e;
   }
 }

@@ -45,6 +45,24 @@ final class Http1Head implements HeaderSink {
     bytes[at++] = '\n';
   }
 
+  /** Writes {@code name: value} with the value's hex digits, as {@link Long#toHexString} spells them. */
+  @Override
+  public void hexHeader(HttpString name, long value) {
+    int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(value)) / 4);
+    room(name.length() + 2 + digits + 2);
+    name.copyTo(bytes, at);
+    at += name.length();
+    bytes[at++] = ':';
+    bytes[at++] = ' ';
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+      bytes[at++] = HEX[(int) (value >>> shift) & 0xf];
+    }
+    bytes[at++] = '\r';
+    bytes[at++] = '\n';
+  }
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
   /** Ends the head with its blank line: its bytes, a buffer over the thread's array. */
   ByteBuffer end() {
     room(2);

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * The head of a backend's HTTP/1.x answer as the upstream client reads it (RFC 9112 sections 4 to 6):
  * the status, the header fields, and what they say about framing the body and keeping the connection.
  *
- * <p>{@link #parse(ByteBuffer, HeaderMap)} is strict where a lenient reading would let a backend
+ * <p>{@link #read} is strict where a lenient reading would let a backend
  * smuggle a second answer into the first or leave the body's end in doubt: an unparseable status line,
  * a field line without a colon or with space before it, a folded (obs-fold) line, or Content-Length
  * values that disagree are {@link Malformed}. It accepts a bare LF as a line end, as RFC 9112 section
@@ -34,25 +34,26 @@ final class ResponseHead {
     }
   }
 
-  final int status;
-  final HeaderMap headers;
+  int status;
+  HeaderMap headers;
   /** The Content-Length, or {@link #NO_LENGTH}; meaningless when {@link #chunked}. */
-  final long contentLength;
+  long contentLength;
   /** The last transfer coding is chunked. */
-  final boolean chunked;
+  boolean chunked;
   /** A transfer coding other than chunked ends the list: the body runs to the end of the connection. */
-  final boolean untilClose;
+  boolean untilClose;
   /** The backend will keep the connection open after this answer. */
-  final boolean keepAlive;
+  boolean keepAlive;
 
-  private ResponseHead(
-      int status, HeaderMap headers, long contentLength, boolean chunked, boolean untilClose, boolean keepAlive) {
-    this.status = status;
-    this.headers = headers;
-    this.contentLength = contentLength;
-    this.chunked = chunked;
-    this.untilClose = untilClose;
-    this.keepAlive = keepAlive;
+  /** The scratch space of the thread that reads with this head. */
+  private final Scratch scratch;
+
+  /**
+   * A head read again for each answer by {@link #read}: one per {@link UpstreamConnection}, on its IO
+   * thread, with that thread's {@code scratch} (the bytes a head is parsed from, the values kept).
+   */
+  ResponseHead(Scratch scratch) {
+    this.scratch = scratch;
   }
 
   /** An interim (1xx) answer other than 101: another head follows it. */
@@ -61,9 +62,10 @@ final class ResponseHead {
   }
 
   /**
-   * Reads one head from {@code in} (read mode). Returns null when the head is not all there yet,
-   * leaving {@code in} as it was; otherwise the head, with {@code in} positioned at the first byte
-   * after it (where the body starts).
+   * Reads one head from {@code in} (read mode) into a new head with scratch space of its own: for
+   * tests and one-off reads. Returns null when the head is not all there yet, leaving {@code in} as it
+   * was; otherwise the head, with {@code in} positioned at the first byte after it (where the body
+   * starts).
    *
    * @throws Malformed when the bytes are not an HTTP/1.x response head
    */
@@ -71,15 +73,25 @@ final class ResponseHead {
     return parse(in, null);
   }
 
-  /**
-   * As {@link #parse(ByteBuffer)}, the header fields added to {@code into} (an empty map, the
-   * exchange's response headers when the answer is likely to be relayed) or, when null, to a new map.
-   * A malformed head (or any exception) leaves {@code into} empty.
-   */
+  /** As {@link #parse(ByteBuffer)}, the header fields added as {@link #read} adds them. */
   static ResponseHead parse(ByteBuffer in, HeaderMap into) throws Malformed {
+    ResponseHead head = new ResponseHead(new Scratch());
+    return head.read(in, into) ? head : null;
+  }
+
+  /**
+   * Reads one head from {@code in} (read mode) into this one, whatever it held before. Returns false
+   * when the head is not all there yet, leaving {@code in} as it was; otherwise true, with {@code in}
+   * positioned at the first byte after the head (where the body starts). The header fields go to
+   * {@code into} (an empty map, the exchange's response headers when the answer is likely to be
+   * relayed) or, when null, to a new map. A malformed head (or any exception) leaves {@code into} empty.
+   *
+   * @throws Malformed when the bytes are not an HTTP/1.x response head
+   */
+  boolean read(ByteBuffer in, HeaderMap into) throws Malformed {
     int start = in.position();
     int available = in.remaining();
-    byte[] raw = SCRATCH.get();
+    byte[] raw = scratch.headBytes;
     // A bulk copy of the first bytes (a head is a few hundred), then array reads; all of them only
     // when the head is longer, so a large body that came with its head is not copied to find it.
     int first = Math.min(available, FIRST_LOOK);
@@ -88,31 +100,30 @@ final class ResponseHead {
     if (end < 0 && available > first) {
       if (raw.length < available) {
         raw = Arrays.copyOf(raw, Math.max(available, raw.length * 2));
-        SCRATCH.set(raw);
+        scratch.headBytes = raw;
       }
       in.get(start + first, raw, first, available - first);
       end = headEnd(raw, available);
     }
     if (end < 0) {
-      return null;
+      return false;
     }
-    HeaderMap headers = into != null ? into : new HeaderMap();
-    ResponseHead head = null;
+    HeaderMap fields = into != null ? into : new HeaderMap();
+    boolean read = false;
     try {
-      head = parse(raw, end, headers);
+      parse(raw, end, fields);
+      read = true;
     } finally {
-      if (head == null) {
-        headers.clear(); // malformed, or a bug: nothing of it stays in the caller's map
+      if (!read) {
+        fields.clear(); // malformed, or a bug: nothing of it stays in the caller's map
       }
     }
     in.position(start + end);
-    return head;
+    return true;
   }
 
   /** How many bytes are searched for the end of the head before all that was read is. */
-  private static final int FIRST_LOOK = 2048;
-  /** Per IO thread: the bytes a head is parsed from. */
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[FIRST_LOOK]);
+  static final int FIRST_LOOK = 2048;
 
   /** The index just past the blank line that ends the head, or -1 when it has not arrived. */
   private static int headEnd(byte[] raw, int to) {
@@ -130,8 +141,8 @@ final class ResponseHead {
     return -1;
   }
 
-  /** Parses the head in {@code raw[0, headLength)}, which ends with its blank line. */
-  private static ResponseHead parse(byte[] raw, int headLength, HeaderMap headers) throws Malformed {
+  /** Parses the head in {@code raw[0, headLength)}, which ends with its blank line, into this one. */
+  private void parse(byte[] raw, int headLength, HeaderMap headers) throws Malformed {
     int lineEnd = lineEnd(raw, 0, headLength);
     int contentEnd = trimCr(raw, 0, lineEnd);
     // HTTP/1.x SP 3DIGIT [SP reason]
@@ -150,7 +161,7 @@ final class ResponseHead {
     if (status < 100) {
       throw new Malformed("status " + status + " is not an HTTP status code");
     }
-    String[] values = VALUES.get();
+    String[] values = scratch.headValues;
     int at = lineEnd + 1;
     while (true) {
       lineEnd = lineEnd(raw, at, headLength);
@@ -202,7 +213,12 @@ final class ResponseHead {
     // (RFC 9112 section 6.1).
     boolean keepAlive =
         keepAlive(http11, headers.get(Headers.CONNECTION)) && !untilClose && (http11 || te == null);
-    return new ResponseHead(status, headers, length, chunked, untilClose, keepAlive);
+    this.status = status;
+    this.headers = headers;
+    this.contentLength = length;
+    this.chunked = chunked;
+    this.untilClose = untilClose;
+    this.keepAlive = keepAlive;
   }
 
   private static int lineEnd(byte[] raw, int from, int length) {
@@ -248,16 +264,9 @@ final class ResponseHead {
   };
 
   /** Values kept per IO thread (a power of two), and the longest value kept. */
-  private static final int VALUES_KEPT = 64;
+  static final int VALUES_KEPT = 64;
 
   private static final int VALUE_KEPT_MAX = 64;
-
-  /**
-   * Per IO thread: header values of recent answers, by a hash of their bytes. A backend repeats most of
-   * its values (Server, Content-Type, Connection, a small Content-Length, and its Date for a whole
-   * second), and a string made for each of them on every answer was a tenth of a request's allocation.
-   */
-  private static final ThreadLocal<String[]> VALUES = ThreadLocal.withInitial(() -> new String[VALUES_KEPT]);
 
   /** The value in {@code raw[from, to)}: the string kept for those bytes, or a new one, then kept. */
   private static String value(String[] kept, byte[] raw, int from, int to) {

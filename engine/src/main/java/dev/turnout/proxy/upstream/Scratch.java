@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Per IO thread: the array request heads are encoded into, the direct buffer a request is written
- * from and the buffer answers are read into, used only while one event runs; an upstream connection
+ * from, the buffer answers are read into and the array their heads are parsed from, used only while
+ * one event runs; an upstream connection
  * keeps its thread's ({@link UpstreamConnection#scratch()}), so a request looks none of it up. A
  * request holds a buffer of its own ({@code pool}'s) only while bytes must wait between events,
  * never while the backend thinks: a pooled buffer per request in flight would overflow the pool's
@@ -18,6 +19,17 @@ final class Scratch {
   final Http1Head head = new Http1Head();
 
   ByteBuffer read;
+
+  /** The bytes an answer's head is parsed from ({@link ResponseHead#read}); grown for a longer head. */
+  byte[] headBytes = new byte[ResponseHead.FIRST_LOOK];
+
+  /**
+   * Header values of recent answers, by a hash of their bytes ({@link ResponseHead}). A backend
+   * repeats most of its values (Server, Content-Type, Connection, a small Content-Length, and its Date
+   * for a whole second), and a string made for each of them on every answer was a tenth of a
+   * request's allocation.
+   */
+  final String[] headValues = new String[ResponseHead.VALUES_KEPT];
   /** Direct: what {@link #out} hands to the socket. */
   private ByteBuffer out;
 

@@ -36,25 +36,32 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  * ({@link BodyFraming}), the per-thread scratch space ({@link Scratch}), the pool ({@link UpstreamPool}).
  */
 final class UpstreamConnection implements Closeable {
-  /** What an attempt on this connection hears. Called on the IO thread. */
+  /**
+   * What a request sent on this connection hears, with the request it is about: the connection keeps
+   * the request, so one handler serves every request and none is made per attempt. Called on the IO
+   * thread.
+   */
   interface Handler {
     /** Not a byte of the request was written: the connection was dead already. Closed. */
-    void notSent(UpstreamConnection connection, IOException e);
+    void notSent(UpstreamConnection connection, UpstreamRequest request, IOException e);
 
     /** The connection broke, or the backend broke HTTP, after the request went out and before an answer. Closed. */
-    void broken(UpstreamConnection connection, IOException e);
+    void broken(UpstreamConnection connection, UpstreamRequest request, IOException e);
 
     /**
      * The map the answer's head is parsed into ({@link UpstreamRequest#answerHeaders}), or null for a
      * map of its own. Left empty when the head is not handed to {@link #answered}.
      */
-    HeaderMap answerHeaders();
+    HeaderMap answerHeaders(UpstreamRequest request);
 
-    /** The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}. */
-    void answered(UpstreamConnection connection, ResponseHead head);
+    /**
+     * The answer's head: the handler either {@link #relay relays} the body or {@link #close closes}.
+     * The connection reads every answer into one head: it is good until the connection reads the next.
+     */
+    void answered(UpstreamConnection connection, UpstreamRequest request, ResponseHead head);
 
     /** Relaying the body failed on either side. The connection is closed; the caller's must be too. */
-    void relayFailed(UpstreamConnection connection, IOException e);
+    void relayFailed(UpstreamConnection connection, UpstreamRequest request, IOException e);
   }
 
   private static final int IDLE = 0;
@@ -82,6 +89,8 @@ final class UpstreamConnection implements Closeable {
 
   private int state = IDLE;
   private Handler handler;
+  /** The request being sent or answered; null with {@link #handler}. */
+  private UpstreamRequest request;
   private ByteBufferPool pool;
   /**
    * The answer's bytes read and not yet relayed: while an event runs, the IO thread's {@link Scratch}
@@ -99,8 +108,15 @@ final class UpstreamConnection implements Closeable {
   /** A readable event came while the request was still being written: reads wait until it is out. */
   private boolean readsHeld;
   private boolean bodyless;
+  /** The answer being relayed: {@link #reading} once its head is read, else null. */
   private ResponseHead head;
+  /** The head every answer on this connection is read into, with its thread's {@link #scratch}. */
+  private final ResponseHead reading;
   private BodyFraming framing;
+  /** The framings of this connection's answers, started again for each ({@link #framing} is one of them). */
+  private final BodyFraming.Fixed fixedBody = new BodyFraming.Fixed();
+
+  private BodyFraming.Chunked chunkedBody;
   private StreamSinkChannel caller;
 
   UpstreamConnection(StreamConnection connection, UpstreamPool.PerThread home) {
@@ -109,6 +125,7 @@ final class UpstreamConnection implements Closeable {
     this.sink = connection.getSinkChannel();
     this.home = home;
     this.scratch = Scratch.ofThisThread(); // made on its pool's thread (UpstreamPool.PerThread#ready)
+    this.reading = new ResponseHead(scratch);
     connection.setCloseListener(c -> closed());
     source.getReadSetter().set(c -> readable());
     sink.getWriteSetter().set(c -> writable());
@@ -127,12 +144,14 @@ final class UpstreamConnection implements Closeable {
 
 
   /**
-   * Sends a request: its {@code head} (the thread's {@link Http1Head}'s bytes) and then {@code body}
+   * Sends {@code request}, whose outcome {@code handler} hears: its {@code head} (the thread's {@link Http1Head}'s bytes) and then {@code body}
    * when there is one. {@code bodyless} says the answer has no body whatever its head says (a HEAD
    * request). {@code pool} lends a buffer when bytes must wait between events.
    */
-  void send(Handler handler, ByteBufferPool pool, ByteBuffer head, byte[] body, boolean bodyless) {
+  void send(
+      Handler handler, UpstreamRequest request, ByteBufferPool pool, ByteBuffer head, byte[] body, boolean bodyless) {
     this.handler = handler;
+    this.request = request;
     this.pool = pool;
     this.bodyless = bodyless;
     headInScratch = true;
@@ -174,12 +193,13 @@ final class UpstreamConnection implements Closeable {
       }
     } catch (IOException e) {
       Handler h = handler;
+      UpstreamRequest r = request;
       boolean nothingSent = written == 0;
       close();
       if (nothingSent) {
-        h.notSent(this, e);
+        h.notSent(this, r, e);
       } else {
-        h.broken(this, e);
+        h.broken(this, r, e);
       }
       return;
     }
@@ -226,6 +246,7 @@ final class UpstreamConnection implements Closeable {
    */
   private void failedInside(RuntimeException e) {
     Handler h = handler;
+    UpstreamRequest r = request;
     boolean relaying = state == RELAYING || state == ANSWERED;
     close();
     if (h == null) {
@@ -233,9 +254,9 @@ final class UpstreamConnection implements Closeable {
     }
     IOException wrapped = new IOException("Turnout failed on the connection to " + key() + ": " + e, e);
     if (relaying) {
-      h.relayFailed(this, wrapped);
+      h.relayFailed(this, r, wrapped);
     } else {
-      h.broken(this, wrapped);
+      h.broken(this, r, wrapped);
     }
   }
 
@@ -287,12 +308,12 @@ final class UpstreamConnection implements Closeable {
    * the body bytes after it moved to {@code scratch} when {@code in} is a head that came in parts.
    */
   private void parseHead(ByteBuffer in, ByteBuffer scratch) {
-    HeaderMap into = handler.answerHeaders();
+    HeaderMap into = handler.answerHeaders(request);
     while (true) {
       ResponseHead h;
       int start = in.position();
       try {
-        h = ResponseHead.parse(in, into);
+        h = reading.read(in, into) ? reading : null;
       } catch (ResponseHead.Malformed e) {
         brokenNow(e);
         return;
@@ -330,16 +351,19 @@ final class UpstreamConnection implements Closeable {
       buffer = scratch;
       head = h;
       if (bodyless || h.status == 204 || h.status == 304) {
-        framing = BodyFraming.fixed(0);
+        framing = fixedBody.start(0);
       } else if (h.chunked) {
-        framing = BodyFraming.chunked();
+        if (chunkedBody == null) {
+          chunkedBody = new BodyFraming.Chunked();
+        }
+        framing = chunkedBody.start();
       } else if (h.contentLength >= 0) {
-        framing = BodyFraming.fixed(h.contentLength);
+        framing = fixedBody.start(h.contentLength);
       } else {
         framing = BodyFraming.untilClose();
       }
       state = ANSWERED;
-      handler.answered(this, h);
+      handler.answered(this, request, h);
       return;
     }
   }
@@ -434,7 +458,9 @@ final class UpstreamConnection implements Closeable {
     boolean reuse = head.keepAlive && !framing.endsAtEof() && !buffer.hasRemaining();
     caller = null;
     handler = null;
+    request = null;
     head = null;
+    reading.headers = null; // an idle connection holds no exchange's map
     framing = null;
     dropBytes();
     if (reuse) {
@@ -448,14 +474,16 @@ final class UpstreamConnection implements Closeable {
 
   private void brokenNow(IOException e) {
     Handler h = handler;
+    UpstreamRequest r = request;
     close();
-    h.broken(this, e);
+    h.broken(this, r, e);
   }
 
   private void relayBroken(IOException e) {
     Handler h = handler;
+    UpstreamRequest r = request;
     close();
-    h.relayFailed(this, e);
+    h.relayFailed(this, r, e);
   }
 
   /** At an event's end, in the body: bytes not yet relayed (read mode) move to {@link #own}. */
@@ -487,6 +515,7 @@ final class UpstreamConnection implements Closeable {
     }
     state = CLOSED;
     handler = null;
+    request = null;
     caller = null;
     dropBytes();
     IoUtils.safeClose(connection);

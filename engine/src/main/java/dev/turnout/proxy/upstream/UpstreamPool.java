@@ -147,6 +147,11 @@ final class UpstreamPool {
     return () -> new InetSocketAddress(host, port);
   }
 
+  /** An idle connection of {@code thread} (the caller's own), taken now; null when it has none. */
+  UpstreamConnection idle(XnioIoThread thread) {
+    return threads.get(thread).takeIdle(System.nanoTime());
+  }
+
   /**
    * Gets a connection for {@code waiter} on {@code thread} (the caller's own): an idle one at once,
    * inside this call; a new one when it opens; or, at the cap, the next one handed back. Returns what

@@ -54,13 +54,16 @@ class UpstreamFramingTest {
   @Test
   void valuesKeptFromEarlierAnswersAreHandedOutOnlyForTheSameBytes() throws Exception {
     java.util.List<String> seen = new java.util.ArrayList<>();
+    Scratch thread = new Scratch(); // one IO thread's: its values kept across answers and connections
     for (int i = 0; i < 500; i++) {
-      ResponseHead h = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-N: v" + i + "\r\nServer: s\r\nX-Same: v" + i % 7
-          + "\r\n\r\n"));
+      ResponseHead h = new ResponseHead(thread);
+      assertThat(h.read(bytes("HTTP/1.1 200 OK\r\nX-N: v" + i + "\r\nServer: s\r\nX-Same: v" + i % 7
+          + "\r\n\r\n"), null)).isTrue();
       seen.add(h.headers.getFirst("X-N") + " " + h.headers.getFirst("X-Same") + " " + h.headers.getFirst("Server"));
     }
 
-    ResponseHead again = ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nX-Same: v3\r\nX-Other: v3\r\n\r\n"));
+    ResponseHead again = new ResponseHead(thread);
+    assertThat(again.read(bytes("HTTP/1.1 200 OK\r\nX-Same: v3\r\nX-Other: v3\r\n\r\n"), null)).isTrue();
 
     for (int i = 0; i < 500; i++) {
       assertThat(seen.get(i)).isEqualTo("v" + i + " v" + i % 7 + " s");
@@ -147,6 +150,34 @@ class UpstreamFramingTest {
   }
 
   @Test
+  void aHeadReadAgainTakesNothingFromTheAnswerBefore() throws Exception {
+    ResponseHead h = new ResponseHead(new Scratch());
+    HeaderMap first = new HeaderMap();
+    assertThat(h.read(bytes("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n"), first)).isTrue();
+    assertThat(h.chunked).isTrue();
+    assertThat(h.keepAlive).isFalse();
+
+    HeaderMap second = new HeaderMap();
+    assertThat(h.read(bytes("HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\n"), second)).isTrue();
+
+    assertThat(h.status).isEqualTo(404);
+    assertThat(h.headers).isSameAs(second);
+    assertThat(second.contains("X-A")).isFalse();
+    assertThat(h.chunked).isFalse();
+    assertThat(h.untilClose).isFalse();
+    assertThat(h.contentLength).isEqualTo(7);
+    assertThat(h.keepAlive).isTrue();
+    assertThat(first.getFirst("X-A")).isEqualTo("1");
+    // a head longer than the first look grows the thread's array, and the next head reads from it too
+    String cookie = "c".repeat(3000);
+    assertThat(h.read(bytes("HTTP/1.1 200 OK\r\nSet-Cookie: " + cookie + "\r\n\r\n"), null)).isTrue();
+    assertThat(h.headers.getFirst("Set-Cookie")).isEqualTo(cookie);
+    assertThat(h.read(bytes("HTTP/1.1 204 No Content\r\n\r\n"), null)).isTrue();
+    assertThat(h.status).isEqualTo(204);
+    assertThat(h.read(bytes("HTTP/1.1 200 OK\r\nServ"), null)).isFalse();
+  }
+
+  @Test
   void interimAnswersAreKnownAsSuch() throws Exception {
     assertThat(ResponseHead.parse(bytes("HTTP/1.1 100 Continue\r\n\r\n")).interim()).isTrue();
     assertThat(ResponseHead.parse(bytes("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n")).interim()).isTrue();
@@ -216,5 +247,38 @@ class UpstreamFramingTest {
     assertThat(decode(BodyFraming.fixed(11), "hello world", 3)).isEqualTo("hello world");
     BodyFraming empty = BodyFraming.fixed(0);
     assertThat(empty.data(ByteBuffer.allocate(0))).isEqualTo(BodyFraming.END);
+  }
+
+  @Test
+  void aFramingStartedAgainReadsTheNextBodyAsANewOneWouldWhereverTheLastStopped() throws Exception {
+    String wire = "5;name=value\r\nhello\r\n1A\r\n, chunked world, in parts.\r\n0\r\nX-Trailer: t\r\n\r\n";
+    BodyFraming.Chunked chunked = new BodyFraming.Chunked();
+    for (int cut = 0; cut < wire.length(); cut++) {
+      // a body left at every point of its framing: mid size line, extension, data, trailers
+      ByteBuffer part = bytes(wire.substring(0, cut));
+      chunked.start();
+      try {
+        while (true) {
+          int n = chunked.data(part);
+          if (n <= 0) {
+            break;
+          }
+          part.position(part.position() + n);
+          chunked.consumed(n);
+        }
+      } catch (ResponseHead.Malformed e) {
+        throw new AssertionError("cut at " + cut, e);
+      }
+      assertThat(decode(chunked.start(), wire, 7)).as("after a cut at " + cut).isEqualTo("hello, chunked world, in parts.");
+    }
+    assertThatThrownBy(() -> decode(chunked.start(), "zz\r\n", 64)).isInstanceOf(ResponseHead.Malformed.class);
+    assertThat(decode(chunked.start(), "3\nabc\n0\n\n", 2)).isEqualTo("abc");
+
+    BodyFraming.Fixed fixed = new BodyFraming.Fixed();
+    assertThat(decode(fixed.start(11), "hello world", 3)).isEqualTo("hello world");
+    fixed.start(5);
+    fixed.consumed(2);
+    assertThat(decode(fixed.start(3), "abc", 1)).isEqualTo("abc");
+    assertThat(fixed.start(0).data(ByteBuffer.allocate(0))).isEqualTo(BodyFraming.END);
   }
 }
