@@ -91,12 +91,6 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   private Endpoint endpoint;
   private TrafficStats endpointStats;
   private long attemptStart;
-  /** The next attempt starts in the event the request started in: {@link #startNanos} is its start too. */
-  private boolean startsWithRequest;
-  /** When {@link #attemptDone} ended the last attempt, by the router's clock, and how long it took. */
-  private long attemptEnd;
-
-  private long attemptLatency;
   /** Between an attempt's start and {@link #attemptDone}: what timing it out must end. */
   private boolean attemptOpen;
   /** Gives up the current attempt's wait for a connection. */
@@ -172,14 +166,7 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       small.get().read(this::bodyRead, this::bodyFailed);
       return;
     }
-    // The first attempt starts in the event the request was routed in: it starts at the request's
-    // start, read once (an attempt started later, after a wait or from inside this one, reads the clock)
-    startsWithRequest = true;
-    try {
-      attempt();
-    } finally {
-      startsWithRequest = false;
-    }
+    attempt();
   }
 
   /** The whole body is here: every attempt sends these bytes, so the request may be retried. */
@@ -248,8 +235,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpoint = picked.get();
     endpointTried = false;
     endpointStats = shared.metrics.endpoint(clientStats, endpoint.key(), endpoint.ejected());
-    attemptStart = startsWithRequest ? startNanos : router().nanos();
-    startsWithRequest = false;
+    // read here, not taken from the request's start: an attempt's latency is the backend's alone
+    // (binding, a first request's meters and the mirror's work come before it)
+    attemptStart = router().nanos();
     router().attemptStarted(endpoint);
     if (trace != null) {
       trace.attemptStarted(target.id(), endpoint.key());
@@ -302,8 +290,11 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     return more;
   }
 
-  /** Ends the current attempt's bookkeeping (an answered attempt's trace has its status already). */
-  private void attemptDone(ResponseClass cls, String why) {
+  /**
+   * Ends the current attempt's bookkeeping (an answered attempt's trace has its status already);
+   * returns when it ended, by the router's clock, for {@link #recordOutcome}.
+   */
+  private long attemptDone(ResponseClass cls, String why) {
     attemptOpen = false;
     pending = null;
     timers.attemptEnded();
@@ -313,8 +304,6 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     // One clock read for the attempt's end: its figures, and its outcome's record (recordOutcome)
     long end = router().nanos();
     long latency = end - attemptStart;
-    attemptEnd = end;
-    attemptLatency = latency;
     router().attemptFinished(endpoint);
     boolean ok = cls.isSuccess();
     int stripe = Stripe.index();
@@ -322,11 +311,12 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     endpointStats.finish(stripe, now, ok, why, latency);
     clientStats.finish(stripe, now, ok, why, latency);
     serviceClientStats.finish(stripe, now, ok, why, latency);
+    return end;
   }
 
-  /** Records the attempt {@link #attemptDone} just ended on its endpoint, with the time that read. */
-  private void recordOutcome(ResponseClass cls) {
-    router().recordOutcome(endpoint, cls, attemptLatency, attemptEnd);
+  /** Records the attempt that {@link #attemptDone} ended at {@code end} on its endpoint. */
+  private void recordOutcome(ResponseClass cls, long end) {
+    router().recordOutcome(endpoint, cls, end - attemptStart, end);
   }
 
   /** Whether the {@link RetryRule} sends the request again after {@code failure}. */
@@ -388,8 +378,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       if (waiting != null) {
         waiting.cancel();
       }
-      attemptDone(cls, "timeout");
-      recordOutcome(cls);
+      long end = attemptDone(cls, "timeout");
+      recordOutcome(cls, end);
       if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.ATTEMPT_TIMEOUT)) {
         retry(Failure.ATTEMPT_TIMEOUT);
         return;
@@ -488,9 +478,9 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (!dropIfCurrent(conn)) {
       return;
     }
-    attemptDone(ResponseClass.RETRYABLE_FAILURE, "refused");
+    long end = attemptDone(ResponseClass.RETRYABLE_FAILURE, "refused");
     // the balancer and failure accrual steer away from a backend that keeps refusing
-    recordOutcome(ResponseClass.RETRYABLE_FAILURE);
+    recordOutcome(ResponseClass.RETRYABLE_FAILURE, end);
     if (mayRetry(Failure.REFUSED)) {
       retry(Failure.REFUSED);
       return;
@@ -511,8 +501,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
   public void relayFailed(IOException e) {
     if (classOnTrailers) {
       classOnTrailers = false;
-      attemptDone(ResponseClass.FAILURE, "reset");
-      recordOutcome(ResponseClass.FAILURE);
+      long end = attemptDone(ResponseClass.FAILURE, "reset");
+      recordOutcome(ResponseClass.FAILURE, end);
       settle(ResponseClass.FAILURE, "reset");
     }
     if (e.getCause() instanceof RuntimeException bug) {
@@ -553,8 +543,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       IoUtils.safeClose(exchange.getConnection());
       return;
     }
-    attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
-    recordOutcome(ResponseClass.RETRYABLE_FAILURE);
+    long end = attemptDone(ResponseClass.RETRYABLE_FAILURE, "reset");
+    recordOutcome(ResponseClass.RETRYABLE_FAILURE, end);
     if (mayRetry(Failure.BROKEN)) {
       retry(Failure.BROKEN);
       return;
@@ -607,8 +597,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
     if (trace != null) {
       trace.attemptEnded(status, why);
     }
-    attemptDone(cls, why);
-    recordOutcome(cls);
+    long end = attemptDone(cls, why);
+    recordOutcome(cls, end);
     if (cls == ResponseClass.RETRYABLE_FAILURE && mayRetry(Failure.RETRYABLE_ANSWER)) {
       if (headers == exchange.getResponseHeaders()) {
         headers.clear(); // parsed there (answerHeaders): the next answer, or an error, starts empty
@@ -678,8 +668,8 @@ final class ProxiedRequest extends ForwardedRequest implements Runnable, Deadlin
       cls = grpcStatus == null || GrpcAnswers.code(grpcStatus) != 0 ? ResponseClass.FAILURE : ResponseClass.SUCCESS;
     }
     String why = cls.isSuccess() ? "" : grpcStatus == null ? "no-grpc-status" : "grpc-" + grpcStatus.strip();
-    attemptDone(cls, why);
-    recordOutcome(cls);
+    long end = attemptDone(cls, why);
+    recordOutcome(cls, end);
     settle(cls, why);
     trailers.put(L5dHeaders.SUCCESS_CLASS, cls.isSuccess() ? "1.0" : "0.0");
   }

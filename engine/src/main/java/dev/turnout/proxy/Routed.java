@@ -3,6 +3,7 @@ package dev.turnout.proxy;
 import dev.turnout.dtab.Dtab;
 import dev.turnout.dtab.Path;
 import dev.turnout.naming.BindingException;
+import dev.turnout.proxy.upstream.HeaderSink;
 import dev.turnout.routing.Route;
 import dev.turnout.routing.Router;
 import dev.turnout.routing.RoutingSnapshot;
@@ -39,7 +40,7 @@ record Routed(
   }
 
   /** Writes the {@code l5d-reqid} line: a new id's digits go into the head with no string made. */
-  void writeRequestId(dev.turnout.proxy.upstream.HeaderSink out) {
+  void writeRequestId(HeaderSink out) {
     if (callerRequestId != null) {
       out.header(L5dHeaders.REQID, callerRequestId);
     } else {

@@ -1,7 +1,7 @@
 package dev.turnout.proxy;
 
-import dev.turnout.routing.Identification;
 import dev.turnout.proxy.upstream.PerIoThread;
+import dev.turnout.routing.Identification;
 import dev.turnout.routing.IdentificationException;
 import dev.turnout.routing.RequestHead;
 import dev.turnout.routing.Router;
