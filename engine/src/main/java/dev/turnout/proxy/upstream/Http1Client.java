@@ -57,16 +57,7 @@ public final class Http1Client implements UpstreamClient {
     UpstreamConnection idle = pool.idle(io);
     if (idle != null) {
       // As an Attempt answered inside the pool's call does, with no wait to keep
-      try {
-        if (request.over()) {
-          idle.close();
-        } else {
-          request.using(idle);
-          send(idle, request);
-        }
-      } catch (RuntimeException e) {
-        request.unexpected("sending the request", e);
-      }
+      sendOrClose(idle, request, !request.over());
       return ANSWERED;
     }
     Attempt waiting = new Attempt(endpoint, connectTimeoutMillis, request);
@@ -137,6 +128,23 @@ public final class Http1Client implements UpstreamClient {
   }
 
   /**
+   * Sends {@code request} on {@code c}, now the attempt's, when the request still {@code wants} it;
+   * else closes {@code c}, which nobody will use.
+   */
+  private static void sendOrClose(UpstreamConnection c, UpstreamRequest request, boolean wants) {
+    try {
+      if (wants) {
+        request.using(c);
+        send(c, request);
+      } else {
+        c.close();
+      }
+    } catch (RuntimeException e) {
+      request.unexpected("sending the request", e);
+    }
+  }
+
+  /**
    * Sends {@code request} on {@code c}: its head, written line by line from the caller's headers into
    * the thread's array, and its held body, if any, in one write. A retry sent from inside the send (a
    * refused write) may write the array again: the failed send is done with it by then.
@@ -163,16 +171,7 @@ public final class Http1Client implements UpstreamClient {
 
     @Override
     public void connected(UpstreamConnection c) {
-      try {
-        if (settle()) {
-          request.using(c);
-          send(c, request);
-        } else {
-          c.close();
-        }
-      } catch (RuntimeException e) {
-        request.unexpected("sending the request", e);
-      }
+      sendOrClose(c, request, settle());
     }
 
     @Override
