@@ -26,7 +26,6 @@ public final class Endpoint {
   private final FailureAccrual accrual;
   private final HostConnectionPool pool;
   private final Optional<ClientTls> tls;
-  private final LongSupplier nanos;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToLongBits(0));
   private volatile long ewmaStamp;
@@ -45,7 +44,6 @@ public final class Endpoint {
     this.weight = address.weight();
     this.accrual = new FailureAccrual(client.failureAccrual(), nanos);
     this.pool = client.hostConnectionPool();
-    this.nanos = nanos;
     this.ewmaStamp = nanos.getAsLong();
   }
 
@@ -108,12 +106,7 @@ public final class Endpoint {
     inFlight.decrementAndGet();
   }
 
-  /** Feeds a measured latency into the peak EWMA. */
-  void latency(long latencyNanos) {
-    latency(latencyNanos, nanos.getAsLong());
-  }
-
-  /** As {@link #latency(long)}, measured at {@code now} of the endpoint's clock (its router's). */
+  /** Feeds a measured latency into the peak EWMA, measured at {@code now} of the endpoint's clock (its router's). */
   void latency(long latencyNanos, long now) {
     long last = ewmaStamp;
     ewmaStamp = now;

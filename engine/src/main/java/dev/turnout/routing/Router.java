@@ -368,12 +368,10 @@ public final class Router {
     return List.copyOf(clients.values());
   }
 
-  /** Records an attempt's outcome on its endpoint, for balancing and failure accrual. */
-  public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos) {
-    recordOutcome(endpoint, outcome, latencyNanos, nanos.getAsLong());
-  }
-
-  /** As {@link #recordOutcome(Endpoint, ResponseClass, long)}, at {@code nowNanos} of this router's {@link #clock}. */
+  /**
+   * Records an attempt's outcome on its endpoint, for balancing and failure accrual: it took {@code
+   * latencyNanos} and ended at {@code nowNanos} of this router's {@link #clock}.
+   */
   public void recordOutcome(Endpoint endpoint, ResponseClass outcome, long latencyNanos, long nowNanos) {
     endpoint.latency(latencyNanos, nowNanos);
     if (endpoint.accrual().record(outcome.isSuccess())) {
