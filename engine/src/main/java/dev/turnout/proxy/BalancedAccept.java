@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -162,23 +163,35 @@ final class BalancedAccept implements ChannelListener<AcceptingChannel<StreamCon
   }
 
   /**
-   * Balances {@code listener}'s connections (an h2 router's plaintext listener; the http ones go through
-   * {@link H2cRefusal#install}, which balances too): false, with a warning, where it could not.
+   * Takes over {@code listener}'s accept: each connection goes to {@code wrap} of Undertow's open
+   * listener, on the IO thread holding the fewest callers where balancing works ({@link #of}), else
+   * where XNIO puts it. False, with a warning and nothing changed, when Undertow's fields for the
+   * listener's accepting channel and open listener (read by reflection, Undertow 2.3) are not there.
    */
-  @SuppressWarnings("unchecked")
-  static boolean install(Undertow.ListenerInfo listener, Counts counts) {
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static boolean install(
+      Undertow.ListenerInfo listener, Counts counts, UnaryOperator<ChannelListener<StreamConnection>> wrap) {
     AcceptingChannel<StreamConnection> channel;
     ChannelListener<StreamConnection> open;
     try {
-      channel = (AcceptingChannel<StreamConnection>) H2cRefusal.field(listener, "channel");
-      open = (ChannelListener<StreamConnection>) H2cRefusal.field(listener, "openListener");
+      channel = (AcceptingChannel<StreamConnection>) field(listener, "channel");
+      open = (ChannelListener<StreamConnection>) field(listener, "openListener");
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn("connections are put on IO threads at random, as XNIO does ({})", e.toString());
       return false;
     }
-    Optional<BalancedAccept> balanced = of(channel, counts, open);
-    balanced.ifPresent(BalancedAccept::install);
-    return balanced.isPresent();
+    ChannelListener<StreamConnection> opening = wrap.apply(open);
+    of(channel, counts, opening)
+        .ifPresentOrElse(
+            BalancedAccept::install,
+            () -> ((ChannelListener.Setter) channel.getAcceptSetter()).set(ChannelListeners.openListenerAdapter(opening)));
+    return true;
+  }
+
+  private static Object field(Object o, String name) throws ReflectiveOperationException {
+    Field f = o.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(o);
   }
 
   /** From now on the server's connections are accepted here. */

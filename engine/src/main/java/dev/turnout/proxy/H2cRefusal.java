@@ -1,19 +1,14 @@
 package dev.turnout.proxy;
 
 import io.undertow.Undertow;
-import io.undertow.server.OpenListener;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
-import org.xnio.channels.AcceptingChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.StreamSourceConduit;
 
@@ -24,10 +19,9 @@ import org.xnio.conduits.StreamSourceConduit;
  * then the connection is closed. Undertow, with HTTP/2 off, answered the preface with an HTTP/1.1 400
  * without a body, which an HTTP/2 client cannot read: it saw the connection drop for no reason.
  *
- * <p>Undertow has no hook between accepting a connection and reading it, so this takes the listener's
- * accepting channel and open listener from {@link Undertow.ListenerInfo} by reflection (Undertow 2.3)
- * and accepts for it (by {@link BalancedAccept}, which also picks each connection's IO thread, where it
- * can), putting a {@link Sniffer} in front of each connection's reads. The sniffer
+ * <p>Undertow has no hook between accepting a connection and reading it, so this has {@link
+ * BalancedAccept} take over the listener's accept (from {@link Undertow.ListenerInfo}'s fields, by
+ * reflection) and puts a {@link Sniffer} in front of each connection's reads. The sniffer
  * looks at the first 16 bytes only and then gets out of the way. Should the fields not be there (a
  * later Undertow), the listener is left as it was and Undertow's 400 stands; a warning says so.
  */
@@ -39,34 +33,15 @@ final class H2cRefusal {
   private H2cRefusal() {}
 
   /** Puts the refusal in front of {@code listener}'s connections; false (and a warning) if it could not. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   static boolean install(Undertow.ListenerInfo listener, String router, BalancedAccept.Counts counts) {
-    AcceptingChannel<StreamConnection> channel;
-    OpenListener open;
-    try {
-      channel = (AcceptingChannel<StreamConnection>) field(listener, "channel");
-      open = (OpenListener) field(listener, "openListener");
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn("router {}: an h2c preface will be answered by Undertow's bare 400, not GOAWAY HTTP_1_1_REQUIRED ({})",
-          router, e.toString());
-      return false;
-    }
-    ChannelListener<StreamConnection> sniffing = c -> {
+    boolean installed = BalancedAccept.install(listener, counts, open -> c -> {
       c.getSourceChannel().setConduit(new Sniffer(c.getSourceChannel().getConduit(), c, router));
       open.handleEvent(c);
-    };
-    BalancedAccept.of(channel, counts, sniffing)
-        .ifPresentOrElse(
-            BalancedAccept::install,
-            () -> ((ChannelListener.Setter) channel.getAcceptSetter()).set(ChannelListeners.openListenerAdapter(sniffing)));
-    return true;
-  }
-
-  /** A private field of Undertow's (or XNIO's) {@code o}, read by reflection. */
-  static Object field(Object o, String name) throws ReflectiveOperationException {
-    Field f = o.getClass().getDeclaredField(name);
-    f.setAccessible(true);
-    return f.get(o);
+    });
+    if (!installed) {
+      LOG.warn("router {}: an h2c preface will be answered by Undertow's bare 400, not GOAWAY HTTP_1_1_REQUIRED", router);
+    }
+    return installed;
   }
 
   /** The server's preface and the GOAWAY, as one write. */

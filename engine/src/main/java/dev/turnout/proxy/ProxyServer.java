@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.xnio.Options;
 
 /**
@@ -299,7 +300,7 @@ public final class ProxyServer {
           if (listenerServer.get(i) < 0) {
             H2cRefusal.install(info, listenerRouters.get(i), threads.acceptCounts());
           } else {
-            BalancedAccept.install(info, threads.acceptCounts());
+            BalancedAccept.install(info, threads.acceptCounts(), UnaryOperator.identity());
           }
         }
         InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
