@@ -82,19 +82,20 @@ final class Hop {
    * make an iterator for every header of every request.
    */
   static void copy(HeaderMap from, HeaderMap to, Set<HttpString> skip) {
-    String connection = listing(from);
-    long f = from.fastIterateNonEmpty();
-    while (f != -1L) {
-      HeaderValues values = from.fiCurrent(f);
-      HttpString name = values.getHeaderName();
-      if (passes(name, skip, connection)) {
-        to.put(name, values.get(0));
-        for (int i = 1; i < values.size(); i++) {
-          to.add(name, values.get(i));
+    // forward gives a name's values together: the first replaces, the rest are added
+    forward(from, skip, new HeaderSink() {
+      private HttpString last;
+
+      @Override
+      public void header(HttpString name, String value) {
+        if (name.equals(last)) {
+          to.add(name, value);
+        } else {
+          to.put(name, value);
+          last = name;
         }
       }
-      f = from.fiNextNonEmpty(f);
-    }
+    });
   }
 
   /**
