@@ -12,11 +12,10 @@ import java.util.Arrays;
  * The head of a backend's HTTP/1.x answer as the upstream client reads it (RFC 9112 sections 4 to 6):
  * the status, the header fields, and what they say about framing the body and keeping the connection.
  *
- * <p>{@link #read} is strict where a lenient reading would let a backend
- * smuggle a second answer into the first or leave the body's end in doubt: an unparseable status line,
- * a field line without a colon or with space before it, a folded (obs-fold) line, or Content-Length
- * values that disagree are {@link Malformed}. It accepts a bare LF as a line end, as RFC 9112 section
- * 2.2 allows.
+ * <p>{@link #read} is strict where a lenient reading would let a backend smuggle a second answer into
+ * the first or leave the body's end in doubt: an unparseable status line, a field line without a colon
+ * or with space before it, a folded (obs-fold) line, or Content-Length values that disagree are {@link
+ * Malformed}. It accepts a bare LF as a line end, as RFC 9112 section 2.2 allows.
  *
  * <p>The fields go into a map the caller may hand in: the exchange's own response headers when the
  * answer is likely to be relayed, so a relayed answer's head is parsed once and copied nowhere. The

@@ -5,12 +5,11 @@ import java.nio.ByteBuffer;
 /**
  * Per IO thread: the array request heads are encoded into, the direct buffer a request is written
  * from, the buffer answers are read into and the array their heads are parsed from, used only while
- * one event runs; an upstream connection
- * keeps its thread's ({@link UpstreamConnection#scratch()}), so a request looks none of it up. A
- * request holds a buffer of its own ({@code pool}'s) only while bytes must wait between events,
- * never while the backend thinks: a pooled buffer per request in flight would overflow the pool's
- * per-thread cache under load and have it allocate and free direct memory, and each pool call takes a
- * lock.
+ * one event runs; an upstream connection keeps its thread's ({@link UpstreamConnection#scratch()}), so
+ * a request looks none of it up. A request holds a buffer of its own ({@code pool}'s) only while bytes
+ * must wait between events, never while the backend thinks: a pooled buffer per request in flight
+ * would overflow the pool's per-thread cache under load and have it allocate and free direct memory,
+ * and each pool call takes a lock.
  */
 final class Scratch {
   private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
