@@ -6,6 +6,8 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -48,8 +50,8 @@ final class UpstreamHeaders {
       with(NOT_FORWARDED_TRACED, Headers.CONTENT_LENGTH);
 
   private static Set<HttpString> with(Set<HttpString> base, HttpString... more) {
-    Set<HttpString> all = new java.util.HashSet<>(base);
-    all.addAll(java.util.List.of(more));
+    Set<HttpString> all = new HashSet<>(base);
+    all.addAll(List.of(more));
     return Set.copyOf(all);
   }
 

@@ -35,28 +35,32 @@ final class Http1Head implements HeaderSink {
   /** Writes the line {@code name: value}. */
   @Override
   public void header(HttpString name, String value) {
-    room(name.length() + 2 + value.length() + 2);
-    name.copyTo(bytes, at);
-    at += name.length();
-    bytes[at++] = ':';
-    bytes[at++] = ' ';
+    lineStart(name, value.length());
     put(value);
-    bytes[at++] = '\r';
-    bytes[at++] = '\n';
+    crlf();
   }
 
   /** Writes {@code name: value} with the value's hex digits, as {@link Long#toHexString} spells them. */
   @Override
   public void hexHeader(HttpString name, long value) {
     int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(value)) / 4);
-    room(name.length() + 2 + digits + 2);
+    lineStart(name, digits);
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+      bytes[at++] = HEX[(int) (value >>> shift) & 0xf];
+    }
+    crlf();
+  }
+
+  /** {@code name: }, with room made for a value of {@code valueLength} bytes and the line's end. */
+  private void lineStart(HttpString name, int valueLength) {
+    room(name.length() + 2 + valueLength + 2);
     name.copyTo(bytes, at);
     at += name.length();
     bytes[at++] = ':';
     bytes[at++] = ' ';
-    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-      bytes[at++] = HEX[(int) (value >>> shift) & 0xf];
-    }
+  }
+
+  private void crlf() {
     bytes[at++] = '\r';
     bytes[at++] = '\n';
   }
@@ -66,8 +70,7 @@ final class Http1Head implements HeaderSink {
   /** Ends the head with its blank line: its bytes, a buffer over the thread's array. */
   ByteBuffer end() {
     room(2);
-    bytes[at++] = '\r';
-    bytes[at++] = '\n';
+    crlf();
     return buffer.clear().limit(at);
   }
 
