@@ -1,6 +1,7 @@
 package dev.turnout.proxy;
 
 import dev.turnout.metrics.Stripe;
+import io.undertow.Undertow;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import java.io.IOException;
@@ -90,6 +91,18 @@ public final class IoThreads implements AutoCloseable {
 
   XnioWorker worker() {
     return worker;
+  }
+
+  /**
+   * A builder for an Undertow server that runs on these threads and buffers, for a server that lives
+   * beside the proxy for a while (the warm-up's loopback backend). Stopping that server leaves the
+   * threads and buffers as they were: Undertow shuts down only a worker it made itself. A server on its
+   * own worker would, on stopping, run the IO loop's shutdown branch, which XNIO's compiled loop (one
+   * for every IO thread in the process) has never seen, and the proxy's threads would lose their
+   * compiled loop to it.
+   */
+  public Undertow.Builder serverBuilder() {
+    return Undertow.builder().setWorker(worker).setByteBufferPool(buffers);
   }
 
   ByteBufferPool buffers() {

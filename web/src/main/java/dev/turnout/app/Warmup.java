@@ -52,7 +52,12 @@ final class Warmup {
   static final Duration MIN = Duration.ofSeconds(3);
   /** The compiler counts as quiet when it spent less than this in the last second. */
   static final long QUIET_COMPILE_MS = 15;
-  private static final int CONNECTIONS = 8;
+  /**
+   * Callers per round: enough that an IO thread finds more connections ready at once than XNIO's loop
+   * holds room for at first (16), as under real load; compiled code that never saw that would be
+   * thrown out by the first busy second of real traffic.
+   */
+  private static final int CONNECTIONS = 40;
   /** Where each round (with fresh parts) ends at the latest, as shares of the budget. */
   private static final double[] ROUND_ENDS = {0.6, 0.85, 1.0};
   /**
@@ -60,8 +65,18 @@ final class Warmup {
    * as a caller of the default proxy port would write them; Undertow checks names and addresses apart).
    */
   private static final String[] HOSTS = {"warmup", "warmup:4140", "127.0.0.1:4140"};
-  private static final byte[] BODY = "warm\n".getBytes(StandardCharsets.US_ASCII);
+  /** Answer bodies of a few lengths, so their Content-Length values have one to three digits. */
+  private static final byte[][] BODIES = {
+    "warm\n".getBytes(StandardCharsets.US_ASCII), new byte[19], new byte[230],
+  };
   private static final byte[] LARGER = new byte[4096];
+  /**
+   * How many requests a plaintext warm-up connection sends before it ends and makes a new one, every
+   * second time by a reset: callers come and go (a load generator's run ends, a client's pool closes
+   * idle connections), and the accept and close paths that would otherwise first run on real traffic
+   * run here.
+   */
+  static final int PLAIN_REQUESTS_PER_CONNECTION = 500;
   /** Over TLS, how many requests a warm-up connection sends before it makes a new one. */
   private static final int TLS_REQUESTS_PER_CONNECTION = 100;
   /** How long a caller over TLS waits for the copy's answer (its handshake included). */
@@ -136,7 +151,8 @@ final class Warmup {
     // the backend's TLS connections seen so far, each one a handshake of the copy's client
     Set<Object> tlsBackendConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     WarmTls tls = WarmTls.of(router, routers);
-    Undertow.Builder backendBuilder = Undertow.builder().setIoThreads(1).setWorkerThreads(1);
+    // On the proxy's own threads and buffers: see IoThreads.serverBuilder.
+    Undertow.Builder backendBuilder = threads.serverBuilder();
     io.undertow.server.HttpHandler answer = ex -> {
               // Backends end keep-alive connections now and then (nginx after 1000 requests): the
               // proxy's reconnecting is part of its everyday path.
@@ -146,12 +162,12 @@ final class Warmup {
                   counts.clientHandshakes.increment();
                 }
               }
-              if (answered.incrementAndGet() % 200 == 0) {
+              long n = answered.incrementAndGet();
+              if (n % 200 == 0) {
                 ex.setPersistent(false);
               }
-              ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
-              ex.getResponseHeaders().put(Headers.SERVER, "turnout-warmup");
-              ex.getResponseSender().send(ByteBuffer.wrap(ex.getQueryString().isEmpty() ? BODY : LARGER));
+              answerHeaders(ex.getResponseHeaders(), n);
+              ex.getResponseSender().send(ByteBuffer.wrap(ex.getQueryString().isEmpty() ? body(n) : LARGER));
             };
     Undertow backend =
         (tls.backend().isPresent()
@@ -365,10 +381,35 @@ final class Warmup {
     return out;
   }
 
+  /** The body of the {@code n}th plain answer. */
+  private static byte[] body(long n) {
+    return BODIES[(int) (n % BODIES.length)];
+  }
+
   /**
-   * One keep-alive connection sending requests until told to stop; reconnects after any error. Over
-   * TLS ({@code tls} present) it also reconnects every {@link #TLS_REQUESTS_PER_CONNECTION} requests,
-   * so that the server's handshake is warmed as well as its record layer.
+   * The loopback backend's header fields for its {@code n}th answer, in the shapes backends send, so
+   * that reading and relaying them is compiled as real answers need: a {@code Connection: keep-alive}
+   * on half of them (nginx and Apache send it on HTTP/1.1 too), and on a quarter a value that changes
+   * with every answer at a fixed length (as an ETag or a request id does), which the upstream client's
+   * kept header values ({@code ResponseHead}) must tell from the value kept in the same place.
+   */
+  static void answerHeaders(io.undertow.util.HeaderMap headers, long n) {
+    headers.put(Headers.CONTENT_TYPE, "text/plain");
+    headers.put(Headers.SERVER, "turnout-warmup");
+    if (n % 2 == 0) {
+      headers.put(Headers.CONNECTION, "keep-alive");
+    }
+    if (n % 4 == 1) {
+      // eight hex digits, always: the bit above them keeps the leading zeros
+      headers.put(Headers.ETAG, '"' + Long.toHexString(0x1_0000_0000L | (n & 0xffff_ffffL)).substring(1) + '"');
+    }
+  }
+
+  /**
+   * One keep-alive connection sending requests until told to stop; reconnects after any error, and
+   * after {@link #PLAIN_REQUESTS_PER_CONNECTION} requests (every second connection ending by a reset).
+   * Over TLS ({@code tls} present) it reconnects every {@link #TLS_REQUESTS_PER_CONNECTION} requests
+   * instead, so that the server's handshake is warmed as well as its record layer.
    */
   private static void call(
       int port, AtomicBoolean stop, AtomicBoolean closing, Counts counts, Optional<SSLSocketFactory> tls) {
@@ -376,6 +417,7 @@ final class Warmup {
     // Mostly the plainest shape, as most traffic is.
     int[] order = {0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3};
     int next = 0;
+    int connections = 0;
     byte[] buf = new byte[8192];
     while (!stop.get()) {
       try (Socket plain = new Socket()) {
@@ -395,7 +437,11 @@ final class Warmup {
         OutputStream out = s.getOutputStream();
         InputStream in = s.getInputStream();
         int sent = 0;
-        while (!stop.get() && (tls.isEmpty() || sent++ < TLS_REQUESTS_PER_CONNECTION)) {
+        int perConnection = tls.isPresent() ? TLS_REQUESTS_PER_CONNECTION : PLAIN_REQUESTS_PER_CONNECTION;
+        if (tls.isEmpty() && ++connections % 2 == 0) {
+          plain.setSoLinger(true, 0); // this one ends with a reset rather than a FIN
+        }
+        while (!stop.get() && sent++ < perConnection) {
           out.write(shapes[order[next++ % order.length]]);
           int status = readResponse(in, buf);
           if (closing.get()) {
