@@ -161,6 +161,11 @@ final class ResponseHead {
       throw new Malformed("status " + status + " is not an HTTP status code");
     }
     String[] values = scratch.headValues;
+    // Whether the fields that frame the body and say how the connection goes came at all, so that
+    // an answer without them (most have no Transfer-Encoding) is not looked up for them afterwards.
+    boolean sawLength = false;
+    boolean sawCoding = false;
+    boolean sawConnection = false;
     int at = lineEnd + 1;
     while (true) {
       lineEnd = lineEnd(raw, at, headLength);
@@ -189,10 +194,18 @@ final class ResponseHead {
       while (ve > v && (raw[ve - 1] == ' ' || raw[ve - 1] == '\t')) {
         ve--;
       }
-      headers.add(name(raw, at, colon), value(values, raw, v, ve));
+      HttpString name = name(raw, at, colon);
+      if (name == Headers.CONTENT_LENGTH) {
+        sawLength = true;
+      } else if (name == Headers.TRANSFER_ENCODING) {
+        sawCoding = true;
+      } else if (name == Headers.CONNECTION) {
+        sawConnection = true;
+      }
+      headers.add(name, value(values, raw, v, ve));
       at = lineEnd + 1;
     }
-    String te = headers.getLast(Headers.TRANSFER_ENCODING);
+    String te = sawCoding ? headers.getLast(Headers.TRANSFER_ENCODING) : null;
     boolean chunked = false;
     boolean untilClose = false;
     if (te != null) {
@@ -206,12 +219,14 @@ final class ResponseHead {
       headers.remove(Headers.CONTENT_LENGTH);
       length = NO_LENGTH;
     } else {
-      length = contentLength(headers.get(Headers.CONTENT_LENGTH));
+      length = sawLength ? contentLength(headers.get(Headers.CONTENT_LENGTH)) : NO_LENGTH;
     }
     // An HTTP/1.0 answer with a Transfer-Encoding may be framed wrong: the connection ends with it
     // (RFC 9112 section 6.1).
     boolean keepAlive =
-        keepAlive(http11, headers.get(Headers.CONNECTION)) && !untilClose && (http11 || te == null);
+        keepAlive(http11, sawConnection ? headers.get(Headers.CONNECTION) : null)
+            && !untilClose
+            && (http11 || te == null);
     this.status = status;
     this.headers = headers;
     this.contentLength = length;
@@ -246,12 +261,18 @@ final class ResponseHead {
     return b >= '0' && b <= '9';
   }
 
-  /** RFC 9110's tchar. */
-  private static boolean tokenChar(byte b) {
-    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || digit(b)) {
-      return true;
+  /** RFC 9110's tchar, by byte value. */
+  private static final boolean[] TCHAR = new boolean[256];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
-    return "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+  }
+
+  private static boolean tokenChar(byte b) {
+    return TCHAR[b & 0xff];
   }
 
   /** Names most answers carry, matched on their bytes so that no string is made for them. */
