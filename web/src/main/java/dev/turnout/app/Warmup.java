@@ -265,7 +265,7 @@ final class Warmup {
         t.start();
         callers.add(t);
       }
-      return waitForQuiet(nanos.getAsLong(), min, end, nanos);
+      return waitForQuiet(nanos.getAsLong(), min, end, nanos, () -> readFigures(metrics));
     } finally {
       stop.set(true);
       // Each caller finishes the request it is waiting for (a cold round's first ones take long), for
@@ -324,11 +324,24 @@ final class Warmup {
   }
 
   /**
+   * Reads the round's figures the ways a running process does (the fleet report's and dashboard's view,
+   * the flat JSON, the Prometheus text), so the code that merges and reads their histograms is compiled
+   * for figures that requests wrote, rather than when the first real ones are read.
+   */
+  private static void readFigures(ProxyMetrics metrics) {
+    metrics.view().routers();
+    metrics.flat();
+    metrics.registry().scrape();
+  }
+
+  /**
    * Returns at {@code end}, or after {@code min} once the JIT compiler spent less than {@link
    * #QUIET_COMPILE_MS} in each of the last two whole seconds (where the JVM reports compile time at
-   * all). A stretch shorter than a second before {@code end} can count as busy but never as quiet.
+   * all); runs {@code eachSecond} after each second. A stretch shorter than a second before {@code end}
+   * can count as busy but never as quiet.
    */
-  private static Quiet waitForQuiet(long from, Duration min, long end, LongSupplier nanos) {
+  private static Quiet waitForQuiet(
+      long from, Duration min, long end, LongSupplier nanos, Runnable eachSecond) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
     long minEnd = from + min.toNanos();
@@ -342,6 +355,7 @@ final class Warmup {
       while (nanos.getAsLong() < next && !Thread.currentThread().isInterrupted()) {
         java.util.concurrent.locks.LockSupport.parkNanos(next - nanos.getAsLong());
       }
+      eachSecond.run();
       if (!timed) {
         busySeconds++;
         continue;
