@@ -93,6 +93,11 @@ public final class IoThreads implements AutoCloseable {
     return worker;
   }
 
+  /** How many IO threads there are. */
+  public int count() {
+    return worker.getIoThreadCount();
+  }
+
   /**
    * A builder for an Undertow server that runs on these threads and buffers, for a server that lives
    * beside the proxy for a while (the warm-up's loopback backend). Stopping that server leaves the
