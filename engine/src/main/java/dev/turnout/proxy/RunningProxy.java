@@ -136,14 +136,9 @@ public final class RunningProxy implements AutoCloseable {
     }
     closed = true;
     gates.forEach(OpenGate::close);
-    // With no time to drain there is nothing to wait for: the handlers are left as they are, and what is
-    // in flight ends with its connection below. (The warm-up's copies close so, many times before any
-    // real request: a handler that shut down would run a branch that the compiled code of every later
-    // exchange then has to make room for, at the cost of compiling it again under real traffic.)
-    List<GracefulShutdownHandler> draining = drain.isZero() ? List.of() : drains;
-    draining.forEach(GracefulShutdownHandler::shutdown);
+    drains.forEach(GracefulShutdownHandler::shutdown);
     long deadline = System.nanoTime() + drain.toNanos();
-    for (GracefulShutdownHandler d : draining) {
+    for (GracefulShutdownHandler d : drains) {
       long left = Math.max(0, deadline - System.nanoTime()) / 1_000_000;
       try {
         d.awaitShutdown(left);
