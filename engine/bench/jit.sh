@@ -19,19 +19,28 @@
 set -euo pipefail
 WINDOWS=${1:-6}
 SECS=${2:-5}
-NEEDS=()
+NEEDS=(curl)
 # shellcheck source=engine/bench/proxy-setup.sh
 source "$(dirname "$0")/proxy-setup.sh"
 LAUNCHER=${LAUNCHER:-web/target/turnout/bin/turnout}
 [[ -x $LAUNCHER ]] || { echo "no launcher at $LAUNCHER: build it first (mvn -q -DskipTests package)"; exit 2; }
-mode=(proxy)
-[[ ${MODE:-proxy} == plain ]] && mode=(--data "$tmp/data")
+case ${MODE:-proxy} in
+  proxy) mode=(proxy) ;;
+  plain) mode=(--data "$tmp/data") ;;
+  *) echo "MODE is plain or proxy"; exit 2 ;;
+esac
 
 nginx -c "$tmp/nginx.conf"
 "$LAUNCHER" "${mode[@]}" --config "$tmp/turnout.yaml" >"$tmp/turnout.log" 2>&1 &
 tpid=$!
 URL=http://127.0.0.1:$TP/
-for _ in $(seq 1 240); do curl -fsS -o /dev/null "$URL" 2>/dev/null && break; sleep 0.25; done
+up=
+for _ in $(seq 1 240); do
+  curl -fsS -o /dev/null "$URL" 2>/dev/null && { up=1; break; }
+  kill -0 "$tpid" 2>/dev/null || break
+  sleep 0.25
+done
+[[ -n $up ]] || { echo "Turnout did not answer at $URL:"; tail -20 "$tmp/turnout.log"; exit 1; }
 grep -h "warm-up done" "$tmp/turnout.log" || true
 
 # CPU ticks (user + system) of the JVM's threads in four groups: IO, JIT, GC, other
@@ -54,6 +63,7 @@ HZ=$(getconf CLK_TCK)
 for w in $(seq 1 "$WINDOWS"); do
   read -r io0 jit0 gc0 other0 < <(groups)
   n=$(wrk -t1 -c"$CONNS" -d"${SECS}s" "$URL" | awk '/requests in/{print $1}')
+  [[ ${n:-0} -gt 0 ]] || { echo "window $w: no request answered"; tail -20 "$tmp/turnout.log"; exit 1; }
   read -r io1 jit1 gc1 other1 < <(groups)
   awk -v w="$w" -v n="$n" -v s="$SECS" -v hz="$HZ" -v io=$((io1 - io0)) -v jit=$((jit1 - jit0)) \
     -v gc=$((gc1 - gc0)) -v o=$((other1 - other0)) 'BEGIN{

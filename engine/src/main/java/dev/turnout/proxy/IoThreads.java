@@ -94,17 +94,18 @@ public final class IoThreads implements AutoCloseable {
   }
 
   /** How many IO threads there are. */
-  public int count() {
+  public int ioThreadCount() {
     return worker.getIoThreadCount();
   }
 
   /**
-   * A builder for an Undertow server that runs on these threads and buffers, for a server that lives
-   * beside the proxy for a while (the warm-up's loopback backend). Stopping that server leaves the
-   * threads and buffers as they were: Undertow shuts down only a worker it made itself. A server on its
-   * own worker would, on stopping, run the IO loop's shutdown branch, which XNIO's compiled loop (one
-   * for every IO thread in the process) has never seen, and the proxy's threads would lose their
-   * compiled loop to it.
+   * A builder for an Undertow server on these threads and buffers: the router servers', and the
+   * warm-up's loopback backend's. Stopping such a server closes its listeners only: the threads and
+   * buffers stay as they were (Undertow shuts down only a worker it made itself), and so do the
+   * connections it accepted, which end when their other side closes them or by a timeout the server
+   * sets. A server on a worker of its own would, on stopping, run the IO loop's shutdown branch, which
+   * the loop's compiled code (one for every IO thread in the process) has never taken: the trap throws
+   * that code out, and it is compiled again under the real load that follows.
    */
   public Undertow.Builder serverBuilder() {
     return Undertow.builder().setWorker(worker).setByteBufferPool(buffers);

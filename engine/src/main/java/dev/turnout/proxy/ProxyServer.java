@@ -324,9 +324,8 @@ public final class ProxyServer {
 
   /** An Undertow server on {@code threads} with the options every router server has. */
   private static Undertow.Builder builder(IoThreads threads) {
-    return Undertow.builder()
-        .setWorker(threads.worker())
-        .setByteBufferPool(threads.buffers())
+    return threads
+        .serverBuilder()
         .setSocketOption(Options.TCP_NODELAY, true)
         .setServerOption(Options.TCP_NODELAY, true)
         .setServerOption(Options.BACKLOG, 1024)

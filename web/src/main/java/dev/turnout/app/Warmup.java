@@ -12,14 +12,12 @@ import dev.turnout.routing.DtabSource;
 import dev.turnout.routing.DtabSources;
 import dev.turnout.store.JdbcDtabStore;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +40,7 @@ import javax.net.ssl.SSLSocketFactory;
  * traffic to catch up, so the first half-minute after every restart or deploy answers slowly. Here
  * that half-minute happens before the proxy's ports open, on loopback only: a throwaway copy of the
  * first router (its identifier, classifier and client settings, a dtab pointing at a loopback
- * backend) takes requests from a few local connections until the compiler goes quiet or the time
+ * backend) takes requests from local connections ({@link WarmCaller}) until the compiler goes quiet or the time
  * budget is spent, in up to three rounds, each on a fresh copy (see {@link #run(RouterConfig, Duration,
  * IoThreads)}). It runs on the IO threads the real proxy then opens on ({@link IoThreads}); its metrics,
  * pools, backend and callers are its own and are closed when it ends.
@@ -53,36 +51,31 @@ final class Warmup {
   /** The compiler counts as quiet when it spent less than this in the last second. */
   static final long QUIET_COMPILE_MS = 15;
   /**
-   * Callers per round for each IO thread (at least two threads' worth): with the backend connection
-   * each one keeps busy, an IO thread then finds more connections ready at once than XNIO's loop holds
-   * room for at first (16), as under real load. Compiled code that never saw that is thrown out by the
-   * first busy second of real traffic; with 4 callers a thread (8 in all) it was. More callers cost
-   * memory: after the same load the whole process held about 2 MiB more with 24 than with 8, 3 with 40.
+   * Plaintext callers per round for each IO thread (at least two threads' worth, at most {@link
+   * #MOST_CONNECTIONS} in all): with the backend connection each one keeps busy, an IO thread then
+   * finds more connections ready at once than XNIO's loop holds room for at first (16), as under real
+   * load. Compiled code that never saw that is thrown out by the first busy second of real traffic;
+   * with 4 callers a thread (8 in all) it was. More callers cost memory: after the same load the whole
+   * process held about 2 MiB more with 24 than with 8, 3 with 40.
    */
   private static final int CONNECTIONS_PER_IO_THREAD = 12;
+  private static final int MOST_CONNECTIONS = 64;
+  /** Callers per round over TLS, whose first handshakes, run cold at both ends, take a second or more. */
+  private static final int TLS_CONNECTIONS = 8;
   /** Where each round (with fresh parts) ends at the latest, as shares of the budget. */
   private static final double[] ROUND_ENDS = {0.6, 0.85, 1.0};
   /**
    * The Host headers the warm-up sends: a name, a name with a port, an address with a port (the last two
    * as a caller of the default proxy port would write them; Undertow checks names and addresses apart).
    */
-  private static final String[] HOSTS = {"warmup", "warmup:4140", "127.0.0.1:4140"};
+  static final String[] HOSTS = {"warmup", "warmup:4140", "127.0.0.1:4140"};
   /** Answer bodies of a few lengths, so their Content-Length values have one to three digits. */
   private static final byte[][] BODIES = {
     "warm\n".getBytes(StandardCharsets.US_ASCII), new byte[19], new byte[230],
   };
   private static final byte[] LARGER = new byte[4096];
-  /**
-   * How many requests a plaintext warm-up connection sends before it ends and makes a new one, every
-   * second time by a reset: callers come and go (a load generator's run ends, a client's pool closes
-   * idle connections), and the accept and close paths that would otherwise first run on real traffic
-   * run here.
-   */
-  static final int PLAIN_REQUESTS_PER_CONNECTION = 500;
-  /** Over TLS, how many requests a warm-up connection sends before it makes a new one. */
-  private static final int TLS_REQUESTS_PER_CONNECTION = 100;
-  /** How long a caller over TLS waits for the copy's answer (its handshake included). */
-  private static final int TLS_READ_TIMEOUT_MS = 10_000;
+  /** How long the loopback backend keeps a connection with no request on it. */
+  private static final int BACKEND_IDLE_MILLIS = 5_000;
 
   /**
    * What a warm-up did: requests answered, 200s among them, connections that failed (a refused or
@@ -153,8 +146,14 @@ final class Warmup {
     // the backend's TLS connections seen so far, each one a handshake of the copy's client
     Set<Object> tlsBackendConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     WarmTls tls = WarmTls.of(router, routers);
-    // On the proxy's own threads and buffers: see IoThreads.serverBuilder.
-    Undertow.Builder backendBuilder = threads.serverBuilder();
+    // On the proxy's own threads and buffers (see IoThreads.serverBuilder). Undertow would add
+    // Connection: keep-alive to every answer: answerHeaders decides. A connection the copy's client
+    // leaves open ends by itself once idle, as it outlives the backend's stopping.
+    Undertow.Builder backendBuilder =
+        threads
+            .serverBuilder()
+            .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, BACKEND_IDLE_MILLIS);
     io.undertow.server.HttpHandler answer = ex -> {
               // Backends end keep-alive connections now and then (nginx after 1000 requests): the
               // proxy's reconnecting is part of its everyday path.
@@ -223,7 +222,7 @@ final class Warmup {
   }
 
   /** What every round's callers add to. */
-  private static final class Counts {
+  static final class Counts {
     final LongAdder requests = new LongAdder();
     final LongAdder ok = new LongAdder();
     final LongAdder broken = new LongAdder();
@@ -261,9 +260,13 @@ final class Warmup {
       metrics.start();
       proxy = ProxyServer.startOnLentThreads(List.of(copy), new Interpreter(List.of()), sources, metrics, threads);
       int port = proxy.listeners().get(0).port();
-      int connections = CONNECTIONS_PER_IO_THREAD * Math.max(2, threads.count());
+      int connections =
+          callerTls.isPresent()
+              ? TLS_CONNECTIONS
+              : Math.min(MOST_CONNECTIONS, CONNECTIONS_PER_IO_THREAD * Math.max(2, threads.ioThreadCount()));
       for (int i = 0; i < connections; i++) {
-        Thread t = new Thread(() -> call(port, stop, closing, counts, callerTls), "turnout-warmup-" + i);
+        Thread t =
+            new Thread(() -> WarmCaller.call(port, stop, closing, counts, callerTls), "turnout-warmup-" + i);
         t.setDaemon(true);
         t.start();
         callers.add(t);
@@ -379,25 +382,6 @@ final class Warmup {
     return new Quiet(false, busySeconds);
   }
 
-  /**
-   * Requests of the shapes real callers send, so the compiled code fits them: a name or an address
-   * with a port as {@code Host} (Undertow checks each differently), a query, the usual client headers,
-   * a small body to hold, and an answer larger than one read.
-   */
-  static byte[][] requests() {
-    String[] texts = {
-      "GET / HTTP/1.1\r\nHost: " + HOSTS[2] + "\r\n\r\n",
-      "GET /warmup/a/b HTTP/1.1\r\nHost: " + HOSTS[0] + "\r\nUser-Agent: turnout-warmup\r\nAccept: */*\r\n\r\n",
-      "GET /warmup/c?larger=1 HTTP/1.1\r\nHost: " + HOSTS[1] + "\r\nAccept-Encoding: gzip\r\n\r\n",
-      "POST /warmup/d HTTP/1.1\r\nHost: " + HOSTS[0] + "\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"warm\":true}",
-    };
-    byte[][] out = new byte[texts.length][];
-    for (int i = 0; i < texts.length; i++) {
-      out[i] = texts[i].getBytes(StandardCharsets.US_ASCII);
-    }
-    return out;
-  }
-
   /** The body of the {@code n}th plain answer. */
   private static byte[] body(long n) {
     return BODIES[(int) (n % BODIES.length)];
@@ -410,7 +394,7 @@ final class Warmup {
    * with every answer at a fixed length (as an ETag or a request id does), which the upstream client's
    * kept header values ({@code ResponseHead}) must tell from the value kept in the same place.
    */
-  static void answerHeaders(io.undertow.util.HeaderMap headers, long n) {
+  static void answerHeaders(HeaderMap headers, long n) {
     headers.put(Headers.CONTENT_TYPE, "text/plain");
     headers.put(Headers.SERVER, "turnout-warmup");
     if (n % 2 == 0) {
@@ -421,133 +405,4 @@ final class Warmup {
       headers.put(Headers.ETAG, '"' + Long.toHexString(0x1_0000_0000L | (n & 0xffff_ffffL)).substring(1) + '"');
     }
   }
-
-  /**
-   * One keep-alive connection sending requests until told to stop; reconnects after any error, and
-   * after {@link #PLAIN_REQUESTS_PER_CONNECTION} requests (every second connection ending by a reset).
-   * Over TLS ({@code tls} present) it reconnects every {@link #TLS_REQUESTS_PER_CONNECTION} requests
-   * instead, so that the server's handshake is warmed as well as its record layer.
-   */
-  private static void call(
-      int port, AtomicBoolean stop, AtomicBoolean closing, Counts counts, Optional<SSLSocketFactory> tls) {
-    byte[][] shapes = requests();
-    // Mostly the plainest shape, as most traffic is.
-    int[] order = {0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 3};
-    int next = 0;
-    int connections = 0;
-    byte[] buf = new byte[8192];
-    while (!stop.get()) {
-      try (Socket plain = new Socket()) {
-        plain.setTcpNoDelay(true);
-        // A cold JVM's first TLS exchanges take seconds on a busy machine (handshake and first request,
-        // interpreted at both ends): a caller that gave up on them would close the connection and pay
-        // for another cold handshake, again and again, and be answered only now and then.
-        plain.setSoTimeout(tls.isPresent() ? TLS_READ_TIMEOUT_MS : 2_000);
-        plain.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-        Socket s = plain;
-        if (tls.isPresent()) {
-          javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.get().createSocket(plain, WarmTls.NAME, port, true);
-          secure.startHandshake();
-          counts.serverHandshakes.increment();
-          s = secure;
-        }
-        OutputStream out = s.getOutputStream();
-        InputStream in = s.getInputStream();
-        int sent = 0;
-        int perConnection = tls.isPresent() ? TLS_REQUESTS_PER_CONNECTION : PLAIN_REQUESTS_PER_CONNECTION;
-        if (tls.isEmpty() && ++connections % 2 == 0) {
-          plain.setSoLinger(true, 0); // this one ends with a reset rather than a FIN
-        }
-        while (!stop.get() && sent++ < perConnection) {
-          out.write(shapes[order[next++ % order.length]]);
-          int status = readResponse(in, buf);
-          if (closing.get()) {
-            break; // the round is over and its copy closing: what it answers now is not counted
-          }
-          if (status < 0) {
-            counts.broken.increment();
-            break;
-          }
-          counts.requests.increment();
-          if (status == 200) {
-            counts.ok.increment();
-          }
-        }
-      } catch (IOException e) {
-        // the proxy closed or refused: count it, open a new connection and go on
-        if (!stop.get()) {
-          counts.broken.increment();
-        }
-      }
-    }
-  }
-
-  /**
-   * Reads one response with a Content-Length body (what the proxy sends for the loopback backend's
-   * answer and for its own errors); returns its status, or -1 when the connection can't be reused.
-   */
-  static int readResponse(InputStream in, byte[] buf) throws IOException {
-    int have = 0;
-    int headEnd = -1;
-    while (headEnd < 0) {
-      if (have == buf.length) {
-        return -1;
-      }
-      int n = in.read(buf, have, buf.length - have);
-      if (n < 0) {
-        return -1;
-      }
-      have += n;
-      headEnd = indexOfBlankLine(buf, have);
-    }
-    String head = new String(buf, 0, headEnd, StandardCharsets.ISO_8859_1);
-    if (head.length() < 12 || !head.startsWith("HTTP/1.1 ")) {
-      return -1;
-    }
-    int status = Integer.parseInt(head.substring(9, 12));
-    long length = contentLength(head);
-    if (length < 0) {
-      return -1;
-    }
-    long left = length - (have - (headEnd + 4));
-    while (left > 0) {
-      int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-      if (n < 0) {
-        return -1;
-      }
-      left -= n;
-    }
-    return left == 0 ? status : -1;
-  }
-
-  private static int indexOfBlankLine(byte[] b, int len) {
-    for (int i = 3; i < len; i++) {
-      if (b[i] == '\n' && b[i - 1] == '\r' && b[i - 2] == '\n' && b[i - 3] == '\r') {
-        return i - 3;
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * The Content-Length of a response head, or -1. Plain scanning rather than split or regex: whatever
-   * the warm-up's own client runs is compiled too, and competes with the proxy's code for the compiler.
-   */
-  static long contentLength(String head) {
-    String name = "content-length:";
-    for (int line = head.indexOf("\r\n"); line >= 0; line = head.indexOf("\r\n", line + 2)) {
-      int from = line + 2;
-      if (head.regionMatches(true, from, name, 0, name.length())) {
-        int to = head.indexOf("\r\n", from);
-        String value = head.substring(from + name.length(), to < 0 ? head.length() : to).trim();
-        try {
-          return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-          return -1;
-        }
-      }
-    }
-    return -1;
-  }
-
 }

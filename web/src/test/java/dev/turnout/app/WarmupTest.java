@@ -223,11 +223,11 @@ class WarmupTest {
   void readsAResponseWithItsBodyAndRefusesOneWithoutLength() throws Exception {
     byte[] buf = new byte[64];
     var in = new ByteArrayInputStream("HTTP/1.1 503 No\r\ncontent-length: 3\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII));
-    assertThat(Warmup.readResponse(in, buf)).isEqualTo(503);
+    assertThat(WarmCaller.readResponse(in, buf)).isEqualTo(503);
 
     var chunked =
         new ByteArrayInputStream(
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    assertThat(Warmup.readResponse(chunked, buf)).isEqualTo(-1);
+    assertThat(WarmCaller.readResponse(chunked, buf)).isEqualTo(-1);
   }
 }

@@ -26,6 +26,16 @@ final class ResponseHead {
   /** The body's length is not given: it runs to the end of the connection (or there is none). */
   static final long NO_LENGTH = -1;
 
+  /** RFC 9110's tchar, by byte value. */
+  private static final boolean[] TCHAR = new boolean[256];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+  }
+
   /** A backend answer that breaks HTTP/1.1: the connection cannot be trusted for another request. */
   static final class Malformed extends java.io.IOException {
     Malformed(String message) {
@@ -261,21 +271,15 @@ final class ResponseHead {
     return b >= '0' && b <= '9';
   }
 
-  /** RFC 9110's tchar, by byte value. */
-  private static final boolean[] TCHAR = new boolean[256];
-
-  static {
-    for (int c = 0; c < 128; c++) {
-      TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-    }
-  }
-
   private static boolean tokenChar(byte b) {
     return TCHAR[b & 0xff];
   }
 
-  /** Names most answers carry, matched on their bytes so that no string is made for them. */
+  /**
+   * Names most answers carry, matched on their bytes so that no string is made for them. The parse
+   * tells the framing fields (Content-Length, Transfer-Encoding, Connection) by these constants: they
+   * must stay in the list.
+   */
   private static final HttpString[] KNOWN = {
     Headers.CONTENT_LENGTH, Headers.CONTENT_TYPE, Headers.DATE, Headers.SERVER, Headers.CONNECTION,
     Headers.TRANSFER_ENCODING, Headers.CACHE_CONTROL, Headers.ETAG, Headers.LAST_MODIFIED,

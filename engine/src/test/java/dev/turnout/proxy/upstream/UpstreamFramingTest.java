@@ -52,6 +52,25 @@ class UpstreamFramingTest {
   }
 
   @Test
+  void theFramingFieldsAreFoundInAnyCaseAndTheirAbsenceIsNoLength() throws Exception {
+    // The parse looks these three up only when it saw their names: a spelling it failed to recognise
+    // would leave a chunked body read as running to the connection's end.
+    ResponseHead chunked =
+        ResponseHead.parse(bytes("HTTP/1.1 200 OK\r\ntRANSFER-eNCODING: gzip, CHUNKED\r\ncontent-length: 5\r\n\r\n"));
+    assertThat(chunked.chunked).isTrue();
+    assertThat(chunked.untilClose).isFalse();
+    assertThat(chunked.headers.contains(Headers.CONTENT_LENGTH)).as("dropped under chunked").isFalse();
+    assertThat(chunked.keepAlive).isTrue();
+
+    ResponseHead bare = ResponseHead.parse(bytes("HTTP/1.1 204 No Content\r\nServer: s\r\n\r\n"));
+    assertThat(bare.contentLength).isEqualTo(ResponseHead.NO_LENGTH);
+    assertThat(bare.chunked).isFalse();
+    assertThat(bare.keepAlive).as("HTTP/1.1 keeps the connection unless told").isTrue();
+    ResponseHead old = ResponseHead.parse(bytes("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    assertThat(old.keepAlive).as("HTTP/1.0 closes unless told").isFalse();
+  }
+
+  @Test
   void valuesKeptFromEarlierAnswersAreHandedOutOnlyForTheSameBytes() throws Exception {
     java.util.List<String> seen = new java.util.ArrayList<>();
     Scratch thread = new Scratch(); // one IO thread's: its values kept across answers and connections

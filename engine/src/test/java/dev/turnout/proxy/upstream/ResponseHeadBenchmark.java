@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -q -o -pl engine test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
- *   "-Dexec.args=-cp %classpath org.openjdk.jmh.Main AnswerHeadBenchmark -prof gc"
+ *   "-Dexec.args=-cp %classpath org.openjdk.jmh.Main ResponseHeadBenchmark -prof gc"
  * </pre>
  */
 @State(Scope.Thread)
@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class AnswerHeadBenchmark {
+public class ResponseHeadBenchmark {
   private static final String NGINX =
       "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Mon, 07 Dec 2026 21:40:00 GMT\r\n"
           + "Content-Type: text/plain\r\nContent-Length: 19\r\nConnection: keep-alive\r\n\r\n"
