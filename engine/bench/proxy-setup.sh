@@ -1,7 +1,7 @@
 # Sourced by cost.sh, memory.sh, jfr.sh, profile.sh and jit.sh: installs what they need (nginx, wrk
-# and the tools in NEEDS, through needs.sh) and lays out one nginx backend answering 200 (port BE) and a Turnout config
-# routing /svc to it (proxy port TP, admin port TA) in a temporary directory $tmp, removed on exit
-# with whatever the caller started there (tpid, nginx).
+# and the tools in NEEDS, through needs.sh) and lays out one nginx backend answering 200 (port BE)
+# and a Turnout config routing /svc to it (proxy port TP, admin port TA) in a temporary directory $tmp,
+# removed on exit with whatever the caller started there (tpid, nginx).
 CONNS=${CONNS:-64}
 JAVA=${JAVA:-java}
 JAR=${JAR:-web/target/turnout.jar}
