@@ -23,7 +23,10 @@ NEEDS=(curl)
 # shellcheck source=engine/bench/proxy-setup.sh
 source "$(dirname "$0")/proxy-setup.sh"
 LAUNCHER=${LAUNCHER:-web/target/turnout/bin/turnout}
-[[ -x $LAUNCHER ]] || { echo "no launcher at $LAUNCHER: build it first (mvn -q -DskipTests package)"; exit 2; }
+[[ -x $LAUNCHER ]] || {
+  echo "no launcher at $LAUNCHER: build it first (mvn -q -DskipTests package)"
+  exit 2
+}
 case ${MODE:-proxy} in
   proxy) mode=(proxy) ;;
   plain) mode=(--data "$tmp/data") ;;

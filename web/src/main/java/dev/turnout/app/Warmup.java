@@ -40,10 +40,10 @@ import javax.net.ssl.SSLSocketFactory;
  * traffic to catch up, so the first half-minute after every restart or deploy answers slowly. Here
  * that half-minute happens before the proxy's ports open, on loopback only: a throwaway copy of the
  * first router (its identifier, classifier and client settings, a dtab pointing at a loopback
- * backend) takes requests from local connections ({@link WarmCaller}) until the compiler goes quiet or the time
- * budget is spent, in up to three rounds, each on a fresh copy (see {@link #run(RouterConfig, Duration,
- * IoThreads)}). It runs on the IO threads the real proxy then opens on ({@link IoThreads}); its metrics,
- * pools, backend and callers are its own and are closed when it ends.
+ * backend) takes requests from local connections ({@link WarmCaller}) until the compiler goes quiet
+ * or the time budget is spent, in up to three rounds, each on a fresh copy (see {@link
+ * #run(RouterConfig, Duration, IoThreads)}). It runs on the IO threads the real proxy then opens on
+ * ({@link IoThreads}); its metrics, pools, backend and callers are its own and are closed when it ends.
  */
 final class Warmup {
   /** At least this long, so the compiler has queued the hot path before quiet is judged. */
@@ -402,7 +402,8 @@ final class Warmup {
     }
     if (n % 4 == 1) {
       // eight hex digits, always: the bit above them keeps the leading zeros
-      headers.put(Headers.ETAG, '"' + Long.toHexString(0x1_0000_0000L | (n & 0xffff_ffffL)).substring(1) + '"');
+      String digits = Long.toHexString(0x1_0000_0000L | (n & 0xffff_ffffL)).substring(1);
+      headers.put(Headers.ETAG, '"' + digits + '"');
     }
   }
 }
