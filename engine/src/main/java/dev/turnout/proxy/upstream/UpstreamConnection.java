@@ -517,6 +517,7 @@ final class UpstreamConnection implements Closeable {
     handler = null;
     request = null;
     caller = null;
+    reading.headers = null; // the exchange's map an answer was being read into
     dropBytes();
     IoUtils.safeClose(connection);
   }
