@@ -56,7 +56,7 @@ public final class Http1Client implements UpstreamClient {
     XnioIoThread io = request.exchange().getIoThread();
     UpstreamConnection idle = pool.idle(io);
     if (idle != null) {
-      // As an Attempt answered inside the pool's call does, with no wait to keep
+      // Sent at once: there is no wait, so no Attempt to keep one
       sendOrClose(idle, request, !request.over());
       return ANSWERED;
     }

@@ -153,17 +153,13 @@ final class UpstreamPool {
   }
 
   /**
-   * Gets a connection for {@code waiter} on {@code thread} (the caller's own): an idle one at once,
-   * inside this call; a new one when it opens; or, at the cap, the next one handed back. Returns what
-   * cancels the wait (closing a connection still being made), or null when the waiter was answered.
+   * Gets a connection for {@code waiter} on {@code thread} (the caller's own), which has just found no
+   * {@link #idle} one there: a new one when it opens, or, at the cap, the next one handed back. Returns
+   * what cancels the wait (closing a connection still being made), or null when the waiter was answered
+   * inside this call (refused: too many waiting, or the address unknown).
    */
   Cancellable acquire(XnioIoThread thread, Waiter waiter) {
     PerThread p = threads.get(thread);
-    UpstreamConnection idle = p.takeIdle(System.nanoTime());
-    if (idle != null) {
-      waiter.connected(idle);
-      return null;
-    }
     if (p.mayOpen()) {
       return p.open(waiter);
     }
