@@ -22,7 +22,7 @@ final class WarmCaller {
    * come and go (a load generator's run ends, a client's pool closes idle connections), and the accept
    * and close paths that would otherwise first run on real traffic run here.
    */
-  static final int PLAIN_REQUESTS_PER_CONNECTION = 500;
+  private static final int PLAIN_REQUESTS_PER_CONNECTION = 500;
   /** Over TLS, how many requests a warm-up connection sends before it makes a new one. */
   private static final int TLS_REQUESTS_PER_CONNECTION = 100;
   /** How long a caller over TLS waits for the copy's answer (its handshake included). */

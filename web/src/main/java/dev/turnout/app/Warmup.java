@@ -394,7 +394,7 @@ final class Warmup {
    * with every answer at a fixed length (as an ETag or a request id does), which the upstream client's
    * kept header values ({@code ResponseHead}) must tell from the value kept in the same place.
    */
-  static void answerHeaders(HeaderMap headers, long n) {
+  private static void answerHeaders(HeaderMap headers, long n) {
     headers.put(Headers.CONTENT_TYPE, "text/plain");
     headers.put(Headers.SERVER, "turnout-warmup");
     if (n % 2 == 0) {
